@@ -1,0 +1,320 @@
+//! `cargo run --release -p imprint-bench`: measures the foundation targets against the
+//! real release binary over a real pipe, and prints a Markdown table for BENCHMARKS.md.
+//!
+//! - cold start to a served `initialize` (spawn → response read);
+//! - `add_server_to_config` into a draft that grows to 1,000 servers;
+//! - `get_config` with 10,000 revisions of history;
+//! - `publish_config` (durable: fsync on commit);
+//! - idle resident memory after the calls.
+//!
+//! Server CPU per call comes from the child's `/proc/<pid>/stat` (utime + stime) over a
+//! batch, so it excludes the pipe round trip that wall time includes.
+
+#![forbid(unsafe_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use imprint_service::config::{AddServer, Target};
+use imprint_service::{Service, ServiceOptions};
+use serde_json::{Value, json};
+
+fn main() {
+    let binary = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(default_binary);
+    assert!(
+        binary.exists(),
+        "build the release binary first: cargo build --release -p imprint ({})",
+        binary.display()
+    );
+    let scratch = std::env::temp_dir().join(format!("imprint-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    println!("binary: {}\n", binary.display());
+    println!("| measurement | p50 | p95 | server CPU / call | target |");
+    println!("|---|---|---|---|---|");
+
+    cold_start(&binary, &scratch.join("cold"));
+    let rss = add_server_growing_draft(&binary, &scratch.join("add"));
+    get_config_with_history(&binary, &scratch.join("history"));
+    publish(&binary, &scratch.join("publish"));
+    println!(
+        "| idle RSS after 1,000 adds | {:.1} MiB | | | < 20 MiB |",
+        rss as f64 / 1024.0
+    );
+    std::fs::remove_dir_all(&scratch).ok();
+}
+
+fn default_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().join("imprint")
+}
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+}
+
+impl Server {
+    fn spawn(binary: &Path, home: &Path) -> Self {
+        std::fs::create_dir_all(home).unwrap();
+        let mut child = Command::new(binary)
+            .arg("serve")
+            .env("HOME", home)
+            .env("IMPRINT_HOME", home.join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        writeln!(self.stdin, "{message}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.stdout.read_line(&mut line).unwrap();
+            let value: Value = serde_json::from_str(&line).unwrap();
+            if value.get("id") == Some(&json!(id)) {
+                return value;
+            }
+        }
+    }
+
+    fn initialize(&mut self) -> Value {
+        let response = self.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}),
+        );
+        writeln!(
+            self.stdin,
+            "{}",
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        )
+        .unwrap();
+        response
+    }
+
+    fn call(&mut self, tool: &str, arguments: Value) -> Value {
+        let response = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
+        assert_ne!(
+            response["result"]["isError"],
+            json!(true),
+            "{tool}: {response}"
+        );
+        response
+    }
+
+    /// utime + stime of the server process, in clock ticks (100 Hz on Linux).
+    fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
+}
+
+fn row(name: &str, samples: &mut [Duration], cpu_per_call: Option<Duration>, target: &str) {
+    let p50 = percentile(samples, 0.5);
+    let p95 = percentile(samples, 0.95);
+    let cpu = cpu_per_call.map(ms).unwrap_or_default();
+    println!("| {name} | {} | {} | {cpu} | {target} |", ms(p50), ms(p95));
+}
+
+fn cpu_per_call(ticks: u64, calls: usize) -> Duration {
+    Duration::from_secs_f64(ticks as f64 / 100.0 / calls as f64)
+}
+
+fn cold_start(binary: &Path, home: &Path) {
+    // The first run creates the database; measure warm-cache starts of an existing one.
+    Server::spawn(binary, home).initialize();
+    let mut samples = Vec::new();
+    for _ in 0..50 {
+        let started = Instant::now();
+        let mut server = Server::spawn(binary, home);
+        let response = server.initialize();
+        samples.push(started.elapsed());
+        assert!(response["result"]["serverInfo"]["name"] == "imprint");
+    }
+    row(
+        "cold start → initialize served",
+        &mut samples,
+        None,
+        "< 20 ms",
+    );
+}
+
+fn add_server_growing_draft(binary: &Path, home: &Path) -> u64 {
+    let mut server = Server::spawn(binary, home);
+    server.initialize();
+    let mut all = Vec::new();
+    let mut last_hundred = Vec::new();
+    let before = server.cpu_ticks();
+    let mut before_last = 0;
+    for i in 0..1000 {
+        if i == 900 {
+            before_last = server.cpu_ticks();
+        }
+        let started = Instant::now();
+        server.call(
+            "add_server_to_config",
+            json!({"server_id": "memory", "server_name": format!("memory-{i:04}")}),
+        );
+        let elapsed = started.elapsed();
+        all.push(elapsed);
+        if i >= 900 {
+            last_hundred.push(elapsed);
+        }
+    }
+    let after = server.cpu_ticks();
+    row(
+        "add_server_to_config, draft 0 → 1,000",
+        &mut all,
+        Some(cpu_per_call(after - before, 1000)),
+        "≪ 1 ms CPU (Python: ~9 ms)",
+    );
+    row(
+        "add_server_to_config, draft 900 → 1,000",
+        &mut last_hundred,
+        Some(cpu_per_call(after - before_last, 100)),
+        "flat as the draft grows",
+    );
+    // Idle: let the runtime settle, then read resident memory.
+    std::thread::sleep(Duration::from_millis(200));
+    server.rss_kib()
+}
+
+fn get_config_with_history(binary: &Path, home: &Path) {
+    let data = home.join("data");
+    std::fs::create_dir_all(home).unwrap();
+    let service = Service::open(ServiceOptions::new(data, home.to_path_buf())).unwrap();
+    let target = Target::new(None, None, None).unwrap();
+    service
+        .add_server_to_config(
+            &target,
+            AddServer {
+                server_id: "memory".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let seeding = Instant::now();
+    for i in 0..10_000 {
+        // Alternate payloads so every revision is a real change.
+        let name = if i % 2 == 0 { "fetch" } else { "fetch-b" };
+        let _ = service
+            .remove_server_from_config(&target, if i % 2 == 0 { "fetch-b" } else { "fetch" });
+        service
+            .add_server_to_config(
+                &target,
+                AddServer {
+                    server_id: "fetch".into(),
+                    server_name: Some(name.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        service
+            .publish_config(&target, Some(&format!("revision {i}")))
+            .unwrap();
+    }
+    eprintln!(
+        "seeded 10,000 revisions in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    drop(service);
+
+    let mut server = Server::spawn(binary, home);
+    server.initialize();
+    let history = server.call("get_config_history", json!({"limit": 1}));
+    let text = history["result"]["content"][0]["text"].as_str().unwrap();
+    let oldest_needed: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(oldest_needed["revisions"][0]["sequence"], 10_000);
+    let mut samples = Vec::new();
+    let before = server.cpu_ticks();
+    for _ in 0..1000 {
+        let started = Instant::now();
+        server.call("get_config", json!({}));
+        samples.push(started.elapsed());
+    }
+    let after = server.cpu_ticks();
+    row(
+        "get_config, 10,000 revisions",
+        &mut samples,
+        Some(cpu_per_call(after - before, 1000)),
+        "≪ 1 ms CPU (Python: ~3.5 ms)",
+    );
+}
+
+fn publish(binary: &Path, home: &Path) {
+    let mut server = Server::spawn(binary, home);
+    server.initialize();
+    server.call("add_server_to_config", json!({"server_id": "memory"}));
+    let mut samples = Vec::new();
+    let before = server.cpu_ticks();
+    for i in 0..200 {
+        // Alternate the draft so each publish signs a new payload.
+        let name = format!("fetch-{}", i % 2);
+        let other = format!("fetch-{}", (i + 1) % 2);
+        let _ = server.request(
+            "tools/call",
+            json!({"name": "remove_server_from_config", "arguments": {"server_name": other}}),
+        );
+        let _ = server.request("tools/call", json!({"name": "add_server_to_config", "arguments": {"server_id": "fetch", "server_name": name}}));
+        let started = Instant::now();
+        server.call("publish_config", json!({"changelog": format!("p{i}")}));
+        samples.push(started.elapsed());
+    }
+    let after = server.cpu_ticks();
+    row(
+        "publish_config (durable)",
+        &mut samples,
+        Some(cpu_per_call(after - before, 600)),
+        "< 2 ms p50",
+    );
+}

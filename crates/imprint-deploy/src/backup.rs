@@ -1,0 +1,201 @@
+//! Copies of a client's file taken before each deploy overwrites it.
+//!
+//! A backup is `<backup_dir>/<file-name>.<yyyymmddThhmmssZ>-<nanoseconds>.bak` (a `-<n>` is
+//! added in the rare case that name is taken), mode 0600 in a directory created 0700: the file
+//! may hold secrets. The names sort by time, which is how the newest [`KEEP`] per file name are
+//! chosen and older ones deleted.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::DeployError;
+
+/// How many backups are kept per file name.
+pub(crate) const KEEP: usize = 10;
+
+/// Writes `contents` (the file as it was read) as a new backup and returns its path.
+pub(crate) fn create(
+    backup_dir: &Path,
+    file_name: &OsStr,
+    contents: &[u8],
+) -> Result<PathBuf, DeployError> {
+    create_private_dir(backup_dir)
+        .map_err(|e| DeployError::io(backup_dir, "creating the backup directory", e))?;
+    let (stamp, nanos) = utc_stamp(SystemTime::now());
+    let mut attempt = 0u32;
+    loop {
+        let mut name = file_name.to_os_string();
+        name.push(format!(".{stamp}-{nanos:09}"));
+        if attempt > 0 {
+            name.push(format!("-{attempt}"));
+        }
+        name.push(".bak");
+        let path = backup_dir.join(name);
+        match write_new_private(&path, contents) {
+            Ok(()) => return Ok(path),
+            // two deploys of one file name within a nanosecond: take the next name
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(e) => return Err(DeployError::io(&path, "writing the backup", e)),
+        }
+    }
+}
+
+/// Deletes all but the newest [`KEEP`] backups of `file_name`. Best effort: the deploy itself
+/// already succeeded, and a backup that cannot be deleted harms nothing.
+pub(crate) fn prune(backup_dir: &Path, file_name: &OsStr) {
+    let Ok(entries) = fs::read_dir(backup_dir) else {
+        return;
+    };
+    let mut backups: Vec<((String, u64, u64), PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let key = sort_key(file_name, &entry.file_name())?;
+            Some((key, entry.path()))
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(KEEP);
+    for (_, path) in backups.into_iter().take(excess) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// Removes a backup taken for a write that then failed: it is identical to the file still in
+/// place, and "nothing left behind" covers the data directory too.
+pub(crate) fn discard(path: &Path) {
+    let _ = fs::remove_file(path);
+}
+
+/// (timestamp, nanoseconds, attempt) for a name this module wrote for `file_name`, else `None`,
+/// so that unrelated files and other clients' backups are never pruned.
+fn sort_key(file_name: &OsStr, candidate: &OsStr) -> Option<(String, u64, u64)> {
+    let file_name = file_name.to_str()?;
+    let rest = candidate
+        .to_str()?
+        .strip_prefix(file_name)?
+        .strip_prefix('.')?
+        .strip_suffix(".bak")?;
+    let (stamp, suffix) = rest.split_once('-')?;
+    let is_stamp = stamp.len() == 16
+        && stamp.char_indices().all(|(i, c)| match i {
+            8 => c == 'T',
+            15 => c == 'Z',
+            _ => c.is_ascii_digit(),
+        });
+    if !is_stamp {
+        return None;
+    }
+    let (nanos, attempt) = match suffix.split_once('-') {
+        Some((nanos, attempt)) => (nanos, attempt.parse().ok()?),
+        None => (suffix, 0),
+    };
+    if nanos.len() != 9 {
+        return None;
+    }
+    Some((stamp.to_string(), nanos.parse().ok()?, attempt))
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    let written = file.write_all(contents).and_then(|()| file.sync_all());
+    if written.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// `yyyymmddThhmmssZ` in UTC and the nanoseconds within that second.
+pub(crate) fn utc_stamp(now: SystemTime) -> (String, u32) {
+    let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    let stamp = format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    );
+    (stamp, since_epoch.subsec_nanos())
+}
+
+/// Proleptic Gregorian date for a count of days since 1970-01-01 (Howard Hinnant's algorithm),
+/// so the crate needs no date library for one timestamp.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_calendar_times() {
+        let at = |secs| UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(utc_stamp(at(0)).0, "19700101T000000Z");
+        // 2000-02-29 leap day, 23:59:59
+        assert_eq!(utc_stamp(at(951_868_799)).0, "20000229T235959Z");
+        // 2024-12-31 12:34:56
+        assert_eq!(utc_stamp(at(1_735_648_496)).0, "20241231T123456Z");
+    }
+
+    #[test]
+    fn sort_key_accepts_only_this_files_backups() {
+        assert_eq!(
+            sort_key(
+                OsStr::new("mcp.json"),
+                OsStr::new("mcp.json.20250101T000000Z-000000005.bak")
+            ),
+            Some(("20250101T000000Z".to_string(), 5, 0))
+        );
+        assert_eq!(
+            sort_key(
+                OsStr::new("mcp.json"),
+                OsStr::new("mcp.json.20250101T000000Z-000000005-2.bak")
+            ),
+            Some(("20250101T000000Z".to_string(), 5, 2))
+        );
+        for other in [
+            "cline_mcp.json.20250101T000000Z-000000005.bak",
+            "mcp.json.old.bak",
+            "mcp.json.20250101T000000Z-000000005.bak.tmp",
+            "settings.json.20250101T000000Z-000000005.bak",
+        ] {
+            assert_eq!(
+                sort_key(OsStr::new("mcp.json"), OsStr::new(other)),
+                None,
+                "{other}"
+            );
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The MCP server handler and the stdio entry point.
+
+use std::borrow::Cow;
+
+use imprint_service::Service;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
+    Implementation, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
+
+use crate::resources;
+
+/// The Imprint MCP server: the service layer behind rmcp's tool router.
+#[derive(Clone)]
+pub struct ImprintMcp {
+    service: Service,
+    tool_router: ToolRouter<ImprintMcp>,
+}
+
+const INSTRUCTIONS: &str = "Imprint changes MCP client configurations safely: build a draft \
+(add_server_to_config, view_draft_config), check it (validate_config), publish it as a signed \
+artifact (publish_config), then write it into the client's own file (deploy_config). Drafts \
+persist. get_config_history, rollback_config and verify_config work on published artifacts; \
+import_config adopts servers already in a client's file.";
+
+impl ImprintMcp {
+    pub fn new(service: Service) -> Self {
+        Self {
+            service,
+            tool_router: Self::config_router(),
+        }
+    }
+
+    pub(crate) fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// Every tool, as `tools/list` shows it (the contract snapshot uses this).
+    pub fn tools(&self) -> Vec<rmcp::model::Tool> {
+        self.tool_router.list_all()
+    }
+}
+
+impl ServerHandler for ImprintMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new("imprint", env!("CARGO_PKG_VERSION")))
+        .with_instructions(INSTRUCTIONS)
+        .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Borrowed(ProtocolVersion::KNOWN_VERSIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.tool_router.list_all()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        if !self.tool_router.has_route(&request.name) {
+            return Err(McpError::invalid_params(
+                format!(
+                    "unknown tool '{}': tools/list shows the tools",
+                    request.name
+                ),
+                None,
+            ));
+        }
+        let name = request.name.clone();
+        match self
+            .tool_router
+            .call(ToolCallContext::new(self, request, context))
+            .await
+        {
+            // Arguments that do not deserialize (a number where a string belongs, say) are
+            // the caller's to fix: a tool error it can read, not an opaque protocol error.
+            Err(error) if error.code == ErrorCode::INVALID_PARAMS => {
+                let body = serde_json::json!({"error": {
+                    "code": "invalid_input",
+                    "message": format!("invalid arguments for {name}: {}; tools/list shows the expected parameters", error.message),
+                }});
+                Ok(CallToolResult::error(vec![ContentBlock::text(body.to_string())]).into())
+            }
+            other => other,
+        }
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        resources::read(self, &request.uri).map(Into::into)
+    }
+}
+
+/// Serves MCP over stdin/stdout until the client disconnects. Logs go to stderr.
+pub async fn serve_stdio(service: Service) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let running = ImprintMcp::new(service)
+        .serve(rmcp::transport::stdio())
+        .await?;
+    running.waiting().await?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! The service layer: one method per operation, shared by every surface.
+//!
+//! MCP tools, the CLI (and later REST handlers and pages) are thin adapters over
+//! [`Service`]: they parse input, call one method and map a [`ServiceError`] by its
+//! [`ErrorKind`]. The service owns transactions, the caller's identity and the data
+//! directory; it returns plain serializable results.
+//!
+//! # Layout
+//! - [`paths`]: where the data directory is.
+//! - [`keys`]: signing keys on disk.
+//! - [`config`]: the MCP client configuration operations (`add_server_to_config`, …).
+//!
+//! # Example
+//!
+//! ```
+//! use imprint_service::{Service, ServiceOptions};
+//!
+//! let dir = std::env::temp_dir().join(format!("imprint-doc-{}", std::process::id()));
+//! let service = Service::open(ServiceOptions::new(dir.clone(), dir.clone())).unwrap();
+//! let clients = service.list_clients();
+//! assert!(clients["clients"].as_array().unwrap().iter().any(|c| c["client_id"] == "claude-desktop"));
+//! # std::fs::remove_dir_all(dir).ok();
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod paths;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use imprint_store::Store;
+use imprint_store_sqlite::SqliteStore;
+
+pub use error::{ErrorKind, ServiceError, ServiceResult};
+
+/// How to open a [`Service`]: a struct rather than many parameters.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Holds `imprint.db`, `keys/` and `backups/`.
+    pub data_dir: PathBuf,
+    /// The user's home directory: client config paths (`~/.cursor/mcp.json`) resolve here.
+    pub home_dir: PathBuf,
+    /// Who is acting; recorded as author and creator.
+    pub actor: String,
+}
+
+impl ServiceOptions {
+    pub fn new(data_dir: PathBuf, home_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            home_dir,
+            actor: default_actor(),
+        }
+    }
+}
+
+fn default_actor() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|user| !user.is_empty())
+        .unwrap_or_else(|| "local".into())
+}
+
+/// The operations. Cheap to clone; clones share the store.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+    actor: Arc<str>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    data_dir: PathBuf,
+    home_dir: PathBuf,
+    keys: keys::KeyFiles,
+}
+
+impl Service {
+    /// Opens the data directory (creating it, mode 0700) and its SQLite store.
+    pub fn open(options: ServiceOptions) -> ServiceResult<Self> {
+        paths::create_data_dir(&options.data_dir)?;
+        let store = SqliteStore::open(&options.data_dir.join("imprint.db")).map_err(|e| {
+            ServiceError::internal(format!(
+                "cannot open the database in {}: {e}",
+                options.data_dir.display()
+            ))
+        })?;
+        Ok(Self::with_store(options, Arc::new(store)))
+    }
+
+    /// A service over any store (tests, other backends).
+    pub fn with_store(options: ServiceOptions, store: Arc<dyn Store>) -> Self {
+        let keys = keys::KeyFiles::new(&options.data_dir);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                data_dir: options.data_dir,
+                home_dir: options.home_dir,
+                keys,
+            }),
+            actor: options.actor.into(),
+        }
+    }
+
+    /// The same service acting for someone else (an HTTP token's name, say).
+    pub fn acting_as(&self, actor: &str) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            actor: actor.into(),
+        }
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn home_dir(&self) -> &Path {
+        &self.inner.home_dir
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A random 16-hex-digit id for drafts.
+fn new_id() -> ServiceResult<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        ServiceError::internal(format!("the operating system gave no randomness: {e}"))
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

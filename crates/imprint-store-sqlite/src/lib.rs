@@ -1,0 +1,522 @@
+//! The embedded SQLite store, Imprint's default.
+//!
+//! WAL mode with `synchronous=FULL`, so a commit is on disk when it returns (an
+//! acknowledged publish survives `kill -9` and power loss). Writers start with
+//! `BEGIN IMMEDIATE` and wait on a busy timeout, so several processes (a stdio server,
+//! the CLI, an HTTP server) can share one data directory safely. Migrations are
+//! numbered files in `migrations/`, embedded, applied in order at open and tracked in
+//! `PRAGMA user_version`.
+//!
+//! # Example
+//!
+//! ```
+//! use imprint_store::Store;
+//! use imprint_store_sqlite::SqliteStore;
+//!
+//! let store = SqliteStore::open_in_memory().unwrap();
+//! assert!(store.head("config/claude-desktop/default").unwrap().is_none());
+//! ```
+
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use imprint_store::{
+    CatalogRow, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, Store, StoreError, StoreResult,
+};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::Value;
+
+/// Numbered migrations, applied in order. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+pub struct SqliteStore {
+    // One connection: SQLite serializes writers anyway, and every call here is short.
+    connection: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let connection = Connection::open(path).map_err(other)?;
+        Self::configure(connection, true)
+    }
+
+    pub fn open_in_memory() -> StoreResult<Self> {
+        Self::configure(Connection::open_in_memory().map_err(other)?, false)
+    }
+
+    fn configure(mut connection: Connection, wal: bool) -> StoreResult<Self> {
+        connection
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(other)?;
+        if wal {
+            connection
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(other)?;
+        }
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(other)?;
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(other)?;
+        migrate(&mut connection)?;
+        Ok(Self {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut connection).map_err(map_error)
+    }
+
+    /// Runs `f` in a write transaction taken up front, so concurrent writers queue
+    /// instead of failing mid-way.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(map_error)?;
+        let value = f(&transaction)?;
+        transaction.commit().map_err(map_error)?;
+        Ok(value)
+    }
+}
+
+fn migrate(connection: &mut Connection) -> StoreResult<()> {
+    let transaction = connection
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(other)?;
+    let current: usize = transaction
+        .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
+        .map_err(other)?
+        .try_into()
+        .unwrap_or(0);
+    if current > MIGRATIONS.len() {
+        return Err(StoreError::Other(format!(
+            "the database schema is version {current} but this imprint knows only {}: upgrade imprint",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        transaction.execute_batch(sql).map_err(other)?;
+        transaction
+            .pragma_update(
+                None,
+                "user_version",
+                i64::try_from(index + 1).unwrap_or(i64::MAX),
+            )
+            .map_err(other)?;
+    }
+    transaction.commit().map_err(other)
+}
+
+fn other(error: rusqlite::Error) -> StoreError {
+    StoreError::Other(error.to_string())
+}
+
+/// The one place a SQLite error becomes a store error.
+fn map_error(error: rusqlite::Error) -> StoreError {
+    match &error {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+        rusqlite::Error::SqliteFailure(failure, message)
+            if failure.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict(
+                message
+                    .clone()
+                    .unwrap_or_else(|| "constraint violated".into()),
+            )
+        }
+        _ => StoreError::Other(error.to_string()),
+    }
+}
+
+fn to_text(value: &Value) -> String {
+    value.to_string()
+}
+
+fn from_text(text: String) -> rusqlite::Result<Value> {
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+const DRAFT_COLUMNS: &str = "id, document, name, notes, creator, provisional, base_seq, meta, version, created_at, updated_at";
+
+fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
+    Ok(DraftRow {
+        id: row.get(0)?,
+        document: row.get(1)?,
+        name: row.get(2)?,
+        notes: row.get(3)?,
+        creator: row.get(4)?,
+        provisional: row.get(5)?,
+        base_seq: row.get(6)?,
+        meta: from_text(row.get(7)?)?,
+        version: row.get(8)?,
+        created_at: row.get(9)?,
+        updated_at: row.get(10)?,
+    })
+}
+
+const REVISION_COLUMNS: &str = "document, seq, artifact_id, envelope, created_at";
+
+fn revision_from_row(row: &Row<'_>) -> rusqlite::Result<RevisionRow> {
+    Ok(RevisionRow {
+        document: row.get(0)?,
+        seq: row.get(1)?,
+        artifact_id: row.get(2)?,
+        envelope: from_text(row.get(3)?)?,
+        created_at: row.get(4)?,
+    })
+}
+
+const DEPLOYMENT_COLUMNS: &str =
+    "document, path, artifact_id, file_sha256, section, backup_path, deployed_at";
+
+fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
+    Ok(DeploymentRow {
+        document: row.get(0)?,
+        path: row.get(1)?,
+        artifact_id: row.get(2)?,
+        file_sha256: row.get(3)?,
+        section: from_text(row.get(4)?)?,
+        backup_path: row.get(5)?,
+        deployed_at: row.get(6)?,
+    })
+}
+
+/// `document >= prefix AND document < prefix + U+10FFFF`: a prefix match that uses the index.
+fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+impl Store for SqliteStore {
+    fn create_draft(&self, draft: &DraftRow, items: &[(String, Value)]) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                &format!("INSERT INTO drafts ({DRAFT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    draft.id,
+                    draft.document,
+                    draft.name,
+                    draft.notes,
+                    draft.creator,
+                    draft.provisional,
+                    draft.base_seq,
+                    to_text(&draft.meta),
+                    draft.version,
+                    draft.created_at,
+                    draft.updated_at
+                ],
+            )
+            .map_err(map_error)?;
+            let mut insert = tx
+                .prepare_cached("INSERT INTO draft_items (draft_id, key, value) VALUES (?1, ?2, ?3)")
+                .map_err(map_error)?;
+            for (key, value) in items {
+                insert.execute(params![draft.id, key, to_text(value)]).map_err(map_error)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn draft(&self, id: &str) -> StoreResult<Option<DraftRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = ?1"))?
+                .query_row([id], draft_from_row)
+                .optional()
+        })
+    }
+
+    fn find_draft(&self, document: &str, name: &str) -> StoreResult<Option<DraftRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE document = ?1 AND name = ?2"
+            ))?
+            .query_row([document, name], draft_from_row)
+            .optional()
+        })
+    }
+
+    fn list_drafts(&self, document_prefix: &str) -> StoreResult<Vec<DraftRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE document >= ?1 AND document < ?2 ORDER BY created_at, id"
+            ))?
+            .query_map(params![document_prefix, prefix_upper_bound(document_prefix)], draft_from_row)?
+            .collect()
+        })
+    }
+
+    fn draft_items(&self, id: &str) -> StoreResult<Vec<(String, Value)>> {
+        self.with(|c| {
+            c.prepare_cached("SELECT key, value FROM draft_items WHERE draft_id = ?1 ORDER BY key")?
+                .query_map([id], |row| Ok((row.get(0)?, from_text(row.get(1)?)?)))?
+                .collect()
+        })
+    }
+
+    fn draft_item(&self, id: &str, key: &str) -> StoreResult<Option<Value>> {
+        self.with(|c| {
+            c.prepare_cached("SELECT value FROM draft_items WHERE draft_id = ?1 AND key = ?2")?
+                .query_row([id, key], |row| from_text(row.get(0)?))
+                .optional()
+        })
+    }
+
+    fn draft_item_count(&self, id: &str) -> StoreResult<usize> {
+        self.with(|c| {
+            c.prepare_cached("SELECT COUNT(*) FROM draft_items WHERE draft_id = ?1")?
+                .query_row([id], |row| row.get::<_, i64>(0))
+        })
+        .map(|count| usize::try_from(count).unwrap_or(0))
+    }
+
+    fn update_draft(&self, id: &str, update: &DraftUpdate) -> StoreResult<i64> {
+        self.write(|tx| {
+            let version: Option<i64> = tx
+                .prepare_cached("SELECT version FROM drafts WHERE id = ?1")
+                .map_err(map_error)?
+                .query_row([id], |row| row.get(0))
+                .optional()
+                .map_err(map_error)?;
+            let Some(version) = version else {
+                return Err(StoreError::NotFound);
+            };
+            if version != update.expected_version {
+                return Err(StoreError::Conflict(format!(
+                    "draft is at version {version}, not {}",
+                    update.expected_version
+                )));
+            }
+            if update.clear_items {
+                tx.execute("DELETE FROM draft_items WHERE draft_id = ?1", [id])
+                    .map_err(map_error)?;
+            }
+            for (key, value) in &update.items {
+                match value {
+                    Some(value) => tx
+                        .prepare_cached(
+                            "INSERT INTO draft_items (draft_id, key, value) VALUES (?1, ?2, ?3)
+                             ON CONFLICT (draft_id, key) DO UPDATE SET value = excluded.value",
+                        )
+                        .and_then(|mut s| s.execute(params![id, key, to_text(value)])),
+                    None => tx
+                        .prepare_cached("DELETE FROM draft_items WHERE draft_id = ?1 AND key = ?2")
+                        .and_then(|mut s| s.execute(params![id, key])),
+                }
+                .map_err(map_error)?;
+            }
+            if let Some(name) = &update.name {
+                tx.execute(
+                    "UPDATE drafts SET name = ?2 WHERE id = ?1",
+                    params![id, name],
+                )
+                .map_err(map_error)?;
+            }
+            if let Some(notes) = &update.notes {
+                tx.execute(
+                    "UPDATE drafts SET notes = ?2 WHERE id = ?1",
+                    params![id, notes],
+                )
+                .map_err(map_error)?;
+            }
+            if let Some(meta) = &update.meta {
+                tx.execute(
+                    "UPDATE drafts SET meta = ?2 WHERE id = ?1",
+                    params![id, to_text(meta)],
+                )
+                .map_err(map_error)?;
+            }
+            if let Some(base_seq) = &update.base_seq {
+                tx.execute(
+                    "UPDATE drafts SET base_seq = ?2 WHERE id = ?1",
+                    params![id, base_seq],
+                )
+                .map_err(map_error)?;
+            }
+            tx.prepare_cached(
+                "UPDATE drafts SET version = version + 1, updated_at = ?2 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id, update.now]))
+            .map_err(map_error)?;
+            Ok(version + 1)
+        })
+    }
+
+    fn delete_draft(&self, id: &str) -> StoreResult<bool> {
+        self.with(|c| c.execute("DELETE FROM drafts WHERE id = ?1", [id]))
+            .map(|n| n > 0)
+    }
+
+    fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 ORDER BY seq DESC LIMIT 1"
+            ))?
+            .query_row([document], revision_from_row)
+            .optional()
+        })
+    }
+
+    fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()> {
+        self.write(|tx| {
+            let head: i64 = tx
+                .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM revisions WHERE document = ?1")
+                .and_then(|mut s| s.query_row([&revision.document], |row| row.get(0)))
+                .map_err(map_error)?;
+            if revision.seq != head + 1 {
+                return Err(StoreError::Conflict(format!(
+                    "{} moved to revision {head} meanwhile",
+                    revision.document
+                )));
+            }
+            tx.prepare_cached(&format!(
+                "INSERT INTO revisions ({REVISION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    revision.document,
+                    revision.seq,
+                    revision.artifact_id,
+                    to_text(&revision.envelope),
+                    revision.created_at
+                ])
+            })
+            .map_err(map_error)?;
+            Ok(())
+        })
+    }
+
+    fn revision(&self, document: &str, seq: i64) -> StoreResult<Option<RevisionRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 AND seq = ?2"
+            ))?
+            .query_row(params![document, seq], revision_from_row)
+            .optional()
+        })
+    }
+
+    fn revision_by_artifact(
+        &self,
+        document: &str,
+        artifact_id: &str,
+    ) -> StoreResult<Option<RevisionRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 AND artifact_id = ?2
+                 ORDER BY seq DESC LIMIT 1"
+            ))?
+            .query_row([document, artifact_id], revision_from_row)
+            .optional()
+        })
+    }
+
+    fn history(&self, document: &str, limit: usize) -> StoreResult<Vec<RevisionRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 ORDER BY seq DESC LIMIT ?2"
+            ))?
+            .query_map(params![document, limit], revision_from_row)?
+            .collect()
+        })
+    }
+
+    fn documents(&self, prefix: &str) -> StoreResult<Vec<String>> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT document FROM drafts WHERE document >= ?1 AND document < ?2
+                 UNION SELECT DISTINCT document FROM revisions WHERE document >= ?1 AND document < ?2
+                 ORDER BY 1",
+            )?
+            .query_map(params![prefix, prefix_upper_bound(prefix)], |row| row.get(0))?
+            .collect()
+        })
+    }
+
+    fn record_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                &format!("INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![
+                    deployment.document,
+                    deployment.path,
+                    deployment.artifact_id,
+                    deployment.file_sha256,
+                    to_text(&deployment.section),
+                    deployment.backup_path,
+                    deployment.deployed_at
+                ],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn last_deployment(&self, document: &str) -> StoreResult<Option<DeploymentRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE document = ?1 ORDER BY id DESC LIMIT 1"
+            ))?
+            .query_row([document], deployment_from_row)
+            .optional()
+        })
+    }
+
+    fn last_deployment_to(&self, path: &str) -> StoreResult<Option<DeploymentRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE path = ?1 ORDER BY id DESC LIMIT 1"
+            ))?
+            .query_row([path], deployment_from_row)
+            .optional()
+        })
+    }
+
+    fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO catalog (server_id, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (server_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+                params![entry.server_id, to_text(&entry.definition), entry.created_at, entry.updated_at],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>> {
+        self.with(|c| {
+            c.prepare_cached("SELECT server_id, definition, created_at, updated_at FROM catalog ORDER BY server_id")?
+                .query_map([], |row| {
+                    Ok(CatalogRow {
+                        server_id: row.get(0)?,
+                        definition: from_text(row.get(1)?)?,
+                        created_at: row.get(2)?,
+                        updated_at: row.get(3)?,
+                    })
+                })?
+                .collect()
+        })
+    }
+
+    fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {
+        self.with(|c| c.execute("DELETE FROM catalog WHERE server_id = ?1", [server_id]))
+            .map(|n| n > 0)
+    }
+}

@@ -1,0 +1,297 @@
+//! The store story: what every backend must do, run against a real SQLite file.
+
+use std::sync::Arc;
+
+use imprint_store::{
+    CatalogRow, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, Store, StoreError,
+};
+use imprint_store_sqlite::SqliteStore;
+use serde_json::json;
+
+fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("imprint.db")).unwrap();
+    (dir, store)
+}
+
+fn draft(id: &str, document: &str, name: &str) -> DraftRow {
+    DraftRow {
+        id: id.into(),
+        document: document.into(),
+        name: name.into(),
+        notes: None,
+        creator: Some("tester".into()),
+        provisional: false,
+        base_seq: None,
+        meta: json!({}),
+        version: 1,
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn revision(document: &str, seq: i64, artifact: &str) -> RevisionRow {
+    RevisionRow {
+        document: document.into(),
+        seq,
+        artifact_id: artifact.into(),
+        envelope: json!({"artifact_id": artifact, "seq": seq}),
+        created_at: seq,
+    }
+}
+
+#[test]
+fn drafts_round_trip_and_reject_duplicate_names() {
+    let (_dir, store) = open();
+    store
+        .create_draft(
+            &draft("d1", "config/a/default", "default"),
+            &[("fs".into(), json!({"command": "npx"}))],
+        )
+        .unwrap();
+    let found = store
+        .find_draft("config/a/default", "default")
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, draft("d1", "config/a/default", "default"));
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("fs".to_string(), json!({"command": "npx"}))]
+    );
+    let duplicate = store.create_draft(&draft("d2", "config/a/default", "default"), &[]);
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
+}
+
+#[test]
+fn stale_draft_version_is_a_conflict_and_changes_nothing() {
+    let (_dir, store) = open();
+    store
+        .create_draft(&draft("d1", "doc", "default"), &[])
+        .unwrap();
+    let update = |version, key: &str| DraftUpdate {
+        expected_version: version,
+        items: vec![(key.into(), Some(json!(1)))],
+        now: 5,
+        ..Default::default()
+    };
+    assert_eq!(store.update_draft("d1", &update(1, "a")).unwrap(), 2);
+    assert!(matches!(
+        store.update_draft("d1", &update(1, "b")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("a".to_string(), json!(1))]
+    );
+    assert!(matches!(
+        store.update_draft("missing", &update(1, "b")),
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[test]
+fn update_removes_clears_and_renames() {
+    let (_dir, store) = open();
+    store
+        .create_draft(
+            &draft("d1", "doc", "default"),
+            &[("a".into(), json!(1)), ("b".into(), json!(2))],
+        )
+        .unwrap();
+    let version = store
+        .update_draft(
+            "d1",
+            &DraftUpdate {
+                expected_version: 1,
+                items: vec![("a".into(), None)],
+                notes: Some(Some("n".into())),
+                now: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("b".to_string(), json!(2))]
+    );
+    store
+        .update_draft(
+            "d1",
+            &DraftUpdate {
+                expected_version: version,
+                clear_items: true,
+                name: Some("renamed".into()),
+                now: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(store.draft_item_count("d1").unwrap(), 0);
+    let row = store.draft("d1").unwrap().unwrap();
+    assert_eq!(
+        (
+            row.name.as_str(),
+            row.notes.as_deref(),
+            row.version,
+            row.updated_at
+        ),
+        ("renamed", Some("n"), 3, 3)
+    );
+    assert!(store.delete_draft("d1").unwrap());
+    assert!(store.draft("d1").unwrap().is_none());
+}
+
+#[test]
+fn revisions_append_only_in_sequence() {
+    let (_dir, store) = open();
+    store.append_revision(&revision("doc", 1, "aa")).unwrap();
+    assert!(matches!(
+        store.append_revision(&revision("doc", 1, "bb")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.append_revision(&revision("doc", 3, "bb")),
+        Err(StoreError::Conflict(_))
+    ));
+    store.append_revision(&revision("doc", 2, "bb")).unwrap();
+    store.append_revision(&revision("doc", 3, "aa")).unwrap();
+    assert_eq!(store.head("doc").unwrap().unwrap().seq, 3);
+    assert_eq!(
+        store
+            .revision_by_artifact("doc", "aa")
+            .unwrap()
+            .unwrap()
+            .seq,
+        3
+    );
+    assert_eq!(store.revision("doc", 2).unwrap().unwrap().artifact_id, "bb");
+    let history: Vec<i64> = store
+        .history("doc", 2)
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(history, vec![3, 2]);
+    assert!(store.head("other").unwrap().is_none());
+}
+
+#[test]
+fn documents_by_prefix_include_drafts_and_revisions() {
+    let (_dir, store) = open();
+    store
+        .create_draft(&draft("d1", "config/a/dev", "default"), &[])
+        .unwrap();
+    store
+        .append_revision(&revision("config/a/default", 1, "aa"))
+        .unwrap();
+    store
+        .append_revision(&revision("config/b/default", 1, "aa"))
+        .unwrap();
+    assert_eq!(
+        store.documents("config/a/").unwrap(),
+        vec!["config/a/default", "config/a/dev"]
+    );
+}
+
+#[test]
+fn deployments_and_catalog_persist() {
+    let (_dir, store) = open();
+    let deployment = DeploymentRow {
+        document: "config/a/default".into(),
+        path: "/tmp/x.json".into(),
+        artifact_id: "aa".into(),
+        file_sha256: "ff".into(),
+        section: json!({"fs": {}}),
+        backup_path: None,
+        deployed_at: 9,
+    };
+    store.record_deployment(&deployment).unwrap();
+    assert_eq!(
+        store.last_deployment("config/a/default").unwrap(),
+        Some(deployment.clone())
+    );
+    assert_eq!(
+        store.last_deployment_to("/tmp/x.json").unwrap(),
+        Some(deployment)
+    );
+    let entry = CatalogRow {
+        server_id: "mine".into(),
+        definition: json!({"a": 1}),
+        created_at: 1,
+        updated_at: 1,
+    };
+    store.put_catalog_entry(&entry).unwrap();
+    store
+        .put_catalog_entry(&CatalogRow {
+            definition: json!({"a": 2}),
+            updated_at: 2,
+            ..entry
+        })
+        .unwrap();
+    let entries = store.catalog_entries().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].definition, json!({"a": 2}));
+    assert_eq!(entries[0].created_at, 1);
+}
+
+#[test]
+fn data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("imprint.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .create_draft(&draft("d1", "doc", "default"), &[("k".into(), json!("v"))])
+            .unwrap();
+        store.append_revision(&revision("doc", 1, "aa")).unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("k".to_string(), json!("v"))]
+    );
+    assert_eq!(store.head("doc").unwrap().unwrap().artifact_id, "aa");
+}
+
+#[test]
+fn concurrent_writers_from_two_connections_never_lose_an_append() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("imprint.db");
+    let stores: Vec<Arc<SqliteStore>> = (0..2)
+        .map(|_| Arc::new(SqliteStore::open(&path).unwrap()))
+        .collect();
+    let threads: Vec<_> = stores
+        .into_iter()
+        .map(|store| {
+            std::thread::spawn(move || {
+                let mut appended = 0;
+                while appended < 20 {
+                    let next = store.head("doc").unwrap().map_or(1, |r| r.seq + 1);
+                    match store.append_revision(&revision("doc", next, "x")) {
+                        Ok(()) => appended += 1,
+                        Err(StoreError::Conflict(_)) => continue,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.head("doc").unwrap().unwrap().seq, 40);
+}
+
+#[test]
+fn newer_schema_is_refused_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("imprint.db");
+    drop(SqliteStore::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let error = SqliteStore::open(&path).err().unwrap().to_string();
+    assert!(error.contains("upgrade imprint"), "{error}");
+}

@@ -1,0 +1,148 @@
+//! The storage trait: rows in, rows out, no meaning.
+//!
+//! The engine and the domains decide what a draft or a revision *means*; a store only
+//! keeps rows durable and enforces the few invariants that need a transaction:
+//! optimistic draft versions, one revision per sequence number per document, and the
+//! head moving only forward. Backends implement [`Store`]; the binary picks one from the
+//! database URL once, at start-up.
+//!
+//! # Example
+//!
+//! ```
+//! use imprint_store::{Store, StoreError};
+//!
+//! fn head_seq(store: &dyn Store, document: &str) -> Result<i64, StoreError> {
+//!     Ok(store.head(document)?.map_or(0, |revision| revision.seq))
+//! }
+//! ```
+
+#![forbid(unsafe_code)]
+
+use serde_json::Value;
+
+/// Everything a backend can report. Kept tiny on purpose: callers branch only on
+/// "missing", "someone else changed it" and "the backend broke".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// An optimistic check failed: the row changed or already exists.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("storage failure: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A persisted working copy. Its body is a set of keyed items (servers of a config
+/// draft, fields of a content draft) so one change touches one row, whatever the size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftRow {
+    pub id: String,
+    /// The document this draft will publish to.
+    pub document: String,
+    pub name: String,
+    pub notes: Option<String>,
+    pub creator: Option<String>,
+    pub provisional: bool,
+    /// The head sequence number the draft was forked from (for three-way merge).
+    pub base_seq: Option<i64>,
+    /// Family-specific metadata (e.g. a content draft's site and section).
+    pub meta: Value,
+    /// Bumped on every change; writers must name the version they read.
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A change to a draft, applied only if the draft is still at `expected_version`.
+#[derive(Debug, Clone, Default)]
+pub struct DraftUpdate {
+    pub expected_version: i64,
+    /// Remove every item before applying `items`.
+    pub clear_items: bool,
+    /// `Some(value)` upserts the item, `None` removes it.
+    pub items: Vec<(String, Option<Value>)>,
+    pub name: Option<String>,
+    pub notes: Option<Option<String>>,
+    pub meta: Option<Value>,
+    pub base_seq: Option<Option<i64>>,
+    pub now: i64,
+}
+
+/// An immutable published revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionRow {
+    pub document: String,
+    /// 1 for the first revision of a document, then +1.
+    pub seq: i64,
+    pub artifact_id: String,
+    /// The whole signed envelope, exactly as signed.
+    pub envelope: Value,
+    pub created_at: i64,
+}
+
+/// What was written into a client's file, so the next deploy can detect drift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentRow {
+    pub document: String,
+    pub path: String,
+    pub artifact_id: String,
+    pub file_sha256: String,
+    /// The MCP section as written.
+    pub section: Value,
+    pub backup_path: Option<String>,
+    pub deployed_at: i64,
+}
+
+/// A user-registered catalog entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogRow {
+    pub server_id: String,
+    pub definition: Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A storage backend. Every method is one transaction.
+pub trait Store: Send + Sync {
+    /// Fails with `Conflict` if a draft with the same document and name exists.
+    fn create_draft(&self, draft: &DraftRow, items: &[(String, Value)]) -> StoreResult<()>;
+    fn draft(&self, id: &str) -> StoreResult<Option<DraftRow>>;
+    fn find_draft(&self, document: &str, name: &str) -> StoreResult<Option<DraftRow>>;
+    /// Drafts whose document starts with `document_prefix`, oldest first.
+    fn list_drafts(&self, document_prefix: &str) -> StoreResult<Vec<DraftRow>>;
+    /// Items sorted by key.
+    fn draft_items(&self, id: &str) -> StoreResult<Vec<(String, Value)>>;
+    fn draft_item(&self, id: &str, key: &str) -> StoreResult<Option<Value>>;
+    fn draft_item_count(&self, id: &str) -> StoreResult<usize>;
+    /// Applies `update` and returns the new version; `Conflict` if the version moved,
+    /// `NotFound` if the draft is gone.
+    fn update_draft(&self, id: &str, update: &DraftUpdate) -> StoreResult<i64>;
+    fn delete_draft(&self, id: &str) -> StoreResult<bool>;
+
+    fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>>;
+    /// Appends a revision; `Conflict` unless `revision.seq` is the head's seq + 1.
+    fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()>;
+    fn revision(&self, document: &str, seq: i64) -> StoreResult<Option<RevisionRow>>;
+    /// The newest revision of `document` with this artifact id.
+    fn revision_by_artifact(
+        &self,
+        document: &str,
+        artifact_id: &str,
+    ) -> StoreResult<Option<RevisionRow>>;
+    /// Newest first, at most `limit`.
+    fn history(&self, document: &str, limit: usize) -> StoreResult<Vec<RevisionRow>>;
+    /// Documents starting with `prefix` that have a draft or a revision, sorted.
+    fn documents(&self, prefix: &str) -> StoreResult<Vec<String>>;
+
+    fn record_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()>;
+    fn last_deployment(&self, document: &str) -> StoreResult<Option<DeploymentRow>>;
+    /// The newest deployment to `path` from any document.
+    fn last_deployment_to(&self, path: &str) -> StoreResult<Option<DeploymentRow>>;
+
+    fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()>;
+    fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>>;
+    fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool>;
+}

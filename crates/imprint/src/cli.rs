@@ -1,0 +1,414 @@
+//! The command line: the same operations as the MCP tools, over the same service and
+//! data directory, so the CLI and a running server share drafts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use imprint_service::config::{AddServer, Target};
+use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
+use serde_json::{Map, Value};
+
+use crate::output;
+
+/// Draft, validate, publish (signed), deploy and roll back MCP client configurations.
+#[derive(Debug, Parser)]
+#[command(name = "imprint", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Data directory (default: $IMPRINT_HOME, else $XDG_DATA_HOME/imprint, else ~/.local/share/imprint).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    /// More log output on stderr (-v info, -vv debug); IMPRINT_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+struct TargetFlags {
+    /// Client id (see `imprint clients`).
+    #[arg(long, short = 'c', default_value = "claude-desktop")]
+    client: String,
+    /// Profile id.
+    #[arg(long, short = 'p', default_value = "default")]
+    profile: String,
+}
+
+#[derive(Debug, Args, Clone)]
+struct DraftFlags {
+    #[command(flatten)]
+    target: TargetFlags,
+    /// Draft name.
+    #[arg(long, default_value = "default")]
+    draft: String,
+}
+
+impl TargetFlags {
+    fn target(&self) -> Result<Target, ServiceError> {
+        Target::new(Some(&self.client), Some(&self.profile), None)
+    }
+}
+
+impl DraftFlags {
+    fn target(&self) -> Result<Target, ServiceError> {
+        Target::new(
+            Some(&self.target.client),
+            Some(&self.target.profile),
+            Some(&self.draft),
+        )
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the MCP server over stdio (for Claude Desktop, Claude Code, Cursor, …).
+    Serve,
+    /// List the MCP clients Imprint can configure and where their files are.
+    Clients,
+    /// List a client's profiles.
+    Profiles {
+        #[arg(long, short = 'c', default_value = "claude-desktop")]
+        client: String,
+    },
+    /// Browse and extend the server catalog.
+    #[command(subcommand)]
+    Servers(ServersCommand),
+    /// Build the draft of a client/profile.
+    #[command(subcommand)]
+    Draft(DraftCommand),
+    /// Validate the draft against the client's rules.
+    Validate(DraftFlags),
+    /// Publish the draft as a signed artifact (the draft stays).
+    Publish {
+        #[command(flatten)]
+        flags: DraftFlags,
+        /// What changed and why.
+        #[arg(long, short = 'm')]
+        changelog: Option<String>,
+    },
+    /// Read, compare, verify and roll back published artifacts.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a published artifact into the client's own config file.
+    Deploy {
+        #[command(flatten)]
+        flags: TargetFlags,
+        /// Artifact id (default: the latest).
+        #[arg(long)]
+        artifact: Option<String>,
+        /// Replace servers Imprint did not put there and ignore drift (a backup is kept).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Manage the signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ServersCommand {
+    /// List catalog servers.
+    List {
+        /// stdio, http, sse or remote.
+        #[arg(long)]
+        transport: Option<String>,
+        /// Text to search in ids, names, descriptions and tags.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Show one server's definition.
+    Describe { server_id: String },
+    /// Register your own server from a JSON definition file (`-` for stdin).
+    Register { file: PathBuf },
+    /// Add a server from an official MCP Registry server.json file (`-` for stdin).
+    ImportRegistry { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum DraftCommand {
+    /// Add a catalog server to the draft.
+    Add {
+        server_id: String,
+        #[command(flatten)]
+        flags: DraftFlags,
+        /// A parameter, KEY=VALUE (repeatable).
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// An environment variable, KEY=VALUE (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// Entry name in the client's config (default: the server id).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Remove a server from the draft by name.
+    Remove {
+        server_name: String,
+        #[command(flatten)]
+        flags: DraftFlags,
+    },
+    /// Show the draft.
+    Show(DraftFlags),
+    /// Remove every server from the draft.
+    Clear(DraftFlags),
+    /// List the named drafts of a client/profile.
+    List(TargetFlags),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print a published artifact (the signed envelope).
+    Get {
+        #[command(flatten)]
+        flags: TargetFlags,
+        #[arg(long)]
+        artifact: Option<String>,
+    },
+    /// Compare a local config file or artifact with the latest published one.
+    Diff {
+        #[command(flatten)]
+        flags: TargetFlags,
+        /// A JSON file with the payload you hold (`-` for stdin).
+        #[arg(long, conflicts_with = "artifact")]
+        local_file: Option<PathBuf>,
+        /// An artifact id you hold.
+        #[arg(long)]
+        artifact: Option<String>,
+    },
+    /// List published revisions, newest first.
+    History {
+        #[command(flatten)]
+        flags: TargetFlags,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Publish an earlier artifact again as the new head.
+    Rollback {
+        artifact_id: String,
+        #[command(flatten)]
+        flags: TargetFlags,
+        #[arg(long, short = 'm')]
+        changelog: Option<String>,
+    },
+    /// Recompute an artifact's id and check its signature.
+    Verify {
+        #[command(flatten)]
+        flags: TargetFlags,
+        #[arg(long)]
+        artifact: Option<String>,
+    },
+    /// Read the servers already in the client's file into the draft.
+    Import(DraftFlags),
+    /// Show what was deployed and whether the file drifted since.
+    Deployed(TargetFlags),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create the signing key pair (or rotate it with --regenerate).
+    Init {
+        #[arg(long)]
+        regenerate: bool,
+    },
+}
+
+/// A failed command: what to print and which exit code to return.
+pub enum Failure {
+    Service(ServiceError),
+    Other(String),
+}
+
+impl From<ServiceError> for Failure {
+    fn from(error: ServiceError) -> Self {
+        Failure::Service(error)
+    }
+}
+
+impl Failure {
+    /// The one place an error becomes an exit code (3 invalid, 4 not found, 5 conflict,
+    /// 6 auth, 7 integrity, 1 otherwise).
+    pub fn report(self) -> ExitCode {
+        match self {
+            Failure::Service(error) => {
+                eprintln!("error: {error}");
+                if let Some(details) = error.details() {
+                    eprintln!(
+                        "{}",
+                        serde_json::to_string_pretty(details).unwrap_or_default()
+                    );
+                }
+                ExitCode::from(match error.kind() {
+                    ErrorKind::InvalidInput => 3,
+                    ErrorKind::NotFound => 4,
+                    ErrorKind::Conflict => 5,
+                    ErrorKind::Unauthorized | ErrorKind::Forbidden => 6,
+                    ErrorKind::Integrity => 7,
+                    ErrorKind::Io | ErrorKind::Internal => 1,
+                })
+            }
+            Failure::Other(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn open_service(data_dir: Option<PathBuf>) -> Result<Service, ServiceError> {
+    let data_dir = match data_dir {
+        Some(dir) => dir,
+        None => paths::resolve_data_dir()?,
+    };
+    let home = paths::resolve_home_dir()?;
+    Service::open(ServiceOptions::new(data_dir, home))
+}
+
+/// `KEY=VALUE` pairs into an object; numbers and booleans are typed, the rest are strings.
+fn pairs(flag: &str, items: &[String], typed: bool) -> Result<Option<Value>, ServiceError> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let mut map = Map::new();
+    for item in items {
+        let (key, value) = item.split_once('=').ok_or_else(|| {
+            ServiceError::invalid(format!("--{flag} '{item}' must look like KEY=VALUE"))
+        })?;
+        let value = match serde_json::from_str::<Value>(value) {
+            Ok(parsed @ (Value::Number(_) | Value::Bool(_))) if typed => parsed,
+            _ => Value::String(value.to_string()),
+        };
+        map.insert(key.to_string(), value);
+    }
+    Ok(Some(Value::Object(map)))
+}
+
+fn read_json_file(path: &PathBuf) -> Result<Value, ServiceError> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| ServiceError::invalid(format!("cannot read standard input: {e}")))?
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| ServiceError::invalid(format!("cannot read {}: {e}", path.display())))?
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| ServiceError::invalid(format!("{} is not valid JSON: {e}", path.display())))
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let json = cli.json;
+    if let Command::Serve = cli.command {
+        let service = open_service(cli.data_dir)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
+        return runtime
+            .block_on(imprint_mcp::serve_stdio(service))
+            .map_err(|e| Failure::Other(format!("MCP server stopped: {e}")));
+    }
+    let service = open_service(cli.data_dir)?;
+    let result = match cli.command {
+        Command::Serve => unreachable!("handled above"),
+        Command::Clients => Ok(service.list_clients()),
+        Command::Profiles { client } => service.list_profiles(Some(&client)),
+        Command::Servers(command) => match command {
+            ServersCommand::List { transport, search } => {
+                service.list_available_servers(transport.as_deref(), search.as_deref())
+            }
+            ServersCommand::Describe { server_id } => service.describe_server(&server_id),
+            ServersCommand::Register { file } => service.register_server(read_json_file(&file)?),
+            ServersCommand::ImportRegistry { file } => {
+                service.import_registry_server(read_json_file(&file)?)
+            }
+        },
+        Command::Draft(command) => match command {
+            DraftCommand::Add {
+                server_id,
+                flags,
+                params,
+                env,
+                name,
+            } => {
+                let request = AddServer {
+                    server_id,
+                    params: pairs("param", &params, true)?,
+                    env_vars: pairs("env", &env, false)?,
+                    server_name: name,
+                };
+                service.add_server_to_config(&flags.target()?, request)
+            }
+            DraftCommand::Remove { server_name, flags } => {
+                service.remove_server_from_config(&flags.target()?, &server_name)
+            }
+            DraftCommand::Show(flags) => service.view_draft_config(&flags.target()?),
+            DraftCommand::Clear(flags) => service.clear_draft_config(&flags.target()?),
+            DraftCommand::List(flags) => {
+                service.list_drafts(Some(&flags.client), Some(&flags.profile))
+            }
+        },
+        Command::Validate(flags) => {
+            let report = service.validate_config(&flags.target()?)?;
+            let valid = report["valid"].as_bool().unwrap_or(false);
+            output::print(&report, json);
+            // A failed validation is an answer, not an error, but scripts need to see it.
+            return if valid {
+                Ok(())
+            } else {
+                Err(Failure::Service(ServiceError::invalid(
+                    "the draft does not validate",
+                )))
+            };
+        }
+        Command::Publish { flags, changelog } => {
+            service.publish_config(&flags.target()?, changelog.as_deref())
+        }
+        Command::Config(command) => match command {
+            ConfigCommand::Get { flags, artifact } => {
+                service.get_config(&flags.target()?, artifact.as_deref())
+            }
+            ConfigCommand::Diff {
+                flags,
+                local_file,
+                artifact,
+            } => {
+                let payload = local_file.as_ref().map(read_json_file).transpose()?;
+                service.diff_config(&flags.target()?, artifact.as_deref(), payload)
+            }
+            ConfigCommand::History { flags, limit } => {
+                service.get_config_history(&flags.target()?, Some(limit))
+            }
+            ConfigCommand::Rollback {
+                artifact_id,
+                flags,
+                changelog,
+            } => service.rollback_config(&flags.target()?, &artifact_id, changelog.as_deref()),
+            ConfigCommand::Verify { flags, artifact } => {
+                let report = service.verify_config(&flags.target()?, artifact.as_deref())?;
+                let valid = report["valid"].as_bool().unwrap_or(false);
+                output::print(&report, json);
+                return if valid {
+                    Ok(())
+                } else {
+                    Err(Failure::Service(ServiceError::new(
+                        ErrorKind::Integrity,
+                        "verification failed",
+                    )))
+                };
+            }
+            ConfigCommand::Import(flags) => service.import_config(&flags.target()?),
+            ConfigCommand::Deployed(flags) => service.deployed_config(&flags.target()?),
+        },
+        Command::Deploy {
+            flags,
+            artifact,
+            force,
+        } => service.deploy_config(&flags.target()?, artifact.as_deref(), force),
+        Command::Keys(KeysCommand::Init { regenerate }) => service.initialize_keys(regenerate),
+    }?;
+    output::print(&result, json);
+    Ok(())
+}

@@ -1,0 +1,44 @@
+"""Shared fixtures: the real imprint binary, a throwaway home and data directory."""
+
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("IMPRINT_BIN", str(ROOT / "target" / "debug" / "imprint"))
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def env(tmp_path):
+    """Environment for one imprint process tree: HOME (client files) and IMPRINT_HOME."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        "HOME": str(home),
+        "IMPRINT_HOME": str(tmp_path / "data"),
+        "PATH": os.environ.get("PATH", ""),
+        "USER": "python-tester",
+    }
+
+
+@pytest.fixture
+def cli(env):
+    """Runs the imprint CLI with --json and returns (exit code, parsed stdout, stderr)."""
+    import json
+
+    def run(*args):
+        done = subprocess.run([BIN, "--json", *args], env=env, capture_output=True, text=True, timeout=60)
+        try:
+            body = json.loads(done.stdout) if done.stdout.strip() else None
+        except json.JSONDecodeError:
+            body = None
+        return done.returncode, body, done.stderr
+
+    return run

@@ -41,6 +41,17 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    fn with_article(self) -> &'static str {
+        match self {
+            ParamType::Integer => "an integer",
+            ParamType::Url => "a url",
+            ParamType::String => "a string",
+            ParamType::Number => "a number",
+            ParamType::Boolean => "a boolean",
+            ParamType::Path => "a path",
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             ParamType::String => "string",
@@ -175,18 +186,14 @@ impl ServerDefinition {
                 return Err(bad(format!("parameter '{}' is declared twice", p.name)));
             }
             if p.choices.iter().any(String::is_empty) {
-                return Err(bad(format!(
-                    "parameter '{}' has an empty choice",
-                    p.name
-                )));
+                return Err(bad(format!("parameter '{}' has an empty choice", p.name)));
             }
             if let Some(default) = &p.default {
                 if !default_has_type(default, p.kind) {
                     return Err(bad(format!(
-                        "the default {default} of parameter '{}' is not a {}; give a {} default",
+                        "the default {default} of parameter '{}' is not {}; give a default of that type",
                         p.name,
-                        p.kind.as_str(),
-                        p.kind.as_str()
+                        p.kind.with_article()
                     )));
                 }
                 if !p.choices.is_empty() && !p.choices.contains(&value_text(default)) {
@@ -203,7 +210,7 @@ impl ServerDefinition {
             Transport::Stdio => {
                 if self.command.as_deref().is_none_or(|c| c.trim().is_empty()) {
                     return Err(bad(
-                        "a stdio server needs a command (the program to start)".into(),
+                        "a stdio server needs a command (the program to start)".into()
                     ));
                 }
                 if self.url.is_some() || !self.headers.is_empty() {
@@ -360,7 +367,8 @@ impl ServerDefinition {
             )));
         }
 
-        let fill = |t: &str| substitute(t, &values).map_err(|m| invalid(format!("server '{id}': {m}")));
+        let fill =
+            |t: &str| substitute(t, &values).map_err(|m| invalid(format!("server '{id}': {m}")));
         let mut entry = ServerEntry {
             server_id: Some(id.clone()),
             transport: self.transport,
@@ -447,7 +455,9 @@ impl ServerDefinition {
             return Ok(None);
         }
         Ok(Some(Value::Object(
-            env.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+            env.into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
         )))
     }
 
@@ -655,15 +665,26 @@ fn coerce(server_id: &str, p: &ParamSpec, v: &Value) -> Result<Value, ConfigErro
         },
         ParamType::Path => match v {
             Value::String(s) if !s.trim().is_empty() => v.clone(),
-            _ => return Err(fail("a non-empty path string such as \"/home/me/projects\"")),
+            _ => {
+                return Err(fail(
+                    "a non-empty path string such as \"/home/me/projects\"",
+                ));
+            }
         },
         ParamType::Url => match v {
             Value::String(s) if is_http_url(s) => v.clone(),
-            _ => return Err(fail("an http:// or https:// URL such as \"https://example.com/mcp\"")),
+            _ => {
+                return Err(fail(
+                    "an http:// or https:// URL such as \"https://example.com/mcp\"",
+                ));
+            }
         },
         ParamType::Integer => {
             let parsed = match v {
-                Value::Number(n) => n.as_i64().map(Number::from).or_else(|| n.as_u64().map(Number::from)),
+                Value::Number(n) => n
+                    .as_i64()
+                    .map(Number::from)
+                    .or_else(|| n.as_u64().map(Number::from)),
                 Value::String(s) => s.trim().parse::<i64>().ok().map(Number::from),
                 _ => None,
             };
@@ -672,11 +693,7 @@ fn coerce(server_id: &str, p: &ParamSpec, v: &Value) -> Result<Value, ConfigErro
         ParamType::Number => {
             let parsed = match v {
                 Value::Number(n) => Some(n.clone()),
-                Value::String(s) => s
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(Number::from_f64),
+                Value::String(s) => s.trim().parse::<f64>().ok().and_then(Number::from_f64),
                 _ => None,
             };
             Value::Number(parsed.ok_or_else(|| fail("a number such as 1.5"))?)
@@ -775,7 +792,11 @@ pub fn from_registry_server_json(v: &Value) -> Result<ServerDefinition, ConfigEr
         env_defaults: BTreeMap::new(),
         parameters: Vec::new(),
         homepage: field_str(v, "websiteUrl", "website_url")
-            .or_else(|| v.get("repository").and_then(|r| r.get("url")).and_then(Value::as_str))
+            .or_else(|| {
+                v.get("repository")
+                    .and_then(|r| r.get("url"))
+                    .and_then(Value::as_str)
+            })
             .map(str::to_string),
         package: None,
         tags: vec!["registry".into()],
@@ -828,7 +849,9 @@ fn registry_package(def: &mut ServerDefinition, pkg: &Value) -> Result<(), Confi
 
     // Env vars first: OCI needs their names for `-e`.
     let mut env_names = Vec::new();
-    if let Some(vars) = field(pkg, "environmentVariables", "environment_variables").and_then(Value::as_array) {
+    if let Some(vars) =
+        field(pkg, "environmentVariables", "environment_variables").and_then(Value::as_array)
+    {
         for var in vars {
             let Some(name) = var.get("name").and_then(Value::as_str) else {
                 continue;
@@ -845,7 +868,8 @@ fn registry_package(def: &mut ServerDefinition, pkg: &Value) -> Result<(), Confi
             // Env vars stay env vars: a fixed value or a default becomes the value used when
             // the caller gives none.
             if let Some(value) = var.get("value").and_then(Value::as_str) {
-                let value = declare_variables(def, value, var.get("variables"), Undeclared::Literal)?;
+                let value =
+                    declare_variables(def, value, var.get("variables"), Undeclared::Literal)?;
                 def.env_defaults.insert(name.to_string(), value);
             } else if let Some(default) = var.get("default").and_then(Value::as_str) {
                 def.env_defaults.insert(name.to_string(), escape(default));
@@ -854,9 +878,17 @@ fn registry_package(def: &mut ServerDefinition, pkg: &Value) -> Result<(), Confi
     }
 
     let mut runtime = Vec::new();
-    registry_args(def, field(pkg, "runtimeArguments", "runtime_arguments"), &mut runtime)?;
+    registry_args(
+        def,
+        field(pkg, "runtimeArguments", "runtime_arguments"),
+        &mut runtime,
+    )?;
     let mut package_args = Vec::new();
-    registry_args(def, field(pkg, "packageArguments", "package_arguments"), &mut package_args)?;
+    registry_args(
+        def,
+        field(pkg, "packageArguments", "package_arguments"),
+        &mut package_args,
+    )?;
 
     let mut args = Vec::new();
     let command = match kind {
@@ -1009,7 +1041,13 @@ fn input_param(def: &ServerDefinition, label: &str, input: &Value) -> ParamSpec 
     let mut base: String = label
         .trim_start_matches('-')
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if !base.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         base.insert(0, '_');
@@ -1020,21 +1058,18 @@ fn input_param(def: &ServerDefinition, label: &str, input: &Value) -> ParamSpec 
         name = format!("{base}_{n}");
         n += 1;
     }
-    let default = input
-        .get("default")
-        .and_then(Value::as_str)
-        .and_then(|d| {
-            let probe = ParamSpec {
-                name: name.clone(),
-                description: String::new(),
-                kind,
-                required: false,
-                default: None,
-                choices: Vec::new(),
-                secret: false,
-            };
-            coerce("registry", &probe, &Value::String(d.to_string())).ok()
-        });
+    let default = input.get("default").and_then(Value::as_str).and_then(|d| {
+        let probe = ParamSpec {
+            name: name.clone(),
+            description: String::new(),
+            kind,
+            required: false,
+            default: None,
+            choices: Vec::new(),
+            secret: false,
+        };
+        coerce("registry", &probe, &Value::String(d.to_string())).ok()
+    });
     ParamSpec {
         name,
         description: input
@@ -1047,7 +1082,12 @@ fn input_param(def: &ServerDefinition, label: &str, input: &Value) -> ParamSpec 
         choices: input
             .get("choices")
             .and_then(Value::as_array)
-            .map(|c| c.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|c| {
+                c.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
         default,
         secret: field_bool(input, "isSecret", "is_secret"),
@@ -1114,7 +1154,8 @@ mod tests {
     fn catalog_parses_and_every_builtin_checks() {
         assert!(builtin().len() >= 15);
         for def in builtin() {
-            def.check().unwrap_or_else(|e| panic!("{}: {e}", def.server_id));
+            def.check()
+                .unwrap_or_else(|e| panic!("{}: {e}", def.server_id));
             assert_eq!(def.source, "builtin");
             assert!(!def.description.is_empty(), "{}", def.server_id);
         }

@@ -452,7 +452,10 @@ mod tests {
             path("gemini-cli"),
             PathBuf::from("/home/ada/.gemini/settings.json")
         );
-        assert_eq!(path("lm-studio"), PathBuf::from("/home/ada/.lmstudio/mcp.json"));
+        assert_eq!(
+            path("lm-studio"),
+            PathBuf::from("/home/ada/.lmstudio/mcp.json")
+        );
     }
 
     #[test]
@@ -485,7 +488,10 @@ mod tests {
             get("cursor").unwrap().project_config_path(dir),
             Some(PathBuf::from("/work/app/.cursor/mcp.json"))
         );
-        assert_eq!(get("claude-desktop").unwrap().project_config_path(dir), None);
+        assert_eq!(
+            get("claude-desktop").unwrap().project_config_path(dir),
+            None
+        );
     }
 
     #[test]
@@ -505,7 +511,12 @@ mod tests {
             assert_eq!(row["config_path"], "/home/ada/.cursor/mcp.json");
         }
         let unexpanded = get("cursor").unwrap().describe_with_home(None);
-        assert!(unexpanded["config_path"].as_str().unwrap().contains("mcp.json"));
+        assert!(
+            unexpanded["config_path"]
+                .as_str()
+                .unwrap()
+                .contains("mcp.json")
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub const MAX_ID_LEN: usize = 64;
 /// Checks a client, profile, draft-name or catalog server id: `[a-z0-9][a-z0-9._-]*`, at most
 /// 64 characters. `what` names the field in the error ("profile_id").
 pub fn validate_id(what: &str, value: &str) -> Result<(), ConfigError> {
-    const RULE: &str = "use 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
+    const RULE: &str =
+        "use 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
     if value.is_empty() {
         return Err(invalid(format!("{what} is empty: {RULE}")));
     }

@@ -130,7 +130,10 @@ fn import_entry(client: &ClientSpec, entry: &Map<String, Value>) -> ServerEntry 
             rest.remove(k);
         }
     } else if client.type_value(transport).is_some()
-        && keys.type_key.as_ref().is_some_and(|k| !entry.contains_key(k))
+        && keys
+            .type_key
+            .as_ref()
+            .is_some_and(|k| !entry.contains_key(k))
     {
         out.omit_type = true;
     }
@@ -162,7 +165,10 @@ mod tests {
 
     fn one(client: &str, entry: Value) -> ServerEntry {
         let c = get(client).unwrap();
-        import_section(c, &json!({ "s": entry })).unwrap().remove("s").unwrap()
+        import_section(c, &json!({ "s": entry }))
+            .unwrap()
+            .remove("s")
+            .unwrap()
     }
 
     #[test]
@@ -181,7 +187,10 @@ mod tests {
 
     #[test]
     fn wrong_types_are_kept_raw() {
-        let e = one("claude-desktop", json!({"command": null, "args": "oops", "env": [1]}));
+        let e = one(
+            "claude-desktop",
+            json!({"command": null, "args": "oops", "env": [1]}),
+        );
         assert_eq!(e.command, Some(Value::Null));
         assert_eq!(e.args, Some(json!("oops")));
         assert_eq!(e.env, Some(json!([1])));
@@ -189,7 +198,10 @@ mod tests {
 
     #[test]
     fn claude_code_type_decides_the_transport() {
-        let e = one("claude-code", json!({"type": "sse", "url": "https://x/sse"}));
+        let e = one(
+            "claude-code",
+            json!({"type": "sse", "url": "https://x/sse"}),
+        );
         assert_eq!(e.transport, Transport::Sse);
         assert_eq!(e.url.as_deref(), Some("https://x/sse"));
         assert!(e.extra.is_empty());
@@ -204,7 +216,10 @@ mod tests {
         assert_eq!(e.transport, Transport::Http);
         let e = one("gemini-cli", json!({"url": "https://x/sse"}));
         assert_eq!(e.transport, Transport::Sse);
-        let e = one("gemini-cli", json!({"httpUrl": "https://x/mcp", "headers": {"A": "b"}}));
+        let e = one(
+            "gemini-cli",
+            json!({"httpUrl": "https://x/mcp", "headers": {"A": "b"}}),
+        );
         assert_eq!(e.transport, Transport::Http);
         assert_eq!(e.headers, Some(json!({"A": "b"})));
         // Windsurf does not read `url`: it stays an unknown key of a (broken) stdio entry.
@@ -231,7 +246,10 @@ mod tests {
         let err = import_section(c, &json!([1])).unwrap_err().to_string();
         assert!(err.contains("not an object of servers"), "{err}");
         let err = import_section(c, &json!({"a": 5})).unwrap_err().to_string();
-        assert!(err.contains("server 'a'") && err.contains("not an object"), "{err}");
+        assert!(
+            err.contains("server 'a'") && err.contains("not an object"),
+            "{err}"
+        );
     }
 
     #[test]

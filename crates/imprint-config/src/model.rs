@@ -78,4 +78,3 @@ pub struct ServerEntry {
 fn is_false(b: &bool) -> bool {
     !*b
 }
-

@@ -66,7 +66,10 @@ pub struct ValidationReport {
 impl ValidationReport {
     /// Whether an issue with `code` was reported (error or warning).
     pub fn has(&self, code: &str) -> bool {
-        self.errors.iter().chain(&self.warnings).any(|i| i.code == code)
+        self.errors
+            .iter()
+            .chain(&self.warnings)
+            .any(|i| i.code == code)
     }
 }
 
@@ -128,7 +131,13 @@ struct Checker<'c> {
 }
 
 impl Checker<'_> {
-    fn error(&mut self, code: &'static str, server: Option<&str>, path: Option<String>, message: String) {
+    fn error(
+        &mut self,
+        code: &'static str,
+        server: Option<&str>,
+        path: Option<String>,
+        message: String,
+    ) {
         self.errors.push(Issue {
             code,
             message,
@@ -155,7 +164,10 @@ impl Checker<'_> {
                 codes::INVALID_ROOT,
                 None,
                 None,
-                format!("the payload must be a JSON object like {{\"{root}\": {{…}}}}, not {}", kind_of(payload)),
+                format!(
+                    "the payload must be a JSON object like {{\"{root}\": {{…}}}}, not {}",
+                    kind_of(payload)
+                ),
             );
             return 0;
         };
@@ -214,7 +226,10 @@ impl Checker<'_> {
                     codes::INVALID_ROOT,
                     None,
                     Some(root.clone()),
-                    format!("'{root}' must be {want} for {client_name}, not {}", kind_of(other)),
+                    format!(
+                        "'{root}' must be {want} for {client_name}, not {}",
+                        kind_of(other)
+                    ),
                 );
                 return 0;
             }
@@ -392,7 +407,13 @@ impl Checker<'_> {
         }
     }
 
-    fn check_remote(&mut self, name: &str, here: &str, obj: &Map<String, Value>, transport: Transport) {
+    fn check_remote(
+        &mut self,
+        name: &str,
+        here: &str,
+        obj: &Map<String, Value>,
+        transport: Transport,
+    ) {
         let client = self.client;
         let url_key = client.url_key(transport).unwrap_or("url");
         let path = format!("{here}.{url_key}");
@@ -437,7 +458,10 @@ impl Checker<'_> {
                         codes::INVALID_HEADERS_TYPE,
                         Some(name),
                         Some(format!("{here}.{headers_key}.{h}")),
-                        format!("server '{name}': header {h} must be a string, not {}; quote it", kind_of(v)),
+                        format!(
+                            "server '{name}': header {h} must be a string, not {}; quote it",
+                            kind_of(v)
+                        ),
                     );
                 }
             }
@@ -499,9 +523,15 @@ impl Checker<'_> {
 
 /// Whether `s` is an `http://` or `https://` URL with a host and no whitespace.
 pub(crate) fn is_http_url(s: &str) -> bool {
-    let rest = if s.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://")) {
+    let rest = if s
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+    {
         &s[7..]
-    } else if s.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")) {
+    } else if s
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    {
         &s[8..]
     } else {
         return false;

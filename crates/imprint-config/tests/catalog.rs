@@ -46,7 +46,11 @@ fn the_old_systems_fifteen_ids_are_built_in() {
 fn corrected_facts() {
     let github = def("github");
     assert_eq!(github.required_env, vec!["GITHUB_PERSONAL_ACCESS_TOKEN"]);
-    assert!(github.secret_env.contains(&"GITHUB_PERSONAL_ACCESS_TOKEN".to_string()));
+    assert!(
+        github
+            .secret_env
+            .contains(&"GITHUB_PERSONAL_ACCESS_TOKEN".to_string())
+    );
     let fetch = def("fetch");
     assert_eq!(fetch.command.as_deref(), Some("uvx"));
     assert_eq!(fetch.args, vec!["mcp-server-fetch"]);
@@ -80,9 +84,15 @@ fn n8n_without_port_uses_the_default_5679() {
 #[test]
 fn integer_params_accept_numeric_strings_and_store_numbers() {
     let entry = def("n8n")
-        .instantiate(&obj(json!({"port": "8080", "host": "n8n.lan"})), &Map::new())
+        .instantiate(
+            &obj(json!({"port": "8080", "host": "n8n.lan"})),
+            &Map::new(),
+        )
         .unwrap();
-    assert_eq!(entry.url.as_deref(), Some("http://n8n.lan:8080/mcp-server/http"));
+    assert_eq!(
+        entry.url.as_deref(),
+        Some("http://n8n.lan:8080/mcp-server/http")
+    );
     assert_eq!(entry.params.get("port"), Some(&json!(8080)));
     let entry = def("n8n")
         .instantiate(&obj(json!({"port": 1234})), &Map::new())
@@ -98,30 +108,52 @@ fn integer_params_accept_numeric_strings_and_store_numbers() {
 #[test]
 fn type_errors_name_the_parameter_and_the_expected_type() {
     let msg = err_text(def("n8n").instantiate(&obj(json!({"port": "abc"})), &Map::new()));
-    assert!(msg.contains("parameter 'port' of server 'n8n' must be an integer"), "{msg}");
+    assert!(
+        msg.contains("parameter 'port' of server 'n8n' must be an integer"),
+        "{msg}"
+    );
     assert!(msg.contains("\"abc\""), "{msg}");
     let msg = err_text(def("n8n").instantiate(&obj(json!({"port": 1.5})), &Map::new()));
     assert!(msg.contains("must be an integer"), "{msg}");
     let msg = err_text(def("filesystem").instantiate(&obj(json!({"path": ""})), &Map::new()));
-    assert!(msg.contains("parameter 'path'") && msg.contains("path"), "{msg}");
+    assert!(
+        msg.contains("parameter 'path'") && msg.contains("path"),
+        "{msg}"
+    );
     let msg = err_text(def("custom-api").instantiate(&obj(json!({"url": "ftp://x"})), &Map::new()));
-    assert!(msg.contains("parameter 'url'") && msg.contains("http"), "{msg}");
-    let msg = err_text(def("postgres").instantiate(&obj(json!({"access_mode": "yolo"})), &Map::new()));
-    assert!(msg.contains("must be one of restricted, unrestricted"), "{msg}");
+    assert!(
+        msg.contains("parameter 'url'") && msg.contains("http"),
+        "{msg}"
+    );
+    let msg =
+        err_text(def("postgres").instantiate(&obj(json!({"access_mode": "yolo"})), &Map::new()));
+    assert!(
+        msg.contains("must be one of restricted, unrestricted"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn unknown_params_are_refused_naming_the_valid_ones() {
     let msg = err_text(def("n8n").instantiate(&obj(json!({"prot": 1})), &Map::new()));
-    assert_eq!(msg, "unknown parameter 'prot' for server 'n8n'; valid parameters: host, port");
+    assert_eq!(
+        msg,
+        "unknown parameter 'prot' for server 'n8n'; valid parameters: host, port"
+    );
     let msg = err_text(def("memory").instantiate(&obj(json!({"x": 1})), &Map::new()));
-    assert_eq!(msg, "server 'memory' takes no parameters; remove 'x' from params");
+    assert_eq!(
+        msg,
+        "server 'memory' takes no parameters; remove 'x' from params"
+    );
 }
 
 #[test]
 fn missing_required_params_are_refused_with_their_description() {
     let msg = err_text(def("filesystem").instantiate(&Map::new(), &Map::new()));
-    assert!(msg.starts_with("missing required parameter 'path' (path: directory"), "{msg}");
+    assert!(
+        msg.starts_with("missing required parameter 'path' (path: directory"),
+        "{msg}"
+    );
     assert!(msg.contains("pass params={\"path\": …}"), "{msg}");
 }
 
@@ -156,7 +188,11 @@ fn every_placeholder_of_every_builtin_is_substituted() {
             );
         }
         if d.transport == Transport::Stdio {
-            assert!(entry.args.as_ref().is_some_and(Value::is_array), "{}", d.server_id);
+            assert!(
+                entry.args.as_ref().is_some_and(Value::is_array),
+                "{}",
+                d.server_id
+            );
             assert_eq!(entry.command, d.command.clone().map(Value::String));
         }
     }
@@ -180,7 +216,14 @@ fn repeated_placeholders_are_all_substituted() {
         .unwrap();
     assert_eq!(
         entry.args,
-        Some(json!(["--a=5679", "5679:5679", "--host", "h", "{literal}", "{\"json\":1}"]))
+        Some(json!([
+            "--a=5679",
+            "5679:5679",
+            "--host",
+            "h",
+            "{literal}",
+            "{\"json\":1}"
+        ]))
     );
 }
 
@@ -215,7 +258,10 @@ fn env_holds_required_given_optional_and_extra_vars() {
 #[test]
 fn env_values_must_be_scalars() {
     let msg = err_text(def("memory").instantiate(&Map::new(), &obj(json!({"A": [1]}))));
-    assert!(msg.contains("env var A for server 'memory' must be a string"), "{msg}");
+    assert!(
+        msg.contains("env var A for server 'memory' must be a string"),
+        "{msg}"
+    );
     let msg = err_text(def("memory").instantiate(&Map::new(), &obj(json!({"A=B": "x"}))));
     assert!(msg.contains("env var name"), "{msg}");
 }
@@ -223,7 +269,10 @@ fn env_values_must_be_scalars() {
 #[test]
 fn remote_servers_take_no_env_vars() {
     let msg = err_text(def("sentry").instantiate(&Map::new(), &obj(json!({"TOKEN": "x"}))));
-    assert!(msg.contains("remote (http) server and takes no env vars"), "{msg}");
+    assert!(
+        msg.contains("remote (http) server and takes no env vars"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -253,7 +302,7 @@ fn check_refuses_malformed_definitions() {
         ),
         (
             json!({"parameters": [{"name": "p", "type": "integer", "default": "5679"}]}),
-            "is not a integer",
+            "is not an integer",
         ),
         (
             json!({"parameters": [{"name": "p-1", "type": "string"}]}),
@@ -265,7 +314,10 @@ fn check_refuses_malformed_definitions() {
             "not an http(s) URL",
         ),
         (json!({"secret_env": ["X"]}), "secret env var X"),
-        (json!({"required_env": ["A"], "optional_env": ["A"]}), "listed twice"),
+        (
+            json!({"required_env": ["A"], "optional_env": ["A"]}),
+            "listed twice",
+        ),
     ];
     for (patch, needle) in cases {
         let msg = err_text(with(patch.clone()).check());
@@ -294,7 +346,10 @@ fn summary_has_the_listing_fields() {
         row["parameters"],
         json!([{"name": "host", "required": false}, {"name": "port", "required": false}])
     );
-    assert_eq!(def("filesystem").summary()["parameters"][0]["required"], true);
+    assert_eq!(
+        def("filesystem").summary()["parameters"][0]["required"],
+        true
+    );
 }
 
 #[test]
@@ -310,10 +365,17 @@ fn search_filters_by_transport_and_query_sorted_by_id() {
     let mut sorted = stdio.clone();
     sorted.sort();
     assert_eq!(stdio, sorted);
-    assert_eq!(ids(search(all, None, Some("POSTGRES")).unwrap()), vec!["postgres"]);
+    assert_eq!(
+        ids(search(all, None, Some("POSTGRES")).unwrap()),
+        vec!["postgres"]
+    );
     // Tags and descriptions match too.
-    assert!(ids(search(all, None, Some("knowledge-graph")).unwrap()).contains(&"memory".to_string()));
-    assert!(ids(search(all, Some("stdio"), Some("database")).unwrap()).contains(&"sqlite".to_string()));
+    assert!(
+        ids(search(all, None, Some("knowledge-graph")).unwrap()).contains(&"memory".to_string())
+    );
+    assert!(
+        ids(search(all, Some("stdio"), Some("database")).unwrap()).contains(&"sqlite".to_string())
+    );
     assert_eq!(search(all, None, None).unwrap().len(), all.len());
     assert_eq!(search(all, Some(""), Some("")).unwrap().len(), all.len());
     let msg = err_text(search(all, Some("websocket"), None));

@@ -24,7 +24,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod config;
+pub mod content;
 pub mod error;
 pub mod keys;
 pub mod paths;
@@ -47,7 +49,12 @@ pub struct ServiceOptions {
     pub home_dir: PathBuf,
     /// Who is acting; recorded as author and creator.
     pub actor: String,
+    /// Where this server's control panel is reachable; edit URLs point here.
+    pub public_url: String,
 }
+
+/// The control panel's address when nothing else is configured.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:7410";
 
 impl ServiceOptions {
     pub fn new(data_dir: PathBuf, home_dir: PathBuf) -> Self {
@@ -55,6 +62,7 @@ impl ServiceOptions {
             data_dir,
             home_dir,
             actor: default_actor(),
+            public_url: DEFAULT_PUBLIC_URL.to_string(),
         }
     }
 }
@@ -77,6 +85,7 @@ struct Inner {
     store: Arc<dyn Store>,
     data_dir: PathBuf,
     home_dir: PathBuf,
+    public_url: String,
     keys: keys::KeyFiles,
 }
 
@@ -101,6 +110,7 @@ impl Service {
                 store,
                 data_dir: options.data_dir,
                 home_dir: options.home_dir,
+                public_url: options.public_url.trim_end_matches('/').to_string(),
                 keys,
             }),
             actor: options.actor.into(),
@@ -125,6 +135,11 @@ impl Service {
 
     pub fn home_dir(&self) -> &Path {
         &self.inner.home_dir
+    }
+
+    /// Base URL of the control panel, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.inner.public_url
     }
 
     fn store(&self) -> &dyn Store {

@@ -23,14 +23,23 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod content;
+mod tokens;
+
 use imprint_store::{
-    CatalogRow, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, Store, StoreError, StoreResult,
+    CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, Store, StoreError,
+    StoreResult, TokenStore,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::Value;
 
 /// Numbered migrations, applied in order. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_content.sql"),
+    include_str!("../migrations/0003_tokens.sql"),
+    include_str!("../migrations/0004_secrets.sql"),
+];
 
 pub struct SqliteStore {
     // One connection: SQLite serializes writers anyway, and every call here is short.
@@ -518,5 +527,13 @@ impl Store for SqliteStore {
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {
         self.with(|c| c.execute("DELETE FROM catalog WHERE server_id = ?1", [server_id]))
             .map(|n| n > 0)
+    }
+
+    fn content(&self) -> &dyn ContentStore {
+        self
+    }
+
+    fn tokens(&self) -> &dyn TokenStore {
+        self
     }
 }

@@ -18,7 +18,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod content;
+pub mod tokens;
+
+pub use content::ContentStore;
 use serde_json::Value;
+pub use tokens::TokenStore;
 
 /// Everything a backend can report. Kept tiny on purpose: callers branch only on
 /// "missing", "someone else changed it" and "the backend broke".
@@ -145,4 +150,9 @@ pub trait Store: Send + Sync {
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()>;
     fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>>;
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool>;
+
+    /// The content family's tables.
+    fn content(&self) -> &dyn ContentStore;
+    /// API tokens.
+    fn tokens(&self) -> &dyn TokenStore;
 }

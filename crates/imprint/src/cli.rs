@@ -9,7 +9,10 @@ use imprint_service::config::{AddServer, Target};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use serde_json::{Map, Value};
 
+use crate::content_cli::{self, ContentCommand};
 use crate::output;
+use crate::serve::{self, ServeArgs};
+use crate::token_cli::{self, TokenCommand};
 
 /// Draft, validate, publish (signed), deploy and roll back MCP client configurations.
 #[derive(Debug, Parser)]
@@ -66,7 +69,7 @@ impl DraftFlags {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the MCP server over stdio (for Claude Desktop, Claude Code, Cursor, …).
-    Serve,
+    Serve(ServeArgs),
     /// List the MCP clients Imprint can configure and where their files are.
     Clients,
     /// List a client's profiles.
@@ -107,6 +110,12 @@ enum Command {
     /// Manage the signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Content: sites, sections, entry types, fields, entries, drafts, revisions.
+    #[command(subcommand)]
+    Content(ContentCommand),
+    /// API tokens for the HTTP surface.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,19 +309,11 @@ fn read_json_file(path: &PathBuf) -> Result<Value, ServiceError> {
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
-    if let Command::Serve = cli.command {
-        let service = open_service(cli.data_dir)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
-        return runtime
-            .block_on(imprint_mcp::serve_stdio(service))
-            .map_err(|e| Failure::Other(format!("MCP server stopped: {e}")));
-    }
     let service = open_service(cli.data_dir)?;
     let result = match cli.command {
-        Command::Serve => unreachable!("handled above"),
+        Command::Serve(args) => return serve::run(service, args),
+        Command::Content(command) => content_cli::run(&service, command),
+        Command::Token(command) => token_cli::run(&service, command),
         Command::Clients => Ok(service.list_clients()),
         Command::Profiles { client } => service.list_profiles(Some(&client)),
         Command::Servers(command) => match command {

@@ -4,7 +4,10 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod content_cli;
 mod output;
+mod serve;
+mod token_cli;
 
 use std::process::ExitCode;
 

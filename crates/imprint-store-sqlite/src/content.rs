@@ -1,0 +1,7 @@
+//! The content family's tables in SQLite.
+
+use imprint_store::ContentStore;
+
+use crate::SqliteStore;
+
+impl ContentStore for SqliteStore {}

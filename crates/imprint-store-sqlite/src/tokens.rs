@@ -1,0 +1,7 @@
+//! API tokens in SQLite, stored as SHA-256 hashes.
+
+use imprint_store::TokenStore;
+
+use crate::SqliteStore;
+
+impl TokenStore for SqliteStore {}

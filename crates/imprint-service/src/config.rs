@@ -568,7 +568,7 @@ impl Service {
         Ok(value)
     }
 
-    fn signing_key(&self) -> ServiceResult<imprint_engine::signing::KeyPair> {
+    pub(crate) fn signing_key(&self) -> ServiceResult<imprint_engine::signing::KeyPair> {
         match self.inner.keys.load()? {
             Some(key) => Ok(key),
             None => Ok(self.inner.keys.initialize(false)?.0),
@@ -693,7 +693,7 @@ impl Service {
     }
 
     /// Tampering is reported, never silently served.
-    fn verify_revision(&self, revision: &RevisionRow) -> ServiceResult<()> {
+    pub(crate) fn verify_revision(&self, revision: &RevisionRow) -> ServiceResult<()> {
         let key_id = envelope::key_id(&revision.envelope)
             .unwrap_or_default()
             .to_string();

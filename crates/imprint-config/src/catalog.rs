@@ -11,15 +11,24 @@
 //! what it means, because callers are often models passing JSON-in-strings:
 //! - `integer` accepts `5679` or `"5679"`; `number` accepts `1.5` or `"1.5"`; `boolean`
 //!   accepts `true` or `"true"`/`"false"`. The stored value is normalized to the JSON type.
-//! - `string` and `path` accept strings, and numbers (stored as their decimal string).
+//! - `string` accepts strings, and numbers (stored as their decimal text); `path` accepts a
+//!   non-empty string (`~` is left for the server to expand).
 //! - `url` accepts an `http://` or `https://` URL with a host.
 //! - `null` means "not given" (the default, if any, applies).
+
+mod registry;
+mod template;
+
+pub use registry::from_registry_server_json;
+pub use template::{placeholders, substitute};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value, json};
+
+use template::{is_ident, value_text};
 
 use crate::error::{ConfigError, invalid};
 use crate::ids::validate_id;
@@ -239,7 +248,7 @@ impl ServerDefinition {
                         "a remote server takes no env vars; pass credentials through parameters used in its headers".into(),
                     ));
                 }
-                if placeholders(url).map_err(&bad)?.is_empty()
+                if placeholders(url).is_empty()
                     && !is_http_url(&substitute(url, &Map::new()).unwrap_or_default())
                 {
                     return Err(bad(format!("url {url:?} is not an http(s) URL")));
@@ -255,7 +264,7 @@ impl ServerDefinition {
             .chain(self.headers.values())
             .chain(self.env_defaults.values());
         for t in templates {
-            for name in placeholders(t).map_err(&bad)? {
+            for name in placeholders(t) {
                 match self.parameters.iter().find(|p| p.name == name) {
                     None => {
                         return Err(bad(format!(
@@ -518,91 +527,6 @@ pub fn search<'a>(
     Ok(out)
 }
 
-// ---------------------------------------------------------------------------------------
-// Templates
-
-#[derive(Debug, PartialEq)]
-enum Piece<'a> {
-    Text(&'a str),
-    Brace(char),
-    Param(&'a str),
-}
-
-/// Splits a template into literal text, escaped braces and `{ident}` placeholders. A `{`
-/// that does not start `{ident}` is literal, so JSON in an argument needs no escaping.
-fn parse_template(t: &str) -> Result<Vec<Piece<'_>>, String> {
-    let mut pieces = Vec::new();
-    let mut rest = t;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("{{") {
-            pieces.push(Piece::Brace('{'));
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix("}}") {
-            pieces.push(Piece::Brace('}'));
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix('{')
-            && let Some(end) = after.find('}')
-            && is_ident(&after[..end])
-        {
-            pieces.push(Piece::Param(&after[..end]));
-            rest = &after[end + 1..];
-        } else {
-            // Literal text up to the next brace (at least one char, so this always advances).
-            let first = rest.chars().next().map_or(1, char::len_utf8);
-            let end = rest[first..]
-                .find(['{', '}'])
-                .map_or(rest.len(), |i| i + first);
-            pieces.push(Piece::Text(&rest[..end]));
-            rest = &rest[end..];
-        }
-    }
-    Ok(pieces)
-}
-
-/// The parameter names a template references, in order of appearance.
-pub fn placeholders(t: &str) -> Result<Vec<&str>, String> {
-    Ok(parse_template(t)?
-        .into_iter()
-        .filter_map(|p| match p {
-            Piece::Param(name) => Some(name),
-            _ => None,
-        })
-        .collect())
-}
-
-/// Replaces every `{name}` with the text of `values[name]` in one pass (a substituted value is
-/// never itself expanded) and turns `{{`/`}}` into braces.
-pub fn substitute(t: &str, values: &Map<String, Value>) -> Result<String, String> {
-    let mut out = String::with_capacity(t.len());
-    for piece in parse_template(t)? {
-        match piece {
-            Piece::Text(s) => out.push_str(s),
-            Piece::Brace(c) => out.push(c),
-            Piece::Param(name) => match values.get(name) {
-                Some(v) => out.push_str(&value_text(v)),
-                None => return Err(format!("no value for {{{name}}} in {t:?}")),
-            },
-        }
-    }
-    Ok(out)
-}
-
-/// How a parameter value is written into an argument or URL.
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 fn env_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         Some("an env var name is empty".into())
@@ -725,427 +649,6 @@ fn shown(v: &Value) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Official MCP Registry server.json
-
-/// Reads `key` in its current camelCase spelling, or the older snake_case one.
-fn field<'v>(v: &'v Value, camel: &str, snake: &str) -> Option<&'v Value> {
-    v.get(camel).or_else(|| v.get(snake))
-}
-
-fn field_str<'v>(v: &'v Value, camel: &str, snake: &str) -> Option<&'v str> {
-    field(v, camel, snake).and_then(Value::as_str)
-}
-
-fn field_bool(v: &Value, camel: &str, snake: &str) -> bool {
-    field(v, camel, snake)
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// Builds a catalog definition from an official MCP Registry `server.json` (schema
-/// 2025-09-29 and later; the older snake_case field names are read too).
-///
-/// The first usable package wins, in the order npm (`npx -y id@version`), PyPI
-/// (`uvx id==version`), OCI (`docker run -i --rm -e VAR… image`); packages that are not
-/// stdio are skipped. Without one, the first remote (Streamable HTTP before SSE) is used.
-/// Arguments with a fixed value are written as they are; inputs the user must give become
-/// parameters (secret inputs are marked `secret`); optional inputs without a default are
-/// left out. `server_id` is the last segment of `name`, lowercased and sanitized.
-pub fn from_registry_server_json(v: &Value) -> Result<ServerDefinition, ConfigError> {
-    if !v.is_object() {
-        return Err(invalid(
-            "server.json must be a JSON object with name, description and version",
-        ));
-    }
-    let name = v
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("server.json has no \"name\" (like \"io.github.owner/server\")"))?;
-    let last = name.rsplit('/').next().unwrap_or(name);
-    let server_id = sanitize_id(last).ok_or_else(|| {
-        invalid(format!(
-            "server.json name {name:?} does not yield a usable server id; its last segment needs letters or digits"
-        ))
-    })?;
-
-    let mut def = ServerDefinition {
-        server_id,
-        display_name: v
-            .get("title")
-            .and_then(Value::as_str)
-            .unwrap_or(last)
-            .to_string(),
-        description: v
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        transport: Transport::Stdio,
-        command: None,
-        args: Vec::new(),
-        url: None,
-        headers: BTreeMap::new(),
-        required_env: Vec::new(),
-        optional_env: Vec::new(),
-        secret_env: Vec::new(),
-        env_defaults: BTreeMap::new(),
-        parameters: Vec::new(),
-        homepage: field_str(v, "websiteUrl", "website_url")
-            .or_else(|| {
-                v.get("repository")
-                    .and_then(|r| r.get("url"))
-                    .and_then(Value::as_str)
-            })
-            .map(str::to_string),
-        package: None,
-        tags: vec!["registry".into()],
-        source: "registry".into(),
-    };
-
-    let packages = v.get("packages").and_then(Value::as_array);
-    let chosen = ["npm", "pypi", "oci"].iter().find_map(|kind| {
-        packages?.iter().find(|p| {
-            field_str(p, "registryType", "registry_type") == Some(kind)
-                && field(p, "transport", "transport")
-                    .and_then(|t| t.get("type"))
-                    .and_then(Value::as_str)
-                    .is_none_or(|t| t == "stdio")
-        })
-    });
-
-    if let Some(pkg) = chosen {
-        registry_package(&mut def, pkg)?;
-    } else if let Some(remote) = pick_remote(v) {
-        registry_remote(&mut def, remote)?;
-    } else {
-        return Err(invalid(format!(
-            "server.json for {name:?} has no npm, pypi or oci package with stdio transport and no remote; Imprint cannot start it, register it by hand with register_server"
-        )));
-    }
-    def.check()?;
-    Ok(def)
-}
-
-fn pick_remote(v: &Value) -> Option<&Value> {
-    let remotes = v.get("remotes").and_then(Value::as_array)?;
-    let kind = |r: &Value| field_str(r, "type", "transport_type").map(str::to_string);
-    remotes
-        .iter()
-        .find(|r| kind(r).as_deref() == Some("streamable-http"))
-        .or_else(|| remotes.iter().find(|r| kind(r).as_deref() == Some("sse")))
-}
-
-fn registry_package(def: &mut ServerDefinition, pkg: &Value) -> Result<(), ConfigError> {
-    let kind = field_str(pkg, "registryType", "registry_type").unwrap_or_default();
-    let identifier = pkg
-        .get("identifier")
-        .or_else(|| pkg.get("name"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("a server.json package has no \"identifier\""))?;
-    let version = pkg.get("version").and_then(Value::as_str);
-    def.tags.push(kind.to_string());
-    def.package = Some(identifier.to_string());
-
-    // Env vars first: OCI needs their names for `-e`.
-    let mut env_names = Vec::new();
-    if let Some(vars) =
-        field(pkg, "environmentVariables", "environment_variables").and_then(Value::as_array)
-    {
-        for var in vars {
-            let Some(name) = var.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            env_names.push(name.to_string());
-            if field_bool(var, "isRequired", "is_required") {
-                def.required_env.push(name.to_string());
-            } else {
-                def.optional_env.push(name.to_string());
-            }
-            if field_bool(var, "isSecret", "is_secret") {
-                def.secret_env.push(name.to_string());
-            }
-            // Env vars stay env vars: a fixed value or a default becomes the value used when
-            // the caller gives none.
-            if let Some(value) = var.get("value").and_then(Value::as_str) {
-                let value =
-                    declare_variables(def, value, var.get("variables"), Undeclared::Literal)?;
-                def.env_defaults.insert(name.to_string(), value);
-            } else if let Some(default) = var.get("default").and_then(Value::as_str) {
-                def.env_defaults.insert(name.to_string(), escape(default));
-            }
-        }
-    }
-
-    let mut runtime = Vec::new();
-    registry_args(
-        def,
-        field(pkg, "runtimeArguments", "runtime_arguments"),
-        &mut runtime,
-    )?;
-    let mut package_args = Vec::new();
-    registry_args(
-        def,
-        field(pkg, "packageArguments", "package_arguments"),
-        &mut package_args,
-    )?;
-
-    let mut args = Vec::new();
-    let command = match kind {
-        "npm" => {
-            args.push("-y".to_string());
-            args.extend(runtime);
-            args.push(escape(&match version {
-                Some(ver) => format!("{identifier}@{ver}"),
-                None => identifier.to_string(),
-            }));
-            "npx"
-        }
-        "pypi" => {
-            args.extend(runtime);
-            args.push(escape(&match version {
-                Some(ver) => format!("{identifier}=={ver}"),
-                None => identifier.to_string(),
-            }));
-            "uvx"
-        }
-        _ => {
-            args.extend(["run", "-i", "--rm"].map(String::from));
-            args.extend(runtime);
-            for name in &env_names {
-                args.push("-e".into());
-                args.push(escape(name));
-            }
-            let last_segment = identifier.rsplit('/').next().unwrap_or(identifier);
-            let image = match version {
-                Some(ver) if !last_segment.contains(':') && !identifier.contains('@') => {
-                    format!("{identifier}:{ver}")
-                }
-                _ => identifier.to_string(),
-            };
-            args.push(escape(&image));
-            "docker"
-        }
-    };
-    args.extend(package_args);
-    def.transport = Transport::Stdio;
-    def.command = Some(command.to_string());
-    def.args = args;
-    Ok(())
-}
-
-fn registry_remote(def: &mut ServerDefinition, remote: &Value) -> Result<(), ConfigError> {
-    let kind = field_str(remote, "type", "transport_type").unwrap_or("streamable-http");
-    def.transport = if kind == "sse" {
-        Transport::Sse
-    } else {
-        Transport::Http
-    };
-    def.tags.push("remote".into());
-    let url = remote
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("a server.json remote has no \"url\""))?;
-    // URL placeholders not covered by `variables` name values the user must supply.
-    let url = declare_variables(def, url, remote.get("variables"), Undeclared::Param)?;
-    def.url = Some(url);
-    if let Some(headers) = remote.get("headers").and_then(Value::as_array) {
-        for h in headers {
-            let Some(name) = h.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            if let Some(value) = input_template(def, h, name)? {
-                def.headers.insert(name.to_string(), value);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Turns a registry `Input` (argument, env var or header) into a template: its fixed `value`
-/// (with its `variables` declared as parameters), or `{param}` for a new parameter when the
-/// user must or may give it, or `None` when it is optional with nothing to fill in.
-fn input_template(
-    def: &mut ServerDefinition,
-    input: &Value,
-    label: &str,
-) -> Result<Option<String>, ConfigError> {
-    if let Some(value) = input.get("value").and_then(Value::as_str) {
-        return declare_variables(def, value, input.get("variables"), Undeclared::Literal)
-            .map(Some);
-    }
-    let required = field_bool(input, "isRequired", "is_required");
-    if !required && input.get("default").is_none() {
-        return Ok(None);
-    }
-    let spec = input_param(def, label, input);
-    let name = spec.name.clone();
-    def.parameters.push(spec);
-    Ok(Some(format!("{{{name}}}")))
-}
-
-/// What [`declare_variables`] does with a `{name}` that `variables` does not declare.
-#[derive(Clone, Copy, PartialEq)]
-enum Undeclared {
-    /// Keep it as literal text (argument and header values, per the schema).
-    Literal,
-    /// Make it a required string parameter (remote URLs, whose placeholders name inputs).
-    Param,
-}
-
-/// Declares a parameter for each `{var}` of `value` found in `variables` and rewrites it to
-/// the parameter's name; other text is escaped so it renders unchanged.
-fn declare_variables(
-    def: &mut ServerDefinition,
-    value: &str,
-    variables: Option<&Value>,
-    undeclared: Undeclared,
-) -> Result<String, ConfigError> {
-    let vars = variables.and_then(Value::as_object);
-    let mut out = String::new();
-    for piece in parse_template(value).map_err(invalid)? {
-        match piece {
-            Piece::Text(s) => out.push_str(&escape(s)),
-            Piece::Brace(c) => out.push_str(if c == '{' { "{{{{" } else { "}}}}" }),
-            Piece::Param(var) => {
-                let spec = match vars.and_then(|m| m.get(var)) {
-                    Some(spec) => spec.clone(),
-                    None if undeclared == Undeclared::Param => {
-                        json!({"description": format!("value for {{{var}}} in the server URL"), "isRequired": true})
-                    }
-                    None => {
-                        out.push_str(&format!("{{{{{var}}}}}"));
-                        continue;
-                    }
-                };
-                let p = input_param(def, var, &spec);
-                out.push_str(&format!("{{{}}}", p.name));
-                def.parameters.push(p);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A parameter for a registry input, named after `label` (made unique and usable).
-///
-/// It is required exactly when it has no usable default, since every input turned into a
-/// parameter is referenced by a template.
-fn input_param(def: &ServerDefinition, label: &str, input: &Value) -> ParamSpec {
-    let kind = match input.get("format").and_then(Value::as_str) {
-        Some("number") => ParamType::Number,
-        Some("boolean") => ParamType::Boolean,
-        Some("filepath") => ParamType::Path,
-        _ => ParamType::String,
-    };
-    let mut base: String = label
-        .trim_start_matches('-')
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if !base.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        base.insert(0, '_');
-    }
-    let mut name = base.clone();
-    let mut n = 2;
-    while def.parameters.iter().any(|p| p.name == name) {
-        name = format!("{base}_{n}");
-        n += 1;
-    }
-    let default = input.get("default").and_then(Value::as_str).and_then(|d| {
-        let probe = ParamSpec {
-            name: name.clone(),
-            description: String::new(),
-            kind,
-            required: false,
-            default: None,
-            choices: Vec::new(),
-            secret: false,
-        };
-        coerce("registry", &probe, &Value::String(d.to_string())).ok()
-    });
-    ParamSpec {
-        name,
-        description: input
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or(label)
-            .to_string(),
-        kind,
-        required: default.is_none(),
-        choices: input
-            .get("choices")
-            .and_then(Value::as_array)
-            .map(|c| {
-                c.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        default,
-        secret: field_bool(input, "isSecret", "is_secret"),
-    }
-}
-
-/// Converts registry `Argument`s into argument templates.
-fn registry_args(
-    def: &mut ServerDefinition,
-    list: Option<&Value>,
-    out: &mut Vec<String>,
-) -> Result<(), ConfigError> {
-    let Some(list) = list.and_then(Value::as_array) else {
-        return Ok(());
-    };
-    for arg in list {
-        let named = arg.get("type").and_then(Value::as_str) == Some("named");
-        let flag = arg.get("name").and_then(Value::as_str);
-        let label = if named {
-            flag.unwrap_or("arg")
-        } else {
-            field_str(arg, "valueHint", "value_hint").unwrap_or("arg")
-        };
-        let value = input_template(def, arg, label)?;
-        match (named, flag, value) {
-            (true, Some(flag), Some(value)) => {
-                out.push(escape(flag));
-                out.push(value);
-            }
-            (false, _, Some(value)) => out.push(value),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Escapes literal text so it survives [`substitute`] unchanged.
-fn escape(s: &str) -> String {
-    s.replace('{', "{{").replace('}', "}}")
-}
-
-/// Lowercases and replaces characters outside the id alphabet, keeping at most 64 characters.
-fn sanitize_id(raw: &str) -> Option<String> {
-    let mut id = String::new();
-    for c in raw.chars() {
-        let c = c.to_ascii_lowercase();
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') {
-            id.push(c);
-        } else if !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    let id = id.trim_start_matches(['.', '_', '-']);
-    let id: String = id.chars().take(crate::ids::MAX_ID_LEN).collect();
-    let id = id.trim_end_matches('-').to_string();
-    validate_id("server_id", &id).ok().map(|()| id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1164,28 +667,5 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(ids, sorted, "sorted and unique");
-    }
-
-    #[test]
-    fn templates_parse_placeholders_escapes_and_literal_braces() {
-        assert_eq!(placeholders("{a}-{b_2}").unwrap(), vec!["a", "b_2"]);
-        assert!(placeholders(r#"{"headless":true}"#).unwrap().is_empty());
-        assert!(placeholders("{{a}}").unwrap().is_empty());
-        assert!(placeholders("{ a }").unwrap().is_empty());
-        let mut values = Map::new();
-        values.insert("a".into(), json!("x{b}"));
-        values.insert("b".into(), json!(7));
-        assert_eq!(substitute("{a}/{b}/{a}", &values).unwrap(), "x{b}/7/x{b}");
-        assert_eq!(substitute("{{a}}", &values).unwrap(), "{a}");
-        assert_eq!(substitute("é{b}ü", &values).unwrap(), "é7ü");
-        assert!(substitute("{zzz}", &values).is_err());
-    }
-
-    #[test]
-    fn sanitize_id_makes_registry_names_usable() {
-        assert_eq!(sanitize_id("Weather"), Some("weather".into()));
-        assert_eq!(sanitize_id("My Server!"), Some("my-server".into()));
-        assert_eq!(sanitize_id("__x"), Some("x".into()));
-        assert_eq!(sanitize_id("!!!"), None);
     }
 }

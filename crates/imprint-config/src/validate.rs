@@ -191,7 +191,11 @@ impl Checker<'_> {
 
         let entries: Vec<(String, &Value)> = match (&self.client.section, section) {
             (SectionShape::Map, Value::Object(map)) => {
-                map.iter().map(|(k, v)| (k.clone(), v)).collect()
+                // Sorted so the report reads the same whatever order the file had.
+                let mut entries: Vec<(String, &Value)> =
+                    map.iter().map(|(k, v)| (k.clone(), v)).collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                entries
             }
             (SectionShape::List { name_key }, Value::Array(list)) => {
                 let name_key = name_key.clone();

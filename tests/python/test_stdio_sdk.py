@@ -117,3 +117,38 @@ async def test_resources(env):
         assert "config://{client_id}/{profile_id}/deployed" in templates
         result = await session.read_resource("server://filesystem")
         assert json.loads(result.contents[0].text)["server_id"] == "filesystem"
+
+
+async def test_readme_openssl_recipe(env, tmp_path):
+    """The README's verification recipe, run as written: JCS + `openssl pkeyutl -verify -rawin`."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    async with server(env) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        imprint = Imprint(session)
+        await imprint.ok("add_server_to_config", server_id="fetch")
+        await imprint.ok("publish_config", changelog="openssl")
+        envelope = await imprint.ok("get_config")
+        keys = await imprint.ok("initialize_keys")
+    signature = tmp_path / "signature.bin"
+    signed = tmp_path / "signed.bin"
+    signature.write_bytes(base64.b64decode(envelope.pop("signature")))
+    signed.write_bytes(rfc8785.dumps(envelope))
+    done = subprocess.run(
+        ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", keys["public_key_path"], "-rawin",
+         "-in", str(signed), "-sigfile", str(signature)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Signature Verified Successfully" in done.stdout
+    envelope["created_at"] = "1999-01-01T00:00:00.000Z"
+    signed.write_bytes(rfc8785.dumps(envelope))
+    done = subprocess.run(
+        ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", keys["public_key_path"], "-rawin",
+         "-in", str(signed), "-sigfile", str(signature)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode != 0

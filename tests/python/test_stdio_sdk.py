@@ -152,3 +152,20 @@ async def test_readme_openssl_recipe(env, tmp_path):
         capture_output=True, text=True,
     )
     assert done.returncode != 0
+
+
+@pytest.mark.parametrize(
+    "mode, expected",
+    [("legacy", "2025-11-25"), ("auto", "2026-07-28"), ("2026-07-28", "2026-07-28")],
+)
+async def test_newest_protocol_without_initialize(env, mode, expected):
+    """The SDK's high-level Client: the initialize handshake and the 2026-07-28 per-request lifecycle."""
+    from mcp import Client
+
+    params = StdioServerParameters(command=BIN, args=["serve"], env=env)
+    async with Client(params, mode=mode) as client:
+        assert client.protocol_version == expected
+        result = await client.call_tool("list_available_servers", {"search_query": "github"})
+        assert not result.is_error
+        body = json.loads(result.content[0].text)
+        assert [s["server_id"] for s in body["servers"]] == ["github"]

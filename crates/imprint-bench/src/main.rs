@@ -243,6 +243,8 @@ fn get_config_with_history(binary: &Path, home: &Path) {
             },
         )
         .unwrap();
+    service.publish_config(&target, Some("first")).unwrap();
+    measure_get_config(binary, home, "get_config, 1 revision");
     let seeding = Instant::now();
     for i in 0..10_000 {
         // Alternate payloads so every revision is a real change.
@@ -268,13 +270,17 @@ fn get_config_with_history(binary: &Path, home: &Path) {
         seeding.elapsed().as_secs_f64()
     );
     drop(service);
+    measure_get_config(binary, home, "get_config, 10,001 revisions");
+}
 
+/// `get_config` of the head, verified on every read, 1,000 times.
+fn measure_get_config(binary: &Path, home: &Path, label: &str) {
     let mut server = Server::spawn(binary, home);
     server.initialize();
     let history = server.call("get_config_history", json!({"limit": 1}));
     let text = history["result"]["content"][0]["text"].as_str().unwrap();
-    let oldest_needed: Value = serde_json::from_str(text).unwrap();
-    assert_eq!(oldest_needed["revisions"][0]["sequence"], 10_000);
+    let head: Value = serde_json::from_str(text).unwrap();
+    assert!(head["revisions"][0]["sequence"].as_u64().unwrap() >= 1);
     let mut samples = Vec::new();
     let before = server.cpu_ticks();
     for _ in 0..1000 {
@@ -284,7 +290,7 @@ fn get_config_with_history(binary: &Path, home: &Path) {
     }
     let after = server.cpu_ticks();
     row(
-        "get_config, 10,000 revisions",
+        label,
         &mut samples,
         Some(cpu_per_call(after - before, 1000)),
         "≪ 1 ms CPU (Python: ~3.5 ms)",
@@ -294,27 +300,18 @@ fn get_config_with_history(binary: &Path, home: &Path) {
 fn publish(binary: &Path, home: &Path) {
     let mut server = Server::spawn(binary, home);
     server.initialize();
-    server.call("add_server_to_config", json!({"server_id": "memory"}));
+    for i in 0..10 {
+        server.call("add_server_to_config", json!({"server_id": "memory", "server_name": format!("memory-{i}")}));
+    }
+    // Each publish is a full revision (validate, render, JCS, hash, sign, append, fsync),
+    // even when the payload repeats: the envelope's time and sequence differ.
     let mut samples = Vec::new();
     let before = server.cpu_ticks();
-    for i in 0..200 {
-        // Alternate the draft so each publish signs a new payload.
-        let name = format!("fetch-{}", i % 2);
-        let other = format!("fetch-{}", (i + 1) % 2);
-        let _ = server.request(
-            "tools/call",
-            json!({"name": "remove_server_from_config", "arguments": {"server_name": other}}),
-        );
-        let _ = server.request("tools/call", json!({"name": "add_server_to_config", "arguments": {"server_id": "fetch", "server_name": name}}));
+    for i in 0..500 {
         let started = Instant::now();
         server.call("publish_config", json!({"changelog": format!("p{i}")}));
         samples.push(started.elapsed());
     }
     let after = server.cpu_ticks();
-    row(
-        "publish_config (durable)",
-        &mut samples,
-        Some(cpu_per_call(after - before, 600)),
-        "< 2 ms p50",
-    );
+    row("publish_config, 10 servers (durable)", &mut samples, Some(cpu_per_call(after - before, 500)), "< 2 ms p50");
 }

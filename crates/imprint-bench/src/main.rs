@@ -301,7 +301,10 @@ fn publish(binary: &Path, home: &Path) {
     let mut server = Server::spawn(binary, home);
     server.initialize();
     for i in 0..10 {
-        server.call("add_server_to_config", json!({"server_id": "memory", "server_name": format!("memory-{i}")}));
+        server.call(
+            "add_server_to_config",
+            json!({"server_id": "memory", "server_name": format!("memory-{i}")}),
+        );
     }
     // Each publish is a full revision (validate, render, JCS, hash, sign, append, fsync),
     // even when the payload repeats: the envelope's time and sequence differ.
@@ -313,5 +316,10 @@ fn publish(binary: &Path, home: &Path) {
         samples.push(started.elapsed());
     }
     let after = server.cpu_ticks();
-    row("publish_config, 10 servers (durable)", &mut samples, Some(cpu_per_call(after - before, 500)), "< 2 ms p50");
+    row(
+        "publish_config, 10 servers (durable)",
+        &mut samples,
+        Some(cpu_per_call(after - before, 500)),
+        "< 2 ms p50",
+    );
 }

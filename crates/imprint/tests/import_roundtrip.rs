@@ -92,12 +92,25 @@ async fn import_publish_deploy_leaves_every_client_file_byte_identical() {
     for (client, relative, text) in fixtures() {
         let path = env.write(relative, text);
         let imported = mcp.ok("import_config", json!({"client_id": client})).await;
-        assert!(imported["server_count"].as_u64().unwrap() >= 1, "{client}: {imported}");
-        let report = mcp.ok("validate_config", json!({"client_id": client})).await;
+        assert!(
+            imported["server_count"].as_u64().unwrap() >= 1,
+            "{client}: {imported}"
+        );
+        let report = mcp
+            .ok("validate_config", json!({"client_id": client}))
+            .await;
         assert_eq!(report["valid"], true, "{client}: {report}");
-        mcp.ok("publish_config", json!({"client_id": client, "changelog": "adopt"})).await;
+        mcp.ok(
+            "publish_config",
+            json!({"client_id": client, "changelog": "adopt"}),
+        )
+        .await;
         let deployed = mcp.ok("deploy_config", json!({"client_id": client})).await;
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "{client}: file changed: {deployed}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{client}: file changed: {deployed}"
+        );
         let diff = mcp
             .ok("diff_config", json!({"client_id": client, "local_payload": {
                 deployed_root(client): serde_json::from_str::<serde_json::Value>(text).unwrap()[deployed_root(client)].clone()

@@ -96,8 +96,8 @@ mod properties {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i32>().prop_map(|n| Value::from(n)),
-            (-1.0e12f64..1.0e12).prop_map(|f| Value::from(f)),
+            any::<i32>().prop_map(Value::from),
+            (-1.0e12f64..1.0e12).prop_map(Value::from),
             ".{0,8}".prop_map(Value::String),
         ];
         leaf.prop_recursive(3, 32, 6, |inner| {

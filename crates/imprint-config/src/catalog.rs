@@ -314,6 +314,19 @@ impl ServerDefinition {
         params: &Map<String, Value>,
         env_vars: &Map<String, Value>,
     ) -> Result<ServerEntry, ConfigError> {
+        self.instantiate_with(params, env_vars, &Map::new())
+    }
+
+    /// [`ServerDefinition::instantiate`], but after the parameters are checked, each one named
+    /// in `substitutions` is filled into the templates (and shown in `params`) as the given
+    /// value instead: a secret parameter becomes its `${secret:NAME}` reference everywhere it
+    /// is used, without searching the result for the secret's text.
+    pub fn instantiate_with(
+        &self,
+        params: &Map<String, Value>,
+        env_vars: &Map<String, Value>,
+        substitutions: &Map<String, Value>,
+    ) -> Result<ServerEntry, ConfigError> {
         self.check()?;
         let id = &self.server_id;
 
@@ -376,6 +389,11 @@ impl ServerDefinition {
             )));
         }
 
+        for (name, value) in substitutions {
+            if values.contains_key(name) {
+                values.insert(name.clone(), value.clone());
+            }
+        }
         let fill =
             |t: &str| substitute(t, &values).map_err(|m| invalid(format!("server '{id}': {m}")));
         let mut entry = ServerEntry {
@@ -575,10 +593,15 @@ fn default_has_type(v: &Value, kind: ParamType) -> bool {
 /// docs for what is accepted).
 fn coerce(server_id: &str, p: &ParamSpec, v: &Value) -> Result<Value, ConfigError> {
     let name = &p.name;
+    // a secret's value is never repeated in a message, not even a wrong one
+    let got = if p.secret {
+        format!("{} (value not shown: the parameter is secret)", kind_of(v))
+    } else {
+        shown(v)
+    };
     let fail = |hint: &str| {
         invalid(format!(
-            "parameter '{name}' of server '{server_id}' must be {hint}, got {}",
-            shown(v)
+            "parameter '{name}' of server '{server_id}' must be {hint}, got {got}"
         ))
     };
     let normalized = match p.kind {
@@ -631,9 +654,8 @@ fn coerce(server_id: &str, p: &ParamSpec, v: &Value) -> Result<Value, ConfigErro
     };
     if !p.choices.is_empty() && !p.choices.contains(&value_text(&normalized)) {
         return Err(invalid(format!(
-            "parameter '{name}' of server '{server_id}' must be one of {}, got {}",
-            p.choices.join(", "),
-            shown(v)
+            "parameter '{name}' of server '{server_id}' must be one of {}, got {got}",
+            p.choices.join(", ")
         )));
     }
     Ok(normalized)

@@ -2,16 +2,19 @@
 //!
 //! The records are data (`data/clients.json`, compiled in) so that supporting another client is
 //! adding a record, not a code branch: [`crate::render`], [`crate::import`] and
-//! [`crate::validate`] read only these fields. The entry-shape fields are general enough for
-//! clients with renamed keys (Goose `cmd`/`envs`/`uri`), other `type` spellings (Cline
-//! `streamableHttp`) and list-shaped sections (Continue), even though only map-shaped clients
-//! are registered today.
+//! [`crate::validate`] read only these fields. The entry-shape fields cover renamed keys
+//! (Goose `cmd`/`envs`/`uri`, Codex `http_headers`, Continue `requestOptions.headers`), other
+//! `type` spellings (Cline `streamableHttp`, Goose `streamable_http`), list-shaped sections
+//! (Continue), entries that repeat their own name (Goose), keys a client expects on every entry
+//! it is given (Goose `enabled`/`timeout`), entries the client runs itself (Goose builtins, Zed
+//! extensions), a bearer token read from the environment (Codex) and each client's own syntax
+//! for referring to a secret it gets elsewhere (`${VAR}`, `${env:VAR}`, `${input:ID}`).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::FileFormat;
 use crate::error::ConfigError;
@@ -61,9 +64,64 @@ pub struct ClientSpec {
     /// Which server names the client's format accepts.
     #[serde(default)]
     pub server_name: NameRule,
+    /// The remote transports the file can hold natively (when `supports_remote`); the others
+    /// are bridged through `mcp-remote` like on a stdio-only client (Goose and Codex have no SSE).
+    #[serde(default = "both_remote_transports")]
+    pub remote_transports: Vec<Transport>,
+    /// The key under which each entry repeats its own name (Goose's `name`).
+    #[serde(default)]
+    pub entry_name_key: Option<String>,
+    /// Keys written on entries built from the catalog when the entry does not set them (Goose
+    /// requires `enabled` and `timeout`). Imported entries render exactly as they were read.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub entry_defaults: Map<String, Value>,
+    /// Entries the client provides itself rather than starting an MCP server Imprint knows how to
+    /// check (Goose builtins, Zed extension servers): kept verbatim, not validated as servers.
+    #[serde(default)]
+    pub passthrough: Passthrough,
+    /// How the client refers to a value it gets from its environment or asks the user for,
+    /// used when a deploy writes references instead of secret values; `None` when it has none.
+    #[serde(default)]
+    pub secret_reference: Option<SecretReference>,
     /// What a user should know about this client (shown by `list_clients`).
     #[serde(default)]
     pub notes: String,
+}
+
+fn both_remote_transports() -> Vec<Transport> {
+    vec![Transport::Http, Transport::Sse]
+}
+
+/// Entries of a client's section that are not servers Imprint renders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Passthrough {
+    /// `type` values of such entries (Goose: `builtin`, `platform`, `frontend`).
+    pub type_values: Vec<String>,
+    /// An entry holding none of these keys is such an entry (Zed: no `command` and no `url`
+    /// means an extension-provided server configured through `settings`).
+    pub without_keys: Vec<String>,
+}
+
+/// A client's syntax for a value it resolves itself: `prefix` + variable + `suffix`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretReference {
+    pub prefix: String,
+    pub suffix: String,
+    /// VS Code: the variable is an input id, and the file's top-level `inputs` list needs a
+    /// `promptString` entry for it.
+    #[serde(default)]
+    pub inputs: bool,
+    /// Where the user provides the value, for the deploy's message.
+    #[serde(default)]
+    pub hint: String,
+}
+
+impl SecretReference {
+    /// The reference to `variable` in the client's syntax.
+    pub fn to(&self, variable: &str) -> String {
+        format!("{}{variable}{}", self.prefix, self.suffix)
+    }
 }
 
 /// The user-scope config path on each OS, unexpanded.
@@ -117,6 +175,11 @@ pub struct RemoteShape {
     pub url_key: String,
     /// The value written under [`EntryKeys::type_key`], if any (`http`, `streamableHttp`).
     pub type_value: Option<String>,
+    /// The key naming an environment variable that holds the bearer token (Codex's
+    /// `bearer_token_env_var`): a catalog entry's `Authorization: Bearer ${secret:NAME}`
+    /// header is written as this key instead of an inline token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer_env_key: Option<String>,
 }
 
 impl Default for RemoteShape {
@@ -124,6 +187,7 @@ impl Default for RemoteShape {
         RemoteShape {
             url_key: "url".into(),
             type_value: None,
+            bearer_env_key: None,
         }
     }
 }
@@ -228,6 +292,34 @@ impl ClientSpec {
             .map(|rel| join_parts(project_dir.to_path_buf(), rel))
     }
 
+    /// Whether an entry of `transport` is written in the client's own shape (stdio always;
+    /// remote transports when the client supports them), rather than bridged by `mcp-remote`.
+    pub fn renders_natively(&self, transport: Transport) -> bool {
+        match transport {
+            Transport::Stdio => true,
+            remote => self.supports_remote && self.remote_transports.contains(&remote),
+        }
+    }
+
+    /// Whether an entry of this client's section is one the client provides itself (see
+    /// [`Passthrough`]).
+    pub fn is_passthrough(&self, entry: &Map<String, Value>) -> bool {
+        let by_type = self
+            .keys
+            .type_key
+            .as_ref()
+            .and_then(|k| entry.get(k))
+            .and_then(Value::as_str)
+            .is_some_and(|t| self.passthrough.type_values.iter().any(|v| v == t));
+        let by_keys = !self.passthrough.without_keys.is_empty()
+            && !self
+                .passthrough
+                .without_keys
+                .iter()
+                .any(|k| entry.contains_key(k));
+        by_type || by_keys
+    }
+
     /// The `type` value this client writes for `transport`, if any.
     pub fn type_value(&self, transport: Transport) -> Option<&str> {
         self.keys.type_key.as_ref()?;
@@ -279,6 +371,8 @@ impl ClientSpec {
             "format": self.format,
             "root_key": self.root_key,
             "supports_remote": self.supports_remote,
+            "remote_transports": if self.supports_remote { json!(self.remote_transports) } else { json!([]) },
+            "secret_reference": self.secret_reference.as_ref().map(|r| r.to("NAME")),
             "requires_args": self.requires_args,
             "limits": {
                 "max_servers": self.max_servers,
@@ -383,12 +477,19 @@ pub fn generic(id: &str) -> ClientSpec {
         http: RemoteShape {
             url_key: "url".into(),
             type_value: Some("http".into()),
+            bearer_env_key: None,
         },
         sse: RemoteShape {
             url_key: "url".into(),
             type_value: Some("sse".into()),
+            bearer_env_key: None,
         },
         server_name: NameRule::default(),
+        remote_transports: both_remote_transports(),
+        entry_name_key: None,
+        entry_defaults: Map::new(),
+        passthrough: Passthrough::default(),
+        secret_reference: None,
         notes: String::new(),
     }
 }

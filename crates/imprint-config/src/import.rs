@@ -43,7 +43,7 @@ pub fn import_section(
                         client.display_name
                     )));
                 };
-                out.insert(name.clone(), import_entry(client, obj));
+                out.insert(name.clone(), import_entry(client, name, obj));
             }
         }
         SectionShape::List { name_key } => {
@@ -69,7 +69,7 @@ pub fn import_section(
                 let mut rest = obj.clone();
                 rest.remove(name_key);
                 if out
-                    .insert(name.to_string(), import_entry(client, &rest))
+                    .insert(name.to_string(), import_entry(client, name, &rest))
                     .is_some()
                 {
                     return Err(invalid(format!(
@@ -94,9 +94,11 @@ pub(crate) fn classify(client: &ClientSpec, entry: &Map<String, Value>) -> (Tran
         .and_then(|k| entry.get(k))
         .and_then(Value::as_str);
     let mut candidates = vec![Transport::Stdio];
-    if client.supports_remote {
-        candidates.extend([Transport::Http, Transport::Sse]);
-    }
+    candidates.extend(
+        [Transport::Http, Transport::Sse]
+            .into_iter()
+            .filter(|&t| client.renders_natively(t)),
+    );
     if let Some(t) = type_value
         && let Some(&transport) = candidates
             .iter()
@@ -104,10 +106,10 @@ pub(crate) fn classify(client: &ClientSpec, entry: &Map<String, Value>) -> (Tran
     {
         return (transport, true);
     }
-    if entry.contains_key(&client.keys.command) || !client.supports_remote {
+    if entry.contains_key(&client.keys.command) || candidates.len() == 1 {
         return (Transport::Stdio, false);
     }
-    for transport in [Transport::Http, Transport::Sse] {
+    for transport in candidates.into_iter().skip(1) {
         let key = client.url_key(transport).unwrap_or("url");
         if entry.get(key).is_some_and(Value::is_string) {
             return (transport, false);
@@ -116,8 +118,10 @@ pub(crate) fn classify(client: &ClientSpec, entry: &Map<String, Value>) -> (Tran
     (Transport::Stdio, false)
 }
 
-fn import_entry(client: &ClientSpec, entry: &Map<String, Value>) -> ServerEntry {
+fn import_entry(client: &ClientSpec, name: &str, entry: &Map<String, Value>) -> ServerEntry {
     let (transport, typed) = classify(client, entry);
+    // An entry's own copy of its name (Goose) stays in `extra`: it is rendered back as read.
+    let _ = name;
     let mut rest = entry.clone();
     let keys = &client.keys;
     let mut out = ServerEntry {
@@ -149,12 +153,38 @@ fn import_entry(client: &ClientSpec, entry: &Map<String, Value>) -> ServerEntry 
                 out.url = Some(url.clone());
                 rest.remove(url_key);
             }
-            out.headers = rest.remove(&keys.headers);
+            out.headers = take_path(&mut rest, &keys.headers);
             out.env = rest.remove(&keys.env);
         }
     }
     out.extra = rest;
     out
+}
+
+/// Removes and returns the value at a dotted `path`; a parent object left empty goes too, so
+/// that rendering (which creates it again around the value) gives back the same entry.
+pub(crate) fn take_path(map: &mut Map<String, Value>, path: &str) -> Option<Value> {
+    match path.split_once('.') {
+        None => map.remove(path),
+        Some((first, rest)) => {
+            let Some(Value::Object(inner)) = map.get_mut(first) else {
+                return None;
+            };
+            let taken = take_path(inner, rest)?;
+            if inner.is_empty() {
+                map.remove(first);
+            }
+            Some(taken)
+        }
+    }
+}
+
+/// The value at a dotted `path`.
+pub(crate) fn get_path<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    match path.split_once('.') {
+        None => map.get(path),
+        Some((first, rest)) => get_path(map.get(first)?.as_object()?, rest),
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 //! - [`catalog`]: server definitions and turning one into a [`ServerEntry`].
 //! - [`render`] / [`import`]: neutral entries ⇄ one client's payload, losslessly.
 //! - [`validate`], [`diff`]: checks and comparisons on rendered payloads.
+//! - [`secrets`]: which values are secrets, and the `${secret:NAME}` references that replace
+//!   them in drafts and artifacts.
 //! - [`error`]: the one error type, whose messages name the problem and the fix.
 //!
 //! Writing into a client's file is the `imprint-deploy` crate; [`FileFormat`] comes from there.
@@ -45,6 +47,7 @@ pub mod ids;
 pub mod import;
 pub mod model;
 pub mod render;
+pub mod secrets;
 pub mod validate;
 
 pub use error::ConfigError;

@@ -4,6 +4,10 @@
 //! sorted by name (a `BTreeMap`), keys are written in a fixed order, and nothing depends on
 //! the time or the machine. Remote servers are written in the client's native shape when its
 //! file supports them, and otherwise bridged through `npx -y mcp-remote <url>`.
+//!
+//! A client's conventions for new entries (keys it expects on every entry, a bearer token read
+//! from an environment variable) apply to entries built from the catalog; an imported entry
+//! renders back exactly as it was read, which is what keeps import and render inverses.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +22,12 @@ pub fn render(client: &ClientSpec, servers: &BTreeMap<String, ServerEntry>) -> V
         SectionShape::Map => Value::Object(
             servers
                 .iter()
-                .map(|(name, entry)| (name.clone(), Value::Object(render_entry(client, entry))))
+                .map(|(name, entry)| {
+                    (
+                        name.clone(),
+                        Value::Object(render_entry(client, name, entry)),
+                    )
+                })
                 .collect(),
         ),
         SectionShape::List { name_key } => Value::Array(
@@ -27,7 +36,7 @@ pub fn render(client: &ClientSpec, servers: &BTreeMap<String, ServerEntry>) -> V
                 .map(|(name, entry)| {
                     let mut obj = Map::new();
                     obj.insert(name_key.clone(), Value::String(name.clone()));
-                    obj.extend(render_entry(client, entry));
+                    obj.extend(render_entry(client, name, entry));
                     Value::Object(obj)
                 })
                 .collect(),
@@ -40,10 +49,14 @@ pub fn render(client: &ClientSpec, servers: &BTreeMap<String, ServerEntry>) -> V
 
 /// One entry in the client's shape. `extra` keys are written last and win over a generated
 /// key of the same name, which keeps an imported odd `type` value exactly as it was.
-pub fn render_entry(client: &ClientSpec, entry: &ServerEntry) -> Map<String, Value> {
+pub fn render_entry(client: &ClientSpec, name: &str, entry: &ServerEntry) -> Map<String, Value> {
     let keys = &client.keys;
     let mut out = Map::new();
-    let remote_native = entry.transport.is_remote() && client.supports_remote;
+    let from_catalog = entry.server_id.is_some();
+    if from_catalog && let Some(name_key) = &client.entry_name_key {
+        out.insert(name_key.clone(), Value::String(name.to_string()));
+    }
+    let remote_native = entry.transport.is_remote() && client.renders_natively(entry.transport);
     if !entry.omit_type
         && let (Some(type_key), Some(type_value)) =
             (&keys.type_key, client.type_value(entry.transport))
@@ -51,6 +64,7 @@ pub fn render_entry(client: &ClientSpec, entry: &ServerEntry) -> Map<String, Val
     {
         out.insert(type_key.clone(), Value::String(type_value.to_string()));
     }
+    let mut headers = entry.headers.clone();
     match entry.transport {
         Transport::Stdio => {
             put(&mut out, &keys.command, entry.command.as_ref());
@@ -61,7 +75,19 @@ pub fn render_entry(client: &ClientSpec, entry: &ServerEntry) -> Map<String, Val
             if let (Some(url), Some(url_key)) = (&entry.url, client.url_key(entry.transport)) {
                 out.insert(url_key.to_string(), Value::String(url.clone()));
             }
-            put(&mut out, &keys.headers, entry.headers.as_ref());
+            let shape = match entry.transport {
+                Transport::Http => &client.http,
+                _ => &client.sse,
+            };
+            if from_catalog
+                && let Some(bearer_key) = &shape.bearer_env_key
+                && let Some(variable) = take_bearer_variable(&mut headers)
+            {
+                out.insert(bearer_key.clone(), Value::String(variable));
+            }
+            if !keys.headers.contains('.') {
+                put(&mut out, &keys.headers, headers.as_ref());
+            }
             put(&mut out, &keys.env, entry.env.as_ref());
         }
         Transport::Http | Transport::Sse => {
@@ -75,12 +101,71 @@ pub fn render_entry(client: &ClientSpec, entry: &ServerEntry) -> Map<String, Val
             out.insert(keys.command.clone(), Value::String("npx".into()));
             out.insert(keys.args.clone(), Value::Array(bridge_args(entry)));
             put(&mut out, &keys.env, entry.env.as_ref());
+            headers = None;
         }
     }
     for (k, v) in &entry.extra {
         out.insert(k.clone(), v.clone());
     }
+    // A nested headers key (Continue's `requestOptions.headers`) merges into whatever the
+    // entry's `extra` already holds under its parent.
+    if keys.headers.contains('.')
+        && let Some(headers) = headers
+    {
+        put_path(&mut out, &keys.headers, headers);
+    }
+    if from_catalog {
+        for (k, v) in &client.entry_defaults {
+            if !out.contains_key(k) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
     out
+}
+
+/// Removes an `Authorization: Bearer <reference>` header whose token is a single reference
+/// (`${secret:NAME}`, `${NAME}` or `${env:NAME}`) and returns the environment variable it
+/// names, for clients that read the token from the environment (Codex).
+fn take_bearer_variable(headers: &mut Option<Value>) -> Option<String> {
+    let Some(Value::Object(map)) = headers else {
+        return None;
+    };
+    let key = map
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("authorization"))?
+        .clone();
+    let value = map.get(&key)?.as_str()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?
+        .trim();
+    let variable = crate::secrets::variable_of_reference(token)?;
+    map.shift_remove(&key);
+    if map.is_empty() {
+        *headers = None;
+    }
+    Some(variable)
+}
+
+/// Inserts `value` at a dotted `path`, creating or merging into the objects on the way.
+pub(crate) fn put_path(out: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut parts = path.split('.');
+    let Some(first) = parts.next() else { return };
+    let rest: Vec<&str> = parts.collect();
+    if rest.is_empty() {
+        out.insert(first.to_string(), value);
+        return;
+    }
+    let slot = out
+        .entry(first.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = slot {
+        put_path(inner, &rest.join("."), value);
+    }
 }
 
 fn put(out: &mut Map<String, Value>, key: &str, value: Option<&Value>) {
@@ -140,7 +225,7 @@ mod tests {
     fn one(client: &str, entry: ServerEntry) -> Value {
         let c = get(client).unwrap();
         let payload = render(c, &BTreeMap::from([("s".to_string(), entry)]));
-        payload["mcpServers"]["s"].clone()
+        payload[c.root_key.as_str()]["s"].clone()
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::clients::{self, ClientSpec, SectionShape};
-use crate::import::classify;
+use crate::import::{classify, get_path};
 use crate::model::Transport;
 
 /// The issue codes. Errors make a payload invalid; warnings do not.
@@ -295,6 +295,11 @@ impl Checker<'_> {
             );
             return;
         };
+        if client.is_passthrough(obj) {
+            // the client's own extension (a Goose builtin, a Zed extension server): nothing of
+            // it is Imprint's to check
+            return;
+        }
         let (transport, _) = classify(client, obj);
         match transport {
             Transport::Stdio => self.check_stdio(name, &here, obj),
@@ -443,7 +448,7 @@ impl Checker<'_> {
             ),
         }
         let headers_key = &client.keys.headers;
-        match obj.get(headers_key) {
+        match get_path(obj, headers_key) {
             None | Some(Value::Object(_)) => {}
             Some(other) => self.error(
                 codes::INVALID_HEADERS_TYPE,
@@ -455,7 +460,7 @@ impl Checker<'_> {
                 ),
             ),
         }
-        if let Some(Value::Object(headers)) = obj.get(headers_key) {
+        if let Some(Value::Object(headers)) = get_path(obj, headers_key) {
             for (h, v) in headers {
                 if !v.is_string() {
                     self.error(
@@ -510,6 +515,16 @@ impl Checker<'_> {
                     ),
                 ),
                 Value::String(_) => {}
+                // a secret's value is never repeated in a message
+                other if crate::secrets::is_secret_env_name(var) => self.error(
+                    codes::INVALID_ENV_TYPE,
+                    Some(name),
+                    Some(format!("{path}.{var}")),
+                    format!(
+                        "server '{name}': env var {var} must be a string, not {}; quote it",
+                        kind_of(other)
+                    ),
+                ),
                 other => self.error(
                     codes::INVALID_ENV_TYPE,
                     Some(name),

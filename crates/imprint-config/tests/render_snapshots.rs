@@ -1,6 +1,8 @@
-//! The rendered payload of every registered client, pinned by snapshot: a stdio server with
-//! env, a Streamable HTTP server with a header, and an SSE server. A change to a client's
-//! shape shows up here as a reviewed snapshot diff.
+//! The rendered payload of every registered client, pinned by snapshot: a catalog stdio server
+//! whose token is a secret reference, a hand-written Streamable HTTP server with a header, an
+//! SSE server, and a catalog Streamable HTTP server whose bearer token is a secret reference
+//! (which Codex writes as `bearer_token_env_var`). A change to a client's shape shows up here as
+//! a reviewed snapshot diff.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +17,7 @@ fn servers() -> BTreeMap<String, ServerEntry> {
     let mut env = Map::new();
     env.insert(
         "GITHUB_PERSONAL_ACCESS_TOKEN".into(),
-        json!("ghp_example_token"),
+        json!("${secret:GITHUB_PERSONAL_ACCESS_TOKEN@0a1b2c3d4e5f}"),
     );
     let github = catalog::get_builtin("github")
         .expect("github is built in")
@@ -32,10 +34,19 @@ fn servers() -> BTreeMap<String, ServerEntry> {
         url: Some("https://legacy.example.com/sse".into()),
         ..ServerEntry::default()
     };
+    let mut sentry = catalog::get_builtin("sentry")
+        .expect("sentry is built in")
+        .instantiate(&Map::new(), &Map::new())
+        .expect("sentry instantiates");
+    sentry.headers = Some(json!({
+        "Authorization": "Bearer ${secret:SENTRY_AUTHORIZATION@5f4e3d2c1b0a}",
+        "X-Org": "acme"
+    }));
     BTreeMap::from([
         ("github".to_string(), github),
         ("remote-http".to_string(), http),
         ("remote-sse".to_string(), sse),
+        ("sentry".to_string(), sentry),
     ])
 }
 
@@ -78,6 +89,36 @@ fn lm_studio() {
 }
 
 #[test]
+fn vscode() {
+    insta::assert_json_snapshot!(check("vscode"));
+}
+
+#[test]
+fn zed() {
+    insta::assert_json_snapshot!(check("zed"));
+}
+
+#[test]
+fn codex() {
+    insta::assert_json_snapshot!(check("codex"));
+}
+
+#[test]
+fn continue_dev() {
+    insta::assert_json_snapshot!(check("continue"));
+}
+
+#[test]
+fn goose() {
+    insta::assert_json_snapshot!(check("goose"));
+}
+
+#[test]
+fn cline() {
+    insta::assert_json_snapshot!(check("cline"));
+}
+
+#[test]
 fn every_registered_client_has_a_snapshot_test() {
     let covered = [
         "claude-desktop",
@@ -86,6 +127,12 @@ fn every_registered_client_has_a_snapshot_test() {
         "windsurf",
         "gemini-cli",
         "lm-studio",
+        "vscode",
+        "zed",
+        "codex",
+        "continue",
+        "goose",
+        "cline",
     ];
     for client in clients::all() {
         assert!(

@@ -1,6 +1,7 @@
 //! The three operations on a client's file: read its MCP section, deploy a new one, and check
 //! it for drift against the last deploy.
 
+use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,17 +11,61 @@ use serde_json::Value;
 
 use crate::atomic::{self, Attributes};
 use crate::section::{self, Plan};
-use crate::syntax::{self, Section, Syntax};
+use crate::syntax::{self, Rewrite, Section, Syntax, SyntaxError, kind_of};
 use crate::{DeployError, FileFormat, backup, sha256_hex};
 
 /// What Imprint wrote into a file last time, as recorded by the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PreviousDeploy {
-    /// The MCP section (object: name -> entry) as Imprint wrote it last time.
+    /// The MCP section (object: name -> entry) as Imprint wrote it last time, with secret values
+    /// replaced by fingerprints when the deploy was given a [`Masking`].
     pub section: Value,
     /// Lowercase hex SHA-256 of the whole file as written then; when the file still has this
     /// hash there is no drift and no need to parse it.
     pub file_sha256: String,
+}
+
+/// How a client lays out its MCP section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionLayout<'a> {
+    /// An object keyed by server name (every client but Continue).
+    #[default]
+    Map,
+    /// A list of entries, each naming itself under `name_key` (Continue's `mcpServers`).
+    /// Deploy works on it as a map by name and writes it back as a list, keeping the file's
+    /// order for the entries already there.
+    List { name_key: &'a str },
+}
+
+/// Secret values a deploy writes, and how to fingerprint them, so that what the caller records
+/// about the deploy ([`DeployOutcome::section`]) holds no secret: every string that contains one
+/// of `values` is recorded as a keyed fingerprint of the whole string. Drift checks compare a
+/// fingerprint with the fingerprint of what the file holds now.
+pub struct Masking<'a> {
+    /// The plaintext secrets written by this deploy (empty strings are ignored).
+    pub values: &'a [String],
+    /// A keyed hash (e.g. HMAC-SHA256, hex) of a string; it must be the same function at every
+    /// deploy and drift check of a file, and must not be computable without the key.
+    pub fingerprint: &'a dyn Fn(&str) -> String,
+}
+
+impl fmt::Debug for Masking<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // the values are secrets: only how many there are is shown
+        f.debug_struct("Masking")
+            .field("values", &format_args!("<{} redacted>", self.values.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Entries to add, where missing, to a top-level list beside the MCP section: VS Code's
+/// `inputs`, which `${input:…}` references need. Entries already there (same `id_key` value)
+/// are left as they are; nothing is ever removed from the list.
+#[derive(Debug, Clone, Copy)]
+pub struct ListAddition<'a> {
+    pub key: &'a str,
+    pub id_key: &'a str,
+    pub items: &'a [Value],
 }
 
 /// One deploy into one client's file.
@@ -31,7 +76,9 @@ pub struct DeployRequest<'a> {
     pub format: FileFormat,
     /// The top-level key holding the servers (`mcpServers`, `servers`, `context_servers`).
     pub root_key: &'a str,
-    /// The desired MCP section: object name -> entry.
+    /// Whether the section is an object of entries or a list of them.
+    pub layout: SectionLayout<'a>,
+    /// The desired MCP section, in the client's layout (an object name -> entry, or a list).
     pub section: &'a Value,
     /// The last deploy into this file, if any; `None` means every server already in the file is
     /// someone else's.
@@ -40,6 +87,10 @@ pub struct DeployRequest<'a> {
     pub force: bool,
     /// Where backups go (created 0700 if missing).
     pub backup_dir: &'a Path,
+    /// Secrets in `section`, to keep out of [`DeployOutcome::section`].
+    pub masking: Option<&'a Masking<'a>>,
+    /// Entries to add to a list beside the section.
+    pub companion: Option<&'a ListAddition<'a>>,
 }
 
 /// What a deploy did.
@@ -56,7 +107,10 @@ pub struct DeployOutcome {
     pub updated: Vec<String>,
     pub removed: Vec<String>,
     pub unchanged: Vec<String>,
-    /// The section as now in the file (to record as [`PreviousDeploy::section`]).
+    /// The ids of the [`ListAddition`] entries that were missing and were added.
+    pub companion_added: Vec<String>,
+    /// The section as now in the file, as an object by name, masked (to record as
+    /// [`PreviousDeploy::section`]).
     pub section: Value,
 }
 
@@ -71,8 +125,20 @@ pub struct DriftReport {
     pub current_sha256: Option<String>,
 }
 
-/// The MCP section of a client's file; `Ok(None)` when the file or the key is absent (or the
-/// key is `null`).
+/// One drift check.
+#[derive(Debug, Clone, Copy)]
+pub struct DriftRequest<'a> {
+    pub path: &'a Path,
+    pub format: FileFormat,
+    pub root_key: &'a str,
+    pub layout: SectionLayout<'a>,
+    pub previous: &'a PreviousDeploy,
+    /// The fingerprint function of the deploy that recorded `previous` (its values are unused).
+    pub masking: Option<&'a Masking<'a>>,
+}
+
+/// The MCP section of a client's file as the file holds it (an object, or a list for a
+/// list-shaped section); `Ok(None)` when the file or the key is absent (or the key is `null`).
 pub fn read_section(
     path: &Path,
     format: FileFormat,
@@ -83,22 +149,34 @@ pub fn read_section(
         return Ok(None);
     };
     let text = decode(path, &bytes)?;
-    let section = syntax.read(text, root_key).map_err(|e| e.at(path))?;
-    Ok(section.map(Value::Object))
+    syntax.read(text, root_key).map_err(|e| e.at(path))
 }
 
-/// Compares the file's MCP section with the one Imprint last wrote. Changes to other keys are
-/// not drift: clients such as Claude Code rewrite their own settings all the time.
+/// [`drift_with`] for an object-shaped section recorded without masking.
 pub fn drift(
     path: &Path,
     format: FileFormat,
     root_key: &str,
     previous: &PreviousDeploy,
 ) -> Result<DriftReport, DeployError> {
-    let syntax = syntax::for_format(format)?;
-    let previous_section = section_of_value(&previous.section);
-    let Some(bytes) = read_file(path)? else {
-        let changes = section::drift_changes(&previous_section, None);
+    drift_with(&DriftRequest {
+        path,
+        format,
+        root_key,
+        layout: SectionLayout::Map,
+        previous,
+        masking: None,
+    })
+}
+
+/// Compares the file's MCP section with the one Imprint last wrote. Changes to other keys are
+/// not drift: clients such as Claude Code rewrite their own settings all the time.
+pub fn drift_with(req: &DriftRequest) -> Result<DriftReport, DeployError> {
+    let syntax = syntax::for_format(req.format)?;
+    let previous_section = section_of_value(&req.previous.section);
+    let fingerprint = req.masking.map(|m| m.fingerprint);
+    let Some(bytes) = read_file(req.path)? else {
+        let changes = section::drift_changes(&previous_section, None, fingerprint);
         return Ok(DriftReport {
             file_exists: false,
             drifted: !changes.is_empty(),
@@ -107,11 +185,14 @@ pub fn drift(
         });
     };
     let current_sha256 = sha256_hex(&bytes);
-    let changes = if current_sha256 == previous.file_sha256 {
+    let changes = if current_sha256 == req.previous.file_sha256 {
         Vec::new()
     } else {
-        let current = read_current(syntax, path, &bytes, root_key)?;
-        section::drift_changes(&previous_section, Some(&current))
+        let text = decode(req.path, &bytes)?;
+        let current = read_as_section(syntax, text, req.root_key, req.layout)
+            .map_err(|e| e.at(req.path))?
+            .unwrap_or_default();
+        section::drift_changes(&previous_section, Some(&current), fingerprint)
     };
     Ok(DriftReport {
         file_exists: true,
@@ -125,14 +206,17 @@ pub fn drift(
 ///
 /// Refuses ([`DeployError::Drift`], [`DeployError::Unmanaged`]) unless `force` when the
 /// section changed since `previous` or holds servers Imprint did not put there that this
-/// deploy would change or remove. When the file already holds exactly the desired section it
-/// is not rewritten (no backup, same hash). Otherwise the old file is backed up, the new one
-/// written atomically with the old one's mode (0600 for a new file), and old backups pruned.
+/// deploy would change or remove. When the file already holds exactly the desired section (and
+/// every companion entry) it is not rewritten (no backup, same hash). Otherwise the old file is
+/// backed up, the new one written atomically with the old one's mode (0600 for a new file), and
+/// old backups pruned.
 pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
     let syntax = syntax::for_format(req.format)?;
-    let desired = req.section.as_object().ok_or_else(|| DeployError::Shape {
-        path: req.path.to_path_buf(),
-        message: "the desired section must be an object of server name to entry".to_string(),
+    let desired = to_section(req.section, req.root_key, req.layout).map_err(|message| {
+        DeployError::Shape {
+            path: req.path.to_path_buf(),
+            message: format!("the desired section is malformed: {message}"),
+        }
     })?;
     let target = atomic::resolve_symlinks(req.path)?;
     atomic::remove_stale_temp_files(&target);
@@ -143,12 +227,13 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         .map(|bytes| decode(req.path, bytes))
         .transpose()?;
     let current = match text {
-        Some(text) => syntax
-            .read(text, req.root_key)
-            .map_err(|e| e.at(req.path))?,
+        Some(text) => {
+            read_as_section(syntax, text, req.root_key, req.layout).map_err(|e| e.at(req.path))?
+        }
         None => None,
     };
     let current_or_empty = current.clone().unwrap_or_default();
+    let fingerprint = req.masking.map(|m| m.fingerprint);
 
     if let (Some(previous), false) = (req.previous, req.force) {
         let hash_unchanged = existing
@@ -156,8 +241,11 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
             .is_some_and(|bytes| sha256_hex(bytes) == previous.file_sha256);
         if !hash_unchanged {
             let file_section = existing.as_ref().map(|_| &current_or_empty);
-            let changes =
-                section::drift_changes(&section_of_value(&previous.section), file_section);
+            let changes = section::drift_changes(
+                &section_of_value(&previous.section),
+                file_section,
+                fingerprint,
+            );
             if !changes.is_empty() {
                 return Err(DeployError::Drift {
                     path: req.path.to_path_buf(),
@@ -168,7 +256,7 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
     }
     if !req.force {
         let previous = req.previous.map(|p| section_of_value(&p.section));
-        let names = section::unmanaged(&current_or_empty, previous.as_ref(), desired);
+        let names = section::unmanaged(&current_or_empty, previous.as_ref(), &desired);
         if !names.is_empty() {
             return Err(DeployError::Unmanaged {
                 path: req.path.to_path_buf(),
@@ -177,24 +265,59 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         }
     }
 
-    let plan = Plan::new(&current_or_empty, desired);
-    if let (Some(bytes), false) = (&existing, plan.changes_anything()) {
+    let missing = match (req.companion, text) {
+        (Some(companion), Some(text)) => {
+            missing_items(syntax, text, companion).map_err(|e| e.at(req.path))?
+        }
+        (Some(companion), None) => companion.items.to_vec(),
+        (None, _) => Vec::new(),
+    };
+    let plan = Plan::new(&current_or_empty, &desired);
+    if let (Some(bytes), false, true) = (&existing, plan.changes_anything(), missing.is_empty()) {
         // Already as desired: rewriting would only churn the file and the backups.
+        let section = masked(&current_or_empty, req.masking);
         return Ok(outcome(
             req,
             None,
             sha256_hex(bytes),
             false,
             plan,
-            current_or_empty,
+            Vec::new(),
+            section,
         ));
     }
 
-    let new_text = syntax
-        .rewrite(text, req.root_key, desired)
-        .map_err(|e| e.at(req.path))?;
-    let written = syntax
-        .read(&new_text, req.root_key)
+    let mut new_text = if plan.changes_anything() || text.is_none() {
+        let desired_raw = from_section(&desired, current.as_ref(), req.layout);
+        let item_key = match req.layout {
+            SectionLayout::Map => None,
+            SectionLayout::List { name_key } => Some(name_key),
+        };
+        syntax
+            .rewrite(
+                text,
+                &Rewrite {
+                    root_key: req.root_key,
+                    desired: &desired_raw,
+                    item_key,
+                },
+            )
+            .map_err(|e| e.at(req.path))?
+    } else {
+        text.unwrap_or_default().to_string()
+    };
+    let mut companion_added = Vec::new();
+    if let (Some(companion), false) = (req.companion, missing.is_empty()) {
+        new_text = syntax
+            .append_to_list(&new_text, companion.key, &missing)
+            .map_err(|e| e.at(req.path))?;
+        companion_added = missing
+            .iter()
+            .filter_map(|item| item.get(companion.id_key).and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+    }
+    let written = read_as_section(syntax, &new_text, req.root_key, req.layout)
         .map_err(|e| e.at(req.path))?
         .unwrap_or_default();
 
@@ -223,8 +346,112 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         sha256_hex(new_text.as_bytes()),
         existing.is_none(),
         plan,
-        written,
+        companion_added,
+        masked(&written, req.masking),
     ))
+}
+
+/// The companion entries not yet in the file's list.
+fn missing_items(
+    syntax: &dyn Syntax,
+    text: &str,
+    companion: &ListAddition,
+) -> Result<Vec<Value>, SyntaxError> {
+    let present: Vec<Value> = match syntax.read(text, companion.key)? {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(SyntaxError::Shape(format!(
+                "'{}' holds {}, not a list",
+                companion.key,
+                kind_of(&other)
+            )));
+        }
+    };
+    let id_of = |item: &Value| item.get(companion.id_key).cloned();
+    Ok(companion
+        .items
+        .iter()
+        .filter(|item| {
+            let id = id_of(item);
+            !present.iter().any(|p| id.is_some() && id_of(p) == id)
+        })
+        .cloned()
+        .collect())
+}
+
+fn masked(section: &Section, masking: Option<&Masking>) -> Value {
+    Value::Object(match masking {
+        Some(masking) => section::mask(section, masking),
+        None => section.clone(),
+    })
+}
+
+/// The file's section as a map by name (see [`SectionLayout`]).
+fn read_as_section(
+    syntax: &dyn Syntax,
+    text: &str,
+    root_key: &str,
+    layout: SectionLayout,
+) -> Result<Option<Section>, SyntaxError> {
+    match syntax.read(text, root_key)? {
+        None => Ok(None),
+        Some(raw) => to_section(&raw, root_key, layout)
+            .map(Some)
+            .map_err(SyntaxError::Shape),
+    }
+}
+
+/// A section in the client's layout as a map by name; the message says what is wrong.
+fn to_section(raw: &Value, root_key: &str, layout: SectionLayout) -> Result<Section, String> {
+    match (layout, raw) {
+        (SectionLayout::Map, Value::Object(map)) => Ok(map.clone()),
+        (SectionLayout::Map, other) => Err(format!(
+            "'{root_key}' holds {}, not an object of servers",
+            kind_of(other)
+        )),
+        (SectionLayout::List { name_key }, Value::Array(items)) => {
+            let mut section = Section::new();
+            for (index, item) in items.iter().enumerate() {
+                let Some(name) = item.get(name_key).and_then(Value::as_str) else {
+                    return Err(format!(
+                        "entry {index} of '{root_key}' has no string '{name_key}'"
+                    ));
+                };
+                if section.insert(name.to_string(), item.clone()).is_some() {
+                    return Err(format!(
+                        "two entries of '{root_key}' are named '{name}'; rename one by hand"
+                    ));
+                }
+            }
+            Ok(section)
+        }
+        (SectionLayout::List { .. }, other) => Err(format!(
+            "'{root_key}' holds {}, not a list of servers",
+            kind_of(other)
+        )),
+    }
+}
+
+/// A map by name back into the client's layout. A list keeps the order the file has for the
+/// entries already in it; new entries follow in the desired order.
+fn from_section(desired: &Section, current: Option<&Section>, layout: SectionLayout) -> Value {
+    match layout {
+        SectionLayout::Map => Value::Object(desired.clone()),
+        SectionLayout::List { .. } => {
+            let mut items = Vec::with_capacity(desired.len());
+            if let Some(current) = current {
+                items.extend(current.keys().filter_map(|name| desired.get(name).cloned()));
+            }
+            items.extend(
+                desired
+                    .iter()
+                    .filter(|(name, _)| current.is_none_or(|c| !c.contains_key(*name)))
+                    .map(|(_, item)| item.clone()),
+            );
+            Value::Array(items)
+        }
+    }
 }
 
 fn outcome(
@@ -233,7 +460,8 @@ fn outcome(
     file_sha256: String,
     created: bool,
     plan: Plan,
-    section: Section,
+    companion_added: Vec<String>,
+    section: Value,
 ) -> DeployOutcome {
     DeployOutcome {
         path: req.path.to_path_buf(),
@@ -244,7 +472,8 @@ fn outcome(
         updated: plan.updated,
         removed: plan.removed,
         unchanged: plan.unchanged,
-        section: Value::Object(section),
+        companion_added,
+        section,
     }
 }
 
@@ -272,17 +501,6 @@ fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str, DeployError> {
         path: path.to_path_buf(),
         message: format!("not valid UTF-8 at byte {}", error.valid_up_to()),
     })
-}
-
-fn read_current(
-    syntax: &dyn Syntax,
-    path: &Path,
-    bytes: &[u8],
-    root_key: &str,
-) -> Result<Section, DeployError> {
-    let text = decode(path, bytes)?;
-    let section = syntax.read(text, root_key).map_err(|e| e.at(path))?;
-    Ok(section.unwrap_or_default())
 }
 
 /// A recorded section as a map; anything but an object counts as empty.

@@ -17,7 +17,7 @@ use jsonc_parser::cst::{CstInputValue, CstNode, CstObject, CstObjectProp, CstRoo
 use serde_json::Value;
 
 use crate::error::lowercase_first;
-use crate::syntax::{Section, Syntax, SyntaxError};
+use crate::syntax::{Rewrite, Section, Syntax, SyntaxError, check_edit, internal, kind_of};
 
 /// The JSON / JSONC syntax; `strict` is plain JSON.
 pub(crate) struct Jsonc {
@@ -64,54 +64,95 @@ impl Jsonc {
 }
 
 impl Syntax for Jsonc {
-    fn read(&self, text: &str, root_key: &str) -> Result<Option<Section>, SyntaxError> {
+    fn read(&self, text: &str, key: &str) -> Result<Option<Value>, SyntaxError> {
         let document = self.parse_value(strip_bom(text).1)?;
-        section_of(&document, root_key)
+        value_of(&document, key)
     }
 
-    fn rewrite(
-        &self,
-        text: Option<&str>,
-        root_key: &str,
-        desired: &Section,
-    ) -> Result<String, SyntaxError> {
+    fn rewrite(&self, text: Option<&str>, change: &Rewrite) -> Result<String, SyntaxError> {
+        let root_key = change.root_key;
         let Some(text) = text else {
-            return fresh_document(root_key, desired);
+            return fresh_document(root_key, change.desired);
         };
         let (bom, body) = strip_bom(text);
         let before = self.parse_value(body)?;
-        let current = section_of(&before, root_key)?.unwrap_or_default();
+        let current = value_of(&before, root_key)?;
 
         // The CST editor is third-party code with internal unwraps; a bug there must become an
         // error for this one file, not take the server down.
         let edited = catch_unwind(AssertUnwindSafe(|| {
-            edit(body, &self.options(), root_key, &current, desired)
+            edit(
+                body,
+                &self.options(),
+                root_key,
+                current.as_ref(),
+                change.desired,
+            )
         }))
         .map_err(|_| internal("the JSON editor failed on this file"))??;
         let edited = format!("{bom}{edited}");
+        self.check(&before, &edited, root_key, change.desired)?;
+        Ok(edited)
+    }
 
-        // Check the edit did exactly what was asked: the result parses (strictly, for JSON), the
-        // section is the desired one, and every other key holds what it held before.
-        let after = self
-            .parse_value(strip_bom(&edited).1)
-            .map_err(|error| match error {
-                SyntaxError::Parse(message) => internal(&format!("the edit produced {message}")),
-                shape => shape,
-            })?;
-        if section_of(&after, root_key)?.as_ref() != Some(desired) {
-            return Err(internal(
-                "the edited section does not match the desired one",
-            ));
-        }
-        if without_key(&before, root_key) != without_key(&after, root_key) {
-            return Err(internal("the edit changed keys outside the MCP section"));
-        }
+    fn append_to_list(
+        &self,
+        text: &str,
+        key: &str,
+        items: &[Value],
+    ) -> Result<String, SyntaxError> {
+        let (bom, body) = strip_bom(text);
+        let before = self.parse_value(body)?;
+        let mut expected = match value_of(&before, key)? {
+            None => Vec::new(),
+            Some(Value::Array(list)) => list,
+            Some(other) => {
+                return Err(SyntaxError::Shape(format!(
+                    "'{key}' holds {}, not a list",
+                    kind_of(&other)
+                )));
+            }
+        };
+        expected.extend(items.iter().cloned());
+        let options = self.options();
+        let edited = catch_unwind(AssertUnwindSafe(|| -> Result<String, SyntaxError> {
+            let root = CstRootNode::parse(body, &options)
+                .map_err(|error| SyntaxError::Parse(lowercase_first(&error.to_string())))?;
+            let root_object = root.object_value_or_set();
+            let list = match last_property(&root_object, key) {
+                Some(property) => property.array_value_or_set(),
+                None => root_object.array_value_or_set(key),
+            };
+            for item in items {
+                list.append(to_input(item));
+            }
+            Ok(root.to_string())
+        }))
+        .map_err(|_| internal("the JSON editor failed on this file"))??;
+        let edited = format!("{bom}{edited}");
+        self.check(&before, &edited, key, &Value::Array(expected))?;
         Ok(edited)
     }
 }
 
-fn internal(message: &str) -> SyntaxError {
-    SyntaxError::Shape(format!("internal error: {message}"))
+impl Jsonc {
+    /// The edit did exactly what was asked: the result parses (strictly, for JSON), `key` holds
+    /// `desired`, and every other key holds what it held before.
+    fn check(
+        &self,
+        before: &Value,
+        edited: &str,
+        key: &str,
+        desired: &Value,
+    ) -> Result<(), SyntaxError> {
+        let after = self
+            .parse_value(strip_bom(edited).1)
+            .map_err(|error| match error {
+                SyntaxError::Parse(message) => internal(&format!("the edit produced {message}")),
+                shape => shape,
+            })?;
+        check_edit(before, &after, key, desired)
+    }
 }
 
 fn strip_bom(text: &str) -> (&str, &str) {
@@ -121,9 +162,9 @@ fn strip_bom(text: &str) -> (&str, &str) {
     }
 }
 
-/// The section under `root_key`. An empty document and a `null` key count as absent: there is
+/// The value under `key`. An empty document and a `null` key count as absent: there is
 /// nothing in them to lose.
-fn section_of(document: &Value, root_key: &str) -> Result<Option<Section>, SyntaxError> {
+fn value_of(document: &Value, key: &str) -> Result<Option<Value>, SyntaxError> {
     let root = match document {
         Value::Null => return Ok(None),
         Value::Object(root) => root,
@@ -134,42 +175,16 @@ fn section_of(document: &Value, root_key: &str) -> Result<Option<Section>, Synta
             )));
         }
     };
-    match root.get(root_key) {
+    match root.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(section)) => Ok(Some(section.clone())),
-        Some(other) => Err(SyntaxError::Shape(format!(
-            "'{root_key}' holds {}, not an object of servers",
-            kind_of(other)
-        ))),
-    }
-}
-
-fn without_key(document: &Value, root_key: &str) -> Value {
-    match document {
-        Value::Object(root) => {
-            let mut rest = root.clone();
-            rest.shift_remove(root_key);
-            Value::Object(rest)
-        }
-        _ => Value::Object(Section::new()),
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Some(value) => Ok(Some(value.clone())),
     }
 }
 
 /// A new file: two-space indentation, as the clients themselves write it, and a final newline.
-fn fresh_document(root_key: &str, desired: &Section) -> Result<String, SyntaxError> {
+fn fresh_document(root_key: &str, desired: &Value) -> Result<String, SyntaxError> {
     let mut root = Section::new();
-    root.insert(root_key.to_string(), Value::Object(desired.clone()));
+    root.insert(root_key.to_string(), desired.clone());
     let mut text = serde_json::to_string_pretty(&Value::Object(root))
         .map_err(|error| internal(&format!("cannot render the file: {error}")))?;
     text.push('\n');
@@ -181,8 +196,8 @@ fn edit(
     body: &str,
     options: &ParseOptions,
     root_key: &str,
-    current: &Section,
-    desired: &Section,
+    current: Option<&Value>,
+    desired: &Value,
 ) -> Result<String, SyntaxError> {
     let root = CstRootNode::parse(body, options)
         .map_err(|error| SyntaxError::Parse(lowercase_first(&error.to_string())))?;
@@ -191,26 +206,61 @@ fn edit(
     let had_properties = !root_object.properties().is_empty();
     let layout_before = inner_layout(&root, &root_object);
 
-    let (section, appended_to_root) = match last_property(&root_object, root_key) {
-        Some(property) => match property.object_value() {
-            Some(section) => (section, false),
-            None => {
-                // `null`: nothing to keep, so an empty object takes its place
-                property.set_value(CstInputValue::Object(Vec::new()));
-                (object_of(&property)?, false)
-            }
-        },
-        None => {
+    let appended_to_root = match (desired, last_property(&root_object, root_key)) {
+        (Value::Object(desired), Some(property)) => {
+            let section = match (current, property.object_value()) {
+                (Some(Value::Object(current)), Some(section)) => {
+                    merge_object(&section, current, desired);
+                    return finish(&root, &root_object, false, layout_before, had_properties);
+                }
+                // `null` or another kind: nothing to keep, so an empty object takes its place
+                _ => {
+                    property.set_value(CstInputValue::Object(Vec::new()));
+                    object_of(&property)?
+                }
+            };
+            merge_object(&section, &Section::new(), desired);
+            false
+        }
+        (Value::Object(desired), None) => {
             let property = root_object.append(root_key, CstInputValue::Object(Vec::new()));
-            (object_of(&property)?, true)
+            merge_object(&object_of(&property)?, &Section::new(), desired);
+            true
+        }
+        // a list-shaped section is replaced whole (no JSON client has one)
+        (other, Some(property)) => {
+            if current != Some(other) {
+                property.set_value(to_input(other));
+            }
+            false
+        }
+        (other, None) => {
+            root_object.append(root_key, to_input(other));
+            true
         }
     };
-    merge_object(&section, current, desired);
+    finish(
+        &root,
+        &root_object,
+        appended_to_root,
+        layout_before,
+        had_properties,
+    )
+}
 
+/// The document's text, with the blank lines inside the root's braces restored when a key was
+/// appended to the root.
+fn finish(
+    root: &CstRootNode,
+    root_object: &CstObject,
+    appended_to_root: bool,
+    layout_before: Option<InnerLayout>,
+    had_properties: bool,
+) -> Result<String, SyntaxError> {
     let mut text = root.to_string();
     if appended_to_root
         && had_properties
-        && let (Some(before), Some(after)) = (layout_before, inner_layout(&root, &root_object))
+        && let (Some(before), Some(after)) = (layout_before, inner_layout(root, root_object))
         && let Some(restored) = restore_blank_lines(&text, &before, &after)
     {
         text = restored;

@@ -16,14 +16,18 @@
 //! - `deploy`: the public operations ([`deploy`], [`drift`], [`read_section`]) and their types.
 //! - `section`: comparing sections (the plan, unmanaged servers, drift).
 //! - `syntax`: what a file format provides; `jsonc` implements it for JSON and JSONC through
-//!   a concrete syntax tree. TOML and YAML slot in as further implementations.
+//!   a concrete syntax tree, `toml` through `toml_edit`, `yaml` by editing lines located with a
+//!   YAML parser (comments inside a rewritten entry are the one thing it does not keep).
+//! - [`SectionLayout`]: list-shaped sections (Continue) are handled as maps by name and
+//!   written back as lists.
+//! - [`Masking`]: secrets written into a file are recorded as keyed fingerprints only.
 //! - `backup`: dated copies before each write, the newest ten kept per file name.
 //! - `atomic`: temp file, fsync, rename, directory fsync; stale temp files cleaned up.
 //!
 //! # Example
 //!
 //! ```
-//! use imprint_deploy::{deploy, DeployRequest, FileFormat, PreviousDeploy};
+//! use imprint_deploy::{deploy, DeployRequest, FileFormat, PreviousDeploy, SectionLayout};
 //! use serde_json::json;
 //!
 //! let dir = std::env::temp_dir().join(format!("imprint-deploy-doc-{}", std::process::id()));
@@ -36,10 +40,13 @@
 //!     path: &path,
 //!     format: FileFormat::Json,
 //!     root_key: "mcpServers",
+//!     layout: SectionLayout::Map,
 //!     section: &section,
 //!     previous: None,
 //!     force: false,
 //!     backup_dir: &dir.join("backups"),
+//!     masking: None,
+//!     companion: None,
 //! })?;
 //! assert_eq!(outcome.added, ["memory"]);
 //! assert!(outcome.backup_path.is_some());
@@ -65,13 +72,16 @@ mod error;
 mod jsonc;
 mod section;
 mod syntax;
+mod toml;
+mod yaml;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use atomic::FAULT_INJECT_ENV;
 pub use deploy::{
-    DeployOutcome, DeployRequest, DriftReport, PreviousDeploy, deploy, drift, read_section,
+    DeployOutcome, DeployRequest, DriftReport, DriftRequest, ListAddition, Masking, PreviousDeploy,
+    SectionLayout, deploy, drift, drift_with, read_section,
 };
 pub use error::DeployError;
 

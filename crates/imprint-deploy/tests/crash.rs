@@ -36,10 +36,13 @@ fn a_crash_between_temp_write_and_rename_leaves_the_old_file_intact() {
             path: &path,
             format: FileFormat::Json,
             root_key: "mcpServers",
+            layout: imprint_deploy::SectionLayout::Map,
             section: &section,
             previous: None,
             force: true,
             backup_dir: &backups,
+            masking: None,
+            companion: None,
         });
         panic!("the fault hook should have aborted the process, deploy returned {result:?}");
     }

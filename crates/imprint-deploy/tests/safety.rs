@@ -282,22 +282,6 @@ fn files_of_the_wrong_shape_are_refused() {
 }
 
 #[test]
-fn toml_and_yaml_are_reported_unsupported_without_touching_the_file() {
-    let fixture = Fixture::new("config.yaml", "mcpServers: []\n");
-    let desired = json!({});
-    for format in [FileFormat::Toml, FileFormat::Yaml] {
-        let error =
-            deploy(&fixture.request(format, "mcpServers", &desired)).expect_err("unsupported");
-        assert!(matches!(error, DeployError::Unsupported { format: f } if f == format));
-        assert!(
-            error.to_string().ends_with("files are not supported yet"),
-            "{error}"
-        );
-    }
-    assert_eq!(fixture.text(), "mcpServers: []\n");
-}
-
-#[test]
 fn read_section_tells_an_absent_file_or_key_from_a_present_section() {
     let fixture = Fixture::new("settings.json", ZED_SETTINGS);
     assert_eq!(

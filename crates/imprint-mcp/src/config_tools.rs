@@ -2,7 +2,9 @@
 //! extra tools (`get_config_history`, `rollback_config`, …) follow its naming.
 
 use imprint_service::ServiceError;
-use imprint_service::config::{AddServer, Target};
+use std::path::PathBuf;
+
+use imprint_service::config::{AddServer, DeployOptions, SecretMode, Target};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -23,6 +25,13 @@ fn target(
         profile_id.as_deref(),
         draft_name.as_deref(),
     )
+}
+
+/// A `project_dir` argument; an empty string means none.
+fn project_dir(value: Option<String>) -> Option<PathBuf> {
+    value
+        .filter(|dir| !dir.trim().is_empty())
+        .map(PathBuf::from)
 }
 
 /// Turns a possibly-string JSON argument into a value, or a tool error.
@@ -212,19 +221,70 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Write a published artifact (default: the latest) into the client's own config file. Only the MCP section changes; every other setting survives; a backup is taken and the write is atomic. Refuses, naming them, if the file holds servers Imprint did not put there or was edited since the last deploy, unless force=true (import_config adopts them instead)."
+        description = "Write a published artifact (default: the latest) into the client's own config file (or, with project_dir, its project-scope file). Only the MCP section changes; every other setting and comment survives; a backup is taken and the write is atomic. Secret references are written as their values, or with secrets=\"reference\" as the client's own reference syntax. Refuses, naming them, if the file holds servers Imprint did not put there or was edited since the last deploy, unless force=true (import_config adopts them instead)."
     )]
     async fn deploy_config(
         &self,
         Parameters(args): Parameters<DeployArgs>,
     ) -> Result<CallToolResult, McpError> {
-        respond(target(args.client_id, args.profile_id, None).and_then(|t| {
-            self.service().deploy_config(
-                &t,
-                args.artifact_id.as_deref(),
-                args.force.unwrap_or(false),
-            )
-        }))
+        let result = target(args.client_id, args.profile_id, None).and_then(|t| {
+            let options = DeployOptions {
+                artifact_id: args.artifact_id,
+                force: args.force.unwrap_or(false),
+                project_dir: project_dir(args.project_dir),
+                secrets: SecretMode::parse(args.secrets.as_deref())?,
+            };
+            self.service().deploy_config_with(&t, &options)
+        });
+        respond(result)
+    }
+
+    #[tool(
+        description = "Show, for every MCP client on this machine, its config file (user scope, the project scope under project_dir if given, and project files deployed to before): whether the file exists, the servers in it, which ones Imprint manages and which it does not, the deployed artifact against the latest published one, and drift (hand edits since the last deploy). Use it before deploy_config to see what a deploy would touch."
+    )]
+    async fn get_deployment_status(
+        &self,
+        Parameters(args): Parameters<StatusArgs>,
+    ) -> Result<CallToolResult, McpError> {
+        let dir = project_dir(args.project_dir);
+        respond(self.service().get_deployment_status(dir.as_deref()))
+    }
+
+    #[tool(
+        description = "Store a secret (an API key or token) encrypted in Imprint's data directory under a name, for use as \"${secret:NAME}\" in add_server_to_config env_vars. Setting an existing name replaces its value (deploy again to write it). The value is never shown again."
+    )]
+    async fn set_secret(
+        &self,
+        Parameters(args): Parameters<SetSecretArgs>,
+    ) -> Result<CallToolResult, McpError> {
+        let (Some(name), Some(value)) = (args.name, args.value) else {
+            return error_result(&ServiceError::invalid(
+                "name and value are required, e.g. {\"name\": \"GITHUB_TOKEN\", \"value\": \"…\"}",
+            ));
+        };
+        respond(self.service().set_secret(&name, &value))
+    }
+
+    #[tool(
+        description = "List the names of the stored secrets (never their values): the ones you set with set_secret and the ones Imprint found in env vars and headers (named NAME@fingerprint)."
+    )]
+    async fn list_secrets(&self) -> Result<CallToolResult, McpError> {
+        respond(self.service().list_secrets())
+    }
+
+    #[tool(
+        description = "Delete a stored secret by name. Artifacts that refer to it cannot be deployed with secrets as values until it is set again."
+    )]
+    async fn remove_secret(
+        &self,
+        Parameters(args): Parameters<SecretNameArgs>,
+    ) -> Result<CallToolResult, McpError> {
+        match args.name {
+            Some(name) => respond(self.service().remove_secret(&name)),
+            None => error_result(&ServiceError::invalid(
+                "name is required: list_secrets shows the names",
+            )),
+        }
     }
 
     #[tool(
@@ -268,15 +328,16 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Read the servers already in the client's own config file into the draft, so you can adopt what you have before the first deploy. Servers already in the draft with the same names are replaced; others stay."
+        description = "Read the servers already in the client's own config file (or, with project_dir, its project-scope file) into the draft, so you can adopt what you have before the first deploy. Servers already in the draft with the same names are replaced; others stay. Secret values found in env vars and headers go to the encrypted secret store; the draft gets ${secret:NAME} references."
     )]
     async fn import_config(
         &self,
-        Parameters(args): Parameters<TargetArgs>,
+        Parameters(args): Parameters<ImportArgs>,
     ) -> Result<CallToolResult, McpError> {
+        let dir = project_dir(args.project_dir);
         respond(
             target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().import_config(&t)),
+                .and_then(|t| self.service().import_config_from(&t, dir.as_deref())),
         )
     }
 

@@ -85,7 +85,7 @@ pub struct AddServerArgs {
     /// The server's parameters, e.g. {"path": "/home/me/Documents"}; defaults apply to the ones you omit (describe_server lists them).
     #[schemars(schema_with = "object_or_string")]
     pub params: Option<Value>,
-    /// Environment variables, e.g. {"GITHUB_PERSONAL_ACCESS_TOKEN": "..."}.
+    /// Environment variables, e.g. {"GITHUB_PERSONAL_ACCESS_TOKEN": "..."}. Secret values (names with TOKEN, KEY, SECRET, PASSWORD, or declared secret by the server) are stored encrypted and replaced by ${secret:NAME} references; "${secret:NAME}" itself refers to a secret stored with set_secret.
     #[schemars(schema_with = "object_or_string")]
     pub env_vars: Option<Value>,
     /// Name of the entry in the client's config (default: the server_id); use it to add one server twice.
@@ -138,6 +138,42 @@ pub struct DeployArgs {
     pub artifact_id: Option<String>,
     /// Replace servers Imprint did not put in the file, and ignore drift (a backup is kept). Default false.
     pub force: Option<bool>,
+    /// Absolute path of a project: deploy into the client's project-scope file there (Claude Code <project_dir>/.mcp.json, Cursor .cursor/mcp.json, VS Code .vscode/mcp.json, Zed .zed/settings.json, …) instead of the user-scope file.
+    pub project_dir: Option<String>,
+    /// "value" (default): write the secret values into the file. "reference": write the client's own reference instead (Claude Code ${VAR}, Cursor ${env:VAR}, VS Code ${input:VAR} with an inputs entry, …), so the file holds no secret and the client reads it from its environment or asks for it.
+    pub secrets: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Default)]
+pub struct ImportArgs {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// Draft name (default "default").
+    pub draft_name: Option<String>,
+    /// Absolute path of a project: read the client's project-scope file there instead of the user-scope file.
+    pub project_dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Default)]
+pub struct StatusArgs {
+    /// Absolute path of a project: also report each client's project-scope file there.
+    pub project_dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Default)]
+pub struct SetSecretArgs {
+    /// Name to refer to the secret by, e.g. "GITHUB_TOKEN"; then pass "${secret:GITHUB_TOKEN}" as an env var value.
+    pub name: Option<String>,
+    /// The secret value; it is stored encrypted and never shown again.
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Default)]
+pub struct SecretNameArgs {
+    /// The secret's name (list_secrets shows them).
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Default)]

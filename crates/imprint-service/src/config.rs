@@ -5,13 +5,21 @@
 //! prompts written for it keep working; its defects are fixed here: drafts persist,
 //! parameter defaults apply, the same payload under two profiles keeps two records, and
 //! deploy edits only the MCP section of a client's file.
+//!
+//! Beyond the old system: deploys into every client's own format (JSON, JSONC, TOML, YAML),
+//! project-scope files (`project_dir`), secrets kept out of drafts, artifacts and the database
+//! (see [`crate::secrets`]; deploy writes the value or the client's own reference), and a
+//! status of every client file on the machine ([`Service::get_deployment_status`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use imprint_config::catalog::{self, ServerDefinition};
-use imprint_config::clients::{self, ClientSpec};
-use imprint_config::{ServerEntry, diff, ids, import, render, validate};
-use imprint_deploy::{DeployRequest, PreviousDeploy};
+use imprint_config::clients::{self, ClientSpec, SectionShape};
+use imprint_config::{ServerEntry, diff, ids, import, render, secrets, validate};
+use imprint_deploy::{
+    DeployRequest, DriftRequest, ListAddition, Masking, PreviousDeploy, SectionLayout,
+};
 use imprint_engine::{canonical, envelope, timestamp};
 use imprint_store::{CatalogRow, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, StoreError};
 use serde_json::{Map, Value, json};
@@ -368,10 +376,43 @@ impl Service {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| request.server_id.clone());
         ids::validate_server_name(&server_name)?;
-        let entry = definition.instantiate(&params, &env_vars)?;
-        if entry.transport.is_remote() && !client.supports_remote {
+        // references the caller passed (`${secret:NAME}`) must name stored secrets
+        let mut referenced = secrets::names_in_value(&Value::Object(env_vars.clone()));
+        referenced.extend(secrets::names_in_value(&Value::Object(params.clone())));
+        self.require_secrets(&referenced)?;
+        let checked = definition.instantiate(&params, &env_vars)?;
+        // secret parameters are kept, and built into the entry as references
+        let mut kept = Vec::new();
+        let mut substitutions = Map::new();
+        for param in definition.parameters.iter().filter(|p| p.secret) {
+            let text = match checked.params.get(&param.name) {
+                Some(Value::String(text)) => text.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => continue,
+            };
+            if secrets::is_plaintext(&text) {
+                let base = secrets::base_name(&[&server_name, &param.name]);
+                let name = self.keep_secret(&base, &text)?;
+                substitutions.insert(param.name.clone(), json!(secrets::reference(&name)));
+                kept.push(name);
+            }
+        }
+        let mut entry = if substitutions.is_empty() {
+            checked
+        } else {
+            definition.instantiate_with(&params, &env_vars, &substitutions)?
+        };
+        if entry.transport.is_remote() && !client.renders_natively(entry.transport) {
             tracing::debug!(client = %client.id, "remote server will be bridged through mcp-remote");
         }
+        kept.extend(secrets::protect_entry(
+            &server_name,
+            &mut entry,
+            secrets::Declared {
+                env: &definition.secret_env,
+            },
+            &mut |base, value| self.keep_secret(base, value),
+        )?);
         let entry_value =
             serde_json::to_value(&entry).map_err(|e| ServiceError::internal(e.to_string()))?;
 
@@ -395,6 +436,7 @@ impl Service {
             "server_count": count,
             "draft_version": version,
             "entry": redact_entry(&entry_value),
+            "secrets": kept.iter().map(|name| secrets::reference(name)).collect::<Vec<_>>(),
             "message": format!("added '{server_name}' to the draft ({count} server(s)); view_draft_config to review, publish_config when ready"),
         }))
     }
@@ -472,7 +514,7 @@ impl Service {
             "server_count": servers.len(),
             "server_names": names,
             "servers": entries,
-            "payload": redact_payload(&payload),
+            "payload": redact_payload(client, &payload),
             "draft_version": draft.as_ref().map(|d| d.version),
             "updated_at": draft.as_ref().map(|d| timestamp::rfc3339_millis(d.updated_at)),
             "latest_artifact_id": head.map(|h| h.artifact_id),
@@ -590,6 +632,12 @@ impl Service {
                 summary.join("; ")
             ))
             .with_details(details));
+        }
+        if let Err(error) = self.require_secrets(&secrets::names_in_value(&payload)) {
+            return Err(ServiceError::invalid(format!(
+                "the draft refers to a secret that is not stored, nothing was published: {}",
+                error.message()
+            )));
         }
         let metadata = json!({
             "changelog": changelog.unwrap_or(""),
@@ -834,6 +882,11 @@ impl Service {
             }
             local_payload
         };
+        // A payload read from a deployed file holds the secret values where the artifact holds
+        // references: where a value is exactly what the reference deploys as, it counts as the
+        // reference, so a file deployed from an artifact is up to date with it.
+        let mut local_payload = local_payload;
+        self.match_references(&mut local_payload, &remote_payload);
         let local_id = canonical::artifact_id(&local_payload);
         let status = if local_id == remote.artifact_id {
             "up-to-date"
@@ -846,7 +899,8 @@ impl Service {
         } else {
             "diverged"
         };
-        let changes = diff::diff_payloads(&local_payload, &remote_payload);
+        let mut changes = diff::diff_payloads(&local_payload, &remote_payload);
+        redact_changes(&mut changes);
         let message = match status {
             "up-to-date" => "the local config matches the latest published artifact".to_string(),
             "outdated" => "the local config is an older published artifact: deploy_config brings it up to date".to_string(),
@@ -861,6 +915,35 @@ impl Service {
             "diff": changes,
             "message": message,
         }))
+    }
+
+    /// Replaces, in `local`, each string that equals the deployed form of the string at the
+    /// same place in `remote` (which holds `${secret:…}` references) by the remote string.
+    fn match_references(&self, local: &mut Value, remote: &Value) {
+        match (local, remote) {
+            (Value::String(text), Value::String(reference))
+                if reference.contains(secrets::REFERENCE_PREFIX) =>
+            {
+                let deployed =
+                    secrets::replace_references(reference, &mut |name| self.reveal_secret(name));
+                if deployed.is_ok_and(|deployed| &deployed == text) {
+                    *text = reference.clone();
+                }
+            }
+            (Value::Array(local), Value::Array(remote)) => {
+                for (l, r) in local.iter_mut().zip(remote) {
+                    self.match_references(l, r);
+                }
+            }
+            (Value::Object(local), Value::Object(remote)) => {
+                for (key, l) in local.iter_mut() {
+                    if let Some(r) = remote.get(key) {
+                        self.match_references(l, r);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     pub fn get_config_history(
@@ -955,9 +1038,58 @@ impl Service {
 
     // ----- import and deploy ----------------------------------------------------------
 
+    /// The client's file: its user-scope file, or with `project_dir` its project-scope file.
+    fn client_file(
+        &self,
+        client: &ClientSpec,
+        project_dir: Option<&Path>,
+    ) -> ServiceResult<(PathBuf, &'static str)> {
+        let Some(dir) = project_dir else {
+            return Ok((client.config_path(self.home_dir()), "user"));
+        };
+        if !dir.is_absolute() {
+            return Err(ServiceError::invalid(format!(
+                "project_dir must be an absolute path, got {}",
+                dir.display()
+            )));
+        }
+        if !dir.is_dir() {
+            return Err(ServiceError::invalid(format!(
+                "project_dir {} is not a directory; pass the root of the project",
+                dir.display()
+            )));
+        }
+        let path = client.project_config_path(dir).ok_or_else(|| {
+            let with_scope: Vec<&str> = clients::all()
+                .iter()
+                .filter(|c| c.project_path.is_some())
+                .map(|c| c.id.as_str())
+                .collect();
+            ServiceError::invalid(format!(
+                "{} has no project-scope file; leave out project_dir to use {}, or use a client with one ({})",
+                client.display_name,
+                client.config_path(self.home_dir()).display(),
+                with_scope.join(", ")
+            ))
+        })?;
+        Ok((path, "project"))
+    }
+
+    /// Reads the servers already in the client's user-scope file into the draft.
     pub fn import_config(&self, target: &Target) -> ServiceResult<Value> {
+        self.import_config_from(target, None)
+    }
+
+    /// Reads the servers already in the client's file (the project-scope one under
+    /// `project_dir`, if given) into the draft. Secret values found in env vars and headers go
+    /// to the secret store; the draft gets `${secret:NAME}` references.
+    pub fn import_config_from(
+        &self,
+        target: &Target,
+        project_dir: Option<&Path>,
+    ) -> ServiceResult<Value> {
         let client = target.client()?;
-        let path = client.config_path(self.home_dir());
+        let (path, scope) = self.client_file(client, project_dir)?;
         let section = imprint_deploy::read_section(&path, client.format, &client.root_key)?
             .ok_or_else(|| {
                 ServiceError::not_found(format!(
@@ -967,7 +1099,16 @@ impl Service {
                     client.display_name
                 ))
             })?;
-        let servers = import::import_section(client, &section)?;
+        let mut servers = import::import_section(client, &section)?;
+        let mut protected = Vec::new();
+        for (name, entry) in servers.iter_mut() {
+            protected.extend(secrets::protect_entry(
+                name,
+                entry,
+                secrets::Declared::default(),
+                &mut |base, value| self.keep_secret(base, value),
+            )?);
+        }
         let mut replaced = Vec::new();
         let (draft, version, ()) = self.patch_draft(target, |service, draft| {
             replaced.clear();
@@ -986,34 +1127,121 @@ impl Service {
         Ok(json!({
             "status": "imported",
             "path": path,
+            "scope": scope,
             "client_id": target.client_id,
             "profile_id": target.profile_id,
             "draft_name": target.draft_name,
             "imported": imported,
             "replaced_in_draft": replaced,
+            "secrets": protected.iter().map(|name| secrets::reference(name)).collect::<Vec<_>>(),
             "server_count": self.store().draft_item_count(&draft.id)?,
             "draft_version": version,
-            "message": format!("imported {} server(s) from {} into the draft; publish_config then deploy_config to manage them", imported.len(), path.display()),
+            "message": format!(
+                "imported {} server(s) from {} into the draft{}; publish_config then deploy_config to manage them",
+                imported.len(),
+                path.display(),
+                if protected.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} secret value(s) moved to the encrypted secret store)", protected.len())
+                }
+            ),
         }))
     }
 
+    /// Writes an artifact into the client's user-scope file, secrets as values.
     pub fn deploy_config(
         &self,
         target: &Target,
         artifact_id: Option<&str>,
         force: bool,
     ) -> ServiceResult<Value> {
+        self.deploy_config_with(
+            target,
+            &DeployOptions {
+                artifact_id: artifact_id.map(str::to_string),
+                force,
+                ..DeployOptions::default()
+            },
+        )
+    }
+
+    /// Writes an artifact (default: the latest) into the client's own file, changing only its
+    /// MCP section. Secret references become the values, or with [`SecretMode::Reference`]
+    /// the client's own reference syntax.
+    pub fn deploy_config_with(
+        &self,
+        target: &Target,
+        options: &DeployOptions,
+    ) -> ServiceResult<Value> {
         let client = target.client()?;
-        let revision = self.revision_for(target, artifact_id)?;
+        let revision = self.revision_for(target, options.artifact_id.as_deref())?;
         let payload = revision
             .envelope
             .get("payload")
             .cloned()
             .unwrap_or(Value::Null);
-        let section = import::section_of(client, &payload)
+        let mut section = import::section_of(client, &payload)
             .cloned()
-            .unwrap_or_else(|| json!({}));
-        let path = client.config_path(self.home_dir());
+            .unwrap_or_else(|| match client.section {
+                SectionShape::Map => json!({}),
+                SectionShape::List { .. } => json!([]),
+            });
+        let (path, scope) = self.client_file(client, options.project_dir.as_deref())?;
+
+        let mut written_secrets: Vec<String> = Vec::new();
+        let mut variables: BTreeSet<String> = BTreeSet::new();
+        let mut inputs: Vec<Value> = Vec::new();
+        match options.secrets {
+            SecretMode::Value => {
+                secrets::replace_in_value(&mut section, &mut |name| {
+                    let value = self.reveal_secret(name)?;
+                    written_secrets.push(value.clone());
+                    Ok::<_, ServiceError>(value)
+                })?;
+            }
+            SecretMode::Reference => {
+                if !secrets::names_in_value(&section).is_empty() {
+                    let syntax = client.secret_reference.as_ref().ok_or_else(|| {
+                        let with_syntax: Vec<&str> = clients::all()
+                            .iter()
+                            .filter(|c| c.secret_reference.is_some())
+                            .map(|c| c.id.as_str())
+                            .collect();
+                        ServiceError::invalid(format!(
+                            "{} has no syntax of its own for a secret it reads elsewhere; deploy with secrets: \"value\" (clients with one: {})",
+                            client.display_name,
+                            with_syntax.join(", ")
+                        ))
+                    })?;
+                    secrets::replace_in_value(&mut section, &mut |name| {
+                        let variable = secrets::variable_of(name);
+                        variables.insert(variable.clone());
+                        Ok::<_, ServiceError>(syntax.to(&variable))
+                    })?;
+                    if syntax.inputs {
+                        inputs = variables
+                            .iter()
+                            .map(|variable| {
+                                json!({
+                                    "type": "promptString",
+                                    "id": variable,
+                                    "description": format!("{variable} (asked for by servers imprint deployed)"),
+                                    "password": true,
+                                })
+                            })
+                            .collect();
+                    }
+                }
+            }
+        }
+        // What the user must export for the client: Codex's bearer-token variables, and the
+        // variables of references (VS Code asks for its inputs itself).
+        let mut environment: BTreeSet<String> = bearer_variables(client, &section);
+        if inputs.is_empty() {
+            environment.extend(variables.iter().cloned());
+        }
+
         let path_text = path.to_string_lossy().to_string();
         let previous = self
             .store()
@@ -1022,15 +1250,33 @@ impl Service {
                 section: row.section,
                 file_sha256: row.file_sha256,
             });
+        let fingerprint = self.secret_fingerprint_fn()?;
+        if fingerprint.is_none() && !written_secrets.is_empty() {
+            return Err(ServiceError::internal(
+                "secrets were decrypted but no secret key is loaded",
+            ));
+        }
+        let masking = fingerprint.as_ref().map(|f| Masking {
+            values: &written_secrets,
+            fingerprint: f,
+        });
+        let companion = ListAddition {
+            key: "inputs",
+            id_key: "id",
+            items: &inputs,
+        };
         let backup_dir = self.data_dir().join("backups").join(&target.client_id);
         let outcome = imprint_deploy::deploy(&DeployRequest {
             path: &path,
             format: client.format,
             root_key: &client.root_key,
+            layout: layout_of(client),
             section: &section,
             previous: previous.as_ref(),
-            force,
+            force: options.force,
             backup_dir: &backup_dir,
+            masking: masking.as_ref(),
+            companion: (!inputs.is_empty()).then_some(&companion),
         })?;
         let now = now_millis();
         self.store().record_deployment(&DeploymentRow {
@@ -1045,7 +1291,38 @@ impl Service {
                 .map(|p| p.to_string_lossy().to_string()),
             deployed_at: now,
         })?;
-        tracing::info!(client = %target.client_id, profile = %target.profile_id, artifact_id = %revision.artifact_id, "deployed");
+        tracing::info!(
+            client = %target.client_id,
+            profile = %target.profile_id,
+            artifact_id = %revision.artifact_id,
+            path = %path.display(),
+            scope,
+            "deployed"
+        );
+        let server_count = outcome.added.len() + outcome.updated.len() + outcome.unchanged.len();
+        let mut message = format!(
+            "wrote {server_count} server(s) into {}; restart {} to load them",
+            outcome.path.display(),
+            client.display_name
+        );
+        if !environment.is_empty() {
+            let hint = client
+                .secret_reference
+                .as_ref()
+                .map(|r| r.hint.as_str())
+                .filter(|h| !h.is_empty())
+                .unwrap_or("export them in the environment the client starts in");
+            message.push_str(&format!(
+                "; it reads {} from its environment: {hint}",
+                environment.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if !outcome.companion_added.is_empty() {
+            message.push_str(&format!(
+                "; VS Code will ask for {} the first time a server starts",
+                outcome.companion_added.join(", ")
+            ));
+        }
         Ok(json!({
             "status": "deployed",
             "client_id": target.client_id,
@@ -1053,6 +1330,7 @@ impl Service {
             "artifact_id": revision.artifact_id,
             "sequence": revision.seq,
             "path": outcome.path,
+            "scope": scope,
             "created_file": outcome.created,
             "backup_path": outcome.backup_path,
             "file_sha256": outcome.file_sha256,
@@ -1060,16 +1338,21 @@ impl Service {
             "updated": outcome.updated,
             "removed": outcome.removed,
             "unchanged": outcome.unchanged,
+            "secrets": options.secrets.as_str(),
+            "secret_values_written": written_secrets.len(),
+            "environment_variables": environment,
+            "inputs_added": outcome.companion_added,
             "deployed_at": timestamp::rfc3339_millis(now),
-            "message": format!("wrote {} server(s) into {}; restart {} to load them", outcome.added.len() + outcome.updated.len() + outcome.unchanged.len(), outcome.path.display(), client.display_name),
+            "message": message,
         }))
     }
 
-    /// What was deployed for a client/profile, and whether the file drifted since.
+    /// What was deployed for a client/profile (its latest deploy, user or project scope), and
+    /// whether the file drifted since.
     pub fn deployed_config(&self, target: &Target) -> ServiceResult<Value> {
         let client = target.client()?;
-        let path = client.config_path(self.home_dir());
         let Some(row) = self.store().last_deployment(&target.document())? else {
+            let path = client.config_path(self.home_dir());
             return Ok(
                 json!({"client_id": target.client_id, "profile_id": target.profile_id, "deployed": false, "path": path, "message": "never deployed: deploy_config writes the latest artifact into the client's file"}),
             );
@@ -1078,7 +1361,19 @@ impl Service {
             section: row.section.clone(),
             file_sha256: row.file_sha256.clone(),
         };
-        let drift = imprint_deploy::drift(&path, client.format, &client.root_key, &previous)?;
+        let fingerprint = self.secret_fingerprint_fn()?;
+        let masking = fingerprint.as_ref().map(|f| Masking {
+            values: &[],
+            fingerprint: f,
+        });
+        let drift = imprint_deploy::drift_with(&DriftRequest {
+            path: Path::new(&row.path),
+            format: client.format,
+            root_key: &client.root_key,
+            layout: layout_of(client),
+            previous: &previous,
+            masking: masking.as_ref(),
+        })?;
         let latest = self
             .store()
             .head(&target.document())?
@@ -1097,6 +1392,274 @@ impl Service {
             "drift": drift,
         }))
     }
+
+    /// For every client on this machine: its file (user scope, the project scope under
+    /// `project_dir` if given, and every project-scope file deployed to before), whether it
+    /// exists, the servers in it, which of them Imprint manages, the deployed artifact against
+    /// the latest one, and drift.
+    pub fn get_deployment_status(&self, project_dir: Option<&Path>) -> ServiceResult<Value> {
+        if let Some(dir) = project_dir
+            && (!dir.is_absolute() || !dir.is_dir())
+        {
+            return Err(ServiceError::invalid(format!(
+                "project_dir must be an existing directory given as an absolute path, got {}",
+                dir.display()
+            )));
+        }
+        let fingerprint = self.secret_fingerprint_fn()?;
+        let masking = fingerprint.as_ref().map(|f| Masking {
+            values: &[],
+            fingerprint: f,
+        });
+        let mut files = Vec::new();
+        let mut seen = BTreeSet::new();
+        for client in clients::all() {
+            let mut paths = vec![(client.config_path(self.home_dir()), "user")];
+            if let Some(dir) = project_dir
+                && let Some(path) = client.project_config_path(dir)
+            {
+                paths.push((path, "project"));
+            }
+            for (path, scope) in paths {
+                seen.insert(path.to_string_lossy().to_string());
+                files.push(self.file_status(client, &path, scope, masking.as_ref())?);
+            }
+        }
+        // project-scope files deployed earlier, wherever they are
+        for path in self.store().deployment_paths()? {
+            if seen.contains(&path) {
+                continue;
+            }
+            let client = self.store().last_deployment_to(&path)?.and_then(|row| {
+                row.document
+                    .strip_prefix("config/")
+                    .and_then(|rest| rest.split('/').next())
+                    .and_then(clients::get)
+            });
+            if let Some(client) = client {
+                files.push(self.file_status(
+                    client,
+                    Path::new(&path),
+                    "project",
+                    masking.as_ref(),
+                )?);
+            }
+        }
+        let count = |state: &str| files.iter().filter(|f| f["state"] == state).count();
+        let summary = json!({
+            "files_found": files.iter().filter(|f| f["file_found"] == true).count(),
+            "in_sync": count("in-sync"),
+            "outdated": count("outdated"),
+            "drifted": count("drifted"),
+            "not_managed": count("not-managed"),
+            "unreadable": count("unreadable"),
+        });
+        let lines: Vec<String> = files
+            .iter()
+            .filter(|f| f["state"] != "no-file")
+            .map(|f| {
+                let servers = f["servers"].as_array().map_or(0, Vec::len);
+                let unmanaged = f["unmanaged"].as_array().map_or(0, Vec::len);
+                let mut line = format!(
+                    "{} ({}): {}, {servers} server(s)",
+                    f["client_id"].as_str().unwrap_or_default(),
+                    f["scope"].as_str().unwrap_or_default(),
+                    f["state"].as_str().unwrap_or_default()
+                );
+                if unmanaged > 0 {
+                    line.push_str(&format!(", {unmanaged} not managed by imprint"));
+                }
+                line
+            })
+            .collect();
+        let message = if lines.is_empty() {
+            "no MCP client configuration file found on this machine".to_string()
+        } else {
+            lines.join("\n")
+        };
+        Ok(json!({"files": files, "count": files.len(), "summary": summary, "message": message}))
+    }
+
+    fn file_status(
+        &self,
+        client: &ClientSpec,
+        path: &Path,
+        scope: &str,
+        masking: Option<&Masking>,
+    ) -> ServiceResult<Value> {
+        let file_found = path.is_file();
+        let present: Result<Vec<String>, String> =
+            match imprint_deploy::read_section(path, client.format, &client.root_key) {
+                Ok(Some(raw)) => import::import_section(client, &raw)
+                    .map(|servers| servers.into_keys().collect())
+                    .map_err(|e| e.to_string()),
+                Ok(None) => Ok(Vec::new()),
+                Err(e) => Err(e.to_string()),
+            };
+        let last = self.store().last_deployment_to(&path.to_string_lossy())?;
+        let mut managed: Vec<String> = last
+            .as_ref()
+            .and_then(|row| row.section.as_object())
+            .map(|section| section.keys().cloned().collect())
+            .unwrap_or_default();
+        managed.sort();
+        let unmanaged: Vec<String> = present
+            .as_ref()
+            .map(|names| {
+                names
+                    .iter()
+                    .filter(|n| !managed.contains(n))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut row = json!({
+            "client_id": client.id,
+            "display_name": client.display_name,
+            "scope": scope,
+            "path": path,
+            "format": client.format,
+            "file_found": file_found,
+            "servers": present.as_ref().ok(),
+            "managed": managed,
+            "unmanaged": unmanaged,
+            "deployed": Value::Null,
+            "latest_artifact_id": Value::Null,
+            "up_to_date": Value::Null,
+            "drift": Value::Null,
+        });
+        if let Err(error) = &present {
+            row["error"] = json!(error);
+        }
+        let state = match (&last, &present) {
+            (_, Err(_)) => "unreadable",
+            (None, _) if !file_found => "no-file",
+            (None, _) => "not-managed",
+            (Some(deployment), Ok(_)) => {
+                let profile_id = deployment
+                    .document
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let latest = self
+                    .store()
+                    .head(&deployment.document)?
+                    .map(|h| h.artifact_id);
+                let up_to_date = latest.as_deref() == Some(deployment.artifact_id.as_str());
+                let previous = PreviousDeploy {
+                    section: deployment.section.clone(),
+                    file_sha256: deployment.file_sha256.clone(),
+                };
+                let drift = imprint_deploy::drift_with(&DriftRequest {
+                    path,
+                    format: client.format,
+                    root_key: &client.root_key,
+                    layout: layout_of(client),
+                    previous: &previous,
+                    masking,
+                });
+                row["deployed"] = json!({
+                    "profile_id": profile_id,
+                    "artifact_id": deployment.artifact_id,
+                    "deployed_at": timestamp::rfc3339_millis(deployment.deployed_at),
+                });
+                row["latest_artifact_id"] = json!(latest);
+                row["up_to_date"] = json!(up_to_date);
+                match drift {
+                    Ok(report) => {
+                        let drifted = report.drifted;
+                        row["drift"] = json!({"drifted": drifted, "changes": report.changes});
+                        if drifted {
+                            "drifted"
+                        } else if up_to_date {
+                            "in-sync"
+                        } else {
+                            "outdated"
+                        }
+                    }
+                    Err(error) => {
+                        row["error"] = json!(error.to_string());
+                        "unreadable"
+                    }
+                }
+            }
+        };
+        row["state"] = json!(state);
+        Ok(row)
+    }
+}
+
+/// How a deploy writes secrets into the client's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretMode {
+    /// The values themselves, decrypted from the secret store.
+    #[default]
+    Value,
+    /// The client's own reference syntax (`${VAR}`, `${env:VAR}`, `${input:ID}`, …): the
+    /// client resolves the value itself and the file holds no secret.
+    Reference,
+}
+
+impl SecretMode {
+    /// `"value"` (the default) or `"reference"`.
+    pub fn parse(text: Option<&str>) -> ServiceResult<Self> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None | Some("value") | Some("values") => Ok(SecretMode::Value),
+            Some("reference") | Some("references") => Ok(SecretMode::Reference),
+            Some(other) => Err(ServiceError::invalid(format!(
+                "secrets must be \"value\" (write the secret values) or \"reference\" (write the client's own references), got {other:?}"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretMode::Value => "value",
+            SecretMode::Reference => "reference",
+        }
+    }
+}
+
+/// Options of [`Service::deploy_config_with`].
+#[derive(Debug, Clone, Default)]
+pub struct DeployOptions {
+    /// The artifact to deploy (default: the latest).
+    pub artifact_id: Option<String>,
+    /// Deploy over unmanaged servers and drift (a backup keeps what was there).
+    pub force: bool,
+    /// Deploy into the client's project-scope file under this directory.
+    pub project_dir: Option<PathBuf>,
+    pub secrets: SecretMode,
+}
+
+fn layout_of(client: &ClientSpec) -> SectionLayout<'_> {
+    match &client.section {
+        SectionShape::Map => SectionLayout::Map,
+        SectionShape::List { name_key } => SectionLayout::List { name_key },
+    }
+}
+
+/// The variables named by a client's bearer-token key (Codex's `bearer_token_env_var`).
+fn bearer_variables(client: &ClientSpec, section: &Value) -> BTreeSet<String> {
+    let keys: Vec<&String> = [&client.http, &client.sse]
+        .into_iter()
+        .filter_map(|shape| shape.bearer_env_key.as_ref())
+        .collect();
+    let entries: Vec<&Value> = match section {
+        Value::Object(map) => map.values().collect(),
+        Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    entries
+        .into_iter()
+        .flat_map(|entry| {
+            keys.iter()
+                .filter_map(|key| entry.get(key.as_str()).and_then(Value::as_str))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn publish_result(target: &Target, revision: &RevisionRow, status: &str) -> Value {
@@ -1134,11 +1697,20 @@ fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
     }
 }
 
-/// Env values are shown as `***` in views; secrets never reach listings or logs.
+/// Env and header values are shown as `***` in views (references, which hold no secret, are
+/// shown as they are); secrets never reach listings or logs.
 fn redact_entry(entry: &Value) -> Value {
+    redact_with(entry, &["env", "headers"])
+}
+
+fn redact_with(entry: &Value, keys: &[&str]) -> Value {
     let mut entry = entry.clone();
-    for key in ["env", "headers"] {
-        if let Some(Value::Object(map)) = entry.get_mut(key) {
+    for key in keys {
+        let mut slot = Some(&mut entry);
+        for part in key.split('.') {
+            slot = slot.and_then(|v| v.get_mut(part));
+        }
+        if let Some(Value::Object(map)) = slot {
             for value in map.values_mut() {
                 if value
                     .as_str()
@@ -1152,16 +1724,60 @@ fn redact_entry(entry: &Value) -> Value {
     entry
 }
 
-fn redact_payload(payload: &Value) -> Value {
+/// A rendered payload with its env and header values redacted, in the client's own keys.
+fn redact_payload(client: &ClientSpec, payload: &Value) -> Value {
+    let keys = [client.keys.env.as_str(), client.keys.headers.as_str()];
     let mut payload = payload.clone();
-    if let Value::Object(root) = &mut payload {
-        for section in root.values_mut() {
-            if let Value::Object(servers) = section {
+    if let Some(section) = payload.get_mut(&client.root_key) {
+        match section {
+            Value::Object(servers) => {
                 for entry in servers.values_mut() {
-                    *entry = redact_entry(entry);
+                    *entry = redact_with(entry, &keys);
                 }
             }
+            Value::Array(items) => {
+                for entry in items.iter_mut() {
+                    *entry = redact_with(entry, &keys);
+                }
+            }
+            _ => {}
         }
     }
     payload
+}
+
+/// Diff values under env and header keys are redacted like views: a diff of a local file must
+/// not echo its secrets.
+fn redact_changes(diff: &mut diff::PayloadDiff) {
+    const SENSITIVE: [&str; 6] = [
+        ".env.",
+        ".envs.",
+        ".headers.",
+        ".http_headers.",
+        ".env",
+        ".headers",
+    ];
+    for change in &mut diff.changes {
+        if !SENSITIVE.iter().any(|s| change.path.contains(s)) {
+            continue;
+        }
+        for value in [&mut change.before, &mut change.after]
+            .into_iter()
+            .flatten()
+        {
+            *value = redact_leaves(value);
+        }
+    }
+}
+
+fn redact_leaves(value: &Value) -> Value {
+    match value {
+        Value::String(s) if !s.is_empty() && !s.starts_with("${") => json!("***"),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_leaves(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }

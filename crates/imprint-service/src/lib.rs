@@ -30,6 +30,7 @@ pub mod content;
 pub mod error;
 pub mod keys;
 pub mod paths;
+pub mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

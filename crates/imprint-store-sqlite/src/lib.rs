@@ -27,8 +27,8 @@ mod content;
 mod tokens;
 
 use imprint_store::{
-    CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, Store, StoreError,
-    StoreResult, TokenStore,
+    CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, SecretRow, Store,
+    StoreError, StoreResult, TokenStore,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::Value;
@@ -206,6 +206,16 @@ fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
         section: from_text(row.get(4)?)?,
         backup_path: row.get(5)?,
         deployed_at: row.get(6)?,
+    })
+}
+
+fn secret_from_row(row: &Row<'_>) -> rusqlite::Result<SecretRow> {
+    Ok(SecretRow {
+        name: row.get(0)?,
+        nonce: row.get(1)?,
+        ciphertext: row.get(2)?,
+        created_at: row.get(3)?,
+        updated_at: row.get(4)?,
     })
 }
 
@@ -526,6 +536,50 @@ impl Store for SqliteStore {
 
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {
         self.with(|c| c.execute("DELETE FROM catalog WHERE server_id = ?1", [server_id]))
+            .map(|n| n > 0)
+    }
+
+    fn deployment_paths(&self) -> StoreResult<Vec<String>> {
+        self.with(|c| {
+            c.prepare_cached("SELECT DISTINCT path FROM deployments ORDER BY path")?
+                .query_map([], |row| row.get(0))?
+                .collect()
+        })
+    }
+
+    fn put_secret(&self, secret: &SecretRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO secrets (name, nonce, ciphertext, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
+                params![secret.name, secret.nonce, secret.ciphertext, secret.created_at, secret.updated_at],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn secret(&self, name: &str) -> StoreResult<Option<SecretRow>> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT name, nonce, ciphertext, created_at, updated_at FROM secrets WHERE name = ?1",
+            )?
+            .query_row([name], secret_from_row)
+            .optional()
+        })
+    }
+
+    fn secrets(&self) -> StoreResult<Vec<SecretRow>> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT name, nonce, ciphertext, created_at, updated_at FROM secrets ORDER BY name",
+            )?
+            .query_map([], secret_from_row)?
+            .collect()
+        })
+    }
+
+    fn delete_secret(&self, name: &str) -> StoreResult<bool> {
+        self.with(|c| c.execute("DELETE FROM secrets WHERE name = ?1", [name]))
             .map(|n| n > 0)
     }
 

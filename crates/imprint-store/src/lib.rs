@@ -110,6 +110,28 @@ pub struct CatalogRow {
     pub updated_at: i64,
 }
 
+/// A secret value, encrypted by the caller: the store never sees the plaintext.
+#[derive(Clone, PartialEq)]
+pub struct SecretRow {
+    /// The name references use (`${secret:NAME}`).
+    pub name: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for SecretRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // ciphertext is harmless but noisy; its size is what a log reader needs
+        f.debug_struct("SecretRow")
+            .field("name", &self.name)
+            .field("ciphertext_len", &self.ciphertext.len())
+            .field("updated_at", &self.updated_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A storage backend. Every method is one transaction.
 pub trait Store: Send + Sync {
     /// Fails with `Conflict` if a draft with the same document and name exists.
@@ -150,6 +172,16 @@ pub trait Store: Send + Sync {
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()>;
     fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>>;
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool>;
+
+    /// Every path deployed to, sorted (client files, including project-scope ones).
+    fn deployment_paths(&self) -> StoreResult<Vec<String>>;
+
+    /// Inserts or replaces the secret `secret.name` (its `created_at` is kept on replace).
+    fn put_secret(&self, secret: &SecretRow) -> StoreResult<()>;
+    fn secret(&self, name: &str) -> StoreResult<Option<SecretRow>>;
+    /// Every secret, sorted by name.
+    fn secrets(&self) -> StoreResult<Vec<SecretRow>>;
+    fn delete_secret(&self, name: &str) -> StoreResult<bool>;
 
     /// The content family's tables.
     fn content(&self) -> &dyn ContentStore;

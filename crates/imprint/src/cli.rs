@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use imprint_service::config::{AddServer, Target};
+use imprint_service::config::{AddServer, DeployOptions, SecretMode, Target};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use serde_json::{Map, Value};
 
@@ -106,7 +106,22 @@ enum Command {
         /// Replace servers Imprint did not put there and ignore drift (a backup is kept).
         #[arg(long)]
         force: bool,
+        /// Deploy into the client's project-scope file under this directory (e.g. .mcp.json).
+        #[arg(long, value_name = "DIR")]
+        project_dir: Option<PathBuf>,
+        /// Write secrets as values, or as the client's own references (${VAR}, ${env:VAR}, ${input:ID}).
+        #[arg(long, value_name = "MODE", default_value = "value", value_parser = ["value", "reference"])]
+        secrets: String,
     },
+    /// Show every client's config file on this machine: servers, managed or not, deployed vs latest, drift.
+    Status {
+        /// Also show each client's project-scope file under this directory.
+        #[arg(long, value_name = "DIR")]
+        project_dir: Option<PathBuf>,
+    },
+    /// Secrets kept encrypted in the data directory (referred to as ${secret:NAME}).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Manage the signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -211,9 +226,30 @@ enum ConfigCommand {
         artifact: Option<String>,
     },
     /// Read the servers already in the client's file into the draft.
-    Import(DraftFlags),
+    Import {
+        #[command(flatten)]
+        flags: DraftFlags,
+        /// Read the client's project-scope file under this directory instead.
+        #[arg(long, value_name = "DIR")]
+        project_dir: Option<PathBuf>,
+    },
     /// Show what was deployed and whether the file drifted since.
     Deployed(TargetFlags),
+}
+
+#[derive(Debug, Subcommand)]
+enum SecretsCommand {
+    /// Store a secret under NAME (the value is read from standard input unless --value is given).
+    Set {
+        name: String,
+        /// The value (prefer standard input: a value on the command line stays in shell history).
+        #[arg(long)]
+        value: Option<String>,
+    },
+    /// List the stored secrets' names (never their values).
+    List,
+    /// Delete a stored secret.
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,6 +329,38 @@ fn pairs(flag: &str, items: &[String], typed: bool) -> Result<Option<Value>, Ser
         map.insert(key.to_string(), value);
     }
     Ok(Some(Value::Object(map)))
+}
+
+/// A directory flag as an absolute path (relative ones are taken from the current directory).
+fn absolute(dir: Option<PathBuf>) -> Result<Option<PathBuf>, ServiceError> {
+    let Some(dir) = dir else { return Ok(None) };
+    if dir.is_absolute() {
+        return Ok(Some(dir));
+    }
+    let cwd = std::env::current_dir().map_err(|e| {
+        ServiceError::invalid(format!(
+            "cannot resolve {} against the current directory ({e}); pass an absolute path",
+            dir.display()
+        ))
+    })?;
+    Ok(Some(cwd.join(dir)))
+}
+
+/// One line of standard input, without its line end.
+fn read_secret_from_stdin(name: &str) -> Result<String, ServiceError> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        ServiceError::invalid(format!(
+            "cannot read the value of {name} from standard input: {e}"
+        ))
+    })?;
+    let value = line.trim_end_matches(['\n', '\r']).to_string();
+    if value.is_empty() {
+        return Err(ServiceError::invalid(format!(
+            "no value for secret {name} on standard input; pipe it in (printf %s \"$TOKEN\" | imprint secrets set {name}) or pass --value"
+        )));
+    }
+    Ok(value)
 }
 
 fn read_json_file(path: &PathBuf) -> Result<Value, ServiceError> {
@@ -400,14 +468,42 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     )))
                 };
             }
-            ConfigCommand::Import(flags) => service.import_config(&flags.target()?),
+            ConfigCommand::Import { flags, project_dir } => {
+                let dir = absolute(project_dir)?;
+                service.import_config_from(&flags.target()?, dir.as_deref())
+            }
             ConfigCommand::Deployed(flags) => service.deployed_config(&flags.target()?),
         },
         Command::Deploy {
             flags,
             artifact,
             force,
-        } => service.deploy_config(&flags.target()?, artifact.as_deref(), force),
+            project_dir,
+            secrets,
+        } => {
+            let options = DeployOptions {
+                artifact_id: artifact,
+                force,
+                project_dir: absolute(project_dir)?,
+                secrets: SecretMode::parse(Some(&secrets))?,
+            };
+            service.deploy_config_with(&flags.target()?, &options)
+        }
+        Command::Status { project_dir } => {
+            let dir = absolute(project_dir)?;
+            service.get_deployment_status(dir.as_deref())
+        }
+        Command::Secrets(command) => match command {
+            SecretsCommand::Set { name, value } => {
+                let value = match value {
+                    Some(value) => value,
+                    None => read_secret_from_stdin(&name)?,
+                };
+                service.set_secret(&name, &value)
+            }
+            SecretsCommand::List => service.list_secrets(),
+            SecretsCommand::Remove { name } => service.remove_secret(&name),
+        },
         Command::Keys(KeysCommand::Init { regenerate }) => service.initialize_keys(regenerate),
     }?;
     output::print(&result, json);

@@ -30,7 +30,13 @@ fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_env("IMPRINT_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let mut filter =
+        EnvFilter::try_from_env("IMPRINT_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // rmcp logs every request whole at debug, tool arguments included, and those can hold
+    // secrets (env_vars, set_secret): its debug lines are never written.
+    if let Ok(directive) = "rmcp=info".parse() {
+        filter = filter.add_directive(directive);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

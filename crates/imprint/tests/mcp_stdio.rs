@@ -90,10 +90,16 @@ async fn draft_publish_get_verify_workflow() {
         draft["server_names"],
         json!(["a-fetch", "github", "memory"])
     );
-    assert_eq!(
-        draft["servers"][1]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"], "***",
-        "secrets are redacted in views"
+    // The token went to the secret store; the draft holds a reference (issue 5).
+    let token_ref = draft["servers"][1]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        token_ref.starts_with("${secret:GITHUB_PERSONAL_ACCESS_TOKEN@"),
+        "secrets are not shown in views: {token_ref}"
     );
+    assert!(!draft.to_string().contains("ghp_example"));
 
     let report = mcp.ok("validate_config", json!({})).await;
     assert_eq!(report["valid"], true, "{report}");
@@ -128,7 +134,8 @@ async fn draft_publish_get_verify_workflow() {
     assert_eq!(envelope["metadata"]["changelog"], "first");
     assert_eq!(
         envelope["payload"]["mcpServers"]["github"]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"],
-        "ghp_example"
+        token_ref.as_str(),
+        "artifacts carry the reference, never the value"
     );
     let by_id = mcp
         .ok("get_config", json!({"artifact_id": artifact_id}))

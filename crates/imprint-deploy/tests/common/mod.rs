@@ -6,7 +6,7 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use imprint_deploy::{DeployOutcome, DeployRequest, FileFormat, PreviousDeploy};
+use imprint_deploy::{DeployOutcome, DeployRequest, FileFormat, PreviousDeploy, SectionLayout};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -136,10 +136,13 @@ impl Fixture {
             path: &self.path,
             format,
             root_key,
+            layout: SectionLayout::Map,
             section,
             previous: None,
             force: false,
             backup_dir: &self.backups,
+            masking: None,
+            companion: None,
         }
     }
 

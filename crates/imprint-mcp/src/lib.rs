@@ -9,12 +9,15 @@
 //!
 //! # Layout
 //! - [`config_tools`]: the MCP client configuration tools (names from mcp-orchestration).
+//! - [`content_tools`]: the content tools (names from the Craft CMS MCP plugin).
 //! - [`resources`]: `capabilities://…`, `server://…`, `config://…`.
 //! - [`server`]: [`ImprintMcp`], the `ServerHandler`, and [`serve_stdio`].
 
 #![forbid(unsafe_code)]
 
 mod config_tools;
+mod content_params;
+mod content_tools;
 mod params;
 mod resources;
 mod server;

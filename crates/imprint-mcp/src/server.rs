@@ -27,13 +27,15 @@ const INSTRUCTIONS: &str = "Imprint changes MCP client configurations safely: bu
 (add_server_to_config, view_draft_config), check it (validate_config), publish it as a signed \
 artifact (publish_config), then write it into the client's own file (deploy_config). Drafts \
 persist. get_config_history, rollback_config and verify_config work on published artifacts; \
-import_config adopts servers already in a client's file.";
+import_config adopts servers already in a client's file. Content (sites, sections, entry types, \
+fields, entries) works like Craft CMS: create_draft, update_draft, then apply_draft to publish a signed \
+revision (update_entry changes live content directly); link the user to each returned url.";
 
 impl ImprintMcp {
     pub fn new(service: Service) -> Self {
         Self {
             service,
-            tool_router: Self::config_router(),
+            tool_router: Self::config_router() + Self::content_router(),
         }
     }
 

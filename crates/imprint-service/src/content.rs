@@ -1,2 +1,234 @@
-//! Content family operations (sites, sections, entry types, fields, layouts, entries,
-//! drafts, revisions, search). Filled in by the content work.
+//! Content family operations: sites, sections, entry types, fields, field layouts,
+//! entries, drafts, revisions and search.
+//!
+//! Tool and parameter names follow the Craft CMS MCP plugin (camelCase included) so
+//! prompts written for it work unchanged; what it got wrong is fixed here: drafts
+//! persist and a draft from scratch stays unpublished until applied, provisional drafts
+//! are found by `update_draft`/`apply_draft` like any other, drafts can be listed and
+//! deleted, and every write to a live entry is a signed revision (history, revert).
+//!
+//! # Layout
+//! - `structure`: sites, sections, entry types, fields, field layouts.
+//! - `entries`: create, read, update, delete, restore, search; the one write path.
+//! - `drafts`: create, update, apply (three-way merge), list, delete.
+//! - `history`: list, read (verified) and revert revisions.
+
+mod drafts;
+mod entries;
+mod history;
+mod structure;
+
+use imprint_content::layout::Layout;
+use imprint_content::{ContentError, FieldDef, FieldType};
+use imprint_store::content::{EntryTypeRow, FieldRow, SectionRow, SiteRow};
+use serde_json::{Map, Value};
+
+use crate::Service;
+use crate::error::{ServiceError, ServiceResult};
+
+pub use drafts::{DraftInput, DraftListInput};
+pub use entries::SeedEntry;
+pub use structure::{EntryTypeInput, FieldInput, SectionInput, SiteInput};
+
+/// Envelope format of entry revisions, recorded in their metadata.
+///
+/// Frozen format: an entry revision is an engine envelope (`imprint_engine::envelope`)
+/// stored under the document `entry/{entryId}/{siteId}`:
+/// `{"artifact_id", "document", "created_at", "signing_key_id", "signature",
+/// "payload": {"entryId", "siteId", "sectionId", "entryTypeId", "content"},
+/// "metadata": {"format", "generator", "author", "sequence", "action",
+/// "parent_artifact_id", "draft_id"?, "draft_name"?, "reverted_to"?}}`, where `content`
+/// is `imprint_content::Content::to_json` (custom fields keyed by field id) and
+/// `artifact_id` is the SHA-256 of the JCS bytes of `payload`. Changing it is a new
+/// format version.
+pub const ENTRY_REVISION_FORMAT: &str = "imprint.entry.v1";
+
+/// Optimistic retries when another writer moved an entry or draft meanwhile.
+const MAX_RETRIES: usize = 16;
+
+/// Default and largest page sizes of listings and search.
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 100;
+
+impl From<ContentError> for ServiceError {
+    fn from(error: ContentError) -> Self {
+        ServiceError::invalid(error.0)
+    }
+}
+
+/// An id argument: an integer, or a string holding one (models send both).
+pub fn id_arg(name: &str, value: Option<&Value>) -> ServiceResult<Option<i64>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|id| id > 0) => Ok(n.as_i64()),
+        Some(Value::String(text)) if text.trim().parse::<i64>().is_ok_and(|id| id > 0) => {
+            Ok(text.trim().parse().ok())
+        }
+        Some(other) => Err(ServiceError::invalid(format!(
+            "{name} must be a positive integer id like 12, got {}",
+            imprint_content::show(other)
+        ))),
+    }
+}
+
+/// A required id argument.
+pub fn required_id(name: &str, value: Option<&Value>, hint: &str) -> ServiceResult<i64> {
+    id_arg(name, value)?.ok_or_else(|| ServiceError::invalid(format!("{name} is required: {hint}")))
+}
+
+/// A list of ids: an array of ids, one id, or a JSON string of either.
+pub fn ids_arg(name: &str, value: Option<&Value>) -> ServiceResult<Option<Vec<i64>>> {
+    let value = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) if text.trim_start().starts_with('[') => {
+            serde_json::from_str::<Value>(text).map_err(|e| {
+                ServiceError::invalid(format!(
+                    "{name} is not valid JSON ({e}): pass an array like [1, 2]"
+                ))
+            })?
+        }
+        Some(value) => value.clone(),
+    };
+    match &value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| required_id(name, Some(item), "pass an array of ids like [1, 2]"))
+            .collect::<ServiceResult<Vec<_>>>()
+            .map(Some),
+        single => id_arg(name, Some(single)).map(|id| id.map(|id| vec![id])),
+    }
+}
+
+/// An object argument that may also arrive as a JSON string.
+pub fn object_arg(name: &str, value: Option<Value>) -> ServiceResult<Map<String, Value>> {
+    crate::config::object_param(name, value)
+}
+
+/// A boolean that may arrive as `"true"`/`"false"`.
+pub fn bool_arg(name: &str, value: Option<&Value>) -> ServiceResult<Option<bool>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
+        Some(other) => Err(ServiceError::invalid(format!(
+            "{name} must be true or false, got {}",
+            imprint_content::show(other)
+        ))),
+    }
+}
+
+/// An entry type with its layout and the fields that layout places, ready to validate
+/// content against.
+#[derive(Debug, Clone)]
+pub(crate) struct Schema {
+    pub entry_type: EntryTypeRow,
+    pub fields: Vec<FieldDef>,
+}
+
+impl Schema {
+    pub fn needs_title(&self) -> bool {
+        self.entry_type.has_title_field
+    }
+}
+
+pub(crate) fn field_def(row: &FieldRow, required: bool) -> ServiceResult<FieldDef> {
+    let field_type = FieldType::parse(&row.field_type).map_err(|e| {
+        ServiceError::internal(format!("stored field {} has a bad type: {e}", row.id))
+    })?;
+    Ok(FieldDef {
+        id: row.id,
+        handle: row.handle.clone(),
+        field_type,
+        settings: row.settings.as_object().cloned().unwrap_or_default(),
+        required,
+        searchable: row.searchable,
+    })
+}
+
+impl Service {
+    pub(crate) fn site_or_primary(&self, site_id: Option<i64>) -> ServiceResult<SiteRow> {
+        let sites = self.store().content().sites()?;
+        match site_id {
+            Some(id) => sites
+                .into_iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| unknown_site(id)),
+            None => sites
+                .into_iter()
+                .find(|s| s.primary)
+                .ok_or_else(|| ServiceError::internal("the store has no primary site")),
+        }
+    }
+
+    pub(crate) fn section_row(&self, section_id: i64) -> ServiceResult<SectionRow> {
+        self.store().content().section(section_id)?.ok_or_else(|| {
+            ServiceError::not_found(format!(
+                "sectionId {section_id} does not exist: get_sections lists the sections"
+            ))
+        })
+    }
+
+    pub(crate) fn entry_type_row(&self, entry_type_id: i64) -> ServiceResult<EntryTypeRow> {
+        self.store().content().entry_type(entry_type_id)?.ok_or_else(|| {
+            ServiceError::not_found(format!(
+                "entryTypeId {entry_type_id} does not exist: get_entry_types lists the entry types"
+            ))
+        })
+    }
+
+    pub(crate) fn layout_of(&self, layout_id: i64) -> ServiceResult<Layout> {
+        let row = self.store().content().field_layout(layout_id)?.ok_or_else(|| {
+            ServiceError::not_found(format!(
+                "fieldLayoutId {layout_id} does not exist: get_entry_types shows each entry type's fieldLayoutId"
+            ))
+        })?;
+        serde_json::from_value(Value::Object(
+            [("tabs".to_string(), row.tabs)].into_iter().collect(),
+        ))
+        .map_err(|e| {
+            ServiceError::internal(format!(
+                "stored field layout {layout_id} is unreadable: {e}"
+            ))
+        })
+    }
+
+    pub(crate) fn schema(&self, entry_type_id: i64) -> ServiceResult<Schema> {
+        let entry_type = self.entry_type_row(entry_type_id)?;
+        let layout = self.layout_of(entry_type.field_layout_id)?;
+        let all = self.store().content().fields()?;
+        let mut fields = Vec::new();
+        for field_id in layout.field_ids() {
+            if let Some(row) = all.iter().find(|f| f.id == field_id) {
+                fields.push(field_def(row, layout.is_required(field_id))?);
+            }
+        }
+        Ok(Schema { entry_type, fields })
+    }
+
+    /// The control panel page of an entry.
+    pub(crate) fn entry_url(&self, entry_id: i64) -> String {
+        format!("{}/cp/entries/{entry_id}", self.public_url())
+    }
+
+    /// The control panel page of a draft; a draft from scratch has no entry yet, so its
+    /// page is `/cp/entries/new?draftId=…`.
+    pub(crate) fn draft_url(&self, canonical_id: Option<i64>, draft_id: i64) -> String {
+        match canonical_id {
+            Some(entry_id) => format!(
+                "{}/cp/entries/{entry_id}?draftId={draft_id}",
+                self.public_url()
+            ),
+            None => format!("{}/cp/entries/new?draftId={draft_id}", self.public_url()),
+        }
+    }
+}
+
+pub(crate) fn unknown_site(id: i64) -> ServiceError {
+    ServiceError::not_found(format!(
+        "siteId {id} does not exist: get_sites lists the sites"
+    ))
+}
+
+fn clamp_limit(limit: Option<usize>) -> usize {
+    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+}

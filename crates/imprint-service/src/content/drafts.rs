@@ -1,0 +1,559 @@
+//! Drafts: persistent working copies of an entry in one site (or of a new entry, "from
+//! scratch"). A draft records the head revision it was forked from; applying it when
+//! the entry moved on is a three-way merge per attribute and field, and a field changed
+//! differently on both sides is a conflict reported by name, with nothing written.
+//!
+//! `update_draft` of a stale draft takes in the entry's other changes (a rebase), with
+//! the fields it sets winning: that is how a conflict is resolved.
+
+use imprint_content::Content;
+use imprint_content::entry::{Merge, merge};
+use imprint_engine::timestamp;
+use imprint_store::StoreError;
+use imprint_store::content::{DraftFilter, EntryDraftRow, EntryDraftUpdate};
+use serde_json::{Map, Value, json};
+
+use super::entries::{LiveWrite, busy, check_enabled_for_site, document, row_content, trashed};
+use super::{MAX_RETRIES, Schema, clamp_limit};
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Service, now_millis};
+
+/// `create_draft` arguments.
+#[derive(Debug, Clone, Default)]
+pub struct DraftInput {
+    pub section_id: Option<i64>,
+    pub entry_type_id: Option<i64>,
+    pub canonical_id: Option<i64>,
+    pub draft_name: Option<String>,
+    pub draft_notes: Option<String>,
+    pub provisional: Option<bool>,
+    pub site_id: Option<i64>,
+    pub data: Option<Value>,
+}
+
+/// `list_drafts` arguments.
+#[derive(Debug, Clone, Default)]
+pub struct DraftListInput {
+    pub canonical_id: Option<i64>,
+    pub site_id: Option<i64>,
+    pub section_id: Option<i64>,
+    pub provisional: Option<bool>,
+    pub creator: Option<String>,
+    /// Only drafts from scratch (no canonical entry yet).
+    pub from_scratch: bool,
+    pub limit: Option<usize>,
+}
+
+fn draft_content(draft: &EntryDraftRow) -> ServiceResult<Content> {
+    Ok(Content::from_json(&draft.content)?)
+}
+
+/// Sets, in `theirs`, the attributes and fields `data` names to their values in `ours`:
+/// the caller's explicit choice wins a conflict.
+fn take_ours(theirs: &mut Content, ours: &Content, data: &Map<String, Value>, schema: &Schema) {
+    for key in data.keys() {
+        match key.as_str() {
+            "title" => theirs.title = ours.title.clone(),
+            "slug" => theirs.slug = ours.slug.clone(),
+            "postDate" => theirs.post_date = ours.post_date,
+            "expiryDate" => theirs.expiry_date = ours.expiry_date,
+            "enabled" => theirs.enabled = ours.enabled,
+            handle => {
+                if let Some(field) = schema.fields.iter().find(|f| f.handle == handle) {
+                    match ours.fields.get(&field.id) {
+                        Some(value) => {
+                            theirs.fields.insert(field.id, value.clone());
+                        }
+                        None => {
+                            theirs.fields.remove(&field.id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Service {
+    /// How `get_entry` and the draft tools show a draft.
+    pub(crate) fn draft_view(&self, draft: &EntryDraftRow) -> ServiceResult<Value> {
+        let schema = self.schema(draft.entry_type_id)?;
+        let content = draft_content(draft)?;
+        let mut view = Map::new();
+        view.insert("draftId".into(), json!(draft.id));
+        view.insert("id".into(), json!(draft.id));
+        view.insert("isDraft".into(), json!(true));
+        view.insert("canonicalId".into(), json!(draft.canonical_id));
+        view.insert("entryId".into(), json!(draft.canonical_id));
+        view.insert("siteId".into(), json!(draft.site_id));
+        view.insert("sectionId".into(), json!(draft.section_id));
+        view.insert("entryTypeId".into(), json!(draft.entry_type_id));
+        view.insert("draftName".into(), json!(draft.name));
+        view.insert("draftNotes".into(), json!(draft.notes));
+        view.insert("provisional".into(), json!(draft.provisional));
+        view.insert("creator".into(), json!(draft.creator));
+        view.insert("baseRevision".into(), json!(draft.base_seq));
+        view.insert("draftVersion".into(), json!(draft.version));
+        view.insert("status".into(), json!("draft"));
+        view.insert(
+            "dateCreated".into(),
+            json!(timestamp::rfc3339_millis(draft.created_at)),
+        );
+        view.insert(
+            "dateUpdated".into(),
+            json!(timestamp::rfc3339_millis(draft.updated_at)),
+        );
+        view.extend(content.attributes(&schema.fields));
+        view.insert(
+            "url".into(),
+            json!(self.draft_url(draft.canonical_id, draft.id)),
+        );
+        Ok(Value::Object(view))
+    }
+
+    /// The draft with `id`, or an error saying what the id is instead.
+    fn draft_row(&self, draft_id: i64, tool_for_entries: &str) -> ServiceResult<EntryDraftRow> {
+        if let Some(draft) = self.store().content().entry_draft(draft_id)? {
+            return Ok(draft);
+        }
+        if !self.store().content().entry_sites(draft_id)?.is_empty() {
+            return Err(ServiceError::invalid(format!(
+                "{draft_id} is a live entry, not a draft: use {tool_for_entries} with entryId {draft_id}, or create_draft with canonicalId {draft_id} to draft changes"
+            )));
+        }
+        Err(ServiceError::not_found(format!(
+            "draftId {draft_id} does not exist (applied or deleted?): list_drafts shows the drafts"
+        )))
+    }
+
+    pub fn create_draft(&self, input: DraftInput) -> ServiceResult<Value> {
+        let data = super::object_arg("attributeAndFieldData", input.data.clone())?;
+        let provisional = input.provisional.unwrap_or(false);
+        let creator = self.actor().to_string();
+        let now = now_millis();
+        let (mut row, schema) = match (input.canonical_id, input.section_id.or(input.entry_type_id))
+        {
+            (Some(_), Some(_)) => {
+                return Err(ServiceError::invalid(
+                    "pass either canonicalId (to draft changes to an existing entry) or sectionId + entryTypeId (to draft a new entry), not both",
+                ));
+            }
+            (None, None) => {
+                return Err(ServiceError::invalid(
+                    "pass canonicalId (the entry to draft changes to) or sectionId + entryTypeId (to draft a new entry from scratch)",
+                ));
+            }
+            (Some(canonical_id), None) => {
+                let rows = self.entry_rows(canonical_id, "update_draft")?;
+                if rows.iter().all(|r| r.deleted_at.is_some()) {
+                    return Err(trashed(canonical_id));
+                }
+                let site = self.site_or_primary(input.site_id)?;
+                let (source, base_seq) = match rows.iter().find(|r| r.site_id == site.id) {
+                    Some(row) => (row.clone(), Some(row.head_seq)),
+                    // Not in this site yet: start from the entry's content elsewhere; the
+                    // draft adds the site when applied.
+                    None => {
+                        let section = self.section_row(rows[0].section_id)?;
+                        check_enabled_for_site(&section, &site)?;
+                        (self.pick_site_row(canonical_id, rows, None)?, None)
+                    }
+                };
+                if provisional {
+                    let existing = self.store().content().entry_drafts(&DraftFilter {
+                        canonical_id: Some(canonical_id),
+                        creator: Some(creator.clone()),
+                        provisional: Some(true),
+                        limit: 1,
+                        ..Default::default()
+                    })?;
+                    if let Some(existing) = existing.first() {
+                        return Err(provisional_exists(canonical_id, &creator, existing.id));
+                    }
+                }
+                let schema = self.schema(source.entry_type_id)?;
+                let mut content = row_content(&source)?;
+                content.apply_input(&data, &schema.fields)?;
+                let row = EntryDraftRow {
+                    id: 0,
+                    canonical_id: Some(canonical_id),
+                    site_id: site.id,
+                    section_id: source.section_id,
+                    entry_type_id: source.entry_type_id,
+                    name: String::new(),
+                    notes: None,
+                    creator: Some(creator.clone()),
+                    provisional,
+                    base_seq,
+                    content: content.to_json(),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                (row, schema)
+            }
+            (None, Some(_)) => {
+                let section_id = input.section_id.ok_or_else(|| {
+                    ServiceError::invalid(
+                        "sectionId is required with entryTypeId for a draft from scratch",
+                    )
+                })?;
+                let (section, schema, site) =
+                    self.new_entry_context(section_id, input.entry_type_id, input.site_id)?;
+                if section.kind == "single" {
+                    let existing = self.store().content().first_entry_id(section.id, site.id)?;
+                    return Err(ServiceError::invalid(format!(
+                        "section '{}' is a single: it has one entry; draft changes to it with canonicalId{}",
+                        section.handle,
+                        existing.map(|id| format!(" {id}")).unwrap_or_default()
+                    )));
+                }
+                let content = self.new_content(&section, &site, &schema, &data)?;
+                let row = EntryDraftRow {
+                    id: 0,
+                    canonical_id: None,
+                    site_id: site.id,
+                    section_id: section.id,
+                    entry_type_id: schema.entry_type.id,
+                    name: String::new(),
+                    notes: None,
+                    creator: Some(creator.clone()),
+                    provisional,
+                    base_seq: None,
+                    content: content.to_json(),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                (row, schema)
+            }
+        };
+        row.notes = input.draft_notes.filter(|n| !n.is_empty());
+        row.name = match input
+            .draft_name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+        {
+            Some(name) => name,
+            None => format!(
+                "Draft {}",
+                self.store()
+                    .content()
+                    .count_entry_drafts(row.canonical_id)?
+                    + 1
+            ),
+        };
+        row.id = match self.store().content().insert_entry_draft(&row) {
+            Ok(id) => id,
+            Err(StoreError::Conflict(_)) if provisional => {
+                let canonical_id = row.canonical_id.unwrap_or_default();
+                let existing = self.store().content().entry_drafts(&DraftFilter {
+                    canonical_id: row.canonical_id,
+                    creator: Some(creator.clone()),
+                    provisional: Some(true),
+                    limit: 1,
+                    ..Default::default()
+                })?;
+                return Err(provisional_exists(
+                    canonical_id,
+                    &creator,
+                    existing.first().map_or(0, |d| d.id),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let _ = &schema;
+        let mut view = self.draft_view(&row)?;
+        view["message"] = json!(format!(
+            "created {}draft {} ('{}'){}; nothing is live until apply_draft. Change it with update_draft; show the user {}",
+            if provisional { "provisional " } else { "" },
+            row.id,
+            row.name,
+            match row.canonical_id {
+                Some(id) => format!(" of entry {id}"),
+                None => " of a new entry (from scratch: not live, not searchable)".to_string(),
+            },
+            self.draft_url(row.canonical_id, row.id)
+        ));
+        Ok(view)
+    }
+
+    pub fn update_draft(
+        &self,
+        draft_id: Option<i64>,
+        data: Option<Value>,
+        draft_name: Option<String>,
+        draft_notes: Option<String>,
+    ) -> ServiceResult<Value> {
+        let draft_id = draft_id.ok_or_else(|| {
+            ServiceError::invalid(
+                "draftId is required: create_draft returns it, list_drafts lists them",
+            )
+        })?;
+        let data = super::object_arg("attributeAndFieldData", data)?;
+        self.draft_row(draft_id, "update_entry")?;
+        if data.is_empty() && draft_name.is_none() && draft_notes.is_none() {
+            return Err(ServiceError::invalid(
+                "nothing to change: pass attributeAndFieldData, draftName or draftNotes",
+            ));
+        }
+        let name = match draft_name.map(|n| n.trim().to_string()) {
+            Some(name) if name.is_empty() => {
+                return Err(ServiceError::invalid("draftName cannot be empty"));
+            }
+            other => other,
+        };
+        for _ in 0..MAX_RETRIES {
+            let draft = self.draft_row(draft_id, "update_entry")?;
+            let schema = self.schema(draft.entry_type_id)?;
+            let mut content = draft_content(&draft)?;
+            content.apply_input(&data, &schema.fields)?;
+            let (content, base_seq, rebased) = self.rebase(&draft, content, &data, &schema)?;
+            let update = EntryDraftUpdate {
+                expected_version: draft.version,
+                content: (!data.is_empty() || rebased).then(|| content.to_json()),
+                name: name.clone(),
+                notes: draft_notes
+                    .clone()
+                    .map(|n| Some(n).filter(|n| !n.is_empty())),
+                base_seq: rebased.then_some(base_seq),
+                now: now_millis(),
+            };
+            match self.store().content().update_entry_draft(draft_id, &update) {
+                Ok(_) => {
+                    let draft = self.draft_row(draft_id, "update_entry")?;
+                    let mut view = self.draft_view(&draft)?;
+                    view["rebased"] = json!(rebased);
+                    view["message"] = json!(format!(
+                        "updated draft {draft_id}{}; apply_draft makes it live; show the user {}",
+                        if rebased {
+                            " and took in the entry's newer changes"
+                        } else {
+                            ""
+                        },
+                        self.draft_url(draft.canonical_id, draft_id)
+                    ));
+                    return Ok(view);
+                }
+                Err(StoreError::Conflict(_)) => continue,
+                Err(StoreError::NotFound) => {
+                    return Err(ServiceError::not_found(format!(
+                        "draft {draft_id} was applied or deleted meanwhile"
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(busy())
+    }
+
+    /// For a draft whose entry moved on: merges the entry's changes into the draft (the
+    /// fields in `data` win) and moves its base to the head. Leaves the draft as it is
+    /// if other fields conflict (apply_draft then reports them).
+    fn rebase(
+        &self,
+        draft: &EntryDraftRow,
+        ours: Content,
+        data: &Map<String, Value>,
+        schema: &Schema,
+    ) -> ServiceResult<(Content, Option<i64>, bool)> {
+        let Some(canonical_id) = draft.canonical_id else {
+            return Ok((ours, draft.base_seq, false));
+        };
+        let Some(head) = self.store().content().entry(canonical_id, draft.site_id)? else {
+            return Ok((ours, draft.base_seq, false));
+        };
+        if draft.base_seq == Some(head.head_seq) || data.is_empty() {
+            return Ok((ours, draft.base_seq, false));
+        }
+        let base = self.base_content(canonical_id, draft)?;
+        let mut theirs = row_content(&head)?;
+        take_ours(&mut theirs, &ours, data, schema);
+        match merge(&base, &ours, &theirs, &schema.fields)? {
+            Merge::Merged(merged) => Ok((merged, Some(head.head_seq), true)),
+            Merge::Conflicts(_) => Ok((ours, draft.base_seq, false)),
+        }
+    }
+
+    /// The content the draft was forked from (its base revision, verified).
+    fn base_content(&self, canonical_id: i64, draft: &EntryDraftRow) -> ServiceResult<Content> {
+        let Some(base_seq) = draft.base_seq else {
+            return Ok(Content::default());
+        };
+        let revision = self
+            .store()
+            .revision(&document(canonical_id, draft.site_id), base_seq)?
+            .ok_or_else(|| {
+                ServiceError::internal(format!(
+                    "revision {base_seq} of entry {canonical_id}, the base of draft {}, is missing",
+                    draft.id
+                ))
+            })?;
+        self.verify_revision(&revision)?;
+        let content = revision
+            .envelope
+            .pointer("/payload/content")
+            .cloned()
+            .unwrap_or(Value::Null);
+        Ok(Content::from_json(&content)?)
+    }
+
+    pub fn apply_draft(&self, draft_id: Option<i64>) -> ServiceResult<Value> {
+        let draft_id = draft_id.ok_or_else(|| {
+            ServiceError::invalid("draftId is required: list_drafts lists the drafts")
+        })?;
+        for _ in 0..MAX_RETRIES {
+            let draft = self.draft_row(draft_id, "update_entry")?;
+            let schema = self.schema(draft.entry_type_id)?;
+            let section = self.section_row(draft.section_id)?;
+            let site = self.site_or_primary(Some(draft.site_id))?;
+            let ours = draft_content(&draft)?;
+            let mut extra = Map::new();
+            extra.insert("draft_id".into(), json!(draft.id));
+            extra.insert("draft_name".into(), json!(draft.name));
+            let (previous, content, merged) = match draft.canonical_id {
+                None => (None, ours, false),
+                Some(canonical_id) => {
+                    let rows = self.store().content().entry_sites(canonical_id)?;
+                    if rows.is_empty() {
+                        return Err(ServiceError::not_found(format!(
+                            "entry {canonical_id}, the canonical of draft {draft_id}, was deleted: delete_draft removes the draft"
+                        )));
+                    }
+                    if rows.iter().all(|r| r.deleted_at.is_some()) {
+                        return Err(trashed(canonical_id));
+                    }
+                    let head = rows.into_iter().find(|r| r.site_id == draft.site_id);
+                    match &head {
+                        Some(row) if draft.base_seq != Some(row.head_seq) => {
+                            let base = self.base_content(canonical_id, &draft)?;
+                            let theirs = row_content(row)?;
+                            match merge(&base, &ours, &theirs, &schema.fields)? {
+                                Merge::Merged(content) => (head, content, true),
+                                Merge::Conflicts(names) => {
+                                    return Err(ServiceError::conflict(format!(
+                                        "draft {draft_id} conflicts with changes made to entry {canonical_id} since the draft was created (revision {} → {}): {} changed on both sides; nothing was written. get_entry {canonical_id} shows the live values; update_draft the conflicting fields to the values you want, then apply_draft again",
+                                        draft.base_seq.map_or_else(|| "none".into(), |b| b.to_string()),
+                                        row.head_seq,
+                                        names.join(", ")
+                                    ))
+                                    .with_details(json!({
+                                        "conflicts": names,
+                                        "baseRevision": draft.base_seq,
+                                        "headRevision": row.head_seq,
+                                    })));
+                                }
+                            }
+                        }
+                        _ => (head, ours, false),
+                    }
+                }
+            };
+            let write = LiveWrite {
+                entry_id: draft.canonical_id,
+                site: &site,
+                section: &section,
+                schema: &schema,
+                content,
+                previous: previous.as_ref(),
+                draft: Some((draft.id, draft.version)),
+                action: "apply_draft",
+                extra,
+                check_required: true,
+            };
+            if let Some(written) = self.write_live(write)? {
+                let entry_id = written.row.entry_id;
+                let sites: Vec<i64> = self
+                    .store()
+                    .content()
+                    .entry_sites(entry_id)?
+                    .iter()
+                    .map(|r| r.site_id)
+                    .collect();
+                let mut view = self.entry_view(&written.row, &schema, &sites)?;
+                view["draftId"] = json!(draft_id);
+                view["applied"] = json!(true);
+                view["merged"] = json!(merged);
+                view["artifactId"] = json!(written.revision.artifact_id);
+                view["message"] = json!(format!(
+                    "applied draft {draft_id}: {} entry {entry_id} (revision {}){}; the draft is gone. Show the user {}",
+                    if draft.canonical_id.is_some() {
+                        "updated"
+                    } else {
+                        "created"
+                    },
+                    written.row.head_seq,
+                    if merged {
+                        ", merged with changes made to the entry meanwhile"
+                    } else {
+                        ""
+                    },
+                    self.entry_url(entry_id)
+                ));
+                return Ok(view);
+            }
+        }
+        Err(busy())
+    }
+
+    pub fn list_entry_drafts(&self, input: DraftListInput) -> ServiceResult<Value> {
+        if let Some(canonical_id) = input.canonical_id {
+            self.entry_rows(canonical_id, "get_entry")?;
+        }
+        if let Some(site_id) = input.site_id {
+            self.site_or_primary(Some(site_id))?;
+        }
+        let drafts = self.store().content().entry_drafts(&DraftFilter {
+            canonical_id: input.canonical_id,
+            from_scratch: input.from_scratch,
+            site_id: input.site_id,
+            section_id: input.section_id,
+            creator: input.creator.filter(|c| !c.is_empty()),
+            provisional: input.provisional,
+            limit: clamp_limit(input.limit.or(Some(50))),
+        })?;
+        let listed: Vec<Value> = drafts
+            .iter()
+            .map(|d| {
+                json!({
+                    "draftId": d.id,
+                    "canonicalId": d.canonical_id,
+                    "siteId": d.site_id,
+                    "sectionId": d.section_id,
+                    "entryTypeId": d.entry_type_id,
+                    "draftName": d.name,
+                    "draftNotes": d.notes,
+                    "provisional": d.provisional,
+                    "creator": d.creator,
+                    "title": d.content.get("title"),
+                    "baseRevision": d.base_seq,
+                    "dateCreated": timestamp::rfc3339_millis(d.created_at),
+                    "dateUpdated": timestamp::rfc3339_millis(d.updated_at),
+                    "url": self.draft_url(d.canonical_id, d.id),
+                })
+            })
+            .collect();
+        Ok(json!({"drafts": listed, "count": listed.len()}))
+    }
+
+    pub fn delete_draft(&self, draft_id: Option<i64>) -> ServiceResult<Value> {
+        let draft_id = draft_id.ok_or_else(|| {
+            ServiceError::invalid("draftId is required: list_drafts lists the drafts")
+        })?;
+        let draft = self.draft_row(draft_id, "delete_entry")?;
+        self.store().content().delete_entry_draft(draft_id)?;
+        Ok(json!({
+            "draftId": draft_id,
+            "canonicalId": draft.canonical_id,
+            "deleted": true,
+            "message": format!("deleted draft {draft_id} ('{}'); the live entry is unchanged", draft.name),
+        }))
+    }
+}
+
+fn provisional_exists(canonical_id: i64, creator: &str, draft_id: i64) -> ServiceError {
+    ServiceError::conflict(format!(
+        "entry {canonical_id} already has a provisional draft by {creator} (draftId {draft_id}): change it with update_draft, or create a regular draft (provisional: false)"
+    ))
+    .with_details(json!({"draftId": draft_id}))
+}

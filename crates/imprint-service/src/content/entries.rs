@@ -1,0 +1,969 @@
+//! Entries: create, read, update (PATCH), trash/restore/delete, search — and the one
+//! write path every live change goes through ([`Service::write_live`]): finish the
+//! content (title format, post date, unique slug, URI), check it, sign a revision, and
+//! hand the row, the revision and the search text to the store as one transaction.
+
+use std::collections::HashSet;
+
+use imprint_content::entry::EntryStatus;
+use imprint_content::{Content, slug, template};
+use imprint_engine::{canonical, envelope, timestamp};
+use imprint_store::RevisionRow;
+use imprint_store::StoreError;
+use imprint_store::content::{
+    EntryRow, EntryWrite, Scope, SearchQuery, SectionRow, SiteRow, WriteCheck,
+};
+use serde_json::{Map, Value, json};
+
+use super::structure::site_settings_for;
+use super::{ENTRY_REVISION_FORMAT, MAX_RETRIES, Schema, clamp_limit, unknown_site};
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Service, now_millis};
+
+/// One entry for [`Service::bulk_create_entries`]: `attributeAndFieldData` as for
+/// `create_entry`.
+pub type SeedEntry = Map<String, Value>;
+
+/// Everything [`Service::write_live`] needs to write one entry in one site.
+pub(crate) struct LiveWrite<'a> {
+    /// `None`: a new entry (its id is allocated in the write's transaction).
+    pub entry_id: Option<i64>,
+    pub site: &'a SiteRow,
+    pub section: &'a SectionRow,
+    pub schema: &'a Schema,
+    pub content: Content,
+    /// The row being replaced, if the entry exists in this site.
+    pub previous: Option<&'a EntryRow>,
+    /// `(draft id, version)` when applying a draft (deleted in the same transaction).
+    pub draft: Option<(i64, i64)>,
+    /// `create`, `update`, `apply_draft`, `revert`.
+    pub action: &'a str,
+    /// More revision metadata (draft name, reverted-to revision).
+    pub extra: Map<String, Value>,
+    /// Required fields and the title are enforced for live content; the auto-created
+    /// entry of a single section is exempt (it starts empty by design).
+    pub check_required: bool,
+}
+
+/// A term in more entries than this is "common": results then come from the newest
+/// matches, title matches first (see `SearchQuery::window`), so `search_content` costs
+/// the same for a word in every entry as for a rare one.
+const SEARCH_WINDOW: usize = 2_000;
+
+pub(crate) fn document(entry_id: i64, site_id: i64) -> String {
+    format!("entry/{entry_id}/{site_id}")
+}
+
+/// The content stored in an entry row.
+pub(crate) fn row_content(row: &EntryRow) -> ServiceResult<Content> {
+    let mut content = Content::from_json(&json!({"fields": row.fields}))?;
+    content.title = row.title.clone();
+    content.slug = Some(row.slug.clone());
+    content.post_date = row.post_date;
+    content.expiry_date = row.expiry_date;
+    content.enabled = row.enabled;
+    Ok(content)
+}
+
+fn fields_json(content: &Content) -> Value {
+    content
+        .to_json()
+        .get("fields")
+        .cloned()
+        .unwrap_or_else(|| json!({}))
+}
+
+/// The text of a value for a title format.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+impl Service {
+    /// The entry in a site: the given one, else the primary site when it exists there,
+    /// else the first site it exists in.
+    pub(crate) fn pick_site_row(
+        &self,
+        entry_id: i64,
+        rows: Vec<EntryRow>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<EntryRow> {
+        let sites: Vec<i64> = rows.iter().map(|r| r.site_id).collect();
+        match site_id {
+            Some(site_id) => {
+                if self.store().content().site(site_id)?.is_none() {
+                    return Err(unknown_site(site_id));
+                }
+                rows.into_iter().find(|r| r.site_id == site_id).ok_or_else(|| {
+                    ServiceError::not_found(format!(
+                        "entry {entry_id} does not exist in site {site_id} (it exists in site(s) {sites:?}): create_draft with canonicalId {entry_id} and siteId {site_id}, then apply_draft, adds it there"
+                    ))
+                })
+            }
+            None => {
+                let primary = self.site_or_primary(None)?.id;
+                let position = rows.iter().position(|r| r.site_id == primary).unwrap_or(0);
+                rows.into_iter()
+                    .nth(position)
+                    .ok_or_else(|| ServiceError::internal("an entry without rows"))
+            }
+        }
+    }
+
+    /// A live entry's rows, or an error that says what the id is instead.
+    pub(crate) fn entry_rows(
+        &self,
+        entry_id: i64,
+        tool_for_drafts: &str,
+    ) -> ServiceResult<Vec<EntryRow>> {
+        let rows = self.store().content().entry_sites(entry_id)?;
+        if !rows.is_empty() {
+            return Ok(rows);
+        }
+        if let Some(draft) = self.store().content().entry_draft(entry_id)? {
+            return Err(ServiceError::invalid(format!(
+                "{entry_id} is a draft ({}), not a live entry: use {tool_for_drafts} with draftId {entry_id}",
+                draft.name
+            )));
+        }
+        Err(ServiceError::not_found(format!(
+            "entryId {entry_id} does not exist: search_content finds entries"
+        )))
+    }
+
+    fn check_relations(&self, content: &Content, schema: &Schema) -> ServiceResult<()> {
+        let relations = content.relations(&schema.fields);
+        if relations.is_empty() {
+            return Ok(());
+        }
+        let sections = self.store().content().sections()?;
+        for (field, id) in relations {
+            let rows = self.store().content().entry_sites(id)?;
+            let Some(target) = rows.iter().find(|r| r.deleted_at.is_none()) else {
+                let what = if self.store().content().entry_draft(id)?.is_some() {
+                    "is a draft: relate a live entry (apply_draft first)"
+                } else if !rows.is_empty() {
+                    "is in the trash"
+                } else {
+                    "does not exist"
+                };
+                return Err(ServiceError::invalid(format!(
+                    "field '{}' relates entry {id}, which {what}",
+                    field.handle
+                )));
+            };
+            if let Some(sources) = imprint_content::FieldType::sources(&field.settings) {
+                let section = sections.iter().find(|s| s.id == target.section_id);
+                let allowed = sources.iter().any(|source| match source {
+                    Value::Number(n) => n.as_i64() == Some(target.section_id),
+                    Value::String(s) => section.is_some_and(|sec| {
+                        s.strip_prefix("section:")
+                            .is_some_and(|h| h == sec.handle || h == sec.id.to_string())
+                    }),
+                    _ => false,
+                });
+                if !allowed {
+                    return Err(ServiceError::invalid(format!(
+                        "field '{}' relates entries from {} only; entry {id} is in section {}",
+                        field.handle,
+                        imprint_content::show(&Value::Array(sources)),
+                        section.map_or_else(
+                            || target.section_id.to_string(),
+                            |s| format!("'{}'", s.handle)
+                        )
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A slug no other entry of the section and site holds: the wanted one, else with
+    /// `-2`, `-3`, … (point lookups on the slug index, never a scan).
+    pub(crate) fn unique_slug(
+        &self,
+        section_id: i64,
+        site_id: i64,
+        wanted: &str,
+        entry_id: Option<i64>,
+        reserved: &HashSet<String>,
+    ) -> ServiceResult<String> {
+        let free = |candidate: &str| -> ServiceResult<bool> {
+            if reserved.contains(candidate) {
+                return Ok(false);
+            }
+            let owner = self
+                .store()
+                .content()
+                .slug_owner(section_id, site_id, candidate)?;
+            Ok(owner.is_none() || owner == entry_id)
+        };
+        if free(wanted)? {
+            return Ok(wanted.to_string());
+        }
+        for n in 2..=20 {
+            let candidate = format!("{wanted}-{n}");
+            if free(&candidate)? {
+                return Ok(candidate);
+            }
+        }
+        loop {
+            let candidate = format!("{wanted}-{}", &crate::new_id()?[..6]);
+            if free(&candidate)? {
+                return Ok(candidate);
+            }
+        }
+    }
+
+    /// Finishes `content` for a live write: title from the format, post date, values
+    /// re-checked against the current fields, required fields, relations.
+    fn finish_content(&self, write: &mut LiveWrite<'_>, now: i64) -> ServiceResult<()> {
+        let schema = write.schema;
+        write.content.revalidate(&schema.fields)?;
+        if !schema.entry_type.has_title_field
+            && let Some(format) = &schema.entry_type.title_format
+        {
+            let content = &write.content;
+            let title = template::render("titleFormat", format, &|token| {
+                if let Some(field) = schema.fields.iter().find(|f| f.handle == token) {
+                    return Some(content.fields.get(&field.id).map(plain).unwrap_or_default());
+                }
+                match token {
+                    "section.handle" => Some(write.section.handle.clone()),
+                    "type.handle" => Some(schema.entry_type.handle.clone()),
+                    _ => None,
+                }
+            })?;
+            write.content.title = Some(title.trim().to_string()).filter(|t| !t.is_empty());
+        }
+        if write.content.enabled && write.content.post_date.is_none() {
+            write.content.post_date = Some(now);
+        }
+        if write.check_required {
+            write
+                .content
+                .check_required(schema.needs_title(), &schema.fields)?;
+        }
+        self.check_relations(&write.content, schema)?;
+        Ok(())
+    }
+
+    /// Writes one entry in one site. `Ok(None)` means another writer moved the entry,
+    /// the draft or the slug meanwhile: the caller re-reads and retries.
+    pub(crate) fn write_live(&self, mut write: LiveWrite<'_>) -> ServiceResult<Option<EntryWrite>> {
+        let now = now_millis();
+        self.finish_content(&mut write, now)?;
+        let site_id = write.site.id;
+        let wanted = write
+            .content
+            .slug
+            .clone()
+            .or_else(|| {
+                write
+                    .content
+                    .title
+                    .as_deref()
+                    .map(slug::slugify)
+                    .filter(|s| !s.is_empty())
+            })
+            .unwrap_or_else(|| "entry".to_string());
+        let slug = self.unique_slug(
+            write.section.id,
+            site_id,
+            &wanted,
+            write.entry_id,
+            &HashSet::new(),
+        )?;
+        write.content.slug = Some(slug);
+        let expected_head = write.previous.map(|p| p.head_seq);
+        let parent_artifact_id = match (write.entry_id, expected_head) {
+            (Some(entry_id), Some(head)) => self
+                .store()
+                .revision(&document(entry_id, site_id), head)?
+                .map(|r| r.artifact_id),
+            _ => None,
+        };
+        let key = self.signing_key()?;
+        let check = WriteCheck {
+            entry_id: write.entry_id,
+            site_id,
+            expected_head,
+            draft: write.draft,
+        };
+        let mut build = |entry_id: i64| -> Result<EntryWrite, StoreError> {
+            self.build_write(
+                &write,
+                entry_id,
+                expected_head.unwrap_or(0) + 1,
+                parent_artifact_id.clone(),
+                &key,
+                now,
+            )
+        };
+        match self.store().content().write_entry(check, &mut build) {
+            Ok(written) => Ok(Some(written)),
+            Err(StoreError::Conflict(reason)) => {
+                tracing::debug!(%reason, "entry write raced another writer; retrying");
+                Ok(None)
+            }
+            Err(StoreError::NotFound) => Err(ServiceError::not_found(
+                "the draft was applied or deleted meanwhile: list_drafts shows the drafts",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The row, the signed revision and the search text of a write (run inside the
+    /// store's transaction once the entry id is known).
+    fn build_write(
+        &self,
+        write: &LiveWrite<'_>,
+        entry_id: i64,
+        seq: i64,
+        parent_artifact_id: Option<String>,
+        key: &imprint_engine::signing::KeyPair,
+        now: i64,
+    ) -> Result<EntryWrite, StoreError> {
+        let content = &write.content;
+        let site_id = write.site.id;
+        let slug = content.slug.clone().unwrap_or_default();
+        let settings = site_settings_for(write.section, site_id);
+        let has_urls = settings
+            .get("hasUrls")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let uri_format = settings
+            .get("uriFormat")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let post_date = content.post_date.map(timestamp::rfc3339_millis);
+        let uri = if has_urls && !uri_format.is_empty() {
+            let context = template::UriContext {
+                slug: &slug,
+                id: entry_id,
+                section_handle: &write.section.handle,
+                type_handle: &write.schema.entry_type.handle,
+                post_date: post_date.as_deref(),
+            };
+            Some(template::render_uri(uri_format, &context).map_err(|e| StoreError::Other(e.0))?)
+        } else {
+            None
+        };
+        let payload = json!({
+            "entryId": entry_id,
+            "siteId": site_id,
+            "sectionId": write.section.id,
+            "entryTypeId": write.schema.entry_type.id,
+            "content": content.to_json(),
+        });
+        let artifact_id = canonical::artifact_id(&payload);
+        let mut metadata = Map::new();
+        metadata.insert("format".into(), json!(ENTRY_REVISION_FORMAT));
+        metadata.insert(
+            "generator".into(),
+            json!(concat!("imprint ", env!("CARGO_PKG_VERSION"))),
+        );
+        metadata.insert("author".into(), json!(self.actor()));
+        metadata.insert("sequence".into(), json!(seq));
+        metadata.insert("action".into(), json!(write.action));
+        metadata.insert("parent_artifact_id".into(), json!(parent_artifact_id));
+        metadata.extend(write.extra.clone());
+        let doc = document(entry_id, site_id);
+        let unsigned = json!({
+            "artifact_id": artifact_id,
+            "document": doc,
+            "created_at": timestamp::rfc3339_millis(now),
+            "payload": payload,
+            "signing_key_id": key.key_id(),
+            "metadata": metadata,
+        });
+        let sealed = envelope::seal(unsigned, key).map_err(|e| StoreError::Other(e.to_string()))?;
+        let row = EntryRow {
+            entry_id,
+            site_id,
+            section_id: write.section.id,
+            entry_type_id: write.schema.entry_type.id,
+            author: write
+                .previous
+                .and_then(|p| p.author.clone())
+                .or_else(|| Some(self.actor().to_string())),
+            title: content.title.clone(),
+            slug,
+            uri,
+            post_date: content.post_date,
+            expiry_date: content.expiry_date,
+            enabled: content.enabled,
+            fields: fields_json(content),
+            head_seq: seq,
+            created_at: write.previous.map_or(now, |p| p.created_at),
+            updated_at: now,
+            deleted_at: None,
+        };
+        Ok(EntryWrite {
+            search_title: content.title.clone().unwrap_or_default(),
+            search_body: content.search_text(&write.schema.fields),
+            row,
+            revision: RevisionRow {
+                document: doc,
+                seq,
+                artifact_id,
+                envelope: sealed,
+                created_at: now,
+            },
+        })
+    }
+
+    /// How `get_entry`, `create_entry`, `update_entry` show a live entry.
+    pub(crate) fn entry_view(
+        &self,
+        row: &EntryRow,
+        schema: &Schema,
+        sites: &[i64],
+    ) -> ServiceResult<Value> {
+        let content = row_content(row)?;
+        let now = now_millis();
+        let status = if row.deleted_at.is_some() {
+            "trashed"
+        } else {
+            content.status(now).as_str()
+        };
+        let mut view = Map::new();
+        view.insert("entryId".into(), json!(row.entry_id));
+        view.insert("id".into(), json!(row.entry_id));
+        view.insert("siteId".into(), json!(row.site_id));
+        view.insert("sectionId".into(), json!(row.section_id));
+        view.insert("entryTypeId".into(), json!(row.entry_type_id));
+        view.insert("uri".into(), json!(row.uri));
+        view.insert("status".into(), json!(status));
+        view.insert("author".into(), json!(row.author));
+        view.insert(
+            "dateCreated".into(),
+            json!(timestamp::rfc3339_millis(row.created_at)),
+        );
+        view.insert(
+            "dateUpdated".into(),
+            json!(timestamp::rfc3339_millis(row.updated_at)),
+        );
+        view.insert("revision".into(), json!(row.head_seq));
+        view.insert("trashed".into(), json!(row.deleted_at.is_some()));
+        view.insert("siteIds".into(), json!(sites));
+        view.insert("isDraft".into(), json!(false));
+        view.extend(content.attributes(&schema.fields));
+        view.insert("url".into(), json!(self.entry_url(row.entry_id)));
+        Ok(Value::Object(view))
+    }
+
+    fn write_result(
+        &self,
+        written: &EntryWrite,
+        schema: &Schema,
+        message: String,
+    ) -> ServiceResult<Value> {
+        let sites: Vec<i64> = self
+            .store()
+            .content()
+            .entry_sites(written.row.entry_id)?
+            .iter()
+            .map(|r| r.site_id)
+            .collect();
+        let mut view = self.entry_view(&written.row, schema, &sites)?;
+        view["artifactId"] = json!(written.revision.artifact_id);
+        view["message"] = json!(message);
+        Ok(view)
+    }
+
+    // ----- create ---------------------------------------------------------------------
+
+    /// Checks a section/entry type/site combination for new content and loads it.
+    pub(crate) fn new_entry_context(
+        &self,
+        section_id: i64,
+        entry_type_id: Option<i64>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<(SectionRow, Schema, SiteRow)> {
+        let section = self.section_row(section_id)?;
+        let entry_type_id = match entry_type_id {
+            Some(id) => id,
+            None => *section.entry_type_ids.first().ok_or_else(|| {
+                ServiceError::invalid(format!(
+                    "section '{}' has no entry types: update_section adds some",
+                    section.handle
+                ))
+            })?,
+        };
+        let schema = self.schema(entry_type_id)?;
+        if !section.entry_type_ids.contains(&entry_type_id) {
+            let types = self.store().content().entry_types()?;
+            let allowed: Vec<String> = section
+                .entry_type_ids
+                .iter()
+                .map(|id| {
+                    let handle = types
+                        .iter()
+                        .find(|t| t.id == *id)
+                        .map_or("?", |t| t.handle.as_str());
+                    format!("{id} ({handle})")
+                })
+                .collect();
+            return Err(ServiceError::invalid(format!(
+                "entryTypeId {entry_type_id} ('{}') is not an entry type of section '{}': use one of {}",
+                schema.entry_type.handle,
+                section.handle,
+                allowed.join(", ")
+            )));
+        }
+        let site = self.site_or_primary(site_id)?;
+        check_enabled_for_site(&section, &site)?;
+        Ok((section, schema, site))
+    }
+
+    /// Content for a new entry in `section`/`site`: defaults, then the input.
+    pub(crate) fn new_content(
+        &self,
+        section: &SectionRow,
+        site: &SiteRow,
+        schema: &Schema,
+        data: &Map<String, Value>,
+    ) -> ServiceResult<Content> {
+        let settings = site_settings_for(section, site.id);
+        let mut content = Content {
+            enabled: settings
+                .get("enabledByDefault")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+            ..Default::default()
+        };
+        content.apply_defaults(&schema.fields);
+        content.apply_input(data, &schema.fields)?;
+        Ok(content)
+    }
+
+    pub fn create_entry(
+        &self,
+        section_id: Option<i64>,
+        entry_type_id: Option<i64>,
+        site_id: Option<i64>,
+        data: Option<Value>,
+    ) -> ServiceResult<Value> {
+        let section_id = section_id.ok_or_else(|| {
+            ServiceError::invalid("sectionId is required: get_sections lists the sections")
+        })?;
+        let data = super::object_arg("attributeAndFieldData", data)?;
+        let (section, schema, site) = self.new_entry_context(section_id, entry_type_id, site_id)?;
+        if section.kind == "single" {
+            // A single's entry is made with the section; creating it here only happens
+            // for a site added later (or after a crash between the two writes).
+            if let Some(existing) = self.store().content().first_entry_id(section.id, site.id)? {
+                return Err(ServiceError::invalid(format!(
+                    "section '{}' is a single: it has exactly one entry (entryId {existing}); change it with update_entry or create_draft",
+                    section.handle
+                )));
+            }
+        }
+        let content = self.new_content(&section, &site, &schema, &data)?;
+        for _ in 0..MAX_RETRIES {
+            let write = LiveWrite {
+                entry_id: None,
+                site: &site,
+                section: &section,
+                schema: &schema,
+                content: content.clone(),
+                previous: None,
+                draft: None,
+                action: "create",
+                extra: Map::new(),
+                check_required: true,
+            };
+            if let Some(written) = self.write_live(write)? {
+                let id = written.row.entry_id;
+                return self.write_result(
+                    &written,
+                    &schema,
+                    format!(
+                        "created entry {id} (revision 1) in section '{}'; show the user {}",
+                        section.handle,
+                        self.entry_url(id)
+                    ),
+                );
+            }
+        }
+        Err(busy())
+    }
+
+    /// Creates many entries in one transaction (seeding, imports): the same checks and
+    /// signed revisions as `create_entry`, without a commit per entry. Returns the ids.
+    pub fn bulk_create_entries(
+        &self,
+        section_id: i64,
+        entry_type_id: Option<i64>,
+        site_id: Option<i64>,
+        entries: Vec<SeedEntry>,
+    ) -> ServiceResult<Vec<i64>> {
+        let (section, schema, site) = self.new_entry_context(section_id, entry_type_id, site_id)?;
+        if section.kind == "single" {
+            return Err(ServiceError::invalid(format!(
+                "section '{}' is a single",
+                section.handle
+            )));
+        }
+        let now = now_millis();
+        let mut reserved = HashSet::new();
+        let mut writes = Vec::with_capacity(entries.len());
+        for data in &entries {
+            let content = self.new_content(&section, &site, &schema, data)?;
+            let mut write = LiveWrite {
+                entry_id: None,
+                site: &site,
+                section: &section,
+                schema: &schema,
+                content,
+                previous: None,
+                draft: None,
+                action: "create",
+                extra: Map::new(),
+                check_required: true,
+            };
+            self.finish_content(&mut write, now)?;
+            let wanted = write
+                .content
+                .slug
+                .clone()
+                .or_else(|| {
+                    write
+                        .content
+                        .title
+                        .as_deref()
+                        .map(slug::slugify)
+                        .filter(|s| !s.is_empty())
+                })
+                .unwrap_or_else(|| "entry".into());
+            let slug = self.unique_slug(section.id, site.id, &wanted, None, &reserved)?;
+            reserved.insert(slug.clone());
+            write.content.slug = Some(slug);
+            writes.push(write);
+        }
+        let key = self.signing_key()?;
+        let ids = self
+            .store()
+            .content()
+            .insert_entries(writes.len(), &mut |index, entry_id| {
+                self.build_write(&writes[index], entry_id, 1, None, &key, now)
+            })?;
+        Ok(ids)
+    }
+
+    /// The one entry of a new single section, in every site.
+    pub(crate) fn create_single_entries(&self, section: &SectionRow) -> ServiceResult<Vec<i64>> {
+        let Some(entry_type_id) = section.entry_type_ids.first().copied() else {
+            return Ok(Vec::new());
+        };
+        let schema = self.schema(entry_type_id)?;
+        let mut sites = self.store().content().sites()?;
+        sites.retain(|site| check_enabled_for_site(section, site).is_ok());
+        sites.sort_by_key(|s| !s.primary);
+        let mut entry_id = None;
+        for site in &sites {
+            let mut content = self.new_content(section, site, &schema, &Map::new())?;
+            content.title = Some(section.name.clone());
+            let written = (0..MAX_RETRIES)
+                .find_map(|_| {
+                    self.write_live(LiveWrite {
+                        entry_id,
+                        site,
+                        section,
+                        schema: &schema,
+                        content: content.clone(),
+                        previous: None,
+                        draft: None,
+                        action: "create",
+                        extra: Map::new(),
+                        check_required: false,
+                    })
+                    .transpose()
+                })
+                .ok_or_else(busy)??;
+            entry_id = Some(written.row.entry_id);
+        }
+        let Some(entry_id) = entry_id else {
+            return Ok(Vec::new());
+        };
+        Ok(vec![entry_id])
+    }
+
+    // ----- read -----------------------------------------------------------------------
+
+    pub fn get_entry(&self, entry_id: Option<i64>, site_id: Option<i64>) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| {
+            ServiceError::invalid(
+                "entryId is required: search_content finds entries (a draftId works too)",
+            )
+        })?;
+        let rows = self.store().content().entry_sites(entry_id)?;
+        if rows.is_empty() {
+            if let Some(draft) = self.store().content().entry_draft(entry_id)? {
+                return self.draft_view(&draft);
+            }
+            return Err(ServiceError::not_found(format!(
+                "entryId {entry_id} does not exist: search_content finds entries"
+            )));
+        }
+        let sites: Vec<i64> = rows.iter().map(|r| r.site_id).collect();
+        let row = self.pick_site_row(entry_id, rows, site_id)?;
+        let schema = self.schema(row.entry_type_id)?;
+        self.entry_view(&row, &schema, &sites)
+    }
+
+    // ----- update ---------------------------------------------------------------------
+
+    pub fn update_entry(
+        &self,
+        entry_id: Option<i64>,
+        site_id: Option<i64>,
+        data: Option<Value>,
+    ) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| {
+            ServiceError::invalid("entryId is required: search_content finds entries")
+        })?;
+        let data = super::object_arg("attributeAndFieldData", data)?;
+        self.entry_rows(entry_id, "update_draft")?;
+        if data.is_empty() {
+            return Err(ServiceError::invalid(
+                "attributeAndFieldData is required: the attributes (title, slug, postDate, expiryDate, enabled) and field handles to change",
+            ));
+        }
+        for _ in 0..MAX_RETRIES {
+            let rows = self.entry_rows(entry_id, "update_draft")?;
+            let row = self.pick_site_row(entry_id, rows, site_id)?;
+            if row.deleted_at.is_some() {
+                return Err(trashed(entry_id));
+            }
+            let schema = self.schema(row.entry_type_id)?;
+            let section = self.section_row(row.section_id)?;
+            let site = self.site_or_primary(Some(row.site_id))?;
+            let mut content = row_content(&row)?;
+            content.apply_input(&data, &schema.fields)?;
+            let write = LiveWrite {
+                entry_id: Some(entry_id),
+                site: &site,
+                section: &section,
+                schema: &schema,
+                content,
+                previous: Some(&row),
+                draft: None,
+                action: "update",
+                extra: Map::new(),
+                check_required: true,
+            };
+            if let Some(written) = self.write_live(write)? {
+                return self.write_result(
+                    &written,
+                    &schema,
+                    format!(
+                        "updated entry {entry_id} (revision {}); show the user {}",
+                        written.row.head_seq,
+                        self.entry_url(entry_id)
+                    ),
+                );
+            }
+        }
+        Err(busy())
+    }
+
+    // ----- delete and restore ---------------------------------------------------------
+
+    pub fn delete_entry(&self, entry_id: Option<i64>, permanently: bool) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+        let rows = self.entry_rows(entry_id, "delete_draft")?;
+        if permanently {
+            let impact = self
+                .store()
+                .content()
+                .delete_scope(Scope::Entry(entry_id))?;
+            return Ok(json!({
+                "entryId": entry_id,
+                "deleted": true,
+                "permanentlyDeleted": true,
+                "impact": {"entries": impact.entries, "drafts": impact.drafts, "revisions": impact.revisions},
+                "message": format!(
+                    "permanently deleted entry {entry_id}: {} site row(s), {} draft(s), {} revision(s); this cannot be undone",
+                    impact.entries, impact.drafts, impact.revisions
+                ),
+            }));
+        }
+        let already = rows.iter().all(|r| r.deleted_at.is_some());
+        if !already {
+            self.store()
+                .content()
+                .set_trashed(entry_id, Some(now_millis()))?;
+        }
+        Ok(json!({
+            "entryId": entry_id,
+            "deleted": true,
+            "permanentlyDeleted": false,
+            "message": format!(
+                "{} entry {entry_id} in the trash: it is no longer live or searchable; restore_entry brings it back, delete_entry with permanentlyDelete: true removes it for good",
+                if already { "left" } else { "moved" }
+            ),
+        }))
+    }
+
+    pub fn restore_entry(&self, entry_id: Option<i64>) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let was_trashed = rows.iter().any(|r| r.deleted_at.is_some());
+        if was_trashed {
+            self.store().content().set_trashed(entry_id, None)?;
+        }
+        let mut view = self.get_entry(Some(entry_id), None)?;
+        view["restored"] = json!(was_trashed);
+        view["message"] = json!(if was_trashed {
+            format!(
+                "restored entry {entry_id} from the trash; show the user {}",
+                self.entry_url(entry_id)
+            )
+        } else {
+            format!("entry {entry_id} was not in the trash")
+        });
+        Ok(view)
+    }
+
+    // ----- search ---------------------------------------------------------------------
+
+    pub fn search_content(
+        &self,
+        query: Option<&str>,
+        limit: Option<usize>,
+        status: Option<&str>,
+        section_ids: Option<Vec<i64>>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<Value> {
+        let text = query.unwrap_or_default();
+        let terms = fts_terms(text)?;
+        let status = status
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("live")
+            .to_ascii_lowercase();
+        if status != "all" {
+            EntryStatus::parse(&status)?;
+        }
+        let section_ids = section_ids.unwrap_or_default();
+        if !section_ids.is_empty() {
+            let sections = self.store().content().sections()?;
+            if let Some(missing) = section_ids
+                .iter()
+                .find(|id| !sections.iter().any(|s| s.id == **id))
+            {
+                return Err(ServiceError::not_found(format!(
+                    "sectionId {missing} does not exist: get_sections lists the sections"
+                )));
+            }
+        }
+        if let Some(site_id) = site_id
+            && self.store().content().site(site_id)?.is_none()
+        {
+            return Err(unknown_site(site_id));
+        }
+        let now = now_millis();
+        let hits = self.store().content().search(&SearchQuery {
+            terms,
+            site_id,
+            section_ids: section_ids.clone(),
+            status: status.clone(),
+            now,
+            limit: clamp_limit(limit),
+            window: SEARCH_WINDOW,
+        })?;
+        let results: Vec<Value> = hits
+            .iter()
+            .map(|hit| {
+                let row = &hit.row;
+                json!({
+                    "entryId": row.entry_id,
+                    "id": row.entry_id,
+                    "title": row.title,
+                    "slug": row.slug,
+                    "uri": row.uri,
+                    "sectionId": row.section_id,
+                    "entryTypeId": row.entry_type_id,
+                    "siteId": row.site_id,
+                    "status": EntryStatus::of(row.enabled, row.post_date, row.expiry_date, now).as_str(),
+                    "postDate": row.post_date.map(timestamp::rfc3339_millis),
+                    "score": hit.rank.map(|rank| -rank),
+                    "url": self.entry_url(row.entry_id),
+                })
+            })
+            .collect();
+        Ok(json!({
+            "query": text,
+            "status": status,
+            "sectionIds": section_ids,
+            "siteId": site_id,
+            "ranking": if hits.iter().any(|h| h.rank.is_none()) { "newest" } else { "relevance" },
+            "results": results,
+            "count": results.len(),
+            "message": if results.is_empty() {
+                "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\"".to_string()
+            } else {
+                "best matches first; get_entry reads one, and each url opens it in the control panel".to_string()
+            },
+        }))
+    }
+}
+
+/// User text into FTS5 phrases: every word must match; `word*` is a prefix. Each word
+/// is quoted, so FTS5 operators in user text are just words.
+fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
+    let mut terms = Vec::new();
+    for word in text.split_whitespace() {
+        let prefix = word.ends_with('*');
+        let core: String = word
+            .trim_end_matches('*')
+            .chars()
+            .filter(|c| *c != '"')
+            .collect();
+        if core.chars().any(char::is_alphanumeric) {
+            terms.push(if prefix {
+                format!("\"{core}\"*")
+            } else {
+                format!("\"{core}\"")
+            });
+        }
+    }
+    if terms.is_empty() {
+        return Err(ServiceError::invalid(
+            "query is required: words to find in titles and searchable fields, e.g. \"summer recipes\"",
+        ));
+    }
+    Ok(terms)
+}
+
+/// Content lives only in the sites a section is enabled for (`siteSettings[].enabled`).
+pub(crate) fn check_enabled_for_site(section: &SectionRow, site: &SiteRow) -> ServiceResult<()> {
+    let enabled = site_settings_for(section, site.id)
+        .get("enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    if enabled {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(format!(
+            "section '{}' is not enabled for site {} ('{}'): enable it with update_section siteSettings [{{\"siteId\": {}, \"enabled\": true}}]",
+            section.handle, site.id, site.handle, site.id
+        )))
+    }
+}
+
+pub(crate) fn trashed(entry_id: i64) -> ServiceError {
+    ServiceError::conflict(format!(
+        "entry {entry_id} is in the trash: restore_entry first"
+    ))
+}
+
+pub(crate) fn busy() -> ServiceError {
+    ServiceError::conflict("the entry kept changing under concurrent writers; retry")
+}

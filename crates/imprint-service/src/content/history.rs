@@ -1,0 +1,183 @@
+//! Revisions of entries: every write to a live entry appended one, signed by the
+//! engine, so history is complete and tamper-evident. Reading one verifies it; a
+//! revert is a new revision whose content is an old one.
+
+use imprint_content::Content;
+use serde_json::{Map, Value, json};
+
+use super::entries::{LiveWrite, busy, document, trashed};
+use super::{MAX_RETRIES, clamp_limit};
+use crate::Service;
+use crate::error::{ServiceError, ServiceResult};
+
+impl Service {
+    pub fn list_revisions(
+        &self,
+        entry_id: Option<i64>,
+        site_id: Option<i64>,
+        limit: Option<usize>,
+    ) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+        let rows = self.entry_rows(
+            entry_id,
+            "get_entry (drafts have no revisions until applied)",
+        )?;
+        let row = self.pick_site_row(entry_id, rows, site_id)?;
+        let revisions: Vec<Value> = self
+            .store()
+            .history(
+                &document(entry_id, row.site_id),
+                clamp_limit(limit.or(Some(20))),
+            )?
+            .iter()
+            .map(|r| {
+                let metadata = r.envelope.get("metadata").cloned().unwrap_or(Value::Null);
+                json!({
+                    "revision": r.seq,
+                    "artifactId": r.artifact_id,
+                    "createdAt": r.envelope.get("created_at"),
+                    "author": metadata.get("author"),
+                    "action": metadata.get("action"),
+                    "draftId": metadata.get("draft_id"),
+                    "draftName": metadata.get("draft_name"),
+                    "revertedTo": metadata.get("reverted_to"),
+                    "parentArtifactId": metadata.get("parent_artifact_id"),
+                    "current": r.seq == row.head_seq,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "entryId": entry_id,
+            "siteId": row.site_id,
+            "currentRevision": row.head_seq,
+            "revisions": revisions,
+            "count": revisions.len(),
+            "message": "newest first; get_revision shows one (verified), revert_entry makes an old one current again",
+        }))
+    }
+
+    fn verified_revision(
+        &self,
+        entry_id: i64,
+        site_id: i64,
+        revision: i64,
+    ) -> ServiceResult<imprint_store::RevisionRow> {
+        let row = self
+            .store()
+            .revision(&document(entry_id, site_id), revision)?
+            .ok_or_else(|| {
+                ServiceError::not_found(format!(
+                    "entry {entry_id} has no revision {revision} in site {site_id}: list_revisions lists them"
+                ))
+            })?;
+        self.verify_revision(&row)?;
+        Ok(row)
+    }
+
+    pub fn get_revision(
+        &self,
+        entry_id: Option<i64>,
+        revision: Option<i64>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+        let revision = revision.ok_or_else(|| {
+            ServiceError::invalid("revision is required: list_revisions lists the revision numbers")
+        })?;
+        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let row = self.pick_site_row(entry_id, rows, site_id)?;
+        let stored = self.verified_revision(entry_id, row.site_id, revision)?;
+        let payload = stored
+            .envelope
+            .get("payload")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let content = Content::from_json(payload.get("content").unwrap_or(&Value::Null))?;
+        let fields = self.all_field_defs()?;
+        let mut shown: Map<String, Value> = content.attributes(&[]);
+        for field in fields.iter().filter(|f| content.fields.contains_key(&f.id)) {
+            shown.insert(field.handle.clone(), content.fields[&field.id].clone());
+        }
+        let metadata = stored
+            .envelope
+            .get("metadata")
+            .cloned()
+            .unwrap_or(Value::Null);
+        Ok(json!({
+            "entryId": entry_id,
+            "siteId": row.site_id,
+            "revision": stored.seq,
+            "artifactId": stored.artifact_id,
+            "createdAt": stored.envelope.get("created_at"),
+            "author": metadata.get("author"),
+            "action": metadata.get("action"),
+            "verified": true,
+            "signingKeyId": stored.envelope.get("signing_key_id"),
+            "content": shown,
+            "envelope": stored.envelope,
+            "url": self.entry_url(entry_id),
+        }))
+    }
+
+    pub fn revert_entry(
+        &self,
+        entry_id: Option<i64>,
+        revision: Option<i64>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<Value> {
+        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+        let revision = revision.ok_or_else(|| {
+            ServiceError::invalid("revision is required: list_revisions lists the revision numbers")
+        })?;
+        for _ in 0..MAX_RETRIES {
+            let rows = self.entry_rows(entry_id, "update_draft")?;
+            let row = self.pick_site_row(entry_id, rows, site_id)?;
+            if row.deleted_at.is_some() {
+                return Err(trashed(entry_id));
+            }
+            let stored = self.verified_revision(entry_id, row.site_id, revision)?;
+            let content = Content::from_json(
+                stored
+                    .envelope
+                    .pointer("/payload/content")
+                    .unwrap_or(&Value::Null),
+            )?;
+            let schema = self.schema(row.entry_type_id)?;
+            let section = self.section_row(row.section_id)?;
+            let site = self.site_or_primary(Some(row.site_id))?;
+            let mut extra = Map::new();
+            extra.insert("reverted_to".into(), json!(revision));
+            let write = LiveWrite {
+                entry_id: Some(entry_id),
+                site: &site,
+                section: &section,
+                schema: &schema,
+                content,
+                previous: Some(&row),
+                draft: None,
+                action: "revert",
+                extra,
+                check_required: true,
+            };
+            if let Some(written) = self.write_live(write)? {
+                let sites: Vec<i64> = self
+                    .store()
+                    .content()
+                    .entry_sites(entry_id)?
+                    .iter()
+                    .map(|r| r.site_id)
+                    .collect();
+                let mut view = self.entry_view(&written.row, &schema, &sites)?;
+                view["revertedTo"] = json!(revision);
+                view["artifactId"] = json!(written.revision.artifact_id);
+                view["message"] = json!(format!(
+                    "entry {entry_id} now has the content of revision {revision}, as new revision {}; show the user {}",
+                    written.row.head_seq,
+                    self.entry_url(entry_id)
+                ));
+                return Ok(view);
+            }
+        }
+        Err(busy())
+    }
+}

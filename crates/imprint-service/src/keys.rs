@@ -2,9 +2,11 @@
 //! (SPKI PEM) and `keys/archive/<key id>.pub` for every key rotated out, so revisions
 //! signed by an old key still verify.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use imprint_engine::signing::{KeyPair, PublicKey};
 
@@ -12,6 +14,9 @@ use crate::error::{ErrorKind, ServiceError, ServiceResult};
 
 pub struct KeyFiles {
     dir: PathBuf,
+    /// Public keys already read, by key id. A key id names one key forever, so entries never
+    /// go stale, and every verified read skips re-reading and parsing a PEM file.
+    public_keys: Mutex<HashMap<String, PublicKey>>,
 }
 
 /// What `initialize_keys` did.
@@ -25,6 +30,7 @@ impl KeyFiles {
     pub fn new(data_dir: &Path) -> Self {
         Self {
             dir: data_dir.join("keys"),
+            public_keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -109,6 +115,26 @@ impl KeyFiles {
 
     /// The public key with this id: the current one or an archived one.
     pub fn public_key(&self, key_id: &str) -> ServiceResult<Option<PublicKey>> {
+        let cached = self
+            .public_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key_id)
+            .cloned();
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        let found = self.read_public_key(key_id)?;
+        if let Some(key) = &found {
+            self.public_keys
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key_id.to_string(), key.clone());
+        }
+        Ok(found)
+    }
+
+    fn read_public_key(&self, key_id: &str) -> ServiceResult<Option<PublicKey>> {
         let safe = key_id.replace(':', "-");
         if safe.is_empty() || !safe.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Ok(None);

@@ -80,13 +80,13 @@ fn default_actor() -> String {
 pub struct Service {
     inner: Arc<Inner>,
     actor: Arc<str>,
+    public_url: Arc<str>,
 }
 
 struct Inner {
     store: Arc<dyn Store>,
     data_dir: PathBuf,
     home_dir: PathBuf,
-    public_url: String,
     keys: keys::KeyFiles,
 }
 
@@ -111,10 +111,10 @@ impl Service {
                 store,
                 data_dir: options.data_dir,
                 home_dir: options.home_dir,
-                public_url: options.public_url.trim_end_matches('/').to_string(),
                 keys,
             }),
             actor: options.actor.into(),
+            public_url: options.public_url.trim_end_matches('/').into(),
         }
     }
 
@@ -123,6 +123,17 @@ impl Service {
         Self {
             inner: Arc::clone(&self.inner),
             actor: actor.into(),
+            public_url: Arc::clone(&self.public_url),
+        }
+    }
+
+    /// The same service answering with another control panel address (known only once an
+    /// HTTP server has bound its port).
+    pub fn with_public_url(&self, public_url: &str) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            actor: Arc::clone(&self.actor),
+            public_url: public_url.trim_end_matches('/').into(),
         }
     }
 
@@ -140,7 +151,7 @@ impl Service {
 
     /// Base URL of the control panel, without a trailing slash.
     pub fn public_url(&self) -> &str {
-        &self.inner.public_url
+        &self.public_url
     }
 
     fn store(&self) -> &dyn Store {

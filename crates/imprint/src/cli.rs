@@ -68,7 +68,8 @@ impl DraftFlags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the MCP server over stdio (for Claude Desktop, Claude Code, Cursor, …).
+    /// Run the MCP server: over stdio (for Claude Desktop, Claude Code, Cursor, …), or with
+    /// --http ADDR as Streamable HTTP MCP (/mcp), REST (/v1) and the control panel (/cp).
     Serve(ServeArgs),
     /// List the MCP clients Imprint can configure and where their files are.
     Clients,
@@ -381,7 +382,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let result = match cli.command {
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),
-        Command::Token(command) => token_cli::run(&service, command),
+        Command::Token(command) => token_cli::run(&service, command, json),
         Command::Clients => Ok(service.list_clients()),
         Command::Profiles { client } => service.list_profiles(Some(&client)),
         Command::Servers(command) => match command {

@@ -33,8 +33,9 @@ fn init_logging(verbose: u8) {
     let mut filter =
         EnvFilter::try_from_env("IMPRINT_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     // rmcp logs every request whole at debug, tool arguments included, and those can hold
-    // secrets (env_vars, set_secret): its debug lines are never written.
-    if let Ok(directive) = "rmcp=info".parse() {
+    // secrets (env_vars, set_secret); stateless HTTP also logs each request at info. Only its
+    // warnings and errors are written.
+    if let Ok(directive) = "rmcp=warn".parse() {
         filter = filter.add_directive(directive);
     }
     tracing_subscriber::fmt()

@@ -1,20 +1,175 @@
-//! `imprint serve`: MCP over stdio by default; `--http ADDR` (the HTTP work) serves
-//! Streamable HTTP MCP, REST and the control panel.
+//! `imprint serve`: MCP over stdio by default; `--http ADDR` serves Streamable HTTP MCP
+//! at `/mcp`, the REST API at `/v1`, the control panel at `/cp` and `/healthz`.
+//!
+//! Once bound, HTTP mode prints exactly two lines on stdout (stdout is free: MCP is not
+//! on stdio in this mode): `listening on http://HOST:PORT`, read by tests and scripts
+//! instead of sleeping, and a ready login URL for the control panel. Logs go to stderr.
+//! SIGINT or SIGTERM stops accepting connections and lets requests in flight finish.
+
+use std::io::Write as _;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 use clap::Args;
+use imprint_http::{HttpConfig, LaunchToken};
 use imprint_service::Service;
 
 use crate::cli::Failure;
 
-#[derive(Debug, Args)]
-pub struct ServeArgs {}
+/// How long requests in flight get to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn run(service: Service, _args: ServeArgs) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
-    runtime
-        .block_on(imprint_mcp::serve_stdio(service))
-        .map_err(|e| Failure::Other(format!("MCP server stopped: {e}")))
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Serve HTTP on ADDR instead of MCP over stdio (default 127.0.0.1:7410; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:7410")]
+    http: Option<String>,
+    /// The URL people and tools reach this server at; edit URLs use it (default: from the bound address).
+    #[arg(long, value_name = "URL", requires = "http")]
+    public_url: Option<String>,
+    /// Let pages from ORIGIN call /v1 and /mcp (CORS; repeatable; none by default).
+    #[arg(long = "cors-origin", value_name = "ORIGIN", requires = "http")]
+    cors_origins: Vec<String>,
+    /// Also answer requests for this Host name (behind a proxy or on a LAN name; repeatable).
+    #[arg(long = "allow-host", value_name = "HOST", requires = "http")]
+    allowed_hosts: Vec<String>,
+    /// Serve without tokens (refused unless bound to a loopback address).
+    #[arg(long, requires = "http")]
+    no_auth: bool,
+}
+
+pub fn run(service: Service, args: ServeArgs) -> Result<(), Failure> {
+    match args.http.clone() {
+        None => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
+            runtime
+                .block_on(imprint_mcp::serve_stdio(service))
+                .map_err(|e| Failure::Other(format!("MCP server stopped: {e}")))
+        }
+        Some(address) => {
+            // Worker threads answer connections; service calls run on the blocking pool.
+            // The store serializes them behind one connection, so more threads than
+            // cores only contend for it (and each adds a malloc arena): a small pool
+            // queues calls in order, which keeps tail latency and memory flat.
+            let cores = std::thread::available_parallelism().map_or(2, usize::from);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .max_blocking_threads((2 * cores).max(4))
+                .build()
+                .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
+            runtime.block_on(serve_http(service, &address, args))
+        }
+    }
+}
+
+fn resolve(address: &str) -> Result<SocketAddr, Failure> {
+    if let Ok(addr) = address.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    // `localhost:7410` and the like; the first address is the one to bind.
+    address
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            Failure::Other(format!(
+                "--http '{address}' is not an address: use HOST:PORT, like 127.0.0.1:7410 (port 0 picks a free one)"
+            ))
+        })
+}
+
+async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<(), Failure> {
+    let requested = resolve(address)?;
+    let mut config = HttpConfig::for_address(requested);
+    config.require_auth = !args.no_auth;
+    // Refuse before binding: an exposed unauthenticated server must never answer.
+    imprint_http::check_exposure(requested, &config).map_err(Failure::Other)?;
+
+    let listener = tokio::net::TcpListener::bind(requested)
+        .await
+        .map_err(|e| Failure::Other(format!("cannot listen on {requested}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Failure::Other(format!("cannot read the bound address: {e}")))?;
+
+    let mut config = HttpConfig::for_address(bound)
+        .with_cors_origins(&args.cors_origins)
+        .map_err(Failure::Other)?
+        .with_allowed_hosts(&args.allowed_hosts);
+    if let Some(url) = &args.public_url {
+        config = config.with_public_url(url).map_err(Failure::Other)?;
+    }
+    config.require_auth = !args.no_auth;
+
+    // The public URL is known only now (port 0), and the service puts it in the edit
+    // URLs it returns.
+    let service = service.with_public_url(&config.public_url);
+    let login = if config.require_auth {
+        let (launch, secret) = LaunchToken::generate(service.actor())?;
+        config.launch_token = Some(launch);
+        format!("{}/cp/login?token={secret}", config.public_url)
+    } else {
+        format!("{}/cp", config.public_url)
+    };
+    let public_url = config.public_url.clone();
+    let router = imprint_http::router(service, config);
+
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{bound}");
+        let _ = writeln!(out, "control panel: {login}");
+        let _ = out.flush();
+    }
+    tracing::info!(%bound, %public_url, "serving /mcp, /v1, /cp");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stop_tx.send(true);
+    };
+    let server = imprint_http::serve(listener, router, shutdown);
+    let deadline = async move {
+        let mut stop_rx = stop_rx;
+        let _ = stop_rx.wait_for(|stopped| *stopped).await;
+        tokio::time::sleep(DRAIN_TIMEOUT).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| Failure::Other(format!("the HTTP server failed: {e}"))),
+        () = deadline => {
+            tracing::warn!("requests still running {}s after the shutdown signal; exiting", DRAIN_TIMEOUT.as_secs());
+            Ok(())
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -1,17 +1,53 @@
-//! `imprint token …`: API tokens for the HTTP surface. Filled in by the HTTP work.
+//! `imprint token …`: API tokens for the HTTP surface (`imprint serve --http`).
+//!
+//! Tokens live hashed in the data directory's database, so one minted here works in a
+//! server already running on the same data directory.
 
 use clap::Subcommand;
-use imprint_service::{Service, ServiceError, ServiceResult};
+use imprint_service::{Service, ServiceResult, auth};
 use serde_json::Value;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// List tokens (names and ids, never the secrets).
+    /// Create a token; prints the secret alone on stdout (--json for details). It is
+    /// shown only once: only its hash is stored.
+    Create {
+        /// Who the token acts as: recorded as author of what its requests change.
+        #[arg(long)]
+        name: String,
+        /// Lifetime, like 90s, 30m, 12h, 7d or 2w (default: never expires).
+        #[arg(long, value_name = "DURATION")]
+        expires_in: Option<String>,
+    },
+    /// List tokens (names, ids, status; never the secrets).
     List,
+    /// Revoke a token by id or name; requests with it get 401 from then on.
+    Revoke {
+        /// The token's id or name.
+        token: String,
+    },
 }
 
-pub fn run(_service: &Service, command: TokenCommand) -> ServiceResult<Value> {
+pub fn run(service: &Service, command: TokenCommand, json: bool) -> ServiceResult<Value> {
     match command {
-        TokenCommand::List => Err(ServiceError::invalid("tokens are not implemented yet")),
+        TokenCommand::Create { name, expires_in } => {
+            let lifetime = expires_in
+                .as_deref()
+                .map(auth::parse_duration)
+                .transpose()?;
+            let created = service.create_token(&name, lifetime)?;
+            if json {
+                return Ok(created);
+            }
+            // The secret alone, so `TOKEN=$(imprint token create --name ci)` works;
+            // the rest goes to stderr for the person at the terminal.
+            eprintln!(
+                "created token '{name}' (id {}); it is shown only once",
+                created["id"].as_str().unwrap_or_default()
+            );
+            Ok(created["token"].clone())
+        }
+        TokenCommand::List => service.list_tokens(),
+        TokenCommand::Revoke { token } => service.revoke_token(&token),
     }
 }

@@ -1,0 +1,942 @@
+//! The dashboard and the MCP configuration pages: per client/profile, the draft (add,
+//! remove, clear, import), validation, publish, the latest artifact and its signature,
+//! deploy status with drift, history with rollback, and a diff between any two
+//! artifacts (or an artifact and the draft).
+
+use std::fmt::Write as _;
+
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use imprint_service::config::Target;
+use imprint_service::{Service, ServiceError, ServiceResult};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::html::{self, attr, esc, pretty, short_id, table, text_of, url_encode};
+use super::{Panel, PanelForm};
+use crate::extract::{PathParams, QueryParams};
+use crate::rest::{Expected, check_draft_version};
+use crate::state::AppState;
+
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/cp", get(dashboard))
+        .route("/cp/configs", get(configs))
+        .route("/cp/configs/open", get(open_profile))
+        .route("/cp/configs/{client_id}/{profile_id}", get(profile_page))
+        .route("/cp/configs/{client_id}/{profile_id}/diff", get(diff_page))
+        .route(
+            "/cp/configs/{client_id}/{profile_id}/artifacts/{artifact_id}",
+            get(artifact_page),
+        )
+        .route(
+            "/cp/configs/{client_id}/{profile_id}/draft/add",
+            post(add_server),
+        )
+        .route(
+            "/cp/configs/{client_id}/{profile_id}/draft/remove",
+            post(remove_server),
+        )
+        .route(
+            "/cp/configs/{client_id}/{profile_id}/draft/clear",
+            post(clear_draft),
+        )
+        .route("/cp/configs/{client_id}/{profile_id}/import", post(import))
+        .route(
+            "/cp/configs/{client_id}/{profile_id}/publish",
+            post(publish),
+        )
+        .route("/cp/configs/{client_id}/{profile_id}/deploy", post(deploy))
+        .route(
+            "/cp/configs/{client_id}/{profile_id}/rollback",
+            post(rollback),
+        )
+}
+
+type Doc = PathParams<(String, String)>;
+
+fn profile_url(client: &str, profile: &str, draft: Option<&str>) -> String {
+    let mut url = format!("/cp/configs/{}/{}", url_encode(client), url_encode(profile));
+    if let Some(draft) = draft.filter(|d| !d.is_empty() && *d != "default") {
+        let _ = write!(url, "?draft={}", url_encode(draft));
+    }
+    url
+}
+
+/// Env and header values are shown as `***` unless they are `${env:…}` references:
+/// artifacts carry real values, pages must not.
+fn redact_payload(payload: &Value) -> Value {
+    let mut payload = payload.clone();
+    if let Value::Object(root) = &mut payload {
+        for section in root.values_mut() {
+            let Value::Object(servers) = section else {
+                continue;
+            };
+            for entry in servers.values_mut() {
+                for key in ["env", "headers"] {
+                    if let Some(Value::Object(map)) = entry.get_mut(key) {
+                        for value in map.values_mut() {
+                            if value
+                                .as_str()
+                                .is_some_and(|s| !s.is_empty() && !s.starts_with("${"))
+                            {
+                                *value = json!("***");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    payload
+}
+
+/// Client/profile pairs that have something (a draft or a published artifact).
+fn profiles_in_use(service: &Service) -> ServiceResult<Vec<(Value, Value)>> {
+    let clients = service.list_clients();
+    let mut rows = Vec::new();
+    for client in clients["clients"].as_array().into_iter().flatten() {
+        let id = client["client_id"].as_str().unwrap_or_default();
+        let profiles = service.list_profiles(Some(id))?;
+        for profile in profiles["profiles"].as_array().into_iter().flatten() {
+            let drafts = profile["drafts"].as_array().map_or(0, Vec::len);
+            if drafts > 0 || !profile["latest_artifact_id"].is_null() {
+                rows.push((client.clone(), profile.clone()));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn profile_rows(rows: &[(Value, Value)]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|(client, profile)| {
+            let client_id = client["client_id"].as_str().unwrap_or_default();
+            let profile_id = profile["profile_id"].as_str().unwrap_or_default();
+            let drafts: Vec<String> = profile["drafts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text_of)
+                .collect();
+            vec![
+                esc(&text_of(&client["display_name"])),
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    attr(&profile_url(client_id, profile_id, None)),
+                    esc(profile_id)
+                ),
+                profile["latest_artifact_id"]
+                    .as_str()
+                    .map(short_id)
+                    .unwrap_or_else(|| "<span class=\"muted\">unpublished</span>".into()),
+                esc(&text_of(&profile["revision_count"])),
+                esc(&drafts.join(", ")),
+                esc(&text_of(&profile["updated_at"])),
+            ]
+        })
+        .collect()
+}
+
+async fn dashboard(panel: Panel) -> Response {
+    let rows = match panel.run(profiles_in_use).await {
+        Ok(rows) => rows,
+        Err(error) => return panel.error_page(error),
+    };
+    let mut body = String::new();
+    body.push_str("<section><h2>MCP client configurations</h2>");
+    body.push_str(&table(
+        &[
+            "client",
+            "profile",
+            "latest artifact",
+            "revisions",
+            "drafts",
+            "updated",
+        ],
+        &profile_rows(&rows),
+        "No configurations yet: open a client under MCP configs and add a server to its draft.",
+    ));
+    body.push_str("<p><a href=\"/cp/configs\">All clients →</a></p></section>");
+    body.push_str(
+        "<section><h2>Content</h2><p>Entries by section and site, their drafts and revisions: \
+<a href=\"/cp/entries\">Content →</a></p></section>",
+    );
+    panel.page("Dashboard", &body)
+}
+
+async fn configs(panel: Panel) -> Response {
+    let (clients, rows) = match panel
+        .run(|s| Ok((s.list_clients(), profiles_in_use(s)?)))
+        .await
+    {
+        Ok(data) => data,
+        Err(error) => return panel.error_page(error),
+    };
+    let mut body = String::from("<section><h2>Profiles in use</h2>");
+    body.push_str(&table(
+        &[
+            "client",
+            "profile",
+            "latest artifact",
+            "revisions",
+            "drafts",
+            "updated",
+        ],
+        &profile_rows(&rows),
+        "None yet.",
+    ));
+    body.push_str("</section><section><h2>Open a client profile</h2><form method=\"get\" action=\"/cp/configs/open\" class=\"row\"><label>Client <select name=\"client\">");
+    let mut client_rows = Vec::new();
+    for client in clients["clients"].as_array().into_iter().flatten() {
+        let id = text_of(&client["client_id"]);
+        let _ = write!(
+            body,
+            "<option value=\"{}\">{}</option>",
+            attr(&id),
+            esc(&text_of(&client["display_name"]))
+        );
+        client_rows.push(vec![
+            format!(
+                "<a href=\"{}\">{}</a>",
+                attr(&profile_url(&id, "default", None)),
+                esc(&text_of(&client["display_name"]))
+            ),
+            format!("<code>{}</code>", esc(&id)),
+            format!("<code>{}</code>", esc(&text_of(&client["config_path"]))),
+        ]);
+    }
+    body.push_str("</select></label><label>Profile <input name=\"profile\" value=\"default\" required></label><button>Open</button></form></section>");
+    body.push_str("<section><h2>Clients</h2>");
+    body.push_str(&table(&["client", "id", "config file"], &client_rows, ""));
+    body.push_str("</section>");
+    panel.page("MCP configs", &body)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct OpenQuery {
+    client: String,
+    profile: String,
+}
+
+async fn open_profile(panel: Panel, QueryParams(q): QueryParams<OpenQuery>) -> Response {
+    match Target::new(Some(&q.client), Some(&q.profile), None) {
+        Ok(t) => Redirect::to(&profile_url(&t.client_id, &t.profile_id, None)).into_response(),
+        Err(error) => panel.error_page(error.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DraftQuery {
+    draft: Option<String>,
+}
+
+/// Everything the profile page shows, read in one trip to the blocking pool.
+struct ProfileView {
+    client: Value,
+    draft: Value,
+    validation: Value,
+    drafts: Value,
+    history: Value,
+    deployed: Result<Value, String>,
+    verify: Option<Value>,
+    catalog: Value,
+}
+
+fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
+    let clients = s.list_clients();
+    let client = clients["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["client_id"] == t.client_id.as_str())
+        .cloned()
+        .ok_or_else(|| ServiceError::not_found(format!("unknown client '{}'", t.client_id)))?;
+    let history = s.get_config_history(t, Some(50))?;
+    let has_history = history["count"].as_u64().unwrap_or(0) > 0;
+    Ok(ProfileView {
+        client,
+        draft: s.view_draft_config(t)?,
+        validation: s.validate_config(t)?,
+        drafts: s.list_drafts(Some(&t.client_id), Some(&t.profile_id))?,
+        deployed: s.deployed_config(t).map_err(|e| e.message().to_string()),
+        verify: if has_history {
+            Some(s.verify_config(t, None)?)
+        } else {
+            None
+        },
+        history,
+        catalog: s.list_available_servers(None, None)?,
+    })
+}
+
+fn issues_html(validation: &Value) -> String {
+    let mut html = String::new();
+    let valid = validation["valid"].as_bool().unwrap_or(false);
+    let _ = write!(
+        html,
+        "<p>{}</p>",
+        if valid {
+            "<span class=\"badge ok\">valid</span>"
+        } else {
+            "<span class=\"badge bad\">invalid</span>"
+        }
+    );
+    for (kind, class) in [("errors", "bad"), ("warnings", "")] {
+        let issues = validation[kind].as_array().cloned().unwrap_or_default();
+        if issues.is_empty() {
+            continue;
+        }
+        html.push_str("<ul>");
+        for issue in issues {
+            let _ = write!(
+                html,
+                "<li><span class=\"badge {class}\">{}</span> {}</li>",
+                esc(&text_of(&issue["code"])),
+                esc(&text_of(&issue["message"]))
+            );
+        }
+        html.push_str("</ul>");
+    }
+    html
+}
+
+fn draft_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
+    let csrf = &panel.session.csrf;
+    let base = profile_url(&t.client_id, &t.profile_id, None);
+    let draft = &view.draft;
+    let version = draft["draft_version"]
+        .as_i64()
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let mut html = format!(
+        "<section id=\"draft\"><h2>Draft “{}”</h2>",
+        esc(&t.draft_name)
+    );
+    let names: Vec<String> = view.drafts["drafts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| text_of(&d["draft_name"]))
+        .collect();
+    if names.len() > 1 {
+        html.push_str("<p>Drafts: ");
+        for name in &names {
+            let _ = write!(
+                html,
+                "<a href=\"{}\">{}</a> ",
+                attr(&profile_url(&t.client_id, &t.profile_id, Some(name))),
+                esc(name)
+            );
+        }
+        html.push_str("</p>");
+    }
+    if draft["exists"].as_bool().unwrap_or(false) {
+        let _ = write!(
+            html,
+            "<p class=\"muted\">version {} · updated {}</p>",
+            esc(&version),
+            esc(&text_of(&draft["updated_at"]))
+        );
+    } else {
+        html.push_str("<p class=\"muted\">No draft yet: adding a server creates it.</p>");
+    }
+    let fields = [
+        ("draft", t.draft_name.as_str()),
+        ("version", version.as_str()),
+    ];
+    let rows: Vec<Vec<String>> = draft["servers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|server| {
+            let name = text_of(&server["server_name"]);
+            let what = match server["url"].as_str() {
+                Some(url) => format!("<code>{}</code>", esc(url)),
+                None => {
+                    let args: Vec<String> = server["args"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(text_of)
+                        .collect();
+                    format!(
+                        "<code>{} {}</code>",
+                        esc(&text_of(&server["command"])),
+                        esc(&args.join(" "))
+                    )
+                }
+            };
+            let env: Vec<String> = server["env"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}={}", text_of(v)))
+                .collect();
+            let mut remove_fields = fields.to_vec();
+            remove_fields.push(("server_name", name.as_str()));
+            vec![
+                format!("<strong>{}</strong>", esc(&name)),
+                esc(&text_of(&server["transport"])),
+                what,
+                format!("<code>{}</code>", esc(&env.join(" "))),
+                html::action_button(
+                    &format!("{base}/draft/remove"),
+                    csrf,
+                    &remove_fields,
+                    "Remove",
+                    "secondary",
+                ),
+            ]
+        })
+        .collect();
+    html.push_str(&table(
+        &["name", "transport", "command / url", "env", ""],
+        &rows,
+        "The draft has no servers.",
+    ));
+    // Add a server from the catalog.
+    let _ = write!(
+        html,
+        "<h3>Add a server</h3><form method=\"post\" action=\"{}\" class=\"stack\">{}{}{}\
+<label>Catalog server <select name=\"server_id\">",
+        attr(&format!("{base}/draft/add")),
+        html::csrf_field(csrf),
+        html::hidden("draft", &t.draft_name),
+        html::hidden("version", &version)
+    );
+    for server in view.catalog["servers"].as_array().into_iter().flatten() {
+        let id = text_of(&server["server_id"]);
+        let _ = write!(
+            html,
+            "<option value=\"{}\">{} ({})</option>",
+            attr(&id),
+            esc(&text_of(&server["display_name"])),
+            esc(&id)
+        );
+    }
+    html.push_str(
+        "</select></label><label>Name in the client's file (optional) <input name=\"server_name\"></label>\
+<label>Parameters, JSON (optional) <textarea name=\"params\" placeholder='{\"path\": \"/home/me\"}'></textarea></label>\
+<label>Environment, JSON (optional) <textarea name=\"env_vars\" placeholder='{\"TOKEN\": \"${env:TOKEN}\"}'></textarea></label>\
+<button>Add to draft</button></form>",
+    );
+    let _ = write!(
+        html,
+        "<p>{} {}</p>",
+        html::action_button(
+            &format!("{base}/import"),
+            csrf,
+            &fields,
+            "Import from the client's file",
+            "secondary"
+        ),
+        html::action_button(
+            &format!("{base}/draft/clear"),
+            csrf,
+            &fields,
+            "Clear the draft",
+            "danger"
+        )
+    );
+    html.push_str("<h3>Validation</h3>");
+    html.push_str(&issues_html(&view.validation));
+    // Publish.
+    let _ = write!(
+        html,
+        "<h3>Publish</h3><form method=\"post\" action=\"{}\" class=\"row\">{}{}{}\
+<label>Changelog <input name=\"changelog\" size=\"50\" placeholder=\"what changed and why\"></label>\
+<button>Publish signed revision</button></form>",
+        attr(&format!("{base}/publish")),
+        html::csrf_field(csrf),
+        html::hidden("draft", &t.draft_name),
+        html::hidden("version", &version)
+    );
+    let _ = write!(
+        html,
+        "<p><a href=\"{}\">Compare the draft with the latest artifact</a></p></section>",
+        attr(&format!("{base}/diff?to=draft"))
+    );
+    html
+}
+
+fn deploy_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
+    let base = profile_url(&t.client_id, &t.profile_id, None);
+    let mut html = String::from("<section id=\"deploy\"><h2>Deploy</h2>");
+    match &view.deployed {
+        Err(message) => {
+            let _ = write!(html, "<p class=\"flash error\">{}</p>", esc(message));
+        }
+        Ok(deployed) if !deployed["deployed"].as_bool().unwrap_or(false) => {
+            let _ = write!(
+                html,
+                "<p>Never deployed. The client's file: <code>{}</code></p>",
+                esc(&text_of(&deployed["path"]))
+            );
+        }
+        Ok(deployed) => {
+            let up_to_date = deployed["up_to_date"].as_bool().unwrap_or(false);
+            let drifted = deployed["drift"]["drifted"].as_bool().unwrap_or(false);
+            let _ = write!(
+                html,
+                "<dl class=\"facts\"><dt>file</dt><dd><code>{}</code></dd>\
+<dt>deployed</dt><dd>{} at {}</dd><dt>status</dt><dd>{} {}</dd></dl>",
+                esc(&text_of(&deployed["path"])),
+                deployed["artifact_id"]
+                    .as_str()
+                    .map(short_id)
+                    .unwrap_or_default(),
+                esc(&text_of(&deployed["deployed_at"])),
+                if up_to_date {
+                    "<span class=\"badge ok\">latest</span>"
+                } else {
+                    "<span class=\"badge bad\">behind the latest artifact</span>"
+                },
+                if drifted {
+                    "<span class=\"badge bad\">drifted</span>"
+                } else {
+                    "<span class=\"badge ok\">no drift</span>"
+                },
+            );
+            let changes = deployed["drift"]["changes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if !changes.is_empty() {
+                html.push_str("<p>Changed in the file since the last deploy:</p><ul>");
+                for change in changes {
+                    let _ = write!(html, "<li>{}</li>", esc(&text_of(&change)));
+                }
+                html.push_str("</ul>");
+            }
+        }
+    }
+    if view.history["count"].as_u64().unwrap_or(0) > 0 {
+        let _ = write!(
+            html,
+            "<form method=\"post\" action=\"{}\" class=\"row\">{}\
+<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"on\"> force (replace hand edits; a backup is kept)</label>\
+<button>Deploy the latest artifact</button></form>",
+            attr(&format!("{base}/deploy")),
+            html::csrf_field(&panel.session.csrf)
+        );
+    }
+    html.push_str("</section>");
+    html
+}
+
+fn history_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
+    let base = profile_url(&t.client_id, &t.profile_id, None);
+    let csrf = &panel.session.csrf;
+    let revisions = view.history["revisions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut html = String::from("<section id=\"history\"><h2>History</h2>");
+    if let Some(verify) = &view.verify {
+        let _ = write!(
+            html,
+            "<p>Latest artifact: {} {}</p>",
+            if verify["valid"].as_bool().unwrap_or(false) {
+                "<span class=\"badge ok\">signature verified</span>"
+            } else {
+                "<span class=\"badge bad\">verification failed</span>"
+            },
+            esc(&text_of(&verify["message"]))
+        );
+    }
+    let rows: Vec<Vec<String>> = revisions
+        .iter()
+        .enumerate()
+        .map(|(index, revision)| {
+            let id = text_of(&revision["artifact_id"]);
+            vec![
+                esc(&text_of(&revision["sequence"])),
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    attr(&format!("{base}/artifacts/{}", url_encode(&id))),
+                    short_id(&id)
+                ),
+                esc(&text_of(&revision["author"])),
+                esc(&text_of(&revision["changelog"])),
+                esc(&text_of(&revision["created_at"])),
+                if index == 0 {
+                    "<span class=\"badge ok\">head</span>".to_string()
+                } else {
+                    html::action_button(
+                        &format!("{base}/rollback"),
+                        csrf,
+                        &[("artifact_id", id.as_str())],
+                        "Roll back to this",
+                        "secondary",
+                    )
+                },
+            ]
+        })
+        .collect();
+    html.push_str(&table(
+        &["#", "artifact", "author", "changelog", "published", ""],
+        &rows,
+        "Nothing published yet.",
+    ));
+    if revisions.len() > 1 {
+        let _ = write!(
+            html,
+            "<form method=\"get\" action=\"{}\" class=\"row\"><label>From <select name=\"from\">",
+            attr(&format!("{base}/diff"))
+        );
+        for (index, revision) in revisions.iter().enumerate() {
+            let id = text_of(&revision["artifact_id"]);
+            let _ = write!(
+                html,
+                "<option value=\"{}\"{}>#{} {}</option>",
+                attr(&id),
+                if index == 1 { " selected" } else { "" },
+                esc(&text_of(&revision["sequence"])),
+                esc(&id.chars().take(12).collect::<String>())
+            );
+        }
+        html.push_str("</select></label><label>To <select name=\"to\">");
+        for (index, revision) in revisions.iter().enumerate() {
+            let id = text_of(&revision["artifact_id"]);
+            let _ = write!(
+                html,
+                "<option value=\"{}\"{}>#{} {}</option>",
+                attr(&id),
+                if index == 0 { " selected" } else { "" },
+                esc(&text_of(&revision["sequence"])),
+                esc(&id.chars().take(12).collect::<String>())
+            );
+        }
+        html.push_str("<option value=\"draft\">the draft</option></select></label><button>Compare</button></form>");
+    }
+    html.push_str("</section>");
+    html
+}
+
+async fn profile_page(
+    panel: Panel,
+    PathParams((client, profile)): Doc,
+    QueryParams(q): QueryParams<DraftQuery>,
+) -> Response {
+    let target = match Target::new(Some(&client), Some(&profile), q.draft.as_deref()) {
+        Ok(t) => t,
+        Err(error) => return panel.error_page(error.into()),
+    };
+    let t = target.clone();
+    let view = match panel.run(move |s| read_profile(s, &t)).await {
+        Ok(view) => view,
+        Err(error) => return panel.error_page(error),
+    };
+    let title = format!(
+        "{} · {}",
+        text_of(&view.client["display_name"]),
+        target.profile_id
+    );
+    let mut body = format!(
+        "<p class=\"muted\">{} writes <code>{}</code></p>",
+        esc(&target.client_id),
+        esc(&text_of(&view.client["config_path"]))
+    );
+    body.push_str(&draft_section(&panel, &target, &view));
+    body.push_str(&deploy_section(&panel, &target, &view));
+    body.push_str(&history_section(&panel, &target, &view));
+    panel.page(&title, &body)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+    draft: Option<String>,
+}
+
+/// A side of a comparison: an artifact id, or `draft`.
+fn side_payload(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(String, Value)> {
+    match which.filter(|w| !w.is_empty()) {
+        Some("draft") => {
+            let draft = s.view_draft_config(t)?;
+            Ok((
+                format!("draft “{}”", t.draft_name),
+                draft["payload"].clone(),
+            ))
+        }
+        Some(id) => {
+            let envelope = s.get_config(t, Some(id))?;
+            let seq = envelope["metadata"]["sequence"].clone();
+            Ok((
+                format!(
+                    "#{} {}",
+                    text_of(&seq),
+                    id.chars().take(12).collect::<String>()
+                ),
+                redact_payload(&envelope["payload"]),
+            ))
+        }
+        None => {
+            let envelope = s.get_config(t, None)?;
+            let id = text_of(&envelope["artifact_id"]);
+            Ok((
+                format!("latest {}", id.chars().take(12).collect::<String>()),
+                redact_payload(&envelope["payload"]),
+            ))
+        }
+    }
+}
+
+async fn diff_page(
+    panel: Panel,
+    PathParams((client, profile)): Doc,
+    QueryParams(q): QueryParams<DiffQuery>,
+) -> Response {
+    let target = match Target::new(Some(&client), Some(&profile), q.draft.as_deref()) {
+        Ok(t) => t,
+        Err(error) => return panel.error_page(error.into()),
+    };
+    let t = target.clone();
+    let sides = panel
+        .run(move |s| {
+            Ok((
+                side_payload(s, &t, q.from.as_deref())?,
+                side_payload(s, &t, q.to.as_deref())?,
+            ))
+        })
+        .await;
+    let ((from_label, from), (to_label, to)) = match sides {
+        Ok(sides) => sides,
+        Err(error) => return panel.error_page(error),
+    };
+    let mut body = format!(
+        "<p><a href=\"{}\">← back to {}/{}</a></p><p>From <strong>{}</strong> to <strong>{}</strong> \
+(env and header values shown as ***)</p>",
+        attr(&profile_url(&target.client_id, &target.profile_id, None)),
+        esc(&target.client_id),
+        esc(&target.profile_id),
+        esc(&from_label),
+        esc(&to_label)
+    );
+    if from == to {
+        body.push_str("<p class=\"flash ok\">No differences.</p>");
+    }
+    body.push_str(&html::line_diff(&pretty(&from), &pretty(&to)));
+    panel.page("Compare", &body)
+}
+
+async fn artifact_page(
+    panel: Panel,
+    PathParams((client, profile, artifact)): PathParams<(String, String, String)>,
+) -> Response {
+    let target = match Target::new(Some(&client), Some(&profile), None) {
+        Ok(t) => t,
+        Err(error) => return panel.error_page(error.into()),
+    };
+    let t = target.clone();
+    let id = artifact.clone();
+    let result = panel
+        .run(move |s| {
+            Ok((
+                s.get_config(&t, Some(&id))?,
+                s.verify_config(&t, Some(&id))?,
+            ))
+        })
+        .await;
+    let (mut envelope, verify) = match result {
+        Ok(data) => data,
+        Err(error) => return panel.error_page(error),
+    };
+    envelope["payload"] = redact_payload(&envelope["payload"]);
+    let body = format!(
+        "<p><a href=\"{}\">← back to {}/{}</a></p><p>{} {}</p><pre>{}</pre>",
+        attr(&profile_url(&target.client_id, &target.profile_id, None)),
+        esc(&target.client_id),
+        esc(&target.profile_id),
+        if verify["valid"].as_bool().unwrap_or(false) {
+            "<span class=\"badge ok\">signature verified</span>"
+        } else {
+            "<span class=\"badge bad\">verification failed</span>"
+        },
+        esc(&text_of(&verify["message"])),
+        esc(&pretty(&envelope))
+    );
+    panel.page(
+        &format!("Artifact {}", artifact.chars().take(12).collect::<String>()),
+        &body,
+    )
+}
+
+// ----- forms ------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DraftForm {
+    draft: Option<String>,
+    version: Option<String>,
+    server_id: Option<String>,
+    server_name: Option<String>,
+    params: Option<String>,
+    env_vars: Option<String>,
+    changelog: Option<String>,
+}
+
+impl DraftForm {
+    fn target(&self, client: &str, profile: &str) -> ServiceResult<Target> {
+        Target::new(Some(client), Some(profile), self.draft.as_deref())
+    }
+
+    /// The version the page showed: a change since then is a conflict, not a surprise.
+    fn expected(&self) -> Option<Expected> {
+        self.version
+            .as_deref()
+            .and_then(|v| v.parse().ok())
+            .map(Expected::Version)
+    }
+}
+
+fn json_field(name: &str, text: Option<String>) -> ServiceResult<Option<Value>> {
+    match text.filter(|t| !t.trim().is_empty()) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| ServiceError::invalid(format!("{name} is not valid JSON: {e}"))),
+    }
+}
+
+async fn add_server(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<DraftForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, form.draft.as_deref());
+    let result = panel
+        .run(move |s| {
+            let t = form.target(&client, &profile)?;
+            check_draft_version(s, &t, form.expected())?;
+            let added = s.add_server_to_config(
+                &t,
+                imprint_service::config::AddServer {
+                    server_id: form.server_id.clone().unwrap_or_default(),
+                    params: json_field("params", form.params.clone())?,
+                    env_vars: json_field("env_vars", form.env_vars.clone())?,
+                    server_name: form.server_name.clone(),
+                },
+            )?;
+            Ok(format!(
+                "added '{}' to the draft",
+                text_of(&added["server_name"])
+            ))
+        })
+        .await;
+    panel.done(result, &format!("{back}#draft"))
+}
+
+async fn remove_server(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<DraftForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, form.draft.as_deref());
+    let result = panel
+        .run(move |s| {
+            let t = form.target(&client, &profile)?;
+            check_draft_version(s, &t, form.expected())?;
+            let name = form.server_name.clone().unwrap_or_default();
+            s.remove_server_from_config(&t, &name)?;
+            Ok(format!("removed '{name}' from the draft"))
+        })
+        .await;
+    panel.done(result, &format!("{back}#draft"))
+}
+
+async fn clear_draft(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<DraftForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, form.draft.as_deref());
+    let result = panel
+        .run(move |s| {
+            let t = form.target(&client, &profile)?;
+            check_draft_version(s, &t, form.expected())?;
+            let cleared = s.clear_draft_config(&t)?;
+            Ok(format!(
+                "cleared the draft ({} server(s) removed)",
+                text_of(&cleared["servers_removed"])
+            ))
+        })
+        .await;
+    panel.done(result, &format!("{back}#draft"))
+}
+
+async fn import(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<DraftForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, form.draft.as_deref());
+    let result = panel
+        .run(move |s| {
+            let t = form.target(&client, &profile)?;
+            check_draft_version(s, &t, form.expected())?;
+            Ok(text_of(&s.import_config(&t)?["message"]))
+        })
+        .await;
+    panel.done(result, &format!("{back}#draft"))
+}
+
+async fn publish(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<DraftForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, form.draft.as_deref());
+    let result = panel
+        .run(move |s| {
+            let t = form.target(&client, &profile)?;
+            check_draft_version(s, &t, form.expected())?;
+            let published = s.publish_config(&t, form.changelog.as_deref())?;
+            Ok(format!(
+                "published revision {} ({})",
+                text_of(&published["sequence"]),
+                text_of(&published["artifact_id"])
+            ))
+        })
+        .await;
+    panel.done(result, &format!("{back}#history"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ArtifactForm {
+    artifact_id: Option<String>,
+    force: Option<String>,
+}
+
+async fn deploy(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<ArtifactForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, None);
+    let result = panel
+        .run(move |s| {
+            let t = Target::new(Some(&client), Some(&profile), None)?;
+            let force = form.force.as_deref() == Some("on");
+            Ok(text_of(
+                &s.deploy_config(&t, form.artifact_id.as_deref(), force)?["message"],
+            ))
+        })
+        .await;
+    panel.done(result, &format!("{back}#deploy"))
+}
+
+async fn rollback(
+    PathParams((client, profile)): Doc,
+    PanelForm { panel, form }: PanelForm<ArtifactForm>,
+) -> Response {
+    let back = profile_url(&client, &profile, None);
+    let result = panel
+        .run(move |s| {
+            let t = Target::new(Some(&client), Some(&profile), None)?;
+            let id = form.artifact_id.clone().unwrap_or_default();
+            let rolled = s.rollback_config(&t, &id, None)?;
+            Ok(format!(
+                "rolled back: revision {} republishes {}",
+                text_of(&rolled["sequence"]),
+                id
+            ))
+        })
+        .await;
+    panel.done(result, &format!("{back}#history"))
+}

@@ -1,0 +1,605 @@
+//! End to end: the real `imprint serve --http 127.0.0.1:0` binary, driven over plain
+//! HTTP/1.1: tokens, Origin and Host checks, CORS, errors, If-Match, the OpenAPI
+//! document, the control panel's sessions and CSRF, shutdown, and one draft seen over
+//! REST, MCP over HTTP and a stdio server at once.
+
+mod http_support;
+mod support;
+
+use http_support::{Reply, Server, token};
+use serde_json::json;
+use support::TestEnv;
+
+const DRAFT: &str = "/v1/config/claude-desktop/default/draft";
+
+#[test]
+fn serves_on_port_zero_and_prints_the_address_and_a_login_url() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    assert!(!server.addr.ends_with(":0"));
+    assert!(
+        server
+            .login_url
+            .starts_with(&format!("{}/cp/login?token=imp_", server.url()))
+    );
+    let health = server.send("GET", "/healthz", &[], None);
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+}
+
+#[test]
+fn rest_without_a_token_gets_401_with_a_challenge() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let reply = server.send("GET", "/v1/clients", &[], None);
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.error_code(), "unauthorized");
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer realm="imprint""#)
+    );
+
+    let wrong = server.get("/v1/clients", "imp_not-a-real-token");
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong
+            .header("www-authenticate")
+            .unwrap()
+            .contains("invalid_token")
+    );
+    let basic = server.send(
+        "GET",
+        "/v1/clients",
+        &[("authorization", "Basic YTpi")],
+        None,
+    );
+    assert_eq!(basic.status, 401);
+    let mcp = server.send(
+        "POST",
+        "/mcp",
+        &[("content-type", "application/json")],
+        Some("{}"),
+    );
+    assert_eq!(mcp.status, 401);
+}
+
+#[test]
+fn a_token_minted_by_the_cli_works_in_the_running_server_until_revoked() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    // Minted after the server started, by another process.
+    let secret = token(&env, "ci-bot");
+    let clients = server.get("/v1/clients", &secret);
+    assert_eq!(clients.status, 200, "{}", clients.body);
+    assert!(clients.json()["count"].as_u64().unwrap() > 5);
+    let by_key = server.send("GET", "/v1/servers", &[("x-api-key", &secret)], None);
+    assert_eq!(by_key.status, 200);
+
+    let listed = env.cli_ok(&["token", "list"]);
+    assert_eq!(listed["tokens"][0]["name"], "ci-bot");
+    assert!(!listed.to_string().contains(&secret));
+
+    env.cli_ok(&["token", "revoke", "ci-bot"]);
+    let revoked = server.get("/v1/clients", &secret);
+    assert_eq!(revoked.status, 401);
+    assert!(
+        revoked.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("revoked")
+    );
+}
+
+#[test]
+fn the_token_name_is_recorded_as_author_over_rest_and_mcp() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let alice = token(&env, "alice");
+    let bob = token(&env, "bob");
+    let added = server.post(
+        &format!("{DRAFT}/add"),
+        &alice,
+        json!({"server_id": "memory"}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let published = server.post(
+        "/v1/config/claude-desktop/default/publish",
+        &alice,
+        json!({"changelog": "first"}),
+    );
+    assert_eq!(published.status, 200, "{}", published.body);
+    server.tool(&bob, "add_server_to_config", json!({"server_id": "fetch"}));
+    server.tool(&bob, "publish_config", json!({"changelog": "second"}));
+
+    let history = server
+        .get("/v1/config/claude-desktop/default/history", &alice)
+        .json();
+    let authors: Vec<&str> = history["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["author"].as_str().unwrap())
+        .collect();
+    assert_eq!(authors, ["bob", "alice"]);
+}
+
+#[test]
+fn a_stale_if_match_gets_409_and_the_current_etag_succeeds() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let added = server.post(
+        &format!("{DRAFT}/add"),
+        &secret,
+        json!({"server_id": "memory"}),
+    );
+    let etag = added.header("etag").unwrap().to_string();
+    let view = server.get(DRAFT, &secret);
+    assert_eq!(view.header("etag"), Some(etag.as_str()));
+    assert_eq!(view.json()["server_names"], json!(["memory"]));
+
+    // Someone else changes the draft (the CLI, another process).
+    env.cli_ok(&["draft", "add", "fetch"]);
+
+    let headers = [
+        ("authorization", format!("Bearer {secret}")),
+        ("content-type", "application/json".to_string()),
+        ("if-match", etag.clone()),
+    ];
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let stale = server.send(
+        "POST",
+        &format!("{DRAFT}/remove"),
+        &headers,
+        Some(r#"{"server_name":"memory"}"#),
+    );
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert_eq!(stale.error_code(), "conflict");
+    assert_eq!(stale.json()["error"]["details"]["current_version"], 3);
+    let cleared = server.send("DELETE", DRAFT, &headers, None);
+    assert_eq!(cleared.status, 409);
+
+    let fresh = server
+        .get(DRAFT, &secret)
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let mut headers = headers.clone();
+    headers[2] = ("if-match", &fresh);
+    let removed = server.send(
+        "POST",
+        &format!("{DRAFT}/remove"),
+        &headers,
+        Some(r#"{"server_name":"memory"}"#),
+    );
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert_eq!(
+        server.get(DRAFT, &secret).json()["server_names"],
+        json!(["fetch"])
+    );
+}
+
+#[test]
+fn a_foreign_origin_on_mcp_gets_403_and_the_own_origin_passes() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let call = |origin: &str| {
+        server.send(
+            "POST",
+            "/mcp",
+            &[
+                ("authorization", &format!("Bearer {secret}")),
+                ("content-type", "application/json"),
+                ("accept", "application/json, text/event-stream"),
+                ("origin", origin),
+            ],
+            Some(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}"#),
+        )
+    };
+    let foreign = call("http://evil.example");
+    assert_eq!(foreign.status, 403);
+    assert_eq!(foreign.error_code(), "forbidden");
+    assert_eq!(call("null").status, 403);
+    assert_eq!(call(&server.url()).status, 200);
+
+    // State-changing REST calls from a foreign page are refused too.
+    let rest = server.send(
+        "POST",
+        "/v1/keys/initialize",
+        &[
+            ("authorization", &format!("Bearer {secret}")),
+            ("origin", "https://evil.example"),
+        ],
+        None,
+    );
+    assert_eq!(rest.status, 403);
+}
+
+#[test]
+fn a_foreign_host_header_gets_403_against_dns_rebinding() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let rebound = server.send("GET", "/healthz", &[("host", "evil.example:7410")], None);
+    assert_eq!(rebound.status, 403);
+    let localhost = server.send("GET", "/healthz", &[("host", "localhost")], None);
+    assert_eq!(localhost.status, 200);
+}
+
+#[test]
+fn cors_answers_preflights_only_for_the_allow_list() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--cors-origin", "https://app.example"]);
+    let secret = token(&env, "t");
+    let preflight = |origin: &str| {
+        server.send(
+            "OPTIONS",
+            "/v1/clients",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-headers", "authorization"),
+            ],
+            None,
+        )
+    };
+    let allowed = preflight("https://app.example");
+    assert_eq!(allowed.status, 204);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("authorization")
+    );
+    let refused = preflight("https://other.example");
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+
+    let read = server.send(
+        "GET",
+        "/v1/clients",
+        &[
+            ("authorization", &format!("Bearer {secret}")),
+            ("origin", "https://app.example"),
+        ],
+        None,
+    );
+    assert_eq!(read.status, 200);
+    assert_eq!(
+        read.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    let other = server.send(
+        "GET",
+        "/v1/clients",
+        &[
+            ("authorization", &format!("Bearer {secret}")),
+            ("origin", "https://other.example"),
+        ],
+        None,
+    );
+    assert_eq!(other.header("access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn the_same_draft_is_seen_over_rest_mcp_http_and_a_stdio_server() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    // REST writes...
+    let added = server.post(
+        &format!("{DRAFT}/add"),
+        &secret,
+        json!({"server_id": "memory"}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    // ...MCP over HTTP reads and writes...
+    let over_http = server.tool(&secret, "view_draft_config", json!({}));
+    assert_eq!(over_http["server_names"], json!(["memory"]));
+    server.tool(
+        &secret,
+        "add_server_to_config",
+        json!({"server_id": "fetch", "server_name": "files"}),
+    );
+    // ...a stdio server on the same data directory, running at the same time, sees both...
+    let stdio = env.mcp().await;
+    let seen = stdio.ok("view_draft_config", json!({})).await;
+    assert_eq!(seen["server_names"], json!(["files", "memory"]));
+    stdio
+        .ok(
+            "remove_server_from_config",
+            json!({"server_name": "memory"}),
+        )
+        .await;
+    stdio.close().await;
+    // ...and REST sees what stdio did.
+    assert_eq!(
+        server.get(DRAFT, &secret).json()["server_names"],
+        json!(["files"])
+    );
+}
+
+#[test]
+fn errors_have_one_json_shape_and_the_right_status() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let auth = format!("Bearer {secret}");
+    let cases: Vec<(Reply, u16, &str)> = vec![
+        (
+            server.get("/v1/clients/nope/profiles", &secret),
+            404,
+            "not_found",
+        ),
+        (
+            server.get("/v1/config/claude-desktop/default", &secret),
+            404,
+            "not_found",
+        ),
+        (
+            server.get("/v1/config/Bad%20Id/default", &secret),
+            422,
+            "invalid_input",
+        ),
+        (
+            server.post(
+                &format!("{DRAFT}/add"),
+                &secret,
+                json!({"server_id": "no-such-server"}),
+            ),
+            404,
+            "not_found",
+        ),
+        (
+            server.post(&format!("{DRAFT}/add"), &secret, json!({"typo": 1})),
+            400,
+            "bad_request",
+        ),
+        (
+            server.send(
+                "POST",
+                &format!("{DRAFT}/add"),
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/json"),
+                ],
+                Some("{not json"),
+            ),
+            400,
+            "bad_request",
+        ),
+        (
+            server.send(
+                "POST",
+                &format!("{DRAFT}/add"),
+                &[("authorization", &auth), ("content-type", "text/plain")],
+                Some(r#"{"server_id":"memory"}"#),
+            ),
+            415,
+            "unsupported_media_type",
+        ),
+        (server.get("/v1/no/such/route", &secret), 404, "not_found"),
+        (
+            server.send("PUT", "/v1/clients", &[("authorization", &auth)], None),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            server.post(
+                "/v1/config/claude-desktop/default/publish",
+                &secret,
+                json!({}),
+            ),
+            422,
+            "invalid_input",
+        ),
+    ];
+    for (reply, status, code) in cases {
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert_eq!(reply.error_code(), code, "{}", reply.body);
+        assert!(!reply.body.contains("panicked") && !reply.body.contains("src/"));
+    }
+}
+
+#[test]
+fn the_openapi_document_and_the_routes_agree() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let doc = server.send("GET", "/openapi.json", &[], None);
+    assert_eq!(doc.status, 200);
+    let doc = doc.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 20, "{}", paths.len());
+    for (path, methods) in paths {
+        // Config ids by name; every other parameter is a numeric content id.
+        let concrete: String = path
+            .replace("{client_id}", "claude-desktop")
+            .replace("{profile_id}", "default")
+            .replace("{server_id}", "memory")
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "1"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in methods.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            let reply = server.send(
+                &method,
+                &concrete,
+                &[
+                    ("authorization", &format!("Bearer {secret}")),
+                    ("content-type", "application/json"),
+                ],
+                (method != "GET").then_some("{}"),
+            );
+            assert_ne!(reply.status, 405, "{method} {path}: {}", reply.body);
+            assert!(
+                !(reply.status == 404 && reply.body.contains("no route")),
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+}
+
+#[test]
+fn serving_beyond_loopback_without_auth_is_refused() {
+    let env = TestEnv::new();
+    let output = env
+        .command()
+        .args(["serve", "--http", "0.0.0.0:0", "--no-auth"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("without authentication"), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing may be served");
+}
+
+#[test]
+fn no_auth_on_loopback_serves_as_the_local_user() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--no-auth"]);
+    assert_eq!(server.login_url, format!("{}/cp", server.url()));
+    let added = server.send(
+        "POST",
+        &format!("{DRAFT}/add"),
+        &[("content-type", "application/json")],
+        Some(r#"{"server_id":"memory"}"#),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let published = server.send(
+        "POST",
+        "/v1/config/claude-desktop/default/publish",
+        &[],
+        None,
+    );
+    assert_eq!(published.status, 200, "{}", published.body);
+    let history = server.send(
+        "GET",
+        "/v1/config/claude-desktop/default/history",
+        &[],
+        None,
+    );
+    assert_eq!(history.json()["revisions"][0]["author"], "tester");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    assert_eq!(server.send("GET", "/healthz", &[], None).status, 200);
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+}
+
+/// The control panel: login by URL sets a strict cookie; pages need it; forms need
+/// the CSRF token and the panel's own origin.
+#[test]
+fn control_panel_sessions_cookies_and_csrf() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let to_login = server.send("GET", "/cp/configs", &[], None);
+    assert_eq!(to_login.status, 303);
+    assert_eq!(
+        to_login.header("location"),
+        Some("/cp/login?next=%2Fcp%2Fconfigs")
+    );
+
+    let path = server.login_url.strip_prefix(&server.url()).unwrap();
+    let login = server.send("GET", &format!("{path}&next=%2Fcp%2Fconfigs"), &[], None);
+    assert_eq!(login.status, 303, "{}", login.body);
+    assert_eq!(login.header("location"), Some("/cp/configs"));
+    let cookie = login.header("set-cookie").unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+
+    let page = server.send(
+        "GET",
+        "/cp/configs/claude-desktop/default",
+        &[("cookie", &cookie)],
+        None,
+    );
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Add to draft"));
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    let csrf = page
+        .body
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+
+    let form = |body: &str, origin: Option<&str>| {
+        let mut headers = vec![
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        if let Some(origin) = origin {
+            headers.push(("origin", origin));
+        }
+        server.send(
+            "POST",
+            "/cp/configs/claude-desktop/default/draft/add",
+            &headers,
+            Some(body),
+        )
+    };
+    let own = server.url();
+    assert_eq!(
+        form("server_id=memory", Some(&own)).status,
+        403,
+        "no CSRF token"
+    );
+    assert_eq!(
+        form("server_id=memory&_csrf=forged", Some(&own)).status,
+        403
+    );
+    assert_eq!(
+        form(
+            &format!("server_id=memory&_csrf={csrf}"),
+            Some("https://evil.example")
+        )
+        .status,
+        403,
+        "foreign origin"
+    );
+    let ok = form(
+        &format!("server_id=memory&draft=default&_csrf={csrf}"),
+        Some(&own),
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let after = server.send(
+        "GET",
+        "/cp/configs/claude-desktop/default",
+        &[("cookie", &cookie)],
+        None,
+    );
+    assert!(
+        after.body.contains("added &#39;memory&#39; to the draft"),
+        "{}",
+        after.body
+    );
+
+    let wrong = server.send("GET", "/cp/login?token=imp_wrong", &[], None);
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.header("set-cookie").is_none());
+}

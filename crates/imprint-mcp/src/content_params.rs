@@ -251,7 +251,7 @@ pub struct EntryIdArgs {
 #[derive(Debug, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchArgs {
-    /// Words to find in titles and searchable fields; all must match; "word*" matches a prefix.
+    /// Words to find in titles and searchable fields; all must match; "word*" matches a prefix. Empty: list the newest entries under the filters.
     pub query: Option<String>,
     /// How many results, best first (default 10, at most 100).
     pub limit: Option<u32>,

@@ -419,7 +419,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Full-text search over entry titles and searchable fields; results[] best first with entryId, title, uri, status and url. Filters: status (live by default; pending, expired, disabled, all), sectionIds, siteId; limit (default 10). Drafts are not searched."
+        description = "Full-text search over entry titles and searchable fields; results[] best first with entryId, title, uri, status and url. Filters: status (live by default; pending, expired, disabled, all), sectionIds, siteId; limit (default 10). An empty query lists the newest entries under the filters. Drafts are not searched."
     )]
     async fn search_content(
         &self,

@@ -378,19 +378,28 @@ impl SqliteStore {
     fn search_from(
         &self,
         query: &SearchQuery,
-        expression: &str,
+        expression: Option<&str>,
         floor: Option<i64>,
         ranked: bool,
         exclude: &[i64],
     ) -> StoreResult<Vec<SearchHit>> {
-        let mut sql = format!(
-            "SELECT {ENTRY_COLUMNS}, s.rank FROM entries_search s JOIN entries e ON e.row_id = s.rowid
+        // Without an expression this lists entries, newest first, under the same filters.
+        let mut values: Vec<SqlValue> = Vec::new();
+        let mut sql = match expression {
+            Some(expression) => {
+                values.push(SqlValue::Text(expression.to_string()));
+                format!(
+                    "SELECT {ENTRY_COLUMNS}, s.rank FROM entries_search s JOIN entries e ON e.row_id = s.rowid
              WHERE entries_search MATCH ?1 AND e.deleted_at IS NULL"
-        );
-        if !ranked {
+                )
+            }
+            None => {
+                format!("SELECT {ENTRY_COLUMNS}, NULL FROM entries e WHERE e.deleted_at IS NULL")
+            }
+        };
+        if !ranked && expression.is_some() {
             sql = sql.replace("s.rank FROM", "NULL FROM");
         }
-        let mut values: Vec<SqlValue> = vec![SqlValue::Text(expression.to_string())];
         let bind = |value: SqlValue, values: &mut Vec<SqlValue>| {
             values.push(value);
             format!("?{}", values.len())
@@ -441,7 +450,11 @@ impl SqliteStore {
             SqlValue::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)),
             &mut values,
         );
-        let order = if ranked { "s.rank" } else { "s.rowid DESC" };
+        let order = match (expression, ranked) {
+            (None, _) => "e.row_id DESC",
+            (Some(_), true) => "s.rank",
+            (Some(_), false) => "s.rowid DESC",
+        };
         sql.push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
         self.with(|c| {
             c.prepare_cached(&sql)?
@@ -941,7 +954,7 @@ impl ContentStore for SqliteStore {
 
     fn search(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
         if query.terms.is_empty() {
-            return Ok(Vec::new());
+            return self.search_from(query, None, None, false, &[]);
         }
         let expression = query.terms.join(" ");
         let window = query.window;
@@ -954,20 +967,20 @@ impl ContentStore for SqliteStore {
                 .iter()
                 .any(Option::is_some);
         if !common {
-            return self.search_from(query, &expression, None, true, &[]);
+            return self.search_from(query, Some(&expression), None, true, &[]);
         }
         // Some term is everywhere: rank the newest matches, title matches first.
         let floor = self.nth_newest_match(&expression, window)?;
         let in_titles = format!("{{title}} : ({expression})");
-        let mut hits = self.search_from(query, &in_titles, floor, false, &[])?;
+        let mut hits = self.search_from(query, Some(&in_titles), floor, false, &[])?;
         let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
         if hits.len() < query.limit {
-            hits.extend(self.search_from(query, &expression, floor, false, &seen)?);
+            hits.extend(self.search_from(query, Some(&expression), floor, false, &seen)?);
         }
         if hits.len() < query.limit && floor.is_some() {
             // The filters kept too few of the newest matches: look further back.
             seen = hits.iter().map(|h| h.row.entry_id).collect();
-            hits.extend(self.search_from(query, &expression, None, false, &seen)?);
+            hits.extend(self.search_from(query, Some(&expression), None, false, &seen)?);
         }
         hits.truncate(query.limit);
         Ok(hits)

@@ -1391,8 +1391,14 @@ async fn search_filters_by_status_section_and_limit() {
             .await["count"],
         0
     );
-    let message = mcp.err("search_content", json!({"query": "  "})).await;
-    assert!(message.contains("query is required"), "{message}");
+    let message = mcp
+        .err("search_content", json!({"query": "*** \"\""}))
+        .await;
+    assert!(message.contains("no words to search"), "{message}");
+    // An empty query lists the newest entries under the filters (the control panel's listing).
+    let listed = mcp.ok("search_content", json!({"query": "  "})).await;
+    assert_eq!(listed["ranking"], "newest");
+    assert_eq!(titles(&listed)[0], "Hazelnut cake");
     let message = mcp
         .err(
             "search_content",

@@ -843,6 +843,7 @@ impl Service {
     ) -> ServiceResult<Value> {
         let text = query.unwrap_or_default();
         let terms = fts_terms(text)?;
+        let listing = terms.is_empty();
         let status = status
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -903,7 +904,7 @@ impl Service {
             "status": status,
             "sectionIds": section_ids,
             "siteId": site_id,
-            "ranking": if hits.iter().any(|h| h.rank.is_none()) { "newest" } else { "relevance" },
+            "ranking": if listing || hits.iter().any(|h| h.rank.is_none()) { "newest" } else { "relevance" },
             "results": results,
             "count": results.len(),
             "message": if results.is_empty() {
@@ -917,8 +918,13 @@ impl Service {
 
 /// User text into FTS5 phrases: every word must match; `word*` is a prefix. Each word
 /// is quoted, so FTS5 operators in user text are just words.
+/// FTS5 phrases for the words of `text`; none for an empty query (which lists the newest
+/// entries under the filters).
 fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
     let mut terms = Vec::new();
+    if text.trim().is_empty() {
+        return Ok(terms);
+    }
     for word in text.split_whitespace() {
         let prefix = word.ends_with('*');
         let core: String = word
@@ -936,7 +942,7 @@ fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
     }
     if terms.is_empty() {
         return Err(ServiceError::invalid(
-            "query is required: words to find in titles and searchable fields, e.g. \"summer recipes\"",
+            "the query holds no words to search: give words to find in titles and searchable fields, e.g. \"summer recipes\", or an empty query to list the newest entries",
         ));
     }
     Ok(terms)

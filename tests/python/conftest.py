@@ -42,3 +42,35 @@ def cli(env):
         return done.returncode, body, done.stderr
 
     return run
+
+
+class Imprint:
+    """Calls tools on an MCP session and decodes their JSON results."""
+
+    def __init__(self, session):
+        self.session = session
+
+    async def call(self, tool, **arguments):
+        result = await self.session.call_tool(tool, arguments)
+        text = "".join(block.text for block in result.content if getattr(block, "text", None) is not None)
+        import json
+
+        return bool(result.is_error), json.loads(text)
+
+    async def ok(self, tool, **arguments):
+        is_error, body = await self.call(tool, **arguments)
+        assert not is_error, f"{tool} failed: {body}"
+        return body
+
+    async def err(self, tool, **arguments):
+        is_error, body = await self.call(tool, **arguments)
+        assert is_error, f"{tool} should have failed: {body}"
+        return body["error"]["message"]
+
+
+def stdio_server(env):
+    """The real binary as an MCP stdio server, through the official SDK's transport."""
+    from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    return stdio_client(StdioServerParameters(command=BIN, args=["serve"], env=env))

@@ -13,36 +13,15 @@ import pathlib
 import pytest
 import rfc8785
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
+from mcp import ClientSession
 
-from conftest import BIN
+from conftest import BIN, Imprint, stdio_server
 
 pytestmark = pytest.mark.anyio
 
 
-class Imprint:
-    def __init__(self, session):
-        self.session = session
+server = stdio_server
 
-    async def call(self, tool, **arguments):
-        result = await self.session.call_tool(tool, arguments)
-        text = "".join(block.text for block in result.content if getattr(block, "text", None) is not None)
-        return bool(result.is_error), json.loads(text)
-
-    async def ok(self, tool, **arguments):
-        is_error, body = await self.call(tool, **arguments)
-        assert not is_error, f"{tool} failed: {body}"
-        return body
-
-    async def err(self, tool, **arguments):
-        is_error, body = await self.call(tool, **arguments)
-        assert is_error, f"{tool} should have failed: {body}"
-        return body["error"]["message"]
-
-
-def server(env):
-    return stdio_client(StdioServerParameters(command=BIN, args=["serve"], env=env))
 
 
 async def blog(imprint):

@@ -122,36 +122,11 @@ fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// `yyyymmddThhmmssZ` in UTC and the nanoseconds within that second.
 pub(crate) fn utc_stamp(now: SystemTime) -> (String, u32) {
     let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let seconds = since_epoch.as_secs();
-    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    let stamp = format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    );
-    (stamp, since_epoch.subsec_nanos())
-}
-
-/// Proleptic Gregorian date for a count of days since 1970-01-01 (Howard Hinnant's algorithm),
-/// so the crate needs no date library for one timestamp.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let seconds = i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX);
+    (
+        imprint_engine::timestamp::compact_utc(seconds),
+        since_epoch.subsec_nanos(),
+    )
 }
 
 #[cfg(test)]

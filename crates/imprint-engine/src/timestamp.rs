@@ -18,6 +18,19 @@ pub fn rfc3339_millis(unix_millis: i64) -> String {
     )
 }
 
+/// Formats Unix seconds as `YYYYMMDDTHHMMSSZ` (file-name friendly, sorts by time).
+pub fn compact_utc(unix_seconds: i64) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let second_of_day = unix_seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
 /// Howard Hinnant's days-to-civil algorithm.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -46,5 +59,7 @@ mod tests {
             "2026-11-22T03:54:58.123Z"
         );
         assert_eq!(rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(compact_utc(0), "19700101T000000Z");
+        assert_eq!(compact_utc(1_795_319_698), "20261122T035458Z");
     }
 }

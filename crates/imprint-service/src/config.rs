@@ -45,6 +45,9 @@ pub struct Target {
     pub client_id: String,
     pub profile_id: String,
     pub draft_name: String,
+    /// When set (HTTP `If-Match`), a draft write happens only if the draft is still at this
+    /// version — checked atomically by the store, never retried.
+    pub expected_version: Option<i64>,
 }
 
 impl Target {
@@ -74,7 +77,30 @@ impl Target {
             client_id,
             profile_id,
             draft_name,
+            expected_version: None,
         })
+    }
+
+    /// The same target, writing only while the draft is at `version`.
+    pub fn expecting(mut self, version: Option<i64>) -> Self {
+        self.expected_version = version;
+        self
+    }
+
+    /// The error for a draft that moved past the version the caller expected.
+    fn stale(&self, current: Option<i64>) -> ServiceError {
+        let now = current.map_or_else(
+            || "does not exist".to_string(),
+            |v| format!("is at version {v}"),
+        );
+        ServiceError::conflict(format!(
+            "draft '{}' of {}/{} {now}, not version {}: read it again, review, and retry with its current version",
+            self.draft_name,
+            self.client_id,
+            self.profile_id,
+            self.expected_version.unwrap_or_default()
+        ))
+        .with_details(json!({"current_version": current}))
     }
 
     pub fn document(&self) -> String {
@@ -342,6 +368,9 @@ impl Service {
     ) -> ServiceResult<(DraftRow, i64, T)> {
         for _ in 0..MAX_RETRIES {
             let draft = self.draft_or_create(target)?;
+            if target.expected_version.is_some_and(|v| v != draft.version) {
+                return Err(target.stale(Some(draft.version)));
+            }
             let (items, outcome) = decide(self, &draft)?;
             let update = DraftUpdate {
                 expected_version: draft.version,
@@ -351,6 +380,10 @@ impl Service {
             };
             match self.store().update_draft(&draft.id, &update) {
                 Ok(version) => return Ok((draft, version, outcome)),
+                Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
+                    let current = self.find_draft(target)?.map(|d| d.version);
+                    return Err(target.stale(current));
+                }
                 Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -524,10 +557,16 @@ impl Service {
     pub fn clear_draft_config(&self, target: &Target) -> ServiceResult<Value> {
         for _ in 0..MAX_RETRIES {
             let Some(draft) = self.find_draft(target)? else {
+                if target.expected_version.is_some() {
+                    return Err(target.stale(None));
+                }
                 return Ok(
                     json!({"status": "cleared", "servers_removed": 0, "client_id": target.client_id, "profile_id": target.profile_id, "draft_name": target.draft_name}),
                 );
             };
+            if target.expected_version.is_some_and(|v| v != draft.version) {
+                return Err(target.stale(Some(draft.version)));
+            }
             let removed = self.store().draft_item_count(&draft.id)?;
             let update = DraftUpdate {
                 expected_version: draft.version,
@@ -545,6 +584,10 @@ impl Service {
                         "draft_name": target.draft_name,
                         "draft_version": version,
                     }));
+                }
+                Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
+                    let current = self.find_draft(target)?.map(|d| d.version);
+                    return Err(target.stale(current));
                 }
                 Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
                 Err(e) => return Err(e.into()),

@@ -9,7 +9,7 @@ use imprint_service::config::{AddServer, Target};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{check_draft_version, if_match, with_draft_etag};
+use super::{Expected, check_draft_version, if_match, with_draft_etag};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -231,7 +231,8 @@ async fn clear_draft(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?;
+            let t = target(&client, &profile, q.draft_name.as_deref())?
+                .expecting(expected.and_then(Expected::version));
             check_draft_version(s, &t, expected)?;
             s.clear_draft_config(&t)
         })
@@ -249,7 +250,8 @@ async fn add_server(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?;
+            let t = target(&client, &profile, q.draft_name.as_deref())?
+                .expecting(expected.and_then(Expected::version));
             check_draft_version(s, &t, expected)?;
             s.add_server_to_config(
                 &t,
@@ -275,7 +277,8 @@ async fn remove_server(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?;
+            let t = target(&client, &profile, q.draft_name.as_deref())?
+                .expecting(expected.and_then(Expected::version));
             check_draft_version(s, &t, expected)?;
             s.remove_server_from_config(&t, &body.server_name)
         })
@@ -311,7 +314,8 @@ async fn publish(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?;
+            let t = target(&client, &profile, q.draft_name.as_deref())?
+                .expecting(expected.and_then(Expected::version));
             check_draft_version(s, &t, expected)?;
             s.publish_config(&t, body.changelog.as_deref())
         })
@@ -391,7 +395,8 @@ async fn import(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?;
+            let t = target(&client, &profile, q.draft_name.as_deref())?
+                .expecting(expected.and_then(Expected::version));
             check_draft_version(s, &t, expected)?;
             s.import_config(&t)
         })

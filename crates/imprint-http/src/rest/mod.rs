@@ -34,6 +34,17 @@ pub(crate) enum Expected {
     Version(i64),
 }
 
+impl Expected {
+    /// The version the service must find when it writes (closing the gap between this
+    /// layer's check and the write).
+    pub(crate) fn version(self) -> Option<i64> {
+        match self {
+            Expected::Any => None,
+            Expected::Version(version) => Some(version),
+        }
+    }
+}
+
 /// Parses `If-Match: "4"` (also `W/"4"`, `4` and `*`).
 pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<Expected>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {

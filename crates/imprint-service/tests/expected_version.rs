@@ -1,0 +1,55 @@
+//! `If-Match` semantics at the service: a write that names a draft version happens only if
+//! the draft is still at that version, and is never silently retried onto a newer one.
+
+use imprint_service::config::{AddServer, Target};
+use imprint_service::{ErrorKind, Service, ServiceOptions};
+
+fn service() -> (tempfile::TempDir, Service) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(ServiceOptions::new(
+        dir.path().join("data"),
+        dir.path().to_path_buf(),
+    ))
+    .unwrap();
+    (dir, service)
+}
+
+fn add(name: &str) -> AddServer {
+    AddServer {
+        server_id: "memory".into(),
+        server_name: Some(name.into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn write_at_the_expected_version_succeeds_and_a_stale_one_conflicts() {
+    let (_dir, service) = service();
+    let target = Target::new(None, None, None).unwrap();
+    let first = service.add_server_to_config(&target, add("a")).unwrap();
+    let version = first["draft_version"].as_i64().unwrap();
+
+    let at_version = target.clone().expecting(Some(version));
+    let second = service.add_server_to_config(&at_version, add("b")).unwrap();
+    assert_eq!(second["draft_version"].as_i64().unwrap(), version + 1);
+
+    // The same expectation again is now stale: conflict, current version named, nothing written.
+    let error = service
+        .add_server_to_config(&at_version, add("c"))
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Conflict);
+    assert_eq!(error.details().unwrap()["current_version"], version + 1);
+    let draft = service.view_draft_config(&target).unwrap();
+    assert_eq!(draft["server_names"], serde_json::json!(["a", "b"]));
+
+    let error = service.clear_draft_config(&at_version).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Conflict);
+    assert_eq!(
+        service.view_draft_config(&target).unwrap()["server_count"],
+        2
+    );
+    let cleared = service
+        .clear_draft_config(&target.clone().expecting(Some(version + 1)))
+        .unwrap();
+    assert_eq!(cleared["servers_removed"], 2);
+}

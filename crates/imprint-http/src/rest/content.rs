@@ -749,8 +749,9 @@ async fn update_draft(
     caller
         .run(move |s| {
             check_content_draft(s, draft_id, expected)?;
-            s.update_draft(
+            s.update_draft_at(
                 Some(draft_id),
+                expected.and_then(Expected::version),
                 body.attribute_and_field_data,
                 body.draft_name,
                 body.draft_notes,

@@ -285,6 +285,28 @@ impl Service {
         draft_name: Option<String>,
         draft_notes: Option<String>,
     ) -> ServiceResult<Value> {
+        self.update_draft_at(draft_id, None, data, draft_name, draft_notes)
+    }
+
+    /// `update_draft` that writes only while the draft is at `expected_version` (HTTP
+    /// `If-Match`): the store checks it atomically and a stale version is a conflict, never
+    /// retried onto newer content.
+    pub fn update_draft_at(
+        &self,
+        draft_id: Option<i64>,
+        expected_version: Option<i64>,
+        data: Option<Value>,
+        draft_name: Option<String>,
+        draft_notes: Option<String>,
+    ) -> ServiceResult<Value> {
+        let stale = |current: i64| {
+            ServiceError::conflict(format!(
+                "draft {} is at version {current}, not {}: read it again, review, and retry with its current version",
+                draft_id.unwrap_or_default(),
+                expected_version.unwrap_or_default()
+            ))
+            .with_details(json!({"expected_version": expected_version, "current_version": current}))
+        };
         let draft_id = draft_id.ok_or_else(|| {
             ServiceError::invalid(
                 "draftId is required: create_draft returns it, list_drafts lists them",
@@ -305,6 +327,9 @@ impl Service {
         };
         for _ in 0..MAX_RETRIES {
             let draft = self.draft_row(draft_id, "update_entry")?;
+            if expected_version.is_some_and(|v| v != draft.version) {
+                return Err(stale(draft.version));
+            }
             let schema = self.schema(draft.entry_type_id)?;
             let mut content = draft_content(&draft)?;
             content.apply_input(&data, &schema.fields)?;
@@ -334,6 +359,10 @@ impl Service {
                         self.draft_url(draft.canonical_id, draft_id)
                     ));
                     return Ok(view);
+                }
+                Err(StoreError::Conflict(_)) if expected_version.is_some() => {
+                    let current = self.draft_row(draft_id, "update_entry")?.version;
+                    return Err(stale(current));
                 }
                 Err(StoreError::Conflict(_)) => continue,
                 Err(StoreError::NotFound) => {

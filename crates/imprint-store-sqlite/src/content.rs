@@ -485,19 +485,19 @@ fn slug_owner_in(
 
 impl ContentStore for SqliteStore {
     fn sites(&self) -> StoreResult<Vec<SiteRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY id"))?
-                .query_map([], site_from_row)?
-                .collect()
-        })
+        self.all(
+            &format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY id"),
+            [],
+            site_from_row,
+        )
     }
 
     fn site(&self, id: i64) -> StoreResult<Option<SiteRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = ?1"))?
-                .query_row([id], site_from_row)
-                .optional()
-        })
+        self.optional(
+            &format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = ?1"),
+            [id],
+            site_from_row,
+        )
     }
 
     fn insert_site(&self, row: &SiteRow) -> StoreResult<i64> {
@@ -605,23 +605,19 @@ impl ContentStore for SqliteStore {
     }
 
     fn entry_types(&self) -> StoreResult<Vec<EntryTypeRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {ENTRY_TYPE_COLUMNS} FROM entry_types ORDER BY id"
-            ))?
-            .query_map([], entry_type_from_row)?
-            .collect()
-        })
+        self.all(
+            &format!("SELECT {ENTRY_TYPE_COLUMNS} FROM entry_types ORDER BY id"),
+            [],
+            entry_type_from_row,
+        )
     }
 
     fn entry_type(&self, id: i64) -> StoreResult<Option<EntryTypeRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {ENTRY_TYPE_COLUMNS} FROM entry_types WHERE id = ?1"
-            ))?
-            .query_row([id], entry_type_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {ENTRY_TYPE_COLUMNS} FROM entry_types WHERE id = ?1"),
+            [id],
+            entry_type_from_row,
+        )
     }
 
     fn insert_entry_type(
@@ -679,19 +675,19 @@ impl ContentStore for SqliteStore {
     }
 
     fn fields(&self) -> StoreResult<Vec<FieldRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!("SELECT {FIELD_COLUMNS} FROM fields ORDER BY id"))?
-                .query_map([], field_from_row)?
-                .collect()
-        })
+        self.all(
+            &format!("SELECT {FIELD_COLUMNS} FROM fields ORDER BY id"),
+            [],
+            field_from_row,
+        )
     }
 
     fn field(&self, id: i64) -> StoreResult<Option<FieldRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!("SELECT {FIELD_COLUMNS} FROM fields WHERE id = ?1"))?
-                .query_row([id], field_from_row)
-                .optional()
-        })
+        self.optional(
+            &format!("SELECT {FIELD_COLUMNS} FROM fields WHERE id = ?1"),
+            [id],
+            field_from_row,
+        )
     }
 
     fn insert_field(&self, row: &FieldRow) -> StoreResult<i64> {
@@ -753,23 +749,19 @@ impl ContentStore for SqliteStore {
     }
 
     fn field_layouts(&self) -> StoreResult<Vec<FieldLayoutRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {LAYOUT_COLUMNS} FROM field_layouts ORDER BY id"
-            ))?
-            .query_map([], layout_from_row)?
-            .collect()
-        })
+        self.all(
+            &format!("SELECT {LAYOUT_COLUMNS} FROM field_layouts ORDER BY id"),
+            [],
+            layout_from_row,
+        )
     }
 
     fn field_layout(&self, id: i64) -> StoreResult<Option<FieldLayoutRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {LAYOUT_COLUMNS} FROM field_layouts WHERE id = ?1"
-            ))?
-            .query_row([id], layout_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {LAYOUT_COLUMNS} FROM field_layouts WHERE id = ?1"),
+            [id],
+            layout_from_row,
+        )
     }
 
     fn insert_field_layout(&self, row: &FieldLayoutRow) -> StoreResult<i64> {
@@ -826,23 +818,23 @@ impl ContentStore for SqliteStore {
     }
 
     fn entry(&self, entry_id: i64, site_id: i64) -> StoreResult<Option<EntryRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.optional(
+            &format!(
                 "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.entry_id = ?1 AND e.site_id = ?2"
-            ))?
-            .query_row([entry_id, site_id], entry_from_row)
-            .optional()
-        })
+            ),
+            [entry_id, site_id],
+            entry_from_row,
+        )
     }
 
     fn entry_sites(&self, entry_id: i64) -> StoreResult<Vec<EntryRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.all(
+            &format!(
                 "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.entry_id = ?1 ORDER BY e.site_id"
-            ))?
-            .query_map([entry_id], entry_from_row)?
-            .collect()
-        })
+            ),
+            [entry_id],
+            entry_from_row,
+        )
     }
 
     fn slug_owner(&self, section_id: i64, site_id: i64, slug: &str) -> StoreResult<Option<i64>> {
@@ -1036,13 +1028,11 @@ impl ContentStore for SqliteStore {
     }
 
     fn entry_draft(&self, id: i64) -> StoreResult<Option<EntryDraftRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {DRAFT_COLUMNS} FROM entry_drafts WHERE id = ?1"
-            ))?
-            .query_row([id], draft_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {DRAFT_COLUMNS} FROM entry_drafts WHERE id = ?1"),
+            [id],
+            draft_from_row,
+        )
     }
 
     fn update_entry_draft(&self, id: i64, update: &EntryDraftUpdate) -> StoreResult<i64> {
@@ -1130,11 +1120,7 @@ impl ContentStore for SqliteStore {
             SqlValue::Integer(i64::try_from(filter.limit).unwrap_or(i64::MAX)),
             &mut sql,
         );
-        self.with(|c| {
-            c.prepare_cached(&sql)?
-                .query_map(params_from_iter(values.iter()), draft_from_row)?
-                .collect()
-        })
+        self.all(&sql, params_from_iter(values.iter()), draft_from_row)
     }
 
     fn count_entry_drafts(&self, canonical_id: Option<i64>) -> StoreResult<i64> {

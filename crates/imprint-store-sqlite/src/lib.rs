@@ -95,6 +95,26 @@ impl SqliteStore {
         f(&mut connection).map_err(map_error)
     }
 
+    /// Runs a read query and maps every row.
+    pub(crate) fn all<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> StoreResult<Vec<T>> {
+        self.with(|c| c.prepare_cached(sql)?.query_map(params, map)?.collect())
+    }
+
+    /// Runs a read query that returns at most one row.
+    pub(crate) fn optional<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> StoreResult<Option<T>> {
+        self.with(|c| c.prepare_cached(sql)?.query_row(params, map).optional())
+    }
+
     /// Runs `f` in a write transaction taken up front, so concurrent writers queue
     /// instead of failing mid-way.
     fn write<T>(
@@ -264,31 +284,25 @@ impl Store for SqliteStore {
     }
 
     fn draft(&self, id: &str) -> StoreResult<Option<DraftRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = ?1"))?
-                .query_row([id], draft_from_row)
-                .optional()
-        })
+        self.optional(
+            &format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = ?1"),
+            [id],
+            draft_from_row,
+        )
     }
 
     fn find_draft(&self, document: &str, name: &str) -> StoreResult<Option<DraftRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE document = ?1 AND name = ?2"
-            ))?
-            .query_row([document, name], draft_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE document = ?1 AND name = ?2"),
+            [document, name],
+            draft_from_row,
+        )
     }
 
     fn list_drafts(&self, document_prefix: &str) -> StoreResult<Vec<DraftRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.all(&format!(
                 "SELECT {DRAFT_COLUMNS} FROM drafts WHERE document >= ?1 AND document < ?2 ORDER BY created_at, id"
-            ))?
-            .query_map(params![document_prefix, prefix_upper_bound(document_prefix)], draft_from_row)?
-            .collect()
-        })
+            ), params![document_prefix, prefix_upper_bound(document_prefix)], draft_from_row)
     }
 
     fn draft_items(&self, id: &str) -> StoreResult<Vec<(String, Value)>> {
@@ -393,13 +407,9 @@ impl Store for SqliteStore {
     }
 
     fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.optional(&format!(
                 "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 ORDER BY seq DESC LIMIT 1"
-            ))?
-            .query_row([document], revision_from_row)
-            .optional()
-        })
+            ), [document], revision_from_row)
     }
 
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()> {
@@ -432,13 +442,11 @@ impl Store for SqliteStore {
     }
 
     fn revision(&self, document: &str, seq: i64) -> StoreResult<Option<RevisionRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 AND seq = ?2"
-            ))?
-            .query_row(params![document, seq], revision_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 AND seq = ?2"),
+            params![document, seq],
+            revision_from_row,
+        )
     }
 
     fn revision_by_artifact(
@@ -446,25 +454,21 @@ impl Store for SqliteStore {
         document: &str,
         artifact_id: &str,
     ) -> StoreResult<Option<RevisionRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.optional(
+            &format!(
                 "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 AND artifact_id = ?2
                  ORDER BY seq DESC LIMIT 1"
-            ))?
-            .query_row([document, artifact_id], revision_from_row)
-            .optional()
-        })
+            ),
+            [document, artifact_id],
+            revision_from_row,
+        )
     }
 
     fn history(&self, document: &str, limit: usize) -> StoreResult<Vec<RevisionRow>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.all(&format!(
                 "SELECT {REVISION_COLUMNS} FROM revisions WHERE document = ?1 ORDER BY seq DESC LIMIT ?2"
-            ))?
-            .query_map(params![document, limit], revision_from_row)?
-            .collect()
-        })
+            ), params![document, limit], revision_from_row)
     }
 
     fn documents(&self, prefix: &str) -> StoreResult<Vec<String>> {
@@ -498,23 +502,15 @@ impl Store for SqliteStore {
     }
 
     fn last_deployment(&self, document: &str) -> StoreResult<Option<DeploymentRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.optional(&format!(
                 "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE document = ?1 ORDER BY id DESC LIMIT 1"
-            ))?
-            .query_row([document], deployment_from_row)
-            .optional()
-        })
+            ), [document], deployment_from_row)
     }
 
     fn last_deployment_to(&self, path: &str) -> StoreResult<Option<DeploymentRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
+        self.optional(&format!(
                 "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE path = ?1 ORDER BY id DESC LIMIT 1"
-            ))?
-            .query_row([path], deployment_from_row)
-            .optional()
-        })
+            ), [path], deployment_from_row)
     }
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()> {
@@ -568,23 +564,19 @@ impl Store for SqliteStore {
     }
 
     fn secret(&self, name: &str) -> StoreResult<Option<SecretRow>> {
-        self.with(|c| {
-            c.prepare_cached(
-                "SELECT name, nonce, ciphertext, created_at, updated_at FROM secrets WHERE name = ?1",
-            )?
-            .query_row([name], secret_from_row)
-            .optional()
-        })
+        self.optional(
+            "SELECT name, nonce, ciphertext, created_at, updated_at FROM secrets WHERE name = ?1",
+            [name],
+            secret_from_row,
+        )
     }
 
     fn secrets(&self) -> StoreResult<Vec<SecretRow>> {
-        self.with(|c| {
-            c.prepare_cached(
-                "SELECT name, nonce, ciphertext, created_at, updated_at FROM secrets ORDER BY name",
-            )?
-            .query_map([], secret_from_row)?
-            .collect()
-        })
+        self.all(
+            "SELECT name, nonce, ciphertext, created_at, updated_at FROM secrets ORDER BY name",
+            [],
+            secret_from_row,
+        )
     }
 
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {

@@ -2,7 +2,7 @@
 
 use imprint_store::tokens::TokenRow;
 use imprint_store::{StoreResult, TokenStore};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Row, params};
 
 use crate::{SqliteStore, map_error};
 
@@ -46,41 +46,35 @@ impl TokenStore for SqliteStore {
     }
 
     fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?1"))?
-                .query_row([id], token_from_row)
-                .optional()
-        })
+        self.optional(
+            &format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?1"),
+            [id],
+            token_from_row,
+        )
     }
 
     fn token_by_hash(&self, secret_sha256: &str) -> StoreResult<Option<TokenRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_sha256 = ?1"
-            ))?
-            .query_row([secret_sha256], token_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_sha256 = ?1"),
+            [secret_sha256],
+            token_from_row,
+        )
     }
 
     fn active_token_by_name(&self, name: &str) -> StoreResult<Option<TokenRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {TOKEN_COLUMNS} FROM tokens WHERE name = ?1 AND revoked_at IS NULL"
-            ))?
-            .query_row([name], token_from_row)
-            .optional()
-        })
+        self.optional(
+            &format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE name = ?1 AND revoked_at IS NULL"),
+            [name],
+            token_from_row,
+        )
     }
 
     fn list_tokens(&self) -> StoreResult<Vec<TokenRow>> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"
-            ))?
-            .query_map([], token_from_row)?
-            .collect()
-        })
+        self.all(
+            &format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"),
+            [],
+            token_from_row,
+        )
     }
 
     fn revoke_token(&self, id: &str, now: i64) -> StoreResult<bool> {

@@ -464,7 +464,7 @@ impl ServerDefinition {
                 Value::Array(_) | Value::Object(_) => {
                     return Err(invalid(format!(
                         "env var {name} for server '{id}' must be a string, got {}; pass env_vars={{\"{name}\": \"value\"}}",
-                        kind_of(value)
+                        imprint_engine::json::kind(value)
                     )));
                 }
             };
@@ -557,17 +557,6 @@ fn env_name_problem(name: &str) -> Option<String> {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn quoted_list(names: &[&str]) -> String {
     names
         .iter()
@@ -595,7 +584,10 @@ fn coerce(server_id: &str, p: &ParamSpec, v: &Value) -> Result<Value, ConfigErro
     let name = &p.name;
     // a secret's value is never repeated in a message, not even a wrong one
     let got = if p.secret {
-        format!("{} (value not shown: the parameter is secret)", kind_of(v))
+        format!(
+            "{} (value not shown: the parameter is secret)",
+            imprint_engine::json::kind(v)
+        )
     } else {
         shown(v)
     };

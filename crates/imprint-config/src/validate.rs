@@ -166,7 +166,7 @@ impl Checker<'_> {
                 None,
                 format!(
                     "the payload must be a JSON object like {{\"{root}\": {{…}}}}, not {}",
-                    kind_of(payload)
+                    imprint_engine::json::kind(payload)
                 ),
             );
             return 0;
@@ -232,7 +232,7 @@ impl Checker<'_> {
                     Some(root.clone()),
                     format!(
                         "'{root}' must be {want} for {client_name}, not {}",
-                        kind_of(other)
+                        imprint_engine::json::kind(other)
                     ),
                 );
                 return 0;
@@ -291,7 +291,10 @@ impl Checker<'_> {
                 codes::INVALID_ENTRY,
                 Some(name),
                 Some(here),
-                format!("server '{name}' must be an object, not {}", kind_of(entry)),
+                format!(
+                    "server '{name}' must be an object, not {}",
+                    imprint_engine::json::kind(entry)
+                ),
             );
             return;
         };
@@ -350,7 +353,7 @@ impl Checker<'_> {
                 format!(
                     "server '{name}': '{}' must be a string naming the program, not {}; put further words in '{}'",
                     keys.command,
-                    kind_of(other),
+                    imprint_engine::json::kind(other),
                     keys.args
                 ),
             ),
@@ -376,7 +379,7 @@ impl Checker<'_> {
                             Some(format!("{args_path}[{i}]")),
                             format!(
                                 "server '{name}': argument {i} is {}, but every argument must be a string; quote it (e.g. \"{}\")",
-                                kind_of(item),
+                                imprint_engine::json::kind(item),
                                 plain(item)
                             ),
                         );
@@ -390,7 +393,7 @@ impl Checker<'_> {
                 format!(
                     "server '{name}': '{}' must be an array of strings, not {}; write e.g. [\"-y\", \"package\"]",
                     keys.args,
-                    kind_of(other)
+                    imprint_engine::json::kind(other)
                 ),
             ),
         }
@@ -456,7 +459,7 @@ impl Checker<'_> {
                 Some(format!("{here}.{headers_key}")),
                 format!(
                     "server '{name}': '{headers_key}' must be an object of header names to string values, not {}",
-                    kind_of(other)
+                    imprint_engine::json::kind(other)
                 ),
             ),
         }
@@ -469,7 +472,7 @@ impl Checker<'_> {
                         Some(format!("{here}.{headers_key}.{h}")),
                         format!(
                             "server '{name}': header {h} must be a string, not {}; quote it",
-                            kind_of(v)
+                            imprint_engine::json::kind(v)
                         ),
                     );
                 }
@@ -485,7 +488,7 @@ impl Checker<'_> {
                 Some(path.to_string()),
                 format!(
                     "server '{name}': env must be an object of NAME: \"value\" pairs, not {}",
-                    kind_of(env)
+                    imprint_engine::json::kind(env)
                 ),
             );
             return;
@@ -522,7 +525,7 @@ impl Checker<'_> {
                     Some(format!("{path}.{var}")),
                     format!(
                         "server '{name}': env var {var} must be a string, not {}; quote it",
-                        kind_of(other)
+                        imprint_engine::json::kind(other)
                     ),
                 ),
                 other => self.error(
@@ -531,7 +534,7 @@ impl Checker<'_> {
                     Some(format!("{path}.{var}")),
                     format!(
                         "server '{name}': env var {var} must be a string, not {}; quote it (\"{}\")",
-                        kind_of(other),
+                        imprint_engine::json::kind(other),
                         plain(other)
                     ),
                 ),
@@ -560,17 +563,6 @@ pub(crate) fn is_http_url(s: &str) -> bool {
     !host.is_empty()
         && !host.starts_with(':')
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A scalar as bare text, for "quote it" hints.

@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use crate::atomic::{self, Attributes};
 use crate::section::{self, Plan};
-use crate::syntax::{self, Rewrite, Section, Syntax, SyntaxError, kind_of};
+use crate::syntax::{self, Rewrite, Section, Syntax, SyntaxError};
 use crate::{DeployError, FileFormat, backup, sha256_hex};
+use imprint_engine::json::kind as kind_of;
 
 /// What Imprint wrote into a file last time, as recorded by the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

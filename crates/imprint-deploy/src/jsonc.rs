@@ -17,7 +17,8 @@ use jsonc_parser::cst::{CstInputValue, CstNode, CstObject, CstObjectProp, CstRoo
 use serde_json::Value;
 
 use crate::error::lowercase_first;
-use crate::syntax::{Rewrite, Section, Syntax, SyntaxError, check_edit, internal, kind_of};
+use crate::syntax::{Rewrite, Section, Syntax, SyntaxError, check_edit, internal};
+use imprint_engine::json::kind as kind_of;
 
 /// The JSON / JSONC syntax; `strict` is plain JSON.
 pub(crate) struct Jsonc {

@@ -101,18 +101,6 @@ pub(crate) fn without_key(document: &Value, key: &str) -> Value {
     }
 }
 
-/// What kind of value this is, for messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// The error for an edit that did not do what was asked (a bug, caught before writing).
 pub(crate) fn internal(message: &str) -> SyntaxError {
     SyntaxError::Shape(format!("internal error: {message}"))

@@ -13,7 +13,8 @@
 use serde_json::{Map, Number, Value};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, TableLike};
 
-use crate::syntax::{Rewrite, Syntax, SyntaxError, check_edit, internal, kind_of};
+use crate::syntax::{Rewrite, Syntax, SyntaxError, check_edit, internal};
+use imprint_engine::json::kind as kind_of;
 
 /// The TOML syntax.
 pub(crate) struct Toml;

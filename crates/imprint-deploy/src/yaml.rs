@@ -29,7 +29,8 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
 
-use crate::syntax::{Rewrite, Syntax, SyntaxError, check_edit, internal, kind_of};
+use crate::syntax::{Rewrite, Syntax, SyntaxError, check_edit, internal};
+use imprint_engine::json::kind as kind_of;
 
 /// The YAML syntax.
 pub(crate) struct Yaml;

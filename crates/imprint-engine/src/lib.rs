@@ -11,6 +11,7 @@
 //! - [`envelope`]: sealing and verifying a signed artifact envelope.
 //! - [`merge`]: key-level PATCH and the three-way merge used when applying a stale draft.
 //! - [`timestamp`]: RFC 3339 UTC formatting for `created_at`.
+//! - [`json`]: how error messages name a JSON value's kind.
 //!
 //! # Example
 //!
@@ -34,6 +35,7 @@
 
 pub mod canonical;
 pub mod envelope;
+pub mod json;
 pub mod merge;
 pub mod signing;
 pub mod timestamp;

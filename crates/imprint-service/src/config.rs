@@ -137,7 +137,7 @@ pub fn object_param(name: &str, value: Option<Value>) -> ServiceResult<Map<Strin
             Ok(Value::Object(map)) => Ok(map),
             Ok(other) => Err(ServiceError::invalid(format!(
                 "{name} must be a JSON object like {{\"KEY\": \"value\"}}, got {}",
-                type_name(&other)
+                imprint_engine::json::kind(&other)
             ))),
             Err(e) => Err(ServiceError::invalid(format!(
                 "{name} is not valid JSON ({e}): pass an object like {{\"KEY\": \"value\"}}"
@@ -145,19 +145,8 @@ pub fn object_param(name: &str, value: Option<Value>) -> ServiceResult<Map<Strin
         },
         Some(other) => Err(ServiceError::invalid(format!(
             "{name} must be an object (or a JSON string of one), got {}",
-            type_name(&other)
+            imprint_engine::json::kind(&other)
         ))),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -920,7 +909,7 @@ impl Service {
             if !local_payload.is_object() {
                 return Err(ServiceError::invalid(format!(
                     "local_payload must be a JSON object like {{\"mcpServers\": {{…}}}}, got {}",
-                    type_name(&local_payload)
+                    imprint_engine::json::kind(&local_payload)
                 )));
             }
             local_payload

@@ -785,7 +785,7 @@ async fn apply_draft(
     caller
         .run(move |s| {
             check_content_draft(s, draft_id, expected)?;
-            s.apply_draft(Some(draft_id))
+            s.apply_draft_at(Some(draft_id), expected.and_then(Expected::version))
         })
         .await
         .map(Json)

@@ -299,14 +299,8 @@ impl Service {
         draft_name: Option<String>,
         draft_notes: Option<String>,
     ) -> ServiceResult<Value> {
-        let stale = |current: i64| {
-            ServiceError::conflict(format!(
-                "draft {} is at version {current}, not {}: read it again, review, and retry with its current version",
-                draft_id.unwrap_or_default(),
-                expected_version.unwrap_or_default()
-            ))
-            .with_details(json!({"expected_version": expected_version, "current_version": current}))
-        };
+        let stale =
+            |current: i64| stale_draft(draft_id.unwrap_or_default(), expected_version, current);
         let draft_id = draft_id.ok_or_else(|| {
             ServiceError::invalid(
                 "draftId is required: create_draft returns it, list_drafts lists them",
@@ -428,11 +422,25 @@ impl Service {
     }
 
     pub fn apply_draft(&self, draft_id: Option<i64>) -> ServiceResult<Value> {
+        self.apply_draft_at(draft_id, None)
+    }
+
+    /// `apply_draft` only while the draft is at `expected_version` (HTTP `If-Match`): the
+    /// store checks the draft's version in the applying transaction; a stale one is a
+    /// conflict, never retried.
+    pub fn apply_draft_at(
+        &self,
+        draft_id: Option<i64>,
+        expected_version: Option<i64>,
+    ) -> ServiceResult<Value> {
         let draft_id = draft_id.ok_or_else(|| {
             ServiceError::invalid("draftId is required: list_drafts lists the drafts")
         })?;
         for _ in 0..MAX_RETRIES {
             let draft = self.draft_row(draft_id, "update_entry")?;
+            if expected_version.is_some_and(|v| v != draft.version) {
+                return Err(stale_draft(draft_id, expected_version, draft.version));
+            }
             let schema = self.schema(draft.entry_type_id)?;
             let section = self.section_row(draft.section_id)?;
             let site = self.site_or_primary(Some(draft.site_id))?;
@@ -521,6 +529,14 @@ impl Service {
                 ));
                 return Ok(view);
             }
+            // Lost a race: if it was the draft that moved, the expectation is stale; if only
+            // the entry moved, the next round merges again.
+            if expected_version.is_some() {
+                let current = self.draft_row(draft_id, "update_entry")?.version;
+                if Some(current) != expected_version {
+                    return Err(stale_draft(draft_id, expected_version, current));
+                }
+            }
         }
         Err(busy())
     }
@@ -585,4 +601,13 @@ fn provisional_exists(canonical_id: i64, creator: &str, draft_id: i64) -> Servic
         "entry {canonical_id} already has a provisional draft by {creator} (draftId {draft_id}): change it with update_draft, or create a regular draft (provisional: false)"
     ))
     .with_details(json!({"draftId": draft_id}))
+}
+
+/// A draft write that named a version the draft has moved past.
+fn stale_draft(draft_id: i64, expected_version: Option<i64>, current: i64) -> ServiceError {
+    ServiceError::conflict(format!(
+        "draft {draft_id} is at version {current}, not {}: read it again, review, and retry with its current version",
+        expected_version.unwrap_or_default()
+    ))
+    .with_details(json!({"expected_version": expected_version, "current_version": current}))
 }

@@ -1086,6 +1086,16 @@ impl ContentStore for SqliteStore {
             .map(|n| n > 0)
     }
 
+    fn delete_entry_draft_at(&self, id: i64, version: i64) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM entry_drafts WHERE id = ?1 AND version = ?2",
+                [id, version],
+            )
+        })
+        .map(|n| n > 0)
+    }
+
     fn entry_drafts(&self, filter: &DraftFilter) -> StoreResult<Vec<EntryDraftRow>> {
         let mut sql = format!("SELECT {DRAFT_COLUMNS} FROM entry_drafts WHERE 1 = 1");
         let mut values: Vec<SqlValue> = Vec::new();

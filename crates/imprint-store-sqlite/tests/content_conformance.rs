@@ -749,7 +749,15 @@ fn drafts_round_trip_update_by_version_and_one_provisional_per_entry_and_creator
             .len(),
         1
     );
-    assert!(content.delete_entry_draft(provisional).unwrap());
+    let version = content.entry_draft(provisional).unwrap().unwrap().version;
+    assert!(
+        !content
+            .delete_entry_draft_at(provisional, version + 1)
+            .unwrap(),
+        "a stale version deletes nothing"
+    );
+    assert!(content.entry_draft(provisional).unwrap().is_some());
+    assert!(content.delete_entry_draft_at(provisional, version).unwrap());
     assert!(!content.delete_entry_draft(provisional).unwrap());
     content
         .insert_entry_draft(&draft(Some(id), "tester", true))

@@ -290,6 +290,8 @@ pub trait ContentStore: Send + Sync {
     /// Returns the new version; `Conflict` if it moved, `NotFound` if gone.
     fn update_entry_draft(&self, id: i64, update: &EntryDraftUpdate) -> StoreResult<i64>;
     fn delete_entry_draft(&self, id: i64) -> StoreResult<bool>;
+    /// Deletes the draft only while it is at `version`; `false` when it moved or is gone.
+    fn delete_entry_draft_at(&self, id: i64, version: i64) -> StoreResult<bool>;
     /// Oldest first, at most `filter.limit`.
     fn entry_drafts(&self, filter: &DraftFilter) -> StoreResult<Vec<EntryDraftRow>>;
     /// How many drafts an entry has (for "Draft N" names).

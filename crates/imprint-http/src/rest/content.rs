@@ -770,7 +770,7 @@ async fn delete_draft(
     caller
         .run(move |s| {
             check_content_draft(s, draft_id, expected)?;
-            s.delete_draft(Some(draft_id))
+            s.delete_draft_at(Some(draft_id), expected.and_then(Expected::version))
         })
         .await
         .map(Json)

@@ -582,11 +582,35 @@ impl Service {
     }
 
     pub fn delete_draft(&self, draft_id: Option<i64>) -> ServiceResult<Value> {
+        self.delete_draft_at(draft_id, None)
+    }
+
+    /// `delete_draft` only while the draft is at `expected_version` (HTTP `If-Match`),
+    /// checked by the deleting statement itself.
+    pub fn delete_draft_at(
+        &self,
+        draft_id: Option<i64>,
+        expected_version: Option<i64>,
+    ) -> ServiceResult<Value> {
         let draft_id = draft_id.ok_or_else(|| {
             ServiceError::invalid("draftId is required: list_drafts lists the drafts")
         })?;
         let draft = self.draft_row(draft_id, "delete_entry")?;
-        self.store().content().delete_entry_draft(draft_id)?;
+        match expected_version {
+            Some(version) => {
+                if !self
+                    .store()
+                    .content()
+                    .delete_entry_draft_at(draft_id, version)?
+                {
+                    let current = self.draft_row(draft_id, "delete_entry")?.version;
+                    return Err(stale_draft(draft_id, expected_version, current));
+                }
+            }
+            None => {
+                self.store().content().delete_entry_draft(draft_id)?;
+            }
+        }
         Ok(json!({
             "draftId": draft_id,
             "canonicalId": draft.canonical_id,

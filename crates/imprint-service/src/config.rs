@@ -294,6 +294,11 @@ impl Service {
 
     // ----- drafts --------------------------------------------------------------------
 
+    /// The draft's current version, if it exists (for `If-Match` and `ETag`s).
+    pub fn draft_version(&self, target: &Target) -> ServiceResult<Option<i64>> {
+        Ok(self.find_draft(target)?.map(|draft| draft.version))
+    }
+
     fn find_draft(&self, target: &Target) -> ServiceResult<Option<DraftRow>> {
         Ok(self
             .store()
@@ -651,6 +656,12 @@ impl Service {
 
     pub fn publish_config(&self, target: &Target, changelog: Option<&str>) -> ServiceResult<Value> {
         let (draft, servers, payload) = self.rendered_draft(target)?;
+        if let Some(expected) = target.expected_version {
+            let current = draft.as_ref().map(|d| d.version);
+            if current != Some(expected) {
+                return Err(target.stale(current));
+            }
+        }
         let report = validate::validate_payload(&target.client_id, &payload);
         if !report.valid {
             let summary: Vec<String> = report

@@ -52,4 +52,12 @@ fn write_at_the_expected_version_succeeds_and_a_stale_one_conflicts() {
         .clear_draft_config(&target.clone().expecting(Some(version + 1)))
         .unwrap();
     assert_eq!(cleared["servers_removed"], 2);
+
+    // Publishing under an expectation publishes only the reviewed version of the draft.
+    let current = service.draft_version(&target).unwrap().unwrap();
+    let error = service
+        .publish_config(&target.clone().expecting(Some(current - 1)), None)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Conflict);
+    assert!(service.get_config_history(&target, None).unwrap()["count"] == 0);
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::html::{self, attr, esc, pretty, short_id, table, text_of, url_encode};
 use super::{Panel, PanelForm};
 use crate::extract::{PathParams, QueryParams};
-use crate::rest::{Expected, check_draft_version};
+use crate::rest::{Expected, expect_draft_version};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
@@ -807,8 +807,7 @@ async fn add_server(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = form.target(&client, &profile)?;
-            check_draft_version(s, &t, form.expected())?;
+            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
             let added = s.add_server_to_config(
                 &t,
                 imprint_service::config::AddServer {
@@ -834,8 +833,7 @@ async fn remove_server(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = form.target(&client, &profile)?;
-            check_draft_version(s, &t, form.expected())?;
+            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
             let name = form.server_name.clone().unwrap_or_default();
             s.remove_server_from_config(&t, &name)?;
             Ok(format!("removed '{name}' from the draft"))
@@ -851,8 +849,7 @@ async fn clear_draft(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = form.target(&client, &profile)?;
-            check_draft_version(s, &t, form.expected())?;
+            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
             let cleared = s.clear_draft_config(&t)?;
             Ok(format!(
                 "cleared the draft ({} server(s) removed)",
@@ -870,8 +867,7 @@ async fn import(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = form.target(&client, &profile)?;
-            check_draft_version(s, &t, form.expected())?;
+            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
             Ok(text_of(&s.import_config(&t)?["message"]))
         })
         .await;
@@ -885,8 +881,7 @@ async fn publish(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = form.target(&client, &profile)?;
-            check_draft_version(s, &t, form.expected())?;
+            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
             let published = s.publish_config(&t, form.changelog.as_deref())?;
             Ok(format!(
                 "published revision {} ({})",

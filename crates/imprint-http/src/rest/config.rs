@@ -9,7 +9,7 @@ use imprint_service::config::{AddServer, Target};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Expected, check_draft_version, if_match, with_draft_etag};
+use super::{expect_draft_version, if_match, with_draft_etag};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -231,9 +231,11 @@ async fn clear_draft(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?
-                .expecting(expected.and_then(Expected::version));
-            check_draft_version(s, &t, expected)?;
+            let t = expect_draft_version(
+                s,
+                target(&client, &profile, q.draft_name.as_deref())?,
+                expected,
+            )?;
             s.clear_draft_config(&t)
         })
         .await
@@ -250,9 +252,11 @@ async fn add_server(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?
-                .expecting(expected.and_then(Expected::version));
-            check_draft_version(s, &t, expected)?;
+            let t = expect_draft_version(
+                s,
+                target(&client, &profile, q.draft_name.as_deref())?,
+                expected,
+            )?;
             s.add_server_to_config(
                 &t,
                 AddServer {
@@ -277,9 +281,11 @@ async fn remove_server(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?
-                .expecting(expected.and_then(Expected::version));
-            check_draft_version(s, &t, expected)?;
+            let t = expect_draft_version(
+                s,
+                target(&client, &profile, q.draft_name.as_deref())?,
+                expected,
+            )?;
             s.remove_server_from_config(&t, &body.server_name)
         })
         .await
@@ -314,9 +320,11 @@ async fn publish(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?
-                .expecting(expected.and_then(Expected::version));
-            check_draft_version(s, &t, expected)?;
+            let t = expect_draft_version(
+                s,
+                target(&client, &profile, q.draft_name.as_deref())?,
+                expected,
+            )?;
             s.publish_config(&t, body.changelog.as_deref())
         })
         .await
@@ -395,9 +403,11 @@ async fn import(
     let expected = if_match(&headers)?;
     caller
         .run(move |s| {
-            let t = target(&client, &profile, q.draft_name.as_deref())?
-                .expecting(expected.and_then(Expected::version));
-            check_draft_version(s, &t, expected)?;
+            let t = expect_draft_version(
+                s,
+                target(&client, &profile, q.draft_name.as_deref())?,
+                expected,
+            )?;
             s.import_config(&t)
         })
         .await

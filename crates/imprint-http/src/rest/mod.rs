@@ -65,27 +65,24 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<Expected>, ApiError
         })
 }
 
-/// Refuses with 409 when the draft is not at the expected version.
-///
-/// The check reads the version and the operation then writes; a writer slipping in
-/// between is not caught (the window is one store call). Closing it needs the service
-/// to take the expected version into its own compare-and-set.
-pub(crate) fn check_draft_version(
+/// Applies `If-Match` to a config draft target: refuses with 409 (worded for HTTP) when
+/// the draft is not at the expected version, and returns the target carrying that version
+/// so the service's write re-checks it atomically.
+pub(crate) fn expect_draft_version(
     service: &Service,
-    target: &Target,
+    target: Target,
     expected: Option<Expected>,
-) -> ServiceResult<()> {
+) -> ServiceResult<Target> {
     let Some(expected) = expected else {
-        return Ok(());
+        return Ok(target);
     };
-    let view = service.view_draft_config(target)?;
-    let current = view["draft_version"].as_i64();
+    let current = service.draft_version(&target)?;
     let ok = match expected {
         Expected::Any => current.is_some(),
         Expected::Version(version) => current == Some(version),
     };
     if ok {
-        return Ok(());
+        return Ok(target.expecting(expected.version()));
     }
     let wanted = match expected {
         Expected::Any => "any version".to_string(),

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use imprint_service::config::{AddServer, Target};
 use imprint_service::{Service, ServiceOptions};
+use imprint_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
 fn main() {
@@ -232,7 +233,11 @@ fn add_server_growing_draft(binary: &Path, home: &Path) -> u64 {
 fn get_config_with_history(binary: &Path, home: &Path) {
     let data = home.join("data");
     std::fs::create_dir_all(home).unwrap();
-    let service = Service::open(ServiceOptions::new(data, home.to_path_buf())).unwrap();
+    let store = SqliteStore::open_in_data_dir(&data).unwrap();
+    let service = Service::new(
+        ServiceOptions::new(data, home.to_path_buf()),
+        std::sync::Arc::new(store),
+    );
     let target = Target::new(None, None, None).unwrap();
     service
         .add_server_to_config(

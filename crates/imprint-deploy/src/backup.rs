@@ -13,6 +13,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::DeployError;
 
+/// Makes backup temp names unique within the process (the pid makes them unique across).
+static TEMP_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// How many backups are kept per file name.
 pub(crate) const KEEP: usize = 10;
 
@@ -106,16 +109,26 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// Writes a new file at `path` (failing with `AlreadyExists` if the name is taken) so that it
+/// appears whole or not at all: the bytes go to a temp file that is fsynced and then linked to
+/// `path` (a link, unlike a rename, never replaces an existing file).
 fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(path.file_name().unwrap_or_default());
+    let n = TEMP_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    temp_name.push(format!(".tmp-{}-{n}", std::process::id()));
+    let temp = path.with_file_name(temp_name);
     let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    let written = file.write_all(contents).and_then(|()| file.sync_all());
-    if written.is_err() {
-        let _ = fs::remove_file(path);
-    }
+    let written = (|| {
+        let mut file = options.open(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::hard_link(&temp, path)
+    })();
+    let _ = fs::remove_file(&temp);
     written
 }
 

@@ -43,17 +43,23 @@ where
             return Err(unsupported_media_type());
         }
         if empty {
-            return serde_json::from_slice(b"{}")
-                .map(JsonBody)
-                .map_err(|e| ApiError::bad_request(format!("a JSON body is required: {e}")));
+            return parse_body(serde_json::Value::Object(serde_json::Map::new()));
         }
         if !is_json {
             return Err(unsupported_media_type());
         }
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::bad_request(format!("the JSON body is not valid: {e}")))
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("the JSON body is not valid: {e}")))?;
+        parse_body(value)
     }
+}
+
+/// The body as the operation's request type; an error names the field at fault, in the same
+/// words every surface uses.
+fn parse_body<T: DeserializeOwned>(value: serde_json::Value) -> Result<JsonBody<T>, ApiError> {
+    imprint_service::api::parse(value)
+        .map(JsonBody)
+        .map_err(|e| ApiError::bad_request(e.message().to_string()))
 }
 
 fn unsupported_media_type() -> ApiError {

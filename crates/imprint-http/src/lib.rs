@@ -29,7 +29,11 @@
 //! use imprint_service::{Service, ServiceOptions};
 //!
 //! # async fn run() -> std::io::Result<()> {
-//! let service = Service::open(ServiceOptions::new("/tmp/imprint".into(), "/tmp".into())).unwrap();
+//! let store = imprint_store_sqlite::SqliteStore::open_in_data_dir("/tmp/imprint".as_ref()).unwrap();
+//! let service = Service::new(
+//!     ServiceOptions::new("/tmp/imprint".into(), "/tmp".into()),
+//!     std::sync::Arc::new(store),
+//! );
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let mut config = HttpConfig::for_address(listener.local_addr()?);
 //! let (launch, secret) = LaunchToken::generate(service.actor()).unwrap();

@@ -4,13 +4,14 @@
 use imprint_service::ServiceError;
 use std::path::PathBuf;
 
-use imprint_service::config::{AddServer, DeployOptions, SecretMode, Target};
+use imprint_service::config::{AddServer, DeployOptions, DescribeServer, SecretMode, Target};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 use serde_json::{Value, json};
 
+use crate::args::Args;
 use crate::params::*;
 use crate::server::ImprintMcp;
 use crate::{error_result, respond};
@@ -107,14 +108,9 @@ impl ImprintMcp {
     )]
     async fn describe_server(
         &self,
-        Parameters(args): Parameters<ServerIdArgs>,
+        Parameters(Args(request)): Parameters<Args<DescribeServer>>,
     ) -> Result<CallToolResult, McpError> {
-        match args.server_id {
-            Some(id) => respond(self.service().describe_server(&id)),
-            None => error_result(&ServiceError::invalid(
-                "server_id is required: list_available_servers shows the ids",
-            )),
-        }
+        respond(request.and_then(|request| self.service().describe_server(request)))
     }
 
     #[tool(

@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+mod args;
 mod config_tools;
 mod content_params;
 mod content_tools;
@@ -30,8 +31,12 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
 /// The one place a service result becomes a tool result.
-pub(crate) fn respond(result: ServiceResult<Value>) -> Result<CallToolResult, McpError> {
-    match result {
+pub(crate) fn respond<T: serde::Serialize>(
+    result: ServiceResult<T>,
+) -> Result<CallToolResult, McpError> {
+    match result.and_then(|answer| {
+        serde_json::to_value(answer).map_err(|e| ServiceError::internal(e.to_string()))
+    }) {
         Ok(value) => Ok(CallToolResult::success(vec![ContentBlock::text(pretty(
             &value,
         ))])),

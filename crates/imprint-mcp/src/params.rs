@@ -73,12 +73,6 @@ pub struct ListServersArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Default)]
-pub struct ServerIdArgs {
-    /// Catalog id, e.g. "filesystem", "github" (list_available_servers shows them).
-    pub server_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema, Default)]
 pub struct AddServerArgs {
     /// Catalog id of the server to add, e.g. "filesystem" (list_available_servers shows them).
     pub server_id: Option<String>,

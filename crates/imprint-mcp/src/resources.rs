@@ -65,7 +65,9 @@ pub(crate) fn read(server: &ImprintMcp, uri: &str) -> Result<ReadResourceResult,
         "server://registry" => service.list_available_servers(None, None),
         _ => {
             if let Some(server_id) = uri.strip_prefix("server://") {
-                service.describe_server(server_id)
+                service.describe_server(imprint_service::config::DescribeServer {
+                    server_id: server_id.to_string(),
+                })
             } else if let Some(rest) = uri.strip_prefix("config://") {
                 read_config(service, rest)
             } else {

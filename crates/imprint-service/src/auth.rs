@@ -13,7 +13,8 @@
 //! use imprint_service::{Service, ServiceOptions};
 //!
 //! let dir = std::env::temp_dir().join(format!("imprint-auth-doc-{}", std::process::id()));
-//! let service = Service::open(ServiceOptions::new(dir.clone(), dir.clone())).unwrap();
+//! let store = imprint_store_sqlite::SqliteStore::open_in_data_dir(&dir).unwrap();
+//! let service = Service::new(ServiceOptions::new(dir.clone(), dir.clone()), std::sync::Arc::new(store));
 //! let created = service.create_token("ci", None).unwrap();
 //! let secret = created["token"].as_str().unwrap();
 //! assert_eq!(service.authenticate(secret).unwrap().name, "ci");
@@ -303,15 +304,10 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ServiceOptions;
 
     fn service() -> (tempfile::TempDir, Service) {
         let dir = tempfile::tempdir().unwrap();
-        let service = Service::open(ServiceOptions::new(
-            dir.path().join("data"),
-            dir.path().join("home"),
-        ))
-        .unwrap();
+        let service = crate::tests_support::service(dir.path());
         (dir, service)
     }
 

@@ -159,6 +159,14 @@ pub struct AddServer {
     pub server_name: Option<String>,
 }
 
+/// `describe_server`: one catalog entry with its parameters and environment variables.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeServer {
+    /// Catalog id, e.g. "filesystem", "github" (list_available_servers shows them).
+    pub server_id: String,
+}
+
 impl Service {
     // ----- clients and catalog -------------------------------------------------------
 
@@ -254,7 +262,8 @@ impl Service {
         }))
     }
 
-    pub fn describe_server(&self, server_id: &str) -> ServiceResult<Value> {
+    pub fn describe_server(&self, request: DescribeServer) -> ServiceResult<Value> {
+        let server_id = request.server_id.as_str();
         ids::validate_id("server_id", server_id)?;
         let definition = self.definition(server_id)?;
         serde_json::to_value(definition).map_err(|e| ServiceError::internal(e.to_string()))
@@ -648,10 +657,7 @@ impl Service {
     }
 
     pub(crate) fn signing_key(&self) -> ServiceResult<imprint_engine::signing::KeyPair> {
-        match self.inner.keys.load()? {
-            Some(key) => Ok(key),
-            None => Ok(self.inner.keys.initialize(false)?.0),
-        }
+        self.inner.keys.load_or_create()
     }
 
     pub fn publish_config(&self, target: &Target, changelog: Option<&str>) -> ServiceResult<Value> {

@@ -1,16 +1,19 @@
 //! The signing keys on disk: `keys/signing.key` (PKCS#8 PEM, 0600), `keys/signing.pub`
 //! (SPKI PEM) and `keys/archive/<key id>.pub` for every key rotated out, so revisions
 //! signed by an old key still verify.
+//!
+//! Key material is created once: creators hold `keys/.lock` and every file is written
+//! atomically (see [`crate::files`]), so concurrent first publishes all sign with one key.
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use imprint_engine::signing::{KeyPair, PublicKey};
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::files::{DirLock, create_private_dir, io_error, write_atomically};
 
 pub struct KeyFiles {
     dir: PathBuf,
@@ -75,31 +78,72 @@ impl KeyFiles {
 
     /// Creates the key pair, or rotates it when `regenerate` is set (archiving the old
     /// public key so old revisions keep verifying).
+    ///
+    /// Creation happens once however many threads, processes or replicas ask at the same
+    /// moment: the creator holds `keys/.lock` and re-reads after taking it, so whoever loses
+    /// the race gets the winner's key. A key file that cannot be read is an integrity error
+    /// unless `regenerate` is set, which moves it aside (its public key stays archived).
     pub fn initialize(&self, regenerate: bool) -> ServiceResult<(KeyPair, KeyInit)> {
-        if let Some(existing) = self.load()? {
-            if !regenerate {
-                return Ok((existing, KeyInit::Existing));
-            }
-            let previous_key_id = existing.key_id();
-            self.archive(&existing.public())?;
-            let fresh = self.generate()?;
-            return Ok((fresh, KeyInit::Rotated { previous_key_id }));
+        if !regenerate && let Some(existing) = self.load()? {
+            return Ok((existing, KeyInit::Existing));
         }
-        Ok((self.generate()?, KeyInit::Created))
+        let _lock = DirLock::acquire(&self.dir)?;
+        let existing = match self.load() {
+            Ok(existing) => existing,
+            Err(e) if regenerate && e.kind() == ErrorKind::Integrity => {
+                self.set_aside_unreadable_key()?;
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        match existing {
+            Some(existing) if !regenerate => Ok((existing, KeyInit::Existing)),
+            Some(existing) => {
+                let previous_key_id = existing.key_id();
+                self.archive(&existing.public())?;
+                let fresh = self.generate()?;
+                Ok((fresh, KeyInit::Rotated { previous_key_id }))
+            }
+            None => Ok((self.generate()?, KeyInit::Created)),
+        }
     }
 
+    /// The current key, created on first use (see [`KeyFiles::initialize`]).
+    pub fn load_or_create(&self) -> ServiceResult<KeyPair> {
+        match self.load()? {
+            Some(key) => Ok(key),
+            None => Ok(self.initialize(false)?.0),
+        }
+    }
+
+    /// Moves an unreadable private key out of the way so a regeneration can proceed, keeping
+    /// its bytes for whoever wants to recover them.
+    fn set_aside_unreadable_key(&self) -> ServiceResult<()> {
+        let path = self.private_path();
+        let aside = path.with_extension(format!("key.unreadable-{}", crate::now_millis()));
+        fs::rename(&path, &aside).map_err(|e| io_error("moving aside", &path, &e))?;
+        tracing::warn!(
+            "moved the unreadable signing key {} to {}",
+            path.display(),
+            aside.display()
+        );
+        Ok(())
+    }
+
+    /// Writes a fresh key pair. The caller holds the directory lock. The private key is
+    /// written last: its presence means the public files are in place too, so a reader that
+    /// signs with it can always find the public key to verify with.
     fn generate(&self) -> ServiceResult<KeyPair> {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| {
             ServiceError::internal(format!("the operating system gave no randomness: {e}"))
         })?;
         let key = KeyPair::from_seed(seed);
-        create_private_dir(&self.dir)?;
         let private_pem = key.to_pkcs8_pem()?;
         let public_pem = key.public().to_spki_pem()?;
-        write_atomically(&self.private_path(), private_pem.as_bytes(), 0o600)?;
-        write_atomically(&self.public_path(), public_pem.as_bytes(), 0o644)?;
         self.archive(&key.public())?;
+        write_atomically(&self.public_path(), public_pem.as_bytes(), 0o644)?;
+        write_atomically(&self.private_path(), private_pem.as_bytes(), 0o600)?;
         Ok(key)
     }
 
@@ -156,52 +200,4 @@ impl KeyFiles {
         }
         Ok(None)
     }
-}
-
-fn io_error(action: &str, path: &Path, error: &std::io::Error) -> ServiceError {
-    ServiceError::new(
-        ErrorKind::Io,
-        format!("{action} {} failed: {error}", path.display()),
-    )
-}
-
-fn create_private_dir(dir: &Path) -> ServiceResult<()> {
-    fs::create_dir_all(dir).map_err(|e| io_error("creating", dir, &e))?;
-    set_mode(dir, 0o700)
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> ServiceResult<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .map_err(|e| io_error("setting permissions on", path, &e))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> ServiceResult<()> {
-    Ok(())
-}
-
-/// Writes via a temp file created with `mode` from the start, so a private key is never
-/// readable by others, not even for a moment.
-fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> ServiceResult<()> {
-    let temp = path.with_extension("tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    let result = (|| {
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error("writing", path, &e));
-    }
-    set_mode(path, mode)
 }

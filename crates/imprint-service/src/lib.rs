@@ -13,10 +13,13 @@
 //! # Example
 //!
 //! ```
+//! use std::sync::Arc;
 //! use imprint_service::{Service, ServiceOptions};
+//! use imprint_store_sqlite::SqliteStore;
 //!
 //! let dir = std::env::temp_dir().join(format!("imprint-doc-{}", std::process::id()));
-//! let service = Service::open(ServiceOptions::new(dir.clone(), dir.clone())).unwrap();
+//! let store = SqliteStore::open_in_data_dir(&dir).unwrap();
+//! let service = Service::new(ServiceOptions::new(dir.clone(), dir.clone()), Arc::new(store));
 //! let clients = service.list_clients();
 //! assert!(clients["clients"].as_array().unwrap().iter().any(|c| c["client_id"] == "claude-desktop"));
 //! # std::fs::remove_dir_all(dir).ok();
@@ -24,10 +27,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod content;
 pub mod error;
+mod files;
 pub mod keys;
 pub mod paths;
 pub mod secrets;
@@ -37,7 +42,6 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use imprint_store::Store;
-use imprint_store_sqlite::SqliteStore;
 
 pub use error::{ErrorKind, ServiceError, ServiceResult};
 
@@ -91,20 +95,9 @@ struct Inner {
 }
 
 impl Service {
-    /// Opens the data directory (creating it, mode 0700) and its SQLite store.
-    pub fn open(options: ServiceOptions) -> ServiceResult<Self> {
-        paths::create_data_dir(&options.data_dir)?;
-        let store = SqliteStore::open(&options.data_dir.join("imprint.db")).map_err(|e| {
-            ServiceError::internal(format!(
-                "cannot open the database in {}: {e}",
-                options.data_dir.display()
-            ))
-        })?;
-        Ok(Self::with_store(options, Arc::new(store)))
-    }
-
-    /// A service over any store (tests, other backends).
-    pub fn with_store(options: ServiceOptions, store: Arc<dyn Store>) -> Self {
+    /// A service over `store`. The binary picks the backend (SQLite in the data directory by
+    /// default); the service never names one.
+    pub fn new(options: ServiceOptions, store: Arc<dyn Store>) -> Self {
         let keys = keys::KeyFiles::new(&options.data_dir);
         Self {
             inner: Arc::new(Inner {
@@ -174,4 +167,19 @@ fn new_id() -> ServiceResult<String> {
         ServiceError::internal(format!("the operating system gave no randomness: {e}"))
     })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A service over SQLite in `<dir>/data`, with `<dir>/home` as the home directory.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::{Service, ServiceOptions};
+
+    pub(crate) fn service(dir: &Path) -> Service {
+        let data = dir.join("data");
+        let store = imprint_store_sqlite::SqliteStore::open_in_data_dir(&data).unwrap();
+        Service::new(ServiceOptions::new(data, dir.join("home")), Arc::new(store))
+    }
 }

@@ -1,9 +1,9 @@
 //! Where Imprint keeps its state: `$IMPRINT_HOME`, else `$XDG_DATA_HOME/imprint`, else
 //! `~/.local/share/imprint`. Nothing is written outside it except on an explicit deploy.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::error::{ServiceError, ServiceResult};
 
 /// Resolves the data directory from the environment.
 pub fn resolve_data_dir() -> ServiceResult<PathBuf> {
@@ -33,22 +33,4 @@ pub fn resolve_home_dir() -> ServiceResult<PathBuf> {
                 "cannot find the home directory: set HOME (or IMPRINT_HOME for the data directory)",
             )
         })
-}
-
-pub(crate) fn create_data_dir(dir: &Path) -> ServiceResult<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(dir).map_err(|e| {
-        ServiceError::new(
-            ErrorKind::Io,
-            format!("cannot create the data directory {}: {e}", dir.display()),
-        )
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    }
-    Ok(())
 }

@@ -3,7 +3,8 @@
 //!
 //! # Design
 //! - **Key**: `keys/secrets.key` in the data directory, 32 random bytes (hex), mode 0600,
-//!   created on first use with `O_EXCL` so two processes cannot make two keys. It never enters
+//!   created on first use under `keys/.lock` and written atomically, so concurrent first uses
+//!   make one key and nobody reads a half-written one. It never enters
 //!   the database. Two subkeys are derived from it with HMAC-SHA256 and distinct labels: one
 //!   encrypts, one fingerprints.
 //! - **Values**: rows of the `secrets` table holding only a nonce and ciphertext:
@@ -24,7 +25,6 @@
 //! Messages and logs name secrets; they never hold a value.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chacha20poly1305::aead::{Aead, Payload};
@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::files::{DirLock, io_error, write_atomically};
 use crate::{Service, now_millis};
 
 /// File name of the master key, under `keys/`.
@@ -81,13 +82,6 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn io_error(action: &str, path: &Path, error: &std::io::Error) -> ServiceError {
-    ServiceError::new(
-        ErrorKind::Io,
-        format!("{action} {} failed: {error}", path.display()),
-    )
-}
-
 impl Service {
     fn secrets_key_path(&self) -> PathBuf {
         self.data_dir().join("keys").join(KEY_FILE)
@@ -116,41 +110,24 @@ impl Service {
         }))
     }
 
-    /// The subkeys, creating the key file (mode 0600) if there is none.
+    /// The subkeys, creating the key file (mode 0600) if there is none. Concurrent first
+    /// uses create one key: the creator holds `keys/.lock`, re-reads after taking it, and
+    /// writes atomically, so nobody ever reads a half-written key file.
     fn secret_keys_or_create(&self) -> ServiceResult<Keys> {
         if let Some(keys) = self.load_secret_keys()? {
             return Ok(keys);
         }
         let path = self.secrets_key_path();
         let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(|e| io_error("creating", dir, &e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+        let _lock = DirLock::acquire(dir)?;
+        if let Some(keys) = self.load_secret_keys()? {
+            return Ok(keys);
         }
         let mut master = [0u8; 32];
         getrandom::fill(&mut master).map_err(|e| {
             ServiceError::internal(format!("the operating system gave no randomness: {e}"))
         })?;
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(&path) {
-            Ok(mut file) => {
-                let written = file
-                    .write_all(format!("{}\n", hex(&master)).as_bytes())
-                    .and_then(|()| file.sync_all());
-                if let Err(e) = written {
-                    let _ = fs::remove_file(&path);
-                    return Err(io_error("writing", &path, &e));
-                }
-            }
-            // another process created it first: use theirs
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(io_error("creating", &path, &e)),
-        }
+        write_atomically(&path, format!("{}\n", hex(&master)).as_bytes(), 0o600)?;
         self.load_secret_keys()?
             .ok_or_else(|| ServiceError::internal("the secret key vanished right after creation"))
     }
@@ -359,15 +336,10 @@ fn unknown_secret(name: &str) -> ServiceError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ServiceOptions;
 
     fn service() -> (tempfile::TempDir, Service) {
         let dir = tempfile::tempdir().unwrap();
-        let service = Service::open(ServiceOptions::new(
-            dir.path().join("data"),
-            dir.path().join("home"),
-        ))
-        .unwrap();
+        let service = crate::tests_support::service(dir.path());
         (dir, service)
     }
 

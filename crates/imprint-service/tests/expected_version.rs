@@ -2,15 +2,19 @@
 //! the draft is still at that version, and is never silently retried onto a newer one.
 
 use imprint_service::config::{AddServer, Target};
+use std::sync::Arc;
+
 use imprint_service::{ErrorKind, Service, ServiceOptions};
+use imprint_store_sqlite::SqliteStore;
 
 fn service() -> (tempfile::TempDir, Service) {
     let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(ServiceOptions::new(
-        dir.path().join("data"),
-        dir.path().to_path_buf(),
-    ))
-    .unwrap();
+    let data = dir.path().join("data");
+    let store = SqliteStore::open_in_data_dir(&data).unwrap();
+    let service = Service::new(
+        ServiceOptions::new(data, dir.path().to_path_buf()),
+        Arc::new(store),
+    );
     (dir, service)
 }
 

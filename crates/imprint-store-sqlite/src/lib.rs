@@ -46,7 +46,34 @@ pub struct SqliteStore {
     connection: Mutex<Connection>,
 }
 
+/// The database's file name in a data directory.
+pub const DATABASE_FILE: &str = "imprint.db";
+
 impl SqliteStore {
+    /// Opens `imprint.db` in a data directory, creating the directory (mode 0700) if needed.
+    pub fn open_in_data_dir(dir: &Path) -> StoreResult<Self> {
+        if !dir.is_dir() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Other(format!(
+                    "cannot create the data directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+            }
+        }
+        Self::open(&dir.join(DATABASE_FILE)).map_err(|e| match e {
+            StoreError::Other(message) => StoreError::Other(format!(
+                "cannot open the database in {}: {message}",
+                dir.display()
+            )),
+            other => other,
+        })
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let connection = Connection::open(path).map_err(other)?;
@@ -71,9 +98,7 @@ impl SqliteStore {
             .pragma_update(None, "cache_size", -65_536)
             .map_err(other)?;
         if wal {
-            connection
-                .pragma_update(None, "journal_mode", "WAL")
-                .map_err(other)?;
+            switch_to_wal(&connection)?;
         }
         connection
             .pragma_update(None, "synchronous", "FULL")
@@ -131,6 +156,25 @@ impl SqliteStore {
         let value = f(&transaction)?;
         transaction.commit().map_err(map_error)?;
         Ok(value)
+    }
+}
+
+/// Switches a database to WAL. Changing the journal mode needs the database to itself and
+/// SQLite answers "database is locked" at once instead of waiting on the busy timeout, which
+/// processes opening a new database at the same moment hit; so this waits, bounded, itself.
+fn switch_to_wal(connection: &Connection) -> StoreResult<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match connection.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(other(e)),
+        }
     }
 }
 

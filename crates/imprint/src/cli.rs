@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use imprint_service::config::{AddServer, DeployOptions, SecretMode, Target};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
+use imprint_store_sqlite::SqliteStore;
 use serde_json::{Map, Value};
 
 use crate::content_cli::{self, ContentCommand};
@@ -310,7 +311,11 @@ fn open_service(data_dir: Option<PathBuf>) -> Result<Service, ServiceError> {
         None => paths::resolve_data_dir()?,
     };
     let home = paths::resolve_home_dir()?;
-    Service::open(ServiceOptions::new(data_dir, home))
+    let store = SqliteStore::open_in_data_dir(&data_dir).map_err(ServiceError::from)?;
+    Ok(Service::new(
+        ServiceOptions::new(data_dir, home),
+        std::sync::Arc::new(store),
+    ))
 }
 
 /// `KEY=VALUE` pairs into an object; numbers and booleans are typed, the rest are strings.
@@ -389,7 +394,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             ServersCommand::List { transport, search } => {
                 service.list_available_servers(transport.as_deref(), search.as_deref())
             }
-            ServersCommand::Describe { server_id } => service.describe_server(&server_id),
+            ServersCommand::Describe { server_id } => {
+                service.describe_server(imprint_service::config::DescribeServer { server_id })
+            }
             ServersCommand::Register { file } => service.register_server(read_json_file(&file)?),
             ServersCommand::ImportRegistry { file } => {
                 service.import_registry_server(read_json_file(&file)?)

@@ -48,7 +48,8 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut options = ServiceOptions::new(dir.clone(), dir.clone());
     options.actor = "bench".into();
-    let service = Service::open(options).unwrap();
+    let store = imprint_store_sqlite::SqliteStore::open_in_data_dir(&dir).unwrap();
+    let service = Service::new(options, std::sync::Arc::new(store));
     let mut bench = Bench::new(service, &dir);
     println!("data directory: {}\n", dir.display());
     println!("| measurement | entries | p50 | p95 | samples |");

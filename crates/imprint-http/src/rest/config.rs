@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
-use imprint_service::config::{AddServer, Target};
+use imprint_service::config::{AddServer, DescribeServer, Target};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -165,8 +165,11 @@ async fn list_servers(caller: Caller, QueryParams(q): QueryParams<ServersQuery>)
         .map(Json)
 }
 
-async fn describe_server(caller: Caller, PathParams(id): PathParams<String>) -> ApiResult {
-    caller.run(move |s| s.describe_server(&id)).await.map(Json)
+async fn describe_server(caller: Caller, PathParams(server_id): PathParams<String>) -> ApiResult {
+    caller
+        .run(move |s| s.describe_server(DescribeServer { server_id }))
+        .await
+        .map(Json)
 }
 
 async fn register_server(caller: Caller, JsonBody(definition): JsonBody<Value>) -> ApiResult {

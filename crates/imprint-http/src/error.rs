@@ -108,10 +108,10 @@ impl From<ServiceError> for ApiError {
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Integrity | ErrorKind::Io => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorKind::Internal => return ApiError::internal(&error),
+            ErrorKind::Internal => return ApiError::internal(error.chain()),
         };
         if status.is_server_error() {
-            tracing::error!(code = kind.code(), error = %error, "operation failed");
+            tracing::error!(code = kind.code(), error = %error.chain(), "operation failed");
         }
         let mut api = ApiError(Box::new(Failure {
             status,

@@ -46,7 +46,7 @@ pub(crate) fn respond<T: serde::Serialize>(
 
 pub(crate) fn error_result(error: &ServiceError) -> Result<CallToolResult, McpError> {
     if error.kind() == ErrorKind::Internal {
-        tracing::error!(error = %error, "internal error in a tool call");
+        tracing::error!(error = %error.chain(), "internal error in a tool call");
         return Err(McpError::internal_error(
             "internal error; see the imprint server log",
             None,

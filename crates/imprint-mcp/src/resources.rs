@@ -88,7 +88,7 @@ pub(crate) fn read(server: &ImprintMcp, uri: &str) -> Result<ReadResourceResult,
                 McpError::resource_not_found(error.message().to_string(), Some(json!({"uri": uri})))
             }
             ErrorKind::Internal => {
-                tracing::error!(error = %error, uri, "internal error reading a resource");
+                tracing::error!(error = %error.chain(), uri, "internal error reading a resource");
                 McpError::internal_error("internal error; see the imprint server log", None)
             }
             _ => McpError::invalid_params(error.message().to_string(), Some(json!({"uri": uri}))),

@@ -44,6 +44,9 @@ pub struct ServiceError {
     kind: ErrorKind,
     message: String,
     details: Option<Value>,
+    /// What failed underneath (a database error, say): for logs, never shown to a caller.
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl ServiceError {
@@ -52,6 +55,7 @@ impl ServiceError {
             kind,
             message: message.into(),
             details: None,
+            source: None,
         }
     }
 
@@ -74,6 +78,23 @@ impl ServiceError {
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self
+    }
+
+    pub fn with_source(mut self, source: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// The message followed by every source's, for a log line.
+    pub fn chain(&self) -> String {
+        let mut text = self.message.clone();
+        let mut next = std::error::Error::source(self);
+        while let Some(cause) = next {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            next = cause.source();
+        }
+        text
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -100,6 +121,13 @@ impl From<imprint_store::StoreError> for ServiceError {
             StoreError::Other(message) => {
                 ServiceError::internal(format!("storage failure: {message}"))
             }
+            StoreError::Backend(source) => {
+                ServiceError::internal("storage failure").with_source(source)
+            }
+            StoreError::Aborted(source) => match source.downcast::<ServiceError>() {
+                Ok(error) => *error,
+                Err(source) => ServiceError::internal(source.to_string()).with_source(source),
+            },
         }
     }
 }
@@ -154,3 +182,28 @@ impl From<imprint_engine::EngineError> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imprint_store::StoreError;
+
+    #[test]
+    fn a_callers_error_comes_back_out_of_a_store_transaction_unchanged() {
+        let original = ServiceError::invalid("uriFormat has an unclosed {")
+            .with_details(serde_json::json!({"field": "uriFormat"}));
+        let back = ServiceError::from(StoreError::aborted(original));
+        assert_eq!(back.kind(), ErrorKind::InvalidInput);
+        assert_eq!(back.message(), "uriFormat has an unclosed {");
+        assert_eq!(back.details().unwrap()["field"], "uriFormat");
+    }
+
+    #[test]
+    fn a_backend_failure_shows_a_generic_message_and_keeps_the_cause_for_logs() {
+        let cause = std::io::Error::other("disk I/O error");
+        let error = ServiceError::from(StoreError::backend(cause));
+        assert_eq!(error.kind(), ErrorKind::Internal);
+        assert_eq!(error.message(), "storage failure");
+        assert_eq!(error.chain(), "storage failure: disk I/O error");
+    }
+}

@@ -70,6 +70,10 @@ impl SqliteStore {
                 "cannot open the database in {}: {message}",
                 dir.display()
             )),
+            StoreError::Backend(source) => StoreError::Other(format!(
+                "cannot open the database in {}: {source}",
+                dir.display()
+            )),
             other => other,
         })
     }
@@ -207,7 +211,7 @@ fn migrate(connection: &mut Connection) -> StoreResult<()> {
 }
 
 fn other(error: rusqlite::Error) -> StoreError {
-    StoreError::Other(error.to_string())
+    StoreError::backend(error)
 }
 
 /// The one place a SQLite error becomes a store error.
@@ -217,13 +221,17 @@ fn map_error(error: rusqlite::Error) -> StoreError {
         rusqlite::Error::SqliteFailure(failure, message)
             if failure.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            StoreError::Conflict(
-                message
-                    .clone()
-                    .unwrap_or_else(|| "constraint violated".into()),
-            )
+            StoreError::Conflict(constraint_words(message.as_deref()))
         }
-        _ => StoreError::Other(error.to_string()),
+        _ => StoreError::backend(error),
+    }
+}
+
+/// People's words for a constraint SQLite reports as "UNIQUE constraint failed: t.a, t.b".
+fn constraint_words(message: Option<&str>) -> String {
+    match message.and_then(|m| m.strip_prefix("UNIQUE constraint failed: ")) {
+        Some(columns) => format!("another write created a row with the same {columns} first"),
+        None => "another write changed the same rows first".into(),
     }
 }
 
@@ -634,5 +642,44 @@ impl Store for SqliteStore {
 
     fn tokens(&self) -> &dyn TokenStore {
         self
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn a_unique_violation_is_a_conflict_in_peoples_words() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let error = store
+            .with(|c| {
+                c.execute_batch(
+                    "CREATE TABLE t (a TEXT UNIQUE); INSERT INTO t VALUES ('x'); INSERT INTO t VALUES ('x');",
+                )
+            })
+            .unwrap_err();
+        match error {
+            StoreError::Conflict(message) => {
+                assert_eq!(
+                    message,
+                    "another write created a row with the same t.a first"
+                );
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_backend_failures_keep_sqlites_error_as_the_source() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let error = store
+            .with(|c| c.execute_batch("SELECT * FROM no_such_table"))
+            .unwrap_err();
+        let StoreError::Backend(source) = &error else {
+            panic!("expected a backend failure, got {error:?}");
+        };
+        assert!(source.to_string().contains("no_such_table"));
+        assert_eq!(error.to_string(), "the database failed");
     }
 }

@@ -26,16 +26,39 @@ use serde_json::Value;
 pub use tokens::TokenStore;
 
 /// Everything a backend can report. Kept tiny on purpose: callers branch only on
-/// "missing", "someone else changed it" and "the backend broke".
+/// "missing", "someone else changed it", "the caller gave up" and "the backend broke".
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// An optimistic check failed: the row changed or already exists.
+    /// An optimistic check failed: the row changed or already exists. The message is
+    /// worded for people (never a backend's own constraint text).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The store itself refused (a schema newer than this build, an inconsistent write);
+    /// the message is the store's own words.
     #[error("storage failure: {0}")]
     Other(String),
+    /// The backend failed; its error is the source, for logs only.
+    #[error("the database failed")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A caller's code running inside a store transaction failed (rendering, signing,
+    /// validating): the transaction was rolled back and the caller's own error comes back
+    /// unchanged, so domain errors are never flattened into storage failures.
+    #[error("{0}")]
+    Aborted(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// Wraps a backend's error.
+    pub fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Backend(Box::new(error))
+    }
+
+    /// Carries a caller's error out of a transaction closure.
+    pub fn aborted(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Aborted(Box::new(error))
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -281,7 +281,8 @@ impl Failure {
     pub fn report(self) -> ExitCode {
         match self {
             Failure::Service(error) => {
-                eprintln!("error: {error}");
+                // the person at the terminal runs this store: show what failed underneath too
+                eprintln!("error: {}", error.chain());
                 if let Some(details) = error.details() {
                     eprintln!(
                         "{}",

@@ -21,6 +21,7 @@ mod content_params;
 mod content_tools;
 mod params;
 mod resources;
+mod schema;
 mod server;
 
 pub use server::{ImprintMcp, serve_stdio};

@@ -33,9 +33,14 @@ revision (update_entry changes live content directly); link the user to each ret
 
 impl ImprintMcp {
     pub fn new(service: Service) -> Self {
+        let mut tool_router = Self::config_router() + Self::content_router();
+        for route in tool_router.map.values_mut() {
+            route.attr.input_schema =
+                std::sync::Arc::new(crate::schema::portable(&route.attr.input_schema));
+        }
         Self {
             service,
-            tool_router: Self::config_router() + Self::content_router(),
+            tool_router,
         }
     }
 

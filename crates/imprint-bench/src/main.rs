@@ -5,7 +5,9 @@
 //! - `add_server_to_config` into a draft that grows to 1,000 servers;
 //! - `get_config` with 10,000 revisions of history;
 //! - `publish_config` (durable: fsync on commit);
-//! - idle resident memory after the calls.
+//! - idle resident memory after the calls;
+//! - the floor any durable write stands on: one bare SQLite commit of one row (WAL,
+//!   `synchronous=FULL`, same disk), measured in this process in the same run.
 //!
 //! Server CPU per call comes from the child's `/proc/<pid>/stat` (utime + stime) over a
 //! batch, so it excludes the pipe round trip that wall time includes.
@@ -39,6 +41,7 @@ fn main() {
     println!("|---|---|---|---|---|");
 
     cold_start(&binary, &scratch.join("cold"));
+    sqlite_commit_floor(&scratch.join("floor"));
     let rss = add_server_growing_draft(&binary, &scratch.join("add"));
     get_config_with_history(&binary, &scratch.join("history"));
     publish(&binary, &scratch.join("publish"));
@@ -326,5 +329,52 @@ fn publish(binary: &Path, home: &Path) {
         &mut samples,
         Some(cpu_per_call(after - before, 500)),
         "< 2 ms p50",
+    );
+}
+
+/// utime + stime of this process, in clock ticks.
+fn own_cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// One bare durable commit: one row inserted in its own transaction, with the pragmas the
+/// store uses. Nothing durable can cost less, so the other rows are read against it.
+fn sqlite_commit_floor(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let connection = rusqlite::Connection::open(dir.join("floor.db")).unwrap();
+    connection
+        .pragma_update(None, "journal_mode", "WAL")
+        .unwrap();
+    connection
+        .pragma_update(None, "synchronous", "FULL")
+        .unwrap();
+    connection
+        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .unwrap();
+    let mut samples = Vec::new();
+    let before = own_cpu_ticks();
+    for i in 0..1000 {
+        let started = Instant::now();
+        connection
+            .execute_batch("BEGIN IMMEDIATE")
+            .and_then(|()| {
+                connection.execute(
+                    "INSERT INTO t (id, body) VALUES (?1, ?2)",
+                    rusqlite::params![i, "{\"command\": \"npx\"}"],
+                )
+            })
+            .and_then(|_| connection.execute_batch("COMMIT"))
+            .unwrap();
+        samples.push(started.elapsed());
+    }
+    let after = own_cpu_ticks();
+    row(
+        "bare durable SQLite commit, one row (the floor)",
+        &mut samples,
+        Some(cpu_per_call(after - before, 1000)),
+        "",
     );
 }

@@ -7,6 +7,7 @@
 //! - `anyOf: [X, {"type": "null"}]` becomes `X`, for the same reason.
 //! - `format` values JSON Schema does not define (`int64`, `uint32`, `uint`, `double`) go:
 //!   strict validators refuse unknown formats.
+//! - `$schema` goes: rmcp writes it on some tools only, and every client assumes 2020-12.
 //! - `items: true` (any item) becomes `items: {}`, which means the same; some clients cannot
 //!   read boolean sub-schemas. `additionalProperties: true/false` stays: every client reads it.
 
@@ -38,6 +39,11 @@ const STANDARD_FORMATS: &[&str] = &[
 /// The portable form of a tool's input schema.
 pub(crate) fn portable(schema: &Map<String, Value>) -> Map<String, Value> {
     let mut value = Value::Object(schema.clone());
+    // rmcp writes `$schema` only on tools that take parameters; none is consistent, and
+    // shorter in every conversation's context
+    if let Value::Object(map) = &mut value {
+        map.remove("$schema");
+    }
     simplify(&mut value);
     match value {
         Value::Object(map) => map,

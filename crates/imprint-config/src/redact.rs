@@ -92,3 +92,32 @@ fn redact_leaves(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_hidden_and_references_shown() {
+        let entry = json!({
+            "command": "npx",
+            "env": {"TOKEN": "ghp_x", "REF": "${secret:TOKEN@abc}", "EMPTY": ""},
+            "headers": {"Authorization": "Bearer x"},
+        });
+        let redacted = redact_entry(&entry);
+        assert_eq!(redacted["env"]["TOKEN"], "***");
+        assert_eq!(redacted["env"]["REF"], "${secret:TOKEN@abc}");
+        assert_eq!(redacted["env"]["EMPTY"], "");
+        assert_eq!(redacted["headers"]["Authorization"], "***");
+        assert_eq!(redacted["command"], "npx");
+    }
+
+    #[test]
+    fn a_payload_is_redacted_under_the_clients_own_keys() {
+        let desktop = crate::clients::get("claude-desktop").unwrap();
+        let payload = json!({"mcpServers": {"gh": {"command": "x", "env": {"TOKEN": "ghp_x"}}}});
+        let redacted = redact_payload(desktop, &payload);
+        assert_eq!(redacted["mcpServers"]["gh"]["env"]["TOKEN"], "***");
+        assert_eq!(redacted["mcpServers"]["gh"]["command"], "x");
+    }
+}

@@ -100,7 +100,10 @@ impl Target {
             self.profile_id,
             self.expected_version.unwrap_or_default()
         ))
-        .with_details(json!({"current_version": current}))
+        .with_details(json!({
+            "expected_version": self.expected_version,
+            "current_version": current,
+        }))
     }
 
     pub fn document(&self) -> String {

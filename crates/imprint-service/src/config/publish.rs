@@ -350,34 +350,29 @@ impl Service {
 
     pub fn diff_config(&self, request: DiffConfig) -> ServiceResult<Value> {
         let target = &request.target()?;
-        let local_artifact_id = request.local_artifact_id.as_deref();
-        let local_payload = request
-            .local_payload
-            .map_or(Value::Null, |payload| Value::Object(payload.into_inner()));
         let remote = self.revision_for(target, None)?;
         let remote_payload = remote
             .envelope
             .get("payload")
             .cloned()
             .unwrap_or(Value::Null);
-
-        let local_payload = if local_payload.is_null() {
-            let id = local_artifact_id.filter(|s| !s.is_empty()).ok_or_else(|| {
-                ServiceError::invalid("pass local_payload (the config you have) or local_artifact_id (an artifact you hold)")
-            })?;
-            self.revision_for(target, Some(id))?
-                .envelope
-                .get("payload")
-                .cloned()
-                .unwrap_or(Value::Null)
-        } else {
-            if !local_payload.is_object() {
-                return Err(ServiceError::invalid(format!(
-                    "local_payload must be a JSON object like {{\"mcpServers\": {{…}}}}, got {}",
-                    imprint_engine::json::kind(&local_payload)
-                )));
+        // The payload wins when both are given; the type already made it an object.
+        let local_payload = match request.local_payload {
+            Some(payload) => Value::Object(payload.into_inner()),
+            None => {
+                let id = request
+                    .local_artifact_id
+                    .as_deref()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        ServiceError::invalid("pass local_payload (the config you have) or local_artifact_id (an artifact you hold)")
+                    })?;
+                self.revision_for(target, Some(id))?
+                    .envelope
+                    .get("payload")
+                    .cloned()
+                    .unwrap_or(Value::Null)
             }
-            local_payload
         };
         // A payload read from a deployed file holds the secret values where the artifact holds
         // references: where a value is exactly what the reference deploys as, it counts as the

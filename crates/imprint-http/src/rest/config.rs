@@ -332,16 +332,15 @@ async fn verify(
         .map(Json)
 }
 
+/// Takes no body (the route never did, so a bare POST keeps working): the request is the query.
 async fn import(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftName>,
     headers: HeaderMap,
-    JsonBody(mut request): JsonBody<ImportConfig>,
+    QueryParams(mut request): QueryParams<ImportConfig>,
 ) -> ApiResult<Response> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
-    request.draft_name = q.draft_name.or(request.draft_name);
     if let Some(version) = expected_version(&headers)? {
         request.expected_version = Some(version);
     }

@@ -5,8 +5,8 @@
 use axum::Json;
 use axum::extract::State;
 use imprint_service::config::{
-    AddServerToConfig, DeployConfig, DiffConfig, ImportConfig, InitializeKeys, PublishConfig,
-    RegisterServer, RemoveServerFromConfig, RollbackConfig,
+    AddServerToConfig, DeployConfig, DiffConfig, InitializeKeys, PublishConfig, RegisterServer,
+    RemoveServerFromConfig, RollbackConfig,
 };
 // rmcp's re-export: the version the service's request types derive with
 use rmcp::schemars::{JsonSchema, schema_for};
@@ -109,10 +109,6 @@ fn deploy_body() -> Value {
 
 fn rollback_body() -> Value {
     request_body::<RollbackConfig>()
-}
-
-fn import_body() -> Value {
-    request_body::<ImportConfig>()
 }
 
 fn register_body() -> Value {
@@ -319,8 +315,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "read the servers in the client's file into the draft",
     )
-    .query(&[DRAFT_NAME])
-    .body(import_body)
+    .query(&[
+        DRAFT_NAME,
+        (
+            "project_dir",
+            "string",
+            "absolute path of a project: read the client's project-scope file there",
+        ),
+    ])
     .if_match(),
 ];
 

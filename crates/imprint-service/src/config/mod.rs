@@ -45,8 +45,8 @@ pub struct Target {
     pub client_id: String,
     pub profile_id: String,
     pub draft_name: String,
-    /// When set (HTTP `If-Match`), a draft write happens only if the draft is still at this
-    /// version — checked atomically by the store, never retried.
+    /// When set (a request's `expected_version`; HTTP `If-Match`), a draft write happens only
+    /// if the draft is still at this version — checked atomically by the store, never retried.
     pub expected_version: Option<i64>,
 }
 
@@ -130,7 +130,8 @@ fn known_client(client_id: &str) -> ServiceResult<&'static ClientSpec> {
 }
 
 /// A parameter that may arrive as an object or as a JSON string holding one (the old
-/// system accepted both; models send both).
+/// system accepted both; models send both). The config requests say this with
+/// [`crate::api::JsonObject`]; this stays for the content operations that still take `Value`.
 pub fn object_param(name: &str, value: Option<Value>) -> ServiceResult<Map<String, Value>> {
     match value {
         None | Some(Value::Null) => Ok(Map::new()),

@@ -31,6 +31,7 @@ pub struct ImportConfig {
     /// Absolute path of a project: read the client's project-scope file there instead of the user-scope file.
     pub project_dir: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
 }
 

@@ -41,6 +41,7 @@ pub struct AddServerToConfig {
     /// Draft name (default "default").
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
 }
 
@@ -57,6 +58,7 @@ pub struct RemoveServerFromConfig {
     /// Draft name (default "default").
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
 }
 
@@ -83,6 +85,7 @@ pub struct ClearDraftConfig {
     /// Name of the draft (default "default"); several named drafts can exist per client/profile.
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
 }
 

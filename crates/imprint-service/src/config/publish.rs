@@ -28,6 +28,7 @@ pub struct PublishConfig {
     /// Draft to publish (default "default"); it stays after publishing.
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
 }
 

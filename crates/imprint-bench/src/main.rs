@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use imprint_service::config::{AddServer, Target};
+use imprint_service::config::{AddServerToConfig, PublishConfig, RemoveServerFromConfig};
 use imprint_service::{Service, ServiceOptions};
 use imprint_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
@@ -241,36 +241,35 @@ fn get_config_with_history(binary: &Path, home: &Path) {
         ServiceOptions::new(data, home.to_path_buf()),
         std::sync::Arc::new(store),
     );
-    let target = Target::new(None, None, None).unwrap();
+    let publish = |changelog: String| PublishConfig {
+        changelog: Some(changelog),
+        ..Default::default()
+    };
     service
-        .add_server_to_config(
-            &target,
-            AddServer {
-                server_id: "memory".into(),
-                ..Default::default()
-            },
-        )
+        .add_server_to_config(AddServerToConfig {
+            server_id: "memory".into(),
+            ..Default::default()
+        })
         .unwrap();
-    service.publish_config(&target, Some("first")).unwrap();
+    service.publish_config(publish("first".into())).unwrap();
     measure_get_config(binary, home, "get_config, 1 revision");
     let seeding = Instant::now();
     for i in 0..10_000 {
         // Alternate payloads so every revision is a real change.
         let name = if i % 2 == 0 { "fetch" } else { "fetch-b" };
-        let _ = service
-            .remove_server_from_config(&target, if i % 2 == 0 { "fetch-b" } else { "fetch" });
+        let _ = service.remove_server_from_config(RemoveServerFromConfig {
+            server_name: if i % 2 == 0 { "fetch-b" } else { "fetch" }.into(),
+            ..Default::default()
+        });
         service
-            .add_server_to_config(
-                &target,
-                AddServer {
-                    server_id: "fetch".into(),
-                    server_name: Some(name.into()),
-                    ..Default::default()
-                },
-            )
+            .add_server_to_config(AddServerToConfig {
+                server_id: "fetch".into(),
+                server_name: Some(name.into()),
+                ..Default::default()
+            })
             .unwrap();
         service
-            .publish_config(&target, Some(&format!("revision {i}")))
+            .publish_config(publish(format!("revision {i}")))
             .unwrap();
     }
     eprintln!(

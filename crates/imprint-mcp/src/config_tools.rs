@@ -1,57 +1,36 @@
 //! MCP client configuration tools. Names and parameters follow mcp-orchestration; the
 //! extra tools (`get_config_history`, `rollback_config`, …) follow its naming.
+//!
+//! Each tool takes its operation's request type from `imprint_service` (its input schema is
+//! that type's) and answers the operation's result.
 
-use imprint_service::ServiceError;
-use std::path::PathBuf;
-
-use imprint_service::config::{AddServer, DeployOptions, DescribeServer, SecretMode, Target};
+use imprint_service::config::{
+    AddServerToConfig, ClearDraftConfig, DeployConfig, DescribeServer, DiffConfig, GetConfig,
+    GetConfigHistory, GetDeploymentStatus, ImportConfig, ImportRegistryServer, InitializeKeys,
+    ListAvailableServers, ListClients, ListConfigDrafts, ListProfiles, PublishConfig,
+    RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig, VerifyConfig,
+    ViewDraftConfig,
+};
+use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
-use serde_json::{Value, json};
 
 use crate::args::Args;
-use crate::params::*;
+use crate::respond;
 use crate::server::ImprintMcp;
-use crate::{error_result, respond};
-
-fn target(
-    client_id: Option<String>,
-    profile_id: Option<String>,
-    draft_name: Option<String>,
-) -> Result<Target, ServiceError> {
-    Target::new(
-        client_id.as_deref(),
-        profile_id.as_deref(),
-        draft_name.as_deref(),
-    )
-}
-
-/// A `project_dir` argument; an empty string means none.
-fn project_dir(value: Option<String>) -> Option<PathBuf> {
-    value
-        .filter(|dir| !dir.trim().is_empty())
-        .map(PathBuf::from)
-}
-
-/// Turns a possibly-string JSON argument into a value, or a tool error.
-fn json_arg(name: &str, value: Option<Value>) -> Result<Option<Value>, ServiceError> {
-    match value {
-        Some(Value::String(text)) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| ServiceError::invalid(format!("{name} is not valid JSON: {e}"))),
-        other => Ok(other),
-    }
-}
 
 #[tool_router(router = config_router, vis = "pub(crate)")]
 impl ImprintMcp {
     #[tool(
         description = "List the MCP clients Imprint can configure (Claude Desktop, Claude Code, Cursor, …) with the path of each one's config file on this OS and on the others. Use the returned client_id in the other tools."
     )]
-    async fn list_clients(&self) -> Result<CallToolResult, McpError> {
-        respond(Ok(self.service().list_clients()))
+    async fn list_clients(
+        &self,
+        Parameters(Args(request)): Parameters<Args<ListClients>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.map(|request| self.service().list_clients(request)))
     }
 
     #[tool(
@@ -59,9 +38,9 @@ impl ImprintMcp {
     )]
     async fn list_profiles(
         &self,
-        Parameters(args): Parameters<ClientArgs>,
+        Parameters(Args(request)): Parameters<Args<ListProfiles>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(self.service().list_profiles(args.client_id.as_deref()))
+        respond(request.and_then(|request| self.service().list_profiles(request)))
     }
 
     #[tool(
@@ -69,12 +48,9 @@ impl ImprintMcp {
     )]
     async fn get_config(
         &self,
-        Parameters(args): Parameters<ArtifactArgs>,
+        Parameters(Args(request)): Parameters<Args<GetConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            target(args.client_id, args.profile_id, None)
-                .and_then(|t| self.service().get_config(&t, args.artifact_id.as_deref())),
-        )
+        respond(request.and_then(|request| self.service().get_config(request)))
     }
 
     #[tool(
@@ -82,12 +58,9 @@ impl ImprintMcp {
     )]
     async fn diff_config(
         &self,
-        Parameters(args): Parameters<DiffArgs>,
+        Parameters(Args(request)): Parameters<Args<DiffConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(target(args.client_id, args.profile_id, None).and_then(|t| {
-            self.service()
-                .diff_config(&t, args.local_artifact_id.as_deref(), args.local_payload)
-        }))
+        respond(request.and_then(|request| self.service().diff_config(request)))
     }
 
     #[tool(
@@ -95,12 +68,9 @@ impl ImprintMcp {
     )]
     async fn list_available_servers(
         &self,
-        Parameters(args): Parameters<ListServersArgs>,
+        Parameters(Args(request)): Parameters<Args<ListAvailableServers>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(self.service().list_available_servers(
-            args.transport_filter.as_deref(),
-            args.search_query.as_deref(),
-        ))
+        respond(request.and_then(|request| self.service().list_available_servers(request)))
     }
 
     #[tool(
@@ -118,23 +88,9 @@ impl ImprintMcp {
     )]
     async fn add_server_to_config(
         &self,
-        Parameters(args): Parameters<AddServerArgs>,
+        Parameters(Args(request)): Parameters<Args<AddServerToConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        let Some(server_id) = args.server_id else {
-            return error_result(&ServiceError::invalid(
-                "server_id is required: list_available_servers shows the ids",
-            ));
-        };
-        let request = AddServer {
-            server_id,
-            params: args.params,
-            env_vars: args.env_vars,
-            server_name: args.server_name,
-        };
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().add_server_to_config(&t, request)),
-        )
+        respond(request.and_then(|request| self.service().add_server_to_config(request)))
     }
 
     #[tool(
@@ -142,13 +98,9 @@ impl ImprintMcp {
     )]
     async fn remove_server_from_config(
         &self,
-        Parameters(args): Parameters<RemoveServerArgs>,
+        Parameters(Args(request)): Parameters<Args<RemoveServerFromConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        let server_name = args.server_name.unwrap_or_default();
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().remove_server_from_config(&t, &server_name)),
-        )
+        respond(request.and_then(|request| self.service().remove_server_from_config(request)))
     }
 
     #[tool(
@@ -156,12 +108,9 @@ impl ImprintMcp {
     )]
     async fn view_draft_config(
         &self,
-        Parameters(args): Parameters<TargetArgs>,
+        Parameters(Args(request)): Parameters<Args<ViewDraftConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().view_draft_config(&t)),
-        )
+        respond(request.and_then(|request| self.service().view_draft_config(request)))
     }
 
     #[tool(
@@ -169,12 +118,9 @@ impl ImprintMcp {
     )]
     async fn clear_draft_config(
         &self,
-        Parameters(args): Parameters<TargetArgs>,
+        Parameters(Args(request)): Parameters<Args<ClearDraftConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().clear_draft_config(&t)),
-        )
+        respond(request.and_then(|request| self.service().clear_draft_config(request)))
     }
 
     #[tool(
@@ -182,12 +128,9 @@ impl ImprintMcp {
     )]
     async fn validate_config(
         &self,
-        Parameters(args): Parameters<TargetArgs>,
+        Parameters(Args(request)): Parameters<Args<ValidateConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().validate_config(&t)),
-        )
+        respond(request.and_then(|request| self.service().validate_config(request)))
     }
 
     #[tool(
@@ -195,12 +138,9 @@ impl ImprintMcp {
     )]
     async fn publish_config(
         &self,
-        Parameters(args): Parameters<PublishArgs>,
+        Parameters(Args(request)): Parameters<Args<PublishConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().publish_config(&t, args.changelog.as_deref())),
-        )
+        respond(request.and_then(|request| self.service().publish_config(request)))
     }
 
     #[tool(
@@ -208,12 +148,9 @@ impl ImprintMcp {
     )]
     async fn initialize_keys(
         &self,
-        Parameters(args): Parameters<KeysArgs>,
+        Parameters(Args(request)): Parameters<Args<InitializeKeys>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            self.service()
-                .initialize_keys(args.regenerate.unwrap_or(false)),
-        )
+        respond(request.and_then(|request| self.service().initialize_keys(request)))
     }
 
     #[tool(
@@ -221,18 +158,9 @@ impl ImprintMcp {
     )]
     async fn deploy_config(
         &self,
-        Parameters(args): Parameters<DeployArgs>,
+        Parameters(Args(request)): Parameters<Args<DeployConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = target(args.client_id, args.profile_id, None).and_then(|t| {
-            let options = DeployOptions {
-                artifact_id: args.artifact_id,
-                force: args.force.unwrap_or(false),
-                project_dir: project_dir(args.project_dir),
-                secrets: SecretMode::parse(args.secrets.as_deref())?,
-            };
-            self.service().deploy_config_with(&t, &options)
-        });
-        respond(result)
+        respond(request.and_then(|request| self.service().deploy_config(request)))
     }
 
     #[tool(
@@ -240,10 +168,9 @@ impl ImprintMcp {
     )]
     async fn get_deployment_status(
         &self,
-        Parameters(args): Parameters<StatusArgs>,
+        Parameters(Args(request)): Parameters<Args<GetDeploymentStatus>>,
     ) -> Result<CallToolResult, McpError> {
-        let dir = project_dir(args.project_dir);
-        respond(self.service().get_deployment_status(dir.as_deref()))
+        respond(request.and_then(|request| self.service().get_deployment_status(request)))
     }
 
     #[tool(
@@ -251,21 +178,19 @@ impl ImprintMcp {
     )]
     async fn set_secret(
         &self,
-        Parameters(args): Parameters<SetSecretArgs>,
+        Parameters(Args(request)): Parameters<Args<SetSecret>>,
     ) -> Result<CallToolResult, McpError> {
-        let (Some(name), Some(value)) = (args.name, args.value) else {
-            return error_result(&ServiceError::invalid(
-                "name and value are required, e.g. {\"name\": \"GITHUB_TOKEN\", \"value\": \"…\"}",
-            ));
-        };
-        respond(self.service().set_secret(&name, &value))
+        respond(request.and_then(|request| self.service().set_secret(request)))
     }
 
     #[tool(
         description = "List the names of the stored secrets (never their values): the ones you set with set_secret and the ones Imprint found in env vars and headers (named NAME@fingerprint)."
     )]
-    async fn list_secrets(&self) -> Result<CallToolResult, McpError> {
-        respond(self.service().list_secrets())
+    async fn list_secrets(
+        &self,
+        Parameters(Args(request)): Parameters<Args<ListSecrets>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().list_secrets(request)))
     }
 
     #[tool(
@@ -273,14 +198,9 @@ impl ImprintMcp {
     )]
     async fn remove_secret(
         &self,
-        Parameters(args): Parameters<SecretNameArgs>,
+        Parameters(Args(request)): Parameters<Args<RemoveSecret>>,
     ) -> Result<CallToolResult, McpError> {
-        match args.name {
-            Some(name) => respond(self.service().remove_secret(&name)),
-            None => error_result(&ServiceError::invalid(
-                "name is required: list_secrets shows the names",
-            )),
-        }
+        respond(request.and_then(|request| self.service().remove_secret(request)))
     }
 
     #[tool(
@@ -288,12 +208,9 @@ impl ImprintMcp {
     )]
     async fn get_config_history(
         &self,
-        Parameters(args): Parameters<HistoryArgs>,
+        Parameters(Args(request)): Parameters<Args<GetConfigHistory>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(target(args.client_id, args.profile_id, None).and_then(|t| {
-            self.service()
-                .get_config_history(&t, args.limit.map(|l| l as usize))
-        }))
+        respond(request.and_then(|request| self.service().get_config_history(request)))
     }
 
     #[tool(
@@ -301,13 +218,9 @@ impl ImprintMcp {
     )]
     async fn rollback_config(
         &self,
-        Parameters(args): Parameters<RollbackArgs>,
+        Parameters(Args(request)): Parameters<Args<RollbackConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        let artifact_id = args.artifact_id.unwrap_or_default();
-        respond(target(args.client_id, args.profile_id, None).and_then(|t| {
-            self.service()
-                .rollback_config(&t, &artifact_id, args.changelog.as_deref())
-        }))
+        respond(request.and_then(|request| self.service().rollback_config(request)))
     }
 
     #[tool(
@@ -315,12 +228,9 @@ impl ImprintMcp {
     )]
     async fn verify_config(
         &self,
-        Parameters(args): Parameters<ArtifactArgs>,
+        Parameters(Args(request)): Parameters<Args<VerifyConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(target(args.client_id, args.profile_id, None).and_then(|t| {
-            self.service()
-                .verify_config(&t, args.artifact_id.as_deref())
-        }))
+        respond(request.and_then(|request| self.service().verify_config(request)))
     }
 
     #[tool(
@@ -328,24 +238,17 @@ impl ImprintMcp {
     )]
     async fn import_config(
         &self,
-        Parameters(args): Parameters<ImportArgs>,
+        Parameters(Args(request)): Parameters<Args<ImportConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        let dir = project_dir(args.project_dir);
-        respond(
-            target(args.client_id, args.profile_id, args.draft_name)
-                .and_then(|t| self.service().import_config_from(&t, dir.as_deref())),
-        )
+        respond(request.and_then(|request| self.service().import_config(request)))
     }
 
     #[tool(description = "List the named drafts of a client/profile with their server counts.")]
     async fn list_config_drafts(
         &self,
-        Parameters(args): Parameters<DocumentArgs>,
+        Parameters(Args(request)): Parameters<Args<ListConfigDrafts>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            self.service()
-                .list_drafts(args.client_id.as_deref(), args.profile_id.as_deref()),
-        )
+        respond(request.and_then(|request| self.service().list_config_drafts(request)))
     }
 
     #[tool(
@@ -353,37 +256,9 @@ impl ImprintMcp {
     )]
     async fn register_server(
         &self,
-        Parameters(args): Parameters<RegisterServerArgs>,
+        Parameters(Args(request)): Parameters<Args<RegisterServer>>,
     ) -> Result<CallToolResult, McpError> {
-        let Some(server_id) = args.server_id else {
-            return error_result(&ServiceError::invalid(
-                "server_id is required, e.g. \"my-tool\"",
-            ));
-        };
-        let mut definition = json!({
-            "server_id": server_id,
-            "display_name": args.display_name.unwrap_or_else(|| server_id.clone()),
-            "description": args.description.unwrap_or_default(),
-            "transport": args.transport.unwrap_or_else(|| "stdio".into()),
-            "args": args.args.unwrap_or_default(),
-            "headers": args.headers.unwrap_or_default(),
-            "required_env": args.required_env.unwrap_or_default(),
-            "optional_env": args.optional_env.unwrap_or_default(),
-            "secret_env": args.secret_env.unwrap_or_default(),
-            "parameters": args.parameters.unwrap_or_default(),
-            "tags": args.tags.unwrap_or_default(),
-        });
-        for (key, value) in [
-            ("command", args.command),
-            ("url", args.url),
-            ("homepage", args.homepage),
-            ("package", args.package),
-        ] {
-            if let Some(value) = value {
-                definition[key] = json!(value);
-            }
-        }
-        respond(self.service().register_server(definition))
+        respond(request.and_then(|request| self.service().register_server(request)))
     }
 
     #[tool(
@@ -391,14 +266,8 @@ impl ImprintMcp {
     )]
     async fn import_registry_server(
         &self,
-        Parameters(args): Parameters<RegistryImportArgs>,
+        Parameters(Args(request)): Parameters<Args<ImportRegistryServer>>,
     ) -> Result<CallToolResult, McpError> {
-        match json_arg("server_json", args.server_json) {
-            Ok(Some(document)) => respond(self.service().import_registry_server(document)),
-            Ok(None) => error_result(&ServiceError::invalid(
-                "server_json is required: pass the registry's server.json document",
-            )),
-            Err(e) => error_result(&e),
-        }
+        respond(request.and_then(|request| self.service().import_registry_server(request)))
     }
 }

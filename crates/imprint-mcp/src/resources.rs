@@ -3,7 +3,9 @@
 //! `capabilities://server`, `capabilities://clients`, `server://registry`,
 //! `server://{server_id}`, `config://{client_id}/{profile_id}/draft|latest|deployed`.
 
-use imprint_service::config::Target;
+use imprint_service::config::{
+    DeployedConfig, DescribeServer, GetConfig, ListAvailableServers, ListClients, ViewDraftConfig,
+};
 use imprint_service::{ErrorKind, ServiceError};
 use rmcp::ErrorData as McpError;
 use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
@@ -61,11 +63,11 @@ pub(crate) fn read(server: &ImprintMcp, uri: &str) -> Result<ReadResourceResult,
     let service = server.service();
     let value = match uri {
         "capabilities://server" => Ok(capabilities(server)),
-        "capabilities://clients" => Ok(service.list_clients()),
-        "server://registry" => service.list_available_servers(None, None),
+        "capabilities://clients" => Ok(service.list_clients(ListClients {})),
+        "server://registry" => service.list_available_servers(ListAvailableServers::default()),
         _ => {
             if let Some(server_id) = uri.strip_prefix("server://") {
-                service.describe_server(imprint_service::config::DescribeServer {
+                service.describe_server(DescribeServer {
                     server_id: server_id.to_string(),
                 })
             } else if let Some(rest) = uri.strip_prefix("config://") {
@@ -103,11 +105,22 @@ fn read_config(service: &imprint_service::Service, rest: &str) -> Result<Value, 
             "config resource 'config://{rest}' must be config://{{client_id}}/{{profile_id}}/draft|latest|deployed"
         )));
     };
-    let target = Target::new(Some(client_id), Some(profile_id), None)?;
+    let (client_id, profile_id) = (Some(client_id.to_string()), Some(profile_id.to_string()));
     match *view {
-        "draft" => service.view_draft_config(&target),
-        "latest" => service.get_config(&target, None),
-        "deployed" => service.deployed_config(&target),
+        "draft" => service.view_draft_config(ViewDraftConfig {
+            client_id,
+            profile_id,
+            draft_name: None,
+        }),
+        "latest" => service.get_config(GetConfig {
+            client_id,
+            profile_id,
+            artifact_id: None,
+        }),
+        "deployed" => service.deployed_config(DeployedConfig {
+            client_id,
+            profile_id,
+        }),
         other => Err(ServiceError::invalid(format!(
             "unknown config view '{other}': use draft, latest or deployed"
         ))),
@@ -129,7 +142,7 @@ fn capabilities(server: &ImprintMcp) -> Value {
         .into_iter()
         .map(|t| t.name.to_string())
         .collect();
-    let clients: Vec<Value> = server.service().list_clients()["clients"]
+    let clients: Vec<Value> = server.service().list_clients(ListClients {})["clients"]
         .as_array()
         .map(|clients| clients.iter().map(|c| c["client_id"].clone()).collect())
         .unwrap_or_default();

@@ -260,7 +260,8 @@ impl Service {
 
     /// Stores (or replaces) the user's own secret `name`; drafts refer to it as
     /// `${secret:NAME}` in `env_vars`.
-    pub fn set_secret(&self, name: &str, value: &str) -> ServiceResult<Value> {
+    pub fn set_secret(&self, request: SetSecret) -> ServiceResult<Value> {
+        let (name, value) = (request.name.as_str(), request.value.as_str());
         check_name(name)?;
         if name.contains('@') {
             return Err(ServiceError::invalid(format!(
@@ -292,7 +293,7 @@ impl Service {
     }
 
     /// The names of the stored secrets (never their values).
-    pub fn list_secrets(&self) -> ServiceResult<Value> {
+    pub fn list_secrets(&self, _request: ListSecrets) -> ServiceResult<Value> {
         let secrets: Vec<Value> = self
             .store()
             .secrets()?
@@ -317,7 +318,8 @@ impl Service {
 
     /// Deletes the secret `name`. Artifacts referring to it no longer deploy until it is set
     /// again.
-    pub fn remove_secret(&self, name: &str) -> ServiceResult<Value> {
+    pub fn remove_secret(&self, request: RemoveSecret) -> ServiceResult<Value> {
+        let name = request.name.as_str();
         check_name(name)?;
         if !self.store().delete_secret(name)? {
             return Err(unknown_secret(name));
@@ -325,6 +327,30 @@ impl Service {
         tracing::info!(secret = %name, "secret removed");
         Ok(json!({"status": "removed", "name": name}))
     }
+}
+
+/// `set_secret`: a named secret, stored encrypted.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSecret {
+    /// Name to refer to the secret by, e.g. "GITHUB_TOKEN"; then pass "${secret:GITHUB_TOKEN}" as an env var value.
+    pub name: String,
+    /// The secret value; it is stored encrypted and never shown again.
+    pub value: String,
+}
+
+/// `list_secrets`: the stored secrets' names. Takes nothing.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::config::no_arguments)]
+pub struct ListSecrets {}
+
+/// `remove_secret`: one stored secret deleted.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveSecret {
+    /// The secret's name (list_secrets shows them).
+    pub name: String,
 }
 
 fn unknown_secret(name: &str) -> ServiceError {
@@ -386,27 +412,38 @@ mod tests {
         );
     }
 
+    fn set(name: &str, value: &str) -> SetSecret {
+        SetSecret {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+
     #[test]
     fn named_secrets_are_the_users_and_listing_shows_no_value() {
         let (_dir, service) = service();
         assert_eq!(
-            service.set_secret("SHARED_TOKEN", "v1").unwrap()["status"],
+            service.set_secret(set("SHARED_TOKEN", "v1")).unwrap()["status"],
             "stored"
         );
         assert_eq!(
-            service.set_secret("SHARED_TOKEN", "v2").unwrap()["status"],
+            service.set_secret(set("SHARED_TOKEN", "v2")).unwrap()["status"],
             "replaced"
         );
         assert_eq!(service.reveal_secret("SHARED_TOKEN").unwrap(), "v2");
-        assert!(service.set_secret("A@B", "x").is_err());
-        assert!(service.set_secret("bad name", "x").is_err());
-        assert!(service.set_secret("EMPTY", "").is_err());
-        let listed = service.list_secrets().unwrap().to_string();
+        assert!(service.set_secret(set("A@B", "x")).is_err());
+        assert!(service.set_secret(set("bad name", "x")).is_err());
+        assert!(service.set_secret(set("EMPTY", "")).is_err());
+        let listed = service.list_secrets(ListSecrets {}).unwrap().to_string();
         assert!(
             listed.contains("SHARED_TOKEN") && !listed.contains("v2"),
             "{listed}"
         );
-        service.remove_secret("SHARED_TOKEN").unwrap();
+        service
+            .remove_secret(RemoveSecret {
+                name: "SHARED_TOKEN".into(),
+            })
+            .unwrap();
         assert_eq!(
             service.reveal_secret("SHARED_TOKEN").unwrap_err().kind(),
             ErrorKind::NotFound

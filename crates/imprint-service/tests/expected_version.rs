@@ -1,7 +1,9 @@
 //! `If-Match` semantics at the service: a write that names a draft version happens only if
 //! the draft is still at that version, and is never silently retried onto a newer one.
 
-use imprint_service::config::{AddServer, Target};
+use imprint_service::config::{
+    AddServerToConfig, ClearDraftConfig, GetConfigHistory, PublishConfig, Target, ViewDraftConfig,
+};
 use std::sync::Arc;
 
 use imprint_service::{ErrorKind, Service, ServiceOptions};
@@ -18,10 +20,18 @@ fn service() -> (tempfile::TempDir, Service) {
     (dir, service)
 }
 
-fn add(name: &str) -> AddServer {
-    AddServer {
+fn add(name: &str, expected_version: Option<i64>) -> AddServerToConfig {
+    AddServerToConfig {
         server_id: "memory".into(),
         server_name: Some(name.into()),
+        expected_version,
+        ..Default::default()
+    }
+}
+
+fn clear(expected_version: Option<i64>) -> ClearDraftConfig {
+    ClearDraftConfig {
+        expected_version,
         ..Default::default()
     }
 }
@@ -30,38 +40,50 @@ fn add(name: &str) -> AddServer {
 fn write_at_the_expected_version_succeeds_and_a_stale_one_conflicts() {
     let (_dir, service) = service();
     let target = Target::new(None, None, None).unwrap();
-    let first = service.add_server_to_config(&target, add("a")).unwrap();
+    let first = service.add_server_to_config(add("a", None)).unwrap();
     let version = first["draft_version"].as_i64().unwrap();
 
-    let at_version = target.clone().expecting(Some(version));
-    let second = service.add_server_to_config(&at_version, add("b")).unwrap();
+    let at_version = Some(version);
+    let second = service.add_server_to_config(add("b", at_version)).unwrap();
     assert_eq!(second["draft_version"].as_i64().unwrap(), version + 1);
 
     // The same expectation again is now stale: conflict, current version named, nothing written.
     let error = service
-        .add_server_to_config(&at_version, add("c"))
+        .add_server_to_config(add("c", at_version))
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Conflict);
     assert_eq!(error.details().unwrap()["current_version"], version + 1);
-    let draft = service.view_draft_config(&target).unwrap();
+    let draft = service
+        .view_draft_config(ViewDraftConfig::default())
+        .unwrap();
     assert_eq!(draft["server_names"], serde_json::json!(["a", "b"]));
 
-    let error = service.clear_draft_config(&at_version).unwrap_err();
+    let error = service.clear_draft_config(clear(at_version)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Conflict);
     assert_eq!(
-        service.view_draft_config(&target).unwrap()["server_count"],
+        service
+            .view_draft_config(ViewDraftConfig::default())
+            .unwrap()["server_count"],
         2
     );
     let cleared = service
-        .clear_draft_config(&target.clone().expecting(Some(version + 1)))
+        .clear_draft_config(clear(Some(version + 1)))
         .unwrap();
     assert_eq!(cleared["servers_removed"], 2);
 
     // Publishing under an expectation publishes only the reviewed version of the draft.
     let current = service.draft_version(&target).unwrap().unwrap();
     let error = service
-        .publish_config(&target.clone().expecting(Some(current - 1)), None)
+        .publish_config(PublishConfig {
+            expected_version: Some(current - 1),
+            ..Default::default()
+        })
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Conflict);
-    assert!(service.get_config_history(&target, None).unwrap()["count"] == 0);
+    assert!(
+        service
+            .get_config_history(GetConfigHistory::default())
+            .unwrap()["count"]
+            == 0
+    );
 }

@@ -5,7 +5,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use imprint_service::config::{AddServer, DeployOptions, SecretMode, Target};
+use imprint_service::api::{Flag, JsonObject};
+use imprint_service::config::{
+    AddServerToConfig, ClearDraftConfig, DeployConfig, DeployedConfig, DescribeServer, DiffConfig,
+    GetConfig, GetConfigHistory, GetDeploymentStatus, ImportConfig, ImportRegistryServer,
+    InitializeKeys, ListAvailableServers, ListClients, ListConfigDrafts, ListProfiles,
+    PublishConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig,
+    VerifyConfig, ViewDraftConfig,
+};
+use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use imprint_store_sqlite::SqliteStore;
 use serde_json::{Map, Value};
@@ -52,18 +60,17 @@ struct DraftFlags {
 }
 
 impl TargetFlags {
-    fn target(&self) -> Result<Target, ServiceError> {
-        Target::new(Some(&self.client), Some(&self.profile), None)
+    /// The `client_id` and `profile_id` of a request.
+    fn ids(&self) -> (Option<String>, Option<String>) {
+        (Some(self.client.clone()), Some(self.profile.clone()))
     }
 }
 
 impl DraftFlags {
-    fn target(&self) -> Result<Target, ServiceError> {
-        Target::new(
-            Some(&self.target.client),
-            Some(&self.target.profile),
-            Some(&self.draft),
-        )
+    /// The `client_id`, `profile_id` and `draft_name` of a request.
+    fn ids(&self) -> (Option<String>, Option<String>, Option<String>) {
+        let (client_id, profile_id) = self.target.ids();
+        (client_id, profile_id, Some(self.draft.clone()))
     }
 }
 
@@ -210,7 +217,7 @@ enum ConfigCommand {
         #[command(flatten)]
         flags: TargetFlags,
         #[arg(long, default_value_t = 20)]
-        limit: usize,
+        limit: u32,
     },
     /// Publish an earlier artifact again as the new head.
     Rollback {
@@ -320,7 +327,7 @@ fn open_service(data_dir: Option<PathBuf>) -> Result<Service, ServiceError> {
 }
 
 /// `KEY=VALUE` pairs into an object; numbers and booleans are typed, the rest are strings.
-fn pairs(flag: &str, items: &[String], typed: bool) -> Result<Option<Value>, ServiceError> {
+fn pairs(flag: &str, items: &[String], typed: bool) -> Result<Option<JsonObject>, ServiceError> {
     if items.is_empty() {
         return Ok(None);
     }
@@ -335,14 +342,15 @@ fn pairs(flag: &str, items: &[String], typed: bool) -> Result<Option<Value>, Ser
         };
         map.insert(key.to_string(), value);
     }
-    Ok(Some(Value::Object(map)))
+    Ok(Some(JsonObject(map)))
 }
 
-/// A directory flag as an absolute path (relative ones are taken from the current directory).
-fn absolute(dir: Option<PathBuf>) -> Result<Option<PathBuf>, ServiceError> {
+/// A directory flag as an absolute path (relative ones are taken from the current directory),
+/// in the text form the requests carry.
+fn absolute(dir: Option<PathBuf>) -> Result<Option<String>, ServiceError> {
     let Some(dir) = dir else { return Ok(None) };
     if dir.is_absolute() {
-        return Ok(Some(dir));
+        return Ok(Some(dir.to_string_lossy().into_owned()));
     }
     let cwd = std::env::current_dir().map_err(|e| {
         ServiceError::invalid(format!(
@@ -350,7 +358,7 @@ fn absolute(dir: Option<PathBuf>) -> Result<Option<PathBuf>, ServiceError> {
             dir.display()
         ))
     })?;
-    Ok(Some(cwd.join(dir)))
+    Ok(Some(cwd.join(dir).to_string_lossy().into_owned()))
 }
 
 /// One line of standard input, without its line end.
@@ -389,18 +397,29 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),
         Command::Token(command) => token_cli::run(&service, command, json),
-        Command::Clients => Ok(service.list_clients()),
-        Command::Profiles { client } => service.list_profiles(Some(&client)),
+        Command::Clients => Ok(service.list_clients(ListClients {})),
+        Command::Profiles { client } => service.list_profiles(ListProfiles {
+            client_id: Some(client),
+        }),
         Command::Servers(command) => match command {
             ServersCommand::List { transport, search } => {
-                service.list_available_servers(transport.as_deref(), search.as_deref())
+                service.list_available_servers(ListAvailableServers {
+                    transport_filter: transport,
+                    search_query: search,
+                })
             }
             ServersCommand::Describe { server_id } => {
-                service.describe_server(imprint_service::config::DescribeServer { server_id })
+                service.describe_server(DescribeServer { server_id })
             }
-            ServersCommand::Register { file } => service.register_server(read_json_file(&file)?),
+            ServersCommand::Register { file } => service.register_server(
+                imprint_service::api::parse::<RegisterServer>(read_json_file(&file)?)?,
+            ),
             ServersCommand::ImportRegistry { file } => {
-                service.import_registry_server(read_json_file(&file)?)
+                let server_json = serde_json::from_value::<JsonObject>(read_json_file(&file)?)
+                    .map_err(|e| {
+                        ServiceError::invalid(format!("{}: server.json {e}", file.display()))
+                    })?;
+                service.import_registry_server(ImportRegistryServer { server_json })
             }
         },
         Command::Draft(command) => match command {
@@ -411,25 +430,60 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 env,
                 name,
             } => {
-                let request = AddServer {
+                let (client_id, profile_id, draft_name) = flags.ids();
+                service.add_server_to_config(AddServerToConfig {
                     server_id,
                     params: pairs("param", &params, true)?,
                     env_vars: pairs("env", &env, false)?,
                     server_name: name,
-                };
-                service.add_server_to_config(&flags.target()?, request)
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    expected_version: None,
+                })
             }
             DraftCommand::Remove { server_name, flags } => {
-                service.remove_server_from_config(&flags.target()?, &server_name)
+                let (client_id, profile_id, draft_name) = flags.ids();
+                service.remove_server_from_config(RemoveServerFromConfig {
+                    server_name,
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    expected_version: None,
+                })
             }
-            DraftCommand::Show(flags) => service.view_draft_config(&flags.target()?),
-            DraftCommand::Clear(flags) => service.clear_draft_config(&flags.target()?),
+            DraftCommand::Show(flags) => {
+                let (client_id, profile_id, draft_name) = flags.ids();
+                service.view_draft_config(ViewDraftConfig {
+                    client_id,
+                    profile_id,
+                    draft_name,
+                })
+            }
+            DraftCommand::Clear(flags) => {
+                let (client_id, profile_id, draft_name) = flags.ids();
+                service.clear_draft_config(ClearDraftConfig {
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    expected_version: None,
+                })
+            }
             DraftCommand::List(flags) => {
-                service.list_drafts(Some(&flags.client), Some(&flags.profile))
+                let (client_id, profile_id) = flags.ids();
+                service.list_config_drafts(ListConfigDrafts {
+                    client_id,
+                    profile_id,
+                })
             }
         },
         Command::Validate(flags) => {
-            let report = service.validate_config(&flags.target()?)?;
+            let (client_id, profile_id, draft_name) = flags.ids();
+            let report = service.validate_config(ValidateConfig {
+                client_id,
+                profile_id,
+                draft_name,
+            })?;
             let valid = report["valid"].as_bool().unwrap_or(false);
             output::print(&report, json);
             // A failed validation is an answer, not an error, but scripts need to see it.
@@ -442,30 +496,73 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
         }
         Command::Publish { flags, changelog } => {
-            service.publish_config(&flags.target()?, changelog.as_deref())
+            let (client_id, profile_id, draft_name) = flags.ids();
+            service.publish_config(PublishConfig {
+                changelog,
+                client_id,
+                profile_id,
+                draft_name,
+                expected_version: None,
+            })
         }
         Command::Config(command) => match command {
             ConfigCommand::Get { flags, artifact } => {
-                service.get_config(&flags.target()?, artifact.as_deref())
+                let (client_id, profile_id) = flags.ids();
+                service.get_config(GetConfig {
+                    client_id,
+                    profile_id,
+                    artifact_id: artifact,
+                })
             }
             ConfigCommand::Diff {
                 flags,
                 local_file,
                 artifact,
             } => {
-                let payload = local_file.as_ref().map(read_json_file).transpose()?;
-                service.diff_config(&flags.target()?, artifact.as_deref(), payload)
+                let local_payload = local_file
+                    .as_ref()
+                    .map(|file| {
+                        serde_json::from_value::<JsonObject>(read_json_file(file)?).map_err(|e| {
+                            ServiceError::invalid(format!("{}: the payload {e}", file.display()))
+                        })
+                    })
+                    .transpose()?;
+                let (client_id, profile_id) = flags.ids();
+                service.diff_config(DiffConfig {
+                    client_id,
+                    profile_id,
+                    local_artifact_id: artifact,
+                    local_payload,
+                })
             }
             ConfigCommand::History { flags, limit } => {
-                service.get_config_history(&flags.target()?, Some(limit))
+                let (client_id, profile_id) = flags.ids();
+                service.get_config_history(GetConfigHistory {
+                    client_id,
+                    profile_id,
+                    limit: Some(limit),
+                })
             }
             ConfigCommand::Rollback {
                 artifact_id,
                 flags,
                 changelog,
-            } => service.rollback_config(&flags.target()?, &artifact_id, changelog.as_deref()),
+            } => {
+                let (client_id, profile_id) = flags.ids();
+                service.rollback_config(RollbackConfig {
+                    client_id,
+                    profile_id,
+                    artifact_id,
+                    changelog,
+                })
+            }
             ConfigCommand::Verify { flags, artifact } => {
-                let report = service.verify_config(&flags.target()?, artifact.as_deref())?;
+                let (client_id, profile_id) = flags.ids();
+                let report = service.verify_config(VerifyConfig {
+                    client_id,
+                    profile_id,
+                    artifact_id: artifact,
+                })?;
                 let valid = report["valid"].as_bool().unwrap_or(false);
                 output::print(&report, json);
                 return if valid {
@@ -478,10 +575,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 };
             }
             ConfigCommand::Import { flags, project_dir } => {
-                let dir = absolute(project_dir)?;
-                service.import_config_from(&flags.target()?, dir.as_deref())
+                let (client_id, profile_id, draft_name) = flags.ids();
+                service.import_config(ImportConfig {
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    project_dir: absolute(project_dir)?,
+                    expected_version: None,
+                })
             }
-            ConfigCommand::Deployed(flags) => service.deployed_config(&flags.target()?),
+            ConfigCommand::Deployed(flags) => {
+                let (client_id, profile_id) = flags.ids();
+                service.deployed_config(DeployedConfig {
+                    client_id,
+                    profile_id,
+                })
+            }
         },
         Command::Deploy {
             flags,
@@ -490,30 +599,35 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             project_dir,
             secrets,
         } => {
-            let options = DeployOptions {
+            let (client_id, profile_id) = flags.ids();
+            service.deploy_config(DeployConfig {
+                client_id,
+                profile_id,
                 artifact_id: artifact,
-                force,
+                force: Some(Flag(force)),
                 project_dir: absolute(project_dir)?,
-                secrets: SecretMode::parse(Some(&secrets))?,
-            };
-            service.deploy_config_with(&flags.target()?, &options)
+                secrets: Some(secrets),
+            })
         }
-        Command::Status { project_dir } => {
-            let dir = absolute(project_dir)?;
-            service.get_deployment_status(dir.as_deref())
-        }
+        Command::Status { project_dir } => service.get_deployment_status(GetDeploymentStatus {
+            project_dir: absolute(project_dir)?,
+        }),
         Command::Secrets(command) => match command {
             SecretsCommand::Set { name, value } => {
                 let value = match value {
                     Some(value) => value,
                     None => read_secret_from_stdin(&name)?,
                 };
-                service.set_secret(&name, &value)
+                service.set_secret(SetSecret { name, value })
             }
-            SecretsCommand::List => service.list_secrets(),
-            SecretsCommand::Remove { name } => service.remove_secret(&name),
+            SecretsCommand::List => service.list_secrets(ListSecrets {}),
+            SecretsCommand::Remove { name } => service.remove_secret(RemoveSecret { name }),
         },
-        Command::Keys(KeysCommand::Init { regenerate }) => service.initialize_keys(regenerate),
+        Command::Keys(KeysCommand::Init { regenerate }) => {
+            service.initialize_keys(InitializeKeys {
+                regenerate: Some(Flag(regenerate)),
+            })
+        }
     }?;
     output::print(&result, json);
     Ok(())

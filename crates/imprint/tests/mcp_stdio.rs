@@ -255,6 +255,15 @@ async fn every_failure_is_a_tool_error_naming_the_fix() {
         )
         .await;
     assert!(message.contains("env_vars"), "{message}");
+    // A misspelt parameter is refused, naming it and the parameters the tool takes.
+    let message = mcp
+        .err(
+            "add_server_to_config",
+            json!({"server_id": "memory", "serverName": "m"}),
+        )
+        .await;
+    assert!(message.contains("unknown field `serverName`"), "{message}");
+    assert!(message.contains("`server_name`"), "{message}");
     let message = mcp.err("get_config", json!({})).await;
     assert!(message.contains("nothing published"), "{message}");
     let message = mcp.err("get_config", json!({"artifact_id": "xyz"})).await;

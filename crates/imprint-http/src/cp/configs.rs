@@ -7,7 +7,12 @@ use std::fmt::Write as _;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use imprint_service::config::Target;
+use imprint_service::api::{Flag, JsonObject};
+use imprint_service::config::{
+    AddServerToConfig, ClearDraftConfig, DeployConfig, DeployedConfig, GetConfig, GetConfigHistory,
+    ImportConfig, ListAvailableServers, ListClients, ListConfigDrafts, ListProfiles, PublishConfig,
+    RemoveServerFromConfig, RollbackConfig, Target, ValidateConfig, VerifyConfig, ViewDraftConfig,
+};
 use imprint_service::{Service, ServiceError, ServiceResult};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,7 +20,6 @@ use serde_json::{Value, json};
 use super::html::{self, attr, esc, pretty, short_id, table, text_of, url_encode};
 use super::{Panel, PanelForm};
 use crate::extract::{PathParams, QueryParams};
-use crate::rest::{Expected, expect_draft_version};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
@@ -93,11 +97,13 @@ fn redact_payload(payload: &Value) -> Value {
 
 /// Client/profile pairs that have something (a draft or a published artifact).
 fn profiles_in_use(service: &Service) -> ServiceResult<Vec<(Value, Value)>> {
-    let clients = service.list_clients();
+    let clients = service.list_clients(ListClients {});
     let mut rows = Vec::new();
     for client in clients["clients"].as_array().into_iter().flatten() {
         let id = client["client_id"].as_str().unwrap_or_default();
-        let profiles = service.list_profiles(Some(id))?;
+        let profiles = service.list_profiles(ListProfiles {
+            client_id: Some(id.to_string()),
+        })?;
         for profile in profiles["profiles"].as_array().into_iter().flatten() {
             let drafts = profile["drafts"].as_array().map_or(0, Vec::len);
             if drafts > 0 || !profile["latest_artifact_id"].is_null() {
@@ -167,7 +173,7 @@ async fn dashboard(panel: Panel) -> Response {
 
 async fn configs(panel: Panel) -> Response {
     let (clients, rows) = match panel
-        .run(|s| Ok((s.list_clients(), profiles_in_use(s)?)))
+        .run(|s| Ok((s.list_clients(ListClients {}), profiles_in_use(s)?)))
         .await
     {
         Ok(data) => data,
@@ -243,8 +249,40 @@ struct ProfileView {
     catalog: Value,
 }
 
+/// The page's client/profile as the `client_id`/`profile_id` of a request.
+fn document(t: &Target) -> (Option<String>, Option<String>) {
+    (Some(t.client_id.clone()), Some(t.profile_id.clone()))
+}
+
+fn view_draft(t: &Target) -> ViewDraftConfig {
+    let (client_id, profile_id) = document(t);
+    ViewDraftConfig {
+        client_id,
+        profile_id,
+        draft_name: Some(t.draft_name.clone()),
+    }
+}
+
+fn get_config(t: &Target, artifact_id: Option<&str>) -> GetConfig {
+    let (client_id, profile_id) = document(t);
+    GetConfig {
+        client_id,
+        profile_id,
+        artifact_id: artifact_id.map(str::to_string),
+    }
+}
+
+fn verify_config(t: &Target, artifact_id: Option<&str>) -> VerifyConfig {
+    let (client_id, profile_id) = document(t);
+    VerifyConfig {
+        client_id,
+        profile_id,
+        artifact_id: artifact_id.map(str::to_string),
+    }
+}
+
 fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
-    let clients = s.list_clients();
+    let clients = s.list_clients(ListClients {});
     let client = clients["clients"]
         .as_array()
         .into_iter()
@@ -252,21 +290,38 @@ fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
         .find(|c| c["client_id"] == t.client_id.as_str())
         .cloned()
         .ok_or_else(|| ServiceError::not_found(format!("unknown client '{}'", t.client_id)))?;
-    let history = s.get_config_history(t, Some(50))?;
+    let (client_id, profile_id) = document(t);
+    let history = s.get_config_history(GetConfigHistory {
+        client_id: client_id.clone(),
+        profile_id: profile_id.clone(),
+        limit: Some(50),
+    })?;
     let has_history = history["count"].as_u64().unwrap_or(0) > 0;
     Ok(ProfileView {
         client,
-        draft: s.view_draft_config(t)?,
-        validation: s.validate_config(t)?,
-        drafts: s.list_drafts(Some(&t.client_id), Some(&t.profile_id))?,
-        deployed: s.deployed_config(t).map_err(|e| e.message().to_string()),
+        draft: s.view_draft_config(view_draft(t))?,
+        validation: s.validate_config(ValidateConfig {
+            client_id: client_id.clone(),
+            profile_id: profile_id.clone(),
+            draft_name: Some(t.draft_name.clone()),
+        })?,
+        drafts: s.list_config_drafts(ListConfigDrafts {
+            client_id: client_id.clone(),
+            profile_id: profile_id.clone(),
+        })?,
+        deployed: s
+            .deployed_config(DeployedConfig {
+                client_id,
+                profile_id,
+            })
+            .map_err(|e| e.message().to_string()),
         verify: if has_history {
-            Some(s.verify_config(t, None)?)
+            Some(s.verify_config(verify_config(t, None))?)
         } else {
             None
         },
         history,
-        catalog: s.list_available_servers(None, None)?,
+        catalog: s.list_available_servers(ListAvailableServers::default())?,
     })
 }
 
@@ -655,14 +710,14 @@ pub(crate) struct DiffQuery {
 fn side_payload(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(String, Value)> {
     match which.filter(|w| !w.is_empty()) {
         Some("draft") => {
-            let draft = s.view_draft_config(t)?;
+            let draft = s.view_draft_config(view_draft(t))?;
             Ok((
                 format!("draft “{}”", t.draft_name),
                 draft["payload"].clone(),
             ))
         }
         Some(id) => {
-            let envelope = s.get_config(t, Some(id))?;
+            let envelope = s.get_config(get_config(t, Some(id)))?;
             let seq = envelope["metadata"]["sequence"].clone();
             Ok((
                 format!(
@@ -674,7 +729,7 @@ fn side_payload(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(
             ))
         }
         None => {
-            let envelope = s.get_config(t, None)?;
+            let envelope = s.get_config(get_config(t, None))?;
             let id = text_of(&envelope["artifact_id"]);
             Ok((
                 format!("latest {}", id.chars().take(12).collect::<String>()),
@@ -735,8 +790,8 @@ async fn artifact_page(
     let result = panel
         .run(move |s| {
             Ok((
-                s.get_config(&t, Some(&id))?,
-                s.verify_config(&t, Some(&id))?,
+                s.get_config(get_config(&t, Some(&id)))?,
+                s.verify_config(verify_config(&t, Some(&id)))?,
             ))
         })
         .await;
@@ -778,25 +833,20 @@ pub(crate) struct DraftForm {
 }
 
 impl DraftForm {
-    fn target(&self, client: &str, profile: &str) -> ServiceResult<Target> {
-        Target::new(Some(client), Some(profile), self.draft.as_deref())
-    }
-
-    /// The version the page showed: a change since then is a conflict, not a surprise.
-    fn expected(&self) -> Option<Expected> {
-        self.version
-            .as_deref()
-            .and_then(|v| v.parse().ok())
-            .map(Expected::Version)
+    /// The version the page showed: a change since then is a conflict, not a surprise (the
+    /// service checks it atomically with the write).
+    fn expected_version(&self) -> Option<i64> {
+        self.version.as_deref().and_then(|v| v.trim().parse().ok())
     }
 }
 
-fn json_field(name: &str, text: Option<String>) -> ServiceResult<Option<Value>> {
+/// A JSON object typed into a form field; empty means none.
+fn json_object(name: &str, text: Option<String>) -> ServiceResult<Option<JsonObject>> {
     match text.filter(|t| !t.trim().is_empty()) {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
+        Some(text) => serde_json::from_value(Value::String(text))
             .map(Some)
-            .map_err(|e| ServiceError::invalid(format!("{name} is not valid JSON: {e}"))),
+            .map_err(|e| ServiceError::invalid(format!("{name} {e}"))),
     }
 }
 
@@ -807,16 +857,16 @@ async fn add_server(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
-            let added = s.add_server_to_config(
-                &t,
-                imprint_service::config::AddServer {
-                    server_id: form.server_id.clone().unwrap_or_default(),
-                    params: json_field("params", form.params.clone())?,
-                    env_vars: json_field("env_vars", form.env_vars.clone())?,
-                    server_name: form.server_name.clone(),
-                },
-            )?;
+            let added = s.add_server_to_config(AddServerToConfig {
+                server_id: form.server_id.clone().unwrap_or_default(),
+                params: json_object("params", form.params.clone())?,
+                env_vars: json_object("env_vars", form.env_vars.clone())?,
+                server_name: form.server_name.clone(),
+                client_id: Some(client),
+                profile_id: Some(profile),
+                draft_name: form.draft.clone(),
+                expected_version: form.expected_version(),
+            })?;
             Ok(format!(
                 "added '{}' to the draft",
                 text_of(&added["server_name"])
@@ -833,9 +883,14 @@ async fn remove_server(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
             let name = form.server_name.clone().unwrap_or_default();
-            s.remove_server_from_config(&t, &name)?;
+            s.remove_server_from_config(RemoveServerFromConfig {
+                server_name: name.clone(),
+                client_id: Some(client),
+                profile_id: Some(profile),
+                draft_name: form.draft.clone(),
+                expected_version: form.expected_version(),
+            })?;
             Ok(format!("removed '{name}' from the draft"))
         })
         .await;
@@ -849,8 +904,12 @@ async fn clear_draft(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
-            let cleared = s.clear_draft_config(&t)?;
+            let cleared = s.clear_draft_config(ClearDraftConfig {
+                client_id: Some(client),
+                profile_id: Some(profile),
+                draft_name: form.draft.clone(),
+                expected_version: form.expected_version(),
+            })?;
             Ok(format!(
                 "cleared the draft ({} server(s) removed)",
                 text_of(&cleared["servers_removed"])
@@ -867,8 +926,14 @@ async fn import(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
-            Ok(text_of(&s.import_config(&t)?["message"]))
+            let imported = s.import_config(ImportConfig {
+                client_id: Some(client),
+                profile_id: Some(profile),
+                draft_name: form.draft.clone(),
+                project_dir: None,
+                expected_version: form.expected_version(),
+            })?;
+            Ok(text_of(&imported["message"]))
         })
         .await;
     panel.done(result, &format!("{back}#draft"))
@@ -881,8 +946,13 @@ async fn publish(
     let back = profile_url(&client, &profile, form.draft.as_deref());
     let result = panel
         .run(move |s| {
-            let t = expect_draft_version(s, form.target(&client, &profile)?, form.expected())?;
-            let published = s.publish_config(&t, form.changelog.as_deref())?;
+            let published = s.publish_config(PublishConfig {
+                changelog: form.changelog.clone(),
+                client_id: Some(client),
+                profile_id: Some(profile),
+                draft_name: form.draft.clone(),
+                expected_version: form.expected_version(),
+            })?;
             Ok(format!(
                 "published revision {} ({})",
                 text_of(&published["sequence"]),
@@ -906,11 +976,14 @@ async fn deploy(
     let back = profile_url(&client, &profile, None);
     let result = panel
         .run(move |s| {
-            let t = Target::new(Some(&client), Some(&profile), None)?;
-            let force = form.force.as_deref() == Some("on");
-            Ok(text_of(
-                &s.deploy_config(&t, form.artifact_id.as_deref(), force)?["message"],
-            ))
+            let deployed = s.deploy_config(DeployConfig {
+                client_id: Some(client),
+                profile_id: Some(profile),
+                artifact_id: form.artifact_id.clone(),
+                force: Some(Flag(form.force.as_deref() == Some("on"))),
+                ..DeployConfig::default()
+            })?;
+            Ok(text_of(&deployed["message"]))
         })
         .await;
     panel.done(result, &format!("{back}#deploy"))
@@ -923,9 +996,13 @@ async fn rollback(
     let back = profile_url(&client, &profile, None);
     let result = panel
         .run(move |s| {
-            let t = Target::new(Some(&client), Some(&profile), None)?;
             let id = form.artifact_id.clone().unwrap_or_default();
-            let rolled = s.rollback_config(&t, &id, None)?;
+            let rolled = s.rollback_config(RollbackConfig {
+                client_id: Some(client),
+                profile_id: Some(profile),
+                artifact_id: id.clone(),
+                changelog: None,
+            })?;
             Ok(format!(
                 "rolled back: revision {} republishes {}",
                 text_of(&rolled["sequence"]),

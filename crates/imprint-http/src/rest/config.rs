@@ -1,16 +1,27 @@
 //! The MCP client configuration routes: clients, the catalog, drafts, validate,
 //! publish, history, rollback, verify, import, deploy and keys.
+//!
+//! Each handler binds the operation's request type from `imprint_service::config` (the JSON
+//! body, or the query of a GET) and fills in what the URL says: the path's client and
+//! profile, the `draft_name` query of a POST, and `If-Match` as `expected_version`.
 
 use axum::Json;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
-use imprint_service::config::{AddServer, DescribeServer, Target};
+use imprint_service::api::JsonObject;
+use imprint_service::config::{
+    AddServerToConfig, ClearDraftConfig, DeployConfig, DeployedConfig, DescribeServer, DiffConfig,
+    GetConfig, GetConfigHistory, ImportConfig, ImportRegistryServer, InitializeKeys,
+    ListAvailableServers, ListClients, ListConfigDrafts, ListProfiles, PublishConfig,
+    RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig, VerifyConfig,
+    ViewDraftConfig,
+};
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::{expect_draft_version, if_match, with_draft_etag};
+use super::{if_match, with_draft_etag};
 use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
@@ -62,105 +73,41 @@ pub(crate) fn routes() -> axum::Router<AppState> {
 
 type Doc = PathParams<(String, String)>;
 
+/// Which draft a POST addresses: the `draft_name` query (its body is the operation's request).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct DraftQuery {
+pub(crate) struct DraftName {
     draft_name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ArtifactQuery {
-    artifact_id: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct HistoryQuery {
-    limit: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ServersQuery {
-    transport: Option<String>,
-    search: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AddBody {
-    server_id: String,
-    params: Option<Value>,
-    env_vars: Option<Value>,
-    server_name: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RemoveBody {
-    server_name: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PublishBody {
-    changelog: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DeployBody {
-    artifact_id: Option<String>,
-    #[serde(default)]
-    force: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RollbackBody {
-    artifact_id: String,
-    changelog: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DiffBody {
-    client_id: Option<String>,
-    profile_id: Option<String>,
-    local_artifact_id: Option<String>,
-    local_payload: Option<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct KeysBody {
-    #[serde(default)]
-    regenerate: bool,
-}
-
-fn target(
-    client: &str,
-    profile: &str,
-    draft: Option<&str>,
-) -> imprint_service::ServiceResult<Target> {
-    Target::new(Some(client), Some(profile), draft)
+/// The version an `If-Match` header names (`*` names none: any version will do).
+fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    Ok(if_match(headers)?.and_then(|expected| expected.version()))
 }
 
 async fn list_clients(caller: Caller) -> ApiResult {
-    caller.run(|s| Ok(s.list_clients())).await.map(Json)
-}
-
-async fn list_profiles(caller: Caller, PathParams(client): PathParams<String>) -> ApiResult {
     caller
-        .run(move |s| s.list_profiles(Some(&client)))
+        .run(|s| Ok(s.list_clients(ListClients {})))
         .await
         .map(Json)
 }
 
-async fn list_servers(caller: Caller, QueryParams(q): QueryParams<ServersQuery>) -> ApiResult {
+async fn list_profiles(caller: Caller, PathParams(client): PathParams<String>) -> ApiResult {
+    let request = ListProfiles {
+        client_id: Some(client),
+    };
     caller
-        .run(move |s| s.list_available_servers(q.transport.as_deref(), q.search.as_deref()))
+        .run(move |s| s.list_profiles(request))
+        .await
+        .map(Json)
+}
+
+async fn list_servers(
+    caller: Caller,
+    QueryParams(request): QueryParams<ListAvailableServers>,
+) -> ApiResult {
+    caller
+        .run(move |s| s.list_available_servers(request))
         .await
         .map(Json)
 }
@@ -172,55 +119,54 @@ async fn describe_server(caller: Caller, PathParams(server_id): PathParams<Strin
         .map(Json)
 }
 
-async fn register_server(caller: Caller, JsonBody(definition): JsonBody<Value>) -> ApiResult {
+async fn register_server(caller: Caller, JsonBody(request): JsonBody<RegisterServer>) -> ApiResult {
     caller
-        .run(move |s| s.register_server(definition))
+        .run(move |s| s.register_server(request))
         .await
         .map(Json)
 }
 
-async fn import_registry_server(caller: Caller, JsonBody(server): JsonBody<Value>) -> ApiResult {
+/// The body is the `server.json` document itself (the route's frozen contract).
+async fn import_registry_server(
+    caller: Caller,
+    JsonBody(server_json): JsonBody<JsonObject>,
+) -> ApiResult {
     caller
-        .run(move |s| s.import_registry_server(server))
+        .run(move |s| s.import_registry_server(ImportRegistryServer { server_json }))
         .await
         .map(Json)
 }
 
-async fn initialize_keys(caller: Caller, JsonBody(body): JsonBody<KeysBody>) -> ApiResult {
+async fn initialize_keys(caller: Caller, JsonBody(request): JsonBody<InitializeKeys>) -> ApiResult {
     caller
-        .run(move |s| s.initialize_keys(body.regenerate))
+        .run(move |s| s.initialize_keys(request))
         .await
         .map(Json)
 }
 
-async fn diff_config(caller: Caller, JsonBody(body): JsonBody<DiffBody>) -> ApiResult {
-    caller
-        .run(move |s| {
-            let t = Target::new(body.client_id.as_deref(), body.profile_id.as_deref(), None)?;
-            s.diff_config(&t, body.local_artifact_id.as_deref(), body.local_payload)
-        })
-        .await
-        .map(Json)
+async fn diff_config(caller: Caller, JsonBody(request): JsonBody<DiffConfig>) -> ApiResult {
+    caller.run(move |s| s.diff_config(request)).await.map(Json)
 }
 
 async fn get_config(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<ArtifactQuery>,
+    QueryParams(mut request): QueryParams<GetConfig>,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.get_config(&target(&client, &profile, None)?, q.artifact_id.as_deref()))
-        .await
-        .map(Json)
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
+    caller.run(move |s| s.get_config(request)).await.map(Json)
 }
 
 async fn view_draft(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
+    QueryParams(mut request): QueryParams<ViewDraftConfig>,
 ) -> ApiResult<Response> {
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
     caller
-        .run(move |s| s.view_draft_config(&target(&client, &profile, q.draft_name.as_deref())?))
+        .run(move |s| s.view_draft_config(request))
         .await
         .map(with_draft_etag)
 }
@@ -228,19 +174,16 @@ async fn view_draft(
 async fn clear_draft(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
     headers: HeaderMap,
+    QueryParams(mut request): QueryParams<ClearDraftConfig>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
+    if let Some(version) = expected_version(&headers)? {
+        request.expected_version = Some(version);
+    }
     caller
-        .run(move |s| {
-            let t = expect_draft_version(
-                s,
-                target(&client, &profile, q.draft_name.as_deref())?,
-                expected,
-            )?;
-            s.clear_draft_config(&t)
-        })
+        .run(move |s| s.clear_draft_config(request))
         .await
         .map(with_draft_etag)
 }
@@ -248,28 +191,18 @@ async fn clear_draft(
 async fn add_server(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
+    QueryParams(q): QueryParams<DraftName>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<AddBody>,
+    JsonBody(mut request): JsonBody<AddServerToConfig>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
+    request.draft_name = q.draft_name.or(request.draft_name);
+    if let Some(version) = expected_version(&headers)? {
+        request.expected_version = Some(version);
+    }
     caller
-        .run(move |s| {
-            let t = expect_draft_version(
-                s,
-                target(&client, &profile, q.draft_name.as_deref())?,
-                expected,
-            )?;
-            s.add_server_to_config(
-                &t,
-                AddServer {
-                    server_id: body.server_id,
-                    params: body.params,
-                    env_vars: body.env_vars,
-                    server_name: body.server_name,
-                },
-            )
-        })
+        .run(move |s| s.add_server_to_config(request))
         .await
         .map(with_draft_etag)
 }
@@ -277,27 +210,29 @@ async fn add_server(
 async fn remove_server(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
+    QueryParams(q): QueryParams<DraftName>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<RemoveBody>,
+    JsonBody(mut request): JsonBody<RemoveServerFromConfig>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
+    request.draft_name = q.draft_name.or(request.draft_name);
+    if let Some(version) = expected_version(&headers)? {
+        request.expected_version = Some(version);
+    }
     caller
-        .run(move |s| {
-            let t = expect_draft_version(
-                s,
-                target(&client, &profile, q.draft_name.as_deref())?,
-                expected,
-            )?;
-            s.remove_server_from_config(&t, &body.server_name)
-        })
+        .run(move |s| s.remove_server_from_config(request))
         .await
         .map(with_draft_etag)
 }
 
 async fn list_drafts(caller: Caller, PathParams((client, profile)): Doc) -> ApiResult {
+    let request = ListConfigDrafts {
+        client_id: Some(client),
+        profile_id: Some(profile),
+    };
     caller
-        .run(move |s| s.list_drafts(Some(&client), Some(&profile)))
+        .run(move |s| s.list_config_drafts(request))
         .await
         .map(Json)
 }
@@ -305,10 +240,12 @@ async fn list_drafts(caller: Caller, PathParams((client, profile)): Doc) -> ApiR
 async fn validate(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
+    QueryParams(mut request): QueryParams<ValidateConfig>,
 ) -> ApiResult {
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
     caller
-        .run(move |s| s.validate_config(&target(&client, &profile, q.draft_name.as_deref())?))
+        .run(move |s| s.validate_config(request))
         .await
         .map(Json)
 }
@@ -316,20 +253,18 @@ async fn validate(
 async fn publish(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
+    QueryParams(q): QueryParams<DraftName>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<PublishBody>,
+    JsonBody(mut request): JsonBody<PublishConfig>,
 ) -> ApiResult {
-    let expected = if_match(&headers)?;
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
+    request.draft_name = q.draft_name.or(request.draft_name);
+    if let Some(version) = expected_version(&headers)? {
+        request.expected_version = Some(version);
+    }
     caller
-        .run(move |s| {
-            let t = expect_draft_version(
-                s,
-                target(&client, &profile, q.draft_name.as_deref())?,
-                expected,
-            )?;
-            s.publish_config(&t, body.changelog.as_deref())
-        })
+        .run(move |s| s.publish_config(request))
         .await
         .map(Json)
 }
@@ -337,23 +272,23 @@ async fn publish(
 async fn deploy(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    JsonBody(body): JsonBody<DeployBody>,
+    JsonBody(mut request): JsonBody<DeployConfig>,
 ) -> ApiResult {
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
     caller
-        .run(move |s| {
-            s.deploy_config(
-                &target(&client, &profile, None)?,
-                body.artifact_id.as_deref(),
-                body.force,
-            )
-        })
+        .run(move |s| s.deploy_config(request))
         .await
         .map(Json)
 }
 
 async fn deployed(caller: Caller, PathParams((client, profile)): Doc) -> ApiResult {
+    let request = DeployedConfig {
+        client_id: Some(client),
+        profile_id: Some(profile),
+    };
     caller
-        .run(move |s| s.deployed_config(&target(&client, &profile, None)?))
+        .run(move |s| s.deployed_config(request))
         .await
         .map(Json)
 }
@@ -361,10 +296,12 @@ async fn deployed(caller: Caller, PathParams((client, profile)): Doc) -> ApiResu
 async fn history(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<HistoryQuery>,
+    QueryParams(mut request): QueryParams<GetConfigHistory>,
 ) -> ApiResult {
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
     caller
-        .run(move |s| s.get_config_history(&target(&client, &profile, None)?, q.limit))
+        .run(move |s| s.get_config_history(request))
         .await
         .map(Json)
 }
@@ -372,16 +309,12 @@ async fn history(
 async fn rollback(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    JsonBody(body): JsonBody<RollbackBody>,
+    JsonBody(mut request): JsonBody<RollbackConfig>,
 ) -> ApiResult {
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
     caller
-        .run(move |s| {
-            s.rollback_config(
-                &target(&client, &profile, None)?,
-                &body.artifact_id,
-                body.changelog.as_deref(),
-            )
-        })
+        .run(move |s| s.rollback_config(request))
         .await
         .map(Json)
 }
@@ -389,30 +322,30 @@ async fn rollback(
 async fn verify(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<ArtifactQuery>,
+    QueryParams(mut request): QueryParams<VerifyConfig>,
 ) -> ApiResult {
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
     caller
-        .run(move |s| s.verify_config(&target(&client, &profile, None)?, q.artifact_id.as_deref()))
+        .run(move |s| s.verify_config(request))
         .await
         .map(Json)
 }
 
+/// Takes no body (the route never did, so a bare POST keeps working): the request is the query.
 async fn import(
     caller: Caller,
     PathParams((client, profile)): Doc,
-    QueryParams(q): QueryParams<DraftQuery>,
     headers: HeaderMap,
+    QueryParams(mut request): QueryParams<ImportConfig>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
+    request.client_id = Some(client);
+    request.profile_id = Some(profile);
+    if let Some(version) = expected_version(&headers)? {
+        request.expected_version = Some(version);
+    }
     caller
-        .run(move |s| {
-            let t = expect_draft_version(
-                s,
-                target(&client, &profile, q.draft_name.as_deref())?,
-                expected,
-            )?;
-            s.import_config(&t)
-        })
+        .run(move |s| s.import_config(request))
         .await
         .map(with_draft_etag)
 }

@@ -14,9 +14,7 @@ pub(crate) mod openapi;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use imprint_service::config::Target;
-use imprint_service::{Service, ServiceError, ServiceResult};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -63,43 +61,6 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<Expected>, ApiError
                 "If-Match '{text}' is not a draft version: send the ETag of GET …/draft, like \"4\""
             ))
         })
-}
-
-/// Applies `If-Match` to a config draft target: refuses with 409 (worded for HTTP) when
-/// the draft is not at the expected version, and returns the target carrying that version
-/// so the service's write re-checks it atomically.
-pub(crate) fn expect_draft_version(
-    service: &Service,
-    target: Target,
-    expected: Option<Expected>,
-) -> ServiceResult<Target> {
-    let Some(expected) = expected else {
-        return Ok(target);
-    };
-    let current = service.draft_version(&target)?;
-    let ok = match expected {
-        Expected::Any => current.is_some(),
-        Expected::Version(version) => current == Some(version),
-    };
-    if ok {
-        return Ok(target.expecting(expected.version()));
-    }
-    let wanted = match expected {
-        Expected::Any => "any version".to_string(),
-        Expected::Version(v) => format!("version {v}"),
-    };
-    let now = current.map_or_else(
-        || "does not exist".to_string(),
-        |v| format!("is at version {v}"),
-    );
-    Err(ServiceError::conflict(format!(
-        "draft '{}' of {}/{} {now}, not {wanted} (If-Match): GET it again, review, and retry with its ETag",
-        target.draft_name, target.client_id, target.profile_id
-    ))
-    .with_details(json!({"expected_version": match expected {
-        Expected::Any => Value::String("*".into()),
-        Expected::Version(v) => json!(v),
-    }, "current_version": current})))
 }
 
 /// A JSON answer that carries the draft's version (`draft_version` of a config draft,

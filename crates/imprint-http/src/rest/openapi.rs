@@ -4,6 +4,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use imprint_service::config::{
+    AddServerToConfig, DeployConfig, DiffConfig, InitializeKeys, PublishConfig, RegisterServer,
+    RemoveServerFromConfig, RollbackConfig,
+};
+// rmcp's re-export: the version the service's request types derive with
+use rmcp::schemars::{JsonSchema, schema_for};
 use serde_json::{Map, Value, json};
 
 use crate::state::AppState;
@@ -70,64 +76,57 @@ impl Operation {
     }
 }
 
-fn object(properties: Value, required: &[&str]) -> Value {
-    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+/// A request type's schema as a body: the operation's own type, less what the URL carries
+/// (client and profile in the path, the draft in the query, the version in `If-Match`).
+fn request_body<T: JsonSchema>() -> Value {
+    const FROM_URL: [&str; 4] = ["client_id", "profile_id", "draft_name", "expected_version"];
+    let mut schema = serde_json::to_value(schema_for!(T)).unwrap_or_default();
+    if let Value::Object(map) = &mut schema {
+        map.remove("$schema");
+        map.remove("title");
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            properties.retain(|name, _| !FROM_URL.contains(&name.as_str()));
+        }
+    }
+    schema
 }
 
 fn add_body() -> Value {
-    object(
-        json!({
-            "server_id": {"type": "string", "description": "catalog id (GET /v1/servers)"},
-            "params": {"description": "catalog parameters: an object, or a JSON string of one"},
-            "env_vars": {"description": "environment variables: an object, or a JSON string of one"},
-            "server_name": {"type": "string", "description": "entry name in the client's file (default: server_id)"},
-        }),
-        &["server_id"],
-    )
+    request_body::<AddServerToConfig>()
 }
 
 fn remove_body() -> Value {
-    object(json!({"server_name": {"type": "string"}}), &["server_name"])
+    request_body::<RemoveServerFromConfig>()
 }
 
 fn publish_body() -> Value {
-    object(
-        json!({"changelog": {"type": "string", "description": "what changed and why"}}),
-        &[],
-    )
+    request_body::<PublishConfig>()
 }
 
 fn deploy_body() -> Value {
-    object(
-        json!({
-            "artifact_id": {"type": "string", "description": "default: the latest"},
-            "force": {"type": "boolean", "description": "replace unmanaged entries and ignore drift (a backup is kept)"},
-        }),
-        &[],
-    )
+    request_body::<DeployConfig>()
 }
 
 fn rollback_body() -> Value {
-    object(
-        json!({"artifact_id": {"type": "string"}, "changelog": {"type": "string"}}),
-        &["artifact_id"],
-    )
+    request_body::<RollbackConfig>()
 }
 
+fn register_body() -> Value {
+    request_body::<RegisterServer>()
+}
+
+/// `/v1/config/diff` names its client and profile in the body.
 fn diff_body() -> Value {
-    object(
-        json!({
-            "client_id": {"type": "string"},
-            "profile_id": {"type": "string"},
-            "local_artifact_id": {"type": "string", "description": "an artifact you hold"},
-            "local_payload": {"description": "the config you hold (object or JSON string)"},
-        }),
-        &[],
-    )
+    let mut schema = serde_json::to_value(schema_for!(DiffConfig)).unwrap_or_default();
+    if let Value::Object(map) = &mut schema {
+        map.remove("$schema");
+        map.remove("title");
+    }
+    schema
 }
 
 fn keys_body() -> Value {
-    object(json!({"regenerate": {"type": "boolean"}}), &[])
+    request_body::<InitializeKeys>()
 }
 
 fn any_object() -> Value {
@@ -168,7 +167,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "catalog",
         "register or replace a user catalog entry",
     )
-    .body(any_object),
+    .body(register_body),
     op(
         "get",
         "/v1/servers/{server_id}",
@@ -316,7 +315,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "read the servers in the client's file into the draft",
     )
-    .query(&[DRAFT_NAME])
+    .query(&[
+        DRAFT_NAME,
+        (
+            "project_dir",
+            "string",
+            "absolute path of a project: read the client's project-scope file there",
+        ),
+    ])
     .if_match(),
 ];
 

@@ -1,0 +1,471 @@
+//! The draft of a client/profile: add and remove servers, view, clear, list the named
+//! drafts, validate. Writes are patches retried on a concurrent change, unless the caller
+//! names the version it read (`expected_version`, HTTP `If-Match`): then a changed draft is a
+//! conflict, never silently overwritten.
+
+use std::collections::BTreeMap;
+
+use imprint_config::redact::{redact_entry, redact_payload};
+use imprint_config::{ServerEntry, ids, render, secrets, validate};
+use imprint_engine::timestamp;
+use imprint_store::{DraftRow, DraftUpdate, StoreError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{MAX_RETRIES, Target};
+use crate::api::JsonObject;
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Service, new_id, now_millis};
+
+/// `add_server_to_config`: one catalog server into the draft.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddServerToConfig {
+    /// Catalog id of the server to add, e.g. "filesystem" (list_available_servers shows them).
+    pub server_id: String,
+    /// The server's parameters, e.g. {"path": "/home/me/Documents"}; defaults apply to the ones you omit (describe_server lists them). An object or a JSON string of one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "JsonObject")]
+    pub params: Option<JsonObject>,
+    /// Environment variables, e.g. {"GITHUB_PERSONAL_ACCESS_TOKEN": "..."}. Secret values (names with TOKEN, KEY, SECRET, PASSWORD, or declared secret by the server) are stored encrypted and replaced by ${secret:NAME} references; "${secret:NAME}" itself refers to a secret stored with set_secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "JsonObject")]
+    pub env_vars: Option<JsonObject>,
+    /// Name of the entry in the client's config (default: the server_id); use it to add one server twice.
+    pub server_name: Option<String>,
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// Draft name (default "default").
+    pub draft_name: Option<String>,
+    /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
+    pub expected_version: Option<i64>,
+}
+
+/// `remove_server_from_config`: one entry out of the draft.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveServerFromConfig {
+    /// Name of the entry to remove (view_draft_config lists them).
+    pub server_name: String,
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// Draft name (default "default").
+    pub draft_name: Option<String>,
+    /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
+    pub expected_version: Option<i64>,
+}
+
+/// `view_draft_config`: the draft, servers redacted, rendered for its client.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewDraftConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id, e.g. "default", "work" (default "default").
+    pub profile_id: Option<String>,
+    /// Name of the draft (default "default"); several named drafts can exist per client/profile.
+    pub draft_name: Option<String>,
+}
+
+/// `clear_draft_config`: every server out of the draft.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClearDraftConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id, e.g. "default", "work" (default "default").
+    pub profile_id: Option<String>,
+    /// Name of the draft (default "default"); several named drafts can exist per client/profile.
+    pub draft_name: Option<String>,
+    /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
+    pub expected_version: Option<i64>,
+}
+
+/// `list_config_drafts`: the named drafts of a client/profile.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListConfigDrafts {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+}
+
+/// `validate_config`: the draft checked against its client's rules.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id, e.g. "default", "work" (default "default").
+    pub profile_id: Option<String>,
+    /// Name of the draft (default "default"); several named drafts can exist per client/profile.
+    pub draft_name: Option<String>,
+}
+
+super::addressed!(document: ListConfigDrafts);
+super::addressed!(draft: ViewDraftConfig, ValidateConfig);
+super::addressed!(write: AddServerToConfig, RemoveServerFromConfig, ClearDraftConfig);
+
+impl Service {
+    /// The draft's current version, if it exists (for `If-Match` and `ETag`s).
+    pub fn draft_version(&self, target: &Target) -> ServiceResult<Option<i64>> {
+        Ok(self.find_draft(target)?.map(|draft| draft.version))
+    }
+
+    pub(super) fn find_draft(&self, target: &Target) -> ServiceResult<Option<DraftRow>> {
+        Ok(self
+            .store()
+            .find_draft(&target.document(), &target.draft_name)?)
+    }
+
+    pub(super) fn draft_or_create(&self, target: &Target) -> ServiceResult<DraftRow> {
+        if let Some(draft) = self.find_draft(target)? {
+            return Ok(draft);
+        }
+        let now = now_millis();
+        let row = DraftRow {
+            id: new_id()?,
+            document: target.document(),
+            name: target.draft_name.clone(),
+            notes: None,
+            creator: Some(self.actor().to_string()),
+            provisional: false,
+            base_seq: self.store().head(&target.document())?.map(|h| h.seq),
+            meta: json!({"client_id": target.client_id, "profile_id": target.profile_id}),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        match self.store().create_draft(&row, &[]) {
+            Ok(()) => Ok(row),
+            // Someone created it between our read and write: use theirs.
+            Err(StoreError::Conflict(_)) => self
+                .find_draft(target)?
+                .ok_or_else(|| ServiceError::internal("draft vanished right after being created")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub(super) fn draft_servers(
+        &self,
+        draft: Option<&DraftRow>,
+    ) -> ServiceResult<BTreeMap<String, ServerEntry>> {
+        let Some(draft) = draft else {
+            return Ok(BTreeMap::new());
+        };
+        self.store()
+            .draft_items(&draft.id)?
+            .into_iter()
+            .map(|(name, value)| {
+                serde_json::from_value::<ServerEntry>(value)
+                    .map(|entry| (name.clone(), entry))
+                    .map_err(|e| {
+                        ServiceError::internal(format!("stored server '{name}' is unreadable: {e}"))
+                    })
+            })
+            .collect()
+    }
+
+    /// Applies `items` to the draft, retrying on a concurrent change; `decide` runs on the
+    /// freshest draft each time and returns the items to write.
+    pub(super) fn patch_draft<T>(
+        &self,
+        target: &Target,
+        mut decide: impl FnMut(&Service, &DraftRow) -> ServiceResult<(Vec<(String, Option<Value>)>, T)>,
+    ) -> ServiceResult<(DraftRow, i64, T)> {
+        for _ in 0..MAX_RETRIES {
+            let draft = self.draft_or_create(target)?;
+            if target.expected_version.is_some_and(|v| v != draft.version) {
+                return Err(target.stale(Some(draft.version)));
+            }
+            let (items, outcome) = decide(self, &draft)?;
+            let update = DraftUpdate {
+                expected_version: draft.version,
+                items,
+                now: now_millis(),
+                ..Default::default()
+            };
+            match self.store().update_draft(&draft.id, &update) {
+                Ok(version) => return Ok((draft, version, outcome)),
+                Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
+                    let current = self.find_draft(target)?.map(|d| d.version);
+                    return Err(target.stale(current));
+                }
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::conflict(format!(
+            "draft '{}' of {}/{} kept changing under concurrent writers; retry",
+            target.draft_name, target.client_id, target.profile_id
+        )))
+    }
+
+    pub fn add_server_to_config(&self, request: AddServerToConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        if request.server_id.is_empty() {
+            return Err(ServiceError::invalid(
+                "server_id is required: list_available_servers shows the ids",
+            ));
+        }
+        ids::validate_id("server_id", &request.server_id)?;
+        let client = target.client()?;
+        let definition = self.definition(&request.server_id)?;
+        let params = request.params.unwrap_or_default().into_inner();
+        let env_vars = request.env_vars.unwrap_or_default().into_inner();
+        let server_name = request
+            .server_name
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| request.server_id.clone());
+        ids::validate_server_name(&server_name)?;
+        // references the caller passed (`${secret:NAME}`) must name stored secrets
+        let mut referenced = secrets::names_in_value(&Value::Object(env_vars.clone()));
+        referenced.extend(secrets::names_in_value(&Value::Object(params.clone())));
+        self.require_secrets(&referenced)?;
+        let checked = definition.instantiate(&params, &env_vars)?;
+        // secret parameters are kept, and built into the entry as references
+        let mut kept = Vec::new();
+        let mut substitutions = Map::new();
+        for param in definition.parameters.iter().filter(|p| p.secret) {
+            let text = match checked.params.get(&param.name) {
+                Some(Value::String(text)) => text.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => continue,
+            };
+            if secrets::is_plaintext(&text) {
+                let base = secrets::base_name(&[&server_name, &param.name]);
+                let name = self.keep_secret(&base, &text)?;
+                substitutions.insert(param.name.clone(), json!(secrets::reference(&name)));
+                kept.push(name);
+            }
+        }
+        let mut entry = if substitutions.is_empty() {
+            checked
+        } else {
+            definition.instantiate_with(&params, &env_vars, &substitutions)?
+        };
+        if entry.transport.is_remote() && !client.renders_natively(entry.transport) {
+            tracing::debug!(client = %client.id, "remote server will be bridged through mcp-remote");
+        }
+        kept.extend(secrets::protect_entry(
+            &server_name,
+            &mut entry,
+            secrets::Declared {
+                env: &definition.secret_env,
+            },
+            &mut |base, value| self.keep_secret(base, value),
+        )?);
+        let entry_value =
+            serde_json::to_value(&entry).map_err(|e| ServiceError::internal(e.to_string()))?;
+
+        let (draft, version, ()) = self.patch_draft(target, |service, draft| {
+            if service.store().draft_item(&draft.id, &server_name)?.is_some() {
+                return Err(ServiceError::conflict(format!(
+                    "server '{server_name}' is already in draft '{}' of {}/{}: remove it first or pass another server_name",
+                    target.draft_name, target.client_id, target.profile_id
+                )));
+            }
+            Ok((vec![(server_name.clone(), Some(entry_value.clone()))], ()))
+        })?;
+        let count = self.store().draft_item_count(&draft.id)?;
+        Ok(json!({
+            "status": "added",
+            "server_name": server_name,
+            "server_id": request.server_id,
+            "client_id": target.client_id,
+            "profile_id": target.profile_id,
+            "draft_name": target.draft_name,
+            "server_count": count,
+            "draft_version": version,
+            "entry": redact_entry(&entry_value),
+            "secrets": kept.iter().map(|name| secrets::reference(name)).collect::<Vec<_>>(),
+            "message": format!("added '{server_name}' to the draft ({count} server(s)); view_draft_config to review, publish_config when ready"),
+        }))
+    }
+
+    pub fn remove_server_from_config(
+        &self,
+        request: RemoveServerFromConfig,
+    ) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let server_name = request.server_name.as_str();
+        if server_name.is_empty() {
+            return Err(ServiceError::invalid(
+                "server_name is required: view_draft_config lists the names in the draft",
+            ));
+        }
+        let (draft, version, ()) = self.patch_draft(target, |service, draft| {
+            if service
+                .store()
+                .draft_item(&draft.id, server_name)?
+                .is_none()
+            {
+                let names: Vec<String> = service
+                    .store()
+                    .draft_items(&draft.id)?
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .collect();
+                return Err(ServiceError::not_found(format!(
+                    "server '{server_name}' is not in draft '{}' of {}/{}; it holds: {}",
+                    target.draft_name,
+                    target.client_id,
+                    target.profile_id,
+                    if names.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )));
+            }
+            Ok((vec![(server_name.to_string(), None)], ()))
+        })?;
+        let count = self.store().draft_item_count(&draft.id)?;
+        Ok(json!({
+            "status": "removed",
+            "server_name": server_name,
+            "client_id": target.client_id,
+            "profile_id": target.profile_id,
+            "draft_name": target.draft_name,
+            "server_count": count,
+            "draft_version": version,
+        }))
+    }
+
+    pub fn view_draft_config(&self, request: ViewDraftConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let client = target.client()?;
+        let draft = self.find_draft(target)?;
+        let servers = self.draft_servers(draft.as_ref())?;
+        let payload = render::render(client, &servers);
+        let head = self.store().head(&target.document())?;
+        let names: Vec<&String> = servers.keys().collect();
+        let entries: Vec<Value> = servers
+            .iter()
+            .map(|(name, entry)| {
+                let mut value = serde_json::to_value(entry).unwrap_or(Value::Null);
+                if let Value::Object(map) = &mut value {
+                    map.insert("server_name".into(), json!(name));
+                }
+                redact_entry(&value)
+            })
+            .collect();
+        Ok(json!({
+            "client_id": target.client_id,
+            "profile_id": target.profile_id,
+            "draft_name": target.draft_name,
+            "exists": draft.is_some(),
+            "server_count": servers.len(),
+            "server_names": names,
+            "servers": entries,
+            "payload": redact_payload(client, &payload),
+            "draft_version": draft.as_ref().map(|d| d.version),
+            "updated_at": draft.as_ref().map(|d| timestamp::rfc3339_millis(d.updated_at)),
+            "latest_artifact_id": head.map(|h| h.artifact_id),
+        }))
+    }
+
+    pub fn clear_draft_config(&self, request: ClearDraftConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        for _ in 0..MAX_RETRIES {
+            let Some(draft) = self.find_draft(target)? else {
+                if target.expected_version.is_some() {
+                    return Err(target.stale(None));
+                }
+                return Ok(
+                    json!({"status": "cleared", "servers_removed": 0, "client_id": target.client_id, "profile_id": target.profile_id, "draft_name": target.draft_name}),
+                );
+            };
+            if target.expected_version.is_some_and(|v| v != draft.version) {
+                return Err(target.stale(Some(draft.version)));
+            }
+            let removed = self.store().draft_item_count(&draft.id)?;
+            let update = DraftUpdate {
+                expected_version: draft.version,
+                clear_items: true,
+                now: now_millis(),
+                ..Default::default()
+            };
+            match self.store().update_draft(&draft.id, &update) {
+                Ok(version) => {
+                    return Ok(json!({
+                        "status": "cleared",
+                        "servers_removed": removed,
+                        "client_id": target.client_id,
+                        "profile_id": target.profile_id,
+                        "draft_name": target.draft_name,
+                        "draft_version": version,
+                    }));
+                }
+                Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
+                    let current = self.find_draft(target)?.map(|d| d.version);
+                    return Err(target.stale(current));
+                }
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::conflict(
+            "the draft kept changing under concurrent writers; retry",
+        ))
+    }
+
+    /// All named drafts of a client/profile.
+    pub fn list_config_drafts(&self, request: ListConfigDrafts) -> ServiceResult<Value> {
+        let target = request.target()?;
+        let document = target.document();
+        let mut drafts = Vec::new();
+        for draft in self
+            .store()
+            .list_drafts(&document)?
+            .into_iter()
+            .filter(|d| d.document == document)
+        {
+            drafts.push(json!({
+                "draft_name": draft.name,
+                "server_count": self.store().draft_item_count(&draft.id)?,
+                "draft_version": draft.version,
+                "creator": draft.creator,
+                "created_at": timestamp::rfc3339_millis(draft.created_at),
+                "updated_at": timestamp::rfc3339_millis(draft.updated_at),
+            }));
+        }
+        Ok(
+            json!({"client_id": target.client_id, "profile_id": target.profile_id, "drafts": drafts, "count": drafts.len()}),
+        )
+    }
+
+    pub(super) fn rendered_draft(
+        &self,
+        target: &Target,
+    ) -> ServiceResult<(Option<DraftRow>, BTreeMap<String, ServerEntry>, Value)> {
+        let client = target.client()?;
+        let draft = self.find_draft(target)?;
+        let servers = self.draft_servers(draft.as_ref())?;
+        let payload = render::render(client, &servers);
+        Ok((draft, servers, payload))
+    }
+
+    pub fn validate_config(&self, request: ValidateConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let (_, _, payload) = self.rendered_draft(target)?;
+        let report = validate::validate_payload(&target.client_id, &payload);
+        let mut value =
+            serde_json::to_value(&report).map_err(|e| ServiceError::internal(e.to_string()))?;
+        if let Value::Object(map) = &mut value {
+            map.insert("client_id".into(), json!(target.client_id));
+            map.insert("profile_id".into(), json!(target.profile_id));
+            map.insert("draft_name".into(), json!(target.draft_name));
+        }
+        Ok(value)
+    }
+}

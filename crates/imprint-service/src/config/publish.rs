@@ -1,0 +1,562 @@
+//! Signed artifacts: publish a draft, read one back, its history, diff against what a
+//! caller holds, roll back, verify, and the signing keys.
+
+use imprint_config::redact::redact_changes;
+use imprint_config::{diff, secrets, validate};
+use imprint_engine::{canonical, envelope, timestamp};
+use imprint_store::{RevisionRow, StoreError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{ARTIFACT_FORMAT, MAX_RETRIES, Target};
+use crate::api::{Flag, JsonObject};
+use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::keys::KeyInit;
+use crate::{Service, now_millis};
+
+/// `publish_config`: the draft as a new signed artifact.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishConfig {
+    /// What changed and why, kept in the signed artifact and the history.
+    pub changelog: Option<String>,
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// Draft to publish (default "default"); it stays after publishing.
+    pub draft_name: Option<String>,
+    /// The draft version you read; the write is refused if the draft changed since.
+    #[schemars(range(min = 1))]
+    pub expected_version: Option<i64>,
+}
+
+/// `get_config`: a published artifact, the latest or a given one.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// A published artifact id (64 hex digits); omit for the latest.
+    pub artifact_id: Option<String>,
+}
+
+/// `verify_config`: an artifact's id and signature checked.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// A published artifact id (64 hex digits); omit for the latest.
+    pub artifact_id: Option<String>,
+}
+
+/// `get_config_history`: the published revisions, newest first.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetConfigHistory {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// How many revisions, newest first (default 20, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// `diff_config`: a config the caller holds against the latest published artifact.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiffConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// The artifact id you hold locally (used when local_payload is not given).
+    pub local_artifact_id: Option<String>,
+    /// The config you have, e.g. {"mcpServers": {...}}; {} means "no servers". An object or a JSON string of one. Pass this or local_artifact_id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "JsonObject")]
+    pub local_payload: Option<JsonObject>,
+}
+
+/// `rollback_config`: an earlier artifact published again as the head.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackConfig {
+    /// Client id (default "claude-desktop").
+    pub client_id: Option<String>,
+    /// Profile id (default "default").
+    pub profile_id: Option<String>,
+    /// The earlier artifact to make current again (get_config_history lists them).
+    pub artifact_id: String,
+    /// Why (default: "rollback to <artifact_id>").
+    pub changelog: Option<String>,
+}
+
+/// `initialize_keys`: the signing key pair, created or rotated.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitializeKeys {
+    /// Rotate: make a new key pair (old public keys are kept so old artifacts still verify). Default false.
+    pub regenerate: Option<Flag>,
+}
+
+super::addressed!(document: GetConfig, VerifyConfig, GetConfigHistory, DiffConfig, RollbackConfig);
+super::addressed!(write: PublishConfig);
+
+impl Service {
+    pub(crate) fn signing_key(&self) -> ServiceResult<imprint_engine::signing::KeyPair> {
+        self.inner.keys.load_or_create()
+    }
+
+    pub fn publish_config(&self, request: PublishConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let changelog = request.changelog.as_deref();
+        let (draft, servers, payload) = self.rendered_draft(target)?;
+        if let Some(expected) = target.expected_version {
+            let current = draft.as_ref().map(|d| d.version);
+            if current != Some(expected) {
+                return Err(target.stale(current));
+            }
+        }
+        let report = validate::validate_payload(&target.client_id, &payload);
+        if !report.valid {
+            let summary: Vec<String> = report
+                .errors
+                .iter()
+                .map(|issue| format!("{}: {}", issue.code, issue.message))
+                .collect();
+            let details = serde_json::to_value(&report).unwrap_or(Value::Null);
+            return Err(ServiceError::invalid(format!(
+                "the draft does not validate, nothing was published: {}",
+                summary.join("; ")
+            ))
+            .with_details(details));
+        }
+        if let Err(error) = self.require_secrets(&secrets::names_in_value(&payload)) {
+            return Err(ServiceError::invalid(format!(
+                "the draft refers to a secret that is not stored, nothing was published: {}",
+                error.message()
+            )));
+        }
+        let metadata = json!({
+            "changelog": changelog.unwrap_or(""),
+            "draft_name": target.draft_name,
+            "draft_version": draft.as_ref().map(|d| d.version),
+            "server_count": servers.len(),
+            "warnings": report.warnings.len(),
+        });
+        let revision = self.append_signed(target, payload, metadata)?;
+        Ok(publish_result(target, &revision, "published"))
+    }
+
+    /// Builds, signs and appends a revision; retried if another publisher moved the head.
+    fn append_signed(
+        &self,
+        target: &Target,
+        payload: Value,
+        extra_metadata: Value,
+    ) -> ServiceResult<RevisionRow> {
+        let key = self.signing_key()?;
+        let document = target.document();
+        let artifact_id = canonical::artifact_id(&payload);
+        for _ in 0..MAX_RETRIES {
+            let head = self.store().head(&document)?;
+            let seq = head.as_ref().map_or(1, |h| h.seq + 1);
+            let now = now_millis();
+            let mut metadata = Map::new();
+            metadata.insert("format".into(), json!(ARTIFACT_FORMAT));
+            metadata.insert(
+                "generator".into(),
+                json!(concat!("imprint ", env!("CARGO_PKG_VERSION"))),
+            );
+            metadata.insert("author".into(), json!(self.actor()));
+            metadata.insert("sequence".into(), json!(seq));
+            metadata.insert(
+                "parent_artifact_id".into(),
+                json!(head.as_ref().map(|h| h.artifact_id.clone())),
+            );
+            if let Value::Object(extra) = &extra_metadata {
+                metadata.extend(extra.clone());
+            }
+            let unsigned = json!({
+                "artifact_id": artifact_id,
+                "client_id": target.client_id,
+                "profile_id": target.profile_id,
+                "created_at": timestamp::rfc3339_millis(now),
+                "payload": payload,
+                "signing_key_id": key.key_id(),
+                "metadata": metadata,
+            });
+            let sealed = envelope::seal(unsigned, &key)?;
+            let revision = RevisionRow {
+                document: document.clone(),
+                seq,
+                artifact_id: artifact_id.clone(),
+                envelope: sealed,
+                created_at: now,
+            };
+            match self.store().append_revision(&revision) {
+                Ok(()) => {
+                    tracing::info!(document = %document, seq, artifact_id = %artifact_id, "published");
+                    return Ok(revision);
+                }
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::conflict(format!(
+            "{document} kept moving under concurrent publishers; retry"
+        )))
+    }
+
+    // ----- read, verify, diff, history, rollback --------------------------------------
+
+    /// The revision for `artifact_id`, or the head; verified before it is returned.
+    pub(super) fn revision_for(
+        &self,
+        target: &Target,
+        artifact_id: Option<&str>,
+    ) -> ServiceResult<RevisionRow> {
+        let document = target.document();
+        let revision = match artifact_id.filter(|s| !s.is_empty()) {
+            Some(id) => {
+                check_artifact_id_syntax(id)?;
+                self.store().revision_by_artifact(&document, id)?.ok_or_else(|| {
+                    ServiceError::not_found(format!(
+                        "no artifact {id} for {}/{}: get_config_history lists the published ones",
+                        target.client_id, target.profile_id
+                    ))
+                })?
+            }
+            None => self.store().head(&document)?.ok_or_else(|| {
+                ServiceError::not_found(format!(
+                    "nothing published yet for {}/{}: build a draft with add_server_to_config, then publish_config",
+                    target.client_id, target.profile_id
+                ))
+            })?,
+        };
+        self.verify_revision(&revision)?;
+        Ok(revision)
+    }
+
+    /// Tampering is reported, never silently served.
+    pub(crate) fn verify_revision(&self, revision: &RevisionRow) -> ServiceResult<()> {
+        let key_id = envelope::key_id(&revision.envelope)
+            .unwrap_or_default()
+            .to_string();
+        let public = self.inner.keys.public_key(&key_id)?.ok_or_else(|| {
+            ServiceError::new(
+                ErrorKind::Integrity,
+                format!(
+                    "artifact {} was signed by key {key_id}, which is not in {}: restore that public key to verify it",
+                    revision.artifact_id,
+                    self.inner.keys.dir().display()
+                ),
+            )
+        })?;
+        envelope::verify(&revision.envelope, &public).map_err(|e| {
+            ServiceError::new(
+                ErrorKind::Integrity,
+                format!(
+                    "artifact {} (revision {}) failed verification, refusing to use it: {e}",
+                    revision.artifact_id, revision.seq
+                ),
+            )
+        })?;
+        if revision.envelope.get("artifact_id").and_then(Value::as_str)
+            != Some(revision.artifact_id.as_str())
+        {
+            return Err(ServiceError::new(
+                ErrorKind::Integrity,
+                format!(
+                    "stored revision {} does not match its envelope's artifact id",
+                    revision.seq
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn get_config(&self, request: GetConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        Ok(self
+            .revision_for(target, request.artifact_id.as_deref())?
+            .envelope)
+    }
+
+    pub fn verify_config(&self, request: VerifyConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let document = target.document();
+        let revision = match request.artifact_id.as_deref().filter(|s| !s.is_empty()) {
+            Some(id) => {
+                check_artifact_id_syntax(id)?;
+                self.store().revision_by_artifact(&document, id)?
+            }
+            None => self.store().head(&document)?,
+        }
+        .ok_or_else(|| {
+            ServiceError::not_found(format!(
+                "no such artifact for {}/{}",
+                target.client_id, target.profile_id
+            ))
+        })?;
+        let payload = revision
+            .envelope
+            .get("payload")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let recomputed = canonical::artifact_id(&payload);
+        let claimed = revision
+            .envelope
+            .get("artifact_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let key_id = envelope::key_id(&revision.envelope)
+            .unwrap_or_default()
+            .to_string();
+        let public = self.inner.keys.public_key(&key_id)?;
+        let signature_ok = public
+            .as_ref()
+            .is_some_and(|key| envelope::verify(&revision.envelope, key).is_ok());
+        let id_ok = recomputed == claimed && claimed == revision.artifact_id;
+        let valid = id_ok && signature_ok;
+        let message = if valid {
+            format!("artifact {claimed} is intact and signed by {key_id}")
+        } else if public.is_none() {
+            format!("the public key {key_id} is not in the keyring: cannot check the signature")
+        } else if !id_ok {
+            format!("the payload hashes to {recomputed}, not {claimed}: the artifact was altered")
+        } else {
+            "the signature does not match: the artifact was altered after signing".to_string()
+        };
+        Ok(json!({
+            "valid": valid,
+            "artifact_id": claimed,
+            "recomputed_artifact_id": recomputed,
+            "artifact_id_matches": id_ok,
+            "signature_valid": signature_ok,
+            "signing_key_id": key_id,
+            "key_known": public.is_some(),
+            "sequence": revision.seq,
+            "message": message,
+        }))
+    }
+
+    pub fn diff_config(&self, request: DiffConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let remote = self.revision_for(target, None)?;
+        let remote_payload = remote
+            .envelope
+            .get("payload")
+            .cloned()
+            .unwrap_or(Value::Null);
+        // The payload wins when both are given; the type already made it an object.
+        let local_payload = match request.local_payload {
+            Some(payload) => Value::Object(payload.into_inner()),
+            None => {
+                let id = request
+                    .local_artifact_id
+                    .as_deref()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        ServiceError::invalid("pass local_payload (the config you have) or local_artifact_id (an artifact you hold)")
+                    })?;
+                self.revision_for(target, Some(id))?
+                    .envelope
+                    .get("payload")
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
+        };
+        // A payload read from a deployed file holds the secret values where the artifact holds
+        // references: where a value is exactly what the reference deploys as, it counts as the
+        // reference, so a file deployed from an artifact is up to date with it.
+        let mut local_payload = local_payload;
+        self.match_references(&mut local_payload, &remote_payload);
+        let local_id = canonical::artifact_id(&local_payload);
+        let status = if local_id == remote.artifact_id {
+            "up-to-date"
+        } else if self
+            .store()
+            .revision_by_artifact(&target.document(), &local_id)?
+            .is_some()
+        {
+            "outdated"
+        } else {
+            "diverged"
+        };
+        let mut changes = diff::diff_payloads(&local_payload, &remote_payload);
+        redact_changes(&mut changes);
+        let message = match status {
+            "up-to-date" => "the local config matches the latest published artifact".to_string(),
+            "outdated" => "the local config is an older published artifact: deploy_config brings it up to date".to_string(),
+            _ => "the local config differs from every published artifact: import_config to adopt it, or deploy_config (force) to replace it".to_string(),
+        };
+        Ok(json!({
+            "status": status,
+            "local_artifact_id": local_id,
+            "remote_artifact_id": remote.artifact_id,
+            "client_id": target.client_id,
+            "profile_id": target.profile_id,
+            "diff": changes,
+            "message": message,
+        }))
+    }
+
+    /// Replaces, in `local`, each string that equals the deployed form of the string at the
+    /// same place in `remote` (which holds `${secret:…}` references) by the remote string.
+    fn match_references(&self, local: &mut Value, remote: &Value) {
+        match (local, remote) {
+            (Value::String(text), Value::String(reference))
+                if reference.contains(secrets::REFERENCE_PREFIX) =>
+            {
+                let deployed =
+                    secrets::replace_references(reference, &mut |name| self.reveal_secret(name));
+                if deployed.is_ok_and(|deployed| &deployed == text) {
+                    *text = reference.clone();
+                }
+            }
+            (Value::Array(local), Value::Array(remote)) => {
+                for (l, r) in local.iter_mut().zip(remote) {
+                    self.match_references(l, r);
+                }
+            }
+            (Value::Object(local), Value::Object(remote)) => {
+                for (key, l) in local.iter_mut() {
+                    if let Some(r) = remote.get(key) {
+                        self.match_references(l, r);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn get_config_history(&self, request: GetConfigHistory) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let limit = request.limit.map_or(20, |l| l as usize).clamp(1, 1000);
+        let revisions: Vec<Value> = self
+            .store()
+            .history(&target.document(), limit)?
+            .into_iter()
+            .map(|revision| {
+                let metadata = revision
+                    .envelope
+                    .get("metadata")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                json!({
+                    "sequence": revision.seq,
+                    "artifact_id": revision.artifact_id,
+                    "created_at": revision.envelope.get("created_at"),
+                    "author": metadata.get("author"),
+                    "changelog": metadata.get("changelog"),
+                    "server_count": metadata.get("server_count"),
+                    "parent_artifact_id": metadata.get("parent_artifact_id"),
+                    "rolled_back_to": metadata.get("rolled_back_to"),
+                })
+            })
+            .collect();
+        Ok(
+            json!({"client_id": target.client_id, "profile_id": target.profile_id, "revisions": revisions, "count": revisions.len()}),
+        )
+    }
+
+    pub fn rollback_config(&self, request: RollbackConfig) -> ServiceResult<Value> {
+        let target = &request.target()?;
+        let artifact_id = request.artifact_id.as_str();
+        let changelog = request.changelog.as_deref();
+        if artifact_id.is_empty() {
+            return Err(ServiceError::invalid(
+                "artifact_id is required: get_config_history lists the artifacts to roll back to",
+            ));
+        }
+        let old = self.revision_for(target, Some(artifact_id))?;
+        let payload = old.envelope.get("payload").cloned().unwrap_or(Value::Null);
+        let changelog = changelog
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("rollback to {artifact_id} (revision {})", old.seq));
+        let metadata = json!({
+            "changelog": changelog,
+            "rolled_back_to": artifact_id,
+            "rolled_back_to_sequence": old.seq,
+            "server_count": old.envelope.pointer("/metadata/server_count"),
+        });
+        let revision = self.append_signed(target, payload, metadata)?;
+        Ok(publish_result(target, &revision, "rolled_back"))
+    }
+
+    // ----- keys ---------------------------------------------------------------------
+
+    pub fn initialize_keys(&self, request: InitializeKeys) -> ServiceResult<Value> {
+        let regenerate = request.regenerate.is_some_and(|flag| flag.0);
+        let (key, outcome) = self.inner.keys.initialize(regenerate)?;
+        let (status, message) = match outcome {
+            KeyInit::Created => (
+                "created",
+                "created a new Ed25519 signing key pair".to_string(),
+            ),
+            KeyInit::Existing => (
+                "exists",
+                "a signing key already exists; pass regenerate=true to rotate it".to_string(),
+            ),
+            KeyInit::Rotated { previous_key_id } => (
+                "regenerated",
+                format!(
+                    "rotated the signing key; the old public key {previous_key_id} stays in the keyring so old artifacts still verify"
+                ),
+            ),
+        };
+        Ok(json!({
+            "status": status,
+            "key_dir": self.inner.keys.dir(),
+            "public_key_path": self.inner.keys.public_path(),
+            "private_key_path": self.inner.keys.private_path(),
+            "signing_key_id": key.key_id(),
+            "message": message,
+        }))
+    }
+}
+
+fn publish_result(target: &Target, revision: &RevisionRow, status: &str) -> Value {
+    let metadata = revision
+        .envelope
+        .get("metadata")
+        .cloned()
+        .unwrap_or(Value::Null);
+    json!({
+        "status": status,
+        "artifact_id": revision.artifact_id,
+        "sequence": revision.seq,
+        "client_id": target.client_id,
+        "profile_id": target.profile_id,
+        "created_at": revision.envelope.get("created_at"),
+        "signing_key_id": revision.envelope.get("signing_key_id"),
+        "server_count": metadata.get("server_count"),
+        "changelog": metadata.get("changelog"),
+        "parent_artifact_id": metadata.get("parent_artifact_id"),
+        "message": format!("published revision {} ({}); deploy_config writes it into the client's file", revision.seq, revision.artifact_id),
+    })
+}
+
+fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
+    if id.len() == 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(format!(
+            "artifact_id '{id}' is not a 64-digit lowercase hex SHA-256: copy it from get_config_history"
+        )))
+    }
+}

@@ -35,6 +35,7 @@ pub mod error;
 mod files;
 pub mod keys;
 pub mod paths;
+mod revisions;
 pub mod secrets;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{MAX_RETRIES, Target};
+use super::Target;
+use crate::revisions::MAX_RETRIES;
 use crate::api::JsonObject;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, new_id, now_millis};

@@ -35,9 +35,6 @@ pub const DEFAULT_DRAFT: &str = "default";
 /// Envelope format version, recorded in every artifact's metadata.
 pub const ARTIFACT_FORMAT: &str = "imprint.artifact.v1";
 
-/// Optimistic retries for read-modify-write operations whose intent is a patch (add
-/// one server, remove one), so a concurrent writer never loses an update.
-const MAX_RETRIES: usize = 16;
 
 /// Which draft of which client/profile an operation is about.
 #[derive(Debug, Clone)]

@@ -3,15 +3,16 @@
 
 use imprint_config::redact::redact_changes;
 use imprint_config::{diff, secrets, validate};
-use imprint_engine::{canonical, envelope, timestamp};
-use imprint_store::{RevisionRow, StoreError};
+use imprint_engine::{canonical, envelope};
+use imprint_store::RevisionRow;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{ARTIFACT_FORMAT, MAX_RETRIES, Target};
+use super::{ARTIFACT_FORMAT, Target};
 use crate::api::{Flag, JsonObject};
-use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::error::{ServiceError, ServiceResult};
+use crate::revisions::NewRevision;
 use crate::keys::KeyInit;
 use crate::{Service, now_millis};
 
@@ -155,7 +156,7 @@ impl Service {
         Ok(publish_result(target, &revision, "published"))
     }
 
-    /// Builds, signs and appends a revision; retried if another publisher moved the head.
+    /// Builds, signs and appends a revision; rebuilt if another publisher moved the head.
     fn append_signed(
         &self,
         target: &Target,
@@ -164,55 +165,38 @@ impl Service {
     ) -> ServiceResult<RevisionRow> {
         let key = self.signing_key()?;
         let document = target.document();
-        let artifact_id = canonical::artifact_id(&payload);
-        for _ in 0..MAX_RETRIES {
-            let head = self.store().head(&document)?;
-            let seq = head.as_ref().map_or(1, |h| h.seq + 1);
+        let extra = match extra_metadata {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        let revision = self.append_revision(&document, |head| {
+            let seq = head.map_or(1, |h| h.seq + 1);
             let now = now_millis();
-            let mut metadata = Map::new();
-            metadata.insert("format".into(), json!(ARTIFACT_FORMAT));
-            metadata.insert(
-                "generator".into(),
-                json!(concat!("imprint ", env!("CARGO_PKG_VERSION"))),
-            );
-            metadata.insert("author".into(), json!(self.actor()));
-            metadata.insert("sequence".into(), json!(seq));
-            metadata.insert(
-                "parent_artifact_id".into(),
-                json!(head.as_ref().map(|h| h.artifact_id.clone())),
-            );
-            if let Value::Object(extra) = &extra_metadata {
-                metadata.extend(extra.clone());
-            }
-            let unsigned = json!({
-                "artifact_id": artifact_id,
-                "client_id": target.client_id,
-                "profile_id": target.profile_id,
-                "created_at": timestamp::rfc3339_millis(now),
-                "payload": payload,
-                "signing_key_id": key.key_id(),
-                "metadata": metadata,
-            });
-            let sealed = envelope::seal(unsigned, &key)?;
-            let revision = RevisionRow {
+            let mut address = Map::new();
+            address.insert("client_id".into(), json!(target.client_id));
+            address.insert("profile_id".into(), json!(target.profile_id));
+            let (artifact_id, envelope) = self.seal_revision(
+                &key,
+                payload.clone(),
+                NewRevision {
+                    address,
+                    format: ARTIFACT_FORMAT,
+                    seq,
+                    parent_artifact_id: head.map(|h| h.artifact_id.clone()),
+                    extra: &extra,
+                    now,
+                },
+            )?;
+            Ok(RevisionRow {
                 document: document.clone(),
                 seq,
-                artifact_id: artifact_id.clone(),
-                envelope: sealed,
+                artifact_id,
+                envelope,
                 created_at: now,
-            };
-            match self.store().append_revision(&revision) {
-                Ok(()) => {
-                    tracing::info!(document = %document, seq, artifact_id = %artifact_id, "published");
-                    return Ok(revision);
-                }
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(ServiceError::conflict(format!(
-            "{document} kept moving under concurrent publishers; retry"
-        )))
+            })
+        })?;
+        tracing::info!(document = %document, seq = revision.seq, artifact_id = %revision.artifact_id, "published");
+        Ok(revision)
     }
 
     // ----- read, verify, diff, history, rollback --------------------------------------
@@ -243,44 +227,6 @@ impl Service {
         };
         self.verify_revision(&revision)?;
         Ok(revision)
-    }
-
-    /// Tampering is reported, never silently served.
-    pub(crate) fn verify_revision(&self, revision: &RevisionRow) -> ServiceResult<()> {
-        let key_id = envelope::key_id(&revision.envelope)
-            .unwrap_or_default()
-            .to_string();
-        let public = self.inner.keys.public_key(&key_id)?.ok_or_else(|| {
-            ServiceError::new(
-                ErrorKind::Integrity,
-                format!(
-                    "artifact {} was signed by key {key_id}, which is not in {}: restore that public key to verify it",
-                    revision.artifact_id,
-                    self.inner.keys.dir().display()
-                ),
-            )
-        })?;
-        envelope::verify(&revision.envelope, &public).map_err(|e| {
-            ServiceError::new(
-                ErrorKind::Integrity,
-                format!(
-                    "artifact {} (revision {}) failed verification, refusing to use it: {e}",
-                    revision.artifact_id, revision.seq
-                ),
-            )
-        })?;
-        if revision.envelope.get("artifact_id").and_then(Value::as_str)
-            != Some(revision.artifact_id.as_str())
-        {
-            return Err(ServiceError::new(
-                ErrorKind::Integrity,
-                format!(
-                    "stored revision {} does not match its envelope's artifact id",
-                    revision.seq
-                ),
-            ));
-        }
-        Ok(())
     }
 
     pub fn get_config(&self, request: GetConfig) -> ServiceResult<Value> {

@@ -17,7 +17,6 @@
 
 mod args;
 mod config_tools;
-mod content_params;
 mod content_tools;
 mod params;
 mod resources;

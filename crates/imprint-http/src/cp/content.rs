@@ -15,7 +15,12 @@ use std::fmt::Write as _;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use imprint_service::content::{DraftInput, DraftListInput};
+use imprint_service::api::{Id, IdList, JsonObject};
+use imprint_service::content::{
+    ApplyDraft, CreateDraft, CreateEntry, DeleteDraft, GetEntry, GetEntryTypes, GetFields,
+    GetRevision, GetSections, GetSites, ListDrafts, ListRevisions, RevertEntry, SearchContent,
+    UpdateDraft, UpdateEntry,
+};
 use imprint_service::{Service, ServiceError, ServiceResult};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -23,8 +28,7 @@ use serde_json::{Map, Value, json};
 use super::html::{self, attr, esc, pretty, table, text_of, url_encode};
 use super::{Panel, PanelForm};
 use crate::extract::{PathParams, QueryParams};
-use crate::rest::Expected;
-use crate::rest::content::{check_content_draft, view_draft};
+use crate::rest::content::view_draft;
 use crate::state::AppState;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
@@ -72,11 +76,15 @@ fn first_of(value: Value, key: &str, what: &str) -> ServiceResult<Value> {
 
 fn type_spec(s: &Service, entry_type_id: i64) -> ServiceResult<TypeSpec> {
     let entry_type = first_of(
-        s.get_entry_types(Some(vec![entry_type_id]))?,
+        s.get_entry_types(GetEntryTypes {
+            entry_type_ids: Some(IdList(vec![Id(entry_type_id)])),
+        })?,
         "entryTypes",
         &format!("entry type {entry_type_id}"),
     )?;
-    let fields = s.get_fields(entry_type["fieldLayoutId"].as_i64())?;
+    let fields = s.get_fields(GetFields {
+        field_layout_id: entry_type["fieldLayoutId"].as_i64().map(Id),
+    })?;
     let fields = fields["fields"]
         .as_array()
         .into_iter()
@@ -443,21 +451,21 @@ async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>) -> Respons
         .run(move |s| {
             // An empty query lists the newest entries of the chosen section and site.
             let results = s
-                .search_content(
-                    Some(&query),
-                    Some(50),
-                    status.as_deref(),
-                    section_id.map(|id| vec![id]),
-                    site_id,
-                )
+                .search_content(SearchContent {
+                    query: Some(query),
+                    limit: Some(50),
+                    status,
+                    section_ids: section_id.map(|id| IdList(vec![Id(id)])),
+                    site_id: site_id.map(Id),
+                })
                 .map_err(|e| e.message().to_string());
             Ok(IndexView {
-                sites: s.get_sites()?,
-                sections: s.get_sections(None)?,
+                sites: s.get_sites(GetSites {})?,
+                sections: s.get_sections(GetSections::default())?,
                 results,
-                drafts: s.list_entry_drafts(DraftListInput {
-                    section_id,
-                    site_id,
+                drafts: s.list_entry_drafts(ListDrafts {
+                    section_id: section_id.map(Id),
+                    site_id: site_id.map(Id),
                     limit: Some(50),
                     ..Default::default()
                 })?,
@@ -646,7 +654,10 @@ async fn entry_page(
     let site_id = positive(q.site_id.as_deref());
     let view = panel
         .run(move |s| {
-            let entry = s.get_entry(Some(entry_id), site_id)?;
+            let entry = s.get_entry(GetEntry {
+                entry_id: Id(entry_id),
+                site_id: site_id.map(Id),
+            })?;
             if entry["isDraft"].as_bool() == Some(true) {
                 // A draft id in an entry URL: show the draft.
                 return Ok(Err(draft_path(entry["canonicalId"].as_i64(), entry_id)));
@@ -655,9 +666,13 @@ async fn entry_page(
             let site = entry["siteId"].as_i64();
             Ok(Ok(EntryView {
                 spec: type_spec(s, entry_type_id)?,
-                revisions: s.list_revisions(Some(entry_id), site, Some(50))?,
-                drafts: s.list_entry_drafts(DraftListInput {
-                    canonical_id: Some(entry_id),
+                revisions: s.list_revisions(ListRevisions {
+                    entry_id: Id(entry_id),
+                    site_id: site.map(Id),
+                    limit: Some(50),
+                })?,
+                drafts: s.list_entry_drafts(ListDrafts {
+                    canonical_id: Some(Id(entry_id)),
                     limit: Some(50),
                     ..Default::default()
                 })?,
@@ -810,7 +825,10 @@ struct DraftView {
 fn read_draft(s: &Service, draft_id: i64) -> ServiceResult<DraftView> {
     let draft = view_draft(s, draft_id)?;
     let canonical = match draft["canonicalId"].as_i64() {
-        Some(id) => Some(s.get_entry(Some(id), draft["siteId"].as_i64())?),
+        Some(id) => Some(s.get_entry(GetEntry {
+            entry_id: Id(id),
+            site_id: draft["siteId"].as_i64().map(Id),
+        })?),
         None => None,
     };
     let spec = type_spec(s, draft["entryTypeId"].as_i64().unwrap_or_default())?;
@@ -984,11 +1002,23 @@ async fn revision_page(
     let site_id = positive(q.site_id.as_deref());
     let result = panel
         .run(move |s| {
-            let old = s.get_revision(Some(entry_id), Some(revision), site_id)?;
-            let site = old["siteId"].as_i64();
-            let current = s.list_revisions(Some(entry_id), site, Some(1))?;
+            let old = s.get_revision(GetRevision {
+                entry_id: Id(entry_id),
+                revision: Id(revision),
+                site_id: site_id.map(Id),
+            })?;
+            let site = old["siteId"].as_i64().map(Id);
+            let current = s.list_revisions(ListRevisions {
+                entry_id: Id(entry_id),
+                site_id: site,
+                limit: Some(1),
+            })?;
             let head = current["currentRevision"].as_i64().unwrap_or(revision);
-            let now = s.get_revision(Some(entry_id), Some(head), site)?;
+            let now = s.get_revision(GetRevision {
+                entry_id: Id(entry_id),
+                revision: Id(head),
+                site_id: site,
+            })?;
             Ok((old, now))
         })
         .await;
@@ -1067,7 +1097,9 @@ async fn new_entry(panel: Panel, QueryParams(q): QueryParams<NewQuery>) -> Respo
     let result = panel
         .run(move |s| {
             let section = first_of(
-                s.get_sections(Some(vec![section_id]))?,
+                s.get_sections(GetSections {
+                    section_ids: Some(IdList(vec![Id(section_id)])),
+                })?,
                 "sections",
                 &format!("section {section_id}"),
             )?;
@@ -1111,18 +1143,25 @@ async fn create(PanelForm { panel, form }: PanelForm<Map<String, Value>>) -> Res
                 s,
                 entry_type_id.ok_or_else(|| ServiceError::invalid("entryTypeId is missing"))?,
             )?;
-            let data = Value::Object(form_data(&spec, &form, None));
+            let data = JsonObject(form_data(&spec, &form, None));
             if form.get("action").map(shown).as_deref() == Some("draft") {
-                let draft = s.create_draft(DraftInput {
-                    section_id,
-                    entry_type_id,
-                    site_id,
-                    data: Some(data),
+                let draft = s.create_draft(CreateDraft {
+                    section_id: section_id.map(Id),
+                    entry_type_id: entry_type_id.map(Id),
+                    site_id: site_id.map(Id),
+                    attribute_and_field_data: Some(data),
                     ..Default::default()
                 })?;
                 Ok((text_of(&draft["message"]), local(&text_of(&draft["url"]))))
             } else {
-                let entry = s.create_entry(section_id, entry_type_id, site_id, Some(data))?;
+                let section_id =
+                    section_id.ok_or_else(|| ServiceError::invalid("sectionId is missing"))?;
+                let entry = s.create_entry(CreateEntry {
+                    section_id: Id(section_id),
+                    entry_type_id: entry_type_id.map(Id),
+                    site_id: site_id.map(Id),
+                    attribute_and_field_data: Some(data),
+                })?;
                 Ok((text_of(&entry["message"]), local(&text_of(&entry["url"]))))
             }
         })
@@ -1142,13 +1181,20 @@ async fn edit_entry(
     let result = panel
         .run(move |s| {
             let site_id = form_id(&form, "siteId");
-            let entry = s.get_entry(Some(entry_id), site_id)?;
+            let entry = s.get_entry(GetEntry {
+                entry_id: Id(entry_id),
+                site_id: site_id.map(Id),
+            })?;
             let spec = type_spec(s, entry["entryTypeId"].as_i64().unwrap_or_default())?;
             let data = form_data(&spec, &form, Some(&entry));
             if data.is_empty() {
                 return Ok("nothing changed".to_string());
             }
-            let updated = s.update_entry(Some(entry_id), site_id, Some(Value::Object(data)))?;
+            let updated = s.update_entry(UpdateEntry {
+                entry_id: Id(entry_id),
+                attribute_and_field_data: JsonObject(data),
+                site_id: site_id.map(Id),
+            })?;
             Ok(text_of(&updated["message"]))
         })
         .await;
@@ -1169,9 +1215,9 @@ async fn new_draft(
                 .get("draftNotes")
                 .map(shown)
                 .filter(|n| !n.trim().is_empty());
-            let draft = s.create_draft(DraftInput {
-                canonical_id: Some(entry_id),
-                site_id: form_id(&form, "siteId"),
+            let draft = s.create_draft(CreateDraft {
+                canonical_id: Some(Id(entry_id)),
+                site_id: form_id(&form, "siteId").map(Id),
                 draft_name: name,
                 draft_notes: notes,
                 ..Default::default()
@@ -1185,11 +1231,10 @@ async fn new_draft(
     }
 }
 
-fn expected(form: &Map<String, Value>) -> Option<Expected> {
-    form.get("version")
-        .map(shown)
-        .and_then(|v| v.parse().ok())
-        .map(Expected::Version)
+/// The draft version the form was rendered from: the service writes only while the draft
+/// is still at it (atomically), so a stale form is refused rather than applied.
+fn expected(form: &Map<String, Value>) -> Option<i64> {
+    form.get("version").map(shown).and_then(|v| v.parse().ok())
 }
 
 async fn edit_draft(
@@ -1198,7 +1243,6 @@ async fn edit_draft(
 ) -> Response {
     let result = panel
         .run(move |s| {
-            check_content_draft(s, draft_id, expected(&form))?;
             let view = read_draft(s, draft_id)?;
             let back = draft_path(view.draft["canonicalId"].as_i64(), draft_id);
             let data = form_data(&view.spec, &form, Some(&view.draft));
@@ -1213,12 +1257,13 @@ async fn edit_draft(
             if data.is_empty() && name.is_none() && notes.is_none() {
                 return Ok(("nothing changed".to_string(), back));
             }
-            let updated = s.update_draft(
-                Some(draft_id),
-                (!data.is_empty()).then_some(Value::Object(data)),
-                name,
-                notes,
-            )?;
+            let updated = s.update_draft(UpdateDraft {
+                draft_id: Id(draft_id),
+                attribute_and_field_data: (!data.is_empty()).then_some(JsonObject(data)),
+                draft_name: name,
+                draft_notes: notes,
+                expected_version: expected(&form),
+            })?;
             Ok((text_of(&updated["message"]), back))
         })
         .await;
@@ -1237,8 +1282,10 @@ async fn apply(
 ) -> Response {
     let result = panel
         .run(move |s| {
-            check_content_draft(s, draft_id, expected(&form))?;
-            let applied = s.apply_draft(Some(draft_id))?;
+            let applied = s.apply_draft(ApplyDraft {
+                draft_id: Id(draft_id),
+                expected_version: expected(&form),
+            })?;
             let path = applied["entryId"]
                 .as_i64()
                 .map(entry_path)
@@ -1259,8 +1306,10 @@ async fn delete_draft(
 ) -> Response {
     let result = panel
         .run(move |s| {
-            check_content_draft(s, draft_id, expected(&form))?;
-            let deleted = s.delete_draft(Some(draft_id))?;
+            let deleted = s.delete_draft(DeleteDraft {
+                draft_id: Id(draft_id),
+                expected_version: expected(&form),
+            })?;
             let path = deleted["canonicalId"]
                 .as_i64()
                 .map(entry_path)
@@ -1280,11 +1329,13 @@ async fn revert(
 ) -> Response {
     let result = panel
         .run(move |s| {
-            let reverted = s.revert_entry(
-                Some(entry_id),
-                form_id(&form, "revision"),
-                form_id(&form, "siteId"),
-            )?;
+            let revision = form_id(&form, "revision")
+                .ok_or_else(|| ServiceError::invalid("revision is missing"))?;
+            let reverted = s.revert_entry(RevertEntry {
+                entry_id: Id(entry_id),
+                revision: Id(revision),
+                site_id: form_id(&form, "siteId").map(Id),
+            })?;
             Ok(text_of(&reverted["message"]))
         })
         .await;

@@ -551,7 +551,7 @@ async fn entries_are_created_read_patched_trashed_restored_and_deleted() {
     );
     let message = mcp.err("create_entry", json!({"sectionId": "abc"})).await;
     assert!(
-        message.contains("sectionId must be a positive integer"),
+        message.contains("sectionId: must be a positive integer"),
         "{message}"
     );
     let message = mcp
@@ -561,7 +561,7 @@ async fn entries_are_created_read_patched_trashed_restored_and_deleted() {
         )
         .await;
     assert!(
-        message.contains("attributeAndFieldData is not valid JSON"),
+        message.contains("attributeAndFieldData: is not valid JSON"),
         "{message}"
     );
     let message = mcp

@@ -966,3 +966,51 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn query_id_lists_may_be_comma_separated() {
+        let request: GetSections = query_request(pairs(&[("sectionIds", "1,2")]), &[]).unwrap();
+        assert_eq!(request.section_ids.unwrap().ids(), vec![1, 2]);
+        let request: SearchContent =
+            query_request(pairs(&[("query", "a,b"), ("limit", "5")]), &[]).unwrap();
+        assert_eq!(request.query.as_deref(), Some("a,b"));
+        assert_eq!(request.limit, Some(5));
+    }
+
+    #[test]
+    fn path_ids_win_over_the_query_and_the_body() {
+        let from_query: GetEntry = query_request(
+            pairs(&[("entryId", "9"), ("siteId", "2")]),
+            &[("entryId", 4)],
+        )
+        .unwrap();
+        assert_eq!(
+            (from_query.entry_id.get(), from_query.site_id.map(Id::get)),
+            (4, Some(2))
+        );
+        let body = json!({"entryId": 9, "attributeAndFieldData": {"title": "x"}});
+        let request: UpdateEntry =
+            request(body.as_object().cloned().unwrap(), &[("entryId", 4)]).unwrap();
+        assert_eq!(request.entry_id.get(), 4);
+    }
+
+    #[test]
+    fn a_missing_required_value_is_422_and_a_misfit_400() {
+        let missing = request::<CreateEntry>(Map::new(), &[]).err().unwrap();
+        assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json!({"section": 1}).as_object().cloned().unwrap();
+        let unknown = request::<CreateEntry>(body, &[]).err().unwrap();
+        assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    }
+}

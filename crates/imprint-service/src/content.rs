@@ -7,6 +7,22 @@
 //! are found by `update_draft`/`apply_draft` like any other, drafts can be listed and
 //! deleted, and every write to a live entry is a signed revision (history, revert).
 //!
+//! Every operation takes one request type, defined next to it (`CreateDraft`,
+//! `GetSections`, …): its fields are the tool's parameters, documented for a model, and
+//! a field is required exactly when the operation cannot run without it ("canonicalId,
+//! or sectionId + entryTypeId" is checked by the operation, not by the schema). The MCP
+//! tools, the REST handlers, the CLI and the control panel all build these types.
+//!
+//! ```
+//! use imprint_service::api::{Id, parse};
+//! use imprint_service::content::CreateDraft;
+//!
+//! let request: CreateDraft = parse(serde_json::json!({"canonicalId": "12"})).unwrap();
+//! assert_eq!(request.canonical_id, Some(Id(12)));
+//! let error = parse::<CreateDraft>(serde_json::json!({"entryId": 12})).unwrap_err();
+//! assert!(error.to_string().contains("canonicalId"));
+//! ```
+//!
 //! # Layout
 //! - `sites`, `sections`, `entry_types`, `fields`, `layouts`: the content model.
 //! - `entries`: create, read, update, delete, restore, search; the one write path.

@@ -117,6 +117,12 @@ pub fn schema_of<T: JsonSchema>() -> Value {
     schema
 }
 
+/// The schema of an operation without parameters: derived, an empty struct's schema has no
+/// `properties`, which some clients require.
+fn no_parameters() -> schemars::Schema {
+    json_schema!({"type": "object", "properties": {}, "additionalProperties": false})
+}
+
 pub(crate) fn required_text(
     name: &str,
     value: Option<&str>,

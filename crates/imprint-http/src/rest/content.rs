@@ -192,9 +192,8 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 // ----- handlers -------------------------------------------------------------------------
 
-async fn get_sites(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
-    let request: GetSites = query_request(q, &[])?;
-    caller.run(move |s| s.get_sites(request)).await.map(Json)
+async fn get_sites(caller: Caller) -> ApiResult {
+    caller.run(|s| s.get_sites(GetSites {})).await.map(Json)
 }
 
 async fn create_site(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
@@ -328,10 +327,9 @@ async fn delete_entry_type(
         .map(Json)
 }
 
-async fn get_field_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
-    let request: GetFieldTypes = query_request(q, &[])?;
+async fn get_field_types(caller: Caller) -> ApiResult {
     caller
-        .run(move |s| s.get_field_types(request))
+        .run(|s| s.get_field_types(GetFieldTypes {}))
         .await
         .map(Json)
 }

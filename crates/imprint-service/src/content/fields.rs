@@ -21,9 +21,19 @@ pub struct GetFields {
 }
 
 /// `get_field_types`: the field types create_field accepts. Takes no parameters.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetFieldTypes {}
+
+impl schemars::JsonSchema for GetFieldTypes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GetFieldTypes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        super::no_parameters()
+    }
+}
 
 /// `create_field`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]

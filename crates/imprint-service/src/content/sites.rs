@@ -11,9 +11,19 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, now_millis};
 
 /// `get_sites`: every site. Takes no parameters.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetSites {}
+
+impl schemars::JsonSchema for GetSites {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GetSites".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        super::no_parameters()
+    }
+}
 
 /// `create_site`: a new site (e.g. a language version).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]

@@ -211,11 +211,7 @@ impl Service {
                         "each siteSettings item needs a siteId (get_sites lists them)",
                     ));
                 }
-                Some(value) => crate::api::parse::<Id>(value)
-                    .map_err(|e| {
-                        ServiceError::invalid(format!("siteSettings[].siteId: {}", e.message()))
-                    })?
-                    .get(),
+                Some(value) => setting::<Id>("siteSettings[].siteId", value)?.get(),
             };
             if !sites.iter().any(|s| s.id == site_id) {
                 return Err(unknown_site(site_id));
@@ -231,16 +227,7 @@ impl Service {
                     "enabledByDefault" | "hasUrls" | "enabled" => {
                         let flag = match value {
                             Value::Null => true,
-                            value => {
-                                crate::api::parse::<Flag>(value)
-                                    .map_err(|e| {
-                                        ServiceError::invalid(format!(
-                                            "siteSettings.{key}: {}",
-                                            e.message()
-                                        ))
-                                    })?
-                                    .0
-                            }
+                            value => setting::<Flag>(&format!("siteSettings.{key}"), value)?.0,
                         };
                         entry.insert(key, json!(flag));
                     }
@@ -468,6 +455,12 @@ impl Service {
             ),
         }))
     }
+}
+
+/// One value inside a `siteSettings` item, read like a request parameter (ids and flags
+/// may arrive as strings), with an error naming where it is.
+fn setting<T: serde::de::DeserializeOwned>(name: &str, value: Value) -> ServiceResult<T> {
+    crate::api::parse(value).map_err(|e| ServiceError::invalid(format!("{name}: {}", e.message())))
 }
 
 /// The section's settings for a site (defaults for a site added after the section).

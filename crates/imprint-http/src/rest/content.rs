@@ -984,6 +984,11 @@ mod tests {
             query_request(pairs(&[("query", "a,b"), ("limit", "5")]), &[]).unwrap();
         assert_eq!(request.query.as_deref(), Some("a,b"));
         assert_eq!(request.limit, Some(5));
+        let error = query_request::<GetEntry>(pairs(&[("siteId", "abc")]), &[("entryId", 1)])
+            .err()
+            .unwrap();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert!(error.message().contains("siteId"), "{}", error.message());
     }
 
     #[test]

@@ -51,15 +51,17 @@ use serde_json::{Value, json};
 use crate::Service;
 use crate::error::{ServiceError, ServiceResult};
 
-pub use drafts::{ApplyDraft, CreateDraft, DeleteDraft, ListDrafts, UpdateDraft};
+pub use drafts::{ApplyDraft, CreateDraft, DeleteDraft, DraftDeleted, ListDrafts, UpdateDraft};
 pub use entries::{
     CreateEntry, DeleteEntry, GetEntry, RestoreEntry, SearchContent, SeedEntry, UpdateEntry,
 };
-pub use entry_types::{CreateEntryType, DeleteEntryType, GetEntryTypes, UpdateEntryType};
+pub use entry_types::{
+    CreateEntryType, DeleteEntryType, EntryTypeDeleted, GetEntryTypes, UpdateEntryType,
+};
 pub use fields::{CreateField, DeleteField, GetFieldTypes, GetFields, UpdateField};
 pub use history::{GetRevision, ListRevisions, RevertEntry};
 pub use layouts::{CreateFieldLayout, GetFieldLayout, UpdateFieldLayout};
-pub use sections::{CreateSection, DeleteSection, GetSections, UpdateSection};
+pub use sections::{CreateSection, DeleteSection, GetSections, SectionDeleted, UpdateSection};
 pub use sites::{CreateSite, GetSites, UpdateSite};
 
 /// Envelope format of entry revisions, recorded in their metadata.
@@ -135,8 +137,27 @@ pub(crate) fn required_text(
         .ok_or_else(|| ServiceError::invalid(format!("{name} is required, e.g. {example}")))
 }
 
+/// What a delete removed (or, refused, would remove), in rows: an entry in two sites
+/// counts twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Removed {
+    pub entries: i64,
+    pub drafts: i64,
+    pub revisions: i64,
+}
+
+impl From<Impact> for Removed {
+    fn from(impact: Impact) -> Self {
+        Removed {
+            entries: impact.entries,
+            drafts: impact.drafts,
+            revisions: impact.revisions,
+        }
+    }
+}
+
 pub(crate) fn impact_json(impact: &Impact) -> Value {
-    json!({"entries": impact.entries, "drafts": impact.drafts, "revisions": impact.revisions})
+    json!(Removed::from(*impact))
 }
 
 pub(crate) fn handle_taken(what: &str, handle: &str, id: i64, tool: &str) -> ServiceError {

@@ -462,10 +462,12 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
         }),
         C::CreateSection(flags) => service.create_section(flags.create()?),
         C::UpdateSection { section_id, flags } => service.update_section(flags.update(section_id)?),
-        C::DeleteSection { section_id, force } => service.delete_section(DeleteSection {
-            section_id: id(section_id)?,
-            force: Some(Flag(force)),
-        }),
+        C::DeleteSection { section_id, force } => service
+            .delete_section(DeleteSection {
+                section_id: id(section_id)?,
+                force: Some(Flag(force)),
+            })
+            .map(|answer| json!(answer)),
         C::EntryTypes { ids } => service.get_entry_types(GetEntryTypes {
             entry_type_ids: some_ids(ids)?,
         }),
@@ -477,10 +479,12 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
         C::DeleteEntryType {
             entry_type_id,
             force,
-        } => service.delete_entry_type(DeleteEntryType {
-            entry_type_id: id(entry_type_id)?,
-            force: Some(Flag(force)),
-        }),
+        } => service
+            .delete_entry_type(DeleteEntryType {
+                entry_type_id: id(entry_type_id)?,
+                force: Some(Flag(force)),
+            })
+            .map(|answer| json!(answer)),
         C::Fields { layout } => service.get_fields(GetFields {
             field_layout_id: opt_id(layout)?,
         }),
@@ -601,10 +605,12 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             from_scratch: Some(Flag(from_scratch)),
             limit: limit(count),
         }),
-        C::DeleteDraft { draft_id } => service.delete_draft(DeleteDraft {
-            draft_id: id(draft_id)?,
-            expected_version: None,
-        }),
+        C::DeleteDraft { draft_id } => service
+            .delete_draft(DeleteDraft {
+                draft_id: id(draft_id)?,
+                expected_version: None,
+            })
+            .map(|answer| json!(answer)),
         C::Revisions {
             entry_id,
             site,

@@ -262,7 +262,7 @@ async fn delete_section(
     caller: Caller,
     PathParams(section_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<SectionDeleted>> {
     let request: DeleteSection = query_request(q, &[("sectionId", section_id)])?;
     caller
         .run(move |s| s.delete_section(request))
@@ -319,7 +319,7 @@ async fn delete_entry_type(
     caller: Caller,
     PathParams(type_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<EntryTypeDeleted>> {
     let request: DeleteEntryType = query_request(q, &[("entryTypeId", type_id)])?;
     caller
         .run(move |s| s.delete_entry_type(request))
@@ -525,7 +525,7 @@ async fn delete_draft(
     caller: Caller,
     PathParams(draft_id): PathParams<i64>,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ApiResult<Json<DraftDeleted>> {
     let request = DeleteDraft {
         draft_id: Id(draft_id),
         expected_version: expected_version(&headers)?,

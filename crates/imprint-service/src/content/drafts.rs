@@ -80,6 +80,17 @@ pub struct DeleteDraft {
     pub expected_version: Option<i64>,
 }
 
+/// The answer of `delete_draft`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDeleted {
+    pub draft_id: i64,
+    /// The entry it was a draft of (`null` for a draft from scratch).
+    pub canonical_id: Option<i64>,
+    pub deleted: bool,
+    pub message: String,
+}
+
 /// `list_drafts`: drafts under the filters given, oldest first.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -622,7 +633,7 @@ impl Service {
 
     /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the deleting statement
     /// itself checks the version.
-    pub fn delete_draft(&self, request: DeleteDraft) -> ServiceResult<Value> {
+    pub fn delete_draft(&self, request: DeleteDraft) -> ServiceResult<DraftDeleted> {
         let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
         let draft = self.draft_row(draft_id, "delete_entry")?;
         match expected_version {
@@ -640,12 +651,15 @@ impl Service {
                 self.store().content().delete_entry_draft(draft_id)?;
             }
         }
-        Ok(json!({
-            "draftId": draft_id,
-            "canonicalId": draft.canonical_id,
-            "deleted": true,
-            "message": format!("deleted draft {draft_id} ('{}'); the live entry is unchanged", draft.name),
-        }))
+        Ok(DraftDeleted {
+            draft_id,
+            canonical_id: draft.canonical_id,
+            deleted: true,
+            message: format!(
+                "deleted draft {draft_id} ('{}'); the live entry is unchanged",
+                draft.name
+            ),
+        })
     }
 }
 

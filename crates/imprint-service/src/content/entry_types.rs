@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::layouts::{layout_tabs, new_uid};
-use super::{handle_taken, impact_json, required_text, structure_conflict};
+use super::{Removed, handle_taken, impact_json, required_text, structure_conflict};
 use crate::api::{Flag, Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, now_millis};
@@ -75,6 +75,19 @@ pub struct DeleteEntryType {
     pub entry_type_id: Id,
     /// Delete even though entries, drafts and revisions of this type would be deleted with it.
     pub force: Option<Flag>,
+}
+
+/// The answer of `delete_entry_type`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryTypeDeleted {
+    pub entry_type_id: i64,
+    pub deleted: bool,
+    /// Sections that listed it (they keep their other entry types).
+    pub removed_from_section_ids: Vec<i64>,
+    /// The entries, drafts and revisions deleted with it.
+    pub impact: Removed,
+    pub message: String,
 }
 
 /// The settings create and update share.
@@ -320,7 +333,7 @@ impl Service {
         Ok(result)
     }
 
-    pub fn delete_entry_type(&self, request: DeleteEntryType) -> ServiceResult<Value> {
+    pub fn delete_entry_type(&self, request: DeleteEntryType) -> ServiceResult<EntryTypeDeleted> {
         let entry_type_id = request.entry_type_id.get();
         let force = request.force.is_some_and(|f| f.0);
         let row = self.entry_type_row(entry_type_id)?;
@@ -345,15 +358,15 @@ impl Service {
             .with_details(json!({"impact": impact_json(&impact)})));
         }
         let impact = content.delete_scope(Scope::EntryType(entry_type_id))?;
-        Ok(json!({
-            "entryTypeId": entry_type_id,
-            "deleted": true,
-            "removedFromSectionIds": sections.iter().map(|s| s.id).collect::<Vec<_>>(),
-            "impact": impact_json(&impact),
-            "message": format!(
+        Ok(EntryTypeDeleted {
+            entry_type_id,
+            deleted: true,
+            removed_from_section_ids: sections.iter().map(|s| s.id).collect(),
+            impact: impact.into(),
+            message: format!(
                 "deleted entry type '{}' with {} entr(y/ies), {} draft(s) and {} revision(s)",
                 row.handle, impact.entries, impact.drafts, impact.revisions
             ),
-        }))
+        })
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{
-    ObjectList, handle_taken, impact_json, required_text, structure_conflict, unknown_site,
+    ObjectList, Removed, handle_taken, impact_json, required_text, structure_conflict, unknown_site,
 };
 use crate::api::{Flag, Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
@@ -75,6 +75,17 @@ pub struct DeleteSection {
 }
 
 const SECTION_TYPES: &[&str] = &["single", "channel", "structure"];
+
+/// The answer of `delete_section`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionDeleted {
+    pub section_id: i64,
+    pub deleted: bool,
+    /// The entries, drafts and revisions deleted with it.
+    pub impact: Removed,
+    pub message: String,
+}
 
 impl Service {
     fn section_json(
@@ -432,7 +443,7 @@ impl Service {
         Ok(result)
     }
 
-    pub fn delete_section(&self, request: DeleteSection) -> ServiceResult<Value> {
+    pub fn delete_section(&self, request: DeleteSection) -> ServiceResult<SectionDeleted> {
         let (section_id, force) = (request.section_id.get(), request.force.is_some_and(|f| f.0));
         let section = self.section_row(section_id)?;
         let content = self.store().content();
@@ -445,15 +456,15 @@ impl Service {
             .with_details(json!({"impact": impact_json(&impact)})));
         }
         let impact = content.delete_scope(Scope::Section(section_id))?;
-        Ok(json!({
-            "sectionId": section_id,
-            "deleted": true,
-            "impact": impact_json(&impact),
-            "message": format!(
+        Ok(SectionDeleted {
+            section_id,
+            deleted: true,
+            impact: impact.into(),
+            message: format!(
                 "deleted section '{}' with {} entr(y/ies), {} draft(s) and {} revision(s)",
                 section.handle, impact.entries, impact.drafts, impact.revisions
             ),
-        }))
+        })
     }
 }
 

@@ -175,11 +175,11 @@ pub(super) async fn delete_draft(
                 draft_id: Id(draft_id),
                 expected_version: expected(&form),
             })?;
-            let path = deleted["canonicalId"]
-                .as_i64()
+            let path = deleted
+                .canonical_id
                 .map(entry_path)
                 .unwrap_or_else(|| "/cp/entries".to_string());
-            Ok((text_of(&deleted["message"]), path))
+            Ok((deleted.message, path))
         })
         .await;
     match result {

@@ -219,7 +219,7 @@ impl ServerDefinition {
             Transport::Stdio => {
                 if self.command.as_deref().is_none_or(|c| c.trim().is_empty()) {
                     return Err(bad(
-                        "a stdio server needs a command (the program to start)".into()
+                        "a stdio server needs a command (the program to start); a remote server needs transport \"http\" or \"sse\" and a url".into()
                     ));
                 }
                 if self.url.is_some() || !self.headers.is_empty() {

@@ -27,6 +27,24 @@ pub enum FieldType {
     Entries,
 }
 
+/// How an editor enters a value of a field type: the form control a control panel shows
+/// for it (and how it reads the submitted value back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// One line of text, with a placeholder showing the expected shape (or none).
+    Line(&'static str),
+    /// Several lines of text.
+    Lines,
+    /// On or off (a checkbox; absent when off).
+    Toggle,
+    /// One of the field's options.
+    Choice,
+    /// Any number of the field's options.
+    Choices,
+    /// Related entry ids, comma separated.
+    EntryIds,
+}
+
 /// The shape of one setting, for checking and for `get_field_types`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SettingKind {
@@ -280,6 +298,22 @@ impl FieldType {
             name.chars().take(60).collect::<String>(),
             FieldType::ALL.map(FieldType::short_name).join(", ")
         )))
+    }
+
+    /// The form control for values of this type.
+    pub fn input(self) -> Input {
+        match self {
+            FieldType::RichText => Input::Lines,
+            FieldType::Lightswitch => Input::Toggle,
+            FieldType::Dropdown | FieldType::RadioButtons => Input::Choice,
+            FieldType::Checkboxes | FieldType::MultiSelect => Input::Choices,
+            FieldType::Entries => Input::EntryIds,
+            FieldType::Date => Input::Line("2026-03-01T09:30:00Z"),
+            FieldType::Color => Input::Line("#336699"),
+            FieldType::PlainText | FieldType::Number | FieldType::Email | FieldType::Url => {
+                Input::Line("")
+            }
+        }
     }
 
     /// Whether values of this type are text worth indexing for search by default.

@@ -3,83 +3,19 @@
 //! Craft CMS MCP plugin; `list_drafts`, `delete_draft`, `list_revisions`,
 //! `get_revision`, `revert_entry`, `restore_entry`, `create_site` and `update_site` go
 //! beyond it in the same style.
+//!
+//! Each tool takes its operation's request type from `imprint_service::content` (the
+//! schema a client sees) and calls that one operation.
 
-use imprint_service::content::{
-    DraftInput, DraftListInput, EntryTypeInput, FieldInput, SectionInput, SiteInput, id_arg,
-    ids_arg,
-};
-use imprint_service::{ServiceError, ServiceResult};
+use imprint_service::content::*;
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
-use serde_json::Value;
 
-use crate::content_params::*;
+use crate::args::Args;
 use crate::respond;
 use crate::server::ImprintMcp;
-
-fn id(name: &str, value: &Option<Value>) -> ServiceResult<Option<i64>> {
-    id_arg(name, value.as_ref())
-}
-
-fn ids(name: &str, value: &Option<Value>) -> ServiceResult<Option<Vec<i64>>> {
-    ids_arg(name, value.as_ref())
-}
-
-fn required(name: &str, value: &Option<Value>, hint: &str) -> ServiceResult<i64> {
-    id(name, value)?.ok_or_else(|| ServiceError::invalid(format!("{name} is required: {hint}")))
-}
-
-fn limit(value: Option<u32>) -> Option<usize> {
-    value.map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-}
-
-fn site_input(args: SiteArgs) -> SiteInput {
-    SiteInput {
-        name: args.name,
-        handle: args.handle,
-        language: args.language,
-        base_url: args.base_url.map(Some),
-        primary: args.primary,
-    }
-}
-
-fn section_input(args: SectionArgs) -> ServiceResult<SectionInput> {
-    Ok(SectionInput {
-        entry_type_ids: ids("entryTypeIds", &args.entry_type_ids)?,
-        name: args.name,
-        handle: args.handle,
-        kind: args.kind,
-        site_settings: args.site_settings,
-        max_levels: args.max_levels,
-        enable_versioning: args.enable_versioning,
-    })
-}
-
-fn entry_type_input(args: EntryTypeArgs) -> ServiceResult<EntryTypeInput> {
-    Ok(EntryTypeInput {
-        field_layout_id: id("fieldLayoutId", &args.field_layout_id)?,
-        name: args.name,
-        handle: args.handle,
-        has_title_field: args.has_title_field,
-        title_format: args.title_format,
-        icon: args.icon,
-        color: args.color,
-        description: args.description,
-    })
-}
-
-fn field_input(args: FieldArgs) -> FieldInput {
-    FieldInput {
-        field_type: args.field_type,
-        name: args.name,
-        handle: args.handle,
-        instructions: args.instructions,
-        settings: args.settings,
-        searchable: args.searchable,
-    }
-}
 
 #[tool_router(router = content_router, vis = "pub(crate)")]
 impl ImprintMcp {
@@ -88,8 +24,11 @@ impl ImprintMcp {
     #[tool(
         description = "List the sites (id, name, handle, url, primary, language). Use a site's id as siteId in create_entry, create_draft, get_entry and search_content; omitted, siteId means the primary site."
     )]
-    async fn get_sites(&self) -> Result<CallToolResult, McpError> {
-        respond(self.service().get_sites())
+    async fn get_sites(
+        &self,
+        Parameters(Args(request)): Parameters<Args<GetSites>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().get_sites(request)))
     }
 
     #[tool(
@@ -97,9 +36,9 @@ impl ImprintMcp {
     )]
     async fn create_site(
         &self,
-        Parameters(args): Parameters<SiteArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateSite>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(self.service().create_site(site_input(args)))
+        respond(request.and_then(|request| self.service().create_site(request)))
     }
 
     #[tool(
@@ -107,11 +46,9 @@ impl ImprintMcp {
     )]
     async fn update_site(
         &self,
-        Parameters(args): Parameters<SiteArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateSite>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required("siteId", &args.site_id, "get_sites lists the sites")
-            .and_then(|site_id| self.service().update_site(site_id, site_input(args)));
-        respond(result)
+        respond(request.and_then(|request| self.service().update_site(request)))
     }
 
     // ----- sections ----------------------------------------------------------------------
@@ -121,11 +58,9 @@ impl ImprintMcp {
     )]
     async fn get_sections(
         &self,
-        Parameters(args): Parameters<SectionIdsArgs>,
+        Parameters(Args(request)): Parameters<Args<GetSections>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            ids("sectionIds", &args.section_ids).and_then(|ids| self.service().get_sections(ids)),
-        )
+        respond(request.and_then(|request| self.service().get_sections(request)))
     }
 
     #[tool(
@@ -133,9 +68,9 @@ impl ImprintMcp {
     )]
     async fn create_section(
         &self,
-        Parameters(args): Parameters<SectionArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateSection>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(section_input(args).and_then(|input| self.service().create_section(input)))
+        respond(request.and_then(|request| self.service().create_section(request)))
     }
 
     #[tool(
@@ -143,16 +78,9 @@ impl ImprintMcp {
     )]
     async fn update_section(
         &self,
-        Parameters(args): Parameters<SectionArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateSection>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required(
-            "sectionId",
-            &args.section_id,
-            "get_sections lists the sections",
-        )
-        .and_then(|section_id| Ok((section_id, section_input(args)?)))
-        .and_then(|(section_id, input)| self.service().update_section(section_id, input));
-        respond(result)
+        respond(request.and_then(|request| self.service().update_section(request)))
     }
 
     #[tool(
@@ -160,18 +88,9 @@ impl ImprintMcp {
     )]
     async fn delete_section(
         &self,
-        Parameters(args): Parameters<DeleteSectionArgs>,
+        Parameters(Args(request)): Parameters<Args<DeleteSection>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required(
-            "sectionId",
-            &args.section_id,
-            "get_sections lists the sections",
-        )
-        .and_then(|section_id| {
-            self.service()
-                .delete_section(section_id, args.force.unwrap_or(false))
-        });
-        respond(result)
+        respond(request.and_then(|request| self.service().delete_section(request)))
     }
 
     // ----- entry types -------------------------------------------------------------------
@@ -181,12 +100,9 @@ impl ImprintMcp {
     )]
     async fn get_entry_types(
         &self,
-        Parameters(args): Parameters<EntryTypeIdsArgs>,
+        Parameters(Args(request)): Parameters<Args<GetEntryTypes>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            ids("entryTypeIds", &args.entry_type_ids)
-                .and_then(|ids| self.service().get_entry_types(ids)),
-        )
+        respond(request.and_then(|request| self.service().get_entry_types(request)))
     }
 
     #[tool(
@@ -194,9 +110,9 @@ impl ImprintMcp {
     )]
     async fn create_entry_type(
         &self,
-        Parameters(args): Parameters<EntryTypeArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateEntryType>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(entry_type_input(args).and_then(|input| self.service().create_entry_type(input)))
+        respond(request.and_then(|request| self.service().create_entry_type(request)))
     }
 
     #[tool(
@@ -204,16 +120,9 @@ impl ImprintMcp {
     )]
     async fn update_entry_type(
         &self,
-        Parameters(args): Parameters<EntryTypeArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateEntryType>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required(
-            "entryTypeId",
-            &args.entry_type_id,
-            "get_entry_types lists them",
-        )
-        .and_then(|id| Ok((id, entry_type_input(args)?)))
-        .and_then(|(id, input)| self.service().update_entry_type(id, input));
-        respond(result)
+        respond(request.and_then(|request| self.service().update_entry_type(request)))
     }
 
     #[tool(
@@ -221,18 +130,9 @@ impl ImprintMcp {
     )]
     async fn delete_entry_type(
         &self,
-        Parameters(args): Parameters<DeleteEntryTypeArgs>,
+        Parameters(Args(request)): Parameters<Args<DeleteEntryType>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required(
-            "entryTypeId",
-            &args.entry_type_id,
-            "get_entry_types lists them",
-        )
-        .and_then(|id| {
-            self.service()
-                .delete_entry_type(id, args.force.unwrap_or(false))
-        });
-        respond(result)
+        respond(request.and_then(|request| self.service().delete_entry_type(request)))
     }
 
     // ----- fields ------------------------------------------------------------------------
@@ -242,19 +142,19 @@ impl ImprintMcp {
     )]
     async fn get_fields(
         &self,
-        Parameters(args): Parameters<FieldsArgs>,
+        Parameters(Args(request)): Parameters<Args<GetFields>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            id("fieldLayoutId", &args.field_layout_id)
-                .and_then(|layout| self.service().get_fields(layout)),
-        )
+        respond(request.and_then(|request| self.service().get_fields(request)))
     }
 
     #[tool(
         description = "List the field types create_field accepts, each with its Craft class name, what values it takes and its settings."
     )]
-    async fn get_field_types(&self) -> Result<CallToolResult, McpError> {
-        respond(Ok(self.service().get_field_types()))
+    async fn get_field_types(
+        &self,
+        Parameters(Args(request)): Parameters<Args<GetFieldTypes>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().get_field_types(request)))
     }
 
     #[tool(
@@ -262,9 +162,9 @@ impl ImprintMcp {
     )]
     async fn create_field(
         &self,
-        Parameters(args): Parameters<FieldArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateField>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(self.service().create_field(field_input(args)))
+        respond(request.and_then(|request| self.service().create_field(request)))
     }
 
     #[tool(
@@ -272,11 +172,9 @@ impl ImprintMcp {
     )]
     async fn update_field(
         &self,
-        Parameters(args): Parameters<FieldArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateField>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required("fieldId", &args.field_id, "get_fields lists them")
-            .and_then(|field_id| self.service().update_field(field_id, field_input(args)));
-        respond(result)
+        respond(request.and_then(|request| self.service().update_field(request)))
     }
 
     #[tool(
@@ -284,14 +182,9 @@ impl ImprintMcp {
     )]
     async fn delete_field(
         &self,
-        Parameters(args): Parameters<DeleteFieldArgs>,
+        Parameters(Args(request)): Parameters<Args<DeleteField>>,
     ) -> Result<CallToolResult, McpError> {
-        let result =
-            required("fieldId", &args.field_id, "get_fields lists them").and_then(|field_id| {
-                self.service()
-                    .delete_field(field_id, args.force.unwrap_or(false))
-            });
-        respond(result)
+        respond(request.and_then(|request| self.service().delete_field(request)))
     }
 
     // ----- field layouts -----------------------------------------------------------------
@@ -301,9 +194,9 @@ impl ImprintMcp {
     )]
     async fn create_field_layout(
         &self,
-        Parameters(args): Parameters<CreateFieldLayoutArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateFieldLayout>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(self.service().create_field_layout(args.kind.as_deref()))
+        respond(request.and_then(|request| self.service().create_field_layout(request)))
     }
 
     #[tool(
@@ -311,15 +204,9 @@ impl ImprintMcp {
     )]
     async fn get_field_layout(
         &self,
-        Parameters(args): Parameters<FieldLayoutArgs>,
+        Parameters(Args(request)): Parameters<Args<GetFieldLayout>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required(
-            "fieldLayoutId",
-            &args.field_layout_id,
-            "get_entry_types shows each entry type's fieldLayoutId",
-        )
-        .and_then(|layout_id| self.service().get_field_layout(layout_id));
-        respond(result)
+        respond(request.and_then(|request| self.service().get_field_layout(request)))
     }
 
     #[tool(
@@ -327,15 +214,9 @@ impl ImprintMcp {
     )]
     async fn update_field_layout(
         &self,
-        Parameters(args): Parameters<UpdateFieldLayoutArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateFieldLayout>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = required(
-            "fieldLayoutId",
-            &args.field_layout_id,
-            "get_entry_types shows each entry type's fieldLayoutId",
-        )
-        .and_then(|layout_id| self.service().update_field_layout(layout_id, args.tabs));
-        respond(result)
+        respond(request.and_then(|request| self.service().update_field_layout(request)))
     }
 
     // ----- entries -----------------------------------------------------------------------
@@ -345,17 +226,9 @@ impl ImprintMcp {
     )]
     async fn create_entry(
         &self,
-        Parameters(args): Parameters<CreateEntryArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().create_entry(
-                id("sectionId", &args.section_id)?,
-                id("entryTypeId", &args.entry_type_id)?,
-                id("siteId", &args.site_id)?,
-                args.attribute_and_field_data,
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().create_entry(request)))
     }
 
     #[tool(
@@ -363,13 +236,9 @@ impl ImprintMcp {
     )]
     async fn get_entry(
         &self,
-        Parameters(args): Parameters<GetEntryArgs>,
+        Parameters(Args(request)): Parameters<Args<GetEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service()
-                .get_entry(id("entryId", &args.entry_id)?, id("siteId", &args.site_id)?)
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().get_entry(request)))
     }
 
     #[tool(
@@ -377,16 +246,9 @@ impl ImprintMcp {
     )]
     async fn update_entry(
         &self,
-        Parameters(args): Parameters<UpdateEntryArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().update_entry(
-                id("entryId", &args.entry_id)?,
-                id("siteId", &args.site_id)?,
-                args.attribute_and_field_data,
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().update_entry(request)))
     }
 
     #[tool(
@@ -394,15 +256,9 @@ impl ImprintMcp {
     )]
     async fn delete_entry(
         &self,
-        Parameters(args): Parameters<DeleteEntryArgs>,
+        Parameters(Args(request)): Parameters<Args<DeleteEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().delete_entry(
-                id("entryId", &args.entry_id)?,
-                args.permanently_delete.unwrap_or(false),
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().delete_entry(request)))
     }
 
     #[tool(
@@ -410,12 +266,9 @@ impl ImprintMcp {
     )]
     async fn restore_entry(
         &self,
-        Parameters(args): Parameters<EntryIdArgs>,
+        Parameters(Args(request)): Parameters<Args<RestoreEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            id("entryId", &args.entry_id)
-                .and_then(|entry_id| self.service().restore_entry(entry_id)),
-        )
+        respond(request.and_then(|request| self.service().restore_entry(request)))
     }
 
     #[tool(
@@ -423,18 +276,9 @@ impl ImprintMcp {
     )]
     async fn search_content(
         &self,
-        Parameters(args): Parameters<SearchArgs>,
+        Parameters(Args(request)): Parameters<Args<SearchContent>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().search_content(
-                args.query.as_deref(),
-                limit(args.limit),
-                args.status.as_deref(),
-                ids("sectionIds", &args.section_ids)?,
-                id("siteId", &args.site_id)?,
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().search_content(request)))
     }
 
     // ----- drafts ------------------------------------------------------------------------
@@ -444,21 +288,9 @@ impl ImprintMcp {
     )]
     async fn create_draft(
         &self,
-        Parameters(args): Parameters<CreateDraftArgs>,
+        Parameters(Args(request)): Parameters<Args<CreateDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().create_draft(DraftInput {
-                section_id: id("sectionId", &args.section_id)?,
-                entry_type_id: id("entryTypeId", &args.entry_type_id)?,
-                canonical_id: id("canonicalId", &args.canonical_id)?,
-                draft_name: args.draft_name,
-                draft_notes: args.draft_notes,
-                provisional: args.provisional,
-                site_id: id("siteId", &args.site_id)?,
-                data: args.attribute_and_field_data,
-            })
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().create_draft(request)))
     }
 
     #[tool(
@@ -466,17 +298,9 @@ impl ImprintMcp {
     )]
     async fn update_draft(
         &self,
-        Parameters(args): Parameters<UpdateDraftArgs>,
+        Parameters(Args(request)): Parameters<Args<UpdateDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().update_draft(
-                id("draftId", &args.draft_id)?,
-                args.attribute_and_field_data,
-                args.draft_name,
-                args.draft_notes,
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().update_draft(request)))
     }
 
     #[tool(
@@ -484,11 +308,9 @@ impl ImprintMcp {
     )]
     async fn apply_draft(
         &self,
-        Parameters(args): Parameters<DraftIdArgs>,
+        Parameters(Args(request)): Parameters<Args<ApplyDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            id("draftId", &args.draft_id).and_then(|draft_id| self.service().apply_draft(draft_id)),
-        )
+        respond(request.and_then(|request| self.service().apply_draft(request)))
     }
 
     #[tool(
@@ -496,20 +318,9 @@ impl ImprintMcp {
     )]
     async fn list_drafts(
         &self,
-        Parameters(args): Parameters<ListDraftsArgs>,
+        Parameters(Args(request)): Parameters<Args<ListDrafts>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().list_entry_drafts(DraftListInput {
-                canonical_id: id("canonicalId", &args.canonical_id)?,
-                site_id: id("siteId", &args.site_id)?,
-                section_id: id("sectionId", &args.section_id)?,
-                provisional: args.provisional,
-                creator: args.creator,
-                from_scratch: args.from_scratch.unwrap_or(false),
-                limit: limit(args.limit),
-            })
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().list_entry_drafts(request)))
     }
 
     #[tool(
@@ -517,12 +328,9 @@ impl ImprintMcp {
     )]
     async fn delete_draft(
         &self,
-        Parameters(args): Parameters<DraftIdArgs>,
+        Parameters(Args(request)): Parameters<Args<DeleteDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(
-            id("draftId", &args.draft_id)
-                .and_then(|draft_id| self.service().delete_draft(draft_id)),
-        )
+        respond(request.and_then(|request| self.service().delete_draft(request)))
     }
 
     // ----- history -----------------------------------------------------------------------
@@ -532,16 +340,9 @@ impl ImprintMcp {
     )]
     async fn list_revisions(
         &self,
-        Parameters(args): Parameters<ListRevisionsArgs>,
+        Parameters(Args(request)): Parameters<Args<ListRevisions>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().list_revisions(
-                id("entryId", &args.entry_id)?,
-                id("siteId", &args.site_id)?,
-                limit(args.limit),
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().list_revisions(request)))
     }
 
     #[tool(
@@ -549,16 +350,9 @@ impl ImprintMcp {
     )]
     async fn get_revision(
         &self,
-        Parameters(args): Parameters<RevisionArgs>,
+        Parameters(Args(request)): Parameters<Args<GetRevision>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().get_revision(
-                id("entryId", &args.entry_id)?,
-                id("revision", &args.revision)?,
-                id("siteId", &args.site_id)?,
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().get_revision(request)))
     }
 
     #[tool(
@@ -566,15 +360,8 @@ impl ImprintMcp {
     )]
     async fn revert_entry(
         &self,
-        Parameters(args): Parameters<RevisionArgs>,
+        Parameters(Args(request)): Parameters<Args<RevertEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        let result = (|| {
-            self.service().revert_entry(
-                id("entryId", &args.entry_id)?,
-                id("revision", &args.revision)?,
-                id("siteId", &args.site_id)?,
-            )
-        })();
-        respond(result)
+        respond(request.and_then(|request| self.service().revert_entry(request)))
     }
 }

@@ -17,9 +17,7 @@
 
 mod args;
 mod config_tools;
-mod content_params;
 mod content_tools;
-mod params;
 mod resources;
 mod schema;
 mod server;

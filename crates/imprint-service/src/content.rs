@@ -7,28 +7,62 @@
 //! are found by `update_draft`/`apply_draft` like any other, drafts can be listed and
 //! deleted, and every write to a live entry is a signed revision (history, revert).
 //!
+//! Every operation takes one request type, defined next to it (`CreateDraft`,
+//! `GetSections`, …): its fields are the tool's parameters, documented for a model, and
+//! a field is required exactly when the operation cannot run without it ("canonicalId,
+//! or sectionId + entryTypeId" is checked by the operation, not by the schema). The MCP
+//! tools, the REST handlers, the CLI and the control panel all build these types.
+//!
+//! ```
+//! use imprint_service::api::{Id, parse};
+//! use imprint_service::content::CreateDraft;
+//!
+//! let request: CreateDraft = parse(serde_json::json!({"canonicalId": "12"})).unwrap();
+//! assert_eq!(request.canonical_id, Some(Id(12)));
+//! let error = parse::<CreateDraft>(serde_json::json!({"entryId": 12})).unwrap_err();
+//! assert!(error.to_string().contains("canonicalId"));
+//! ```
+//!
 //! # Layout
-//! - `structure`: sites, sections, entry types, fields, field layouts.
+//! - `sites`, `sections`, `entry_types`, `fields`, `layouts`: the content model.
 //! - `entries`: create, read, update, delete, restore, search; the one write path.
 //! - `drafts`: create, update, apply (three-way merge), list, delete.
 //! - `history`: list, read (verified) and revert revisions.
 
 mod drafts;
 mod entries;
+mod entry_types;
+mod fields;
 mod history;
-mod structure;
+mod layouts;
+mod sections;
+mod sites;
 
 use imprint_content::layout::Layout;
 use imprint_content::{ContentError, FieldDef, FieldType};
-use imprint_store::content::{EntryTypeRow, FieldRow, SectionRow, SiteRow};
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use imprint_store::StoreError;
+use imprint_store::content::{EntryTypeRow, FieldRow, Impact, SectionRow, SiteRow};
+use schemars::{JsonSchema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::Service;
 use crate::error::{ServiceError, ServiceResult};
 
-pub use drafts::{DraftInput, DraftListInput};
-pub use entries::SeedEntry;
-pub use structure::{EntryTypeInput, FieldInput, SectionInput, SiteInput};
+pub use drafts::{ApplyDraft, CreateDraft, DeleteDraft, DraftDeleted, ListDrafts, UpdateDraft};
+pub use entries::{
+    CreateEntry, DeleteEntry, GetEntry, RestoreEntry, SearchContent, SeedEntry, UpdateEntry,
+};
+pub use entry_types::{
+    CreateEntryType, DeleteEntryType, EntryTypeDeleted, GetEntryTypes, UpdateEntryType,
+};
+pub use fields::{CreateField, DeleteField, GetFieldTypes, GetFields, UpdateField};
+pub use history::{GetRevision, ListRevisions, RevertEntry};
+pub use layouts::{CreateFieldLayout, GetFieldLayout, UpdateFieldLayout};
+pub use sections::{CreateSection, DeleteSection, GetSections, SectionDeleted, UpdateSection};
+pub use sites::{CreateSite, GetSites, UpdateSite};
 
 /// Envelope format of entry revisions, recorded in their metadata.
 ///
@@ -56,64 +90,90 @@ impl From<ContentError> for ServiceError {
     }
 }
 
-/// An id argument: an integer, or a string holding one (models send both).
-pub fn id_arg(name: &str, value: Option<&Value>) -> ServiceResult<Option<i64>> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|id| id > 0) => Ok(n.as_i64()),
-        Some(Value::String(text)) if text.trim().parse::<i64>().is_ok_and(|id| id > 0) => {
-            Ok(text.trim().parse().ok())
-        }
-        Some(other) => Err(ServiceError::invalid(format!(
-            "{name} must be a positive integer id like 12, got {}",
-            imprint_content::show(other)
-        ))),
+/// A list of JSON objects (`siteSettings`, `tabs`), also accepted as a JSON string of one.
+/// Kept as JSON: the operation checks each item and names the key at fault.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ObjectList(pub Value);
+
+impl JsonSchema for ObjectList {
+    fn schema_name() -> Cow<'static, str> {
+        "ObjectList".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> schemars::Schema {
+        json_schema!({"type": "array", "items": {"type": "object", "additionalProperties": true}})
     }
 }
 
-/// A required id argument.
-pub fn required_id(name: &str, value: Option<&Value>, hint: &str) -> ServiceResult<i64> {
-    id_arg(name, value)?.ok_or_else(|| ServiceError::invalid(format!("{name} is required: {hint}")))
+/// A request type's JSON Schema (what the MCP tools show), for the OpenAPI document.
+pub fn schema_of<T: JsonSchema>() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("$schema");
+    }
+    schema
 }
 
-/// A list of ids: an array of ids, one id, or a JSON string of either.
-pub fn ids_arg(name: &str, value: Option<&Value>) -> ServiceResult<Option<Vec<i64>>> {
-    let value = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(text)) if text.trim_start().starts_with('[') => {
-            serde_json::from_str::<Value>(text).map_err(|e| {
-                ServiceError::invalid(format!(
-                    "{name} is not valid JSON ({e}): pass an array like [1, 2]"
-                ))
-            })?
+/// The schema of an operation without parameters: derived, an empty struct's schema has no
+/// `properties`, which some clients require.
+fn no_parameters() -> schemars::Schema {
+    json_schema!({"type": "object", "properties": {}, "additionalProperties": false})
+}
+
+pub(crate) fn required_text(
+    name: &str,
+    value: Option<&str>,
+    example: &str,
+) -> ServiceResult<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ServiceError::invalid(format!("{name} is required, e.g. {example}")))
+}
+
+/// What a delete removed (or, refused, would remove), in rows: an entry in two sites
+/// counts twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Removed {
+    pub entries: i64,
+    pub drafts: i64,
+    pub revisions: i64,
+}
+
+impl From<Impact> for Removed {
+    fn from(impact: Impact) -> Self {
+        Removed {
+            entries: impact.entries,
+            drafts: impact.drafts,
+            revisions: impact.revisions,
         }
-        Some(value) => value.clone(),
-    };
-    match &value {
-        Value::Array(items) => items
-            .iter()
-            .map(|item| required_id(name, Some(item), "pass an array of ids like [1, 2]"))
-            .collect::<ServiceResult<Vec<_>>>()
-            .map(Some),
-        single => id_arg(name, Some(single)).map(|id| id.map(|id| vec![id])),
     }
 }
 
-/// An object argument that may also arrive as a JSON string.
-pub fn object_arg(name: &str, value: Option<Value>) -> ServiceResult<Map<String, Value>> {
-    crate::config::object_param(name, value)
+pub(crate) fn impact_json(impact: &Impact) -> Value {
+    json!(Removed::from(*impact))
 }
 
-/// A boolean that may arrive as `"true"`/`"false"`.
-pub fn bool_arg(name: &str, value: Option<&Value>) -> ServiceResult<Option<bool>> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
-        Some(other) => Err(ServiceError::invalid(format!(
-            "{name} must be true or false, got {}",
-            imprint_content::show(other)
-        ))),
+pub(crate) fn handle_taken(what: &str, handle: &str, id: i64, tool: &str) -> ServiceError {
+    ServiceError::conflict(format!(
+        "handle '{handle}' is taken by {what} {id}: choose another handle ({tool} lists them)"
+    ))
+}
+
+/// Store conflicts on structure rows are unique handles (checked first for a good message;
+/// this covers a concurrent writer).
+pub(crate) fn structure_conflict(error: StoreError, what: &str, handle: &str) -> ServiceError {
+    match error {
+        StoreError::Conflict(_) => ServiceError::conflict(format!(
+            "handle '{handle}' is already used by another {what}: choose another handle"
+        )),
+        other => other.into(),
     }
 }
 
@@ -229,6 +289,8 @@ pub(crate) fn unknown_site(id: i64) -> ServiceError {
     ))
 }
 
-fn clamp_limit(limit: Option<usize>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+fn clamp_limit(limit: Option<u32>) -> usize {
+    limit
+        .map_or(DEFAULT_LIMIT, |n| usize::try_from(n).unwrap_or(MAX_LIMIT))
+        .clamp(1, MAX_LIMIT)
 }

@@ -4,11 +4,10 @@
 //! `--site-settings`) take JSON text, `@path` for a file, or `@-` for standard input.
 
 use clap::{Args, Subcommand};
-use imprint_service::content::{
-    DraftInput, DraftListInput, EntryTypeInput, FieldInput, SectionInput, SiteInput,
-};
+use imprint_service::api::{self, Flag, Id, IdList, JsonObject};
+use imprint_service::content::*;
 use imprint_service::{Service, ServiceError, ServiceResult};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[derive(Debug, Subcommand)]
 pub enum ContentCommand {
@@ -313,30 +312,85 @@ fn json_arg(flag: &str, text: Option<String>) -> ServiceResult<Option<Value>> {
         .map_err(|e| ServiceError::invalid(format!("--{flag} is not valid JSON: {e}")))
 }
 
-fn some_ids(ids: Vec<i64>) -> Option<Vec<i64>> {
-    (!ids.is_empty()).then_some(ids)
+/// An id from a flag or argument, checked like every surface checks it (positive).
+fn id(value: i64) -> ServiceResult<Id> {
+    api::parse(json!(value))
+}
+
+fn opt_id(value: Option<i64>) -> ServiceResult<Option<Id>> {
+    value.map(id).transpose()
+}
+
+fn id_list(ids: Vec<i64>) -> ServiceResult<IdList> {
+    ids.into_iter()
+        .map(id)
+        .collect::<ServiceResult<_>>()
+        .map(IdList)
+}
+
+/// An empty `--ids` list is no filter.
+fn some_ids(ids: Vec<i64>) -> ServiceResult<Option<IdList>> {
+    id_list(ids).map(|ids| (!ids.0.is_empty()).then_some(ids))
+}
+
+/// A JSON object flag (`--data`, `--settings`).
+fn object_arg(flag: &str, text: Option<String>) -> ServiceResult<Option<JsonObject>> {
+    json_arg(flag, text)?
+        .map(|value| {
+            api::parse::<JsonObject>(value)
+                .map_err(|e| ServiceError::invalid(format!("--{flag} {}", e.message())))
+        })
+        .transpose()
+}
+
+fn limit(value: Option<usize>) -> Option<u32> {
+    value.map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 impl SiteFlags {
-    fn input(self) -> SiteInput {
-        SiteInput {
+    fn create(self) -> CreateSite {
+        CreateSite {
+            name: self.name.unwrap_or_default(),
+            handle: self.handle,
+            language: self.language,
+            base_url: self.base_url,
+            primary: self.primary.then_some(Flag(true)),
+        }
+    }
+
+    fn update(self, site_id: i64) -> ServiceResult<UpdateSite> {
+        Ok(UpdateSite {
+            site_id: id(site_id)?,
             name: self.name,
             handle: self.handle,
             language: self.language,
-            base_url: self.base_url.map(Some),
-            primary: self.primary.then_some(true),
-        }
+            base_url: self.base_url,
+            primary: self.primary.then_some(Flag(true)),
+        })
     }
 }
 
 impl SectionFlags {
-    fn input(self) -> ServiceResult<SectionInput> {
-        Ok(SectionInput {
+    fn create(self) -> ServiceResult<CreateSection> {
+        Ok(CreateSection {
+            name: self.name.unwrap_or_default(),
+            handle: self.handle,
+            kind: self.kind,
+            entry_type_ids: id_list(self.entry_type_ids)?,
+            site_settings: json_arg("site-settings", self.site_settings)?.map(ObjectList),
+            max_levels: self.max_levels,
+            enable_versioning: None,
+        })
+    }
+
+    fn update(self, section_id: i64) -> ServiceResult<UpdateSection> {
+        Ok(UpdateSection {
+            section_id: id(section_id)?,
             name: self.name,
             handle: self.handle,
             kind: self.kind,
-            entry_type_ids: some_ids(self.entry_type_ids),
-            site_settings: json_arg("site-settings", self.site_settings)?,
+            entry_type_ids: some_ids(self.entry_type_ids)?,
+            site_settings: json_arg("site-settings", self.site_settings)?.map(ObjectList),
             max_levels: self.max_levels,
             enable_versioning: None,
         })
@@ -344,29 +398,55 @@ impl SectionFlags {
 }
 
 impl EntryTypeFlags {
-    fn input(self) -> EntryTypeInput {
-        EntryTypeInput {
-            name: self.name,
+    fn create(self) -> ServiceResult<CreateEntryType> {
+        Ok(CreateEntryType {
+            name: self.name.unwrap_or_default(),
             handle: self.handle,
-            has_title_field: self.has_title_field,
+            has_title_field: self.has_title_field.map(Flag),
             title_format: self.title_format,
             icon: self.icon,
             color: self.color,
             description: self.description,
-            field_layout_id: self.field_layout_id,
-        }
+            field_layout_id: opt_id(self.field_layout_id)?,
+        })
+    }
+
+    fn update(self, entry_type_id: i64) -> ServiceResult<UpdateEntryType> {
+        Ok(UpdateEntryType {
+            entry_type_id: id(entry_type_id)?,
+            name: self.name,
+            handle: self.handle,
+            has_title_field: self.has_title_field.map(Flag),
+            title_format: self.title_format,
+            icon: self.icon,
+            color: self.color,
+            description: self.description,
+            field_layout_id: opt_id(self.field_layout_id)?,
+        })
     }
 }
 
 impl FieldFlags {
-    fn input(self) -> ServiceResult<FieldInput> {
-        Ok(FieldInput {
+    fn create(self) -> ServiceResult<CreateField> {
+        Ok(CreateField {
+            field_type: self.field_type.unwrap_or_default(),
+            name: self.name.unwrap_or_default(),
+            handle: self.handle,
+            instructions: self.instructions,
+            settings: object_arg("settings", self.settings)?,
+            searchable: self.searchable.map(Flag),
+        })
+    }
+
+    fn update(self, field_id: i64) -> ServiceResult<UpdateField> {
+        Ok(UpdateField {
+            field_id: id(field_id)?,
             field_type: self.field_type,
             name: self.name,
             handle: self.handle,
             instructions: self.instructions,
-            settings: json_arg("settings", self.settings)?,
-            searchable: self.searchable,
+            settings: object_arg("settings", self.settings)?,
+            searchable: self.searchable.map(Flag),
         })
     }
 }
@@ -374,66 +454,105 @@ impl FieldFlags {
 pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
     use ContentCommand as C;
     match command {
-        C::Sites => service.get_sites(),
-        C::CreateSite(flags) => service.create_site(flags.input()),
-        C::UpdateSite { site_id, flags } => service.update_site(site_id, flags.input()),
-        C::Sections { ids } => service.get_sections(some_ids(ids)),
-        C::CreateSection(flags) => service.create_section(flags.input()?),
-        C::UpdateSection { section_id, flags } => {
-            service.update_section(section_id, flags.input()?)
-        }
-        C::DeleteSection { section_id, force } => service.delete_section(section_id, force),
-        C::EntryTypes { ids } => service.get_entry_types(some_ids(ids)),
-        C::CreateEntryType(flags) => service.create_entry_type(flags.input()),
+        C::Sites => service.get_sites(GetSites {}),
+        C::CreateSite(flags) => service.create_site(flags.create()),
+        C::UpdateSite { site_id, flags } => service.update_site(flags.update(site_id)?),
+        C::Sections { ids } => service.get_sections(GetSections {
+            section_ids: some_ids(ids)?,
+        }),
+        C::CreateSection(flags) => service.create_section(flags.create()?),
+        C::UpdateSection { section_id, flags } => service.update_section(flags.update(section_id)?),
+        C::DeleteSection { section_id, force } => service
+            .delete_section(DeleteSection {
+                section_id: id(section_id)?,
+                force: Some(Flag(force)),
+            })
+            .map(|answer| json!(answer)),
+        C::EntryTypes { ids } => service.get_entry_types(GetEntryTypes {
+            entry_type_ids: some_ids(ids)?,
+        }),
+        C::CreateEntryType(flags) => service.create_entry_type(flags.create()?),
         C::UpdateEntryType {
             entry_type_id,
             flags,
-        } => service.update_entry_type(entry_type_id, flags.input()),
+        } => service.update_entry_type(flags.update(entry_type_id)?),
         C::DeleteEntryType {
             entry_type_id,
             force,
-        } => service.delete_entry_type(entry_type_id, force),
-        C::Fields { layout } => service.get_fields(layout),
-        C::FieldTypes => Ok(service.get_field_types()),
-        C::CreateField(flags) => service.create_field(flags.input()?),
-        C::UpdateField { field_id, flags } => service.update_field(field_id, flags.input()?),
-        C::DeleteField { field_id, force } => service.delete_field(field_id, force),
-        C::CreateFieldLayout { kind } => service.create_field_layout(kind.as_deref()),
-        C::FieldLayout { field_layout_id } => service.get_field_layout(field_layout_id),
+        } => service
+            .delete_entry_type(DeleteEntryType {
+                entry_type_id: id(entry_type_id)?,
+                force: Some(Flag(force)),
+            })
+            .map(|answer| json!(answer)),
+        C::Fields { layout } => service.get_fields(GetFields {
+            field_layout_id: opt_id(layout)?,
+        }),
+        C::FieldTypes => service.get_field_types(GetFieldTypes {}),
+        C::CreateField(flags) => service.create_field(flags.create()?),
+        C::UpdateField { field_id, flags } => service.update_field(flags.update(field_id)?),
+        C::DeleteField { field_id, force } => service.delete_field(DeleteField {
+            field_id: id(field_id)?,
+            force: Some(Flag(force)),
+        }),
+        C::CreateFieldLayout { kind } => service.create_field_layout(CreateFieldLayout { kind }),
+        C::FieldLayout { field_layout_id } => service.get_field_layout(GetFieldLayout {
+            field_layout_id: id(field_layout_id)?,
+        }),
         C::UpdateFieldLayout {
             field_layout_id,
             tabs,
-        } => service.update_field_layout(field_layout_id, json_arg("tabs", Some(tabs))?),
+        } => service.update_field_layout(UpdateFieldLayout {
+            field_layout_id: id(field_layout_id)?,
+            tabs: ObjectList(json_arg("tabs", Some(tabs))?.unwrap_or_default()),
+        }),
         C::CreateEntry {
             section,
             entry_type,
             site,
             data,
-        } => service.create_entry(Some(section), entry_type, site, json_arg("data", data)?),
-        C::GetEntry { entry_id, site } => service.get_entry(Some(entry_id), site),
+        } => service.create_entry(CreateEntry {
+            section_id: id(section)?,
+            entry_type_id: opt_id(entry_type)?,
+            site_id: opt_id(site)?,
+            attribute_and_field_data: object_arg("data", data)?,
+        }),
+        C::GetEntry { entry_id, site } => service.get_entry(GetEntry {
+            entry_id: id(entry_id)?,
+            site_id: opt_id(site)?,
+        }),
         C::UpdateEntry {
             entry_id,
             data,
             site,
-        } => service.update_entry(Some(entry_id), site, json_arg("data", Some(data))?),
+        } => service.update_entry(UpdateEntry {
+            entry_id: id(entry_id)?,
+            attribute_and_field_data: object_arg("data", Some(data))?.unwrap_or_default(),
+            site_id: opt_id(site)?,
+        }),
         C::DeleteEntry {
             entry_id,
             permanently,
-        } => service.delete_entry(Some(entry_id), permanently),
-        C::RestoreEntry { entry_id } => service.restore_entry(Some(entry_id)),
+        } => service.delete_entry(DeleteEntry {
+            entry_id: id(entry_id)?,
+            permanently_delete: Some(Flag(permanently)),
+        }),
+        C::RestoreEntry { entry_id } => service.restore_entry(RestoreEntry {
+            entry_id: id(entry_id)?,
+        }),
         C::Search {
             query,
-            limit,
+            limit: count,
             status,
             sections,
             site,
-        } => service.search_content(
-            Some(&query),
-            limit,
-            status.as_deref(),
-            some_ids(sections),
-            site,
-        ),
+        } => service.search_content(SearchContent {
+            query: Some(query),
+            limit: limit(count),
+            status,
+            section_ids: some_ids(sections)?,
+            site_id: opt_id(site)?,
+        }),
         C::CreateDraft {
             canonical,
             section,
@@ -443,23 +562,32 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             notes,
             provisional,
             data,
-        } => service.create_draft(DraftInput {
-            section_id: section,
-            entry_type_id: entry_type,
-            canonical_id: canonical,
+        } => service.create_draft(CreateDraft {
+            section_id: opt_id(section)?,
+            entry_type_id: opt_id(entry_type)?,
+            canonical_id: opt_id(canonical)?,
             draft_name: name,
             draft_notes: notes,
-            provisional: Some(provisional),
-            site_id: site,
-            data: json_arg("data", data)?,
+            provisional: Some(Flag(provisional)),
+            site_id: opt_id(site)?,
+            attribute_and_field_data: object_arg("data", data)?,
         }),
         C::UpdateDraft {
             draft_id,
             data,
             name,
             notes,
-        } => service.update_draft(Some(draft_id), json_arg("data", data)?, name, notes),
-        C::ApplyDraft { draft_id } => service.apply_draft(Some(draft_id)),
+        } => service.update_draft(UpdateDraft {
+            draft_id: id(draft_id)?,
+            attribute_and_field_data: object_arg("data", data)?,
+            draft_name: name,
+            draft_notes: notes,
+            expected_version: None,
+        }),
+        C::ApplyDraft { draft_id } => service.apply_draft(ApplyDraft {
+            draft_id: id(draft_id)?,
+            expected_version: None,
+        }),
         C::Drafts {
             canonical,
             site,
@@ -467,31 +595,48 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             provisional,
             creator,
             from_scratch,
-            limit,
-        } => service.list_entry_drafts(DraftListInput {
-            canonical_id: canonical,
-            site_id: site,
-            section_id: section,
-            provisional,
+            limit: count,
+        } => service.list_entry_drafts(ListDrafts {
+            canonical_id: opt_id(canonical)?,
+            site_id: opt_id(site)?,
+            section_id: opt_id(section)?,
+            provisional: provisional.map(Flag),
             creator,
-            from_scratch,
-            limit,
+            from_scratch: Some(Flag(from_scratch)),
+            limit: limit(count),
         }),
-        C::DeleteDraft { draft_id } => service.delete_draft(Some(draft_id)),
+        C::DeleteDraft { draft_id } => service
+            .delete_draft(DeleteDraft {
+                draft_id: id(draft_id)?,
+                expected_version: None,
+            })
+            .map(|answer| json!(answer)),
         C::Revisions {
             entry_id,
             site,
-            limit,
-        } => service.list_revisions(Some(entry_id), site, limit),
+            limit: count,
+        } => service.list_revisions(ListRevisions {
+            entry_id: id(entry_id)?,
+            site_id: opt_id(site)?,
+            limit: limit(count),
+        }),
         C::Revision {
             entry_id,
             revision,
             site,
-        } => service.get_revision(Some(entry_id), Some(revision), site),
+        } => service.get_revision(GetRevision {
+            entry_id: id(entry_id)?,
+            revision: id(revision)?,
+            site_id: opt_id(site)?,
+        }),
         C::Revert {
             entry_id,
             revision,
             site,
-        } => service.revert_entry(Some(entry_id), Some(revision), site),
+        } => service.revert_entry(RevertEntry {
+            entry_id: id(entry_id)?,
+            revision: id(revision)?,
+            site_id: opt_id(site)?,
+        }),
     }
 }

@@ -551,7 +551,7 @@ async fn entries_are_created_read_patched_trashed_restored_and_deleted() {
     );
     let message = mcp.err("create_entry", json!({"sectionId": "abc"})).await;
     assert!(
-        message.contains("sectionId must be a positive integer"),
+        message.contains("sectionId: must be a positive integer"),
         "{message}"
     );
     let message = mcp
@@ -561,7 +561,7 @@ async fn entries_are_created_read_patched_trashed_restored_and_deleted() {
         )
         .await;
     assert!(
-        message.contains("attributeAndFieldData is not valid JSON"),
+        message.contains("attributeAndFieldData: is not valid JSON"),
         "{message}"
     );
     let message = mcp
@@ -753,6 +753,89 @@ async fn create_draft_arguments_are_checked() {
         )
         .await;
     assert_eq!(message, "field 'price' expects a number, got \"abc\"");
+    mcp.close().await;
+}
+
+/// A strict client fills only the required parameters: create_draft requires none of its
+/// two shapes (the schema once required all four ids, and the server then refused that).
+#[tokio::test]
+async fn create_draft_with_only_canonical_id_or_only_section_and_entry_type_works() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let model = model(&mcp).await;
+    let tools = mcp.client.list_all_tools().await.unwrap();
+    let create_draft = tools.iter().find(|t| t.name == "create_draft").unwrap();
+    assert!(
+        create_draft
+            .input_schema
+            .get("required")
+            .is_none_or(|required| required == &json!([])),
+        "{:?}",
+        create_draft.input_schema
+    );
+    let live = entry(&mcp, &model, json!({"title": "Live", "body": "b"})).await;
+    let of_entry = mcp
+        .ok("create_draft", json!({"canonicalId": live["entryId"]}))
+        .await;
+    assert_eq!(of_entry["canonicalId"], live["entryId"]);
+    let from_scratch = mcp
+        .ok(
+            "create_draft",
+            json!({"sectionId": model.section, "entryTypeId": model.article}),
+        )
+        .await;
+    assert_eq!(from_scratch["canonicalId"], Value::Null);
+    assert_eq!(from_scratch["sectionId"], model.section);
+    mcp.close().await;
+}
+
+#[tokio::test]
+async fn get_sections_lists_all_with_no_ids_and_with_an_empty_list() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let model = model(&mcp).await;
+    let all = mcp.ok("get_sections", json!({})).await;
+    assert!(all["count"].as_u64().unwrap() >= 1, "{all}");
+    let empty = mcp.ok("get_sections", json!({"sectionIds": []})).await;
+    assert_eq!(empty["count"], all["count"]);
+    assert_eq!(empty["sections"], all["sections"]);
+    let one = mcp
+        .ok("get_sections", json!({"sectionIds": [model.section]}))
+        .await;
+    assert_eq!(one["count"], 1);
+    mcp.close().await;
+}
+
+#[tokio::test]
+async fn an_unknown_parameter_is_refused_naming_the_valid_ones() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let message = mcp.err("get_sections", json!({"sectionId": 1})).await;
+    assert!(
+        message.contains("unknown field `sectionId`") && message.contains("sectionIds"),
+        "{message}"
+    );
+    let message = mcp.err("create_draft", json!({"entryId": 1})).await;
+    assert!(
+        message.contains("`entryId`")
+            && message.contains("canonicalId")
+            && message.contains("sectionId"),
+        "{message}"
+    );
+    mcp.close().await;
+}
+
+#[tokio::test]
+async fn a_malformed_id_is_a_tool_error_naming_the_parameter() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let message = mcp.err("create_entry", json!({"sectionId": "abc"})).await;
+    assert!(
+        message.starts_with("sectionId: must be a positive integer id"),
+        "{message}"
+    );
+    let message = mcp.err("get_entry", json!({})).await;
+    assert_eq!(message, "entryId is required");
     mcp.close().await;
 }
 

@@ -18,7 +18,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use imprint_service::content::{DraftInput, EntryTypeInput, FieldInput, SectionInput};
+use imprint_service::api::{Id, IdList, JsonObject};
+use imprint_service::content::{
+    ApplyDraft, CreateDraft, CreateEntry, CreateEntryType, CreateField, CreateSection, GetEntry,
+    GetSections, ObjectList, SearchContent, UpdateDraft, UpdateEntry, UpdateFieldLayout,
+};
 use imprint_service::{Service, ServiceOptions};
 use serde_json::{Map, Value, json};
 
@@ -166,7 +170,7 @@ struct Bench {
 
 impl Bench {
     fn new(service: Service, dir: &Path) -> Self {
-        let sections = service.get_sections(None).unwrap();
+        let sections = service.get_sections(GetSections::default()).unwrap();
         let (section_id, entry_type_id) =
             match sections["sections"].as_array().and_then(|s| s.first()) {
                 Some(section) => (
@@ -253,7 +257,10 @@ impl Bench {
             let id = 1 + self.rng.below(self.max_entry.max(1) as usize) as i64;
             if self
                 .service
-                .get_entry(Some(id), None)
+                .get_entry(GetEntry {
+                    entry_id: Id(id),
+                    site_id: None,
+                })
                 .is_ok_and(|e| e["isDraft"] == false)
             {
                 return id;
@@ -320,7 +327,11 @@ impl Bench {
                 let started = Instant::now();
                 let result = self
                     .service
-                    .search_content(Some(query), Some(10), None, None, None)
+                    .search_content(SearchContent {
+                        query: Some(query.clone()),
+                        limit: Some(10),
+                        ..Default::default()
+                    })
                     .unwrap();
                 samples.push(started.elapsed());
                 found += result["count"].as_u64().unwrap_or(0) as usize;
@@ -342,12 +353,12 @@ impl Bench {
             let started = Instant::now();
             let created = self
                 .service
-                .create_entry(
-                    Some(self.section_id),
-                    Some(self.entry_type_id),
-                    None,
-                    Some(data),
-                )
+                .create_entry(CreateEntry {
+                    section_id: Id(self.section_id),
+                    entry_type_id: Some(Id(self.entry_type_id)),
+                    site_id: None,
+                    attribute_and_field_data: Some(object(data)),
+                })
                 .unwrap();
             samples.push(started.elapsed());
             self.max_entry = self.max_entry.max(created["entryId"].as_i64().unwrap());
@@ -369,8 +380,8 @@ impl Bench {
             let started = Instant::now();
             let draft = self
                 .service
-                .create_draft(DraftInput {
-                    canonical_id: Some(entry_id),
+                .create_draft(CreateDraft {
+                    canonical_id: Some(Id(entry_id)),
                     ..Default::default()
                 })
                 .unwrap();
@@ -378,23 +389,36 @@ impl Bench {
             let draft_id = draft["draftId"].as_i64().unwrap();
             let started = Instant::now();
             self.service
-                .update_draft(
-                    Some(draft_id),
-                    Some(json!({"title": format!("changed {i}"), "price": i})),
-                    None,
-                    None,
-                )
+                .update_draft(UpdateDraft {
+                    draft_id: Id(draft_id),
+                    attribute_and_field_data: Some(object(
+                        json!({"title": format!("changed {i}"), "price": i}),
+                    )),
+                    draft_name: None,
+                    draft_notes: None,
+                    expected_version: None,
+                })
                 .unwrap();
             update.push(started.elapsed());
             let merging = i % 2 == 1;
             if merging {
                 // The entry moves on first: apply_draft then merges three ways.
                 self.service
-                    .update_entry(Some(entry_id), None, Some(json!({"body": "moved on"})))
+                    .update_entry(UpdateEntry {
+                        entry_id: Id(entry_id),
+                        attribute_and_field_data: object(json!({"body": "moved on"})),
+                        site_id: None,
+                    })
                     .unwrap();
             }
             let started = Instant::now();
-            let applied = self.service.apply_draft(Some(draft_id)).unwrap();
+            let applied = self
+                .service
+                .apply_draft(ApplyDraft {
+                    draft_id: Id(draft_id),
+                    expected_version: None,
+                })
+                .unwrap();
             let elapsed = started.elapsed();
             assert_eq!(applied["merged"], merging);
             if merging {
@@ -413,10 +437,10 @@ impl Bench {
 fn create_model(service: &Service) -> (i64, i64) {
     let field = |kind: &str, name: &str, settings: Value| {
         service
-            .create_field(FieldInput {
-                field_type: Some(kind.into()),
-                name: Some(name.into()),
-                settings: Some(settings),
+            .create_field(CreateField {
+                field_type: kind.into(),
+                name: name.into(),
+                settings: Some(object(settings)),
                 ..Default::default()
             })
             .unwrap()["fieldId"]
@@ -431,32 +455,37 @@ fn create_model(service: &Service) -> (i64, i64) {
     );
     let price = field("Number", "Price", json!({"min": 0, "decimals": 2}));
     let entry_type = service
-        .create_entry_type(EntryTypeInput {
-            name: Some("Article".into()),
+        .create_entry_type(CreateEntryType {
+            name: "Article".into(),
             ..Default::default()
         })
         .unwrap();
     let layout_id = entry_type["fieldLayoutId"].as_i64().unwrap();
     service
-        .update_field_layout(
-            layout_id,
-            Some(json!([{"name": "Content", "elements": [
+        .update_field_layout(UpdateFieldLayout {
+            field_layout_id: Id(layout_id),
+            tabs: ObjectList(json!([{"name": "Content", "elements": [
                 {"type": "title"},
                 {"type": "CustomField", "fieldId": body, "required": true},
                 {"type": "CustomField", "fieldId": category},
                 {"type": "CustomField", "fieldId": price}
             ]}])),
-        )
+        })
         .unwrap();
     let entry_type_id = entry_type["entryTypeId"].as_i64().unwrap();
     let section = service
-        .create_section(SectionInput {
-            name: Some("Articles".into()),
-            entry_type_ids: Some(vec![entry_type_id]),
+        .create_section(CreateSection {
+            name: "Articles".into(),
+            entry_type_ids: IdList(vec![Id(entry_type_id)]),
             ..Default::default()
         })
         .unwrap();
     (section["sectionId"].as_i64().unwrap(), entry_type_id)
+}
+
+/// A JSON object literal as a request's object argument.
+fn object(value: Value) -> JsonObject {
+    JsonObject(value.as_object().cloned().unwrap_or_default())
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {

@@ -4,25 +4,26 @@
 //!
 //! Bodies use the content tools' parameter names (camelCase, as in the Craft plugin:
 //! `sectionId`, `attributeAndFieldData`, …), so a request reads like the tool call it
-//! is. Ids may be numbers or strings holding numbers, as the tools accept. A draft's
-//! `draftVersion` is its `ETag`; `If-Match` on update and apply answers 409 when stale.
+//! is: each handler takes the operation's request type (the one the tool takes), with the
+//! ids from the path set into it. A draft's `draftVersion` is its `ETag`; `If-Match` on
+//! update, apply and delete becomes the request's `expectedVersion`, checked atomically by
+//! the store, and answers 409 when stale.
 
 use axum::Json;
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use imprint_service::content::{
-    DraftInput, DraftListInput, EntryTypeInput, FieldInput, SectionInput, SiteInput, bool_arg,
-    id_arg, ids_arg,
-};
+use imprint_service::api::{self, Id, IdList};
+use imprint_service::content::*;
 use imprint_service::{Service, ServiceError, ServiceResult};
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
 
 use super::openapi::Operation;
 use super::{Expected, if_match, with_draft_etag};
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
 
@@ -91,255 +92,90 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/v1/content/drafts/{draft_id}/apply", post(apply_draft))
 }
 
-/// `Some(None)` for an explicit `null`, `None` when the key is absent.
-fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
-/// `1,2,3` (or one id) from a query parameter.
-fn id_list(name: &str, text: Option<&str>) -> ServiceResult<Option<Vec<i64>>> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(text) => text
-            .split(',')
-            .map(|part| {
-                part.trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .ok_or_else(|| {
-                        ServiceError::invalid(format!(
-                            "{name} must be ids separated by commas, like 1,2 (got '{text}')"
-                        ))
-                    })
-            })
-            .collect::<ServiceResult<Vec<_>>>()
-            .map(Some),
-    }
-}
-
-fn id(name: &str, value: Option<&Value>) -> ServiceResult<Option<i64>> {
-    id_arg(name, value)
-}
-
 fn created(value: Value) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
 }
 
-// ----- bodies and queries -------------------------------------------------------------
+// ----- requests from bodies, queries and paths ------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SiteBody {
-    name: Option<String>,
-    handle: Option<String>,
-    language: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    base_url: Option<Option<String>>,
-    primary: Option<bool>,
+/// The operation's request from a JSON body, with the ids from the path set (the path
+/// wins over the body). A body that does not fit the request is a 400 naming the field;
+/// a missing required value is the operation refusing a well-formed request (422), the
+/// same answer it gave when the service checked it.
+fn request<T: DeserializeOwned>(
+    mut body: Map<String, Value>,
+    path: &[(&str, i64)],
+) -> Result<T, ApiError> {
+    for (name, id) in path {
+        body.insert((*name).to_string(), json!(id));
+    }
+    api::parse(Value::Object(body)).map_err(|error| {
+        if error.message().ends_with(" is required") {
+            ApiError::from(error)
+        } else {
+            ApiError::bad_request(error.message().to_string())
+        }
+    })
 }
 
-impl From<SiteBody> for SiteInput {
-    fn from(body: SiteBody) -> Self {
-        SiteInput {
-            name: body.name,
-            handle: body.handle,
-            language: body.language,
-            base_url: body.base_url,
-            primary: body.primary,
+/// The operation's request from query parameters, with the ids from the path set. Id
+/// lists may also be given comma separated (`sectionIds=1,2`).
+fn query_request<T: DeserializeOwned>(
+    pairs: Vec<(String, String)>,
+    path: &[(&str, i64)],
+) -> Result<T, ApiError> {
+    let mut query = String::new();
+    let given = pairs
+        .into_iter()
+        .filter(|(name, _)| !path.iter().any(|(key, _)| key == name));
+    let from_path = path
+        .iter()
+        .map(|(name, id)| (name.to_string(), id.to_string()));
+    for (name, value) in given.chain(from_path) {
+        let value = if name.ends_with("Ids") && !value.trim_start().starts_with('[') {
+            format!("[{value}]")
+        } else {
+            value
+        };
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&url_encode(&name));
+        query.push('=');
+        query.push_str(&url_encode(&value));
+    }
+    let uri: axum::http::Uri = format!("/?{query}")
+        .parse()
+        .map_err(|_| ApiError::bad_request("the query string is not valid"))?;
+    Query::<T>::try_from_uri(&uri)
+        .map(|Query(request)| request)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
         }
     }
+    out
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SectionBody {
-    name: Option<String>,
-    handle: Option<String>,
-    #[serde(alias = "kind")]
-    r#type: Option<String>,
-    entry_type_ids: Option<Value>,
-    site_settings: Option<Value>,
-    max_levels: Option<i64>,
-    enable_versioning: Option<bool>,
-}
-
-impl SectionBody {
-    fn input(self) -> ServiceResult<SectionInput> {
-        Ok(SectionInput {
-            name: self.name,
-            handle: self.handle,
-            kind: self.r#type,
-            entry_type_ids: ids_arg("entryTypeIds", self.entry_type_ids.as_ref())?,
-            site_settings: self.site_settings,
-            max_levels: self.max_levels,
-            enable_versioning: self.enable_versioning,
-        })
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct EntryTypeBody {
-    name: Option<String>,
-    handle: Option<String>,
-    has_title_field: Option<bool>,
-    title_format: Option<String>,
-    icon: Option<String>,
-    color: Option<String>,
-    description: Option<String>,
-    field_layout_id: Option<Value>,
-}
-
-impl EntryTypeBody {
-    fn input(self) -> ServiceResult<EntryTypeInput> {
-        Ok(EntryTypeInput {
-            name: self.name,
-            handle: self.handle,
-            has_title_field: self.has_title_field,
-            title_format: self.title_format,
-            icon: self.icon,
-            color: self.color,
-            description: self.description,
-            field_layout_id: id("fieldLayoutId", self.field_layout_id.as_ref())?,
-        })
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct FieldBody {
-    #[serde(alias = "fieldType")]
-    r#type: Option<String>,
-    name: Option<String>,
-    handle: Option<String>,
-    instructions: Option<String>,
-    settings: Option<Value>,
-    searchable: Option<bool>,
-}
-
-impl From<FieldBody> for FieldInput {
-    fn from(body: FieldBody) -> Self {
-        FieldInput {
-            field_type: body.r#type,
-            name: body.name,
-            handle: body.handle,
-            instructions: body.instructions,
-            settings: body.settings,
-            searchable: body.searchable,
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct ForceQuery {
-    force: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SectionsQuery {
-    section_ids: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct EntryTypesQuery {
-    entry_type_ids: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct FieldsQuery {
-    field_layout_id: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct LayoutBody {
-    kind: Option<String>,
-    tabs: Option<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SearchQuery {
-    query: Option<String>,
-    limit: Option<usize>,
-    status: Option<String>,
-    section_ids: Option<String>,
-    site_id: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct EntryBody {
-    section_id: Option<Value>,
-    entry_type_id: Option<Value>,
-    site_id: Option<Value>,
-    attribute_and_field_data: Option<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SiteQuery {
-    site_id: Option<i64>,
-    limit: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct DeleteEntryQuery {
-    #[serde(alias = "permanentlyDelete")]
-    permanently: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct RevertBody {
-    revision: Option<Value>,
-    site_id: Option<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct DraftsQuery {
-    canonical_id: Option<i64>,
-    site_id: Option<i64>,
-    section_id: Option<i64>,
-    provisional: Option<bool>,
-    creator: Option<String>,
-    from_scratch: Option<bool>,
-    limit: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct DraftBody {
-    section_id: Option<Value>,
-    entry_type_id: Option<Value>,
-    canonical_id: Option<Value>,
-    draft_name: Option<String>,
-    draft_notes: Option<String>,
-    provisional: Option<Value>,
-    site_id: Option<Value>,
-    attribute_and_field_data: Option<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct DraftUpdateBody {
-    attribute_and_field_data: Option<Value>,
-    draft_name: Option<String>,
-    draft_notes: Option<String>,
-}
+type Body = JsonBody<Map<String, Value>>;
+type Pairs = QueryParams<Vec<(String, String)>>;
 
 // ----- drafts: versions ----------------------------------------------------------------
 
 /// The draft with this id (not a live entry with it).
 pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<Value> {
-    let view = service.get_entry(Some(draft_id), None)?;
+    let view = service.get_entry(GetEntry {
+        entry_id: Id(draft_id),
+        site_id: None,
+    })?;
     if view["isDraft"].as_bool() != Some(true) {
         return Err(ServiceError::not_found(format!(
             "{draft_id} is a live entry, not a draft: GET /v1/content/entries/{draft_id}"
@@ -348,37 +184,22 @@ pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<Valu
     Ok(view)
 }
 
-/// Refuses with 409 when a content draft is not at the expected version. Like the
-/// config check, the read and the write are two store calls.
-pub(crate) fn check_content_draft(
-    service: &Service,
-    draft_id: i64,
-    expected: Option<Expected>,
-) -> ServiceResult<()> {
-    let Some(expected) = expected else {
-        return Ok(());
-    };
-    let current = view_draft(service, draft_id)?["draftVersion"].as_i64();
-    match expected {
-        Expected::Any => Ok(()),
-        Expected::Version(version) if current == Some(version) => Ok(()),
-        Expected::Version(version) => Err(ServiceError::conflict(format!(
-            "draft {draft_id} is at version {}, not {version} (If-Match): GET it again, review, and retry with its ETag",
-            current.map_or_else(|| "?".to_string(), |v| v.to_string())
-        ))
-        .with_details(json!({"expected_version": version, "current_version": current}))),
-    }
+/// `If-Match` as the request's `expectedVersion` (`*` asks only that the draft exists,
+/// which every draft operation checks anyway).
+fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    Ok(if_match(headers)?.and_then(Expected::version))
 }
 
 // ----- handlers -------------------------------------------------------------------------
 
 async fn get_sites(caller: Caller) -> ApiResult {
-    caller.run(|s| s.get_sites()).await.map(Json)
+    caller.run(|s| s.get_sites(GetSites {})).await.map(Json)
 }
 
-async fn create_site(caller: Caller, JsonBody(body): JsonBody<SiteBody>) -> ApiResult<Response> {
+async fn create_site(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateSite = request(body, &[])?;
     caller
-        .run(move |s| s.create_site(body.into()))
+        .run(move |s| s.create_site(request))
         .await
         .map(created)
 }
@@ -386,19 +207,15 @@ async fn create_site(caller: Caller, JsonBody(body): JsonBody<SiteBody>) -> ApiR
 async fn update_site(
     caller: Caller,
     PathParams(site_id): PathParams<i64>,
-    JsonBody(body): JsonBody<SiteBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.update_site(site_id, body.into()))
-        .await
-        .map(Json)
+    let request: UpdateSite = request(body, &[("siteId", site_id)])?;
+    caller.run(move |s| s.update_site(request)).await.map(Json)
 }
 
-async fn get_sections(caller: Caller, QueryParams(q): QueryParams<SectionsQuery>) -> ApiResult {
-    caller
-        .run(move |s| s.get_sections(id_list("sectionIds", q.section_ids.as_deref())?))
-        .await
-        .map(Json)
+async fn get_sections(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+    let request: GetSections = query_request(q, &[])?;
+    caller.run(move |s| s.get_sections(request)).await.map(Json)
 }
 
 /// The first element of a listing, or 404.
@@ -412,23 +229,19 @@ fn first(value: Value, key: &str, what: &str, id: i64) -> ServiceResult<Value> {
 async fn get_section(caller: Caller, PathParams(section_id): PathParams<i64>) -> ApiResult {
     caller
         .run(move |s| {
-            first(
-                s.get_sections(Some(vec![section_id]))?,
-                "sections",
-                "section",
-                section_id,
-            )
+            let request = GetSections {
+                section_ids: Some(IdList(vec![Id(section_id)])),
+            };
+            first(s.get_sections(request)?, "sections", "section", section_id)
         })
         .await
         .map(Json)
 }
 
-async fn create_section(
-    caller: Caller,
-    JsonBody(body): JsonBody<SectionBody>,
-) -> ApiResult<Response> {
+async fn create_section(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateSection = request(body, &[])?;
     caller
-        .run(move |s| s.create_section(body.input()?))
+        .run(move |s| s.create_section(request))
         .await
         .map(created)
 }
@@ -436,10 +249,11 @@ async fn create_section(
 async fn update_section(
     caller: Caller,
     PathParams(section_id): PathParams<i64>,
-    JsonBody(body): JsonBody<SectionBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
+    let request: UpdateSection = request(body, &[("sectionId", section_id)])?;
     caller
-        .run(move |s| s.update_section(section_id, body.input()?))
+        .run(move |s| s.update_section(request))
         .await
         .map(Json)
 }
@@ -447,20 +261,19 @@ async fn update_section(
 async fn delete_section(
     caller: Caller,
     PathParams(section_id): PathParams<i64>,
-    QueryParams(q): QueryParams<ForceQuery>,
-) -> ApiResult {
+    QueryParams(q): Pairs,
+) -> ApiResult<Json<SectionDeleted>> {
+    let request: DeleteSection = query_request(q, &[("sectionId", section_id)])?;
     caller
-        .run(move |s| s.delete_section(section_id, q.force.unwrap_or(false)))
+        .run(move |s| s.delete_section(request))
         .await
         .map(Json)
 }
 
-async fn get_entry_types(
-    caller: Caller,
-    QueryParams(q): QueryParams<EntryTypesQuery>,
-) -> ApiResult {
+async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+    let request: GetEntryTypes = query_request(q, &[])?;
     caller
-        .run(move |s| s.get_entry_types(id_list("entryTypeIds", q.entry_type_ids.as_deref())?))
+        .run(move |s| s.get_entry_types(request))
         .await
         .map(Json)
 }
@@ -468,8 +281,11 @@ async fn get_entry_types(
 async fn get_entry_type(caller: Caller, PathParams(type_id): PathParams<i64>) -> ApiResult {
     caller
         .run(move |s| {
+            let request = GetEntryTypes {
+                entry_type_ids: Some(IdList(vec![Id(type_id)])),
+            };
             first(
-                s.get_entry_types(Some(vec![type_id]))?,
+                s.get_entry_types(request)?,
                 "entryTypes",
                 "entry type",
                 type_id,
@@ -479,12 +295,10 @@ async fn get_entry_type(caller: Caller, PathParams(type_id): PathParams<i64>) ->
         .map(Json)
 }
 
-async fn create_entry_type(
-    caller: Caller,
-    JsonBody(body): JsonBody<EntryTypeBody>,
-) -> ApiResult<Response> {
+async fn create_entry_type(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateEntryType = request(body, &[])?;
     caller
-        .run(move |s| s.create_entry_type(body.input()?))
+        .run(move |s| s.create_entry_type(request))
         .await
         .map(created)
 }
@@ -492,10 +306,11 @@ async fn create_entry_type(
 async fn update_entry_type(
     caller: Caller,
     PathParams(type_id): PathParams<i64>,
-    JsonBody(body): JsonBody<EntryTypeBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
+    let request: UpdateEntryType = request(body, &[("entryTypeId", type_id)])?;
     caller
-        .run(move |s| s.update_entry_type(type_id, body.input()?))
+        .run(move |s| s.update_entry_type(request))
         .await
         .map(Json)
 }
@@ -503,28 +318,31 @@ async fn update_entry_type(
 async fn delete_entry_type(
     caller: Caller,
     PathParams(type_id): PathParams<i64>,
-    QueryParams(q): QueryParams<ForceQuery>,
-) -> ApiResult {
+    QueryParams(q): Pairs,
+) -> ApiResult<Json<EntryTypeDeleted>> {
+    let request: DeleteEntryType = query_request(q, &[("entryTypeId", type_id)])?;
     caller
-        .run(move |s| s.delete_entry_type(type_id, q.force.unwrap_or(false)))
+        .run(move |s| s.delete_entry_type(request))
         .await
         .map(Json)
 }
 
 async fn get_field_types(caller: Caller) -> ApiResult {
-    caller.run(|s| Ok(s.get_field_types())).await.map(Json)
-}
-
-async fn get_fields(caller: Caller, QueryParams(q): QueryParams<FieldsQuery>) -> ApiResult {
     caller
-        .run(move |s| s.get_fields(q.field_layout_id))
+        .run(|s| s.get_field_types(GetFieldTypes {}))
         .await
         .map(Json)
 }
 
-async fn create_field(caller: Caller, JsonBody(body): JsonBody<FieldBody>) -> ApiResult<Response> {
+async fn get_fields(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+    let request: GetFields = query_request(q, &[])?;
+    caller.run(move |s| s.get_fields(request)).await.map(Json)
+}
+
+async fn create_field(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateField = request(body, &[])?;
     caller
-        .run(move |s| s.create_field(body.into()))
+        .run(move |s| s.create_field(request))
         .await
         .map(created)
 }
@@ -532,38 +350,35 @@ async fn create_field(caller: Caller, JsonBody(body): JsonBody<FieldBody>) -> Ap
 async fn update_field(
     caller: Caller,
     PathParams(field_id): PathParams<i64>,
-    JsonBody(body): JsonBody<FieldBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.update_field(field_id, body.into()))
-        .await
-        .map(Json)
+    let request: UpdateField = request(body, &[("fieldId", field_id)])?;
+    caller.run(move |s| s.update_field(request)).await.map(Json)
 }
 
 async fn delete_field(
     caller: Caller,
     PathParams(field_id): PathParams<i64>,
-    QueryParams(q): QueryParams<ForceQuery>,
+    QueryParams(q): Pairs,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.delete_field(field_id, q.force.unwrap_or(false)))
-        .await
-        .map(Json)
+    let request: DeleteField = query_request(q, &[("fieldId", field_id)])?;
+    caller.run(move |s| s.delete_field(request)).await.map(Json)
 }
 
-async fn create_field_layout(
-    caller: Caller,
-    JsonBody(body): JsonBody<LayoutBody>,
-) -> ApiResult<Response> {
+async fn create_field_layout(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateFieldLayout = request(body, &[])?;
     caller
-        .run(move |s| s.create_field_layout(body.kind.as_deref()))
+        .run(move |s| s.create_field_layout(request))
         .await
         .map(created)
 }
 
 async fn get_field_layout(caller: Caller, PathParams(layout_id): PathParams<i64>) -> ApiResult {
+    let request = GetFieldLayout {
+        field_layout_id: Id(layout_id),
+    };
     caller
-        .run(move |s| s.get_field_layout(layout_id))
+        .run(move |s| s.get_field_layout(request))
         .await
         .map(Json)
 }
@@ -571,39 +386,27 @@ async fn get_field_layout(caller: Caller, PathParams(layout_id): PathParams<i64>
 async fn update_field_layout(
     caller: Caller,
     PathParams(layout_id): PathParams<i64>,
-    JsonBody(body): JsonBody<LayoutBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
+    let request: UpdateFieldLayout = request(body, &[("fieldLayoutId", layout_id)])?;
     caller
-        .run(move |s| s.update_field_layout(layout_id, body.tabs))
+        .run(move |s| s.update_field_layout(request))
         .await
         .map(Json)
 }
 
-async fn search(caller: Caller, QueryParams(q): QueryParams<SearchQuery>) -> ApiResult {
+async fn search(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+    let request: SearchContent = query_request(q, &[])?;
     caller
-        .run(move |s| {
-            s.search_content(
-                q.query.as_deref(),
-                q.limit,
-                q.status.as_deref(),
-                id_list("sectionIds", q.section_ids.as_deref())?,
-                q.site_id,
-            )
-        })
+        .run(move |s| s.search_content(request))
         .await
         .map(Json)
 }
 
-async fn create_entry(caller: Caller, JsonBody(body): JsonBody<EntryBody>) -> ApiResult<Response> {
+async fn create_entry(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateEntry = request(body, &[])?;
     caller
-        .run(move |s| {
-            s.create_entry(
-                id("sectionId", body.section_id.as_ref())?,
-                id("entryTypeId", body.entry_type_id.as_ref())?,
-                id("siteId", body.site_id.as_ref())?,
-                body.attribute_and_field_data,
-            )
-        })
+        .run(move |s| s.create_entry(request))
         .await
         .map(created)
 }
@@ -611,45 +414,36 @@ async fn create_entry(caller: Caller, JsonBody(body): JsonBody<EntryBody>) -> Ap
 async fn get_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
-    QueryParams(q): QueryParams<SiteQuery>,
+    QueryParams(q): Pairs,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.get_entry(Some(entry_id), q.site_id))
-        .await
-        .map(Json)
+    let request: GetEntry = query_request(q, &[("entryId", entry_id)])?;
+    caller.run(move |s| s.get_entry(request)).await.map(Json)
 }
 
 async fn update_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
-    JsonBody(body): JsonBody<EntryBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
-    caller
-        .run(move |s| {
-            s.update_entry(
-                Some(entry_id),
-                id("siteId", body.site_id.as_ref())?,
-                body.attribute_and_field_data,
-            )
-        })
-        .await
-        .map(Json)
+    let request: UpdateEntry = request(body, &[("entryId", entry_id)])?;
+    caller.run(move |s| s.update_entry(request)).await.map(Json)
 }
 
 async fn delete_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
-    QueryParams(q): QueryParams<DeleteEntryQuery>,
+    QueryParams(q): Pairs,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.delete_entry(Some(entry_id), q.permanently.unwrap_or(false)))
-        .await
-        .map(Json)
+    let request: DeleteEntry = query_request(q, &[("entryId", entry_id)])?;
+    caller.run(move |s| s.delete_entry(request)).await.map(Json)
 }
 
 async fn restore_entry(caller: Caller, PathParams(entry_id): PathParams<i64>) -> ApiResult {
+    let request = RestoreEntry {
+        entry_id: Id(entry_id),
+    };
     caller
-        .run(move |s| s.restore_entry(Some(entry_id)))
+        .run(move |s| s.restore_entry(request))
         .await
         .map(Json)
 }
@@ -657,10 +451,11 @@ async fn restore_entry(caller: Caller, PathParams(entry_id): PathParams<i64>) ->
 async fn list_revisions(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
-    QueryParams(q): QueryParams<SiteQuery>,
+    QueryParams(q): Pairs,
 ) -> ApiResult {
+    let request: ListRevisions = query_request(q, &[("entryId", entry_id)])?;
     caller
-        .run(move |s| s.list_revisions(Some(entry_id), q.site_id, q.limit))
+        .run(move |s| s.list_revisions(request))
         .await
         .map(Json)
 }
@@ -668,62 +463,33 @@ async fn list_revisions(
 async fn get_revision(
     caller: Caller,
     PathParams((entry_id, revision)): PathParams<(i64, i64)>,
-    QueryParams(q): QueryParams<SiteQuery>,
+    QueryParams(q): Pairs,
 ) -> ApiResult {
-    caller
-        .run(move |s| s.get_revision(Some(entry_id), Some(revision), q.site_id))
-        .await
-        .map(Json)
+    let request: GetRevision = query_request(q, &[("entryId", entry_id), ("revision", revision)])?;
+    caller.run(move |s| s.get_revision(request)).await.map(Json)
 }
 
 async fn revert_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
-    JsonBody(body): JsonBody<RevertBody>,
+    JsonBody(body): Body,
 ) -> ApiResult {
+    let request: RevertEntry = request(body, &[("entryId", entry_id)])?;
+    caller.run(move |s| s.revert_entry(request)).await.map(Json)
+}
+
+async fn list_drafts(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+    let request: ListDrafts = query_request(q, &[])?;
     caller
-        .run(move |s| {
-            s.revert_entry(
-                Some(entry_id),
-                id("revision", body.revision.as_ref())?,
-                id("siteId", body.site_id.as_ref())?,
-            )
-        })
+        .run(move |s| s.list_entry_drafts(request))
         .await
         .map(Json)
 }
 
-async fn list_drafts(caller: Caller, QueryParams(q): QueryParams<DraftsQuery>) -> ApiResult {
+async fn create_draft(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
+    let request: CreateDraft = request(body, &[])?;
     caller
-        .run(move |s| {
-            s.list_entry_drafts(DraftListInput {
-                canonical_id: q.canonical_id,
-                site_id: q.site_id,
-                section_id: q.section_id,
-                provisional: q.provisional,
-                creator: q.creator,
-                from_scratch: q.from_scratch.unwrap_or(false),
-                limit: q.limit,
-            })
-        })
-        .await
-        .map(Json)
-}
-
-async fn create_draft(caller: Caller, JsonBody(body): JsonBody<DraftBody>) -> ApiResult<Response> {
-    caller
-        .run(move |s| {
-            s.create_draft(DraftInput {
-                section_id: id("sectionId", body.section_id.as_ref())?,
-                entry_type_id: id("entryTypeId", body.entry_type_id.as_ref())?,
-                canonical_id: id("canonicalId", body.canonical_id.as_ref())?,
-                draft_name: body.draft_name,
-                draft_notes: body.draft_notes,
-                provisional: bool_arg("provisional", body.provisional.as_ref())?,
-                site_id: id("siteId", body.site_id.as_ref())?,
-                data: body.attribute_and_field_data,
-            })
-        })
+        .run(move |s| s.create_draft(request))
         .await
         .map(|value| {
             let mut response = with_draft_etag(value);
@@ -743,20 +509,14 @@ async fn update_draft(
     caller: Caller,
     PathParams(draft_id): PathParams<i64>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<DraftUpdateBody>,
+    JsonBody(body): Body,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
+    let mut request: UpdateDraft = request(body, &[("draftId", draft_id)])?;
+    if let Some(version) = expected_version(&headers)? {
+        request.expected_version = Some(version);
+    }
     caller
-        .run(move |s| {
-            check_content_draft(s, draft_id, expected)?;
-            s.update_draft_at(
-                Some(draft_id),
-                expected.and_then(Expected::version),
-                body.attribute_and_field_data,
-                body.draft_name,
-                body.draft_notes,
-            )
-        })
+        .run(move |s| s.update_draft(request))
         .await
         .map(with_draft_etag)
 }
@@ -765,15 +525,12 @@ async fn delete_draft(
     caller: Caller,
     PathParams(draft_id): PathParams<i64>,
     headers: HeaderMap,
-) -> ApiResult {
-    let expected = if_match(&headers)?;
-    caller
-        .run(move |s| {
-            check_content_draft(s, draft_id, expected)?;
-            s.delete_draft_at(Some(draft_id), expected.and_then(Expected::version))
-        })
-        .await
-        .map(Json)
+) -> ApiResult<Json<DraftDeleted>> {
+    let request = DeleteDraft {
+        draft_id: Id(draft_id),
+        expected_version: expected_version(&headers)?,
+    };
+    caller.run(move |s| s.delete_draft(request)).await.map(Json)
 }
 
 async fn apply_draft(
@@ -781,97 +538,87 @@ async fn apply_draft(
     PathParams(draft_id): PathParams<i64>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let expected = if_match(&headers)?;
-    caller
-        .run(move |s| {
-            check_content_draft(s, draft_id, expected)?;
-            s.apply_draft_at(Some(draft_id), expected.and_then(Expected::version))
-        })
-        .await
-        .map(Json)
+    let request = ApplyDraft {
+        draft_id: Id(draft_id),
+        expected_version: expected_version(&headers)?,
+    };
+    caller.run(move |s| s.apply_draft(request)).await.map(Json)
 }
 
 // ----- the OpenAPI table ----------------------------------------------------------------
 
-fn body_of(properties: Value, required: &[&str]) -> Value {
-    json!({"type": "object", "properties": properties, "required": required})
+/// A request type's schema as an OpenAPI body, without the ids the path carries.
+fn body_of(mut schema: Value, path_ids: &[&str]) -> Value {
+    if let Some(properties) = schema["properties"].as_object_mut() {
+        for id in path_ids {
+            properties.remove(*id);
+        }
+    }
+    if let Some(required) = schema["required"].as_array_mut() {
+        required.retain(|name| !path_ids.iter().any(|id| name == id));
+    }
+    schema
 }
 
-fn site_body() -> Value {
-    body_of(
-        json!({"name": {"type": "string"}, "handle": {"type": "string"}, "language": {"type": "string"},
-               "baseUrl": {"type": ["string", "null"]}, "primary": {"type": "boolean"}}),
-        &[],
-    )
+fn create_site_body() -> Value {
+    body_of(schema_of::<CreateSite>(), &[])
 }
 
-fn section_body() -> Value {
-    body_of(
-        json!({"name": {"type": "string"}, "handle": {"type": "string"},
-               "type": {"enum": ["single", "channel", "structure"]},
-               "entryTypeIds": {"type": "array", "items": {"type": "integer"}},
-               "siteSettings": {"type": "array"}, "maxLevels": {"type": "integer"},
-               "enableVersioning": {"type": "boolean"}}),
-        &[],
-    )
+fn update_site_body() -> Value {
+    body_of(schema_of::<UpdateSite>(), &["siteId"])
 }
 
-fn entry_type_body() -> Value {
-    body_of(
-        json!({"name": {"type": "string"}, "handle": {"type": "string"}, "hasTitleField": {"type": "boolean"},
-               "titleFormat": {"type": "string"}, "icon": {"type": "string"}, "color": {"type": "string"},
-               "description": {"type": "string"}, "fieldLayoutId": {"type": "integer"}}),
-        &[],
-    )
+fn create_section_body() -> Value {
+    body_of(schema_of::<CreateSection>(), &[])
 }
 
-fn field_body() -> Value {
-    body_of(
-        json!({"type": {"type": "string", "description": "short name (PlainText) or Craft class name"},
-               "name": {"type": "string"}, "handle": {"type": "string"}, "instructions": {"type": "string"},
-               "settings": {"type": "object"}, "searchable": {"type": "boolean"}}),
-        &[],
-    )
+fn update_section_body() -> Value {
+    body_of(schema_of::<UpdateSection>(), &["sectionId"])
 }
 
-fn layout_body() -> Value {
-    body_of(
-        json!({"kind": {"type": "string"}, "tabs": {"type": "array", "description": "tabs with their field ids"}}),
-        &[],
-    )
+fn create_entry_type_body() -> Value {
+    body_of(schema_of::<CreateEntryType>(), &[])
 }
 
-fn entry_body() -> Value {
-    body_of(
-        json!({"sectionId": {"type": "integer"}, "entryTypeId": {"type": "integer"}, "siteId": {"type": "integer"},
-               "attributeAndFieldData": {"type": "object", "description": "title, slug, postDate, expiryDate, enabled and field handles"}}),
-        &[],
-    )
+fn update_entry_type_body() -> Value {
+    body_of(schema_of::<UpdateEntryType>(), &["entryTypeId"])
+}
+
+fn create_field_body() -> Value {
+    body_of(schema_of::<CreateField>(), &[])
+}
+
+fn update_field_body() -> Value {
+    body_of(schema_of::<UpdateField>(), &["fieldId"])
+}
+
+fn create_layout_body() -> Value {
+    body_of(schema_of::<CreateFieldLayout>(), &[])
+}
+
+fn update_layout_body() -> Value {
+    body_of(schema_of::<UpdateFieldLayout>(), &["fieldLayoutId"])
+}
+
+fn create_entry_body() -> Value {
+    body_of(schema_of::<CreateEntry>(), &[])
+}
+
+fn update_entry_body() -> Value {
+    body_of(schema_of::<UpdateEntry>(), &["entryId"])
 }
 
 fn revert_body() -> Value {
-    body_of(
-        json!({"revision": {"type": "integer"}, "siteId": {"type": "integer"}}),
-        &["revision"],
-    )
+    body_of(schema_of::<RevertEntry>(), &["entryId"])
 }
 
 fn draft_body() -> Value {
-    body_of(
-        json!({"canonicalId": {"type": "integer", "description": "the entry to draft (omit for a draft from scratch)"},
-               "sectionId": {"type": "integer"}, "entryTypeId": {"type": "integer"}, "siteId": {"type": "integer"},
-               "draftName": {"type": "string"}, "draftNotes": {"type": "string"}, "provisional": {"type": "boolean"},
-               "attributeAndFieldData": {"type": "object"}}),
-        &[],
-    )
+    body_of(schema_of::<CreateDraft>(), &[])
 }
 
 fn draft_update_body() -> Value {
-    body_of(
-        json!({"attributeAndFieldData": {"type": "object", "description": "PATCH: only given keys change; null clears"},
-               "draftName": {"type": "string"}, "draftNotes": {"type": "string"}}),
-        &[],
-    )
+    // The expected version travels in If-Match here.
+    body_of(schema_of::<UpdateDraft>(), &["draftId", "expectedVersion"])
 }
 
 const fn op(
@@ -905,12 +652,12 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "sites (id, name, handle, url, primary, language)",
     ),
     Operation {
-        body: Some(site_body),
+        body: Some(create_site_body),
         status: 201,
         ..op("post", "/v1/content/sites", "createSite", "create a site")
     },
     Operation {
-        body: Some(site_body),
+        body: Some(update_site_body),
         ..op(
             "patch",
             "/v1/content/sites/{site_id}",
@@ -928,7 +675,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        body: Some(section_body),
+        body: Some(create_section_body),
         status: 201,
         ..op(
             "post",
@@ -944,7 +691,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "one section",
     ),
     Operation {
-        body: Some(section_body),
+        body: Some(update_section_body),
         ..op(
             "patch",
             "/v1/content/sections/{section_id}",
@@ -971,7 +718,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        body: Some(entry_type_body),
+        body: Some(create_entry_type_body),
         status: 201,
         ..op(
             "post",
@@ -987,7 +734,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "one entry type",
     ),
     Operation {
-        body: Some(entry_type_body),
+        body: Some(update_entry_type_body),
         ..op(
             "patch",
             "/v1/content/entry-types/{entry_type_id}",
@@ -1015,7 +762,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         ..op("get", "/v1/content/fields", "getFields", "fields")
     },
     Operation {
-        body: Some(field_body),
+        body: Some(create_field_body),
         status: 201,
         ..op(
             "post",
@@ -1025,7 +772,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        body: Some(field_body),
+        body: Some(update_field_body),
         ..op(
             "patch",
             "/v1/content/fields/{field_id}",
@@ -1043,7 +790,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        body: Some(layout_body),
+        body: Some(create_layout_body),
         status: 201,
         ..op(
             "post",
@@ -1059,7 +806,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "a field layout",
     ),
     Operation {
-        body: Some(layout_body),
+        body: Some(update_layout_body),
         ..op(
             "put",
             "/v1/content/field-layouts/{layout_id}",
@@ -1087,7 +834,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        body: Some(entry_body),
+        body: Some(create_entry_body),
         status: 201,
         ..op(
             "post",
@@ -1106,7 +853,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
     Operation {
-        body: Some(entry_body),
+        body: Some(update_entry_body),
         ..op(
             "patch",
             "/v1/content/entries/{entry_id}",
@@ -1217,3 +964,56 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         )
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn query_id_lists_may_be_comma_separated() {
+        let request: GetSections = query_request(pairs(&[("sectionIds", "1,2")]), &[]).unwrap();
+        assert_eq!(request.section_ids.unwrap().ids(), vec![1, 2]);
+        let request: SearchContent =
+            query_request(pairs(&[("query", "a,b"), ("limit", "5")]), &[]).unwrap();
+        assert_eq!(request.query.as_deref(), Some("a,b"));
+        assert_eq!(request.limit, Some(5));
+        let error = query_request::<GetEntry>(pairs(&[("siteId", "abc")]), &[("entryId", 1)])
+            .err()
+            .unwrap();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert!(error.message().contains("siteId"), "{}", error.message());
+    }
+
+    #[test]
+    fn path_ids_win_over_the_query_and_the_body() {
+        let from_query: GetEntry = query_request(
+            pairs(&[("entryId", "9"), ("siteId", "2")]),
+            &[("entryId", 4)],
+        )
+        .unwrap();
+        assert_eq!(
+            (from_query.entry_id.get(), from_query.site_id.map(Id::get)),
+            (4, Some(2))
+        );
+        let body = json!({"entryId": 9, "attributeAndFieldData": {"title": "x"}});
+        let request: UpdateEntry =
+            request(body.as_object().cloned().unwrap(), &[("entryId", 4)]).unwrap();
+        assert_eq!(request.entry_id.get(), 4);
+    }
+
+    #[test]
+    fn a_missing_required_value_is_422_and_a_misfit_400() {
+        let missing = request::<CreateEntry>(Map::new(), &[]).err().unwrap();
+        assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json!({"section": 1}).as_object().cloned().unwrap();
+        let unknown = request::<CreateEntry>(body, &[]).err().unwrap();
+        assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    }
+}

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::Target;
-use crate::revisions::MAX_RETRIES;
 use crate::api::JsonObject;
 use crate::error::{ServiceError, ServiceResult};
+use crate::revisions::MAX_RETRIES;
 use crate::{Service, new_id, now_millis};
 
 /// `add_server_to_config`: one catalog server into the draft.

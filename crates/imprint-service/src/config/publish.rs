@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use super::{ARTIFACT_FORMAT, Target};
 use crate::api::{Flag, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
-use crate::revisions::NewRevision;
 use crate::keys::KeyInit;
+use crate::revisions::NewRevision;
 use crate::{Service, now_millis};
 
 /// `publish_config`: the draft as a new signed artifact.

@@ -11,37 +11,104 @@ use imprint_content::entry::{Merge, merge};
 use imprint_engine::timestamp;
 use imprint_store::StoreError;
 use imprint_store::content::{DraftFilter, EntryDraftRow, EntryDraftUpdate};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::entries::{LiveWrite, busy, check_enabled_for_site, document, row_content, trashed};
 use super::{MAX_RETRIES, Schema, clamp_limit};
+use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, now_millis};
 
-/// `create_draft` arguments.
-#[derive(Debug, Clone, Default)]
-pub struct DraftInput {
-    pub section_id: Option<i64>,
-    pub entry_type_id: Option<i64>,
-    pub canonical_id: Option<i64>,
+/// `create_draft`: of an existing entry (`canonicalId`) or of a new one (`sectionId` +
+/// `entryTypeId`). Both shapes are optional here because either may be given; the
+/// operation checks that exactly one is.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateDraft {
+    /// For a draft of a new entry ("from scratch"): its section. Give sectionId (+ entryTypeId), or canonicalId, not both.
+    pub section_id: Option<Id>,
+    /// For a draft of a new entry: its entry type (default: the section's first).
+    pub entry_type_id: Option<Id>,
+    /// For a draft of an existing entry: that entry's id. Give canonicalId, or sectionId (+ entryTypeId), not both.
+    pub canonical_id: Option<Id>,
+    /// Name of the draft (default "Draft N").
     pub draft_name: Option<String>,
+    /// Notes about what the draft changes.
     pub draft_notes: Option<String>,
-    pub provisional: Option<bool>,
-    pub site_id: Option<i64>,
-    pub data: Option<Value>,
+    /// A provisional (auto-save) draft: at most one per entry and creator. Default false (a regular draft).
+    pub provisional: Option<Flag>,
+    /// The site (default: the primary site).
+    pub site_id: Option<Id>,
+    /// Initial content, overlaid on the entry's current content: native attributes and field handles, flat.
+    pub attribute_and_field_data: Option<JsonObject>,
 }
 
-/// `list_drafts` arguments.
-#[derive(Debug, Clone, Default)]
-pub struct DraftListInput {
+/// `update_draft`: PATCH a draft.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateDraft {
+    /// The draft to change (regular or provisional; create_draft returned it, list_drafts lists them).
+    pub draft_id: Id,
+    /// Only the keys given change (null clears one): native attributes and field handles, flat.
+    pub attribute_and_field_data: Option<JsonObject>,
+    /// New name of the draft.
+    pub draft_name: Option<String>,
+    /// New notes of the draft.
+    pub draft_notes: Option<String>,
+    /// Change the draft only if it is still at this draftVersion (else a conflict); omit to skip the check.
+    pub expected_version: Option<i64>,
+}
+
+/// `apply_draft`: make a draft live.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplyDraft {
+    /// The draft to apply (list_drafts lists them).
+    pub draft_id: Id,
+    /// Apply only if the draft is still at this draftVersion (else a conflict); omit to skip the check.
+    pub expected_version: Option<i64>,
+}
+
+/// `delete_draft`.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteDraft {
+    /// The draft to delete (list_drafts lists them).
+    pub draft_id: Id,
+    /// Delete only if the draft is still at this draftVersion (else a conflict); omit to skip the check.
+    pub expected_version: Option<i64>,
+}
+
+/// The answer of `delete_draft`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDeleted {
+    pub draft_id: i64,
+    /// The entry it was a draft of (`null` for a draft from scratch).
     pub canonical_id: Option<i64>,
-    pub site_id: Option<i64>,
-    pub section_id: Option<i64>,
-    pub provisional: Option<bool>,
+    pub deleted: bool,
+    pub message: String,
+}
+
+/// `list_drafts`: drafts under the filters given, oldest first.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListDrafts {
+    /// Drafts of this entry.
+    pub canonical_id: Option<Id>,
+    /// Drafts in this site.
+    pub site_id: Option<Id>,
+    /// Drafts in this section.
+    pub section_id: Option<Id>,
+    /// Only provisional (true) or only regular (false) drafts.
+    pub provisional: Option<Flag>,
+    /// Only drafts made by this creator.
     pub creator: Option<String>,
-    /// Only drafts from scratch (no canonical entry yet).
-    pub from_scratch: bool,
-    pub limit: Option<usize>,
+    /// Only drafts of new entries (from scratch).
+    pub from_scratch: Option<Flag>,
+    /// At most this many, oldest first (default 50, at most 100).
+    pub limit: Option<u32>,
 }
 
 fn draft_content(draft: &EntryDraftRow) -> ServiceResult<Content> {
@@ -126,13 +193,21 @@ impl Service {
         )))
     }
 
-    pub fn create_draft(&self, input: DraftInput) -> ServiceResult<Value> {
-        let data = super::object_arg("attributeAndFieldData", input.data.clone())?;
-        let provisional = input.provisional.unwrap_or(false);
+    pub fn create_draft(&self, input: CreateDraft) -> ServiceResult<Value> {
+        let data = input
+            .attribute_and_field_data
+            .unwrap_or_default()
+            .into_inner();
+        let provisional = input.provisional.is_some_and(|f| f.0);
         let creator = self.actor().to_string();
         let now = now_millis();
-        let (mut row, schema) = match (input.canonical_id, input.section_id.or(input.entry_type_id))
-        {
+        let site_id = input.site_id.map(Id::get);
+        let section_id = input.section_id.map(Id::get);
+        let entry_type_id = input.entry_type_id.map(Id::get);
+        let (mut row, schema) = match (
+            input.canonical_id.map(Id::get),
+            section_id.or(entry_type_id),
+        ) {
             (Some(_), Some(_)) => {
                 return Err(ServiceError::invalid(
                     "pass either canonicalId (to draft changes to an existing entry) or sectionId + entryTypeId (to draft a new entry), not both",
@@ -148,7 +223,7 @@ impl Service {
                 if rows.iter().all(|r| r.deleted_at.is_some()) {
                     return Err(trashed(canonical_id));
                 }
-                let site = self.site_or_primary(input.site_id)?;
+                let site = self.site_or_primary(site_id)?;
                 let (source, base_seq) = match rows.iter().find(|r| r.site_id == site.id) {
                     Some(row) => (row.clone(), Some(row.head_seq)),
                     // Not in this site yet: start from the entry's content elsewhere; the
@@ -193,13 +268,13 @@ impl Service {
                 (row, schema)
             }
             (None, Some(_)) => {
-                let section_id = input.section_id.ok_or_else(|| {
+                let section_id = section_id.ok_or_else(|| {
                     ServiceError::invalid(
                         "sectionId is required with entryTypeId for a draft from scratch",
                     )
                 })?;
                 let (section, schema, site) =
-                    self.new_entry_context(section_id, input.entry_type_id, input.site_id)?;
+                    self.new_entry_context(section_id, entry_type_id, site_id)?;
                 if section.kind == "single" {
                     let existing = self.store().content().first_entry_id(section.id, site.id)?;
                     return Err(ServiceError::invalid(format!(
@@ -278,35 +353,19 @@ impl Service {
         Ok(view)
     }
 
-    pub fn update_draft(
-        &self,
-        draft_id: Option<i64>,
-        data: Option<Value>,
-        draft_name: Option<String>,
-        draft_notes: Option<String>,
-    ) -> ServiceResult<Value> {
-        self.update_draft_at(draft_id, None, data, draft_name, draft_notes)
-    }
-
-    /// `update_draft` that writes only while the draft is at `expected_version` (HTTP
-    /// `If-Match`): the store checks it atomically and a stale version is a conflict, never
-    /// retried onto newer content.
-    pub fn update_draft_at(
-        &self,
-        draft_id: Option<i64>,
-        expected_version: Option<i64>,
-        data: Option<Value>,
-        draft_name: Option<String>,
-        draft_notes: Option<String>,
-    ) -> ServiceResult<Value> {
-        let stale =
-            |current: i64| stale_draft(draft_id.unwrap_or_default(), expected_version, current);
-        let draft_id = draft_id.ok_or_else(|| {
-            ServiceError::invalid(
-                "draftId is required: create_draft returns it, list_drafts lists them",
-            )
-        })?;
-        let data = super::object_arg("attributeAndFieldData", data)?;
+    /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the store checks the
+    /// version atomically and a stale one is a conflict, never retried onto newer content.
+    pub fn update_draft(&self, request: UpdateDraft) -> ServiceResult<Value> {
+        let UpdateDraft {
+            draft_id,
+            attribute_and_field_data,
+            draft_name,
+            draft_notes,
+            expected_version,
+        } = request;
+        let draft_id = draft_id.get();
+        let stale = |current: i64| stale_draft(draft_id, expected_version, current);
+        let data = attribute_and_field_data.unwrap_or_default().into_inner();
         self.draft_row(draft_id, "update_entry")?;
         if data.is_empty() && draft_name.is_none() && draft_notes.is_none() {
             return Err(ServiceError::invalid(
@@ -421,21 +480,10 @@ impl Service {
         Ok(Content::from_json(&content)?)
     }
 
-    pub fn apply_draft(&self, draft_id: Option<i64>) -> ServiceResult<Value> {
-        self.apply_draft_at(draft_id, None)
-    }
-
-    /// `apply_draft` only while the draft is at `expected_version` (HTTP `If-Match`): the
-    /// store checks the draft's version in the applying transaction; a stale one is a
-    /// conflict, never retried.
-    pub fn apply_draft_at(
-        &self,
-        draft_id: Option<i64>,
-        expected_version: Option<i64>,
-    ) -> ServiceResult<Value> {
-        let draft_id = draft_id.ok_or_else(|| {
-            ServiceError::invalid("draftId is required: list_drafts lists the drafts")
-        })?;
+    /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the store checks the
+    /// draft's version in the applying transaction; a stale one is a conflict, never retried.
+    pub fn apply_draft(&self, request: ApplyDraft) -> ServiceResult<Value> {
+        let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
         for _ in 0..MAX_RETRIES {
             let draft = self.draft_row(draft_id, "update_entry")?;
             if expected_version.is_some_and(|v| v != draft.version) {
@@ -541,20 +589,22 @@ impl Service {
         Err(busy())
     }
 
-    pub fn list_entry_drafts(&self, input: DraftListInput) -> ServiceResult<Value> {
-        if let Some(canonical_id) = input.canonical_id {
+    pub fn list_entry_drafts(&self, input: ListDrafts) -> ServiceResult<Value> {
+        let canonical_id = input.canonical_id.map(Id::get);
+        let site_id = input.site_id.map(Id::get);
+        if let Some(canonical_id) = canonical_id {
             self.entry_rows(canonical_id, "get_entry")?;
         }
-        if let Some(site_id) = input.site_id {
+        if let Some(site_id) = site_id {
             self.site_or_primary(Some(site_id))?;
         }
         let drafts = self.store().content().entry_drafts(&DraftFilter {
-            canonical_id: input.canonical_id,
-            from_scratch: input.from_scratch,
-            site_id: input.site_id,
-            section_id: input.section_id,
+            canonical_id,
+            from_scratch: input.from_scratch.is_some_and(|f| f.0),
+            site_id,
+            section_id: input.section_id.map(Id::get),
             creator: input.creator.filter(|c| !c.is_empty()),
-            provisional: input.provisional,
+            provisional: input.provisional.map(|f| f.0),
             limit: clamp_limit(input.limit.or(Some(50))),
         })?;
         let listed: Vec<Value> = drafts
@@ -581,20 +631,10 @@ impl Service {
         Ok(json!({"drafts": listed, "count": listed.len()}))
     }
 
-    pub fn delete_draft(&self, draft_id: Option<i64>) -> ServiceResult<Value> {
-        self.delete_draft_at(draft_id, None)
-    }
-
-    /// `delete_draft` only while the draft is at `expected_version` (HTTP `If-Match`),
-    /// checked by the deleting statement itself.
-    pub fn delete_draft_at(
-        &self,
-        draft_id: Option<i64>,
-        expected_version: Option<i64>,
-    ) -> ServiceResult<Value> {
-        let draft_id = draft_id.ok_or_else(|| {
-            ServiceError::invalid("draftId is required: list_drafts lists the drafts")
-        })?;
+    /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the deleting statement
+    /// itself checks the version.
+    pub fn delete_draft(&self, request: DeleteDraft) -> ServiceResult<DraftDeleted> {
+        let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
         let draft = self.draft_row(draft_id, "delete_entry")?;
         match expected_version {
             Some(version) => {
@@ -611,12 +651,15 @@ impl Service {
                 self.store().content().delete_entry_draft(draft_id)?;
             }
         }
-        Ok(json!({
-            "draftId": draft_id,
-            "canonicalId": draft.canonical_id,
-            "deleted": true,
-            "message": format!("deleted draft {draft_id} ('{}'); the live entry is unchanged", draft.name),
-        }))
+        Ok(DraftDeleted {
+            draft_id,
+            canonical_id: draft.canonical_id,
+            deleted: true,
+            message: format!(
+                "deleted draft {draft_id} ('{}'); the live entry is unchanged",
+                draft.name
+            ),
+        })
     }
 }
 

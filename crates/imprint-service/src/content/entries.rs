@@ -13,16 +13,89 @@ use imprint_store::StoreError;
 use imprint_store::content::{
     EntryRow, EntryWrite, Scope, SearchQuery, SectionRow, SiteRow, WriteCheck,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::structure::site_settings_for;
+use super::sections::site_settings_for;
 use super::{ENTRY_REVISION_FORMAT, MAX_RETRIES, Schema, clamp_limit, unknown_site};
+use crate::api::{Flag, Id, IdList, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, now_millis};
 
 /// One entry for [`Service::bulk_create_entries`]: `attributeAndFieldData` as for
 /// `create_entry`.
 pub type SeedEntry = Map<String, Value>;
+
+/// `create_entry`: a live entry, right away.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateEntry {
+    /// The section of the new entry (get_sections lists them).
+    pub section_id: Id,
+    /// Its entry type (default: the section's first; get_sections shows each section's entryTypes).
+    pub entry_type_id: Option<Id>,
+    /// The site (default: the primary site; get_sites lists them).
+    pub site_id: Option<Id>,
+    /// Native attributes (title, slug, postDate, expiryDate, enabled) and custom fields by handle, flat: {"title": "Hello", "body": "<p>Hi</p>", "price": 12.5}. The slug is derived from the title when omitted and made unique.
+    pub attribute_and_field_data: Option<JsonObject>,
+}
+
+/// `get_entry`: an entry (or a draft) with its attributes and fields.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetEntry {
+    /// An entry id, or a draft id (the draft is shown with its draft metadata).
+    pub entry_id: Id,
+    /// Which site's content (default: the primary site when the entry exists there).
+    pub site_id: Option<Id>,
+}
+
+/// `update_entry`: PATCH a live entry.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateEntry {
+    /// The live entry to change (for a draft, use update_draft).
+    pub entry_id: Id,
+    /// Only the keys given change (null clears one): native attributes and field handles, flat.
+    pub attribute_and_field_data: JsonObject,
+    /// Which site's content (default: the primary site when the entry exists there).
+    pub site_id: Option<Id>,
+}
+
+/// `delete_entry`: to the trash, or for good.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteEntry {
+    /// The entry to delete.
+    pub entry_id: Id,
+    /// Delete for good, with its drafts and revisions (default false: move it to the trash, restorable with restore_entry).
+    #[serde(alias = "permanently")]
+    pub permanently_delete: Option<Flag>,
+}
+
+/// `restore_entry`: back from the trash.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestoreEntry {
+    /// The trashed entry.
+    pub entry_id: Id,
+}
+
+/// `search_content`: full-text search over live entries.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SearchContent {
+    /// Words to find in titles and searchable fields; all must match; "word*" matches a prefix. Empty: list the newest entries under the filters.
+    pub query: Option<String>,
+    /// How many results, best first (default 10, at most 100).
+    pub limit: Option<u32>,
+    /// "live" (default), "pending" (post date in the future), "expired", "disabled" or "all".
+    pub status: Option<String>,
+    /// Only entries of these sections (omitted or empty: every section).
+    pub section_ids: Option<IdList>,
+    /// Only entries of this site (default: every site).
+    pub site_id: Option<Id>,
+}
 
 /// Everything [`Service::write_live`] needs to write one entry in one site.
 pub(crate) struct LiveWrite<'a> {
@@ -542,18 +615,16 @@ impl Service {
         Ok(content)
     }
 
-    pub fn create_entry(
-        &self,
-        section_id: Option<i64>,
-        entry_type_id: Option<i64>,
-        site_id: Option<i64>,
-        data: Option<Value>,
-    ) -> ServiceResult<Value> {
-        let section_id = section_id.ok_or_else(|| {
-            ServiceError::invalid("sectionId is required: get_sections lists the sections")
-        })?;
-        let data = super::object_arg("attributeAndFieldData", data)?;
-        let (section, schema, site) = self.new_entry_context(section_id, entry_type_id, site_id)?;
+    pub fn create_entry(&self, request: CreateEntry) -> ServiceResult<Value> {
+        let data = request
+            .attribute_and_field_data
+            .unwrap_or_default()
+            .into_inner();
+        let (section, schema, site) = self.new_entry_context(
+            request.section_id.get(),
+            request.entry_type_id.map(Id::get),
+            request.site_id.map(Id::get),
+        )?;
         if section.kind == "single" {
             // A single's entry is made with the section; creating it here only happens
             // for a site added later (or after a crash between the two writes).
@@ -696,12 +767,8 @@ impl Service {
 
     // ----- read -----------------------------------------------------------------------
 
-    pub fn get_entry(&self, entry_id: Option<i64>, site_id: Option<i64>) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| {
-            ServiceError::invalid(
-                "entryId is required: search_content finds entries (a draftId works too)",
-            )
-        })?;
+    pub fn get_entry(&self, request: GetEntry) -> ServiceResult<Value> {
+        let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let rows = self.store().content().entry_sites(entry_id)?;
         if rows.is_empty() {
             if let Some(draft) = self.store().content().entry_draft(entry_id)? {
@@ -719,16 +786,9 @@ impl Service {
 
     // ----- update ---------------------------------------------------------------------
 
-    pub fn update_entry(
-        &self,
-        entry_id: Option<i64>,
-        site_id: Option<i64>,
-        data: Option<Value>,
-    ) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| {
-            ServiceError::invalid("entryId is required: search_content finds entries")
-        })?;
-        let data = super::object_arg("attributeAndFieldData", data)?;
+    pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<Value> {
+        let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
+        let data = request.attribute_and_field_data.into_inner();
         self.entry_rows(entry_id, "update_draft")?;
         if data.is_empty() {
             return Err(ServiceError::invalid(
@@ -775,8 +835,9 @@ impl Service {
 
     // ----- delete and restore ---------------------------------------------------------
 
-    pub fn delete_entry(&self, entry_id: Option<i64>, permanently: bool) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+    pub fn delete_entry(&self, request: DeleteEntry) -> ServiceResult<Value> {
+        let entry_id = request.entry_id.get();
+        let permanently = request.permanently_delete.is_some_and(|f| f.0);
         let rows = self.entry_rows(entry_id, "delete_draft")?;
         if permanently {
             let impact = self
@@ -811,14 +872,17 @@ impl Service {
         }))
     }
 
-    pub fn restore_entry(&self, entry_id: Option<i64>) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+    pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<Value> {
+        let entry_id = request.entry_id.get();
         let rows = self.entry_rows(entry_id, "get_entry")?;
         let was_trashed = rows.iter().any(|r| r.deleted_at.is_some());
         if was_trashed {
             self.store().content().set_trashed(entry_id, None)?;
         }
-        let mut view = self.get_entry(Some(entry_id), None)?;
+        let mut view = self.get_entry(GetEntry {
+            entry_id: request.entry_id,
+            site_id: None,
+        })?;
         view["restored"] = json!(was_trashed);
         view["message"] = json!(if was_trashed {
             format!(
@@ -833,18 +897,14 @@ impl Service {
 
     // ----- search ---------------------------------------------------------------------
 
-    pub fn search_content(
-        &self,
-        query: Option<&str>,
-        limit: Option<usize>,
-        status: Option<&str>,
-        section_ids: Option<Vec<i64>>,
-        site_id: Option<i64>,
-    ) -> ServiceResult<Value> {
-        let text = query.unwrap_or_default();
+    pub fn search_content(&self, request: SearchContent) -> ServiceResult<Value> {
+        let site_id = request.site_id.map(Id::get);
+        let text = request.query.as_deref().unwrap_or_default();
         let terms = fts_terms(text)?;
         let listing = terms.is_empty();
-        let status = status
+        let status = request
+            .status
+            .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .unwrap_or("live")
@@ -852,7 +912,7 @@ impl Service {
         if status != "all" {
             EntryStatus::parse(&status)?;
         }
-        let section_ids = section_ids.unwrap_or_default();
+        let section_ids = request.section_ids.unwrap_or_default().ids();
         if !section_ids.is_empty() {
             let sections = self.store().content().sections()?;
             if let Some(missing) = section_ids
@@ -876,7 +936,7 @@ impl Service {
             section_ids: section_ids.clone(),
             status: status.clone(),
             now,
-            limit: clamp_limit(limit),
+            limit: clamp_limit(request.limit),
             window: SEARCH_WINDOW,
         })?;
         let results: Vec<Value> = hits

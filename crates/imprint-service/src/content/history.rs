@@ -3,21 +3,55 @@
 //! revert is a new revision whose content is an old one.
 
 use imprint_content::Content;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::entries::{LiveWrite, busy, document, trashed};
 use super::{MAX_RETRIES, clamp_limit};
 use crate::Service;
+use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
 
+/// `list_revisions`: an entry's revisions, newest first.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListRevisions {
+    /// The entry (search_content finds entries).
+    pub entry_id: Id,
+    /// Which site's history (default: the primary site when the entry exists there).
+    pub site_id: Option<Id>,
+    /// How many, newest first (default 20, at most 100).
+    pub limit: Option<u32>,
+}
+
+/// `get_revision`: one revision, verified.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetRevision {
+    /// The entry.
+    pub entry_id: Id,
+    /// The revision number (list_revisions lists them).
+    pub revision: Id,
+    /// Which site (default: the primary site when the entry exists there).
+    pub site_id: Option<Id>,
+}
+
+/// `revert_entry`: an old revision's content as a new revision.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RevertEntry {
+    /// The entry.
+    pub entry_id: Id,
+    /// The revision number to make current again (list_revisions lists them).
+    pub revision: Id,
+    /// Which site (default: the primary site when the entry exists there).
+    pub site_id: Option<Id>,
+}
+
 impl Service {
-    pub fn list_revisions(
-        &self,
-        entry_id: Option<i64>,
-        site_id: Option<i64>,
-        limit: Option<usize>,
-    ) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
+    pub fn list_revisions(&self, request: ListRevisions) -> ServiceResult<Value> {
+        let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
+        let limit = request.limit;
         let rows = self.entry_rows(
             entry_id,
             "get_entry (drafts have no revisions until applied)",
@@ -74,16 +108,9 @@ impl Service {
         Ok(row)
     }
 
-    pub fn get_revision(
-        &self,
-        entry_id: Option<i64>,
-        revision: Option<i64>,
-        site_id: Option<i64>,
-    ) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
-        let revision = revision.ok_or_else(|| {
-            ServiceError::invalid("revision is required: list_revisions lists the revision numbers")
-        })?;
+    pub fn get_revision(&self, request: GetRevision) -> ServiceResult<Value> {
+        let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
+        let revision = request.revision.get();
         let rows = self.entry_rows(entry_id, "get_entry")?;
         let row = self.pick_site_row(entry_id, rows, site_id)?;
         let stored = self.verified_revision(entry_id, row.site_id, revision)?;
@@ -119,16 +146,9 @@ impl Service {
         }))
     }
 
-    pub fn revert_entry(
-        &self,
-        entry_id: Option<i64>,
-        revision: Option<i64>,
-        site_id: Option<i64>,
-    ) -> ServiceResult<Value> {
-        let entry_id = entry_id.ok_or_else(|| ServiceError::invalid("entryId is required"))?;
-        let revision = revision.ok_or_else(|| {
-            ServiceError::invalid("revision is required: list_revisions lists the revision numbers")
-        })?;
+    pub fn revert_entry(&self, request: RevertEntry) -> ServiceResult<Value> {
+        let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
+        let revision = request.revision.get();
         for _ in 0..MAX_RETRIES {
             let rows = self.entry_rows(entry_id, "update_draft")?;
             let row = self.pick_site_row(entry_id, rows, site_id)?;

@@ -1,0 +1,372 @@
+//! Entry types: `get_entry_types`, `create_entry_type`, `update_entry_type`,
+//! `delete_entry_type`.
+
+use imprint_content::layout::{ENTRY_LAYOUT_TYPE, Layout};
+use imprint_content::{slug, template};
+use imprint_store::content::{EntryTypeRow, FieldLayoutRow, FieldRow, Scope, SectionRow};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::layouts::{layout_tabs, new_uid};
+use super::{Removed, handle_taken, impact_json, required_text, structure_conflict};
+use crate::api::{Flag, Id, IdList};
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Service, now_millis};
+
+/// `get_entry_types`: entry types with their layouts' fields and the sections using them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetEntryTypes {
+    /// Only these entry types; omitted or empty: all entry types.
+    pub entry_type_ids: Option<IdList>,
+}
+
+/// `create_entry_type`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateEntryType {
+    /// Display name, e.g. "Article".
+    pub name: String,
+    /// Handle (default: derived from the name).
+    pub handle: Option<String>,
+    /// Whether entries have an editable title (default true). Without one, titleFormat builds it.
+    pub has_title_field: Option<Flag>,
+    /// Title built from fields when hasTitleField is false, e.g. "{headline} – {city}".
+    pub title_format: Option<String>,
+    /// Icon name, e.g. "newspaper".
+    pub icon: Option<String>,
+    /// Color name, e.g. "blue".
+    pub color: Option<String>,
+    /// What this entry type is for.
+    pub description: Option<String>,
+    /// Use this existing field layout (default: a new layout holding the title).
+    pub field_layout_id: Option<Id>,
+}
+
+/// `update_entry_type`: only the parameters given change.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateEntryType {
+    /// The entry type to change (get_entry_types lists them).
+    pub entry_type_id: Id,
+    /// Display name, e.g. "Article".
+    pub name: Option<String>,
+    /// Handle.
+    pub handle: Option<String>,
+    /// Whether entries have an editable title. Without one, titleFormat builds it.
+    pub has_title_field: Option<Flag>,
+    /// Title built from fields when hasTitleField is false, e.g. "{headline} – {city}" (empty string clears it).
+    pub title_format: Option<String>,
+    /// Icon name, e.g. "newspaper" (empty string clears it).
+    pub icon: Option<String>,
+    /// Color name, e.g. "blue" (empty string clears it).
+    pub color: Option<String>,
+    /// What this entry type is for (empty string clears it).
+    pub description: Option<String>,
+    /// Use this existing field layout instead.
+    pub field_layout_id: Option<Id>,
+}
+
+/// `delete_entry_type`.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteEntryType {
+    /// The entry type to delete (get_entry_types lists them).
+    pub entry_type_id: Id,
+    /// Delete even though entries, drafts and revisions of this type would be deleted with it.
+    pub force: Option<Flag>,
+}
+
+/// The answer of `delete_entry_type`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryTypeDeleted {
+    pub entry_type_id: i64,
+    pub deleted: bool,
+    /// Sections that listed it (they keep their other entry types).
+    pub removed_from_section_ids: Vec<i64>,
+    /// The entries, drafts and revisions deleted with it.
+    pub impact: Removed,
+    pub message: String,
+}
+
+/// The settings create and update share.
+struct Looks<'a> {
+    has_title_field: Option<bool>,
+    title_format: Option<&'a str>,
+    icon: Option<&'a str>,
+    color: Option<&'a str>,
+    description: Option<&'a str>,
+}
+
+impl<'a> From<&'a CreateEntryType> for Looks<'a> {
+    fn from(input: &'a CreateEntryType) -> Self {
+        Looks {
+            has_title_field: input.has_title_field.map(|f| f.0),
+            title_format: input.title_format.as_deref(),
+            icon: input.icon.as_deref(),
+            color: input.color.as_deref(),
+            description: input.description.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a UpdateEntryType> for Looks<'a> {
+    fn from(input: &'a UpdateEntryType) -> Self {
+        Looks {
+            has_title_field: input.has_title_field.map(|f| f.0),
+            title_format: input.title_format.as_deref(),
+            icon: input.icon.as_deref(),
+            color: input.color.as_deref(),
+            description: input.description.as_deref(),
+        }
+    }
+}
+
+impl Service {
+    fn entry_type_json(
+        &self,
+        row: &EntryTypeRow,
+        sections: &[SectionRow],
+        fields: &[FieldRow],
+    ) -> ServiceResult<Value> {
+        let layout = self.layout_of(row.field_layout_id)?;
+        let placed: Vec<Value> = layout
+            .field_ids()
+            .into_iter()
+            .filter_map(|id| fields.iter().find(|f| f.id == id))
+            .map(|f| {
+                json!({
+                    "fieldId": f.id,
+                    "handle": f.handle,
+                    "name": f.name,
+                    "type": f.field_type,
+                    "required": layout.is_required(f.id),
+                })
+            })
+            .collect();
+        let section_ids: Vec<i64> = sections
+            .iter()
+            .filter(|s| s.entry_type_ids.contains(&row.id))
+            .map(|s| s.id)
+            .collect();
+        Ok(json!({
+            "entryTypeId": row.id,
+            "id": row.id,
+            "name": row.name,
+            "handle": row.handle,
+            "hasTitleField": row.has_title_field,
+            "titleFormat": row.title_format,
+            "icon": row.settings.get("icon"),
+            "color": row.settings.get("color"),
+            "description": row.settings.get("description"),
+            "fieldLayoutId": row.field_layout_id,
+            "fields": placed,
+            "sectionIds": section_ids,
+        }))
+    }
+
+    pub fn get_entry_types(&self, request: GetEntryTypes) -> ServiceResult<Value> {
+        // An empty list is no filter, as for get_sections.
+        let entry_type_ids = request
+            .entry_type_ids
+            .map(|ids| ids.ids())
+            .filter(|ids| !ids.is_empty());
+        let content = self.store().content();
+        let (types, sections, fields) = (
+            content.entry_types()?,
+            content.sections()?,
+            content.fields()?,
+        );
+        if let Some(ids) = &entry_type_ids
+            && let Some(missing) = ids.iter().find(|id| !types.iter().any(|t| t.id == **id))
+        {
+            return Err(ServiceError::not_found(format!(
+                "entryTypeId {missing} does not exist: call get_entry_types without entryTypeIds to list them all"
+            )));
+        }
+        let mut listed = Vec::new();
+        for row in types.iter().filter(|t| {
+            entry_type_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&t.id))
+        }) {
+            listed.push(self.entry_type_json(row, &sections, &fields)?);
+        }
+        Ok(json!({"entryTypes": listed, "count": listed.len()}))
+    }
+
+    fn apply_entry_type_input(
+        &self,
+        row: &mut EntryTypeRow,
+        input: Looks<'_>,
+    ) -> ServiceResult<()> {
+        if let Some(has_title) = input.has_title_field {
+            row.has_title_field = has_title;
+        }
+        if let Some(format) = input.title_format {
+            let format = format.trim();
+            if format.is_empty() {
+                row.title_format = None;
+            } else {
+                template::tokens("titleFormat", format)?;
+                row.title_format = Some(format.to_string());
+            }
+        }
+        if !row.has_title_field && row.title_format.is_none() {
+            return Err(ServiceError::invalid(
+                "an entry type without a title field needs titleFormat, e.g. \"{headline}\" (field handles in braces)",
+            ));
+        }
+        let mut settings = row.settings.as_object().cloned().unwrap_or_default();
+        for (key, value) in [
+            ("icon", input.icon),
+            ("color", input.color),
+            ("description", input.description),
+        ] {
+            if let Some(value) = value {
+                if value.is_empty() {
+                    settings.remove(key);
+                } else {
+                    settings.insert(key.into(), json!(value));
+                }
+            }
+        }
+        row.settings = Value::Object(settings);
+        Ok(())
+    }
+
+    pub fn create_entry_type(&self, input: CreateEntryType) -> ServiceResult<Value> {
+        let name = required_text("name", Some(&input.name), "\"Article\"")?;
+        let handle = input
+            .handle
+            .clone()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| slug::handle_from_name(&name));
+        slug::check_handle("handle", &handle)?;
+        let content = self.store().content();
+        if let Some(taken) = content.entry_types()?.iter().find(|t| t.handle == handle) {
+            return Err(handle_taken(
+                "entry type",
+                &handle,
+                taken.id,
+                "get_entry_types",
+            ));
+        }
+        let now = now_millis();
+        let mut row = EntryTypeRow {
+            id: 0,
+            name,
+            handle: handle.clone(),
+            field_layout_id: 0,
+            has_title_field: true,
+            title_format: None,
+            settings: json!({}),
+            created_at: now,
+            updated_at: now,
+        };
+        self.apply_entry_type_input(&mut row, Looks::from(&input))?;
+        let new_layout = match input.field_layout_id.map(Id::get) {
+            Some(layout_id) => {
+                self.layout_of(layout_id)?;
+                row.field_layout_id = layout_id;
+                None
+            }
+            None => {
+                let layout = Layout::new_default(&mut new_uid);
+                Some(FieldLayoutRow {
+                    id: 0,
+                    kind: ENTRY_LAYOUT_TYPE.into(),
+                    tabs: layout_tabs(&layout),
+                    created_at: now,
+                    updated_at: now,
+                })
+            }
+        };
+        let (id, layout_id) = content
+            .insert_entry_type(&row, new_layout.as_ref())
+            .map_err(|e| structure_conflict(e, "entry type", &handle))?;
+        row.id = id;
+        row.field_layout_id = layout_id;
+        let mut result = self.entry_type_json(&row, &content.sections()?, &content.fields()?)?;
+        result["message"] = json!(format!(
+            "created entry type '{handle}' (entryTypeId {id}) with field layout {layout_id}; add fields with update_field_layout, then list it in a section's entryTypeIds"
+        ));
+        Ok(result)
+    }
+
+    pub fn update_entry_type(&self, input: UpdateEntryType) -> ServiceResult<Value> {
+        let entry_type_id = input.entry_type_id.get();
+        let content = self.store().content();
+        let mut row = self.entry_type_row(entry_type_id)?;
+        if let Some(name) = input.name.clone().filter(|n| !n.trim().is_empty()) {
+            row.name = name.trim().to_string();
+        }
+        if let Some(handle) = input.handle.clone().filter(|h| !h.is_empty()) {
+            slug::check_handle("handle", &handle)?;
+            if let Some(taken) = content
+                .entry_types()?
+                .iter()
+                .find(|t| t.handle == handle && t.id != entry_type_id)
+            {
+                return Err(handle_taken(
+                    "entry type",
+                    &handle,
+                    taken.id,
+                    "get_entry_types",
+                ));
+            }
+            row.handle = handle;
+        }
+        self.apply_entry_type_input(&mut row, Looks::from(&input))?;
+        if let Some(layout_id) = input.field_layout_id.map(Id::get) {
+            self.layout_of(layout_id)?;
+            row.field_layout_id = layout_id;
+        }
+        row.updated_at = now_millis();
+        let handle = row.handle.clone();
+        content
+            .update_entry_type(&row)
+            .map_err(|e| structure_conflict(e, "entry type", &handle))?;
+        let mut result = self.entry_type_json(&row, &content.sections()?, &content.fields()?)?;
+        result["message"] = json!(format!("updated entry type '{}'", row.handle));
+        Ok(result)
+    }
+
+    pub fn delete_entry_type(&self, request: DeleteEntryType) -> ServiceResult<EntryTypeDeleted> {
+        let entry_type_id = request.entry_type_id.get();
+        let force = request.force.is_some_and(|f| f.0);
+        let row = self.entry_type_row(entry_type_id)?;
+        let content = self.store().content();
+        let sections: Vec<SectionRow> = content
+            .sections()?
+            .into_iter()
+            .filter(|s| s.entry_type_ids.contains(&entry_type_id))
+            .collect();
+        if let Some(only) = sections.iter().find(|s| s.entry_type_ids.len() == 1) {
+            return Err(ServiceError::conflict(format!(
+                "entry type '{}' is the only entry type of section '{}' (sectionId {}): give the section another entry type first (update_section) or delete the section",
+                row.handle, only.handle, only.id
+            )));
+        }
+        let impact = content.impact(Scope::EntryType(entry_type_id))?;
+        if (impact.entries > 0 || impact.drafts > 0) && !force {
+            return Err(ServiceError::conflict(format!(
+                "entry type '{}' has {} entr(y/ies), {} draft(s) and {} revision(s); deleting it deletes them: pass force: true to go ahead",
+                row.handle, impact.entries, impact.drafts, impact.revisions
+            ))
+            .with_details(json!({"impact": impact_json(&impact)})));
+        }
+        let impact = content.delete_scope(Scope::EntryType(entry_type_id))?;
+        Ok(EntryTypeDeleted {
+            entry_type_id,
+            deleted: true,
+            removed_from_section_ids: sections.iter().map(|s| s.id).collect(),
+            impact: impact.into(),
+            message: format!(
+                "deleted entry type '{}' with {} entr(y/ies), {} draft(s) and {} revision(s)",
+                row.handle, impact.entries, impact.drafts, impact.revisions
+            ),
+        })
+    }
+}

@@ -1,0 +1,305 @@
+//! Fields: `get_fields`, `get_field_types`, `create_field`, `update_field`, `delete_field`.
+
+use imprint_content::layout::Layout;
+use imprint_content::{FieldType, slug};
+use imprint_store::content::{FieldLayoutRow, FieldRow, Impact, Scope};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::layouts::layout_tabs;
+use super::{field_def, handle_taken, required_text, structure_conflict};
+use crate::api::{Flag, Id, JsonObject};
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Service, now_millis};
+
+/// `get_fields`: custom fields, or those one layout places.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetFields {
+    /// Only the fields placed in this layout, in layout order (default: every field).
+    pub field_layout_id: Option<Id>,
+}
+
+/// `get_field_types`: the field types create_field accepts. Takes no parameters.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetFieldTypes {}
+
+impl schemars::JsonSchema for GetFieldTypes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GetFieldTypes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        super::no_parameters()
+    }
+}
+
+/// `create_field`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateField {
+    /// Field type: a short name ("PlainText", "RichText", "Number", "Lightswitch", "Date", "Dropdown", "RadioButtons", "Checkboxes", "MultiSelect", "Email", "Url", "Color", "Entries") or a Craft class name ("craft\\fields\\PlainText"). get_field_types lists them with their settings.
+    #[serde(rename = "type", alias = "fieldType")]
+    pub field_type: String,
+    /// Display name, e.g. "Body".
+    pub name: String,
+    /// Handle used in attributeAndFieldData and get_entry (default: derived from the name); native attribute names are reserved.
+    pub handle: Option<String>,
+    /// Help text for editors.
+    pub instructions: Option<String>,
+    /// Type-specific settings, e.g. {"options": [{"label": "Red", "value": "red"}]} or {"min": 0, "decimals": 2}.
+    pub settings: Option<JsonObject>,
+    /// Index this field's values for search_content (default true for text types).
+    pub searchable: Option<Flag>,
+}
+
+/// `update_field`: only the parameters given change.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateField {
+    /// The field to change (get_fields lists them).
+    pub field_id: Id,
+    /// A new field type: a short name ("PlainText", …) or a Craft class name; get_field_types lists them. Stored values are checked against it as entries are next saved.
+    #[serde(rename = "type", alias = "fieldType")]
+    pub field_type: Option<String>,
+    /// Display name, e.g. "Body".
+    pub name: Option<String>,
+    /// Handle used in attributeAndFieldData and get_entry; native attribute names are reserved.
+    pub handle: Option<String>,
+    /// Help text for editors (empty string clears it).
+    pub instructions: Option<String>,
+    /// Type-specific settings: the keys given change (null removes one), e.g. {"options": [{"label": "Red", "value": "red"}]}.
+    pub settings: Option<JsonObject>,
+    /// Index this field's values for search_content.
+    pub searchable: Option<Flag>,
+}
+
+/// `delete_field`.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteField {
+    /// The field to delete (get_fields lists them).
+    pub field_id: Id,
+    /// Delete even though entry types with entries place it (their values stop being shown; revisions keep them).
+    pub force: Option<Flag>,
+}
+
+impl Service {
+    fn field_json(row: &FieldRow, layout: Option<&Layout>) -> Value {
+        let short = FieldType::parse(&row.field_type)
+            .map(FieldType::short_name)
+            .unwrap_or("unknown");
+        let mut value = json!({
+            "fieldId": row.id,
+            "id": row.id,
+            "name": row.name,
+            "handle": row.handle,
+            "type": row.field_type,
+            "typeName": short,
+            "instructions": row.instructions,
+            "searchable": row.searchable,
+            "settings": row.settings,
+        });
+        if let Some(layout) = layout {
+            value["required"] = json!(layout.is_required(row.id));
+        }
+        value
+    }
+
+    pub fn get_fields(&self, request: GetFields) -> ServiceResult<Value> {
+        let field_layout_id = request.field_layout_id.map(Id::get);
+        let fields = self.store().content().fields()?;
+        let listed: Vec<Value> = match field_layout_id {
+            Some(layout_id) => {
+                let layout = self.layout_of(layout_id)?;
+                layout
+                    .field_ids()
+                    .into_iter()
+                    .filter_map(|id| fields.iter().find(|f| f.id == id))
+                    .map(|f| Self::field_json(f, Some(&layout)))
+                    .collect()
+            }
+            None => fields.iter().map(|f| Self::field_json(f, None)).collect(),
+        };
+        Ok(json!({"fields": listed, "count": listed.len(), "fieldLayoutId": field_layout_id}))
+    }
+
+    pub fn get_field_types(&self, _request: GetFieldTypes) -> ServiceResult<Value> {
+        let types: Vec<Value> = FieldType::ALL.iter().map(|t| t.describe()).collect();
+        Ok(json!({
+            "fieldTypes": types,
+            "count": types.len(),
+            "message": "pass a type's short name (\"PlainText\") or class name (\"craft\\\\fields\\\\PlainText\") to create_field, with settings from its list",
+        }))
+    }
+
+    pub fn create_field(&self, input: CreateField) -> ServiceResult<Value> {
+        let type_name = required_text(
+            "type",
+            Some(&input.field_type),
+            "\"PlainText\" (get_field_types lists them)",
+        )?;
+        let field_type = FieldType::parse(&type_name)?;
+        let name = required_text("name", Some(&input.name), "\"Body\"")?;
+        let handle = input
+            .handle
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| slug::handle_from_name(&name));
+        slug::check_field_handle(&handle)?;
+        let settings = input.settings.unwrap_or_default().into_inner();
+        let settings = field_type.check_settings(&settings)?;
+        let content = self.store().content();
+        if let Some(taken) = content.fields()?.iter().find(|f| f.handle == handle) {
+            return Err(handle_taken("field", &handle, taken.id, "get_fields"));
+        }
+        let now = now_millis();
+        let mut row = FieldRow {
+            id: 0,
+            name,
+            handle: handle.clone(),
+            field_type: field_type.class_name().into(),
+            instructions: input.instructions.filter(|i| !i.is_empty()),
+            searchable: input.searchable.map_or(field_type.is_textual(), |f| f.0),
+            settings: Value::Object(settings),
+            created_at: now,
+            updated_at: now,
+        };
+        row.id = content
+            .insert_field(&row)
+            .map_err(|e| structure_conflict(e, "field", &handle))?;
+        let mut result = Self::field_json(&row, None);
+        result["message"] = json!(format!(
+            "created field '{handle}' (fieldId {}); place it in an entry type's layout with update_field_layout ({{\"type\": \"CustomField\", \"fieldId\": {}}})",
+            row.id, row.id
+        ));
+        Ok(result)
+    }
+
+    pub fn update_field(&self, input: UpdateField) -> ServiceResult<Value> {
+        let field_id = input.field_id.get();
+        let content = self.store().content();
+        let mut row = content
+            .field(field_id)?
+            .ok_or_else(|| unknown_field(field_id))?;
+        let mut field_type = FieldType::parse(&row.field_type)?;
+        let mut notes = Vec::new();
+        if let Some(type_name) = input.field_type.filter(|t| !t.is_empty()) {
+            let new_type = FieldType::parse(&type_name)?;
+            if new_type != field_type {
+                notes.push("existing values are checked against the new type when each entry is next saved");
+                field_type = new_type;
+                // Settings of the old type rarely fit the new one.
+                row.settings = json!({});
+            }
+        }
+        if let Some(name) = input.name.filter(|n| !n.trim().is_empty()) {
+            row.name = name.trim().to_string();
+        }
+        if let Some(handle) = input.handle.filter(|h| !h.is_empty()) {
+            slug::check_field_handle(&handle)?;
+            if let Some(taken) = content
+                .fields()?
+                .iter()
+                .find(|f| f.handle == handle && f.id != field_id)
+            {
+                return Err(handle_taken("field", &handle, taken.id, "get_fields"));
+            }
+            row.handle = handle;
+        }
+        if let Some(instructions) = input.instructions {
+            row.instructions = Some(instructions).filter(|i| !i.is_empty());
+        }
+        if let Some(searchable) = input.searchable.map(|f| f.0) {
+            if searchable != row.searchable {
+                notes.push("the search index picks up the change as entries are next saved");
+            }
+            row.searchable = searchable;
+        }
+        let mut settings = row.settings.as_object().cloned().unwrap_or_default();
+        if let Some(patch) = input.settings {
+            imprint_engine::merge::apply_patch(&mut settings, &patch.into_inner());
+        }
+        row.settings = Value::Object(field_type.check_settings(&settings)?);
+        row.field_type = field_type.class_name().into();
+        row.updated_at = now_millis();
+        let handle = row.handle.clone();
+        content
+            .update_field(&row)
+            .map_err(|e| structure_conflict(e, "field", &handle))?;
+        let mut result = Self::field_json(&row, None);
+        result["message"] = json!(if notes.is_empty() {
+            format!("updated field '{}'", row.handle)
+        } else {
+            format!("updated field '{}'; {}", row.handle, notes.join("; "))
+        });
+        Ok(result)
+    }
+
+    pub fn delete_field(&self, request: DeleteField) -> ServiceResult<Value> {
+        let (field_id, force) = (request.field_id.get(), request.force.is_some_and(|f| f.0));
+        let content = self.store().content();
+        let row = content
+            .field(field_id)?
+            .ok_or_else(|| unknown_field(field_id))?;
+        let mut changed_layouts = Vec::new();
+        for layout_row in content.field_layouts()? {
+            let mut layout = self.layout_of(layout_row.id)?;
+            if layout.remove_field(field_id) {
+                changed_layouts.push(FieldLayoutRow {
+                    tabs: layout_tabs(&layout),
+                    updated_at: now_millis(),
+                    ..layout_row
+                });
+            }
+        }
+        let mut impact = Impact::default();
+        let mut type_handles = Vec::new();
+        for entry_type in content.entry_types()? {
+            if changed_layouts
+                .iter()
+                .any(|l| l.id == entry_type.field_layout_id)
+            {
+                let one = content.impact(Scope::EntryType(entry_type.id))?;
+                impact.entries += one.entries;
+                impact.drafts += one.drafts;
+                type_handles.push(entry_type.handle);
+            }
+        }
+        if (impact.entries > 0 || impact.drafts > 0) && !force {
+            return Err(ServiceError::conflict(format!(
+                "field '{}' is in the layout of entry type(s) {} with {} entr(y/ies) and {} draft(s); deleting it hides their '{}' values (revisions keep them): pass force: true to go ahead",
+                row.handle,
+                type_handles.join(", "),
+                impact.entries,
+                impact.drafts,
+                row.handle
+            ))
+            .with_details(json!({"impact": {"entries": impact.entries, "drafts": impact.drafts}})));
+        }
+        content.delete_field(field_id, &changed_layouts)?;
+        Ok(json!({
+            "fieldId": field_id,
+            "deleted": true,
+            "removedFromFieldLayoutIds": changed_layouts.iter().map(|l| l.id).collect::<Vec<_>>(),
+            "impact": {"entries": impact.entries, "drafts": impact.drafts},
+            "message": format!("deleted field '{}'", row.handle),
+        }))
+    }
+
+    /// Field definitions by handle for output that needs the whole table (revisions).
+    pub(crate) fn all_field_defs(&self) -> ServiceResult<Vec<imprint_content::FieldDef>> {
+        self.store()
+            .content()
+            .fields()?
+            .iter()
+            .map(|row| field_def(row, false))
+            .collect()
+    }
+}
+
+pub(crate) fn unknown_field(field_id: i64) -> ServiceError {
+    ServiceError::not_found(format!(
+        "fieldId {field_id} does not exist: get_fields lists the fields"
+    ))
+}

@@ -4,7 +4,12 @@
 mod http_support;
 mod support;
 
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
 use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use http_support::Server;
 
 use rmcp::ServiceExt as _;
 use rmcp::transport::TokioChildProcess;
@@ -75,4 +80,82 @@ async fn debug_logging_never_prints_secret_tool_arguments() {
             );
         }
     }
+}
+
+/// Answers `GET /healthz` on a fresh connection, or gives up at `deadline`.
+fn healthz_before(addr: &str, deadline: Instant) -> Result<u16, String> {
+    let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    stream
+        .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+        .unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("write: {e}"))?;
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .map_err(|e| format!("no answer in time: {e}"))?;
+    reply
+        .split_whitespace()
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .ok_or_else(|| format!("not an HTTP reply: {reply:?}"))
+}
+
+#[test]
+fn silent_connections_beyond_the_fd_limit_do_not_starve_healthz() {
+    let env = TestEnv::new();
+    // 300 silent sockets against a server allowed 256 file descriptors: before the fix it
+    // accepted until EMFILE and never answered again.
+    let server = Server::start_with_fd_limit(
+        &env,
+        256,
+        &["--max-connections", "64", "--header-timeout", "1"],
+    );
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    assert_eq!(healthz_before(&server.addr, deadline), Ok(200));
+    // The silent ones were closed by the header timeout, not kept open forever.
+    let mut first = &silent[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buffer = [0u8; 16];
+    assert_eq!(
+        first.read(&mut buffer).map_err(|e| e.kind()),
+        Ok(0),
+        "a silent connection stays open"
+    );
+}
+
+#[test]
+fn idle_keep_alive_connections_are_closed() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--header-timeout", "1"]);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nhost: {}\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let started = Instant::now();
+    // The answer, then the end of the stream once the connection has idled a second.
+    let mut received = Vec::new();
+    let outcome = stream.read_to_end(&mut received).map_err(|e| e.kind());
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        outcome.is_ok(),
+        "the idle connection was kept open: {outcome:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
 }

@@ -159,3 +159,25 @@ fn idle_keep_alive_connections_are_closed() {
     );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn login_with_a_control_character_in_next_redirects_to_the_panel() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let login = server.login_url.strip_prefix(&server.url()).unwrap();
+    for next in [
+        "/cp%01",
+        "/cp%00",
+        "/cp%7F",
+        "/cp%1B",
+        "/cp/%0d%0aset-cookie:x=1",
+        "/cp/%E9",
+    ] {
+        let reply = server.send("GET", &format!("{login}&next={next}"), &[], None);
+        assert_eq!(reply.status, 303, "next={next}: {}", reply.body);
+        assert_eq!(reply.header("location"), Some("/cp"), "next={next}");
+        assert!(reply.header("set-cookie").is_some(), "next={next}");
+    }
+    let kept = server.send("GET", &format!("{login}&next=/cp/configs"), &[], None);
+    assert_eq!(kept.header("location"), Some("/cp/configs"));
+}

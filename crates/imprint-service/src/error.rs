@@ -121,6 +121,7 @@ impl From<imprint_store::StoreError> for ServiceError {
             StoreError::Other(message) => {
                 ServiceError::internal(format!("storage failure: {message}"))
             }
+            StoreError::Corrupt(message) => ServiceError::new(ErrorKind::Integrity, message),
             StoreError::Backend(source) => {
                 ServiceError::internal("storage failure").with_source(source)
             }

@@ -181,3 +181,43 @@ fn login_with_a_control_character_in_next_redirects_to_the_panel() {
     let kept = server.send("GET", &format!("{login}&next=/cp/configs"), &[], None);
     assert_eq!(kept.header("location"), Some("/cp/configs"));
 }
+
+/// Exit code 7: an integrity failure.
+const INTEGRITY: i32 = 7;
+
+#[test]
+fn an_emptied_database_next_to_signing_keys_is_refused_not_taken_as_new() {
+    let env = TestEnv::new();
+    env.cli_ok(&["keys", "init"]);
+    env.cli_ok(&["draft", "add", "memory"]);
+    let database = env.data().join("imprint.db");
+    std::fs::write(&database, b"").unwrap();
+    let (code, _, stderr) = env.cli(&["status"]);
+    assert_eq!(code, INTEGRITY, "{stderr}");
+    for words in ["empty", "signing keys", "backup", "keys/"] {
+        assert!(stderr.contains(words), "{words:?} missing from {stderr}");
+    }
+    // Nothing was written over the evidence.
+    assert_eq!(std::fs::metadata(&database).unwrap().len(), 0);
+
+    // Without keys an empty file is still a fresh store.
+    let fresh = TestEnv::new();
+    std::fs::create_dir_all(fresh.data()).unwrap();
+    std::fs::write(fresh.data().join("imprint.db"), b"").unwrap();
+    fresh.cli_ok(&["status"]);
+}
+
+#[test]
+fn a_malformed_database_exits_with_the_integrity_code() {
+    let env = TestEnv::new();
+    env.cli_ok(&["status"]);
+    let database = env.data().join("imprint.db");
+    let noise: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&database, noise).unwrap();
+    let (code, _, stderr) = env.cli(&["status"]);
+    assert_eq!(code, INTEGRITY, "{stderr}");
+    assert!(stderr.contains("imprint.db"), "{stderr}");
+    assert!(stderr.contains("backup"), "{stderr}");
+}

@@ -158,8 +158,10 @@ impl From<imprint_deploy::DeployError> for ServiceError {
                 ErrorKind::Conflict,
                 Some(serde_json::json!({"drift": changes})),
             ),
+            DeployError::KeepsChanging { .. } => (ErrorKind::Conflict, None),
             DeployError::Parse { .. }
             | DeployError::Shape { .. }
+            | DeployError::NotRegular { .. }
             | DeployError::Unsupported { .. } => (ErrorKind::InvalidInput, None),
             DeployError::Io { .. } => (ErrorKind::Io, None),
         };

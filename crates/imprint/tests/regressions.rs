@@ -221,3 +221,68 @@ fn a_malformed_database_exits_with_the_integrity_code() {
     assert!(stderr.contains("imprint.db"), "{stderr}");
     assert!(stderr.contains("backup"), "{stderr}");
 }
+
+/// Runs the CLI with `--json` and a deadline: a command that hangs fails the test instead
+/// of hanging it. Returns (exit code, stdout parsed, stderr).
+fn cli_within(env: &TestEnv, args: &[&str], limit: Duration) -> (i32, serde_json::Value, String) {
+    let mut child = env
+        .command()
+        .arg("--json")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("imprint {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    (
+        output.status.code().unwrap_or(-1),
+        serde_json::from_str(&stdout).unwrap_or_default(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_at_a_client_config_path_is_refused_without_hanging() {
+    let env = TestEnv::new();
+    let fifo = env.file(".cursor/mcp.json");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    env.cli_ok(&["draft", "add", "memory", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+
+    let limit = Duration::from_secs(20);
+    let (code, _, stderr) = cli_within(&env, &["deploy", "--client", "cursor"], limit);
+    assert_eq!(code, 3, "{stderr}");
+    let path = fifo.display().to_string();
+    assert!(stderr.contains(&path), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    let (code, status, stderr) = cli_within(&env, &["status"], limit);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = status["files"].as_array().cloned().unwrap_or_default();
+    let cursor = rows
+        .iter()
+        .find(|row| row["client_id"] == "cursor" && row["scope"] == "user")
+        .unwrap_or_else(|| panic!("cursor missing from {status}"));
+    let text = cursor.to_string();
+    assert!(text.contains(&path), "{text}");
+    assert!(text.contains("not a regular file"), "{text}");
+    // still a FIFO: nothing replaced it
+    use std::os::unix::fs::FileTypeExt as _;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}

@@ -137,3 +137,47 @@ fn concurrent_deploys_of_one_file_leave_one_of_them_whole() {
     // no temp file and no lock file left beside it
     assert_eq!(fixture.client_dir_entries(), [".claude.json"]);
 }
+
+#[test]
+fn a_second_deploy_waits_for_the_first_to_finish_instead_of_interleaving() {
+    let fixture = Fixture::new(".claude.json", CLAUDE_CODE);
+    let first_section = json!({"first": {"command": "node", "args": ["first.js"]}});
+    let second_section = json!({"second": {"command": "node", "args": ["second.js"]}});
+    let (between_tx, between_rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            let calls = Rc::new(Cell::new(0u32));
+            let seen = calls.clone();
+            let _guard = HookGuard;
+            set_before_rename_hook(Some(Box::new(move |_| {
+                seen.set(seen.get() + 1);
+                if seen.get() == 1 {
+                    // the second deploy starts while this one sits between read and rename
+                    between_tx.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+            })));
+            let mut request = fixture.request(FileFormat::Json, "mcpServers", &first_section);
+            request.force = true;
+            deploy(&request).expect("first deploy");
+            calls.get()
+        });
+        between_rx.recv().unwrap();
+        let second = scope.spawn(|| {
+            let mut request = fixture.request(FileFormat::Json, "mcpServers", &second_section);
+            request.force = true;
+            deploy(&request).expect("second deploy")
+        });
+        assert_eq!(
+            first.join().unwrap(),
+            1,
+            "the second deploy wrote while the first held the file"
+        );
+        let second = second.join().unwrap();
+        // it read the first deploy's file, not the one from before it
+        assert_eq!(second.removed, ["first"]);
+        assert_eq!(second.added, ["second"]);
+    });
+    let file: Value = serde_json::from_str(&fixture.text()).unwrap();
+    assert_eq!(file["mcpServers"], second_section);
+}

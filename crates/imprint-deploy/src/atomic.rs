@@ -134,13 +134,16 @@ fn is_running(pid: u32) -> bool {
     }
 }
 
-/// Replaces `target` with `contents`, atomically. On error nothing is left behind and `target`
-/// is as it was.
+/// Replaces `target` with `contents`, atomically, if `unchanged()` still says so once the new
+/// file is ready beside it (a compare-and-swap against other writers; the window left is the
+/// rename itself). `Ok(false)` when it did not: the temp file is removed, `target` untouched.
+/// On error nothing is left behind and `target` is as it was.
 pub(crate) fn write(
     target: &Path,
     contents: &[u8],
     attributes: &Attributes,
-) -> Result<(), DeployError> {
+    unchanged: &mut dyn FnMut() -> Result<bool, DeployError>,
+) -> Result<bool, DeployError> {
     let directory = directory_of(target);
     prepare_directory(target, directory)?;
     let prefix = temp_prefix(target).ok_or_else(|| {
@@ -162,16 +165,91 @@ pub(crate) fn write(
             if std::env::var(FAULT_INJECT_ENV).as_deref() == Ok(FAULT_BEFORE_RENAME) {
                 std::process::abort();
             }
-            fs::rename(&temp_path, target).map_err(|e| DeployError::io(target, "replacing", e))
+            if !unchanged()? {
+                return Ok(false);
+            }
+            fs::rename(&temp_path, target)
+                .map(|()| true)
+                .map_err(|e| DeployError::io(target, "replacing", e))
         });
-    if let Err(error) = result {
+    if !matches!(result, Ok(true)) {
         let _ = fs::remove_file(&temp_path);
-        return Err(error);
+        return result;
     }
     // The new file is in place and readable; if the directory cannot be fsynced the rename may
     // not survive a power cut, but reporting the deploy as failed would be wrong too.
     sync_directory(directory);
-    Ok(())
+    Ok(true)
+}
+
+/// An exclusive advisory lock on `.<file>.imprint-lock` beside a client's file, held by a
+/// deploy from its read to its rename so two Imprint processes (or threads) never interleave on
+/// one file. The lock file is removed on release, so nothing is left in the client's directory.
+pub(crate) struct FileLock {
+    path: PathBuf,
+    /// Locked while open.
+    file: fs::File,
+}
+
+impl FileLock {
+    /// Blocks until this caller holds the lock for `target` (creating its directory if needed).
+    pub(crate) fn acquire(target: &Path) -> Result<FileLock, DeployError> {
+        let directory = directory_of(target);
+        prepare_directory(target, directory)?;
+        let name = target
+            .file_name()
+            .and_then(|name| name.to_str())
+            .ok_or_else(|| {
+                DeployError::io(
+                    target,
+                    "locking",
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "the path has no usable file name",
+                    ),
+                )
+            })?;
+        let path = directory.join(format!(".{name}.imprint-lock"));
+        loop {
+            let mut options = fs::OpenOptions::new();
+            options.read(true).write(true).create(true).truncate(false);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            // a directory that refuses the lock file refuses the new file too: say so
+            let file = options
+                .open(&path)
+                .map_err(|e| DeployError::io(target, "writing", e))?;
+            file.lock()
+                .map_err(|e| DeployError::io(&path, "locking", e))?;
+            // The holder before us removed the file as it let go: a lock on a removed file
+            // guards nothing, so lock the one now at the path instead.
+            if is_same_file(&file, &path) {
+                return Ok(FileLock { path, file });
+            }
+        }
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        // still locked here: whoever opens the path next gets a new file and re-checks it
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(unix)]
+fn is_same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_same_file(_file: &fs::File, path: &Path) -> bool {
+    path.exists()
 }
 
 fn prepare_directory(target: &Path, directory: &Path) -> Result<(), DeployError> {

@@ -211,6 +211,11 @@ pub fn drift_with(req: &DriftRequest) -> Result<DriftReport, DeployError> {
 /// every companion entry) it is not rewritten (no backup, same hash). Otherwise the old file is
 /// backed up, the new one written atomically with the old one's mode (0600 for a new file), and
 /// old backups pruned.
+///
+/// The file is replaced only if it still holds the bytes the edit was made from: a client that
+/// rewrites its own file meanwhile (Claude Code rewrites `~/.claude.json` whole) keeps its
+/// change, and the edit is redone on the new bytes, up to [`MAX_ATTEMPTS`] times. Two Imprint
+/// processes never interleave on one file: they take turns on a lock file beside it.
 pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
     let syntax = syntax::for_format(req.format)?;
     let desired = to_section(req.section, req.root_key, req.layout).map_err(|message| {
@@ -220,9 +225,56 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         }
     })?;
     let target = atomic::resolve_symlinks(req.path)?;
+    let _lock = atomic::FileLock::acquire(&target)?;
     atomic::remove_stale_temp_files(&target);
+    for _ in 0..MAX_ATTEMPTS {
+        let existing = read_file(&target)?;
+        if let Some(outcome) = deploy_over(req, syntax, &desired, &target, existing)? {
+            return Ok(outcome);
+        }
+    }
+    Err(DeployError::KeepsChanging {
+        path: req.path.to_path_buf(),
+        attempts: MAX_ATTEMPTS,
+    })
+}
 
-    let existing = read_file(&target)?;
+/// How many times a deploy redoes its edit on a file that changed under it.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+#[doc(hidden)]
+pub type BeforeRename = Box<dyn FnMut(&Path)>;
+
+thread_local! {
+    static BEFORE_RENAME: std::cell::RefCell<Option<BeforeRename>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Test seam: `hook` runs with the target path in every deploy made on this thread, after the
+/// file was read and the new one written aside, just before the file is checked for changes
+/// and replaced: where another writer's change has to survive. `None` removes it.
+#[doc(hidden)]
+pub fn set_before_rename_hook(hook: Option<BeforeRename>) {
+    BEFORE_RENAME.with(|slot| *slot.borrow_mut() = hook);
+}
+
+fn run_before_rename_hook(target: &Path) {
+    BEFORE_RENAME.with(|slot| {
+        if let Some(hook) = slot.borrow_mut().as_mut() {
+            hook(target);
+        }
+    });
+}
+
+/// One read-edit-replace of the file as `existing` holds it; `Ok(None)` when the file changed
+/// before the new one could take its place (nothing was written, no backup kept).
+fn deploy_over(
+    req: &DeployRequest,
+    syntax: &dyn Syntax,
+    desired: &Section,
+    target: &Path,
+    existing: Option<Vec<u8>>,
+) -> Result<Option<DeployOutcome>, DeployError> {
     let text = existing
         .as_deref()
         .map(|bytes| decode(req.path, bytes))
@@ -257,7 +309,7 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
     }
     if !req.force {
         let previous = req.previous.map(|p| section_of_value(&p.section));
-        let names = section::unmanaged(&current_or_empty, previous.as_ref(), &desired);
+        let names = section::unmanaged(&current_or_empty, previous.as_ref(), desired);
         if !names.is_empty() {
             return Err(DeployError::Unmanaged {
                 path: req.path.to_path_buf(),
@@ -273,11 +325,11 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         (Some(companion), None) => companion.items.to_vec(),
         (None, _) => Vec::new(),
     };
-    let plan = Plan::new(&current_or_empty, &desired);
+    let plan = Plan::new(&current_or_empty, desired);
     if let (Some(bytes), false, true) = (&existing, plan.changes_anything(), missing.is_empty()) {
         // Already as desired: rewriting would only churn the file and the backups.
         let section = masked(&current_or_empty, req.masking);
-        return Ok(outcome(
+        return Ok(Some(outcome(
             req,
             None,
             sha256_hex(bytes),
@@ -285,11 +337,11 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
             plan,
             Vec::new(),
             section,
-        ));
+        )));
     }
 
     let mut new_text = if plan.changes_anything() || text.is_none() {
-        let desired_raw = from_section(&desired, current.as_ref(), req.layout);
+        let desired_raw = from_section(desired, current.as_ref(), req.layout);
         let item_key = match req.layout {
             SectionLayout::Map => None,
             SectionLayout::List { name_key } => Some(name_key),
@@ -323,7 +375,7 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         .unwrap_or_default();
 
     let attributes = match &existing {
-        Some(_) => fs::metadata(&target)
+        Some(_) => fs::metadata(target)
             .map(|metadata| Attributes::of(&metadata))
             .map_err(|e| DeployError::io(req.path, "reading the mode of", e))?,
         None => Attributes::new_file(),
@@ -332,16 +384,23 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         Some(bytes) => Some(backup::create(req.backup_dir, file_name(req.path)?, bytes)?),
         None => None,
     };
-    if let Err(error) = atomic::write(&target, new_text.as_bytes(), &attributes) {
-        if let Some(backup_path) = &backup_path {
-            backup::discard(backup_path);
-        }
-        return Err(error);
+    let mut unchanged = || {
+        run_before_rename_hook(target);
+        Ok(read_file(target)? == existing)
+    };
+    let replaced = atomic::write(target, new_text.as_bytes(), &attributes, &mut unchanged);
+    if !matches!(replaced, Ok(true))
+        && let Some(backup_path) = &backup_path
+    {
+        backup::discard(backup_path);
+    }
+    if !replaced? {
+        return Ok(None);
     }
     if backup_path.is_some() {
         backup::prune(req.backup_dir, file_name(req.path)?);
     }
-    Ok(outcome(
+    Ok(Some(outcome(
         req,
         backup_path,
         sha256_hex(new_text.as_bytes()),
@@ -349,7 +408,7 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
         plan,
         companion_added,
         masked(&written, req.masking),
-    ))
+    )))
 }
 
 /// The companion entries not yet in the file's list.
@@ -488,12 +547,46 @@ fn file_name(path: &Path) -> Result<&std::ffi::OsStr, DeployError> {
     })
 }
 
-/// The file's bytes, or `None` when there is no file.
+/// The file's bytes, or `None` when there is no file. Anything but a regular file (after
+/// symlinks) is refused before it is opened: opening a FIFO blocks until a writer comes, and a
+/// device may never end.
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>, DeployError> {
+    match fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => {
+            return Err(DeployError::NotRegular {
+                path: path.to_path_buf(),
+                kind: file_kind(&metadata.file_type()),
+            });
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
     match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(DeployError::io(path, "reading", e)),
+    }
+}
+
+/// What a non-regular file is, in people's words.
+fn file_kind(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "device";
+        }
+    }
+    if file_type.is_dir() {
+        "directory"
+    } else {
+        "special file"
     }
 }
 

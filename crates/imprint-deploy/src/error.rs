@@ -44,6 +44,22 @@ pub enum DeployError {
         source: io::Error,
     },
 
+    /// The path is a FIFO, socket, device or directory: only regular files are read or
+    /// replaced (opening a FIFO would block forever).
+    #[error(
+        "{} is a {kind}, not a regular file; imprint reads and replaces only regular files: remove it or point the client at a regular file",
+        path.display()
+    )]
+    NotRegular { path: PathBuf, kind: &'static str },
+
+    /// Another program kept rewriting the file while this deploy edited it; the file holds the
+    /// other program's last version.
+    #[error(
+        "{} kept changing while imprint deployed to it ({attempts} attempts): another program (the client itself?) keeps rewriting it; close that program or retry",
+        path.display()
+    )]
+    KeepsChanging { path: PathBuf, attempts: u32 },
+
     /// Deploying into files of this format is not implemented yet.
     #[error("{} files are not supported yet", format_name(*format))]
     Unsupported { format: FileFormat },

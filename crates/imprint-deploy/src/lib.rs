@@ -79,9 +79,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use atomic::FAULT_INJECT_ENV;
+#[doc(hidden)]
+pub use deploy::set_before_rename_hook;
 pub use deploy::{
-    DeployOutcome, DeployRequest, DriftReport, DriftRequest, ListAddition, Masking, PreviousDeploy,
-    SectionLayout, deploy, drift, drift_with, read_section,
+    DeployOutcome, DeployRequest, DriftReport, DriftRequest, ListAddition, MAX_ATTEMPTS, Masking,
+    PreviousDeploy, SectionLayout, deploy, drift, drift_with, read_section,
 };
 pub use error::DeployError;
 

@@ -308,6 +308,7 @@ mod tests {
             public_url: "http://127.0.0.1:7410".into(),
             cors_origins: cors.iter().map(|s| s.to_string()).collect(),
             allowed_hosts: hosts.map(|h| h.iter().map(|s| s.to_string()).collect()),
+            limits: Default::default(),
         })
     }
 

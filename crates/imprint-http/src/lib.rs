@@ -9,6 +9,8 @@
 //! # Layout
 //! - [`HttpConfig`]: auth, public URL, CORS allow-list, accepted `Host` names.
 //! - [`router`]: every route, for tests (`tower::ServiceExt::oneshot`) and [`serve`].
+//! - `listen`: [`serve`], the accept loop with its [`ConnectionLimits`] (header timeout,
+//!   connection cap).
 //! - `guard`: Host and Origin checks, CORS, security headers (one middleware).
 //! - `auth`: bearer / `X-API-Key` tokens and the per-process [`LaunchToken`].
 //! - `mcp`: rmcp's Streamable HTTP service, stateless with JSON responses.
@@ -40,7 +42,8 @@
 //! config.launch_token = Some(launch);
 //! imprint_http::check_exposure(listener.local_addr()?, &config).unwrap();
 //! println!("login: {}/cp/login?token={secret}", config.public_url);
-//! imprint_http::serve(listener, imprint_http::router(service, config), std::future::pending()).await
+//! let limits = config.limits.clone();
+//! imprint_http::serve(listener, imprint_http::router(service, config), limits, std::future::pending()).await
 //! # }
 //! ```
 
@@ -51,11 +54,11 @@ mod cp;
 mod error;
 mod extract;
 mod guard;
+mod listen;
 mod mcp;
 mod rest;
 mod state;
 
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
@@ -66,6 +69,7 @@ use axum::routing::{any, get};
 use imprint_service::Service;
 
 pub use auth::LaunchToken;
+pub use listen::{ConnectionLimits, serve};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -88,6 +92,8 @@ pub struct HttpConfig {
     /// `Host` names served (DNS-rebinding protection); the public URL's host is always
     /// added. `None` serves any `Host`.
     pub allowed_hosts: Option<Vec<String>>,
+    /// Connection cap and timeouts, applied by [`serve`].
+    pub limits: ConnectionLimits,
 }
 
 impl HttpConfig {
@@ -101,6 +107,7 @@ impl HttpConfig {
             public_url: default_public_url(bound),
             cors_origins: Vec::new(),
             allowed_hosts: loopback.then(|| LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -179,17 +186,6 @@ pub fn router(service: Service, config: HttpConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), guard::guard))
         .with_state(state)
-}
-
-/// Serves until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 async fn healthz() -> Response {

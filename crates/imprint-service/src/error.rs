@@ -121,6 +121,7 @@ impl From<imprint_store::StoreError> for ServiceError {
             StoreError::Other(message) => {
                 ServiceError::internal(format!("storage failure: {message}"))
             }
+            StoreError::Corrupt(message) => ServiceError::new(ErrorKind::Integrity, message),
             StoreError::Backend(source) => {
                 ServiceError::internal("storage failure").with_source(source)
             }
@@ -157,8 +158,10 @@ impl From<imprint_deploy::DeployError> for ServiceError {
                 ErrorKind::Conflict,
                 Some(serde_json::json!({"drift": changes})),
             ),
+            DeployError::KeepsChanging { .. } => (ErrorKind::Conflict, None),
             DeployError::Parse { .. }
             | DeployError::Shape { .. }
+            | DeployError::NotRegular { .. }
             | DeployError::Unsupported { .. } => (ErrorKind::InvalidInput, None),
             DeployError::Io { .. } => (ErrorKind::Io, None),
         };

@@ -65,7 +65,9 @@ impl SqliteStore {
                 let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
             }
         }
-        Self::open(&dir.join(DATABASE_FILE)).map_err(|e| match e {
+        let path = dir.join(DATABASE_FILE);
+        refuse_lost_database(dir, &path)?;
+        Self::open(&path).map_err(|e| match e {
             StoreError::Other(message) => StoreError::Other(format!(
                 "cannot open the database in {}: {message}",
                 dir.display()
@@ -73,6 +75,10 @@ impl SqliteStore {
             StoreError::Backend(source) => StoreError::Other(format!(
                 "cannot open the database in {}: {source}",
                 dir.display()
+            )),
+            StoreError::Corrupt(message) => StoreError::Corrupt(format!(
+                "the database {} is damaged: {message}; restore it from a backup",
+                path.display()
             )),
             other => other,
         })
@@ -211,7 +217,37 @@ fn migrate(connection: &mut Connection) -> StoreResult<()> {
 }
 
 fn other(error: rusqlite::Error) -> StoreError {
-    StoreError::backend(error)
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if matches!(
+                failure.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) =>
+        {
+            StoreError::Corrupt(error.to_string())
+        }
+        _ => StoreError::backend(error),
+    }
+}
+
+/// The directory `imprint-service` keeps signing keys in, next to the database.
+const KEYS_DIR: &str = "keys";
+
+/// SQLite takes an empty file for a new database. Next to signing keys an empty database
+/// means revisions were signed here and then lost (the file was truncated or replaced), so
+/// starting afresh would silently drop them.
+fn refuse_lost_database(dir: &Path, path: &Path) -> StoreResult<()> {
+    let empty = std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.len() == 0);
+    if empty && dir.join(KEYS_DIR).is_dir() {
+        return Err(StoreError::Corrupt(format!(
+            "the database {} is empty but this data directory has signing keys ({}): data was \
+lost or the file was truncated. Restore {DATABASE_FILE} from a backup, or move {KEYS_DIR}/ away \
+to start afresh",
+            path.display(),
+            dir.join(KEYS_DIR).display()
+        )));
+    }
+    Ok(())
 }
 
 /// The one place a SQLite error becomes a store error.
@@ -223,7 +259,7 @@ fn map_error(error: rusqlite::Error) -> StoreError {
         {
             StoreError::Conflict(constraint_words(message.as_deref()))
         }
-        _ => StoreError::backend(error),
+        _ => other(error),
     }
 }
 

@@ -39,6 +39,11 @@ pub enum StoreError {
     /// the message is the store's own words.
     #[error("storage failure: {0}")]
     Other(String),
+    /// The stored data is damaged or missing (a truncated, emptied or overwritten database):
+    /// nothing can be trusted until a person restores it. The message says what was found
+    /// and what to do.
+    #[error("{0}")]
+    Corrupt(String),
     /// The backend failed; its error is the source, for logs only.
     #[error("the database failed")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),

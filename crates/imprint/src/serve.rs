@@ -36,6 +36,14 @@ pub struct ServeArgs {
     /// Serve without tokens (refused unless bound to a loopback address).
     #[arg(long, requires = "http")]
     no_auth: bool,
+    /// Serve at most N connections at once; more wait to be accepted. Keep it below
+    /// `ulimit -n` (default 512).
+    #[arg(long, value_name = "N", requires = "http", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+    /// Close a connection that sends no complete request headers for SECONDS, idle
+    /// keep-alive connections included (default 10).
+    #[arg(long, value_name = "SECONDS", requires = "http", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: Option<u64>,
 }
 
 pub fn run(service: Service, args: ServeArgs) -> Result<(), Failure> {
@@ -103,6 +111,12 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
         config = config.with_public_url(url).map_err(Failure::Other)?;
     }
     config.require_auth = !args.no_auth;
+    if let Some(max) = args.max_connections {
+        config.limits.max_connections = max as usize;
+    }
+    if let Some(seconds) = args.header_timeout {
+        config.limits.header_read_timeout = Duration::from_secs(seconds);
+    }
 
     // The public URL is known only now (port 0), and the service puts it in the edit
     // URLs it returns.
@@ -115,6 +129,7 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
         format!("{}/cp", config.public_url)
     };
     let public_url = config.public_url.clone();
+    let limits = config.limits.clone();
     let router = imprint_http::router(service, config);
 
     {
@@ -131,7 +146,7 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
         tracing::info!("shutting down: finishing requests in flight");
         let _ = stop_tx.send(true);
     };
-    let server = imprint_http::serve(listener, router, shutdown);
+    let server = imprint_http::serve(listener, router, limits, shutdown);
     let deadline = async move {
         let mut stop_rx = stop_rx;
         let _ = stop_rx.wait_for(|stopped| *stopped).await;

@@ -189,20 +189,35 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PanelForm<T> {
     }
 }
 
-/// Only same-site paths inside the panel, so the login page cannot be used to
-/// redirect a visitor elsewhere.
+/// Only same-site paths inside the panel, made of characters a `Location` header and a
+/// URL carry as they are, so the login page can neither redirect a visitor elsewhere nor
+/// fail to build its redirect (a decoded `%01` is not a valid header byte).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(next)
-            if next.starts_with("/cp")
-                && !next.starts_with("//")
-                && !next.contains(['\\', '\r', '\n'])
-                && !next.starts_with("/cp/login") =>
-        {
-            next.to_string()
-        }
+        Some(next) if is_panel_path(next) => next.to_string(),
         _ => "/cp".to_string(),
     }
+}
+
+fn is_panel_path(next: &str) -> bool {
+    let Some(rest) = next.strip_prefix("/cp") else {
+        return false;
+    };
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    // `/cp/..` and `/cp/%2e%2e` leave the panel once a browser resolves them.
+    let leaves_panel = path
+        .split('/')
+        .any(|segment| segment == ".." || segment.to_ascii_lowercase().contains("%2e"));
+    (rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        && !next.starts_with("/cp/login")
+        && !leaves_panel
+        && next.bytes().all(is_url_safe)
+}
+
+/// RFC 3986's unreserved and reserved characters and `%`: no controls, spaces,
+/// backslashes, quotes, angle brackets or non-ASCII.
+fn is_url_safe(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?#%[]".contains(&byte)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -362,9 +377,20 @@ mod tests {
             "/v1/clients",
             "/cp/login?next=/x",
             "/cp\\@evil",
+            "/cp\u{1}",
+            "/cp\0",
+            "/cp\u{7f}",
+            "/cp\u{1b}",
+            "/cp/a b",
+            "/cp/\u{e9}",
+            "/cpanel",
+            "/cp/../v1/clients",
+            "/cp/%2E%2E/v1/clients",
         ] {
             assert_eq!(safe_next(Some(bad)), "/cp", "{bad}");
         }
         assert_eq!(safe_next(None), "/cp");
+        assert_eq!(safe_next(Some("/cp?x=1")), "/cp?x=1");
+        assert_eq!(safe_next(Some("/cp/configs%2Fx")), "/cp/configs%2Fx");
     }
 }

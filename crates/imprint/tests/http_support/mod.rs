@@ -24,10 +24,27 @@ pub struct Server {
 
 impl Server {
     pub fn start(env: &TestEnv, extra: &[&str]) -> Server {
-        let mut child = env
-            .command()
+        let mut command = env.command();
+        command.args(["serve", "--http", "127.0.0.1:0"]).args(extra);
+        Self::spawn(command)
+    }
+
+    /// Like [`Server::start`], with the server's file descriptor limit (`ulimit -n`) lowered
+    /// to `max_fds`, as a small container or a careful admin would set it.
+    pub fn start_with_fd_limit(env: &TestEnv, max_fds: u32, extra: &[&str]) -> Server {
+        let mut command = std::process::Command::new("sh");
+        env.apply_env(&mut command);
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {max_fds} && exec \"$0\" \"$@\""))
+            .arg(crate::support::BIN)
             .args(["serve", "--http", "127.0.0.1:0"])
-            .args(extra)
+            .args(extra);
+        Self::spawn(command)
+    }
+
+    fn spawn(mut command: std::process::Command) -> Server {
+        let mut child = command
             // Expected refusals log warnings; keep the test output to real failures.
             .env("IMPRINT_LOG", "error")
             .stdout(Stdio::piped())

@@ -42,7 +42,7 @@ impl TestEnv {
         command
     }
 
-    fn apply_env(&self, command: &mut std::process::Command) {
+    pub fn apply_env(&self, command: &mut std::process::Command) {
         std::fs::create_dir_all(self.home()).unwrap();
         command
             .env_clear()

@@ -1,0 +1,288 @@
+//! One regression test per defect found by the red-team pass over the release binary,
+//! each named after the defect and run through the real `imprint` executable.
+
+mod http_support;
+mod support;
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use http_support::Server;
+
+use rmcp::ServiceExt as _;
+use rmcp::transport::TokioChildProcess;
+use serde_json::json;
+use support::{BIN, Mcp, TestEnv};
+use tokio::io::AsyncReadExt as _;
+
+/// A recognizable secret that must never reach a log line.
+const SECRET_VALUE: &str = "red-team-canary-7f3a9c";
+
+/// Starts `imprint serve` over stdio with `IMPRINT_LOG=filter`, calls `set_secret`, and
+/// returns everything the server wrote to stderr.
+async fn stderr_of_set_secret(env: &TestEnv, filter: &str) -> String {
+    std::fs::create_dir_all(env.home()).unwrap();
+    let mut command = tokio::process::Command::new(BIN);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.home())
+        .env("IMPRINT_HOME", env.data())
+        .env("USER", "tester")
+        .env("IMPRINT_LOG", filter)
+        .arg("serve");
+    let (transport, stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = stderr.expect("stderr is piped");
+    let collector = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mcp = Mcp {
+        client: ().serve(transport).await.unwrap(),
+    };
+    mcp.ok(
+        "set_secret",
+        json!({"name": "RED_TEAM", "value": SECRET_VALUE}),
+    )
+    .await;
+    mcp.ok(
+        "add_server_to_config",
+        json!({"server_id": "brave-search", "env_vars": {"BRAVE_API_KEY": SECRET_VALUE}}),
+    )
+    .await;
+    mcp.close().await;
+    tokio::time::timeout(std::time::Duration::from_secs(30), collector)
+        .await
+        .expect("the server exits once the client closes")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn debug_logging_never_prints_secret_tool_arguments() {
+    for filter in ["debug", "rmcp=trace", "rmcp::service=debug", "trace"] {
+        let env = TestEnv::new();
+        let stderr = stderr_of_set_secret(&env, filter).await;
+        assert!(
+            !stderr.contains(SECRET_VALUE),
+            "IMPRINT_LOG={filter} printed a secret:\n{stderr}"
+        );
+        if filter == "rmcp::service=debug" {
+            // The filter is live: rmcp's own info lines still come through.
+            assert!(
+                stderr.contains("initialized"),
+                "IMPRINT_LOG={filter} logged nothing from rmcp:\n{stderr}"
+            );
+        }
+    }
+}
+
+/// Answers `GET /healthz` on a fresh connection, or gives up at `deadline`.
+fn healthz_before(addr: &str, deadline: Instant) -> Result<u16, String> {
+    let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    stream
+        .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+        .unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("write: {e}"))?;
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .map_err(|e| format!("no answer in time: {e}"))?;
+    reply
+        .split_whitespace()
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .ok_or_else(|| format!("not an HTTP reply: {reply:?}"))
+}
+
+#[test]
+fn silent_connections_beyond_the_fd_limit_do_not_starve_healthz() {
+    let env = TestEnv::new();
+    // 300 silent sockets against a server allowed 256 file descriptors: before the fix it
+    // accepted until EMFILE and never answered again.
+    let server = Server::start_with_fd_limit(
+        &env,
+        256,
+        &["--max-connections", "64", "--header-timeout", "1"],
+    );
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    assert_eq!(healthz_before(&server.addr, deadline), Ok(200));
+    // The silent ones were closed by the header timeout, not kept open forever.
+    let mut first = &silent[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buffer = [0u8; 16];
+    assert_eq!(
+        first.read(&mut buffer).map_err(|e| e.kind()),
+        Ok(0),
+        "a silent connection stays open"
+    );
+}
+
+#[test]
+fn idle_keep_alive_connections_are_closed() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &["--header-timeout", "1"]);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nhost: {}\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let started = Instant::now();
+    // The answer, then the end of the stream once the connection has idled a second.
+    let mut received = Vec::new();
+    let outcome = stream.read_to_end(&mut received).map_err(|e| e.kind());
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        outcome.is_ok(),
+        "the idle connection was kept open: {outcome:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn login_with_a_control_character_in_next_redirects_to_the_panel() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let login = server.login_url.strip_prefix(&server.url()).unwrap();
+    for next in [
+        "/cp%01",
+        "/cp%00",
+        "/cp%7F",
+        "/cp%1B",
+        "/cp/%0d%0aset-cookie:x=1",
+        "/cp/%E9",
+    ] {
+        let reply = server.send("GET", &format!("{login}&next={next}"), &[], None);
+        assert_eq!(reply.status, 303, "next={next}: {}", reply.body);
+        assert_eq!(reply.header("location"), Some("/cp"), "next={next}");
+        assert!(reply.header("set-cookie").is_some(), "next={next}");
+    }
+    let kept = server.send("GET", &format!("{login}&next=/cp/configs"), &[], None);
+    assert_eq!(kept.header("location"), Some("/cp/configs"));
+}
+
+/// Exit code 7: an integrity failure.
+const INTEGRITY: i32 = 7;
+
+#[test]
+fn an_emptied_database_next_to_signing_keys_is_refused_not_taken_as_new() {
+    let env = TestEnv::new();
+    env.cli_ok(&["keys", "init"]);
+    env.cli_ok(&["draft", "add", "memory"]);
+    let database = env.data().join("imprint.db");
+    std::fs::write(&database, b"").unwrap();
+    let (code, _, stderr) = env.cli(&["status"]);
+    assert_eq!(code, INTEGRITY, "{stderr}");
+    for words in ["empty", "signing keys", "backup", "keys/"] {
+        assert!(stderr.contains(words), "{words:?} missing from {stderr}");
+    }
+    // Nothing was written over the evidence.
+    assert_eq!(std::fs::metadata(&database).unwrap().len(), 0);
+
+    // Without keys an empty file is still a fresh store.
+    let fresh = TestEnv::new();
+    std::fs::create_dir_all(fresh.data()).unwrap();
+    std::fs::write(fresh.data().join("imprint.db"), b"").unwrap();
+    fresh.cli_ok(&["status"]);
+}
+
+#[test]
+fn a_malformed_database_exits_with_the_integrity_code() {
+    let env = TestEnv::new();
+    env.cli_ok(&["status"]);
+    let database = env.data().join("imprint.db");
+    let noise: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&database, noise).unwrap();
+    let (code, _, stderr) = env.cli(&["status"]);
+    assert_eq!(code, INTEGRITY, "{stderr}");
+    assert!(stderr.contains("imprint.db"), "{stderr}");
+    assert!(stderr.contains("backup"), "{stderr}");
+}
+
+/// Runs the CLI with `--json` and a deadline: a command that hangs fails the test instead
+/// of hanging it. Returns (exit code, stdout parsed, stderr).
+fn cli_within(env: &TestEnv, args: &[&str], limit: Duration) -> (i32, serde_json::Value, String) {
+    let mut child = env
+        .command()
+        .arg("--json")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("imprint {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    (
+        output.status.code().unwrap_or(-1),
+        serde_json::from_str(&stdout).unwrap_or_default(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_at_a_client_config_path_is_refused_without_hanging() {
+    let env = TestEnv::new();
+    let fifo = env.file(".cursor/mcp.json");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    env.cli_ok(&["draft", "add", "memory", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+
+    let limit = Duration::from_secs(20);
+    let (code, _, stderr) = cli_within(&env, &["deploy", "--client", "cursor"], limit);
+    assert_eq!(code, 3, "{stderr}");
+    let path = fifo.display().to_string();
+    assert!(stderr.contains(&path), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    let (code, status, stderr) = cli_within(&env, &["status"], limit);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = status["files"].as_array().cloned().unwrap_or_default();
+    let cursor = rows
+        .iter()
+        .find(|row| row["client_id"] == "cursor" && row["scope"] == "user")
+        .unwrap_or_else(|| panic!("cursor missing from {status}"));
+    let text = cursor.to_string();
+    assert!(text.contains(&path), "{text}");
+    assert!(text.contains("not a regular file"), "{text}");
+    // still a FIFO: nothing replaced it
+    use std::os::unix::fs::FileTypeExt as _;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}

@@ -77,9 +77,6 @@ pub use sites::{CreateSite, GetSites, UpdateSite};
 /// format version.
 pub const ENTRY_REVISION_FORMAT: &str = "imprint.entry.v1";
 
-/// Optimistic retries when another writer moved an entry or draft meanwhile.
-const MAX_RETRIES: usize = 16;
-
 /// Default and largest page sizes of listings and search.
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 100;

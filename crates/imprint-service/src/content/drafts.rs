@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::entries::{LiveWrite, busy, check_enabled_for_site, document, row_content, trashed};
-use super::{MAX_RETRIES, Schema, clamp_limit};
+use super::{Schema, clamp_limit};
 use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
+use crate::revisions::MAX_RETRIES;
 use crate::{Service, now_millis};
 
 /// `create_draft`: of an existing entry (`canonicalId`) or of a new one (`sectionId` +

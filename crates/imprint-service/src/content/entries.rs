@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use imprint_content::entry::EntryStatus;
 use imprint_content::{Content, slug, template};
-use imprint_engine::{canonical, envelope, timestamp};
+use imprint_engine::timestamp;
 use imprint_store::RevisionRow;
 use imprint_store::StoreError;
 use imprint_store::content::{
@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::sections::site_settings_for;
-use super::{ENTRY_REVISION_FORMAT, MAX_RETRIES, Schema, clamp_limit, unknown_site};
+use super::{ENTRY_REVISION_FORMAT, Schema, clamp_limit, unknown_site};
 use crate::api::{Flag, Id, IdList, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
+use crate::revisions::{MAX_RETRIES, NewRevision};
 use crate::{Service, now_millis};
 
 /// One entry for [`Service::bulk_create_entries`]: `attributeAndFieldData` as for
@@ -422,7 +423,10 @@ impl Service {
                 type_handle: &write.schema.entry_type.handle,
                 post_date: post_date.as_deref(),
             };
-            Some(template::render_uri(uri_format, &context).map_err(|e| StoreError::Other(e.0))?)
+            Some(
+                template::render_uri(uri_format, &context)
+                    .map_err(|e| StoreError::aborted(ServiceError::from(e)))?,
+            )
         } else {
             None
         };
@@ -433,28 +437,25 @@ impl Service {
             "entryTypeId": write.schema.entry_type.id,
             "content": content.to_json(),
         });
-        let artifact_id = canonical::artifact_id(&payload);
-        let mut metadata = Map::new();
-        metadata.insert("format".into(), json!(ENTRY_REVISION_FORMAT));
-        metadata.insert(
-            "generator".into(),
-            json!(concat!("imprint ", env!("CARGO_PKG_VERSION"))),
-        );
-        metadata.insert("author".into(), json!(self.actor()));
-        metadata.insert("sequence".into(), json!(seq));
-        metadata.insert("action".into(), json!(write.action));
-        metadata.insert("parent_artifact_id".into(), json!(parent_artifact_id));
-        metadata.extend(write.extra.clone());
-        let doc = document(entry_id, site_id);
-        let unsigned = json!({
-            "artifact_id": artifact_id,
-            "document": doc,
-            "created_at": timestamp::rfc3339_millis(now),
-            "payload": payload,
-            "signing_key_id": key.key_id(),
-            "metadata": metadata,
-        });
-        let sealed = envelope::seal(unsigned, key).map_err(|e| StoreError::Other(e.to_string()))?;
+        let mut extra = Map::new();
+        extra.insert("action".into(), json!(write.action));
+        extra.extend(write.extra.clone());
+        let mut address = Map::new();
+        address.insert("document".into(), json!(document(entry_id, site_id)));
+        let (artifact_id, sealed) = self
+            .seal_revision(
+                key,
+                payload,
+                NewRevision {
+                    address,
+                    format: ENTRY_REVISION_FORMAT,
+                    seq,
+                    parent_artifact_id,
+                    extra: &extra,
+                    now,
+                },
+            )
+            .map_err(StoreError::aborted)?;
         let row = EntryRow {
             entry_id,
             site_id,
@@ -481,7 +482,7 @@ impl Service {
             search_body: content.search_text(&write.schema.fields),
             row,
             revision: RevisionRow {
-                document: doc,
+                document: document(entry_id, site_id),
                 seq,
                 artifact_id,
                 envelope: sealed,

@@ -6,11 +6,12 @@ use imprint_content::Content;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::clamp_limit;
 use super::entries::{LiveWrite, busy, document, trashed};
-use super::{MAX_RETRIES, clamp_limit};
 use crate::Service;
 use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
+use crate::revisions::MAX_RETRIES;
 
 /// `list_revisions`: an entry's revisions, newest first.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]

@@ -19,7 +19,6 @@ mod args;
 mod config_tools;
 mod content_tools;
 mod resources;
-mod schema;
 mod server;
 
 pub use server::{ImprintMcp, serve_stdio};

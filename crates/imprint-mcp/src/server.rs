@@ -34,9 +34,13 @@ revision (update_entry changes live content directly); link the user to each ret
 impl ImprintMcp {
     pub fn new(service: Service) -> Self {
         let mut tool_router = Self::config_router() + Self::content_router();
+        // every schema is made portable once, here (see imprint_service::api::make_portable)
         for route in tool_router.map.values_mut() {
-            route.attr.input_schema =
-                std::sync::Arc::new(crate::schema::portable(&route.attr.input_schema));
+            let mut schema = serde_json::Value::Object((*route.attr.input_schema).clone());
+            imprint_service::api::make_portable(&mut schema);
+            if let serde_json::Value::Object(map) = schema {
+                route.attr.input_schema = std::sync::Arc::new(map);
+            }
         }
         Self {
             service,

@@ -107,15 +107,6 @@ impl JsonSchema for ObjectList {
     }
 }
 
-/// A request type's JSON Schema (what the MCP tools show), for the OpenAPI document.
-pub fn schema_of<T: JsonSchema>() -> Value {
-    let mut schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
-    if let Some(object) = schema.as_object_mut() {
-        object.remove("$schema");
-    }
-    schema
-}
-
 /// The schema of an operation without parameters: derived, an empty struct's schema has no
 /// `properties`, which some clients require.
 fn no_parameters() -> schemars::Schema {

@@ -20,12 +20,13 @@ use imprint_service::{Service, ServiceError, ServiceResult};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::openapi::Operation;
+use super::openapi::{Operation, op};
 use super::{Expected, if_match, with_draft_etag};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
+use imprint_service::api::schema_of;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -62,7 +63,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         )
         .route("/v1/content/field-layouts", post(create_field_layout))
         .route(
-            "/v1/content/field-layouts/{layout_id}",
+            "/v1/content/field-layouts/{field_layout_id}",
             get(get_field_layout).put(update_field_layout),
         )
         .route("/v1/content/search", get(search))
@@ -547,422 +548,301 @@ async fn apply_draft(
 
 // ----- the OpenAPI table ----------------------------------------------------------------
 
-/// A request type's schema as an OpenAPI body, without the ids the path carries.
-fn body_of(mut schema: Value, path_ids: &[&str]) -> Value {
-    if let Some(properties) = schema["properties"].as_object_mut() {
-        for id in path_ids {
-            properties.remove(*id);
-        }
-    }
-    if let Some(required) = schema["required"].as_array_mut() {
-        required.retain(|name| !path_ids.iter().any(|id| name == id));
-    }
-    schema
-}
-
-fn create_site_body() -> Value {
-    body_of(schema_of::<CreateSite>(), &[])
-}
-
-fn update_site_body() -> Value {
-    body_of(schema_of::<UpdateSite>(), &["siteId"])
-}
-
-fn create_section_body() -> Value {
-    body_of(schema_of::<CreateSection>(), &[])
-}
-
-fn update_section_body() -> Value {
-    body_of(schema_of::<UpdateSection>(), &["sectionId"])
-}
-
-fn create_entry_type_body() -> Value {
-    body_of(schema_of::<CreateEntryType>(), &[])
-}
-
-fn update_entry_type_body() -> Value {
-    body_of(schema_of::<UpdateEntryType>(), &["entryTypeId"])
-}
-
-fn create_field_body() -> Value {
-    body_of(schema_of::<CreateField>(), &[])
-}
-
-fn update_field_body() -> Value {
-    body_of(schema_of::<UpdateField>(), &["fieldId"])
-}
-
-fn create_layout_body() -> Value {
-    body_of(schema_of::<CreateFieldLayout>(), &[])
-}
-
-fn update_layout_body() -> Value {
-    body_of(schema_of::<UpdateFieldLayout>(), &["fieldLayoutId"])
-}
-
-fn create_entry_body() -> Value {
-    body_of(schema_of::<CreateEntry>(), &[])
-}
-
-fn update_entry_body() -> Value {
-    body_of(schema_of::<UpdateEntry>(), &["entryId"])
-}
-
-fn revert_body() -> Value {
-    body_of(schema_of::<RevertEntry>(), &["entryId"])
-}
-
-fn draft_body() -> Value {
-    body_of(schema_of::<CreateDraft>(), &[])
-}
-
-fn draft_update_body() -> Value {
-    // The expected version travels in If-Match here.
-    body_of(schema_of::<UpdateDraft>(), &["draftId", "expectedVersion"])
-}
-
-const fn op(
-    method: &'static str,
-    path: &'static str,
-    id: &'static str,
-    summary: &'static str,
-) -> Operation {
-    Operation {
-        method,
-        path,
-        id,
-        tag: "content",
-        summary,
-        query: &[],
-        body: None,
-        if_match: false,
-        status: 200,
-    }
-}
-
-const SITE_ID: (&str, &str, &str) = ("siteId", "integer", "site (default: the primary site)");
-const FORCE: (&str, &str, &str) = ("force", "boolean", "delete even when content uses it");
-
-/// The content operations, for the OpenAPI document. Frozen: paths are a public contract.
+/// Every content REST operation and the request type behind it. Frozen: paths are a public contract.
 pub(crate) static OPERATIONS: &[Operation] = &[
     op(
         "get",
         "/v1/content/sites",
         "getSites",
+        "content",
         "sites (id, name, handle, url, primary, language)",
-    ),
-    Operation {
-        body: Some(create_site_body),
-        status: 201,
-        ..op("post", "/v1/content/sites", "createSite", "create a site")
-    },
-    Operation {
-        body: Some(update_site_body),
-        ..op(
-            "patch",
-            "/v1/content/sites/{site_id}",
-            "updateSite",
-            "update a site",
-        )
-    },
-    Operation {
-        query: &[("sectionIds", "string", "ids, comma separated")],
-        ..op(
-            "get",
-            "/v1/content/sections",
-            "getSections",
-            "sections with their entry types and site settings",
-        )
-    },
-    Operation {
-        body: Some(create_section_body),
-        status: 201,
-        ..op(
-            "post",
-            "/v1/content/sections",
-            "createSection",
-            "create a section",
-        )
-    },
+    )
+    .query(schema_of::<GetSites>),
+    op(
+        "post",
+        "/v1/content/sites",
+        "createSite",
+        "content",
+        "create a site",
+    )
+    .body(schema_of::<CreateSite>)
+    .created(),
+    op(
+        "patch",
+        "/v1/content/sites/{site_id}",
+        "updateSite",
+        "content",
+        "update a site",
+    )
+    .body(schema_of::<UpdateSite>),
+    op(
+        "get",
+        "/v1/content/sections",
+        "getSections",
+        "content",
+        "sections with their entry types and site settings",
+    )
+    .query(schema_of::<GetSections>),
+    op(
+        "post",
+        "/v1/content/sections",
+        "createSection",
+        "content",
+        "create a section",
+    )
+    .body(schema_of::<CreateSection>)
+    .created(),
     op(
         "get",
         "/v1/content/sections/{section_id}",
         "getSection",
+        "content",
         "one section",
     ),
-    Operation {
-        body: Some(update_section_body),
-        ..op(
-            "patch",
-            "/v1/content/sections/{section_id}",
-            "updateSection",
-            "update a section",
-        )
-    },
-    Operation {
-        query: &[FORCE],
-        ..op(
-            "delete",
-            "/v1/content/sections/{section_id}",
-            "deleteSection",
-            "delete a section (reports the impact; force when it holds content)",
-        )
-    },
-    Operation {
-        query: &[("entryTypeIds", "string", "ids, comma separated")],
-        ..op(
-            "get",
-            "/v1/content/entry-types",
-            "getEntryTypes",
-            "entry types with their fields",
-        )
-    },
-    Operation {
-        body: Some(create_entry_type_body),
-        status: 201,
-        ..op(
-            "post",
-            "/v1/content/entry-types",
-            "createEntryType",
-            "create an entry type",
-        )
-    },
+    op(
+        "patch",
+        "/v1/content/sections/{section_id}",
+        "updateSection",
+        "content",
+        "update a section",
+    )
+    .body(schema_of::<UpdateSection>),
+    op(
+        "delete",
+        "/v1/content/sections/{section_id}",
+        "deleteSection",
+        "content",
+        "delete a section (reports the impact; force when it holds content)",
+    )
+    .query(schema_of::<DeleteSection>),
+    op(
+        "get",
+        "/v1/content/entry-types",
+        "getEntryTypes",
+        "content",
+        "entry types with their fields",
+    )
+    .query(schema_of::<GetEntryTypes>),
+    op(
+        "post",
+        "/v1/content/entry-types",
+        "createEntryType",
+        "content",
+        "create an entry type",
+    )
+    .body(schema_of::<CreateEntryType>)
+    .created(),
     op(
         "get",
         "/v1/content/entry-types/{entry_type_id}",
         "getEntryType",
+        "content",
         "one entry type",
     ),
-    Operation {
-        body: Some(update_entry_type_body),
-        ..op(
-            "patch",
-            "/v1/content/entry-types/{entry_type_id}",
-            "updateEntryType",
-            "update an entry type",
-        )
-    },
-    Operation {
-        query: &[FORCE],
-        ..op(
-            "delete",
-            "/v1/content/entry-types/{entry_type_id}",
-            "deleteEntryType",
-            "delete an entry type",
-        )
-    },
+    op(
+        "patch",
+        "/v1/content/entry-types/{entry_type_id}",
+        "updateEntryType",
+        "content",
+        "update an entry type",
+    )
+    .body(schema_of::<UpdateEntryType>),
+    op(
+        "delete",
+        "/v1/content/entry-types/{entry_type_id}",
+        "deleteEntryType",
+        "content",
+        "delete an entry type",
+    )
+    .query(schema_of::<DeleteEntryType>),
     op(
         "get",
         "/v1/content/field-types",
         "getFieldTypes",
+        "content",
         "field types and their settings",
     ),
-    Operation {
-        query: &[("fieldLayoutId", "integer", "only the fields of this layout")],
-        ..op("get", "/v1/content/fields", "getFields", "fields")
-    },
-    Operation {
-        body: Some(create_field_body),
-        status: 201,
-        ..op(
-            "post",
-            "/v1/content/fields",
-            "createField",
-            "create a field",
-        )
-    },
-    Operation {
-        body: Some(update_field_body),
-        ..op(
-            "patch",
-            "/v1/content/fields/{field_id}",
-            "updateField",
-            "update a field",
-        )
-    },
-    Operation {
-        query: &[FORCE],
-        ..op(
-            "delete",
-            "/v1/content/fields/{field_id}",
-            "deleteField",
-            "delete a field",
-        )
-    },
-    Operation {
-        body: Some(create_layout_body),
-        status: 201,
-        ..op(
-            "post",
-            "/v1/content/field-layouts",
-            "createFieldLayout",
-            "create a field layout",
-        )
-    },
     op(
         "get",
-        "/v1/content/field-layouts/{layout_id}",
+        "/v1/content/fields",
+        "getFields",
+        "content",
+        "fields",
+    )
+    .query(schema_of::<GetFields>),
+    op(
+        "post",
+        "/v1/content/fields",
+        "createField",
+        "content",
+        "create a field",
+    )
+    .body(schema_of::<CreateField>)
+    .created(),
+    op(
+        "patch",
+        "/v1/content/fields/{field_id}",
+        "updateField",
+        "content",
+        "update a field",
+    )
+    .body(schema_of::<UpdateField>),
+    op(
+        "delete",
+        "/v1/content/fields/{field_id}",
+        "deleteField",
+        "content",
+        "delete a field",
+    )
+    .query(schema_of::<DeleteField>),
+    op(
+        "post",
+        "/v1/content/field-layouts",
+        "createFieldLayout",
+        "content",
+        "create a field layout",
+    )
+    .body(schema_of::<CreateFieldLayout>)
+    .created(),
+    op(
+        "get",
+        "/v1/content/field-layouts/{field_layout_id}",
         "getFieldLayout",
+        "content",
         "a field layout",
-    ),
-    Operation {
-        body: Some(update_layout_body),
-        ..op(
-            "put",
-            "/v1/content/field-layouts/{layout_id}",
-            "updateFieldLayout",
-            "replace a field layout's tabs",
-        )
-    },
-    Operation {
-        query: &[
-            ("query", "string", "words to find; word* is a prefix"),
-            ("limit", "integer", "at most this many"),
-            (
-                "status",
-                "string",
-                "live (default), pending, expired, disabled, all",
-            ),
-            ("sectionIds", "string", "ids, comma separated"),
-            SITE_ID,
-        ],
-        ..op(
-            "get",
-            "/v1/content/search",
-            "searchContent",
-            "full-text search over entries",
-        )
-    },
-    Operation {
-        body: Some(create_entry_body),
-        status: 201,
-        ..op(
-            "post",
-            "/v1/content/entries",
-            "createEntry",
-            "create a live entry (a signed revision)",
-        )
-    },
-    Operation {
-        query: &[SITE_ID],
-        ..op(
-            "get",
-            "/v1/content/entries/{entry_id}",
-            "getEntry",
-            "an entry with its fields",
-        )
-    },
-    Operation {
-        body: Some(update_entry_body),
-        ..op(
-            "patch",
-            "/v1/content/entries/{entry_id}",
-            "updateEntry",
-            "change a live entry directly (PATCH semantics)",
-        )
-    },
-    Operation {
-        query: &[(
-            "permanently",
-            "boolean",
-            "delete for good instead of trashing",
-        )],
-        ..op(
-            "delete",
-            "/v1/content/entries/{entry_id}",
-            "deleteEntry",
-            "trash (or permanently delete) an entry",
-        )
-    },
+    )
+    .query(schema_of::<GetFieldLayout>),
+    op(
+        "put",
+        "/v1/content/field-layouts/{field_layout_id}",
+        "updateFieldLayout",
+        "content",
+        "replace a field layout's tabs",
+    )
+    .body(schema_of::<UpdateFieldLayout>),
+    op(
+        "get",
+        "/v1/content/search",
+        "searchContent",
+        "content",
+        "full-text search over entries",
+    )
+    .query(schema_of::<SearchContent>),
+    op(
+        "post",
+        "/v1/content/entries",
+        "createEntry",
+        "content",
+        "create a live entry (a signed revision)",
+    )
+    .body(schema_of::<CreateEntry>)
+    .created(),
+    op(
+        "get",
+        "/v1/content/entries/{entry_id}",
+        "getEntry",
+        "content",
+        "an entry with its fields",
+    )
+    .query(schema_of::<GetEntry>),
+    op(
+        "patch",
+        "/v1/content/entries/{entry_id}",
+        "updateEntry",
+        "content",
+        "change a live entry directly (PATCH semantics)",
+    )
+    .body(schema_of::<UpdateEntry>),
+    op(
+        "delete",
+        "/v1/content/entries/{entry_id}",
+        "deleteEntry",
+        "content",
+        "trash (or permanently delete) an entry",
+    )
+    .query(schema_of::<DeleteEntry>),
     op(
         "post",
         "/v1/content/entries/{entry_id}/restore",
         "restoreEntry",
+        "content",
         "restore an entry from the trash",
     ),
-    Operation {
-        query: &[SITE_ID, ("limit", "integer", "at most this many")],
-        ..op(
-            "get",
-            "/v1/content/entries/{entry_id}/revisions",
-            "listRevisions",
-            "an entry's revisions, newest first",
-        )
-    },
-    Operation {
-        query: &[SITE_ID],
-        ..op(
-            "get",
-            "/v1/content/entries/{entry_id}/revisions/{revision}",
-            "getRevision",
-            "one revision, verified",
-        )
-    },
-    Operation {
-        body: Some(revert_body),
-        ..op(
-            "post",
-            "/v1/content/entries/{entry_id}/revert",
-            "revertEntry",
-            "make an old revision current again (as a new revision)",
-        )
-    },
-    Operation {
-        query: &[
-            ("canonicalId", "integer", "drafts of this entry"),
-            SITE_ID,
-            ("sectionId", "integer", ""),
-            ("provisional", "boolean", ""),
-            ("creator", "string", ""),
-            ("fromScratch", "boolean", "only drafts of new entries"),
-            ("limit", "integer", ""),
-        ],
-        ..op("get", "/v1/content/drafts", "listDrafts", "drafts")
-    },
-    Operation {
-        body: Some(draft_body),
-        status: 201,
-        ..op(
-            "post",
-            "/v1/content/drafts",
-            "createDraft",
-            "create a draft of an entry, or from scratch",
-        )
-    },
+    op(
+        "get",
+        "/v1/content/entries/{entry_id}/revisions",
+        "listRevisions",
+        "content",
+        "an entry's revisions, newest first",
+    )
+    .query(schema_of::<ListRevisions>),
+    op(
+        "get",
+        "/v1/content/entries/{entry_id}/revisions/{revision}",
+        "getRevision",
+        "content",
+        "one revision, verified",
+    )
+    .query(schema_of::<GetRevision>),
+    op(
+        "post",
+        "/v1/content/entries/{entry_id}/revert",
+        "revertEntry",
+        "content",
+        "make an old revision current again (as a new revision)",
+    )
+    .body(schema_of::<RevertEntry>),
+    op(
+        "get",
+        "/v1/content/drafts",
+        "listDrafts",
+        "content",
+        "drafts",
+    )
+    .query(schema_of::<ListDrafts>),
+    op(
+        "post",
+        "/v1/content/drafts",
+        "createDraft",
+        "content",
+        "create a draft of an entry, or from scratch",
+    )
+    .body(schema_of::<CreateDraft>)
+    .created(),
     op(
         "get",
         "/v1/content/drafts/{draft_id}",
         "getDraft",
+        "content",
         "a draft (ETag: its draftVersion)",
     ),
-    Operation {
-        body: Some(draft_update_body),
-        if_match: true,
-        ..op(
-            "patch",
-            "/v1/content/drafts/{draft_id}",
-            "updateDraft",
-            "change a draft (PATCH semantics)",
-        )
-    },
-    Operation {
-        if_match: true,
-        ..op(
-            "delete",
-            "/v1/content/drafts/{draft_id}",
-            "deleteDraft",
-            "delete a draft; the live entry is unchanged",
-        )
-    },
-    Operation {
-        if_match: true,
-        ..op(
-            "post",
-            "/v1/content/drafts/{draft_id}/apply",
-            "applyDraft",
-            "make the draft live (three-way merge; conflicts by field)",
-        )
-    },
+    op(
+        "patch",
+        "/v1/content/drafts/{draft_id}",
+        "updateDraft",
+        "content",
+        "change a draft (PATCH semantics)",
+    )
+    .body(schema_of::<UpdateDraft>)
+    .if_match(),
+    op(
+        "delete",
+        "/v1/content/drafts/{draft_id}",
+        "deleteDraft",
+        "content",
+        "delete a draft; the live entry is unchanged",
+    )
+    .query(schema_of::<DeleteDraft>)
+    .if_match(),
+    op(
+        "post",
+        "/v1/content/drafts/{draft_id}/apply",
+        "applyDraft",
+        "content",
+        "make the draft live (three-way merge; conflicts by field)",
+    )
+    .body(schema_of::<ApplyDraft>)
+    .if_match(),
 ];
 
 #[cfg(test)]

@@ -1,15 +1,18 @@
-//! The OpenAPI 3.1 document served at `/openapi.json`, built from one table of
-//! operations ([`OPERATIONS`]). A test sends a request to every entry and checks the
-//! router knows it, so the document and the routes cannot drift apart.
+//! The OpenAPI 3.1 document served at `/openapi.json`. The table of operations
+//! ([`OPERATIONS`]) names each route and the service's request type behind it; path
+//! parameters, query parameters and the body are all derived from that type's schema (the one
+//! MCP shows too), so the document cannot disagree with what the handlers accept. A test
+//! sends a request to every entry and checks the router knows it.
 
 use axum::Json;
 use axum::extract::State;
+use imprint_service::api::schema_of;
 use imprint_service::config::{
-    AddServerToConfig, DeployConfig, DiffConfig, InitializeKeys, PublishConfig, RegisterServer,
-    RemoveServerFromConfig, RollbackConfig,
+    AddServerToConfig, ClearDraftConfig, DeployConfig, DeployedConfig, DiffConfig, GetConfig,
+    GetConfigHistory, ImportConfig, InitializeKeys, ListAvailableServers, ListConfigDrafts,
+    ListProfiles, PublishConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig,
+    ValidateConfig, VerifyConfig, ViewDraftConfig,
 };
-// rmcp's re-export: the version the service's request types derive with
-use rmcp::schemars::{JsonSchema, schema_for};
 use serde_json::{Map, Value, json};
 
 use crate::state::AppState;
@@ -21,25 +24,30 @@ pub(crate) struct Operation {
     pub(crate) id: &'static str,
     pub(crate) tag: &'static str,
     pub(crate) summary: &'static str,
-    /// Query parameters: name, JSON type, description.
-    pub(crate) query: &'static [(&'static str, &'static str, &'static str)],
-    /// The request body's schema, if the operation takes one.
-    pub(crate) body: Option<fn() -> Value>,
-    /// Honours `If-Match` with the draft version.
+    /// The schema of the service request the route builds (`schema_of::<Request>`).
+    pub(crate) request: Option<fn() -> Value>,
+    /// Where the request's fields beyond the path travel.
+    pub(crate) fields: Fields,
+    /// Honours `If-Match` with the draft version (the request's expected version).
     pub(crate) if_match: bool,
     /// The success status.
     pub(crate) status: u16,
 }
 
-const DRAFT_NAME: (&str, &str, &str) =
-    ("draft_name", "string", "named draft (default \"default\")");
-const ARTIFACT_ID: (&str, &str, &str) = (
-    "artifact_id",
-    "string",
-    "a published artifact id (default: the latest)",
-);
+/// Where a route takes the request's fields that are not in its path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fields {
+    Query,
+    Body,
+}
 
-const fn op(
+/// Request fields that travel in the query even beside a body: which named draft.
+const ALWAYS_IN_QUERY: &[&str] = &["draft_name"];
+
+/// Request fields that travel as `If-Match`.
+const VERSION_FIELDS: &[&str] = &["expected_version", "expectedVersion"];
+
+pub(crate) const fn op(
     method: &'static str,
     path: &'static str,
     id: &'static str,
@@ -52,85 +60,54 @@ const fn op(
         id,
         tag,
         summary,
-        query: &[],
-        body: None,
+        request: None,
+        fields: Fields::Query,
         if_match: false,
         status: 200,
     }
 }
 
 impl Operation {
-    const fn query(mut self, query: &'static [(&'static str, &'static str, &'static str)]) -> Self {
-        self.query = query;
+    /// The request's fields (beyond the path) are query parameters.
+    pub(crate) const fn query(mut self, request: fn() -> Value) -> Self {
+        self.request = Some(request);
+        self.fields = Fields::Query;
         self
     }
 
-    const fn body(mut self, body: fn() -> Value) -> Self {
-        self.body = Some(body);
+    /// The request's fields (beyond the path) are the JSON body.
+    pub(crate) const fn body(mut self, request: fn() -> Value) -> Self {
+        self.request = Some(request);
+        self.fields = Fields::Body;
         self
     }
 
-    const fn if_match(mut self) -> Self {
+    pub(crate) const fn if_match(mut self) -> Self {
         self.if_match = true;
         self
     }
-}
 
-/// A request type's schema as a body: the operation's own type, less what the URL carries
-/// (client and profile in the path, the draft in the query, the version in `If-Match`).
-fn request_body<T: JsonSchema>() -> Value {
-    const FROM_URL: [&str; 4] = ["client_id", "profile_id", "draft_name", "expected_version"];
-    let mut schema = serde_json::to_value(schema_for!(T)).unwrap_or_default();
-    if let Value::Object(map) = &mut schema {
-        map.remove("$schema");
-        map.remove("title");
-        if let Some(Value::Object(properties)) = map.get_mut("properties") {
-            properties.retain(|name, _| !FROM_URL.contains(&name.as_str()));
-        }
+    pub(crate) const fn created(mut self) -> Self {
+        self.status = 201;
+        self
     }
-    schema
 }
 
-fn add_body() -> Value {
-    request_body::<AddServerToConfig>()
+/// `site_id` in a path names the request field `siteId` (or `site_id`).
+fn same_name(path_name: &str, field: &str) -> bool {
+    let fold = |name: &str| -> String {
+        name.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    fold(path_name) == fold(field)
 }
 
-fn remove_body() -> Value {
-    request_body::<RemoveServerFromConfig>()
-}
-
-fn publish_body() -> Value {
-    request_body::<PublishConfig>()
-}
-
-fn deploy_body() -> Value {
-    request_body::<DeployConfig>()
-}
-
-fn rollback_body() -> Value {
-    request_body::<RollbackConfig>()
-}
-
-fn register_body() -> Value {
-    request_body::<RegisterServer>()
-}
-
-/// `/v1/config/diff` names its client and profile in the body.
-fn diff_body() -> Value {
-    let mut schema = serde_json::to_value(schema_for!(DiffConfig)).unwrap_or_default();
-    if let Value::Object(map) = &mut schema {
-        map.remove("$schema");
-        map.remove("title");
-    }
-    schema
-}
-
-fn keys_body() -> Value {
-    request_body::<InitializeKeys>()
-}
-
-fn any_object() -> Value {
-    json!({"type": "object"})
+/// `POST /v1/servers/import-registry` takes the server.json itself as its body.
+fn registry_server_json() -> Value {
+    json!({"type": "object", "additionalProperties": true,
+           "description": "an official MCP Registry server.json"})
 }
 
 /// Every REST operation. Frozen: paths are a public contract.
@@ -148,7 +125,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "listProfiles",
         "clients",
         "a client's profiles, with latest artifact and drafts",
-    ),
+    )
+    .query(schema_of::<ListProfiles>),
     op(
         "get",
         "/v1/servers",
@@ -156,10 +134,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "catalog",
         "the server catalog",
     )
-    .query(&[
-        ("transport", "string", "stdio, http, sse or remote"),
-        ("search", "string", "text in ids, names, descriptions, tags"),
-    ]),
+    .query(schema_of::<ListAvailableServers>),
     op(
         "post",
         "/v1/servers",
@@ -167,14 +142,15 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "catalog",
         "register or replace a user catalog entry",
     )
-    .body(register_body),
+    .body(schema_of::<RegisterServer>),
     op(
         "get",
         "/v1/servers/{server_id}",
         "describeServer",
         "catalog",
         "one catalog entry",
-    ),
+    )
+    .query(schema_of::<imprint_service::config::DescribeServer>),
     op(
         "post",
         "/v1/servers/import-registry",
@@ -182,7 +158,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "catalog",
         "register a server from an official MCP Registry server.json",
     )
-    .body(any_object),
+    .body(registry_server_json),
     op(
         "post",
         "/v1/keys/initialize",
@@ -190,7 +166,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "keys",
         "create (or rotate) the signing key pair",
     )
-    .body(keys_body),
+    .body(schema_of::<InitializeKeys>),
     op(
         "post",
         "/v1/config/diff",
@@ -198,7 +174,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "configs",
         "compare a config you hold with the latest published artifact",
     )
-    .body(diff_body),
+    .body(schema_of::<DiffConfig>),
     op(
         "get",
         "/v1/config/{client_id}/{profile_id}",
@@ -206,7 +182,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "configs",
         "a published, signed artifact (latest by default)",
     )
-    .query(&[ARTIFACT_ID]),
+    .query(schema_of::<GetConfig>),
     op(
         "get",
         "/v1/config/{client_id}/{profile_id}/draft",
@@ -214,7 +190,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "the draft (ETag: its version)",
     )
-    .query(&[DRAFT_NAME]),
+    .query(schema_of::<ViewDraftConfig>),
     op(
         "delete",
         "/v1/config/{client_id}/{profile_id}/draft",
@@ -222,7 +198,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "remove every server from the draft",
     )
-    .query(&[DRAFT_NAME])
+    .query(schema_of::<ClearDraftConfig>)
     .if_match(),
     op(
         "post",
@@ -231,8 +207,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "add a catalog server to the draft",
     )
-    .query(&[DRAFT_NAME])
-    .body(add_body)
+    .body(schema_of::<AddServerToConfig>)
     .if_match(),
     op(
         "post",
@@ -241,8 +216,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "remove a server from the draft",
     )
-    .query(&[DRAFT_NAME])
-    .body(remove_body)
+    .body(schema_of::<RemoveServerFromConfig>)
     .if_match(),
     op(
         "get",
@@ -250,7 +224,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "listDrafts",
         "drafts",
         "the named drafts of a client/profile",
-    ),
+    )
+    .query(schema_of::<ListConfigDrafts>),
     op(
         "post",
         "/v1/config/{client_id}/{profile_id}/validate",
@@ -258,7 +233,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "validate the draft against the client's rules",
     )
-    .query(&[DRAFT_NAME]),
+    .query(schema_of::<ValidateConfig>),
     op(
         "post",
         "/v1/config/{client_id}/{profile_id}/publish",
@@ -266,8 +241,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "configs",
         "publish the draft as a signed artifact",
     )
-    .query(&[DRAFT_NAME])
-    .body(publish_body)
+    .body(schema_of::<PublishConfig>)
     .if_match(),
     op(
         "post",
@@ -276,14 +250,15 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "deploy",
         "write an artifact into the client's own file",
     )
-    .body(deploy_body),
+    .body(schema_of::<DeployConfig>),
     op(
         "get",
         "/v1/config/{client_id}/{profile_id}/deployed",
         "deployedConfig",
         "deploy",
         "what was deployed, and drift since",
-    ),
+    )
+    .query(schema_of::<DeployedConfig>),
     op(
         "get",
         "/v1/config/{client_id}/{profile_id}/history",
@@ -291,7 +266,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "configs",
         "published revisions, newest first",
     )
-    .query(&[("limit", "integer", "at most this many (default 20)")]),
+    .query(schema_of::<GetConfigHistory>),
     op(
         "post",
         "/v1/config/{client_id}/{profile_id}/rollback",
@@ -299,7 +274,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "configs",
         "publish an earlier artifact again as the head",
     )
-    .body(rollback_body),
+    .body(schema_of::<RollbackConfig>),
     op(
         "get",
         "/v1/config/{client_id}/{profile_id}/verify",
@@ -307,7 +282,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "configs",
         "recompute an artifact's id and check its signature",
     )
-    .query(&[ARTIFACT_ID]),
+    .query(schema_of::<VerifyConfig>),
     op(
         "post",
         "/v1/config/{client_id}/{profile_id}/import",
@@ -315,14 +290,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "drafts",
         "read the servers in the client's file into the draft",
     )
-    .query(&[
-        DRAFT_NAME,
-        (
-            "project_dir",
-            "string",
-            "absolute path of a project: read the client's project-scope file there",
-        ),
-    ])
+    .query(schema_of::<ImportConfig>)
     .if_match(),
 ];
 
@@ -331,14 +299,67 @@ fn error_response(description: &str) -> Value {
 }
 
 fn operation(op: &Operation) -> Value {
-    let mut parameters: Vec<Value> = op
+    let path_names: Vec<&str> = op
         .path
         .split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
         .collect();
-    for (name, kind, description) in op.query {
-        parameters.push(json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": kind}}));
+    let request = op
+        .request
+        .map(|schema| schema())
+        .unwrap_or_else(|| json!({}));
+    let properties = request["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let required: Vec<&str> = request["required"]
+        .as_array()
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let in_path = |field: &str| path_names.iter().any(|p| same_name(p, field));
+    let mut parameters: Vec<Value> = path_names
+        .iter()
+        .map(|name| {
+            let field = properties.iter().find(|(field, _)| same_name(name, field));
+            // a path-only route (no request field names it): content ids are integers
+            let fallback = if op.tag == "content" {
+                json!({"type": "integer", "minimum": 1})
+            } else {
+                json!({"type": "string"})
+            };
+            let schema = field.map_or(fallback, |(_, s)| without_description(s));
+            let mut parameter =
+                json!({"name": name, "in": "path", "required": true, "schema": schema});
+            if let Some(description) = field.and_then(|(_, s)| s.get("description")) {
+                parameter["description"] = description.clone();
+            }
+            parameter
+        })
+        .collect();
+    let mut body = Map::new();
+    let mut body_required = Vec::new();
+    for (field, schema) in &properties {
+        if in_path(field) || (op.if_match && VERSION_FIELDS.contains(&field.as_str())) {
+            continue;
+        }
+        let is_required = required.contains(&field.as_str());
+        if op.fields == Fields::Query || ALWAYS_IN_QUERY.contains(&field.as_str()) {
+            let mut parameter = json!({"name": field, "in": "query", "required": is_required, "schema": without_description(schema)});
+            if let Some(description) = schema.get("description") {
+                parameter["description"] = description.clone();
+            }
+            if schema["type"] == "array" {
+                // ids as one comma-separated value: `?sectionIds=1,2`
+                parameter["style"] = json!("form");
+                parameter["explode"] = json!(false);
+            }
+            parameters.push(parameter);
+        } else {
+            body.insert(field.clone(), schema.clone());
+            if is_required {
+                body_required.push(field.clone());
+            }
+        }
     }
     if op.if_match {
         parameters.push(
@@ -373,11 +394,30 @@ fn operation(op: &Operation) -> Value {
         "parameters": parameters,
         "responses": responses,
     });
-    if let Some(body) = op.body {
+    if op.fields == Fields::Body && request.get("properties").is_none() {
+        // a body that is a document of its own (a registry server.json), not a request's fields
         value["requestBody"] =
-            json!({"required": false, "content": {"application/json": {"schema": body()}}});
+            json!({"required": true, "content": {"application/json": {"schema": request}}});
+    } else if op.fields == Fields::Body {
+        let mut schema = json!({"type": "object", "properties": body});
+        if !body_required.is_empty() {
+            schema["required"] = json!(body_required);
+        }
+        if request.get("additionalProperties") == Some(&Value::Bool(false)) {
+            schema["additionalProperties"] = json!(false);
+        }
+        value["requestBody"] = json!({"required": !body_required.is_empty(), "content": {"application/json": {"schema": schema}}});
     }
     value
+}
+
+/// A parameter's schema without its description (the parameter carries it).
+fn without_description(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    if let Some(map) = schema.as_object_mut() {
+        map.remove("description");
+    }
+    schema
 }
 
 /// The whole document.
@@ -425,4 +465,58 @@ pub(crate) fn document(public_url: &str) -> Value {
 
 pub(crate) async fn serve(State(state): State<AppState>) -> Json<Value> {
     Json(document(&state.config.public_url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operation_at(path: &str, method: &str) -> Value {
+        document("http://127.0.0.1:7410")["paths"][path][method].clone()
+    }
+
+    fn parameter<'a>(operation: &'a Value, name: &str) -> Option<&'a Value> {
+        operation["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+    }
+
+    #[test]
+    fn a_body_is_the_request_type_less_what_the_url_carries() {
+        let add = operation_at("/v1/config/{client_id}/{profile_id}/draft/add", "post");
+        let body = &add["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["required"], json!(["server_id"]), "{body}");
+        assert!(body["properties"]["params"].is_object(), "{body}");
+        for carried in ["client_id", "profile_id", "draft_name", "expected_version"] {
+            assert!(
+                body["properties"].get(carried).is_none(),
+                "{carried} in {body}"
+            );
+        }
+        assert_eq!(parameter(&add, "draft_name").unwrap()["in"], "query");
+        assert_eq!(parameter(&add, "If-Match").unwrap()["in"], "header");
+        assert_eq!(parameter(&add, "client_id").unwrap()["in"], "path");
+    }
+
+    #[test]
+    fn query_parameters_are_the_request_types_fields_with_their_schemas() {
+        let sections = operation_at("/v1/content/sections", "get");
+        let ids = parameter(&sections, "sectionIds").unwrap();
+        assert_eq!(ids["schema"]["type"], "array");
+        assert_eq!(ids["explode"], false, "ids travel comma-separated");
+        let entry = operation_at("/v1/content/entries/{entry_id}", "get");
+        assert_eq!(
+            parameter(&entry, "entry_id").unwrap()["schema"]["type"],
+            "integer"
+        );
+        assert_eq!(parameter(&entry, "siteId").unwrap()["required"], false);
+        assert!(
+            parameter(&entry, "entryId").is_none(),
+            "the path carries it"
+        );
+        let history = operation_at("/v1/config/{client_id}/{profile_id}/history", "get");
+        assert!(parameter(&history, "limit").is_some());
+    }
 }

@@ -454,28 +454,44 @@ impl FieldFlags {
 pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
     use ContentCommand as C;
     match command {
-        C::Sites => service.get_sites(GetSites {}),
-        C::CreateSite(flags) => service.create_site(flags.create()),
-        C::UpdateSite { site_id, flags } => service.update_site(flags.update(site_id)?),
-        C::Sections { ids } => service.get_sections(GetSections {
-            section_ids: some_ids(ids)?,
-        }),
-        C::CreateSection(flags) => service.create_section(flags.create()?),
-        C::UpdateSection { section_id, flags } => service.update_section(flags.update(section_id)?),
+        C::Sites => service.get_sites(GetSites {}).map(|answer| json!(answer)),
+        C::CreateSite(flags) => service
+            .create_site(flags.create())
+            .map(|answer| json!(answer)),
+        C::UpdateSite { site_id, flags } => service
+            .update_site(flags.update(site_id)?)
+            .map(|answer| json!(answer)),
+        C::Sections { ids } => service
+            .get_sections(GetSections {
+                section_ids: some_ids(ids)?,
+            })
+            .map(|answer| json!(answer)),
+        C::CreateSection(flags) => service
+            .create_section(flags.create()?)
+            .map(|answer| json!(answer)),
+        C::UpdateSection { section_id, flags } => service
+            .update_section(flags.update(section_id)?)
+            .map(|answer| json!(answer)),
         C::DeleteSection { section_id, force } => service
             .delete_section(DeleteSection {
                 section_id: id(section_id)?,
                 force: Some(Flag(force)),
             })
             .map(|answer| json!(answer)),
-        C::EntryTypes { ids } => service.get_entry_types(GetEntryTypes {
-            entry_type_ids: some_ids(ids)?,
-        }),
-        C::CreateEntryType(flags) => service.create_entry_type(flags.create()?),
+        C::EntryTypes { ids } => service
+            .get_entry_types(GetEntryTypes {
+                entry_type_ids: some_ids(ids)?,
+            })
+            .map(|answer| json!(answer)),
+        C::CreateEntryType(flags) => service
+            .create_entry_type(flags.create()?)
+            .map(|answer| json!(answer)),
         C::UpdateEntryType {
             entry_type_id,
             flags,
-        } => service.update_entry_type(flags.update(entry_type_id)?),
+        } => service
+            .update_entry_type(flags.update(entry_type_id)?)
+            .map(|answer| json!(answer)),
         C::DeleteEntryType {
             entry_type_id,
             force,
@@ -485,27 +501,43 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
                 force: Some(Flag(force)),
             })
             .map(|answer| json!(answer)),
-        C::Fields { layout } => service.get_fields(GetFields {
-            field_layout_id: opt_id(layout)?,
-        }),
-        C::FieldTypes => service.get_field_types(GetFieldTypes {}),
-        C::CreateField(flags) => service.create_field(flags.create()?),
-        C::UpdateField { field_id, flags } => service.update_field(flags.update(field_id)?),
-        C::DeleteField { field_id, force } => service.delete_field(DeleteField {
-            field_id: id(field_id)?,
-            force: Some(Flag(force)),
-        }),
-        C::CreateFieldLayout { kind } => service.create_field_layout(CreateFieldLayout { kind }),
-        C::FieldLayout { field_layout_id } => service.get_field_layout(GetFieldLayout {
-            field_layout_id: id(field_layout_id)?,
-        }),
+        C::Fields { layout } => service
+            .get_fields(GetFields {
+                field_layout_id: opt_id(layout)?,
+            })
+            .map(|answer| json!(answer)),
+        C::FieldTypes => service
+            .get_field_types(GetFieldTypes {})
+            .map(|answer| json!(answer)),
+        C::CreateField(flags) => service
+            .create_field(flags.create()?)
+            .map(|answer| json!(answer)),
+        C::UpdateField { field_id, flags } => service
+            .update_field(flags.update(field_id)?)
+            .map(|answer| json!(answer)),
+        C::DeleteField { field_id, force } => service
+            .delete_field(DeleteField {
+                field_id: id(field_id)?,
+                force: Some(Flag(force)),
+            })
+            .map(|answer| json!(answer)),
+        C::CreateFieldLayout { kind } => service
+            .create_field_layout(CreateFieldLayout { kind })
+            .map(|answer| json!(answer)),
+        C::FieldLayout { field_layout_id } => service
+            .get_field_layout(GetFieldLayout {
+                field_layout_id: id(field_layout_id)?,
+            })
+            .map(|answer| json!(answer)),
         C::UpdateFieldLayout {
             field_layout_id,
             tabs,
-        } => service.update_field_layout(UpdateFieldLayout {
-            field_layout_id: id(field_layout_id)?,
-            tabs: ObjectList(json_arg("tabs", Some(tabs))?.unwrap_or_default()),
-        }),
+        } => service
+            .update_field_layout(UpdateFieldLayout {
+                field_layout_id: id(field_layout_id)?,
+                tabs: ObjectList(json_arg("tabs", Some(tabs))?.unwrap_or_default()),
+            })
+            .map(|answer| json!(answer)),
         C::CreateEntry {
             section,
             entry_type,

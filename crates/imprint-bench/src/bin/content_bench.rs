@@ -171,14 +171,10 @@ struct Bench {
 impl Bench {
     fn new(service: Service, dir: &Path) -> Self {
         let sections = service.get_sections(GetSections::default()).unwrap();
-        let (section_id, entry_type_id) =
-            match sections["sections"].as_array().and_then(|s| s.first()) {
-                Some(section) => (
-                    section["sectionId"].as_i64().unwrap(),
-                    section["entryTypeIds"][0].as_i64().unwrap(),
-                ),
-                None => create_model(&service),
-            };
+        let (section_id, entry_type_id) = match sections.sections.first() {
+            Some(section) => (section.section_id, section.entry_type_ids[0]),
+            None => create_model(&service),
+        };
         let mut bench = Self {
             service,
             dir: dir.to_path_buf(),
@@ -443,9 +439,9 @@ fn create_model(service: &Service) -> (i64, i64) {
                 settings: Some(object(settings)),
                 ..Default::default()
             })
-            .unwrap()["fieldId"]
-            .as_i64()
             .unwrap()
+            .field
+            .field_id
     };
     let body = field("PlainText", "Body", json!({"multiline": true}));
     let category = field(
@@ -459,8 +455,9 @@ fn create_model(service: &Service) -> (i64, i64) {
             name: "Article".into(),
             ..Default::default()
         })
-        .unwrap();
-    let layout_id = entry_type["fieldLayoutId"].as_i64().unwrap();
+        .unwrap()
+        .entry_type;
+    let layout_id = entry_type.field_layout_id;
     service
         .update_field_layout(UpdateFieldLayout {
             field_layout_id: Id(layout_id),
@@ -472,7 +469,7 @@ fn create_model(service: &Service) -> (i64, i64) {
             ]}])),
         })
         .unwrap();
-    let entry_type_id = entry_type["entryTypeId"].as_i64().unwrap();
+    let entry_type_id = entry_type.entry_type_id;
     let section = service
         .create_section(CreateSection {
             name: "Articles".into(),
@@ -480,7 +477,7 @@ fn create_model(service: &Service) -> (i64, i64) {
             ..Default::default()
         })
         .unwrap();
-    (section["sectionId"].as_i64().unwrap(), entry_type_id)
+    (section.section.section_id, entry_type_id)
 }
 
 /// A JSON object literal as a request's object argument.

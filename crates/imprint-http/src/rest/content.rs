@@ -92,7 +92,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/v1/content/drafts/{draft_id}/apply", post(apply_draft))
 }
 
-fn created(value: Value) -> Response {
+fn created<T: serde::Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
 }
 
@@ -192,7 +192,7 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 // ----- handlers -------------------------------------------------------------------------
 
-async fn get_sites(caller: Caller) -> ApiResult {
+async fn get_sites(caller: Caller) -> ApiResult<Json<SiteList>> {
     caller.run(|s| s.get_sites(GetSites {})).await.map(Json)
 }
 
@@ -208,31 +208,34 @@ async fn update_site(
     caller: Caller,
     PathParams(site_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<SiteSaved>> {
     let request: UpdateSite = request(body, &[("siteId", site_id)])?;
     caller.run(move |s| s.update_site(request)).await.map(Json)
 }
 
-async fn get_sections(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn get_sections(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<SectionList>> {
     let request: GetSections = query_request(q, &[])?;
     caller.run(move |s| s.get_sections(request)).await.map(Json)
 }
 
 /// The first element of a listing, or 404.
-fn first(value: Value, key: &str, what: &str, id: i64) -> ServiceResult<Value> {
-    value[key]
-        .as_array()
-        .and_then(|items| items.first().cloned())
+fn first<T>(items: Vec<T>, what: &str, id: i64) -> ServiceResult<T> {
+    items
+        .into_iter()
+        .next()
         .ok_or_else(|| ServiceError::not_found(format!("{what} {id} does not exist")))
 }
 
-async fn get_section(caller: Caller, PathParams(section_id): PathParams<i64>) -> ApiResult {
+async fn get_section(
+    caller: Caller,
+    PathParams(section_id): PathParams<i64>,
+) -> ApiResult<Json<SectionView>> {
     caller
         .run(move |s| {
             let request = GetSections {
                 section_ids: Some(IdList(vec![Id(section_id)])),
             };
-            first(s.get_sections(request)?, "sections", "section", section_id)
+            first(s.get_sections(request)?.sections, "section", section_id)
         })
         .await
         .map(Json)
@@ -250,7 +253,7 @@ async fn update_section(
     caller: Caller,
     PathParams(section_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<SectionUpdated>> {
     let request: UpdateSection = request(body, &[("sectionId", section_id)])?;
     caller
         .run(move |s| s.update_section(request))
@@ -270,7 +273,7 @@ async fn delete_section(
         .map(Json)
 }
 
-async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<EntryTypeList>> {
     let request: GetEntryTypes = query_request(q, &[])?;
     caller
         .run(move |s| s.get_entry_types(request))
@@ -278,15 +281,17 @@ async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
         .map(Json)
 }
 
-async fn get_entry_type(caller: Caller, PathParams(type_id): PathParams<i64>) -> ApiResult {
+async fn get_entry_type(
+    caller: Caller,
+    PathParams(type_id): PathParams<i64>,
+) -> ApiResult<Json<EntryTypeView>> {
     caller
         .run(move |s| {
             let request = GetEntryTypes {
                 entry_type_ids: Some(IdList(vec![Id(type_id)])),
             };
             first(
-                s.get_entry_types(request)?,
-                "entryTypes",
+                s.get_entry_types(request)?.entry_types,
                 "entry type",
                 type_id,
             )
@@ -307,7 +312,7 @@ async fn update_entry_type(
     caller: Caller,
     PathParams(type_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<EntryTypeSaved>> {
     let request: UpdateEntryType = request(body, &[("entryTypeId", type_id)])?;
     caller
         .run(move |s| s.update_entry_type(request))
@@ -327,14 +332,14 @@ async fn delete_entry_type(
         .map(Json)
 }
 
-async fn get_field_types(caller: Caller) -> ApiResult {
+async fn get_field_types(caller: Caller) -> ApiResult<Json<FieldTypeList>> {
     caller
         .run(|s| s.get_field_types(GetFieldTypes {}))
         .await
         .map(Json)
 }
 
-async fn get_fields(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn get_fields(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<FieldList>> {
     let request: GetFields = query_request(q, &[])?;
     caller.run(move |s| s.get_fields(request)).await.map(Json)
 }
@@ -351,7 +356,7 @@ async fn update_field(
     caller: Caller,
     PathParams(field_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<FieldSaved>> {
     let request: UpdateField = request(body, &[("fieldId", field_id)])?;
     caller.run(move |s| s.update_field(request)).await.map(Json)
 }
@@ -360,7 +365,7 @@ async fn delete_field(
     caller: Caller,
     PathParams(field_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<FieldDeleted>> {
     let request: DeleteField = query_request(q, &[("fieldId", field_id)])?;
     caller.run(move |s| s.delete_field(request)).await.map(Json)
 }
@@ -373,7 +378,10 @@ async fn create_field_layout(caller: Caller, JsonBody(body): Body) -> ApiResult<
         .map(created)
 }
 
-async fn get_field_layout(caller: Caller, PathParams(layout_id): PathParams<i64>) -> ApiResult {
+async fn get_field_layout(
+    caller: Caller,
+    PathParams(layout_id): PathParams<i64>,
+) -> ApiResult<Json<FieldLayoutView>> {
     let request = GetFieldLayout {
         field_layout_id: Id(layout_id),
     };
@@ -387,7 +395,7 @@ async fn update_field_layout(
     caller: Caller,
     PathParams(layout_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<FieldLayoutSaved>> {
     let request: UpdateFieldLayout = request(body, &[("fieldLayoutId", layout_id)])?;
     caller
         .run(move |s| s.update_field_layout(request))

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use imprint_service::api::{Id, IdList};
 use imprint_service::content::{
     GetEntry, GetRevision, GetSections, GetSites, ListDrafts, ListRevisions, SearchContent,
+    SectionList, SiteList,
 };
 use imprint_service::{Service, ServiceResult};
 use serde::Deserialize;
@@ -30,8 +31,8 @@ pub(crate) struct IndexQuery {
 }
 
 pub(super) struct IndexView {
-    sites: Value,
-    sections: Value,
+    sites: SiteList,
+    sections: SectionList,
     results: Result<Value, String>,
     drafts: Value,
 }
@@ -70,14 +71,20 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         Ok(view) => view,
         Err(error) => return panel.error_page(error),
     };
-    let name_of = |list: &Value, key: &str, id: &Value| -> String {
-        list[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|item| item["id"] == *id)
-            .map(|item| text_of(&item["name"]))
-            .unwrap_or_else(|| text_of(id))
+    // A section's or site's name for an id read from a search hit or a draft.
+    let section_name = |id: &Value| -> String {
+        view.sections
+            .sections
+            .iter()
+            .find(|section| id.as_i64() == Some(section.id))
+            .map_or_else(|| text_of(id), |section| section.name.clone())
+    };
+    let site_name = |id: &Value| -> String {
+        view.sites
+            .sites
+            .iter()
+            .find(|site| id.as_i64() == Some(site.id))
+            .map_or_else(|| text_of(id), |site| site.name.clone())
     };
     let mut body = String::from(
         "<section><h2>Find entries</h2><form method=\"get\" action=\"/cp/entries\" class=\"row\">",
@@ -88,8 +95,8 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         attr(q.query.as_deref().unwrap_or_default())
     );
     body.push_str("<label>Section <select name=\"sectionId\"><option value=\"\">all</option>");
-    for section in view.sections["sections"].as_array().into_iter().flatten() {
-        let id = text_of(&section["id"]);
+    for section in &view.sections.sections {
+        let id = section.id.to_string();
         let _ = write!(
             body,
             "<option value=\"{}\"{}>{}</option>",
@@ -99,14 +106,14 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
             } else {
                 ""
             },
-            esc(&text_of(&section["name"]))
+            esc(&section.name)
         );
     }
     body.push_str(
         "</select></label><label>Site <select name=\"siteId\"><option value=\"\">all</option>",
     );
-    for site in view.sites["sites"].as_array().into_iter().flatten() {
-        let id = text_of(&site["id"]);
+    for site in &view.sites.sites {
+        let id = site.id.to_string();
         let _ = write!(
             body,
             "<option value=\"{}\"{}>{}</option>",
@@ -116,7 +123,7 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
             } else {
                 ""
             },
-            esc(&text_of(&site["name"]))
+            esc(&site.name)
         );
     }
     body.push_str("</select></label><label>Status <select name=\"status\">");
@@ -148,8 +155,8 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
                             attr(&local(&text_of(&hit["url"]))),
                             esc(&shown(&hit["title"]))
                         ),
-                        esc(&name_of(&view.sections, "sections", &hit["sectionId"])),
-                        esc(&name_of(&view.sites, "sites", &hit["siteId"])),
+                        esc(&section_name(&hit["sectionId"])),
+                        esc(&site_name(&hit["siteId"])),
                         status_badge(&text_of(&hit["status"])),
                         esc(&shown(&hit["postDate"])),
                     ]
@@ -179,7 +186,7 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
                     Some(id) => format!("<a href=\"{}\">entry {id}</a>", attr(&entry_path(id))),
                     None => "<span class=\"badge\">new entry</span>".to_string(),
                 },
-                esc(&name_of(&view.sections, "sections", &draft["sectionId"])),
+                esc(&section_name(&draft["sectionId"])),
                 esc(&text_of(&draft["creator"])),
                 esc(&text_of(&draft["dateUpdated"])),
             ]
@@ -191,30 +198,26 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         "No drafts.",
     ));
     body.push_str("</section><section><h2>New entry</h2><form method=\"get\" action=\"/cp/entries/new\" class=\"row\"><label>Section and entry type <select name=\"type\">");
-    for section in view.sections["sections"].as_array().into_iter().flatten() {
-        for entry_type in section["entryTypes"].as_array().into_iter().flatten() {
+    for section in &view.sections.sections {
+        for entry_type in &section.entry_types {
             let _ = write!(
                 body,
                 "<option value=\"{}:{}\">{} / {}</option>",
-                attr(&text_of(&section["id"])),
-                attr(&text_of(&entry_type["id"])),
-                esc(&text_of(&section["name"])),
-                esc(&text_of(&entry_type["name"]))
+                section.id,
+                entry_type.id,
+                esc(&section.name),
+                esc(&entry_type.name)
             );
         }
     }
     body.push_str("</select></label><label>Site <select name=\"siteId\">");
-    for site in view.sites["sites"].as_array().into_iter().flatten() {
+    for site in &view.sites.sites {
         let _ = write!(
             body,
             "<option value=\"{}\"{}>{}</option>",
-            attr(&text_of(&site["id"])),
-            if site["primary"].as_bool().unwrap_or(false) {
-                " selected"
-            } else {
-                ""
-            },
-            esc(&text_of(&site["name"]))
+            site.id,
+            if site.primary { " selected" } else { "" },
+            esc(&site.name)
         );
     }
     body.push_str("</select></label><button>Write</button></form></section>");
@@ -693,8 +696,8 @@ pub(super) async fn new_entry(panel: Panel, QueryParams(q): QueryParams<NewQuery
             let section = first_of(
                 s.get_sections(GetSections {
                     section_ids: Some(IdList(vec![Id(section_id)])),
-                })?,
-                "sections",
+                })?
+                .sections,
                 &format!("section {section_id}"),
             )?;
             Ok((section, type_spec(s, entry_type_id)?))
@@ -710,7 +713,7 @@ pub(super) async fn new_entry(panel: Panel, QueryParams(q): QueryParams<NewQuery
 <p><button name=\"action\" value=\"create\">Create entry</button> \
 <button name=\"action\" value=\"draft\" class=\"secondary\">Save as a draft</button></p></form>",
         esc(&spec.name),
-        esc(&text_of(&section["name"])),
+        esc(&section.name),
         html::csrf_field(&panel.session.csrf),
         html::hidden("sectionId", &section_id.to_string()),
         html::hidden("entryTypeId", &entry_type_id.to_string()),

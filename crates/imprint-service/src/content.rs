@@ -53,7 +53,8 @@ use crate::error::{ServiceError, ServiceResult};
 
 pub use drafts::{ApplyDraft, CreateDraft, DeleteDraft, DraftDeleted, ListDrafts, UpdateDraft};
 pub use entries::{
-    CreateEntry, DeleteEntry, GetEntry, RestoreEntry, SearchContent, SeedEntry, UpdateEntry,
+    CreateEntry, DeleteEntry, EntryDeleted, GetEntry, RestoreEntry, SearchContent, SearchHitView,
+    SearchResults, SeedEntry, UpdateEntry,
 };
 pub use entry_types::{
     CreateEntryType, DeleteEntryType, EntryTypeDeleted, EntryTypeList, EntryTypeSaved,
@@ -63,7 +64,9 @@ pub use fields::{
     CreateField, DeleteField, FieldDeleted, FieldImpact, FieldList, FieldSaved, FieldTypeList,
     FieldView, GetFieldTypes, GetFields, UpdateField,
 };
-pub use history::{GetRevision, ListRevisions, RevertEntry};
+pub use history::{
+    GetRevision, ListRevisions, RevertEntry, RevisionList, RevisionSummary, RevisionView,
+};
 pub use layouts::{
     CreateFieldLayout, FieldLayoutBody, FieldLayoutSaved, FieldLayoutView, GetFieldLayout,
     UpdateFieldLayout,

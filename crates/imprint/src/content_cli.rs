@@ -565,10 +565,12 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
         C::DeleteEntry {
             entry_id,
             permanently,
-        } => service.delete_entry(DeleteEntry {
-            entry_id: id(entry_id)?,
-            permanently_delete: Some(Flag(permanently)),
-        }),
+        } => service
+            .delete_entry(DeleteEntry {
+                entry_id: id(entry_id)?,
+                permanently_delete: Some(Flag(permanently)),
+            })
+            .map(|answer| json!(answer)),
         C::RestoreEntry { entry_id } => service.restore_entry(RestoreEntry {
             entry_id: id(entry_id)?,
         }),
@@ -578,13 +580,15 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             status,
             sections,
             site,
-        } => service.search_content(SearchContent {
-            query: Some(query),
-            limit: limit(count),
-            status,
-            section_ids: some_ids(sections)?,
-            site_id: opt_id(site)?,
-        }),
+        } => service
+            .search_content(SearchContent {
+                query: Some(query),
+                limit: limit(count),
+                status,
+                section_ids: some_ids(sections)?,
+                site_id: opt_id(site)?,
+            })
+            .map(|answer| json!(answer)),
         C::CreateDraft {
             canonical,
             section,
@@ -647,20 +651,24 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             entry_id,
             site,
             limit: count,
-        } => service.list_revisions(ListRevisions {
-            entry_id: id(entry_id)?,
-            site_id: opt_id(site)?,
-            limit: limit(count),
-        }),
+        } => service
+            .list_revisions(ListRevisions {
+                entry_id: id(entry_id)?,
+                site_id: opt_id(site)?,
+                limit: limit(count),
+            })
+            .map(|answer| json!(answer)),
         C::Revision {
             entry_id,
             revision,
             site,
-        } => service.get_revision(GetRevision {
-            entry_id: id(entry_id)?,
-            revision: id(revision)?,
-            site_id: opt_id(site)?,
-        }),
+        } => service
+            .get_revision(GetRevision {
+                entry_id: id(entry_id)?,
+                revision: id(revision)?,
+                site_id: opt_id(site)?,
+            })
+            .map(|answer| json!(answer)),
         C::Revert {
             entry_id,
             revision,

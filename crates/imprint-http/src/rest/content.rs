@@ -403,7 +403,7 @@ async fn update_field_layout(
         .map(Json)
 }
 
-async fn search(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn search(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<SearchResults>> {
     let request: SearchContent = query_request(q, &[])?;
     caller
         .run(move |s| s.search_content(request))
@@ -441,7 +441,7 @@ async fn delete_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<EntryDeleted>> {
     let request: DeleteEntry = query_request(q, &[("entryId", entry_id)])?;
     caller.run(move |s| s.delete_entry(request)).await.map(Json)
 }
@@ -460,7 +460,7 @@ async fn list_revisions(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<RevisionList>> {
     let request: ListRevisions = query_request(q, &[("entryId", entry_id)])?;
     caller
         .run(move |s| s.list_revisions(request))
@@ -472,7 +472,7 @@ async fn get_revision(
     caller: Caller,
     PathParams((entry_id, revision)): PathParams<(i64, i64)>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<RevisionView>> {
     let request: GetRevision = query_request(q, &[("entryId", entry_id), ("revision", revision)])?;
     caller.run(move |s| s.get_revision(request)).await.map(Json)
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::sections::site_settings_for;
-use super::{ENTRY_REVISION_FORMAT, Schema, clamp_limit, unknown_site};
+use super::{ENTRY_REVISION_FORMAT, Removed, Schema, clamp_limit, unknown_site};
 use crate::api::{Flag, Id, IdList, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::revisions::{MAX_RETRIES, NewRevision};
@@ -155,6 +155,54 @@ fn plain(value: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// The answer of `delete_entry`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryDeleted {
+    pub entry_id: i64,
+    pub deleted: bool,
+    /// False: moved to (or left in) the trash.
+    pub permanently_deleted: bool,
+    /// Only for a permanent delete: the rows removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Removed>,
+    pub message: String,
+}
+
+/// One entry found by `search_content`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHitView {
+    pub entry_id: i64,
+    pub id: i64,
+    pub title: Option<String>,
+    pub slug: String,
+    pub uri: Option<String>,
+    pub section_id: i64,
+    pub entry_type_id: i64,
+    pub site_id: i64,
+    pub status: String,
+    pub post_date: Option<String>,
+    /// Higher is better; null when listed by recency.
+    pub score: Option<f64>,
+    pub url: String,
+}
+
+/// The answer of `search_content`: the filters applied, then the hits.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    pub query: String,
+    pub status: String,
+    pub section_ids: Vec<i64>,
+    pub site_id: Option<i64>,
+    /// "relevance" or "newest".
+    pub ranking: String,
+    pub results: Vec<SearchHitView>,
+    pub count: usize,
+    pub message: String,
 }
 
 impl Service {
@@ -836,7 +884,7 @@ impl Service {
 
     // ----- delete and restore ---------------------------------------------------------
 
-    pub fn delete_entry(&self, request: DeleteEntry) -> ServiceResult<Value> {
+    pub fn delete_entry(&self, request: DeleteEntry) -> ServiceResult<EntryDeleted> {
         let entry_id = request.entry_id.get();
         let permanently = request.permanently_delete.is_some_and(|f| f.0);
         let rows = self.entry_rows(entry_id, "delete_draft")?;
@@ -845,16 +893,16 @@ impl Service {
                 .store()
                 .content()
                 .delete_scope(Scope::Entry(entry_id))?;
-            return Ok(json!({
-                "entryId": entry_id,
-                "deleted": true,
-                "permanentlyDeleted": true,
-                "impact": {"entries": impact.entries, "drafts": impact.drafts, "revisions": impact.revisions},
-                "message": format!(
+            return Ok(EntryDeleted {
+                entry_id,
+                deleted: true,
+                permanently_deleted: true,
+                impact: Some(impact.into()),
+                message: format!(
                     "permanently deleted entry {entry_id}: {} site row(s), {} draft(s), {} revision(s); this cannot be undone",
                     impact.entries, impact.drafts, impact.revisions
                 ),
-            }));
+            });
         }
         let already = rows.iter().all(|r| r.deleted_at.is_some());
         if !already {
@@ -862,15 +910,16 @@ impl Service {
                 .content()
                 .set_trashed(entry_id, Some(now_millis()))?;
         }
-        Ok(json!({
-            "entryId": entry_id,
-            "deleted": true,
-            "permanentlyDeleted": false,
-            "message": format!(
+        Ok(EntryDeleted {
+            entry_id,
+            deleted: true,
+            permanently_deleted: false,
+            impact: None,
+            message: format!(
                 "{} entry {entry_id} in the trash: it is no longer live or searchable; restore_entry brings it back, delete_entry with permanentlyDelete: true removes it for good",
                 if already { "left" } else { "moved" }
             ),
-        }))
+        })
     }
 
     pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<Value> {
@@ -898,7 +947,7 @@ impl Service {
 
     // ----- search ---------------------------------------------------------------------
 
-    pub fn search_content(&self, request: SearchContent) -> ServiceResult<Value> {
+    pub fn search_content(&self, request: SearchContent) -> ServiceResult<SearchResults> {
         let site_id = request.site_id.map(Id::get);
         let text = request.query.as_deref().unwrap_or_default();
         let terms = fts_terms(text)?;
@@ -940,40 +989,48 @@ impl Service {
             limit: clamp_limit(request.limit),
             window: SEARCH_WINDOW,
         })?;
-        let results: Vec<Value> = hits
+        let results: Vec<SearchHitView> = hits
             .iter()
             .map(|hit| {
                 let row = &hit.row;
-                json!({
-                    "entryId": row.entry_id,
-                    "id": row.entry_id,
-                    "title": row.title,
-                    "slug": row.slug,
-                    "uri": row.uri,
-                    "sectionId": row.section_id,
-                    "entryTypeId": row.entry_type_id,
-                    "siteId": row.site_id,
-                    "status": EntryStatus::of(row.enabled, row.post_date, row.expiry_date, now).as_str(),
-                    "postDate": row.post_date.map(timestamp::rfc3339_millis),
-                    "score": hit.rank.map(|rank| -rank),
-                    "url": self.entry_url(row.entry_id),
-                })
+                SearchHitView {
+                    entry_id: row.entry_id,
+                    id: row.entry_id,
+                    title: row.title.clone(),
+                    slug: row.slug.clone(),
+                    uri: row.uri.clone(),
+                    section_id: row.section_id,
+                    entry_type_id: row.entry_type_id,
+                    site_id: row.site_id,
+                    status: EntryStatus::of(row.enabled, row.post_date, row.expiry_date, now)
+                        .as_str()
+                        .to_string(),
+                    post_date: row.post_date.map(timestamp::rfc3339_millis),
+                    score: hit.rank.map(|rank| -rank),
+                    url: self.entry_url(row.entry_id),
+                }
             })
             .collect();
-        Ok(json!({
-            "query": text,
-            "status": status,
-            "sectionIds": section_ids,
-            "siteId": site_id,
-            "ranking": if listing || hits.iter().any(|h| h.rank.is_none()) { "newest" } else { "relevance" },
-            "results": results,
-            "count": results.len(),
-            "message": if results.is_empty() {
-                "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\"".to_string()
-            } else {
-                "best matches first; get_entry reads one, and each url opens it in the control panel".to_string()
-            },
-        }))
+        let ranking = if listing || hits.iter().any(|h| h.rank.is_none()) {
+            "newest"
+        } else {
+            "relevance"
+        };
+        let message = if results.is_empty() {
+            "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\""
+        } else {
+            "best matches first; get_entry reads one, and each url opens it in the control panel"
+        };
+        Ok(SearchResults {
+            query: text.to_string(),
+            status,
+            section_ids,
+            site_id,
+            ranking: ranking.into(),
+            count: results.len(),
+            results,
+            message: message.into(),
+        })
     }
 }
 

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use axum::response::{IntoResponse, Redirect, Response};
 use imprint_service::api::{Id, IdList};
 use imprint_service::content::{
-    GetEntry, GetRevision, GetSections, GetSites, ListDrafts, ListRevisions, SearchContent,
-    SectionList, SiteList,
+    GetEntry, GetRevision, GetSections, GetSites, ListDrafts, ListRevisions, RevisionList,
+    SearchContent, SearchResults, SectionList, SiteList,
 };
 use imprint_service::{Service, ServiceResult};
 use serde::Deserialize;
@@ -33,7 +33,7 @@ pub(crate) struct IndexQuery {
 pub(super) struct IndexView {
     sites: SiteList,
     sections: SectionList,
-    results: Result<Value, String>,
+    results: Result<SearchResults, String>,
     drafts: Value,
 }
 
@@ -144,28 +144,27 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
             let _ = write!(body, "<p class=\"flash error\">{}</p>", esc(message));
         }
         Ok(results) => {
-            let rows: Vec<Vec<String>> = results["results"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            let rows: Vec<Vec<String>> = results
+                .results
+                .iter()
                 .map(|hit| {
                     vec![
                         format!(
                             "<a href=\"{}\">{}</a>",
-                            attr(&local(&text_of(&hit["url"]))),
-                            esc(&shown(&hit["title"]))
+                            attr(&local(&hit.url)),
+                            esc(hit.title.as_deref().unwrap_or_default())
                         ),
-                        esc(&section_name(&hit["sectionId"])),
-                        esc(&site_name(&hit["siteId"])),
-                        status_badge(&text_of(&hit["status"])),
-                        esc(&shown(&hit["postDate"])),
+                        esc(&section_name(&json!(hit.section_id))),
+                        esc(&site_name(&json!(hit.site_id))),
+                        status_badge(&hit.status),
+                        esc(hit.post_date.as_deref().unwrap_or_default()),
                     ]
                 })
                 .collect();
             body.push_str(&table(
                 &["title", "section", "site", "status", "posted"],
                 &rows,
-                &text_of(&results["message"]),
+                &results.message,
             ));
         }
     }
@@ -236,7 +235,7 @@ pub(crate) struct EntryQuery {
 pub(super) struct EntryView {
     entry: Value,
     spec: TypeSpec,
-    revisions: Value,
+    revisions: RevisionList,
     drafts: Value,
 }
 
@@ -355,12 +354,12 @@ pub(super) async fn entry_page(
 
     // Revisions.
     body.push_str("<section id=\"revisions\"><h2>Revisions</h2>");
-    let revisions: Vec<Vec<String>> = view.revisions["revisions"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let revisions: Vec<Vec<String>> = view
+        .revisions
+        .revisions
+        .iter()
         .map(|revision| {
-            let number = text_of(&revision["revision"]);
+            let number = revision.revision.to_string();
             vec![
                 format!(
                     "<a href=\"/cp/entries/{entry_id}/revisions/{}?siteId={}\">#{}</a>",
@@ -368,11 +367,11 @@ pub(super) async fn entry_page(
                     attr(&url_encode(&site)),
                     esc(&number)
                 ),
-                esc(&text_of(&revision["action"])),
-                esc(&text_of(&revision["author"])),
-                esc(&shown(&revision["draftName"])),
-                esc(&text_of(&revision["createdAt"])),
-                if revision["current"].as_bool().unwrap_or(false) {
+                esc(&optional_text(&revision.action)),
+                esc(&optional_text(&revision.author)),
+                esc(&revision.draft_name.as_ref().map(shown).unwrap_or_default()),
+                esc(&optional_text(&revision.created_at)),
+                if revision.current {
                     "<span class=\"badge ok\">current</span>".to_string()
                 } else {
                     html::action_button(
@@ -591,6 +590,14 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
 
 // ----- a revision ----------------------------------------------------------------------
 
+/// A metadata part of a revision as text ("-" when the revision lacks it, as `text_of`
+/// shows null).
+fn optional_text(value: &Option<Value>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| text_of(&Value::Null), text_of)
+}
+
 pub(super) async fn revision_page(
     panel: Panel,
     PathParams((entry_id, revision)): PathParams<(i64, i64)>,
@@ -604,13 +611,13 @@ pub(super) async fn revision_page(
                 revision: Id(revision),
                 site_id: site_id.map(Id),
             })?;
-            let site = old["siteId"].as_i64().map(Id);
+            let site = Some(Id(old.site_id));
             let current = s.list_revisions(ListRevisions {
                 entry_id: Id(entry_id),
                 site_id: site,
                 limit: Some(1),
             })?;
-            let head = current["currentRevision"].as_i64().unwrap_or(revision);
+            let head = current.current_revision;
             let now = s.get_revision(GetRevision {
                 entry_id: Id(entry_id),
                 revision: Id(head),
@@ -623,32 +630,31 @@ pub(super) async fn revision_page(
         Ok(pair) => pair,
         Err(error) => return panel.error_page(error),
     };
-    let site = text_of(&old["siteId"]);
+    let site = old.site_id.to_string();
     let mut body = format!(
         "<p><a href=\"{}\">← entry {entry_id}</a></p><dl class=\"facts\"><dt>revision</dt><dd>#{} ({}) by {} · {}</dd>\
 <dt>artifact</dt><dd>{} <span class=\"badge ok\">signature verified</span></dd></dl>",
         attr(&entry_path(entry_id)),
-        esc(&text_of(&old["revision"])),
-        esc(&text_of(&old["action"])),
-        esc(&text_of(&old["author"])),
-        esc(&text_of(&old["createdAt"])),
-        html::short_id(&text_of(&old["artifactId"]))
+        old.revision,
+        esc(&optional_text(&old.action)),
+        esc(&optional_text(&old.author)),
+        esc(&optional_text(&old.created_at)),
+        html::short_id(&old.artifact_id)
     );
     let _ = write!(
         body,
         "<h2>From revision #{} to the current #{}</h2>",
-        esc(&text_of(&old["revision"])),
-        esc(&text_of(&now["revision"]))
+        old.revision, now.revision
     );
     body.push_str(&html::line_diff(
-        &pretty(&old["content"]),
-        &pretty(&now["content"]),
+        &pretty(&Value::Object(old.content.clone())),
+        &pretty(&Value::Object(now.content.clone())),
     ));
-    if old["revision"] != now["revision"] {
+    if old.revision != now.revision {
         body.push_str(&html::action_button(
             &format!("/cp/entries/{entry_id}/revert"),
             &panel.session.csrf,
-            &[("revision", &text_of(&old["revision"])), ("siteId", &site)],
+            &[("revision", &old.revision.to_string()), ("siteId", &site)],
             "Revert to this revision",
             "",
         ));

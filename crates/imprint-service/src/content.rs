@@ -51,10 +51,13 @@ use serde_json::{Value, json};
 use crate::Service;
 use crate::error::{ServiceError, ServiceResult};
 
-pub use drafts::{ApplyDraft, CreateDraft, DeleteDraft, DraftDeleted, ListDrafts, UpdateDraft};
+pub use drafts::{
+    ApplyDraft, CreateDraft, DeleteDraft, DraftApplied, DraftCreated, DraftDeleted, DraftList,
+    DraftSummary, DraftUpdated, DraftView, ListDrafts, UpdateDraft,
+};
 pub use entries::{
-    CreateEntry, DeleteEntry, EntryDeleted, GetEntry, RestoreEntry, SearchContent, SearchHitView,
-    SearchResults, SeedEntry, UpdateEntry,
+    CreateEntry, DeleteEntry, EntryDeleted, EntryOrDraft, EntryRestored, EntryView, EntryWritten,
+    GetEntry, RestoreEntry, SearchContent, SearchHitView, SearchResults, SeedEntry, UpdateEntry,
 };
 pub use entry_types::{
     CreateEntryType, DeleteEntryType, EntryTypeDeleted, EntryTypeList, EntryTypeSaved,
@@ -65,7 +68,8 @@ pub use fields::{
     FieldView, GetFieldTypes, GetFields, UpdateField,
 };
 pub use history::{
-    GetRevision, ListRevisions, RevertEntry, RevisionList, RevisionSummary, RevisionView,
+    EntryReverted, GetRevision, ListRevisions, RevertEntry, RevisionList, RevisionSummary,
+    RevisionView,
 };
 pub use layouts::{
     CreateFieldLayout, FieldLayoutBody, FieldLayoutSaved, FieldLayoutView, GetFieldLayout,

@@ -543,25 +543,31 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             entry_type,
             site,
             data,
-        } => service.create_entry(CreateEntry {
-            section_id: id(section)?,
-            entry_type_id: opt_id(entry_type)?,
-            site_id: opt_id(site)?,
-            attribute_and_field_data: object_arg("data", data)?,
-        }),
-        C::GetEntry { entry_id, site } => service.get_entry(GetEntry {
-            entry_id: id(entry_id)?,
-            site_id: opt_id(site)?,
-        }),
+        } => service
+            .create_entry(CreateEntry {
+                section_id: id(section)?,
+                entry_type_id: opt_id(entry_type)?,
+                site_id: opt_id(site)?,
+                attribute_and_field_data: object_arg("data", data)?,
+            })
+            .map(|answer| json!(answer)),
+        C::GetEntry { entry_id, site } => service
+            .get_entry(GetEntry {
+                entry_id: id(entry_id)?,
+                site_id: opt_id(site)?,
+            })
+            .map(|answer| json!(answer)),
         C::UpdateEntry {
             entry_id,
             data,
             site,
-        } => service.update_entry(UpdateEntry {
-            entry_id: id(entry_id)?,
-            attribute_and_field_data: object_arg("data", Some(data))?.unwrap_or_default(),
-            site_id: opt_id(site)?,
-        }),
+        } => service
+            .update_entry(UpdateEntry {
+                entry_id: id(entry_id)?,
+                attribute_and_field_data: object_arg("data", Some(data))?.unwrap_or_default(),
+                site_id: opt_id(site)?,
+            })
+            .map(|answer| json!(answer)),
         C::DeleteEntry {
             entry_id,
             permanently,
@@ -571,9 +577,11 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
                 permanently_delete: Some(Flag(permanently)),
             })
             .map(|answer| json!(answer)),
-        C::RestoreEntry { entry_id } => service.restore_entry(RestoreEntry {
-            entry_id: id(entry_id)?,
-        }),
+        C::RestoreEntry { entry_id } => service
+            .restore_entry(RestoreEntry {
+                entry_id: id(entry_id)?,
+            })
+            .map(|answer| json!(answer)),
         C::Search {
             query,
             limit: count,
@@ -598,32 +606,38 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             notes,
             provisional,
             data,
-        } => service.create_draft(CreateDraft {
-            section_id: opt_id(section)?,
-            entry_type_id: opt_id(entry_type)?,
-            canonical_id: opt_id(canonical)?,
-            draft_name: name,
-            draft_notes: notes,
-            provisional: Some(Flag(provisional)),
-            site_id: opt_id(site)?,
-            attribute_and_field_data: object_arg("data", data)?,
-        }),
+        } => service
+            .create_draft(CreateDraft {
+                section_id: opt_id(section)?,
+                entry_type_id: opt_id(entry_type)?,
+                canonical_id: opt_id(canonical)?,
+                draft_name: name,
+                draft_notes: notes,
+                provisional: Some(Flag(provisional)),
+                site_id: opt_id(site)?,
+                attribute_and_field_data: object_arg("data", data)?,
+            })
+            .map(|answer| json!(answer)),
         C::UpdateDraft {
             draft_id,
             data,
             name,
             notes,
-        } => service.update_draft(UpdateDraft {
-            draft_id: id(draft_id)?,
-            attribute_and_field_data: object_arg("data", data)?,
-            draft_name: name,
-            draft_notes: notes,
-            expected_version: None,
-        }),
-        C::ApplyDraft { draft_id } => service.apply_draft(ApplyDraft {
-            draft_id: id(draft_id)?,
-            expected_version: None,
-        }),
+        } => service
+            .update_draft(UpdateDraft {
+                draft_id: id(draft_id)?,
+                attribute_and_field_data: object_arg("data", data)?,
+                draft_name: name,
+                draft_notes: notes,
+                expected_version: None,
+            })
+            .map(|answer| json!(answer)),
+        C::ApplyDraft { draft_id } => service
+            .apply_draft(ApplyDraft {
+                draft_id: id(draft_id)?,
+                expected_version: None,
+            })
+            .map(|answer| json!(answer)),
         C::Drafts {
             canonical,
             site,
@@ -632,15 +646,17 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             creator,
             from_scratch,
             limit: count,
-        } => service.list_entry_drafts(ListDrafts {
-            canonical_id: opt_id(canonical)?,
-            site_id: opt_id(site)?,
-            section_id: opt_id(section)?,
-            provisional: provisional.map(Flag),
-            creator,
-            from_scratch: Some(Flag(from_scratch)),
-            limit: limit(count),
-        }),
+        } => service
+            .list_entry_drafts(ListDrafts {
+                canonical_id: opt_id(canonical)?,
+                site_id: opt_id(site)?,
+                section_id: opt_id(section)?,
+                provisional: provisional.map(Flag),
+                creator,
+                from_scratch: Some(Flag(from_scratch)),
+                limit: limit(count),
+            })
+            .map(|answer| json!(answer)),
         C::DeleteDraft { draft_id } => service
             .delete_draft(DeleteDraft {
                 draft_id: id(draft_id)?,
@@ -673,10 +689,12 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             entry_id,
             revision,
             site,
-        } => service.revert_entry(RevertEntry {
-            entry_id: id(entry_id)?,
-            revision: id(revision)?,
-            site_id: opt_id(site)?,
-        }),
+        } => service
+            .revert_entry(RevertEntry {
+                entry_id: id(entry_id)?,
+                revision: id(revision)?,
+                site_id: opt_id(site)?,
+            })
+            .map(|answer| json!(answer)),
     }
 }

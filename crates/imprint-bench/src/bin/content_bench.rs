@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use imprint_service::api::{Id, IdList, JsonObject};
 use imprint_service::content::{
-    ApplyDraft, CreateDraft, CreateEntry, CreateEntryType, CreateField, CreateSection, GetEntry,
-    GetSections, ObjectList, SearchContent, UpdateDraft, UpdateEntry, UpdateFieldLayout,
+    ApplyDraft, CreateDraft, CreateEntry, CreateEntryType, CreateField, CreateSection,
+    EntryOrDraft, GetEntry, GetSections, ObjectList, SearchContent, UpdateDraft, UpdateEntry,
+    UpdateFieldLayout,
 };
 use imprint_service::{Service, ServiceOptions};
 use serde_json::{Map, Value, json};
@@ -257,7 +258,7 @@ impl Bench {
                     entry_id: Id(id),
                     site_id: None,
                 })
-                .is_ok_and(|e| e["isDraft"] == false)
+                .is_ok_and(|e| matches!(e, EntryOrDraft::Entry(_)))
             {
                 return id;
             }
@@ -330,7 +331,7 @@ impl Bench {
                     })
                     .unwrap();
                 samples.push(started.elapsed());
-                found += result["count"].as_u64().unwrap_or(0) as usize;
+                found += result.count;
             }
             assert!(
                 found > 0,
@@ -357,7 +358,7 @@ impl Bench {
                 })
                 .unwrap();
             samples.push(started.elapsed());
-            self.max_entry = self.max_entry.max(created["entryId"].as_i64().unwrap());
+            self.max_entry = self.max_entry.max(created.entry.entry_id);
         }
         std::fs::write(
             self.dir.join("bench-seeded"),
@@ -382,7 +383,7 @@ impl Bench {
                 })
                 .unwrap();
             create.push(started.elapsed());
-            let draft_id = draft["draftId"].as_i64().unwrap();
+            let draft_id = draft.draft.draft_id;
             let started = Instant::now();
             self.service
                 .update_draft(UpdateDraft {
@@ -416,7 +417,7 @@ impl Bench {
                 })
                 .unwrap();
             let elapsed = started.elapsed();
-            assert_eq!(applied["merged"], merging);
+            assert_eq!(applied.merged, merging);
             if merging {
                 merge.push(elapsed)
             } else {

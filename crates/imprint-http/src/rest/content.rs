@@ -11,7 +11,7 @@
 
 use axum::Json;
 use axum::extract::Query;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use imprint_service::api::{self, Id, IdList};
@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::openapi::Operation;
-use super::{Expected, if_match, with_draft_etag};
+use super::{Expected, if_match};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -171,17 +171,25 @@ type Pairs = QueryParams<Vec<(String, String)>>;
 // ----- drafts: versions ----------------------------------------------------------------
 
 /// The draft with this id (not a live entry with it).
-pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<Value> {
-    let view = service.get_entry(GetEntry {
+pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<DraftView> {
+    match service.get_entry(GetEntry {
         entry_id: Id(draft_id),
         site_id: None,
-    })?;
-    if view["isDraft"].as_bool() != Some(true) {
-        return Err(ServiceError::not_found(format!(
+    })? {
+        EntryOrDraft::Draft(draft) => Ok(draft),
+        EntryOrDraft::Entry(_) => Err(ServiceError::not_found(format!(
             "{draft_id} is a live entry, not a draft: GET /v1/content/entries/{draft_id}"
-        )));
+        ))),
     }
-    Ok(view)
+}
+
+/// A draft answer with the draft's version as its `ETag` (what `If-Match` sends back).
+fn with_version_etag<T: serde::Serialize>(answer: T, version: i64) -> Response {
+    let mut response = Json(answer).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
 }
 
 /// `If-Match` as the request's `expectedVersion` (`*` asks only that the draft exists,
@@ -423,7 +431,7 @@ async fn get_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<EntryOrDraft>> {
     let request: GetEntry = query_request(q, &[("entryId", entry_id)])?;
     caller.run(move |s| s.get_entry(request)).await.map(Json)
 }
@@ -432,7 +440,7 @@ async fn update_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<EntryWritten>> {
     let request: UpdateEntry = request(body, &[("entryId", entry_id)])?;
     caller.run(move |s| s.update_entry(request)).await.map(Json)
 }
@@ -446,7 +454,10 @@ async fn delete_entry(
     caller.run(move |s| s.delete_entry(request)).await.map(Json)
 }
 
-async fn restore_entry(caller: Caller, PathParams(entry_id): PathParams<i64>) -> ApiResult {
+async fn restore_entry(
+    caller: Caller,
+    PathParams(entry_id): PathParams<i64>,
+) -> ApiResult<Json<EntryRestored>> {
     let request = RestoreEntry {
         entry_id: Id(entry_id),
     };
@@ -481,12 +492,12 @@ async fn revert_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<EntryReverted>> {
     let request: RevertEntry = request(body, &[("entryId", entry_id)])?;
     caller.run(move |s| s.revert_entry(request)).await.map(Json)
 }
 
-async fn list_drafts(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn list_drafts(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<DraftList>> {
     let request: ListDrafts = query_request(q, &[])?;
     caller
         .run(move |s| s.list_entry_drafts(request))
@@ -499,8 +510,9 @@ async fn create_draft(caller: Caller, JsonBody(body): Body) -> ApiResult<Respons
     caller
         .run(move |s| s.create_draft(request))
         .await
-        .map(|value| {
-            let mut response = with_draft_etag(value);
+        .map(|created| {
+            let version = created.draft.draft_version;
+            let mut response = with_version_etag(created, version);
             *response.status_mut() = StatusCode::CREATED;
             response
         })
@@ -510,7 +522,10 @@ async fn get_draft(caller: Caller, PathParams(draft_id): PathParams<i64>) -> Api
     caller
         .run(move |s| view_draft(s, draft_id))
         .await
-        .map(with_draft_etag)
+        .map(|draft| {
+            let version = draft.draft_version;
+            with_version_etag(draft, version)
+        })
 }
 
 async fn update_draft(
@@ -526,7 +541,10 @@ async fn update_draft(
     caller
         .run(move |s| s.update_draft(request))
         .await
-        .map(with_draft_etag)
+        .map(|updated| {
+            let version = updated.draft.draft_version;
+            with_version_etag(updated, version)
+        })
 }
 
 async fn delete_draft(
@@ -545,7 +563,7 @@ async fn apply_draft(
     caller: Caller,
     PathParams(draft_id): PathParams<i64>,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ApiResult<Json<DraftApplied>> {
     let request = ApplyDraft {
         draft_id: Id(draft_id),
         expected_version: expected_version(&headers)?,

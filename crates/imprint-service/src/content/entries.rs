@@ -16,6 +16,7 @@ use imprint_store::content::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::drafts::DraftView;
 use super::sections::site_settings_for;
 use super::{ENTRY_REVISION_FORMAT, Removed, Schema, clamp_limit, unknown_site};
 use crate::api::{Flag, Id, IdList, JsonObject};
@@ -155,6 +156,63 @@ fn plain(value: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// A live entry in one site, as the entry operations show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryView {
+    pub entry_id: i64,
+    pub id: i64,
+    pub site_id: i64,
+    pub section_id: i64,
+    pub entry_type_id: i64,
+    pub uri: Option<String>,
+    pub status: String,
+    pub author: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub revision: i64,
+    pub trashed: bool,
+    /// The sites the entry exists in.
+    pub site_ids: Vec<i64>,
+    /// Always false here (a [`DraftView`] says true), so a reader of `get_entry` can tell.
+    pub is_draft: bool,
+    /// `title`, `slug`, `postDate`, `expiryDate`, `enabled`, then the custom fields of the
+    /// entry type's layout by handle (free-form values).
+    #[serde(flatten)]
+    pub attributes: Map<String, Value>,
+    pub url: String,
+}
+
+/// The answer of `get_entry`: a live entry, or the draft an id names (a draft from
+/// scratch has only a draft id).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum EntryOrDraft {
+    Entry(EntryView),
+    Draft(DraftView),
+}
+
+/// The answer of `create_entry` and `update_entry`: the entry, the revision written, then
+/// what happened.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryWritten {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    pub artifact_id: String,
+    pub message: String,
+}
+
+/// The answer of `restore_entry`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryRestored {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    /// False when the entry was not in the trash.
+    pub restored: bool,
+    pub message: String,
 }
 
 /// The answer of `delete_entry`.
@@ -545,7 +603,7 @@ impl Service {
         row: &EntryRow,
         schema: &Schema,
         sites: &[i64],
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<EntryView> {
         let content = row_content(row)?;
         let now = now_millis();
         let status = if row.deleted_at.is_some() {
@@ -553,38 +611,32 @@ impl Service {
         } else {
             content.status(now).as_str()
         };
-        let mut view = Map::new();
-        view.insert("entryId".into(), json!(row.entry_id));
-        view.insert("id".into(), json!(row.entry_id));
-        view.insert("siteId".into(), json!(row.site_id));
-        view.insert("sectionId".into(), json!(row.section_id));
-        view.insert("entryTypeId".into(), json!(row.entry_type_id));
-        view.insert("uri".into(), json!(row.uri));
-        view.insert("status".into(), json!(status));
-        view.insert("author".into(), json!(row.author));
-        view.insert(
-            "dateCreated".into(),
-            json!(timestamp::rfc3339_millis(row.created_at)),
-        );
-        view.insert(
-            "dateUpdated".into(),
-            json!(timestamp::rfc3339_millis(row.updated_at)),
-        );
-        view.insert("revision".into(), json!(row.head_seq));
-        view.insert("trashed".into(), json!(row.deleted_at.is_some()));
-        view.insert("siteIds".into(), json!(sites));
-        view.insert("isDraft".into(), json!(false));
-        view.extend(content.attributes(&schema.fields));
-        view.insert("url".into(), json!(self.entry_url(row.entry_id)));
-        Ok(Value::Object(view))
+        Ok(EntryView {
+            entry_id: row.entry_id,
+            id: row.entry_id,
+            site_id: row.site_id,
+            section_id: row.section_id,
+            entry_type_id: row.entry_type_id,
+            uri: row.uri.clone(),
+            status: status.to_string(),
+            author: row.author.clone(),
+            date_created: timestamp::rfc3339_millis(row.created_at),
+            date_updated: timestamp::rfc3339_millis(row.updated_at),
+            revision: row.head_seq,
+            trashed: row.deleted_at.is_some(),
+            site_ids: sites.to_vec(),
+            is_draft: false,
+            attributes: content.attributes(&schema.fields),
+            url: self.entry_url(row.entry_id),
+        })
     }
 
-    fn write_result(
+    /// The entry as written, with every site it is in.
+    pub(crate) fn written_view(
         &self,
         written: &EntryWrite,
         schema: &Schema,
-        message: String,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<EntryView> {
         let sites: Vec<i64> = self
             .store()
             .content()
@@ -592,10 +644,20 @@ impl Service {
             .iter()
             .map(|r| r.site_id)
             .collect();
-        let mut view = self.entry_view(&written.row, schema, &sites)?;
-        view["artifactId"] = json!(written.revision.artifact_id);
-        view["message"] = json!(message);
-        Ok(view)
+        self.entry_view(&written.row, schema, &sites)
+    }
+
+    fn write_result(
+        &self,
+        written: &EntryWrite,
+        schema: &Schema,
+        message: String,
+    ) -> ServiceResult<EntryWritten> {
+        Ok(EntryWritten {
+            entry: self.written_view(written, schema)?,
+            artifact_id: written.revision.artifact_id.clone(),
+            message,
+        })
     }
 
     // ----- create ---------------------------------------------------------------------
@@ -664,7 +726,7 @@ impl Service {
         Ok(content)
     }
 
-    pub fn create_entry(&self, request: CreateEntry) -> ServiceResult<Value> {
+    pub fn create_entry(&self, request: CreateEntry) -> ServiceResult<EntryWritten> {
         let data = request
             .attribute_and_field_data
             .unwrap_or_default()
@@ -816,17 +878,28 @@ impl Service {
 
     // ----- read -----------------------------------------------------------------------
 
-    pub fn get_entry(&self, request: GetEntry) -> ServiceResult<Value> {
+    pub fn get_entry(&self, request: GetEntry) -> ServiceResult<EntryOrDraft> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let rows = self.store().content().entry_sites(entry_id)?;
         if rows.is_empty() {
             if let Some(draft) = self.store().content().entry_draft(entry_id)? {
-                return self.draft_view(&draft);
+                return self.draft_view(&draft).map(EntryOrDraft::Draft);
             }
             return Err(ServiceError::not_found(format!(
                 "entryId {entry_id} does not exist: search_content finds entries"
             )));
         }
+        self.live_view(entry_id, rows, site_id)
+            .map(EntryOrDraft::Entry)
+    }
+
+    /// A live entry in the site asked for (default: the primary site, else the first).
+    fn live_view(
+        &self,
+        entry_id: i64,
+        rows: Vec<EntryRow>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<EntryView> {
         let sites: Vec<i64> = rows.iter().map(|r| r.site_id).collect();
         let row = self.pick_site_row(entry_id, rows, site_id)?;
         let schema = self.schema(row.entry_type_id)?;
@@ -835,7 +908,7 @@ impl Service {
 
     // ----- update ---------------------------------------------------------------------
 
-    pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<Value> {
+    pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<EntryWritten> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let data = request.attribute_and_field_data.into_inner();
         self.entry_rows(entry_id, "update_draft")?;
@@ -922,27 +995,27 @@ impl Service {
         })
     }
 
-    pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<Value> {
+    pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<EntryRestored> {
         let entry_id = request.entry_id.get();
         let rows = self.entry_rows(entry_id, "get_entry")?;
         let was_trashed = rows.iter().any(|r| r.deleted_at.is_some());
         if was_trashed {
             self.store().content().set_trashed(entry_id, None)?;
         }
-        let mut view = self.get_entry(GetEntry {
-            entry_id: request.entry_id,
-            site_id: None,
-        })?;
-        view["restored"] = json!(was_trashed);
-        view["message"] = json!(if was_trashed {
+        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let message = if was_trashed {
             format!(
                 "restored entry {entry_id} from the trash; show the user {}",
                 self.entry_url(entry_id)
             )
         } else {
             format!("entry {entry_id} was not in the trash")
-        });
-        Ok(view)
+        };
+        Ok(EntryRestored {
+            entry: self.live_view(entry_id, rows, None)?,
+            restored: was_trashed,
+            message,
+        })
     }
 
     // ----- search ---------------------------------------------------------------------

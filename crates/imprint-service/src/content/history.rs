@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::clamp_limit;
-use super::entries::{LiveWrite, busy, document, trashed};
+use super::entries::{EntryView, LiveWrite, busy, document, trashed};
 use crate::Service;
 use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
@@ -65,6 +65,18 @@ pub struct RevisionSummary {
     pub parent_artifact_id: Option<Value>,
     /// Whether this is the entry's current revision.
     pub current: bool,
+}
+
+/// The answer of `revert_entry`: the entry as it now is, then the revision it took its
+/// content from, the revision written and what happened.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryReverted {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    pub reverted_to: i64,
+    pub artifact_id: String,
+    pub message: String,
 }
 
 /// The answer of `list_revisions`.
@@ -198,7 +210,7 @@ impl Service {
         })
     }
 
-    pub fn revert_entry(&self, request: RevertEntry) -> ServiceResult<Value> {
+    pub fn revert_entry(&self, request: RevertEntry) -> ServiceResult<EntryReverted> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let revision = request.revision.get();
         for _ in 0..MAX_RETRIES {
@@ -232,22 +244,16 @@ impl Service {
                 check_required: true,
             };
             if let Some(written) = self.write_live(write)? {
-                let sites: Vec<i64> = self
-                    .store()
-                    .content()
-                    .entry_sites(entry_id)?
-                    .iter()
-                    .map(|r| r.site_id)
-                    .collect();
-                let mut view = self.entry_view(&written.row, &schema, &sites)?;
-                view["revertedTo"] = json!(revision);
-                view["artifactId"] = json!(written.revision.artifact_id);
-                view["message"] = json!(format!(
-                    "entry {entry_id} now has the content of revision {revision}, as new revision {}; show the user {}",
-                    written.row.head_seq,
-                    self.entry_url(entry_id)
-                ));
-                return Ok(view);
+                return Ok(EntryReverted {
+                    entry: self.written_view(&written, &schema)?,
+                    reverted_to: revision,
+                    artifact_id: written.revision.artifact_id.clone(),
+                    message: format!(
+                        "entry {entry_id} now has the content of revision {revision}, as new revision {}; show the user {}",
+                        written.row.head_seq,
+                        self.entry_url(entry_id)
+                    ),
+                });
             }
         }
         Err(busy())

@@ -54,6 +54,11 @@ pub(super) fn first_of<T>(items: Vec<T>, what: &str) -> ServiceResult<T> {
         .ok_or_else(|| ServiceError::not_found(format!("{what} does not exist")))
 }
 
+/// Text the page shows, "-" when there is none (as `text_of` shows null).
+pub(super) fn or_dash(text: Option<&str>) -> String {
+    text.unwrap_or("-").to_string()
+}
+
 /// The path of an absolute control panel URL (`{public_url}/cp/…` → `/cp/…`).
 pub(super) fn local(url: &str) -> String {
     url.find("/cp/")

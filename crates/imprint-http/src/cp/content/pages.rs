@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use axum::response::{IntoResponse, Redirect, Response};
 use imprint_service::api::{Id, IdList};
 use imprint_service::content::{
-    GetEntry, GetRevision, GetSections, GetSites, ListDrafts, ListRevisions, RevisionList,
-    SearchContent, SearchResults, SectionList, SiteList,
+    DraftList, EntryOrDraft, GetEntry, GetRevision, GetSections, GetSites, ListDrafts,
+    ListRevisions, RevisionList, SearchContent, SearchResults, SectionList, SiteList,
 };
 use imprint_service::{Service, ServiceResult};
 use serde::Deserialize;
@@ -34,7 +34,7 @@ pub(super) struct IndexView {
     sites: SiteList,
     sections: SectionList,
     results: Result<SearchResults, String>,
-    drafts: Value,
+    drafts: DraftList,
 }
 
 pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>) -> Response {
@@ -72,19 +72,20 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         Err(error) => return panel.error_page(error),
     };
     // A section's or site's name for an id read from a search hit or a draft.
-    let section_name = |id: &Value| -> String {
+    // A section's or site's name for an id of a search hit or a draft.
+    let section_name = |id: i64| -> String {
         view.sections
             .sections
             .iter()
-            .find(|section| id.as_i64() == Some(section.id))
-            .map_or_else(|| text_of(id), |section| section.name.clone())
+            .find(|section| section.id == id)
+            .map_or_else(|| id.to_string(), |section| section.name.clone())
     };
-    let site_name = |id: &Value| -> String {
+    let site_name = |id: i64| -> String {
         view.sites
             .sites
             .iter()
-            .find(|site| id.as_i64() == Some(site.id))
-            .map_or_else(|| text_of(id), |site| site.name.clone())
+            .find(|site| site.id == id)
+            .map_or_else(|| id.to_string(), |site| site.name.clone())
     };
     let mut body = String::from(
         "<section><h2>Find entries</h2><form method=\"get\" action=\"/cp/entries\" class=\"row\">",
@@ -154,8 +155,8 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
                             attr(&local(&hit.url)),
                             esc(hit.title.as_deref().unwrap_or_default())
                         ),
-                        esc(&section_name(&json!(hit.section_id))),
-                        esc(&site_name(&json!(hit.site_id))),
+                        esc(&section_name(hit.section_id)),
+                        esc(&site_name(hit.site_id)),
                         status_badge(&hit.status),
                         esc(hit.post_date.as_deref().unwrap_or_default()),
                     ]
@@ -169,25 +170,25 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         }
     }
     body.push_str("</section><section><h2>Drafts</h2>");
-    let rows: Vec<Vec<String>> = view.drafts["drafts"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let rows: Vec<Vec<String>> = view
+        .drafts
+        .drafts
+        .iter()
         .map(|draft| {
             vec![
                 format!(
                     "<a href=\"{}\">{}</a>",
-                    attr(&local(&text_of(&draft["url"]))),
-                    esc(&text_of(&draft["draftName"]))
+                    attr(&local(&draft.url)),
+                    esc(&draft.draft_name)
                 ),
-                esc(&shown(&draft["title"])),
-                match draft["canonicalId"].as_i64() {
+                esc(&draft.title.as_ref().map(shown).unwrap_or_default()),
+                match draft.canonical_id {
                     Some(id) => format!("<a href=\"{}\">entry {id}</a>", attr(&entry_path(id))),
                     None => "<span class=\"badge\">new entry</span>".to_string(),
                 },
-                esc(&section_name(&draft["sectionId"])),
-                esc(&text_of(&draft["creator"])),
-                esc(&text_of(&draft["dateUpdated"])),
+                esc(&section_name(draft.section_id)),
+                esc(&or_dash(draft.creator.as_deref())),
+                esc(&draft.date_updated),
             ]
         })
         .collect();
@@ -233,10 +234,10 @@ pub(crate) struct EntryQuery {
 }
 
 pub(super) struct EntryView {
-    entry: Value,
+    entry: imprint_service::content::EntryView,
     spec: TypeSpec,
     revisions: RevisionList,
-    drafts: Value,
+    drafts: DraftList,
 }
 
 pub(super) async fn entry_page(
@@ -250,16 +251,18 @@ pub(super) async fn entry_page(
     let site_id = positive(q.site_id.as_deref());
     let view = panel
         .run(move |s| {
-            let entry = s.get_entry(GetEntry {
+            let entry = match s.get_entry(GetEntry {
                 entry_id: Id(entry_id),
                 site_id: site_id.map(Id),
-            })?;
-            if entry["isDraft"].as_bool() == Some(true) {
+            })? {
+                EntryOrDraft::Entry(entry) => entry,
                 // A draft id in an entry URL: show the draft.
-                return Ok(Err(draft_path(entry["canonicalId"].as_i64(), entry_id)));
-            }
-            let entry_type_id = entry["entryTypeId"].as_i64().unwrap_or_default();
-            let site = entry["siteId"].as_i64();
+                EntryOrDraft::Draft(draft) => {
+                    return Ok(Err(draft_path(draft.canonical_id, entry_id)));
+                }
+            };
+            let entry_type_id = entry.entry_type_id;
+            let site = Some(entry.site_id);
             Ok(Ok(EntryView {
                 spec: type_spec(s, entry_type_id)?,
                 revisions: s.list_revisions(ListRevisions {
@@ -282,22 +285,23 @@ pub(super) async fn entry_page(
         Err(error) => return panel.error_page(error),
     };
     let entry = &view.entry;
+    let values = Value::Object(entry.attributes.clone());
     let csrf = &panel.session.csrf;
-    let site = text_of(&entry["siteId"]);
-    let title = shown(&entry["title"]);
+    let site = entry.site_id.to_string();
+    let title = shown(&values["title"]);
     let mut body = format!(
         "<p><a href=\"/cp/entries\">← Content</a></p><dl class=\"facts\"><dt>status</dt><dd>{}</dd>\
 <dt>entry</dt><dd>{} · {} · site {}</dd><dt>revision</dt><dd>{} by {} · {}</dd><dt>uri</dt><dd><code>{}</code></dd></dl>",
-        status_badge(&text_of(&entry["status"])),
-        esc(&text_of(&entry["entryId"])),
+        status_badge(&entry.status),
+        entry.entry_id,
         esc(&view.spec.name),
         esc(&site),
-        esc(&text_of(&entry["revision"])),
-        esc(&text_of(&entry["author"])),
-        esc(&text_of(&entry["dateUpdated"])),
-        esc(&text_of(&entry["uri"]))
+        entry.revision,
+        esc(&or_dash(entry.author.as_deref())),
+        esc(&entry.date_updated),
+        esc(&or_dash(entry.uri.as_deref()))
     );
-    let rows: Vec<Vec<String>> = rows_of(&view.spec, entry)
+    let rows: Vec<Vec<String>> = rows_of(&view.spec, &values)
         .into_iter()
         .map(|(handle, label, value)| {
             vec![
@@ -316,25 +320,25 @@ pub(super) async fn entry_page(
 
     // Drafts of this entry.
     body.push_str("<section id=\"drafts\"><h2>Drafts</h2>");
-    let drafts: Vec<Vec<String>> = view.drafts["drafts"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let drafts: Vec<Vec<String>> = view
+        .drafts
+        .drafts
+        .iter()
         .map(|draft| {
             vec![
                 format!(
                     "<a href=\"{}\">{}</a>",
-                    attr(&local(&text_of(&draft["url"]))),
-                    esc(&text_of(&draft["draftName"]))
+                    attr(&local(&draft.url)),
+                    esc(&draft.draft_name)
                 ),
-                esc(&shown(&draft["draftNotes"])),
-                esc(&text_of(&draft["creator"])),
-                if draft["provisional"].as_bool().unwrap_or(false) {
+                esc(draft.draft_notes.as_deref().unwrap_or_default()),
+                esc(&or_dash(draft.creator.as_deref())),
+                if draft.provisional {
                     "<span class=\"badge\">provisional</span>".to_string()
                 } else {
                     String::new()
                 },
-                esc(&text_of(&draft["dateUpdated"])),
+                esc(&draft.date_updated),
             ]
         })
         .collect();
@@ -400,7 +404,7 @@ To prepare a change for review, create a draft instead.</p>\
 <form method=\"post\" action=\"/cp/entries/{entry_id}/edit\" class=\"stack\">{}{}{}<button>Save entry</button></form></section>",
         html::csrf_field(csrf),
         html::hidden("siteId", &site),
-        field_inputs(&view.spec, entry)
+        field_inputs(&view.spec, &values)
     );
     let page_title = if title.is_empty() {
         format!("Entry {entry_id}")
@@ -413,22 +417,31 @@ To prepare a change for review, create a draft instead.</p>\
 // ----- a draft -------------------------------------------------------------------------
 
 pub(super) struct DraftView {
-    pub(super) draft: Value,
+    pub(super) draft: imprint_service::content::DraftView,
+    /// The draft's attributes and fields, as the forms read them.
+    pub(super) values: Value,
+    /// The live entry's attributes and fields in the draft's site.
     pub(super) canonical: Option<Value>,
     pub(super) spec: TypeSpec,
 }
 
 pub(super) fn read_draft(s: &Service, draft_id: i64) -> ServiceResult<DraftView> {
     let draft = view_draft(s, draft_id)?;
-    let canonical = match draft["canonicalId"].as_i64() {
-        Some(id) => Some(s.get_entry(GetEntry {
-            entry_id: Id(id),
-            site_id: draft["siteId"].as_i64().map(Id),
-        })?),
+    let canonical = match draft.canonical_id {
+        Some(id) => Some(
+            match s.get_entry(GetEntry {
+                entry_id: Id(id),
+                site_id: Some(Id(draft.site_id)),
+            })? {
+                EntryOrDraft::Entry(entry) => Value::Object(entry.attributes),
+                EntryOrDraft::Draft(other) => Value::Object(other.attributes),
+            },
+        ),
         None => None,
     };
-    let spec = type_spec(s, draft["entryTypeId"].as_i64().unwrap_or_default())?;
+    let spec = type_spec(s, draft.entry_type_id)?;
     Ok(DraftView {
+        values: Value::Object(draft.attributes.clone()),
         draft,
         canonical,
         spec,
@@ -442,8 +455,8 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
     };
     let draft = &view.draft;
     let csrf = &panel.session.csrf;
-    let version = text_of(&draft["draftVersion"]);
-    let canonical_id = draft["canonicalId"].as_i64();
+    let version = draft.draft_version.to_string();
+    let canonical_id = draft.canonical_id;
     let mut body = String::new();
     match canonical_id {
         Some(id) => {
@@ -465,8 +478,8 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
         body,
         "<dl class=\"facts\"><dt>draft</dt><dd>{} {}</dd><dt>of</dt><dd>{}</dd><dt>by</dt><dd>{} · updated {}</dd>\
 <dt>version</dt><dd>{}</dd><dt>notes</dt><dd>{}</dd></dl>",
-        esc(&text_of(&draft["draftName"])),
-        if draft["provisional"].as_bool().unwrap_or(false) {
+        esc(&draft.draft_name),
+        if draft.provisional {
             "<span class=\"badge\">provisional</span>"
         } else {
             ""
@@ -478,14 +491,14 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
                 esc(&view.spec.name)
             ),
         },
-        esc(&text_of(&draft["creator"])),
-        esc(&text_of(&draft["dateUpdated"])),
+        esc(&or_dash(draft.creator.as_deref())),
+        esc(&draft.date_updated),
         esc(&version),
-        esc(&shown(&draft["draftNotes"]))
+        esc(draft.draft_notes.as_deref().unwrap_or_default())
     );
 
     // Field-by-field comparison with the live entry.
-    let draft_rows = rows_of(&view.spec, draft);
+    let draft_rows = rows_of(&view.spec, &view.values);
     let canonical_rows = view.canonical.as_ref().map(|c| rows_of(&view.spec, c));
     let mut changed = 0;
     let rows: Vec<Vec<String>> = draft_rows
@@ -573,11 +586,11 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
 <button>Save draft</button></form></section>",
         html::csrf_field(csrf),
         html::hidden("version", &version),
-        attr(&text_of(&draft["draftName"])),
-        attr(&shown(&draft["draftNotes"])),
-        field_inputs(&view.spec, draft)
+        attr(&draft.draft_name),
+        attr(draft.draft_notes.as_deref().unwrap_or_default()),
+        field_inputs(&view.spec, &view.values)
     );
-    let title = format!("Draft: {}", shown(&draft["title"]));
+    let title = format!("Draft: {}", shown(&view.values["title"]));
     panel.page(
         if title.trim_end() == "Draft:" {
             "Draft"

@@ -118,9 +118,10 @@ pub(super) async fn edit_draft(
                 .get("draftName")
                 .map(shown)
                 .filter(|n| !n.trim().is_empty() && *n != view.draft.draft_name);
-            let notes = form.get("draftNotes").map(shown).filter(|n| {
-                Some(n.as_str()) != Some(view.draft.draft_notes.as_deref().unwrap_or_default())
-            });
+            let notes = form
+                .get("draftNotes")
+                .map(shown)
+                .filter(|n| n.as_str() != view.draft.draft_notes.as_deref().unwrap_or_default());
             if data.is_empty() && name.is_none() && notes.is_none() {
                 return Ok(("nothing changed".to_string(), back));
             }

@@ -51,18 +51,35 @@ use serde_json::{Value, json};
 use crate::Service;
 use crate::error::{ServiceError, ServiceResult};
 
-pub use drafts::{ApplyDraft, CreateDraft, DeleteDraft, DraftDeleted, ListDrafts, UpdateDraft};
+pub use drafts::{
+    ApplyDraft, CreateDraft, DeleteDraft, DraftApplied, DraftCreated, DraftDeleted, DraftList,
+    DraftSummary, DraftUpdated, DraftView, ListDrafts, UpdateDraft,
+};
 pub use entries::{
-    CreateEntry, DeleteEntry, GetEntry, RestoreEntry, SearchContent, SeedEntry, UpdateEntry,
+    CreateEntry, DeleteEntry, EntryDeleted, EntryOrDraft, EntryRestored, EntryView, EntryWritten,
+    GetEntry, RestoreEntry, SearchContent, SearchHitView, SearchResults, SeedEntry, UpdateEntry,
 };
 pub use entry_types::{
-    CreateEntryType, DeleteEntryType, EntryTypeDeleted, GetEntryTypes, UpdateEntryType,
+    CreateEntryType, DeleteEntryType, EntryTypeDeleted, EntryTypeList, EntryTypeSaved,
+    EntryTypeView, GetEntryTypes, PlacedField, UpdateEntryType,
 };
-pub use fields::{CreateField, DeleteField, GetFieldTypes, GetFields, UpdateField};
-pub use history::{GetRevision, ListRevisions, RevertEntry};
-pub use layouts::{CreateFieldLayout, GetFieldLayout, UpdateFieldLayout};
-pub use sections::{CreateSection, DeleteSection, GetSections, SectionDeleted, UpdateSection};
-pub use sites::{CreateSite, GetSites, UpdateSite};
+pub use fields::{
+    CreateField, DeleteField, FieldDeleted, FieldImpact, FieldList, FieldSaved, FieldTypeList,
+    FieldView, GetFieldTypes, GetFields, UpdateField,
+};
+pub use history::{
+    EntryReverted, GetRevision, ListRevisions, RevertEntry, RevisionList, RevisionSummary,
+    RevisionView,
+};
+pub use layouts::{
+    CreateFieldLayout, FieldLayoutBody, FieldLayoutSaved, FieldLayoutView, GetFieldLayout,
+    UpdateFieldLayout,
+};
+pub use sections::{
+    CreateSection, DeleteSection, GetSections, SectionCreated, SectionDeleted, SectionEntryType,
+    SectionList, SectionUpdated, SectionView, UpdateSection,
+};
+pub use sites::{CreateSite, GetSites, SiteList, SiteSaved, SiteView, UpdateSite};
 
 /// Envelope format of entry revisions, recorded in their metadata.
 ///

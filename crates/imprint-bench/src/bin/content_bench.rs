@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use imprint_service::api::{Id, IdList, JsonObject};
 use imprint_service::content::{
-    ApplyDraft, CreateDraft, CreateEntry, CreateEntryType, CreateField, CreateSection, GetEntry,
-    GetSections, ObjectList, SearchContent, UpdateDraft, UpdateEntry, UpdateFieldLayout,
+    ApplyDraft, CreateDraft, CreateEntry, CreateEntryType, CreateField, CreateSection,
+    EntryOrDraft, GetEntry, GetSections, ObjectList, SearchContent, UpdateDraft, UpdateEntry,
+    UpdateFieldLayout,
 };
 use imprint_service::{Service, ServiceOptions};
 use serde_json::{Map, Value, json};
@@ -171,14 +172,10 @@ struct Bench {
 impl Bench {
     fn new(service: Service, dir: &Path) -> Self {
         let sections = service.get_sections(GetSections::default()).unwrap();
-        let (section_id, entry_type_id) =
-            match sections["sections"].as_array().and_then(|s| s.first()) {
-                Some(section) => (
-                    section["sectionId"].as_i64().unwrap(),
-                    section["entryTypeIds"][0].as_i64().unwrap(),
-                ),
-                None => create_model(&service),
-            };
+        let (section_id, entry_type_id) = match sections.sections.first() {
+            Some(section) => (section.section_id, section.entry_type_ids[0]),
+            None => create_model(&service),
+        };
         let mut bench = Self {
             service,
             dir: dir.to_path_buf(),
@@ -261,7 +258,7 @@ impl Bench {
                     entry_id: Id(id),
                     site_id: None,
                 })
-                .is_ok_and(|e| e["isDraft"] == false)
+                .is_ok_and(|e| matches!(e, EntryOrDraft::Entry(_)))
             {
                 return id;
             }
@@ -334,7 +331,7 @@ impl Bench {
                     })
                     .unwrap();
                 samples.push(started.elapsed());
-                found += result["count"].as_u64().unwrap_or(0) as usize;
+                found += result.count;
             }
             assert!(
                 found > 0,
@@ -361,7 +358,7 @@ impl Bench {
                 })
                 .unwrap();
             samples.push(started.elapsed());
-            self.max_entry = self.max_entry.max(created["entryId"].as_i64().unwrap());
+            self.max_entry = self.max_entry.max(created.entry.entry_id);
         }
         std::fs::write(
             self.dir.join("bench-seeded"),
@@ -386,7 +383,7 @@ impl Bench {
                 })
                 .unwrap();
             create.push(started.elapsed());
-            let draft_id = draft["draftId"].as_i64().unwrap();
+            let draft_id = draft.draft.draft_id;
             let started = Instant::now();
             self.service
                 .update_draft(UpdateDraft {
@@ -420,7 +417,7 @@ impl Bench {
                 })
                 .unwrap();
             let elapsed = started.elapsed();
-            assert_eq!(applied["merged"], merging);
+            assert_eq!(applied.merged, merging);
             if merging {
                 merge.push(elapsed)
             } else {
@@ -443,9 +440,9 @@ fn create_model(service: &Service) -> (i64, i64) {
                 settings: Some(object(settings)),
                 ..Default::default()
             })
-            .unwrap()["fieldId"]
-            .as_i64()
             .unwrap()
+            .field
+            .field_id
     };
     let body = field("PlainText", "Body", json!({"multiline": true}));
     let category = field(
@@ -459,8 +456,9 @@ fn create_model(service: &Service) -> (i64, i64) {
             name: "Article".into(),
             ..Default::default()
         })
-        .unwrap();
-    let layout_id = entry_type["fieldLayoutId"].as_i64().unwrap();
+        .unwrap()
+        .entry_type;
+    let layout_id = entry_type.field_layout_id;
     service
         .update_field_layout(UpdateFieldLayout {
             field_layout_id: Id(layout_id),
@@ -472,7 +470,7 @@ fn create_model(service: &Service) -> (i64, i64) {
             ]}])),
         })
         .unwrap();
-    let entry_type_id = entry_type["entryTypeId"].as_i64().unwrap();
+    let entry_type_id = entry_type.entry_type_id;
     let section = service
         .create_section(CreateSection {
             name: "Articles".into(),
@@ -480,7 +478,7 @@ fn create_model(service: &Service) -> (i64, i64) {
             ..Default::default()
         })
         .unwrap();
-    (section["sectionId"].as_i64().unwrap(), entry_type_id)
+    (section.section.section_id, entry_type_id)
 }
 
 /// A JSON object literal as a request's object argument.

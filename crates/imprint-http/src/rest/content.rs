@@ -11,7 +11,7 @@
 
 use axum::Json;
 use axum::extract::Query;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use imprint_service::api::{self, Id, IdList};
@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::openapi::{Operation, op};
-use super::{Expected, if_match, with_draft_etag};
+use super::{Expected, if_match};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -93,7 +93,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/v1/content/drafts/{draft_id}/apply", post(apply_draft))
 }
 
-fn created(value: Value) -> Response {
+fn created<T: serde::Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
 }
 
@@ -172,17 +172,25 @@ type Pairs = QueryParams<Vec<(String, String)>>;
 // ----- drafts: versions ----------------------------------------------------------------
 
 /// The draft with this id (not a live entry with it).
-pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<Value> {
-    let view = service.get_entry(GetEntry {
+pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<DraftView> {
+    match service.get_entry(GetEntry {
         entry_id: Id(draft_id),
         site_id: None,
-    })?;
-    if view["isDraft"].as_bool() != Some(true) {
-        return Err(ServiceError::not_found(format!(
+    })? {
+        EntryOrDraft::Draft(draft) => Ok(draft),
+        EntryOrDraft::Entry(_) => Err(ServiceError::not_found(format!(
             "{draft_id} is a live entry, not a draft: GET /v1/content/entries/{draft_id}"
-        )));
+        ))),
     }
-    Ok(view)
+}
+
+/// A draft answer with the draft's version as its `ETag` (what `If-Match` sends back).
+fn with_version_etag<T: serde::Serialize>(answer: T, version: i64) -> Response {
+    let mut response = Json(answer).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
 }
 
 /// `If-Match` as the request's `expectedVersion` (`*` asks only that the draft exists,
@@ -193,7 +201,7 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 // ----- handlers -------------------------------------------------------------------------
 
-async fn get_sites(caller: Caller) -> ApiResult {
+async fn get_sites(caller: Caller) -> ApiResult<Json<SiteList>> {
     caller.run(|s| s.get_sites(GetSites {})).await.map(Json)
 }
 
@@ -209,31 +217,34 @@ async fn update_site(
     caller: Caller,
     PathParams(site_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<SiteSaved>> {
     let request: UpdateSite = request(body, &[("siteId", site_id)])?;
     caller.run(move |s| s.update_site(request)).await.map(Json)
 }
 
-async fn get_sections(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn get_sections(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<SectionList>> {
     let request: GetSections = query_request(q, &[])?;
     caller.run(move |s| s.get_sections(request)).await.map(Json)
 }
 
 /// The first element of a listing, or 404.
-fn first(value: Value, key: &str, what: &str, id: i64) -> ServiceResult<Value> {
-    value[key]
-        .as_array()
-        .and_then(|items| items.first().cloned())
+fn first<T>(items: Vec<T>, what: &str, id: i64) -> ServiceResult<T> {
+    items
+        .into_iter()
+        .next()
         .ok_or_else(|| ServiceError::not_found(format!("{what} {id} does not exist")))
 }
 
-async fn get_section(caller: Caller, PathParams(section_id): PathParams<i64>) -> ApiResult {
+async fn get_section(
+    caller: Caller,
+    PathParams(section_id): PathParams<i64>,
+) -> ApiResult<Json<SectionView>> {
     caller
         .run(move |s| {
             let request = GetSections {
                 section_ids: Some(IdList(vec![Id(section_id)])),
             };
-            first(s.get_sections(request)?, "sections", "section", section_id)
+            first(s.get_sections(request)?.sections, "section", section_id)
         })
         .await
         .map(Json)
@@ -251,7 +262,7 @@ async fn update_section(
     caller: Caller,
     PathParams(section_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<SectionUpdated>> {
     let request: UpdateSection = request(body, &[("sectionId", section_id)])?;
     caller
         .run(move |s| s.update_section(request))
@@ -271,7 +282,7 @@ async fn delete_section(
         .map(Json)
 }
 
-async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<EntryTypeList>> {
     let request: GetEntryTypes = query_request(q, &[])?;
     caller
         .run(move |s| s.get_entry_types(request))
@@ -279,15 +290,17 @@ async fn get_entry_types(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
         .map(Json)
 }
 
-async fn get_entry_type(caller: Caller, PathParams(type_id): PathParams<i64>) -> ApiResult {
+async fn get_entry_type(
+    caller: Caller,
+    PathParams(type_id): PathParams<i64>,
+) -> ApiResult<Json<EntryTypeView>> {
     caller
         .run(move |s| {
             let request = GetEntryTypes {
                 entry_type_ids: Some(IdList(vec![Id(type_id)])),
             };
             first(
-                s.get_entry_types(request)?,
-                "entryTypes",
+                s.get_entry_types(request)?.entry_types,
                 "entry type",
                 type_id,
             )
@@ -308,7 +321,7 @@ async fn update_entry_type(
     caller: Caller,
     PathParams(type_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<EntryTypeSaved>> {
     let request: UpdateEntryType = request(body, &[("entryTypeId", type_id)])?;
     caller
         .run(move |s| s.update_entry_type(request))
@@ -328,14 +341,14 @@ async fn delete_entry_type(
         .map(Json)
 }
 
-async fn get_field_types(caller: Caller) -> ApiResult {
+async fn get_field_types(caller: Caller) -> ApiResult<Json<FieldTypeList>> {
     caller
         .run(|s| s.get_field_types(GetFieldTypes {}))
         .await
         .map(Json)
 }
 
-async fn get_fields(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn get_fields(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<FieldList>> {
     let request: GetFields = query_request(q, &[])?;
     caller.run(move |s| s.get_fields(request)).await.map(Json)
 }
@@ -352,7 +365,7 @@ async fn update_field(
     caller: Caller,
     PathParams(field_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<FieldSaved>> {
     let request: UpdateField = request(body, &[("fieldId", field_id)])?;
     caller.run(move |s| s.update_field(request)).await.map(Json)
 }
@@ -361,7 +374,7 @@ async fn delete_field(
     caller: Caller,
     PathParams(field_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<FieldDeleted>> {
     let request: DeleteField = query_request(q, &[("fieldId", field_id)])?;
     caller.run(move |s| s.delete_field(request)).await.map(Json)
 }
@@ -374,7 +387,10 @@ async fn create_field_layout(caller: Caller, JsonBody(body): Body) -> ApiResult<
         .map(created)
 }
 
-async fn get_field_layout(caller: Caller, PathParams(layout_id): PathParams<i64>) -> ApiResult {
+async fn get_field_layout(
+    caller: Caller,
+    PathParams(layout_id): PathParams<i64>,
+) -> ApiResult<Json<FieldLayoutView>> {
     let request = GetFieldLayout {
         field_layout_id: Id(layout_id),
     };
@@ -388,7 +404,7 @@ async fn update_field_layout(
     caller: Caller,
     PathParams(layout_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<FieldLayoutSaved>> {
     let request: UpdateFieldLayout = request(body, &[("fieldLayoutId", layout_id)])?;
     caller
         .run(move |s| s.update_field_layout(request))
@@ -396,7 +412,7 @@ async fn update_field_layout(
         .map(Json)
 }
 
-async fn search(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn search(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<SearchResults>> {
     let request: SearchContent = query_request(q, &[])?;
     caller
         .run(move |s| s.search_content(request))
@@ -416,7 +432,7 @@ async fn get_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<EntryOrDraft>> {
     let request: GetEntry = query_request(q, &[("entryId", entry_id)])?;
     caller.run(move |s| s.get_entry(request)).await.map(Json)
 }
@@ -425,7 +441,7 @@ async fn update_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<EntryWritten>> {
     let request: UpdateEntry = request(body, &[("entryId", entry_id)])?;
     caller.run(move |s| s.update_entry(request)).await.map(Json)
 }
@@ -434,12 +450,15 @@ async fn delete_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<EntryDeleted>> {
     let request: DeleteEntry = query_request(q, &[("entryId", entry_id)])?;
     caller.run(move |s| s.delete_entry(request)).await.map(Json)
 }
 
-async fn restore_entry(caller: Caller, PathParams(entry_id): PathParams<i64>) -> ApiResult {
+async fn restore_entry(
+    caller: Caller,
+    PathParams(entry_id): PathParams<i64>,
+) -> ApiResult<Json<EntryRestored>> {
     let request = RestoreEntry {
         entry_id: Id(entry_id),
     };
@@ -453,7 +472,7 @@ async fn list_revisions(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<RevisionList>> {
     let request: ListRevisions = query_request(q, &[("entryId", entry_id)])?;
     caller
         .run(move |s| s.list_revisions(request))
@@ -465,7 +484,7 @@ async fn get_revision(
     caller: Caller,
     PathParams((entry_id, revision)): PathParams<(i64, i64)>,
     QueryParams(q): Pairs,
-) -> ApiResult {
+) -> ApiResult<Json<RevisionView>> {
     let request: GetRevision = query_request(q, &[("entryId", entry_id), ("revision", revision)])?;
     caller.run(move |s| s.get_revision(request)).await.map(Json)
 }
@@ -474,12 +493,12 @@ async fn revert_entry(
     caller: Caller,
     PathParams(entry_id): PathParams<i64>,
     JsonBody(body): Body,
-) -> ApiResult {
+) -> ApiResult<Json<EntryReverted>> {
     let request: RevertEntry = request(body, &[("entryId", entry_id)])?;
     caller.run(move |s| s.revert_entry(request)).await.map(Json)
 }
 
-async fn list_drafts(caller: Caller, QueryParams(q): Pairs) -> ApiResult {
+async fn list_drafts(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<DraftList>> {
     let request: ListDrafts = query_request(q, &[])?;
     caller
         .run(move |s| s.list_entry_drafts(request))
@@ -492,8 +511,9 @@ async fn create_draft(caller: Caller, JsonBody(body): Body) -> ApiResult<Respons
     caller
         .run(move |s| s.create_draft(request))
         .await
-        .map(|value| {
-            let mut response = with_draft_etag(value);
+        .map(|created| {
+            let version = created.draft.draft_version;
+            let mut response = with_version_etag(created, version);
             *response.status_mut() = StatusCode::CREATED;
             response
         })
@@ -503,7 +523,10 @@ async fn get_draft(caller: Caller, PathParams(draft_id): PathParams<i64>) -> Api
     caller
         .run(move |s| view_draft(s, draft_id))
         .await
-        .map(with_draft_etag)
+        .map(|draft| {
+            let version = draft.draft_version;
+            with_version_etag(draft, version)
+        })
 }
 
 async fn update_draft(
@@ -519,7 +542,10 @@ async fn update_draft(
     caller
         .run(move |s| s.update_draft(request))
         .await
-        .map(with_draft_etag)
+        .map(|updated| {
+            let version = updated.draft.draft_version;
+            with_version_etag(updated, version)
+        })
 }
 
 async fn delete_draft(
@@ -538,7 +564,7 @@ async fn apply_draft(
     caller: Caller,
     PathParams(draft_id): PathParams<i64>,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ApiResult<Json<DraftApplied>> {
     let request = ApplyDraft {
         draft_id: Id(draft_id),
         expected_version: expected_version(&headers)?,

@@ -14,7 +14,9 @@ use imprint_store::content::{DraftFilter, EntryDraftRow, EntryDraftUpdate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::entries::{LiveWrite, busy, check_enabled_for_site, document, row_content, trashed};
+use super::entries::{
+    EntryView, LiveWrite, busy, check_enabled_for_site, document, row_content, trashed,
+};
 use super::{Schema, clamp_limit};
 use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
@@ -142,41 +144,126 @@ fn take_ours(theirs: &mut Content, ours: &Content, data: &Map<String, Value>, sc
     }
 }
 
+/// A draft as `get_entry` and the draft operations show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftView {
+    pub draft_id: i64,
+    pub id: i64,
+    /// Always true here (an [`EntryView`](super::EntryView) says false).
+    pub is_draft: bool,
+    /// The entry it drafts changes to; null for a draft from scratch.
+    pub canonical_id: Option<i64>,
+    /// The same as `canonicalId`, under the name the entry view uses.
+    pub entry_id: Option<i64>,
+    pub site_id: i64,
+    pub section_id: i64,
+    pub entry_type_id: i64,
+    pub draft_name: String,
+    pub draft_notes: Option<String>,
+    pub provisional: bool,
+    pub creator: Option<String>,
+    /// The entry's revision the draft was forked from (the merge base).
+    pub base_revision: Option<i64>,
+    /// Changes with every update; HTTP sends it as the `ETag`.
+    pub draft_version: i64,
+    /// Always "draft".
+    pub status: String,
+    pub date_created: String,
+    pub date_updated: String,
+    /// `title`, `slug`, `postDate`, `expiryDate`, `enabled`, then the custom fields of the
+    /// entry type's layout by handle (free-form values).
+    #[serde(flatten)]
+    pub attributes: Map<String, Value>,
+    pub url: String,
+}
+
+/// The answer of `create_draft`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftCreated {
+    #[serde(flatten)]
+    pub draft: DraftView,
+    pub message: String,
+}
+
+/// The answer of `update_draft`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftUpdated {
+    #[serde(flatten)]
+    pub draft: DraftView,
+    /// Whether the draft took in changes made to its entry since it was forked.
+    pub rebased: bool,
+    pub message: String,
+}
+
+/// The answer of `apply_draft`: the live entry as written, then the draft applied.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftApplied {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    pub draft_id: i64,
+    pub applied: bool,
+    /// Whether the draft was merged with changes made to the entry meanwhile.
+    pub merged: bool,
+    pub artifact_id: String,
+    pub message: String,
+}
+
+/// One draft as `list_drafts` shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftSummary {
+    pub draft_id: i64,
+    pub canonical_id: Option<i64>,
+    pub site_id: i64,
+    pub section_id: i64,
+    pub entry_type_id: i64,
+    pub draft_name: String,
+    pub draft_notes: Option<String>,
+    pub provisional: bool,
+    pub creator: Option<String>,
+    /// As stored in the draft's content (null when it has none).
+    pub title: Option<Value>,
+    pub base_revision: Option<i64>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub url: String,
+}
+
+/// The answer of `list_drafts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftList {
+    pub drafts: Vec<DraftSummary>,
+    pub count: usize,
+}
+
 impl Service {
     /// How `get_entry` and the draft tools show a draft.
-    pub(crate) fn draft_view(&self, draft: &EntryDraftRow) -> ServiceResult<Value> {
+    pub(crate) fn draft_view(&self, draft: &EntryDraftRow) -> ServiceResult<DraftView> {
         let schema = self.schema(draft.entry_type_id)?;
         let content = draft_content(draft)?;
-        let mut view = Map::new();
-        view.insert("draftId".into(), json!(draft.id));
-        view.insert("id".into(), json!(draft.id));
-        view.insert("isDraft".into(), json!(true));
-        view.insert("canonicalId".into(), json!(draft.canonical_id));
-        view.insert("entryId".into(), json!(draft.canonical_id));
-        view.insert("siteId".into(), json!(draft.site_id));
-        view.insert("sectionId".into(), json!(draft.section_id));
-        view.insert("entryTypeId".into(), json!(draft.entry_type_id));
-        view.insert("draftName".into(), json!(draft.name));
-        view.insert("draftNotes".into(), json!(draft.notes));
-        view.insert("provisional".into(), json!(draft.provisional));
-        view.insert("creator".into(), json!(draft.creator));
-        view.insert("baseRevision".into(), json!(draft.base_seq));
-        view.insert("draftVersion".into(), json!(draft.version));
-        view.insert("status".into(), json!("draft"));
-        view.insert(
-            "dateCreated".into(),
-            json!(timestamp::rfc3339_millis(draft.created_at)),
-        );
-        view.insert(
-            "dateUpdated".into(),
-            json!(timestamp::rfc3339_millis(draft.updated_at)),
-        );
-        view.extend(content.attributes(&schema.fields));
-        view.insert(
-            "url".into(),
-            json!(self.draft_url(draft.canonical_id, draft.id)),
-        );
-        Ok(Value::Object(view))
+        Ok(DraftView {
+            draft_id: draft.id,
+            id: draft.id,
+            is_draft: true,
+            canonical_id: draft.canonical_id,
+            entry_id: draft.canonical_id,
+            site_id: draft.site_id,
+            section_id: draft.section_id,
+            entry_type_id: draft.entry_type_id,
+            draft_name: draft.name.clone(),
+            draft_notes: draft.notes.clone(),
+            provisional: draft.provisional,
+            creator: draft.creator.clone(),
+            base_revision: draft.base_seq,
+            draft_version: draft.version,
+            status: "draft".into(),
+            date_created: timestamp::rfc3339_millis(draft.created_at),
+            date_updated: timestamp::rfc3339_millis(draft.updated_at),
+            attributes: content.attributes(&schema.fields),
+            url: self.draft_url(draft.canonical_id, draft.id),
+        })
     }
 
     /// The draft with `id`, or an error saying what the id is instead.
@@ -194,7 +281,7 @@ impl Service {
         )))
     }
 
-    pub fn create_draft(&self, input: CreateDraft) -> ServiceResult<Value> {
+    pub fn create_draft(&self, input: CreateDraft) -> ServiceResult<DraftCreated> {
         let data = input
             .attribute_and_field_data
             .unwrap_or_default()
@@ -339,24 +426,25 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         let _ = &schema;
-        let mut view = self.draft_view(&row)?;
-        view["message"] = json!(format!(
-            "created {}draft {} ('{}'){}; nothing is live until apply_draft. Change it with update_draft; show the user {}",
-            if provisional { "provisional " } else { "" },
-            row.id,
-            row.name,
-            match row.canonical_id {
-                Some(id) => format!(" of entry {id}"),
-                None => " of a new entry (from scratch: not live, not searchable)".to_string(),
-            },
-            self.draft_url(row.canonical_id, row.id)
-        ));
-        Ok(view)
+        Ok(DraftCreated {
+            draft: self.draft_view(&row)?,
+            message: format!(
+                "created {}draft {} ('{}'){}; nothing is live until apply_draft. Change it with update_draft; show the user {}",
+                if provisional { "provisional " } else { "" },
+                row.id,
+                row.name,
+                match row.canonical_id {
+                    Some(id) => format!(" of entry {id}"),
+                    None => " of a new entry (from scratch: not live, not searchable)".to_string(),
+                },
+                self.draft_url(row.canonical_id, row.id)
+            ),
+        })
     }
 
     /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the store checks the
     /// version atomically and a stale one is a conflict, never retried onto newer content.
-    pub fn update_draft(&self, request: UpdateDraft) -> ServiceResult<Value> {
+    pub fn update_draft(&self, request: UpdateDraft) -> ServiceResult<DraftUpdated> {
         let UpdateDraft {
             draft_id,
             attribute_and_field_data,
@@ -401,18 +489,19 @@ impl Service {
             match self.store().content().update_entry_draft(draft_id, &update) {
                 Ok(_) => {
                     let draft = self.draft_row(draft_id, "update_entry")?;
-                    let mut view = self.draft_view(&draft)?;
-                    view["rebased"] = json!(rebased);
-                    view["message"] = json!(format!(
-                        "updated draft {draft_id}{}; apply_draft makes it live; show the user {}",
-                        if rebased {
-                            " and took in the entry's newer changes"
-                        } else {
-                            ""
-                        },
-                        self.draft_url(draft.canonical_id, draft_id)
-                    ));
-                    return Ok(view);
+                    return Ok(DraftUpdated {
+                        draft: self.draft_view(&draft)?,
+                        rebased,
+                        message: format!(
+                            "updated draft {draft_id}{}; apply_draft makes it live; show the user {}",
+                            if rebased {
+                                " and took in the entry's newer changes"
+                            } else {
+                                ""
+                            },
+                            self.draft_url(draft.canonical_id, draft_id)
+                        ),
+                    });
                 }
                 Err(StoreError::Conflict(_)) if expected_version.is_some() => {
                     let current = self.draft_row(draft_id, "update_entry")?.version;
@@ -483,7 +572,7 @@ impl Service {
 
     /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the store checks the
     /// draft's version in the applying transaction; a stale one is a conflict, never retried.
-    pub fn apply_draft(&self, request: ApplyDraft) -> ServiceResult<Value> {
+    pub fn apply_draft(&self, request: ApplyDraft) -> ServiceResult<DraftApplied> {
         let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
         for _ in 0..MAX_RETRIES {
             let draft = self.draft_row(draft_id, "update_entry")?;
@@ -549,19 +638,7 @@ impl Service {
             };
             if let Some(written) = self.write_live(write)? {
                 let entry_id = written.row.entry_id;
-                let sites: Vec<i64> = self
-                    .store()
-                    .content()
-                    .entry_sites(entry_id)?
-                    .iter()
-                    .map(|r| r.site_id)
-                    .collect();
-                let mut view = self.entry_view(&written.row, &schema, &sites)?;
-                view["draftId"] = json!(draft_id);
-                view["applied"] = json!(true);
-                view["merged"] = json!(merged);
-                view["artifactId"] = json!(written.revision.artifact_id);
-                view["message"] = json!(format!(
+                let message = format!(
                     "applied draft {draft_id}: {} entry {entry_id} (revision {}){}; the draft is gone. Show the user {}",
                     if draft.canonical_id.is_some() {
                         "updated"
@@ -575,8 +652,15 @@ impl Service {
                         ""
                     },
                     self.entry_url(entry_id)
-                ));
-                return Ok(view);
+                );
+                return Ok(DraftApplied {
+                    entry: self.written_view(&written, &schema)?,
+                    draft_id,
+                    applied: true,
+                    merged,
+                    artifact_id: written.revision.artifact_id.clone(),
+                    message,
+                });
             }
             // Lost a race: if it was the draft that moved, the expectation is stale; if only
             // the entry moved, the next round merges again.
@@ -590,7 +674,7 @@ impl Service {
         Err(busy())
     }
 
-    pub fn list_entry_drafts(&self, input: ListDrafts) -> ServiceResult<Value> {
+    pub fn list_entry_drafts(&self, input: ListDrafts) -> ServiceResult<DraftList> {
         let canonical_id = input.canonical_id.map(Id::get);
         let site_id = input.site_id.map(Id::get);
         if let Some(canonical_id) = canonical_id {
@@ -608,28 +692,29 @@ impl Service {
             provisional: input.provisional.map(|f| f.0),
             limit: clamp_limit(input.limit.or(Some(50))),
         })?;
-        let listed: Vec<Value> = drafts
+        let listed: Vec<DraftSummary> = drafts
             .iter()
-            .map(|d| {
-                json!({
-                    "draftId": d.id,
-                    "canonicalId": d.canonical_id,
-                    "siteId": d.site_id,
-                    "sectionId": d.section_id,
-                    "entryTypeId": d.entry_type_id,
-                    "draftName": d.name,
-                    "draftNotes": d.notes,
-                    "provisional": d.provisional,
-                    "creator": d.creator,
-                    "title": d.content.get("title"),
-                    "baseRevision": d.base_seq,
-                    "dateCreated": timestamp::rfc3339_millis(d.created_at),
-                    "dateUpdated": timestamp::rfc3339_millis(d.updated_at),
-                    "url": self.draft_url(d.canonical_id, d.id),
-                })
+            .map(|d| DraftSummary {
+                draft_id: d.id,
+                canonical_id: d.canonical_id,
+                site_id: d.site_id,
+                section_id: d.section_id,
+                entry_type_id: d.entry_type_id,
+                draft_name: d.name.clone(),
+                draft_notes: d.notes.clone(),
+                provisional: d.provisional,
+                creator: d.creator.clone(),
+                title: d.content.get("title").cloned(),
+                base_revision: d.base_seq,
+                date_created: timestamp::rfc3339_millis(d.created_at),
+                date_updated: timestamp::rfc3339_millis(d.updated_at),
+                url: self.draft_url(d.canonical_id, d.id),
             })
             .collect();
-        Ok(json!({"drafts": listed, "count": listed.len()}))
+        Ok(DraftList {
+            count: listed.len(),
+            drafts: listed,
+        })
     }
 
     /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the deleting statement

@@ -16,8 +16,9 @@ use imprint_store::content::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::drafts::DraftView;
 use super::sections::site_settings_for;
-use super::{ENTRY_REVISION_FORMAT, Schema, clamp_limit, unknown_site};
+use super::{ENTRY_REVISION_FORMAT, Removed, Schema, clamp_limit, unknown_site};
 use crate::api::{Flag, Id, IdList, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::revisions::{MAX_RETRIES, NewRevision};
@@ -155,6 +156,111 @@ fn plain(value: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// A live entry in one site, as the entry operations show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryView {
+    pub entry_id: i64,
+    pub id: i64,
+    pub site_id: i64,
+    pub section_id: i64,
+    pub entry_type_id: i64,
+    pub uri: Option<String>,
+    pub status: String,
+    pub author: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub revision: i64,
+    pub trashed: bool,
+    /// The sites the entry exists in.
+    pub site_ids: Vec<i64>,
+    /// Always false here (a [`DraftView`] says true), so a reader of `get_entry` can tell.
+    pub is_draft: bool,
+    /// `title`, `slug`, `postDate`, `expiryDate`, `enabled`, then the custom fields of the
+    /// entry type's layout by handle (free-form values).
+    #[serde(flatten)]
+    pub attributes: Map<String, Value>,
+    pub url: String,
+}
+
+/// The answer of `get_entry`: a live entry, or the draft an id names (a draft from
+/// scratch has only a draft id).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum EntryOrDraft {
+    Entry(EntryView),
+    Draft(DraftView),
+}
+
+/// The answer of `create_entry` and `update_entry`: the entry, the revision written, then
+/// what happened.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryWritten {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    pub artifact_id: String,
+    pub message: String,
+}
+
+/// The answer of `restore_entry`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryRestored {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    /// False when the entry was not in the trash.
+    pub restored: bool,
+    pub message: String,
+}
+
+/// The answer of `delete_entry`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryDeleted {
+    pub entry_id: i64,
+    pub deleted: bool,
+    /// False: moved to (or left in) the trash.
+    pub permanently_deleted: bool,
+    /// Only for a permanent delete: the rows removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Removed>,
+    pub message: String,
+}
+
+/// One entry found by `search_content`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHitView {
+    pub entry_id: i64,
+    pub id: i64,
+    pub title: Option<String>,
+    pub slug: String,
+    pub uri: Option<String>,
+    pub section_id: i64,
+    pub entry_type_id: i64,
+    pub site_id: i64,
+    pub status: String,
+    pub post_date: Option<String>,
+    /// Higher is better; null when listed by recency.
+    pub score: Option<f64>,
+    pub url: String,
+}
+
+/// The answer of `search_content`: the filters applied, then the hits.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    pub query: String,
+    pub status: String,
+    pub section_ids: Vec<i64>,
+    pub site_id: Option<i64>,
+    /// "relevance" or "newest".
+    pub ranking: String,
+    pub results: Vec<SearchHitView>,
+    pub count: usize,
+    pub message: String,
 }
 
 impl Service {
@@ -497,7 +603,7 @@ impl Service {
         row: &EntryRow,
         schema: &Schema,
         sites: &[i64],
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<EntryView> {
         let content = row_content(row)?;
         let now = now_millis();
         let status = if row.deleted_at.is_some() {
@@ -505,38 +611,32 @@ impl Service {
         } else {
             content.status(now).as_str()
         };
-        let mut view = Map::new();
-        view.insert("entryId".into(), json!(row.entry_id));
-        view.insert("id".into(), json!(row.entry_id));
-        view.insert("siteId".into(), json!(row.site_id));
-        view.insert("sectionId".into(), json!(row.section_id));
-        view.insert("entryTypeId".into(), json!(row.entry_type_id));
-        view.insert("uri".into(), json!(row.uri));
-        view.insert("status".into(), json!(status));
-        view.insert("author".into(), json!(row.author));
-        view.insert(
-            "dateCreated".into(),
-            json!(timestamp::rfc3339_millis(row.created_at)),
-        );
-        view.insert(
-            "dateUpdated".into(),
-            json!(timestamp::rfc3339_millis(row.updated_at)),
-        );
-        view.insert("revision".into(), json!(row.head_seq));
-        view.insert("trashed".into(), json!(row.deleted_at.is_some()));
-        view.insert("siteIds".into(), json!(sites));
-        view.insert("isDraft".into(), json!(false));
-        view.extend(content.attributes(&schema.fields));
-        view.insert("url".into(), json!(self.entry_url(row.entry_id)));
-        Ok(Value::Object(view))
+        Ok(EntryView {
+            entry_id: row.entry_id,
+            id: row.entry_id,
+            site_id: row.site_id,
+            section_id: row.section_id,
+            entry_type_id: row.entry_type_id,
+            uri: row.uri.clone(),
+            status: status.to_string(),
+            author: row.author.clone(),
+            date_created: timestamp::rfc3339_millis(row.created_at),
+            date_updated: timestamp::rfc3339_millis(row.updated_at),
+            revision: row.head_seq,
+            trashed: row.deleted_at.is_some(),
+            site_ids: sites.to_vec(),
+            is_draft: false,
+            attributes: content.attributes(&schema.fields),
+            url: self.entry_url(row.entry_id),
+        })
     }
 
-    fn write_result(
+    /// The entry as written, with every site it is in.
+    pub(crate) fn written_view(
         &self,
         written: &EntryWrite,
         schema: &Schema,
-        message: String,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<EntryView> {
         let sites: Vec<i64> = self
             .store()
             .content()
@@ -544,10 +644,20 @@ impl Service {
             .iter()
             .map(|r| r.site_id)
             .collect();
-        let mut view = self.entry_view(&written.row, schema, &sites)?;
-        view["artifactId"] = json!(written.revision.artifact_id);
-        view["message"] = json!(message);
-        Ok(view)
+        self.entry_view(&written.row, schema, &sites)
+    }
+
+    fn write_result(
+        &self,
+        written: &EntryWrite,
+        schema: &Schema,
+        message: String,
+    ) -> ServiceResult<EntryWritten> {
+        Ok(EntryWritten {
+            entry: self.written_view(written, schema)?,
+            artifact_id: written.revision.artifact_id.clone(),
+            message,
+        })
     }
 
     // ----- create ---------------------------------------------------------------------
@@ -616,7 +726,7 @@ impl Service {
         Ok(content)
     }
 
-    pub fn create_entry(&self, request: CreateEntry) -> ServiceResult<Value> {
+    pub fn create_entry(&self, request: CreateEntry) -> ServiceResult<EntryWritten> {
         let data = request
             .attribute_and_field_data
             .unwrap_or_default()
@@ -768,17 +878,28 @@ impl Service {
 
     // ----- read -----------------------------------------------------------------------
 
-    pub fn get_entry(&self, request: GetEntry) -> ServiceResult<Value> {
+    pub fn get_entry(&self, request: GetEntry) -> ServiceResult<EntryOrDraft> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let rows = self.store().content().entry_sites(entry_id)?;
         if rows.is_empty() {
             if let Some(draft) = self.store().content().entry_draft(entry_id)? {
-                return self.draft_view(&draft);
+                return self.draft_view(&draft).map(EntryOrDraft::Draft);
             }
             return Err(ServiceError::not_found(format!(
                 "entryId {entry_id} does not exist: search_content finds entries"
             )));
         }
+        self.live_view(entry_id, rows, site_id)
+            .map(EntryOrDraft::Entry)
+    }
+
+    /// A live entry in the site asked for (default: the primary site, else the first).
+    fn live_view(
+        &self,
+        entry_id: i64,
+        rows: Vec<EntryRow>,
+        site_id: Option<i64>,
+    ) -> ServiceResult<EntryView> {
         let sites: Vec<i64> = rows.iter().map(|r| r.site_id).collect();
         let row = self.pick_site_row(entry_id, rows, site_id)?;
         let schema = self.schema(row.entry_type_id)?;
@@ -787,7 +908,7 @@ impl Service {
 
     // ----- update ---------------------------------------------------------------------
 
-    pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<Value> {
+    pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<EntryWritten> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let data = request.attribute_and_field_data.into_inner();
         self.entry_rows(entry_id, "update_draft")?;
@@ -836,7 +957,7 @@ impl Service {
 
     // ----- delete and restore ---------------------------------------------------------
 
-    pub fn delete_entry(&self, request: DeleteEntry) -> ServiceResult<Value> {
+    pub fn delete_entry(&self, request: DeleteEntry) -> ServiceResult<EntryDeleted> {
         let entry_id = request.entry_id.get();
         let permanently = request.permanently_delete.is_some_and(|f| f.0);
         let rows = self.entry_rows(entry_id, "delete_draft")?;
@@ -845,16 +966,16 @@ impl Service {
                 .store()
                 .content()
                 .delete_scope(Scope::Entry(entry_id))?;
-            return Ok(json!({
-                "entryId": entry_id,
-                "deleted": true,
-                "permanentlyDeleted": true,
-                "impact": {"entries": impact.entries, "drafts": impact.drafts, "revisions": impact.revisions},
-                "message": format!(
+            return Ok(EntryDeleted {
+                entry_id,
+                deleted: true,
+                permanently_deleted: true,
+                impact: Some(impact.into()),
+                message: format!(
                     "permanently deleted entry {entry_id}: {} site row(s), {} draft(s), {} revision(s); this cannot be undone",
                     impact.entries, impact.drafts, impact.revisions
                 ),
-            }));
+            });
         }
         let already = rows.iter().all(|r| r.deleted_at.is_some());
         if !already {
@@ -862,43 +983,44 @@ impl Service {
                 .content()
                 .set_trashed(entry_id, Some(now_millis()))?;
         }
-        Ok(json!({
-            "entryId": entry_id,
-            "deleted": true,
-            "permanentlyDeleted": false,
-            "message": format!(
+        Ok(EntryDeleted {
+            entry_id,
+            deleted: true,
+            permanently_deleted: false,
+            impact: None,
+            message: format!(
                 "{} entry {entry_id} in the trash: it is no longer live or searchable; restore_entry brings it back, delete_entry with permanentlyDelete: true removes it for good",
                 if already { "left" } else { "moved" }
             ),
-        }))
+        })
     }
 
-    pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<Value> {
+    pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<EntryRestored> {
         let entry_id = request.entry_id.get();
         let rows = self.entry_rows(entry_id, "get_entry")?;
         let was_trashed = rows.iter().any(|r| r.deleted_at.is_some());
         if was_trashed {
             self.store().content().set_trashed(entry_id, None)?;
         }
-        let mut view = self.get_entry(GetEntry {
-            entry_id: request.entry_id,
-            site_id: None,
-        })?;
-        view["restored"] = json!(was_trashed);
-        view["message"] = json!(if was_trashed {
+        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let message = if was_trashed {
             format!(
                 "restored entry {entry_id} from the trash; show the user {}",
                 self.entry_url(entry_id)
             )
         } else {
             format!("entry {entry_id} was not in the trash")
-        });
-        Ok(view)
+        };
+        Ok(EntryRestored {
+            entry: self.live_view(entry_id, rows, None)?,
+            restored: was_trashed,
+            message,
+        })
     }
 
     // ----- search ---------------------------------------------------------------------
 
-    pub fn search_content(&self, request: SearchContent) -> ServiceResult<Value> {
+    pub fn search_content(&self, request: SearchContent) -> ServiceResult<SearchResults> {
         let site_id = request.site_id.map(Id::get);
         let text = request.query.as_deref().unwrap_or_default();
         let terms = fts_terms(text)?;
@@ -940,40 +1062,48 @@ impl Service {
             limit: clamp_limit(request.limit),
             window: SEARCH_WINDOW,
         })?;
-        let results: Vec<Value> = hits
+        let results: Vec<SearchHitView> = hits
             .iter()
             .map(|hit| {
                 let row = &hit.row;
-                json!({
-                    "entryId": row.entry_id,
-                    "id": row.entry_id,
-                    "title": row.title,
-                    "slug": row.slug,
-                    "uri": row.uri,
-                    "sectionId": row.section_id,
-                    "entryTypeId": row.entry_type_id,
-                    "siteId": row.site_id,
-                    "status": EntryStatus::of(row.enabled, row.post_date, row.expiry_date, now).as_str(),
-                    "postDate": row.post_date.map(timestamp::rfc3339_millis),
-                    "score": hit.rank.map(|rank| -rank),
-                    "url": self.entry_url(row.entry_id),
-                })
+                SearchHitView {
+                    entry_id: row.entry_id,
+                    id: row.entry_id,
+                    title: row.title.clone(),
+                    slug: row.slug.clone(),
+                    uri: row.uri.clone(),
+                    section_id: row.section_id,
+                    entry_type_id: row.entry_type_id,
+                    site_id: row.site_id,
+                    status: EntryStatus::of(row.enabled, row.post_date, row.expiry_date, now)
+                        .as_str()
+                        .to_string(),
+                    post_date: row.post_date.map(timestamp::rfc3339_millis),
+                    score: hit.rank.map(|rank| -rank),
+                    url: self.entry_url(row.entry_id),
+                }
             })
             .collect();
-        Ok(json!({
-            "query": text,
-            "status": status,
-            "sectionIds": section_ids,
-            "siteId": site_id,
-            "ranking": if listing || hits.iter().any(|h| h.rank.is_none()) { "newest" } else { "relevance" },
-            "results": results,
-            "count": results.len(),
-            "message": if results.is_empty() {
-                "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\"".to_string()
-            } else {
-                "best matches first; get_entry reads one, and each url opens it in the control panel".to_string()
-            },
-        }))
+        let ranking = if listing || hits.iter().any(|h| h.rank.is_none()) {
+            "newest"
+        } else {
+            "relevance"
+        };
+        let message = if results.is_empty() {
+            "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\""
+        } else {
+            "best matches first; get_entry reads one, and each url opens it in the control panel"
+        };
+        Ok(SearchResults {
+            query: text.to_string(),
+            status,
+            section_ids,
+            site_id,
+            ranking: ranking.into(),
+            count: results.len(),
+            results,
+            message: message.into(),
+        })
     }
 }
 

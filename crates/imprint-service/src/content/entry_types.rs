@@ -123,50 +123,98 @@ impl<'a> From<&'a UpdateEntryType> for Looks<'a> {
     }
 }
 
+/// A field as an entry type's layout places it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlacedField {
+    pub field_id: i64,
+    pub handle: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub field_type: String,
+    pub required: bool,
+}
+
+/// An entry type as every entry type operation shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryTypeView {
+    pub entry_type_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+    pub has_title_field: bool,
+    pub title_format: Option<String>,
+    /// `icon`, `color` and `description` as stored in the settings (null when unset).
+    pub icon: Option<Value>,
+    pub color: Option<Value>,
+    pub description: Option<Value>,
+    pub field_layout_id: i64,
+    /// In layout order.
+    pub fields: Vec<PlacedField>,
+    /// The sections that list this entry type.
+    pub section_ids: Vec<i64>,
+}
+
+/// The answer of `get_entry_types`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryTypeList {
+    pub entry_types: Vec<EntryTypeView>,
+    pub count: usize,
+}
+
+/// The answer of `create_entry_type` and `update_entry_type`: the entry type, then what
+/// happened.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryTypeSaved {
+    #[serde(flatten)]
+    pub entry_type: EntryTypeView,
+    pub message: String,
+}
+
 impl Service {
-    fn entry_type_json(
+    fn entry_type_view(
         &self,
         row: &EntryTypeRow,
         sections: &[SectionRow],
         fields: &[FieldRow],
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<EntryTypeView> {
         let layout = self.layout_of(row.field_layout_id)?;
-        let placed: Vec<Value> = layout
+        let placed = layout
             .field_ids()
             .into_iter()
             .filter_map(|id| fields.iter().find(|f| f.id == id))
-            .map(|f| {
-                json!({
-                    "fieldId": f.id,
-                    "handle": f.handle,
-                    "name": f.name,
-                    "type": f.field_type,
-                    "required": layout.is_required(f.id),
-                })
+            .map(|f| PlacedField {
+                field_id: f.id,
+                handle: f.handle.clone(),
+                name: f.name.clone(),
+                field_type: f.field_type.clone(),
+                required: layout.is_required(f.id),
             })
             .collect();
-        let section_ids: Vec<i64> = sections
+        let section_ids = sections
             .iter()
             .filter(|s| s.entry_type_ids.contains(&row.id))
             .map(|s| s.id)
             .collect();
-        Ok(json!({
-            "entryTypeId": row.id,
-            "id": row.id,
-            "name": row.name,
-            "handle": row.handle,
-            "hasTitleField": row.has_title_field,
-            "titleFormat": row.title_format,
-            "icon": row.settings.get("icon"),
-            "color": row.settings.get("color"),
-            "description": row.settings.get("description"),
-            "fieldLayoutId": row.field_layout_id,
-            "fields": placed,
-            "sectionIds": section_ids,
-        }))
+        Ok(EntryTypeView {
+            entry_type_id: row.id,
+            id: row.id,
+            name: row.name.clone(),
+            handle: row.handle.clone(),
+            has_title_field: row.has_title_field,
+            title_format: row.title_format.clone(),
+            icon: row.settings.get("icon").cloned(),
+            color: row.settings.get("color").cloned(),
+            description: row.settings.get("description").cloned(),
+            field_layout_id: row.field_layout_id,
+            fields: placed,
+            section_ids,
+        })
     }
 
-    pub fn get_entry_types(&self, request: GetEntryTypes) -> ServiceResult<Value> {
+    pub fn get_entry_types(&self, request: GetEntryTypes) -> ServiceResult<EntryTypeList> {
         // An empty list is no filter, as for get_sections.
         let entry_type_ids = request
             .entry_type_ids
@@ -191,9 +239,12 @@ impl Service {
                 .as_ref()
                 .is_none_or(|ids| ids.contains(&t.id))
         }) {
-            listed.push(self.entry_type_json(row, &sections, &fields)?);
+            listed.push(self.entry_type_view(row, &sections, &fields)?);
         }
-        Ok(json!({"entryTypes": listed, "count": listed.len()}))
+        Ok(EntryTypeList {
+            count: listed.len(),
+            entry_types: listed,
+        })
     }
 
     fn apply_entry_type_input(
@@ -236,7 +287,7 @@ impl Service {
         Ok(())
     }
 
-    pub fn create_entry_type(&self, input: CreateEntryType) -> ServiceResult<Value> {
+    pub fn create_entry_type(&self, input: CreateEntryType) -> ServiceResult<EntryTypeSaved> {
         let name = required_text("name", Some(&input.name), "\"Article\"")?;
         let handle = input
             .handle
@@ -288,14 +339,15 @@ impl Service {
             .map_err(|e| structure_conflict(e, "entry type", &handle))?;
         row.id = id;
         row.field_layout_id = layout_id;
-        let mut result = self.entry_type_json(&row, &content.sections()?, &content.fields()?)?;
-        result["message"] = json!(format!(
-            "created entry type '{handle}' (entryTypeId {id}) with field layout {layout_id}; add fields with update_field_layout, then list it in a section's entryTypeIds"
-        ));
-        Ok(result)
+        Ok(EntryTypeSaved {
+            entry_type: self.entry_type_view(&row, &content.sections()?, &content.fields()?)?,
+            message: format!(
+                "created entry type '{handle}' (entryTypeId {id}) with field layout {layout_id}; add fields with update_field_layout, then list it in a section's entryTypeIds"
+            ),
+        })
     }
 
-    pub fn update_entry_type(&self, input: UpdateEntryType) -> ServiceResult<Value> {
+    pub fn update_entry_type(&self, input: UpdateEntryType) -> ServiceResult<EntryTypeSaved> {
         let entry_type_id = input.entry_type_id.get();
         let content = self.store().content();
         let mut row = self.entry_type_row(entry_type_id)?;
@@ -328,9 +380,10 @@ impl Service {
         content
             .update_entry_type(&row)
             .map_err(|e| structure_conflict(e, "entry type", &handle))?;
-        let mut result = self.entry_type_json(&row, &content.sections()?, &content.fields()?)?;
-        result["message"] = json!(format!("updated entry type '{}'", row.handle));
-        Ok(result)
+        Ok(EntryTypeSaved {
+            entry_type: self.entry_type_view(&row, &content.sections()?, &content.fields()?)?,
+            message: format!("updated entry type '{}'", row.handle),
+        })
     }
 
     pub fn delete_entry_type(&self, request: DeleteEntryType) -> ServiceResult<EntryTypeDeleted> {

@@ -85,56 +85,127 @@ pub struct DeleteField {
     pub force: Option<Flag>,
 }
 
-impl Service {
-    fn field_json(row: &FieldRow, layout: Option<&Layout>) -> Value {
+/// A custom field as every field operation shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldView {
+    pub field_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+    /// The class name, e.g. `craft\fields\PlainText`.
+    #[serde(rename = "type")]
+    pub field_type: String,
+    /// The short name, e.g. `PlainText` (`unknown` for a type this build does not know).
+    pub type_name: String,
+    pub instructions: Option<String>,
+    pub searchable: bool,
+    /// The type's settings, as stored.
+    pub settings: Value,
+    /// Only when listed for a layout: whether that layout requires it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+
+impl FieldView {
+    fn new(row: &FieldRow, layout: Option<&Layout>) -> Self {
         let short = FieldType::parse(&row.field_type)
             .map(FieldType::short_name)
             .unwrap_or("unknown");
-        let mut value = json!({
-            "fieldId": row.id,
-            "id": row.id,
-            "name": row.name,
-            "handle": row.handle,
-            "type": row.field_type,
-            "typeName": short,
-            "instructions": row.instructions,
-            "searchable": row.searchable,
-            "settings": row.settings,
-        });
-        if let Some(layout) = layout {
-            value["required"] = json!(layout.is_required(row.id));
+        FieldView {
+            field_id: row.id,
+            id: row.id,
+            name: row.name.clone(),
+            handle: row.handle.clone(),
+            field_type: row.field_type.clone(),
+            type_name: short.to_string(),
+            instructions: row.instructions.clone(),
+            searchable: row.searchable,
+            settings: row.settings.clone(),
+            required: layout.map(|layout| layout.is_required(row.id)),
         }
-        value
     }
+}
 
-    pub fn get_fields(&self, request: GetFields) -> ServiceResult<Value> {
+/// The answer of `get_fields`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldList {
+    pub fields: Vec<FieldView>,
+    pub count: usize,
+    /// The layout asked for, or null for every field.
+    pub field_layout_id: Option<i64>,
+}
+
+/// The answer of `get_field_types`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldTypeList {
+    /// Each type's description, as `FieldType::describe` writes it.
+    pub field_types: Vec<Value>,
+    pub count: usize,
+    pub message: String,
+}
+
+/// The answer of `create_field` and `update_field`: the field, then what happened.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldSaved {
+    #[serde(flatten)]
+    pub field: FieldView,
+    pub message: String,
+}
+
+/// The entries and drafts whose entry types placed a deleted field.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FieldImpact {
+    pub entries: i64,
+    pub drafts: i64,
+}
+
+/// The answer of `delete_field`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldDeleted {
+    pub field_id: i64,
+    pub deleted: bool,
+    pub removed_from_field_layout_ids: Vec<i64>,
+    pub impact: FieldImpact,
+    pub message: String,
+}
+
+impl Service {
+    pub fn get_fields(&self, request: GetFields) -> ServiceResult<FieldList> {
         let field_layout_id = request.field_layout_id.map(Id::get);
         let fields = self.store().content().fields()?;
-        let listed: Vec<Value> = match field_layout_id {
+        let listed: Vec<FieldView> = match field_layout_id {
             Some(layout_id) => {
                 let layout = self.layout_of(layout_id)?;
                 layout
                     .field_ids()
                     .into_iter()
                     .filter_map(|id| fields.iter().find(|f| f.id == id))
-                    .map(|f| Self::field_json(f, Some(&layout)))
+                    .map(|f| FieldView::new(f, Some(&layout)))
                     .collect()
             }
-            None => fields.iter().map(|f| Self::field_json(f, None)).collect(),
+            None => fields.iter().map(|f| FieldView::new(f, None)).collect(),
         };
-        Ok(json!({"fields": listed, "count": listed.len(), "fieldLayoutId": field_layout_id}))
+        Ok(FieldList {
+            count: listed.len(),
+            fields: listed,
+            field_layout_id,
+        })
     }
 
-    pub fn get_field_types(&self, _request: GetFieldTypes) -> ServiceResult<Value> {
+    pub fn get_field_types(&self, _request: GetFieldTypes) -> ServiceResult<FieldTypeList> {
         let types: Vec<Value> = FieldType::ALL.iter().map(|t| t.describe()).collect();
-        Ok(json!({
-            "fieldTypes": types,
-            "count": types.len(),
-            "message": "pass a type's short name (\"PlainText\") or class name (\"craft\\\\fields\\\\PlainText\") to create_field, with settings from its list",
-        }))
+        Ok(FieldTypeList {
+            count: types.len(),
+            field_types: types,
+            message: "pass a type's short name (\"PlainText\") or class name (\"craft\\\\fields\\\\PlainText\") to create_field, with settings from its list".into(),
+        })
     }
 
-    pub fn create_field(&self, input: CreateField) -> ServiceResult<Value> {
+    pub fn create_field(&self, input: CreateField) -> ServiceResult<FieldSaved> {
         let type_name = required_text(
             "type",
             Some(&input.field_type),
@@ -168,15 +239,16 @@ impl Service {
         row.id = content
             .insert_field(&row)
             .map_err(|e| structure_conflict(e, "field", &handle))?;
-        let mut result = Self::field_json(&row, None);
-        result["message"] = json!(format!(
-            "created field '{handle}' (fieldId {}); place it in an entry type's layout with update_field_layout ({{\"type\": \"CustomField\", \"fieldId\": {}}})",
-            row.id, row.id
-        ));
-        Ok(result)
+        Ok(FieldSaved {
+            field: FieldView::new(&row, None),
+            message: format!(
+                "created field '{handle}' (fieldId {}); place it in an entry type's layout with update_field_layout ({{\"type\": \"CustomField\", \"fieldId\": {}}})",
+                row.id, row.id
+            ),
+        })
     }
 
-    pub fn update_field(&self, input: UpdateField) -> ServiceResult<Value> {
+    pub fn update_field(&self, input: UpdateField) -> ServiceResult<FieldSaved> {
         let field_id = input.field_id.get();
         let content = self.store().content();
         let mut row = content
@@ -227,16 +299,18 @@ impl Service {
         content
             .update_field(&row)
             .map_err(|e| structure_conflict(e, "field", &handle))?;
-        let mut result = Self::field_json(&row, None);
-        result["message"] = json!(if notes.is_empty() {
+        let message = if notes.is_empty() {
             format!("updated field '{}'", row.handle)
         } else {
             format!("updated field '{}'; {}", row.handle, notes.join("; "))
-        });
-        Ok(result)
+        };
+        Ok(FieldSaved {
+            field: FieldView::new(&row, None),
+            message,
+        })
     }
 
-    pub fn delete_field(&self, request: DeleteField) -> ServiceResult<Value> {
+    pub fn delete_field(&self, request: DeleteField) -> ServiceResult<FieldDeleted> {
         let (field_id, force) = (request.field_id.get(), request.force.is_some_and(|f| f.0));
         let content = self.store().content();
         let row = content
@@ -278,13 +352,16 @@ impl Service {
             .with_details(json!({"impact": {"entries": impact.entries, "drafts": impact.drafts}})));
         }
         content.delete_field(field_id, &changed_layouts)?;
-        Ok(json!({
-            "fieldId": field_id,
-            "deleted": true,
-            "removedFromFieldLayoutIds": changed_layouts.iter().map(|l| l.id).collect::<Vec<_>>(),
-            "impact": {"entries": impact.entries, "drafts": impact.drafts},
-            "message": format!("deleted field '{}'", row.handle),
-        }))
+        Ok(FieldDeleted {
+            field_id,
+            deleted: true,
+            removed_from_field_layout_ids: changed_layouts.iter().map(|l| l.id).collect(),
+            impact: FieldImpact {
+                entries: impact.entries,
+                drafts: impact.drafts,
+            },
+            message: format!("deleted field '{}'", row.handle),
+        })
     }
 
     /// Field definitions by handle for output that needs the whole table (revisions).

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::clamp_limit;
-use super::entries::{LiveWrite, busy, document, trashed};
+use super::entries::{EntryView, LiveWrite, busy, document, trashed};
 use crate::Service;
 use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
@@ -49,8 +49,71 @@ pub struct RevertEntry {
     pub site_id: Option<Id>,
 }
 
+/// One revision as `list_revisions` shows it; the metadata parts are as signed (null
+/// when the revision's metadata lacks them).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionSummary {
+    pub revision: i64,
+    pub artifact_id: String,
+    pub created_at: Option<Value>,
+    pub author: Option<Value>,
+    pub action: Option<Value>,
+    pub draft_id: Option<Value>,
+    pub draft_name: Option<Value>,
+    pub reverted_to: Option<Value>,
+    pub parent_artifact_id: Option<Value>,
+    /// Whether this is the entry's current revision.
+    pub current: bool,
+}
+
+/// The answer of `revert_entry`: the entry as it now is, then the revision it took its
+/// content from, the revision written and what happened.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryReverted {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    pub reverted_to: i64,
+    pub artifact_id: String,
+    pub message: String,
+}
+
+/// The answer of `list_revisions`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionList {
+    pub entry_id: i64,
+    pub site_id: i64,
+    pub current_revision: i64,
+    /// Newest first.
+    pub revisions: Vec<RevisionSummary>,
+    pub count: usize,
+    pub message: String,
+}
+
+/// The answer of `get_revision`: one verified revision, its content by field handle and
+/// the whole signed envelope.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionView {
+    pub entry_id: i64,
+    pub site_id: i64,
+    pub revision: i64,
+    pub artifact_id: String,
+    pub created_at: Option<Value>,
+    pub author: Option<Value>,
+    pub action: Option<Value>,
+    /// Always true: a revision whose signature fails is an error, not an answer.
+    pub verified: bool,
+    pub signing_key_id: Option<Value>,
+    pub content: Map<String, Value>,
+    pub envelope: Value,
+    pub url: String,
+}
+
 impl Service {
-    pub fn list_revisions(&self, request: ListRevisions) -> ServiceResult<Value> {
+    pub fn list_revisions(&self, request: ListRevisions) -> ServiceResult<RevisionList> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let limit = request.limit;
         let rows = self.entry_rows(
@@ -58,7 +121,7 @@ impl Service {
             "get_entry (drafts have no revisions until applied)",
         )?;
         let row = self.pick_site_row(entry_id, rows, site_id)?;
-        let revisions: Vec<Value> = self
+        let revisions: Vec<RevisionSummary> = self
             .store()
             .history(
                 &document(entry_id, row.site_id),
@@ -67,28 +130,28 @@ impl Service {
             .iter()
             .map(|r| {
                 let metadata = r.envelope.get("metadata").cloned().unwrap_or(Value::Null);
-                json!({
-                    "revision": r.seq,
-                    "artifactId": r.artifact_id,
-                    "createdAt": r.envelope.get("created_at"),
-                    "author": metadata.get("author"),
-                    "action": metadata.get("action"),
-                    "draftId": metadata.get("draft_id"),
-                    "draftName": metadata.get("draft_name"),
-                    "revertedTo": metadata.get("reverted_to"),
-                    "parentArtifactId": metadata.get("parent_artifact_id"),
-                    "current": r.seq == row.head_seq,
-                })
+                RevisionSummary {
+                    revision: r.seq,
+                    artifact_id: r.artifact_id.clone(),
+                    created_at: r.envelope.get("created_at").cloned(),
+                    author: metadata.get("author").cloned(),
+                    action: metadata.get("action").cloned(),
+                    draft_id: metadata.get("draft_id").cloned(),
+                    draft_name: metadata.get("draft_name").cloned(),
+                    reverted_to: metadata.get("reverted_to").cloned(),
+                    parent_artifact_id: metadata.get("parent_artifact_id").cloned(),
+                    current: r.seq == row.head_seq,
+                }
             })
             .collect();
-        Ok(json!({
-            "entryId": entry_id,
-            "siteId": row.site_id,
-            "currentRevision": row.head_seq,
-            "revisions": revisions,
-            "count": revisions.len(),
-            "message": "newest first; get_revision shows one (verified), revert_entry makes an old one current again",
-        }))
+        Ok(RevisionList {
+            entry_id,
+            site_id: row.site_id,
+            current_revision: row.head_seq,
+            count: revisions.len(),
+            revisions,
+            message: "newest first; get_revision shows one (verified), revert_entry makes an old one current again".into(),
+        })
     }
 
     fn verified_revision(
@@ -109,7 +172,7 @@ impl Service {
         Ok(row)
     }
 
-    pub fn get_revision(&self, request: GetRevision) -> ServiceResult<Value> {
+    pub fn get_revision(&self, request: GetRevision) -> ServiceResult<RevisionView> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let revision = request.revision.get();
         let rows = self.entry_rows(entry_id, "get_entry")?;
@@ -131,23 +194,23 @@ impl Service {
             .get("metadata")
             .cloned()
             .unwrap_or(Value::Null);
-        Ok(json!({
-            "entryId": entry_id,
-            "siteId": row.site_id,
-            "revision": stored.seq,
-            "artifactId": stored.artifact_id,
-            "createdAt": stored.envelope.get("created_at"),
-            "author": metadata.get("author"),
-            "action": metadata.get("action"),
-            "verified": true,
-            "signingKeyId": stored.envelope.get("signing_key_id"),
-            "content": shown,
-            "envelope": stored.envelope,
-            "url": self.entry_url(entry_id),
-        }))
+        Ok(RevisionView {
+            entry_id,
+            site_id: row.site_id,
+            revision: stored.seq,
+            artifact_id: stored.artifact_id.clone(),
+            created_at: stored.envelope.get("created_at").cloned(),
+            author: metadata.get("author").cloned(),
+            action: metadata.get("action").cloned(),
+            verified: true,
+            signing_key_id: stored.envelope.get("signing_key_id").cloned(),
+            content: shown,
+            url: self.entry_url(entry_id),
+            envelope: stored.envelope,
+        })
     }
 
-    pub fn revert_entry(&self, request: RevertEntry) -> ServiceResult<Value> {
+    pub fn revert_entry(&self, request: RevertEntry) -> ServiceResult<EntryReverted> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let revision = request.revision.get();
         for _ in 0..MAX_RETRIES {
@@ -181,22 +244,16 @@ impl Service {
                 check_required: true,
             };
             if let Some(written) = self.write_live(write)? {
-                let sites: Vec<i64> = self
-                    .store()
-                    .content()
-                    .entry_sites(entry_id)?
-                    .iter()
-                    .map(|r| r.site_id)
-                    .collect();
-                let mut view = self.entry_view(&written.row, &schema, &sites)?;
-                view["revertedTo"] = json!(revision);
-                view["artifactId"] = json!(written.revision.artifact_id);
-                view["message"] = json!(format!(
-                    "entry {entry_id} now has the content of revision {revision}, as new revision {}; show the user {}",
-                    written.row.head_seq,
-                    self.entry_url(entry_id)
-                ));
-                return Ok(view);
+                return Ok(EntryReverted {
+                    entry: self.written_view(&written, &schema)?,
+                    reverted_to: revision,
+                    artifact_id: written.revision.artifact_id.clone(),
+                    message: format!(
+                        "entry {entry_id} now has the content of revision {revision}, as new revision {}; show the user {}",
+                        written.row.head_seq,
+                        self.entry_url(entry_id)
+                    ),
+                });
             }
         }
         Err(busy())

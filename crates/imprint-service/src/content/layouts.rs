@@ -38,8 +38,43 @@ pub struct UpdateFieldLayout {
     pub tabs: ObjectList,
 }
 
+/// A field layout's id, type and tabs.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldLayoutBody {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The tabs as stored, custom field elements annotated with `fieldHandle`,
+    /// `fieldName` and `fieldType`.
+    pub tabs: Value,
+}
+
+/// The answer of `get_field_layout`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldLayoutView {
+    pub field_layout_id: i64,
+    pub field_layout: FieldLayoutBody,
+    /// The entry types that use this layout.
+    pub entry_type_ids: Vec<i64>,
+}
+
+/// The answer of `create_field_layout` and `update_field_layout`: the layout, then what
+/// happened.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldLayoutSaved {
+    #[serde(flatten)]
+    pub layout: FieldLayoutView,
+    pub message: String,
+}
+
 impl Service {
-    fn layout_json(&self, layout_id: i64, kind: &str, layout: &Layout) -> ServiceResult<Value> {
+    fn layout_view(
+        &self,
+        layout_id: i64,
+        kind: &str,
+        layout: &Layout,
+    ) -> ServiceResult<FieldLayoutView> {
         let fields = self.store().content().fields()?;
         let mut tabs = layout_tabs(layout);
         // Annotate custom fields with their handle and name (output only; ignored on input).
@@ -68,14 +103,21 @@ impl Service {
             .filter(|t| t.field_layout_id == layout_id)
             .map(|t| t.id)
             .collect();
-        Ok(json!({
-            "fieldLayoutId": layout_id,
-            "fieldLayout": {"id": layout_id, "type": kind, "tabs": tabs},
-            "entryTypeIds": entry_type_ids,
-        }))
+        Ok(FieldLayoutView {
+            field_layout_id: layout_id,
+            field_layout: FieldLayoutBody {
+                id: layout_id,
+                kind: kind.to_string(),
+                tabs,
+            },
+            entry_type_ids,
+        })
     }
 
-    pub fn create_field_layout(&self, request: CreateFieldLayout) -> ServiceResult<Value> {
+    pub fn create_field_layout(
+        &self,
+        request: CreateFieldLayout,
+    ) -> ServiceResult<FieldLayoutSaved> {
         let kind = match request
             .kind
             .as_deref()
@@ -112,14 +154,15 @@ impl Service {
                 created_at: now,
                 updated_at: now,
             })?;
-        let mut result = self.layout_json(id, kind, &layout)?;
-        result["message"] = json!(format!(
-            "created field layout {id} with the title element; update_field_layout sets its tabs, create_entry_type or update_entry_type (fieldLayoutId {id}) uses it"
-        ));
-        Ok(result)
+        Ok(FieldLayoutSaved {
+            layout: self.layout_view(id, kind, &layout)?,
+            message: format!(
+                "created field layout {id} with the title element; update_field_layout sets its tabs, create_entry_type or update_entry_type (fieldLayoutId {id}) uses it"
+            ),
+        })
     }
 
-    pub fn get_field_layout(&self, request: GetFieldLayout) -> ServiceResult<Value> {
+    pub fn get_field_layout(&self, request: GetFieldLayout) -> ServiceResult<FieldLayoutView> {
         let layout_id = request.field_layout_id.get();
         let row = self
             .store()
@@ -127,10 +170,13 @@ impl Service {
             .field_layout(layout_id)?
             .ok_or_else(|| unknown_layout(layout_id))?;
         let layout = self.layout_of(layout_id)?;
-        self.layout_json(layout_id, &row.kind, &layout)
+        self.layout_view(layout_id, &row.kind, &layout)
     }
 
-    pub fn update_field_layout(&self, request: UpdateFieldLayout) -> ServiceResult<Value> {
+    pub fn update_field_layout(
+        &self,
+        request: UpdateFieldLayout,
+    ) -> ServiceResult<FieldLayoutSaved> {
         let layout_id = request.field_layout_id.get();
         let content = self.store().content();
         let row = content
@@ -170,13 +216,14 @@ impl Service {
             updated_at: now_millis(),
             ..row.clone()
         })?;
-        let mut result = self.layout_json(layout_id, &row.kind, &layout)?;
-        result["message"] = json!(format!(
-            "saved field layout {layout_id}: {} tab(s), {} custom field(s)",
-            layout.tabs.len(),
-            layout.field_ids().len()
-        ));
-        Ok(result)
+        Ok(FieldLayoutSaved {
+            layout: self.layout_view(layout_id, &row.kind, &layout)?,
+            message: format!(
+                "saved field layout {layout_id}: {} tab(s), {} custom field(s)",
+                layout.tabs.len(),
+                layout.field_ids().len()
+            ),
+        })
     }
 }
 

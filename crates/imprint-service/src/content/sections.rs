@@ -87,20 +87,81 @@ pub struct SectionDeleted {
     pub message: String,
 }
 
+/// An entry type as a section lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionEntryType {
+    pub entry_type_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+}
+
+/// A section as every section operation shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionView {
+    pub section_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub entry_types: Vec<SectionEntryType>,
+    pub entry_type_ids: Vec<i64>,
+    /// One object per site, as stored, with its `siteId` last.
+    pub site_settings: Vec<Value>,
+    /// As stored: a number, or null for unlimited.
+    pub max_levels: Option<Value>,
+    pub enable_versioning: bool,
+}
+
+/// The answer of `get_sections`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionList {
+    pub sections: Vec<SectionView>,
+    pub count: usize,
+}
+
+/// The answer of `create_section`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionCreated {
+    #[serde(flatten)]
+    pub section: SectionView,
+    pub message: String,
+    /// Singles only: their one entry (null when no site is enabled for the section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<Option<i64>>,
+}
+
+/// The answer of `update_section`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionUpdated {
+    #[serde(flatten)]
+    pub section: SectionView,
+    pub message: String,
+}
+
 impl Service {
-    fn section_json(
+    fn section_view(
         &self,
         section: &SectionRow,
         entry_types: &[EntryTypeRow],
         sites: &[SiteRow],
-    ) -> Value {
-        let types: Vec<Value> = section
+    ) -> SectionView {
+        let types = section
             .entry_type_ids
             .iter()
             .filter_map(|id| entry_types.iter().find(|t| t.id == *id))
-            .map(|t| json!({"entryTypeId": t.id, "id": t.id, "name": t.name, "handle": t.handle}))
+            .map(|t| SectionEntryType {
+                entry_type_id: t.id,
+                id: t.id,
+                name: t.name.clone(),
+                handle: t.handle.clone(),
+            })
             .collect();
-        let site_settings: Vec<Value> = sites
+        let site_settings = sites
             .iter()
             .map(|site| {
                 let mut settings = site_settings_for(section, site.id);
@@ -108,21 +169,25 @@ impl Service {
                 Value::Object(settings)
             })
             .collect();
-        json!({
-            "sectionId": section.id,
-            "id": section.id,
-            "name": section.name,
-            "handle": section.handle,
-            "type": section.kind,
-            "entryTypes": types,
-            "entryTypeIds": section.entry_type_ids,
-            "siteSettings": site_settings,
-            "maxLevels": section.settings.get("maxLevels"),
-            "enableVersioning": section.settings.get("enableVersioning").and_then(Value::as_bool).unwrap_or(true),
-        })
+        SectionView {
+            section_id: section.id,
+            id: section.id,
+            name: section.name.clone(),
+            handle: section.handle.clone(),
+            kind: section.kind.clone(),
+            entry_types: types,
+            entry_type_ids: section.entry_type_ids.clone(),
+            site_settings,
+            max_levels: section.settings.get("maxLevels").cloned(),
+            enable_versioning: section
+                .settings
+                .get("enableVersioning")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        }
     }
 
-    pub fn get_sections(&self, request: GetSections) -> ServiceResult<Value> {
+    pub fn get_sections(&self, request: GetSections) -> ServiceResult<SectionList> {
         // An empty list is no filter: "the sections in []" listing nothing surprises everyone.
         let section_ids = request
             .section_ids
@@ -141,12 +206,15 @@ impl Service {
                 "sectionId {missing} does not exist: call get_sections without sectionIds to list them all"
             )));
         }
-        let listed: Vec<Value> = sections
+        let listed: Vec<SectionView> = sections
             .iter()
             .filter(|s| section_ids.as_ref().is_none_or(|ids| ids.contains(&s.id)))
-            .map(|s| self.section_json(s, &entry_types, &sites))
+            .map(|s| self.section_view(s, &entry_types, &sites))
             .collect();
-        Ok(json!({"sections": listed, "count": listed.len()}))
+        Ok(SectionList {
+            count: listed.len(),
+            sections: listed,
+        })
     }
 
     fn check_entry_type_ids(&self, ids: &[i64]) -> ServiceResult<()> {
@@ -271,7 +339,7 @@ impl Service {
         Ok(settings)
     }
 
-    pub fn create_section(&self, input: CreateSection) -> ServiceResult<Value> {
+    pub fn create_section(&self, input: CreateSection) -> ServiceResult<SectionCreated> {
         let name = required_text("name", Some(&input.name), "\"Blog\"")?;
         let handle = input
             .handle
@@ -339,8 +407,8 @@ impl Service {
         if kind == "single" {
             single_entries = self.create_single_entries(&row)?;
         }
-        let mut result = self.section_json(&row, &content.entry_types()?, &content.sites()?);
-        result["message"] = json!(if kind == "single" {
+        let section = self.section_view(&row, &content.entry_types()?, &content.sites()?);
+        let message = if kind == "single" {
             format!(
                 "created single section '{handle}' (sectionId {}) with its one entry (entryId {}); update_entry or create_draft edits it",
                 row.id,
@@ -351,14 +419,15 @@ impl Service {
                 "created section '{handle}' (sectionId {}); create_entry or create_draft with sectionId {} adds entries",
                 row.id, row.id
             )
-        });
-        if kind == "single" {
-            result["entryId"] = json!(single_entries.first());
-        }
-        Ok(result)
+        };
+        Ok(SectionCreated {
+            section,
+            message,
+            entry_id: (kind == "single").then(|| single_entries.first().copied()),
+        })
     }
 
-    pub fn update_section(&self, input: UpdateSection) -> ServiceResult<Value> {
+    pub fn update_section(&self, input: UpdateSection) -> ServiceResult<SectionUpdated> {
         let section_id = input.section_id.get();
         let content = self.store().content();
         let mut row = self.section_row(section_id)?;
@@ -435,12 +504,13 @@ impl Service {
         content
             .update_section(&row)
             .map_err(|e| structure_conflict(e, "section", &handle))?;
-        let mut result = self.section_json(&row, &content.entry_types()?, &content.sites()?);
-        result["message"] = json!(format!(
-            "updated section '{}'; new URI formats apply to entries as they are next saved",
-            row.handle
-        ));
-        Ok(result)
+        Ok(SectionUpdated {
+            section: self.section_view(&row, &content.entry_types()?, &content.sites()?),
+            message: format!(
+                "updated section '{}'; new URI formats apply to entries as they are next saved",
+                row.handle
+            ),
+        })
     }
 
     pub fn delete_section(&self, request: DeleteSection) -> ServiceResult<SectionDeleted> {

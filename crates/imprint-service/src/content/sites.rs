@@ -3,7 +3,6 @@
 use imprint_content::slug;
 use imprint_store::content::SiteRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::{handle_taken, required_text, structure_conflict, unknown_site};
 use crate::api::{Flag, Id};
@@ -93,32 +92,67 @@ fn check_base_url(url: &str) -> ServiceResult<()> {
     }
 }
 
-fn site_json(site: &SiteRow) -> Value {
-    json!({
-        "id": site.id,
-        "siteId": site.id,
-        "name": site.name,
-        "handle": site.handle,
-        "language": site.language,
-        "url": site.base_url,
-        "baseUrl": site.base_url,
-        "primary": site.primary,
-    })
+/// A site as every site operation shows it (`id` and `siteId`, `url` and `baseUrl` are
+/// the same values under the names the Craft plugin and Imprint each use).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteView {
+    pub id: i64,
+    pub site_id: i64,
+    pub name: String,
+    pub handle: String,
+    pub language: String,
+    pub url: Option<String>,
+    pub base_url: Option<String>,
+    pub primary: bool,
+}
+
+impl From<&SiteRow> for SiteView {
+    fn from(site: &SiteRow) -> Self {
+        SiteView {
+            id: site.id,
+            site_id: site.id,
+            name: site.name.clone(),
+            handle: site.handle.clone(),
+            language: site.language.clone(),
+            url: site.base_url.clone(),
+            base_url: site.base_url.clone(),
+            primary: site.primary,
+        }
+    }
+}
+
+/// The answer of `get_sites`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteList {
+    pub sites: Vec<SiteView>,
+    pub count: usize,
+}
+
+/// The answer of `create_site` and `update_site`: the site, then what happened.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteSaved {
+    #[serde(flatten)]
+    pub site: SiteView,
+    pub message: String,
 }
 
 impl Service {
-    pub fn get_sites(&self, _request: GetSites) -> ServiceResult<Value> {
-        let sites: Vec<Value> = self
+    pub fn get_sites(&self, _request: GetSites) -> ServiceResult<SiteList> {
+        let sites: Vec<SiteView> = self
             .store()
             .content()
             .sites()?
             .iter()
-            .map(site_json)
+            .map(SiteView::from)
             .collect();
-        Ok(json!({"sites": sites, "count": sites.len()}))
+        Ok(SiteList {
+            count: sites.len(),
+            sites,
+        })
     }
 
-    pub fn create_site(&self, input: CreateSite) -> ServiceResult<Value> {
+    pub fn create_site(&self, input: CreateSite) -> ServiceResult<SiteSaved> {
         let name = required_text("name", Some(&input.name), "\"French\"")?;
         let handle = input
             .handle
@@ -154,15 +188,16 @@ impl Service {
             .content()
             .insert_site(&row)
             .map_err(|e| structure_conflict(e, "site", &handle))?;
-        let mut result = site_json(&row);
-        result["message"] = json!(format!(
-            "created site '{}' (siteId {}); pass siteId {} to create_entry or create_draft to write content for it",
-            row.handle, row.id, row.id
-        ));
-        Ok(result)
+        Ok(SiteSaved {
+            site: SiteView::from(&row),
+            message: format!(
+                "created site '{}' (siteId {}); pass siteId {} to create_entry or create_draft to write content for it",
+                row.handle, row.id, row.id
+            ),
+        })
     }
 
-    pub fn update_site(&self, input: UpdateSite) -> ServiceResult<Value> {
+    pub fn update_site(&self, input: UpdateSite) -> ServiceResult<SiteSaved> {
         let site_id = input.site_id.get();
         let sites = self.store().content().sites()?;
         let mut row = sites
@@ -206,8 +241,9 @@ impl Service {
             .content()
             .update_site(&row)
             .map_err(|e| structure_conflict(e, "site", &handle))?;
-        let mut result = site_json(&row);
-        result["message"] = json!(format!("updated site '{}'", row.handle));
-        Ok(result)
+        Ok(SiteSaved {
+            site: SiteView::from(&row),
+            message: format!("updated site '{}'", row.handle),
+        })
     }
 }

@@ -5,8 +5,8 @@
 use axum::response::Response;
 use imprint_service::api::{Id, JsonObject};
 use imprint_service::content::{
-    ApplyDraft, CreateDraft, CreateEntry, DeleteDraft, GetEntry, RevertEntry, UpdateDraft,
-    UpdateEntry,
+    ApplyDraft, CreateDraft, CreateEntry, DeleteDraft, EntryOrDraft, GetEntry, RevertEntry,
+    UpdateDraft, UpdateEntry,
 };
 use serde_json::{Map, Value};
 
@@ -14,7 +14,6 @@ use super::forms::*;
 use super::pages::read_draft;
 use super::*;
 use crate::cp::PanelForm;
-use crate::cp::html::text_of;
 use crate::extract::PathParams;
 
 pub(super) async fn create(PanelForm { panel, form }: PanelForm<Map<String, Value>>) -> Response {
@@ -36,7 +35,7 @@ pub(super) async fn create(PanelForm { panel, form }: PanelForm<Map<String, Valu
                     attribute_and_field_data: Some(data),
                     ..Default::default()
                 })?;
-                Ok((text_of(&draft["message"]), local(&text_of(&draft["url"]))))
+                Ok((draft.message, local(&draft.draft.url)))
             } else {
                 let section_id =
                     section_id.ok_or_else(|| ServiceError::invalid("sectionId is missing"))?;
@@ -46,7 +45,7 @@ pub(super) async fn create(PanelForm { panel, form }: PanelForm<Map<String, Valu
                     site_id: site_id.map(Id),
                     attribute_and_field_data: Some(data),
                 })?;
-                Ok((text_of(&entry["message"]), local(&text_of(&entry["url"]))))
+                Ok((entry.message, local(&entry.entry.url)))
             }
         })
         .await;
@@ -65,12 +64,16 @@ pub(super) async fn edit_entry(
     let result = panel
         .run(move |s| {
             let site_id = form_id(&form, "siteId");
-            let entry = s.get_entry(GetEntry {
+            // A draft id here gets its draft's values; update_entry then says it is a draft.
+            let (entry_type_id, values) = match s.get_entry(GetEntry {
                 entry_id: Id(entry_id),
                 site_id: site_id.map(Id),
-            })?;
-            let spec = type_spec(s, entry["entryTypeId"].as_i64().unwrap_or_default())?;
-            let data = form_data(&spec, &form, Some(&entry));
+            })? {
+                EntryOrDraft::Entry(entry) => (entry.entry_type_id, entry.attributes),
+                EntryOrDraft::Draft(draft) => (draft.entry_type_id, draft.attributes),
+            };
+            let spec = type_spec(s, entry_type_id)?;
+            let data = form_data(&spec, &form, Some(&Value::Object(values)));
             if data.is_empty() {
                 return Ok("nothing changed".to_string());
             }
@@ -79,7 +82,7 @@ pub(super) async fn edit_entry(
                 attribute_and_field_data: JsonObject(data),
                 site_id: site_id.map(Id),
             })?;
-            Ok(text_of(&updated["message"]))
+            Ok(updated.message)
         })
         .await;
     panel.done(result, &entry_path(entry_id))
@@ -93,7 +96,7 @@ pub(super) async fn new_draft(
         .run(move |s| {
             let request: CreateDraft = bind(&form, &[("canonicalId", entry_id)])?;
             let draft = s.create_draft(request)?;
-            Ok((text_of(&draft["message"]), local(&text_of(&draft["url"]))))
+            Ok((draft.message, local(&draft.draft.url)))
         })
         .await;
     match result {
@@ -109,16 +112,16 @@ pub(super) async fn edit_draft(
     let result = panel
         .run(move |s| {
             let view = read_draft(s, draft_id)?;
-            let back = draft_path(view.draft["canonicalId"].as_i64(), draft_id);
-            let data = form_data(&view.spec, &form, Some(&view.draft));
+            let back = draft_path(view.draft.canonical_id, draft_id);
+            let data = form_data(&view.spec, &form, Some(&view.values));
             let name = form
                 .get("draftName")
                 .map(shown)
-                .filter(|n| !n.trim().is_empty() && *n != text_of(&view.draft["draftName"]));
+                .filter(|n| !n.trim().is_empty() && *n != view.draft.draft_name);
             let notes = form
                 .get("draftNotes")
                 .map(shown)
-                .filter(|n| *n != shown(&view.draft["draftNotes"]));
+                .filter(|n| n.as_str() != view.draft.draft_notes.as_deref().unwrap_or_default());
             if data.is_empty() && name.is_none() && notes.is_none() {
                 return Ok(("nothing changed".to_string(), back));
             }
@@ -129,7 +132,7 @@ pub(super) async fn edit_draft(
                 draft_notes: notes,
                 expected_version: expected(&form),
             })?;
-            Ok((text_of(&updated["message"]), back))
+            Ok((updated.message, back))
         })
         .await;
     match result {
@@ -151,12 +154,7 @@ pub(super) async fn apply(
                 draft_id: Id(draft_id),
                 expected_version: expected(&form),
             })?;
-            let path = applied["entryId"]
-                .as_i64()
-                .map(entry_path)
-                .or_else(|| applied["url"].as_str().map(local))
-                .unwrap_or_else(|| "/cp/entries".to_string());
-            Ok((text_of(&applied["message"]), path))
+            Ok((applied.message, entry_path(applied.entry.entry_id)))
         })
         .await;
     match result {
@@ -196,7 +194,7 @@ pub(super) async fn revert(
         .run(move |s| {
             let request: RevertEntry = bind(&form, &[("entryId", entry_id)])?;
             let reverted = s.revert_entry(request)?;
-            Ok(text_of(&reverted["message"]))
+            Ok(reverted.message)
         })
         .await;
     panel.done(result, &entry_path(entry_id))

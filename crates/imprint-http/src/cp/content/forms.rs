@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::first_of;
 use super::positive;
-use crate::cp::html::{self, attr, esc, text_of};
+use crate::cp::html::{self, attr, esc};
 
 // ----- the shape of an entry type ------------------------------------------------------
 
@@ -40,30 +40,22 @@ pub(super) fn type_spec(s: &Service, entry_type_id: i64) -> ServiceResult<TypeSp
     let entry_type = first_of(
         s.get_entry_types(GetEntryTypes {
             entry_type_ids: Some(IdList(vec![Id(entry_type_id)])),
-        })?,
-        "entryTypes",
+        })?
+        .entry_types,
         &format!("entry type {entry_type_id}"),
     )?;
     let fields = s.get_fields(GetFields {
-        field_layout_id: entry_type["fieldLayoutId"].as_i64().map(Id),
+        field_layout_id: Some(Id(entry_type.field_layout_id)),
     })?;
-    let fields = fields["fields"]
-        .as_array()
+    let fields = fields
+        .fields
         .into_iter()
-        .flatten()
         .map(|field| FieldSpec {
-            handle: text_of(&field["handle"]),
-            name: text_of(&field["name"]),
-            kind: text_of(&field["typeName"]),
             // A type this build does not know is edited as text.
-            input: FieldType::parse(&text_of(&field["type"]))
-                .map_or(Input::Line(""), FieldType::input),
-            required: field["required"].as_bool().unwrap_or(false),
-            instructions: field["instructions"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            options: field["settings"]["options"]
+            input: FieldType::parse(&field.field_type).map_or(Input::Line(""), FieldType::input),
+            required: field.required.unwrap_or(false),
+            instructions: field.instructions.unwrap_or_default(),
+            options: field.settings["options"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -73,11 +65,14 @@ pub(super) fn type_spec(s: &Service, entry_type_id: i64) -> ServiceResult<TypeSp
                     Some((value.to_string(), label.to_string()))
                 })
                 .collect(),
+            handle: field.handle,
+            name: field.name,
+            kind: field.type_name,
         })
         .collect();
     Ok(TypeSpec {
-        name: text_of(&entry_type["name"]),
-        has_title_field: entry_type["hasTitleField"].as_bool().unwrap_or(true),
+        name: entry_type.name,
+        has_title_field: entry_type.has_title_field,
         fields,
     })
 }

@@ -24,7 +24,6 @@ mod pages;
 use axum::routing::{get, post};
 use imprint_service::ServiceError;
 use imprint_service::ServiceResult;
-use serde_json::Value;
 
 use super::html::esc;
 use crate::state::AppState;
@@ -48,11 +47,16 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/cp/drafts/{draft_id}/delete", post(delete_draft))
 }
 
-pub(super) fn first_of(value: Value, key: &str, what: &str) -> ServiceResult<Value> {
-    value[key]
-        .as_array()
-        .and_then(|items| items.first().cloned())
+pub(super) fn first_of<T>(items: Vec<T>, what: &str) -> ServiceResult<T> {
+    items
+        .into_iter()
+        .next()
         .ok_or_else(|| ServiceError::not_found(format!("{what} does not exist")))
+}
+
+/// Text the page shows, "-" when there is none (as `text_of` shows null).
+pub(super) fn or_dash(text: Option<&str>) -> String {
+    text.unwrap_or("-").to_string()
 }
 
 /// The path of an absolute control panel URL (`{public_url}/cp/…` → `/cp/…`).

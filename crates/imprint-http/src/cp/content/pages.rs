@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use axum::response::{IntoResponse, Redirect, Response};
 use imprint_service::api::{Id, IdList};
 use imprint_service::content::{
-    GetEntry, GetRevision, GetSections, GetSites, ListDrafts, ListRevisions, SearchContent,
+    DraftList, EntryOrDraft, GetEntry, GetRevision, GetSections, GetSites, ListDrafts,
+    ListRevisions, RevisionList, SearchContent, SearchResults, SectionList, SiteList,
 };
 use imprint_service::{Service, ServiceResult};
 use serde::Deserialize;
@@ -30,10 +31,10 @@ pub(crate) struct IndexQuery {
 }
 
 pub(super) struct IndexView {
-    sites: Value,
-    sections: Value,
-    results: Result<Value, String>,
-    drafts: Value,
+    sites: SiteList,
+    sections: SectionList,
+    results: Result<SearchResults, String>,
+    drafts: DraftList,
 }
 
 pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>) -> Response {
@@ -70,14 +71,21 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         Ok(view) => view,
         Err(error) => return panel.error_page(error),
     };
-    let name_of = |list: &Value, key: &str, id: &Value| -> String {
-        list[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|item| item["id"] == *id)
-            .map(|item| text_of(&item["name"]))
-            .unwrap_or_else(|| text_of(id))
+    // A section's or site's name for an id read from a search hit or a draft.
+    // A section's or site's name for an id of a search hit or a draft.
+    let section_name = |id: i64| -> String {
+        view.sections
+            .sections
+            .iter()
+            .find(|section| section.id == id)
+            .map_or_else(|| id.to_string(), |section| section.name.clone())
+    };
+    let site_name = |id: i64| -> String {
+        view.sites
+            .sites
+            .iter()
+            .find(|site| site.id == id)
+            .map_or_else(|| id.to_string(), |site| site.name.clone())
     };
     let mut body = String::from(
         "<section><h2>Find entries</h2><form method=\"get\" action=\"/cp/entries\" class=\"row\">",
@@ -88,8 +96,8 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         attr(q.query.as_deref().unwrap_or_default())
     );
     body.push_str("<label>Section <select name=\"sectionId\"><option value=\"\">all</option>");
-    for section in view.sections["sections"].as_array().into_iter().flatten() {
-        let id = text_of(&section["id"]);
+    for section in &view.sections.sections {
+        let id = section.id.to_string();
         let _ = write!(
             body,
             "<option value=\"{}\"{}>{}</option>",
@@ -99,14 +107,14 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
             } else {
                 ""
             },
-            esc(&text_of(&section["name"]))
+            esc(&section.name)
         );
     }
     body.push_str(
         "</select></label><label>Site <select name=\"siteId\"><option value=\"\">all</option>",
     );
-    for site in view.sites["sites"].as_array().into_iter().flatten() {
-        let id = text_of(&site["id"]);
+    for site in &view.sites.sites {
+        let id = site.id.to_string();
         let _ = write!(
             body,
             "<option value=\"{}\"{}>{}</option>",
@@ -116,7 +124,7 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
             } else {
                 ""
             },
-            esc(&text_of(&site["name"]))
+            esc(&site.name)
         );
     }
     body.push_str("</select></label><label>Status <select name=\"status\">");
@@ -137,51 +145,50 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
             let _ = write!(body, "<p class=\"flash error\">{}</p>", esc(message));
         }
         Ok(results) => {
-            let rows: Vec<Vec<String>> = results["results"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            let rows: Vec<Vec<String>> = results
+                .results
+                .iter()
                 .map(|hit| {
                     vec![
                         format!(
                             "<a href=\"{}\">{}</a>",
-                            attr(&local(&text_of(&hit["url"]))),
-                            esc(&shown(&hit["title"]))
+                            attr(&local(&hit.url)),
+                            esc(hit.title.as_deref().unwrap_or_default())
                         ),
-                        esc(&name_of(&view.sections, "sections", &hit["sectionId"])),
-                        esc(&name_of(&view.sites, "sites", &hit["siteId"])),
-                        status_badge(&text_of(&hit["status"])),
-                        esc(&shown(&hit["postDate"])),
+                        esc(&section_name(hit.section_id)),
+                        esc(&site_name(hit.site_id)),
+                        status_badge(&hit.status),
+                        esc(hit.post_date.as_deref().unwrap_or_default()),
                     ]
                 })
                 .collect();
             body.push_str(&table(
                 &["title", "section", "site", "status", "posted"],
                 &rows,
-                &text_of(&results["message"]),
+                &results.message,
             ));
         }
     }
     body.push_str("</section><section><h2>Drafts</h2>");
-    let rows: Vec<Vec<String>> = view.drafts["drafts"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let rows: Vec<Vec<String>> = view
+        .drafts
+        .drafts
+        .iter()
         .map(|draft| {
             vec![
                 format!(
                     "<a href=\"{}\">{}</a>",
-                    attr(&local(&text_of(&draft["url"]))),
-                    esc(&text_of(&draft["draftName"]))
+                    attr(&local(&draft.url)),
+                    esc(&draft.draft_name)
                 ),
-                esc(&shown(&draft["title"])),
-                match draft["canonicalId"].as_i64() {
+                esc(&draft.title.as_ref().map(shown).unwrap_or_default()),
+                match draft.canonical_id {
                     Some(id) => format!("<a href=\"{}\">entry {id}</a>", attr(&entry_path(id))),
                     None => "<span class=\"badge\">new entry</span>".to_string(),
                 },
-                esc(&name_of(&view.sections, "sections", &draft["sectionId"])),
-                esc(&text_of(&draft["creator"])),
-                esc(&text_of(&draft["dateUpdated"])),
+                esc(&section_name(draft.section_id)),
+                esc(&or_dash(draft.creator.as_deref())),
+                esc(&draft.date_updated),
             ]
         })
         .collect();
@@ -191,30 +198,26 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         "No drafts.",
     ));
     body.push_str("</section><section><h2>New entry</h2><form method=\"get\" action=\"/cp/entries/new\" class=\"row\"><label>Section and entry type <select name=\"type\">");
-    for section in view.sections["sections"].as_array().into_iter().flatten() {
-        for entry_type in section["entryTypes"].as_array().into_iter().flatten() {
+    for section in &view.sections.sections {
+        for entry_type in &section.entry_types {
             let _ = write!(
                 body,
                 "<option value=\"{}:{}\">{} / {}</option>",
-                attr(&text_of(&section["id"])),
-                attr(&text_of(&entry_type["id"])),
-                esc(&text_of(&section["name"])),
-                esc(&text_of(&entry_type["name"]))
+                section.id,
+                entry_type.id,
+                esc(&section.name),
+                esc(&entry_type.name)
             );
         }
     }
     body.push_str("</select></label><label>Site <select name=\"siteId\">");
-    for site in view.sites["sites"].as_array().into_iter().flatten() {
+    for site in &view.sites.sites {
         let _ = write!(
             body,
             "<option value=\"{}\"{}>{}</option>",
-            attr(&text_of(&site["id"])),
-            if site["primary"].as_bool().unwrap_or(false) {
-                " selected"
-            } else {
-                ""
-            },
-            esc(&text_of(&site["name"]))
+            site.id,
+            if site.primary { " selected" } else { "" },
+            esc(&site.name)
         );
     }
     body.push_str("</select></label><button>Write</button></form></section>");
@@ -231,10 +234,10 @@ pub(crate) struct EntryQuery {
 }
 
 pub(super) struct EntryView {
-    entry: Value,
+    entry: imprint_service::content::EntryView,
     spec: TypeSpec,
-    revisions: Value,
-    drafts: Value,
+    revisions: RevisionList,
+    drafts: DraftList,
 }
 
 pub(super) async fn entry_page(
@@ -248,16 +251,18 @@ pub(super) async fn entry_page(
     let site_id = positive(q.site_id.as_deref());
     let view = panel
         .run(move |s| {
-            let entry = s.get_entry(GetEntry {
+            let entry = match s.get_entry(GetEntry {
                 entry_id: Id(entry_id),
                 site_id: site_id.map(Id),
-            })?;
-            if entry["isDraft"].as_bool() == Some(true) {
+            })? {
+                EntryOrDraft::Entry(entry) => entry,
                 // A draft id in an entry URL: show the draft.
-                return Ok(Err(draft_path(entry["canonicalId"].as_i64(), entry_id)));
-            }
-            let entry_type_id = entry["entryTypeId"].as_i64().unwrap_or_default();
-            let site = entry["siteId"].as_i64();
+                EntryOrDraft::Draft(draft) => {
+                    return Ok(Err(draft_path(draft.canonical_id, entry_id)));
+                }
+            };
+            let entry_type_id = entry.entry_type_id;
+            let site = Some(entry.site_id);
             Ok(Ok(EntryView {
                 spec: type_spec(s, entry_type_id)?,
                 revisions: s.list_revisions(ListRevisions {
@@ -280,22 +285,23 @@ pub(super) async fn entry_page(
         Err(error) => return panel.error_page(error),
     };
     let entry = &view.entry;
+    let values = Value::Object(entry.attributes.clone());
     let csrf = &panel.session.csrf;
-    let site = text_of(&entry["siteId"]);
-    let title = shown(&entry["title"]);
+    let site = entry.site_id.to_string();
+    let title = shown(&values["title"]);
     let mut body = format!(
         "<p><a href=\"/cp/entries\">← Content</a></p><dl class=\"facts\"><dt>status</dt><dd>{}</dd>\
 <dt>entry</dt><dd>{} · {} · site {}</dd><dt>revision</dt><dd>{} by {} · {}</dd><dt>uri</dt><dd><code>{}</code></dd></dl>",
-        status_badge(&text_of(&entry["status"])),
-        esc(&text_of(&entry["entryId"])),
+        status_badge(&entry.status),
+        entry.entry_id,
         esc(&view.spec.name),
         esc(&site),
-        esc(&text_of(&entry["revision"])),
-        esc(&text_of(&entry["author"])),
-        esc(&text_of(&entry["dateUpdated"])),
-        esc(&text_of(&entry["uri"]))
+        entry.revision,
+        esc(&or_dash(entry.author.as_deref())),
+        esc(&entry.date_updated),
+        esc(&or_dash(entry.uri.as_deref()))
     );
-    let rows: Vec<Vec<String>> = rows_of(&view.spec, entry)
+    let rows: Vec<Vec<String>> = rows_of(&view.spec, &values)
         .into_iter()
         .map(|(handle, label, value)| {
             vec![
@@ -314,25 +320,25 @@ pub(super) async fn entry_page(
 
     // Drafts of this entry.
     body.push_str("<section id=\"drafts\"><h2>Drafts</h2>");
-    let drafts: Vec<Vec<String>> = view.drafts["drafts"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let drafts: Vec<Vec<String>> = view
+        .drafts
+        .drafts
+        .iter()
         .map(|draft| {
             vec![
                 format!(
                     "<a href=\"{}\">{}</a>",
-                    attr(&local(&text_of(&draft["url"]))),
-                    esc(&text_of(&draft["draftName"]))
+                    attr(&local(&draft.url)),
+                    esc(&draft.draft_name)
                 ),
-                esc(&shown(&draft["draftNotes"])),
-                esc(&text_of(&draft["creator"])),
-                if draft["provisional"].as_bool().unwrap_or(false) {
+                esc(draft.draft_notes.as_deref().unwrap_or_default()),
+                esc(&or_dash(draft.creator.as_deref())),
+                if draft.provisional {
                     "<span class=\"badge\">provisional</span>".to_string()
                 } else {
                     String::new()
                 },
-                esc(&text_of(&draft["dateUpdated"])),
+                esc(&draft.date_updated),
             ]
         })
         .collect();
@@ -352,12 +358,12 @@ pub(super) async fn entry_page(
 
     // Revisions.
     body.push_str("<section id=\"revisions\"><h2>Revisions</h2>");
-    let revisions: Vec<Vec<String>> = view.revisions["revisions"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let revisions: Vec<Vec<String>> = view
+        .revisions
+        .revisions
+        .iter()
         .map(|revision| {
-            let number = text_of(&revision["revision"]);
+            let number = revision.revision.to_string();
             vec![
                 format!(
                     "<a href=\"/cp/entries/{entry_id}/revisions/{}?siteId={}\">#{}</a>",
@@ -365,11 +371,11 @@ pub(super) async fn entry_page(
                     attr(&url_encode(&site)),
                     esc(&number)
                 ),
-                esc(&text_of(&revision["action"])),
-                esc(&text_of(&revision["author"])),
-                esc(&shown(&revision["draftName"])),
-                esc(&text_of(&revision["createdAt"])),
-                if revision["current"].as_bool().unwrap_or(false) {
+                esc(&optional_text(&revision.action)),
+                esc(&optional_text(&revision.author)),
+                esc(&revision.draft_name.as_ref().map(shown).unwrap_or_default()),
+                esc(&optional_text(&revision.created_at)),
+                if revision.current {
                     "<span class=\"badge ok\">current</span>".to_string()
                 } else {
                     html::action_button(
@@ -398,7 +404,7 @@ To prepare a change for review, create a draft instead.</p>\
 <form method=\"post\" action=\"/cp/entries/{entry_id}/edit\" class=\"stack\">{}{}{}<button>Save entry</button></form></section>",
         html::csrf_field(csrf),
         html::hidden("siteId", &site),
-        field_inputs(&view.spec, entry)
+        field_inputs(&view.spec, &values)
     );
     let page_title = if title.is_empty() {
         format!("Entry {entry_id}")
@@ -411,22 +417,31 @@ To prepare a change for review, create a draft instead.</p>\
 // ----- a draft -------------------------------------------------------------------------
 
 pub(super) struct DraftView {
-    pub(super) draft: Value,
+    pub(super) draft: imprint_service::content::DraftView,
+    /// The draft's attributes and fields, as the forms read them.
+    pub(super) values: Value,
+    /// The live entry's attributes and fields in the draft's site.
     pub(super) canonical: Option<Value>,
     pub(super) spec: TypeSpec,
 }
 
 pub(super) fn read_draft(s: &Service, draft_id: i64) -> ServiceResult<DraftView> {
     let draft = view_draft(s, draft_id)?;
-    let canonical = match draft["canonicalId"].as_i64() {
-        Some(id) => Some(s.get_entry(GetEntry {
-            entry_id: Id(id),
-            site_id: draft["siteId"].as_i64().map(Id),
-        })?),
+    let canonical = match draft.canonical_id {
+        Some(id) => Some(
+            match s.get_entry(GetEntry {
+                entry_id: Id(id),
+                site_id: Some(Id(draft.site_id)),
+            })? {
+                EntryOrDraft::Entry(entry) => Value::Object(entry.attributes),
+                EntryOrDraft::Draft(other) => Value::Object(other.attributes),
+            },
+        ),
         None => None,
     };
-    let spec = type_spec(s, draft["entryTypeId"].as_i64().unwrap_or_default())?;
+    let spec = type_spec(s, draft.entry_type_id)?;
     Ok(DraftView {
+        values: Value::Object(draft.attributes.clone()),
         draft,
         canonical,
         spec,
@@ -440,8 +455,8 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
     };
     let draft = &view.draft;
     let csrf = &panel.session.csrf;
-    let version = text_of(&draft["draftVersion"]);
-    let canonical_id = draft["canonicalId"].as_i64();
+    let version = draft.draft_version.to_string();
+    let canonical_id = draft.canonical_id;
     let mut body = String::new();
     match canonical_id {
         Some(id) => {
@@ -463,8 +478,8 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
         body,
         "<dl class=\"facts\"><dt>draft</dt><dd>{} {}</dd><dt>of</dt><dd>{}</dd><dt>by</dt><dd>{} · updated {}</dd>\
 <dt>version</dt><dd>{}</dd><dt>notes</dt><dd>{}</dd></dl>",
-        esc(&text_of(&draft["draftName"])),
-        if draft["provisional"].as_bool().unwrap_or(false) {
+        esc(&draft.draft_name),
+        if draft.provisional {
             "<span class=\"badge\">provisional</span>"
         } else {
             ""
@@ -476,14 +491,14 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
                 esc(&view.spec.name)
             ),
         },
-        esc(&text_of(&draft["creator"])),
-        esc(&text_of(&draft["dateUpdated"])),
+        esc(&or_dash(draft.creator.as_deref())),
+        esc(&draft.date_updated),
         esc(&version),
-        esc(&shown(&draft["draftNotes"]))
+        esc(draft.draft_notes.as_deref().unwrap_or_default())
     );
 
     // Field-by-field comparison with the live entry.
-    let draft_rows = rows_of(&view.spec, draft);
+    let draft_rows = rows_of(&view.spec, &view.values);
     let canonical_rows = view.canonical.as_ref().map(|c| rows_of(&view.spec, c));
     let mut changed = 0;
     let rows: Vec<Vec<String>> = draft_rows
@@ -571,11 +586,11 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
 <button>Save draft</button></form></section>",
         html::csrf_field(csrf),
         html::hidden("version", &version),
-        attr(&text_of(&draft["draftName"])),
-        attr(&shown(&draft["draftNotes"])),
-        field_inputs(&view.spec, draft)
+        attr(&draft.draft_name),
+        attr(draft.draft_notes.as_deref().unwrap_or_default()),
+        field_inputs(&view.spec, &view.values)
     );
-    let title = format!("Draft: {}", shown(&draft["title"]));
+    let title = format!("Draft: {}", shown(&view.values["title"]));
     panel.page(
         if title.trim_end() == "Draft:" {
             "Draft"
@@ -587,6 +602,14 @@ pub(super) async fn draft_page(panel: Panel, draft_id: i64) -> Response {
 }
 
 // ----- a revision ----------------------------------------------------------------------
+
+/// A metadata part of a revision as text ("-" when the revision lacks it, as `text_of`
+/// shows null).
+fn optional_text(value: &Option<Value>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| text_of(&Value::Null), text_of)
+}
 
 pub(super) async fn revision_page(
     panel: Panel,
@@ -601,13 +624,13 @@ pub(super) async fn revision_page(
                 revision: Id(revision),
                 site_id: site_id.map(Id),
             })?;
-            let site = old["siteId"].as_i64().map(Id);
+            let site = Some(Id(old.site_id));
             let current = s.list_revisions(ListRevisions {
                 entry_id: Id(entry_id),
                 site_id: site,
                 limit: Some(1),
             })?;
-            let head = current["currentRevision"].as_i64().unwrap_or(revision);
+            let head = current.current_revision;
             let now = s.get_revision(GetRevision {
                 entry_id: Id(entry_id),
                 revision: Id(head),
@@ -620,32 +643,31 @@ pub(super) async fn revision_page(
         Ok(pair) => pair,
         Err(error) => return panel.error_page(error),
     };
-    let site = text_of(&old["siteId"]);
+    let site = old.site_id.to_string();
     let mut body = format!(
         "<p><a href=\"{}\">← entry {entry_id}</a></p><dl class=\"facts\"><dt>revision</dt><dd>#{} ({}) by {} · {}</dd>\
 <dt>artifact</dt><dd>{} <span class=\"badge ok\">signature verified</span></dd></dl>",
         attr(&entry_path(entry_id)),
-        esc(&text_of(&old["revision"])),
-        esc(&text_of(&old["action"])),
-        esc(&text_of(&old["author"])),
-        esc(&text_of(&old["createdAt"])),
-        html::short_id(&text_of(&old["artifactId"]))
+        old.revision,
+        esc(&optional_text(&old.action)),
+        esc(&optional_text(&old.author)),
+        esc(&optional_text(&old.created_at)),
+        html::short_id(&old.artifact_id)
     );
     let _ = write!(
         body,
         "<h2>From revision #{} to the current #{}</h2>",
-        esc(&text_of(&old["revision"])),
-        esc(&text_of(&now["revision"]))
+        old.revision, now.revision
     );
     body.push_str(&html::line_diff(
-        &pretty(&old["content"]),
-        &pretty(&now["content"]),
+        &pretty(&Value::Object(old.content.clone())),
+        &pretty(&Value::Object(now.content.clone())),
     ));
-    if old["revision"] != now["revision"] {
+    if old.revision != now.revision {
         body.push_str(&html::action_button(
             &format!("/cp/entries/{entry_id}/revert"),
             &panel.session.csrf,
-            &[("revision", &text_of(&old["revision"])), ("siteId", &site)],
+            &[("revision", &old.revision.to_string()), ("siteId", &site)],
             "Revert to this revision",
             "",
         ));
@@ -693,8 +715,8 @@ pub(super) async fn new_entry(panel: Panel, QueryParams(q): QueryParams<NewQuery
             let section = first_of(
                 s.get_sections(GetSections {
                     section_ids: Some(IdList(vec![Id(section_id)])),
-                })?,
-                "sections",
+                })?
+                .sections,
                 &format!("section {section_id}"),
             )?;
             Ok((section, type_spec(s, entry_type_id)?))
@@ -710,7 +732,7 @@ pub(super) async fn new_entry(panel: Panel, QueryParams(q): QueryParams<NewQuery
 <p><button name=\"action\" value=\"create\">Create entry</button> \
 <button name=\"action\" value=\"draft\" class=\"secondary\">Save as a draft</button></p></form>",
         esc(&spec.name),
-        esc(&text_of(&section["name"])),
+        esc(&section.name),
         html::csrf_field(&panel.session.csrf),
         html::hidden("sectionId", &section_id.to_string()),
         html::hidden("entryTypeId", &entry_type_id.to_string()),

@@ -77,6 +77,18 @@ pub const RESERVED_FIELD_HANDLES: &[&str] = &[
     "isDraft",
     "creator",
     "fields",
+    // keys of the entry and draft answers that field values sit beside: a field named like
+    // one would collide with it in the same JSON object
+    "siteIds",
+    "message",
+    "artifactId",
+    "baseRevision",
+    "draftVersion",
+    "rebased",
+    "applied",
+    "merged",
+    "restored",
+    "revertedTo",
 ];
 
 /// Checks a handle: a letter, then letters, digits or `_`, at most 64 characters.
@@ -136,6 +148,16 @@ pub fn handle_from_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_field_cannot_take_the_name_of_a_key_its_entry_answer_has() {
+        for handle in ["message", "draftVersion", "artifactId", "revertedTo"] {
+            let error = check_field_handle(handle).unwrap_err();
+            assert!(error.0.contains("reserved"), "{handle}: {}", error.0);
+        }
+        assert!(check_field_handle("messageText").is_ok());
+    }
+
     use super::*;
 
     #[test]

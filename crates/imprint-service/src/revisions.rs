@@ -86,7 +86,11 @@ impl Service {
         mut build: impl FnMut(Option<&RevisionRow>) -> ServiceResult<RevisionRow>,
     ) -> ServiceResult<RevisionRow> {
         retry(
-            || ServiceError::conflict(format!("{document} kept moving under concurrent writers; retry")),
+            || {
+                ServiceError::conflict(format!(
+                    "{document} kept moving under concurrent writers; retry"
+                ))
+            },
             || {
                 let head = self.store().head(document)?;
                 let revision = build(head.as_ref())?;

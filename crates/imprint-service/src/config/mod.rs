@@ -35,7 +35,6 @@ pub const DEFAULT_DRAFT: &str = "default";
 /// Envelope format version, recorded in every artifact's metadata.
 pub const ARTIFACT_FORMAT: &str = "imprint.artifact.v1";
 
-
 /// Which draft of which client/profile an operation is about.
 #[derive(Debug, Clone)]
 pub struct Target {

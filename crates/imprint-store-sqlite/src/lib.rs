@@ -591,6 +591,21 @@ impl Store for SqliteStore {
         })
     }
 
+    fn catalog_entry(&self, server_id: &str) -> StoreResult<Option<CatalogRow>> {
+        self.optional(
+            "SELECT server_id, definition, created_at, updated_at FROM catalog WHERE server_id = ?1",
+            [server_id],
+            |row| {
+                Ok(CatalogRow {
+                    server_id: row.get(0)?,
+                    definition: from_text(row.get(1)?)?,
+                    created_at: row.get(2)?,
+                    updated_at: row.get(3)?,
+                })
+            },
+        )
+    }
+
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {
         self.with(|c| c.execute("DELETE FROM catalog WHERE server_id = ?1", [server_id]))
             .map(|n| n > 0)

@@ -232,6 +232,11 @@ fn deployments_and_catalog_persist() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].definition, json!({"a": 2}));
     assert_eq!(entries[0].created_at, 1);
+    assert_eq!(
+        store.catalog_entry("mine").unwrap(),
+        Some(entries[0].clone())
+    );
+    assert_eq!(store.catalog_entry("other").unwrap(), None);
 }
 
 #[test]

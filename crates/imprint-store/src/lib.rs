@@ -194,6 +194,8 @@ pub trait Store: Send + Sync {
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()>;
     fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>>;
+    /// The entry with this id, if registered.
+    fn catalog_entry(&self, server_id: &str) -> StoreResult<Option<CatalogRow>>;
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool>;
 
     /// Every path deployed to, sorted (client files, including project-scope ones).

@@ -28,15 +28,15 @@ fn add_server_to_config_with_only_server_id_uses_every_default() {
     let (_dir, service) = service();
     let request: AddServerToConfig = parse(json!({"server_id": "memory"})).unwrap();
     let added = service.add_server_to_config(request).unwrap();
-    assert_eq!(added["status"], "added");
-    assert_eq!(added["server_name"], "memory");
-    assert_eq!(added["client_id"], "claude-desktop");
-    assert_eq!(added["profile_id"], "default");
-    assert_eq!(added["draft_name"], "default");
+    assert_eq!(added.status, "added");
+    assert_eq!(added.server_name, "memory");
+    assert_eq!(added.client_id, "claude-desktop");
+    assert_eq!(added.profile_id, "default");
+    assert_eq!(added.draft_name, "default");
     let draft = service
         .view_draft_config(ViewDraftConfig::default())
         .unwrap();
-    assert_eq!(draft["server_names"], json!(["memory"]));
+    assert_eq!(draft.server_names, ["memory"]);
 }
 
 #[test]
@@ -54,8 +54,8 @@ fn every_field_filled_as_a_model_would_works_too() {
     }))
     .unwrap();
     let added = service.add_server_to_config(request).unwrap();
-    assert_eq!(added["server_name"], "filesystem");
-    assert_eq!(added["profile_id"], "work");
+    assert_eq!(added.server_name, "filesystem");
+    assert_eq!(added.profile_id, "work");
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use imprint_service::api::parse;
 use imprint_service::config::{
-    AddServerToConfig, DiffConfig, RemoveServerFromConfig, RollbackConfig, ViewDraftConfig,
+    AddServerToConfig, DiffConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig,
+    ViewDraftConfig,
 };
 use imprint_service::{ErrorKind, Service, ServiceOptions};
 use imprint_store_sqlite::SqliteStore;
@@ -123,4 +124,30 @@ fn an_empty_required_value_is_an_answer_not_a_panic() {
         error.message().contains("artifact_id is required"),
         "{error}"
     );
+}
+
+#[test]
+fn a_registered_server_overrides_the_built_in_with_its_id() {
+    let (_dir, service) = service();
+    let request: RegisterServer = parse(json!({
+        "server_id": "memory",
+        "command": "my-memory",
+        "args": ["--fast"],
+    }))
+    .unwrap();
+    service.register_server(request).unwrap();
+    let described = service
+        .describe_server(parse(json!({"server_id": "memory"})).unwrap())
+        .unwrap();
+    assert_eq!(described.0.source, "user");
+    let added = service
+        .add_server_to_config(parse(json!({"server_id": "memory"})).unwrap())
+        .unwrap();
+    assert_eq!(added.entry["command"], "my-memory");
+    assert_eq!(added.entry["args"], json!(["--fast"]));
+    // a built-in nobody overrode is still found
+    let described = service
+        .describe_server(parse(json!({"server_id": "filesystem"})).unwrap())
+        .unwrap();
+    assert_eq!(described.0.source, "builtin");
 }

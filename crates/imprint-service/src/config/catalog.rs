@@ -241,9 +241,23 @@ impl Service {
         Ok(all)
     }
 
+    /// One catalog entry: the user-registered one with this id if there is a readable one
+    /// (it overrides a built-in), else the built-in. Looked up alone, not through
+    /// [`Self::catalog`]: every add_server_to_config pays for this.
     pub(super) fn definition(&self, server_id: &str) -> ServiceResult<ServerDefinition> {
-        let mut catalog = self.catalog()?;
-        catalog.remove(server_id).ok_or_else(|| {
+        if let Some(row) = self.store().catalog_entry(server_id)? {
+            match serde_json::from_value::<ServerDefinition>(row.definition) {
+                Ok(definition) => return Ok(definition),
+                Err(e) => {
+                    tracing::warn!(server_id = %row.server_id, error = %e, "skipping unreadable catalog entry")
+                }
+            }
+        }
+        catalog::builtin()
+            .iter()
+            .find(|d| d.server_id == server_id)
+            .cloned()
+            .ok_or_else(|| {
             ServiceError::not_found(format!(
                 "unknown server '{server_id}': call list_available_servers to see the catalog ids, or register_server to add your own"
             ))

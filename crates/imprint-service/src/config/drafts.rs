@@ -9,7 +9,7 @@ use imprint_config::redact::{redact_entry, redact_payload};
 use imprint_config::validate::ValidationReport;
 use imprint_config::{ServerEntry, ids, render, secrets, validate};
 use imprint_engine::timestamp;
-use imprint_store::{DraftRow, DraftUpdate, StoreError};
+use imprint_store::{DraftRow, DraftUpdate, ItemAdded, StoreError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -308,6 +308,51 @@ impl Service {
         )))
     }
 
+    /// Adds the entry `server_name` to the draft (created if missing), retrying on a
+    /// concurrent change unless the caller named the version it read; a name already in the
+    /// draft is a conflict. Returns the new version and the number of entries.
+    fn add_item(
+        &self,
+        target: &Target,
+        server_name: &str,
+        entry: &Value,
+    ) -> ServiceResult<(i64, usize)> {
+        for _ in 0..MAX_RETRIES {
+            let draft = self.draft_or_create(target)?;
+            if target.expected_version.is_some_and(|v| v != draft.version) {
+                return Err(target.stale(Some(draft.version)));
+            }
+            match self.store().add_draft_item(
+                &draft.id,
+                draft.version,
+                server_name,
+                entry,
+                now_millis(),
+            ) {
+                Ok(ItemAdded::Added {
+                    version,
+                    item_count,
+                }) => return Ok((version, item_count)),
+                Ok(ItemAdded::KeyTaken) => {
+                    return Err(ServiceError::conflict(format!(
+                        "server '{server_name}' is already in draft '{}' of {}/{}: remove it first or pass another server_name",
+                        target.draft_name, target.client_id, target.profile_id
+                    )));
+                }
+                Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
+                    let current = self.find_draft(target)?.map(|d| d.version);
+                    return Err(target.stale(current));
+                }
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::conflict(format!(
+            "draft '{}' of {}/{} kept changing under concurrent writers; retry",
+            target.draft_name, target.client_id, target.profile_id
+        )))
+    }
+
     pub fn add_server_to_config(&self, request: AddServerToConfig) -> ServiceResult<ServerAdded> {
         let target = &request.target()?;
         if request.server_id.is_empty() {
@@ -365,16 +410,9 @@ impl Service {
         let entry_value =
             serde_json::to_value(&entry).map_err(|e| ServiceError::internal(e.to_string()))?;
 
-        let (draft, version, ()) = self.patch_draft(target, |service, draft| {
-            if service.store().draft_item(&draft.id, &server_name)?.is_some() {
-                return Err(ServiceError::conflict(format!(
-                    "server '{server_name}' is already in draft '{}' of {}/{}: remove it first or pass another server_name",
-                    target.draft_name, target.client_id, target.profile_id
-                )));
-            }
-            Ok((vec![(server_name.clone(), Some(entry_value.clone()))], ()))
-        })?;
-        let count = self.store().draft_item_count(&draft.id)?;
+        // The key check, the write and the count are one store transaction: this is the hot
+        // path, and each separate statement costs SQLite its own read transaction.
+        let (version, count) = self.add_item(target, &server_name, &entry_value)?;
         Ok(ServerAdded {
             status: "added",
             message: format!(

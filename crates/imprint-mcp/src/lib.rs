@@ -32,12 +32,11 @@ use serde_json::{Value, json};
 pub(crate) fn respond<T: serde::Serialize>(
     result: ServiceResult<T>,
 ) -> Result<CallToolResult, McpError> {
+    // straight to text: the same pretty JSON as through a `Value`, without building one
     match result.and_then(|answer| {
-        serde_json::to_value(answer).map_err(|e| ServiceError::internal(e.to_string()))
+        serde_json::to_string_pretty(&answer).map_err(|e| ServiceError::internal(e.to_string()))
     }) {
-        Ok(value) => Ok(CallToolResult::success(vec![ContentBlock::text(pretty(
-            &value,
-        ))])),
+        Ok(text) => Ok(CallToolResult::success(vec![ContentBlock::text(text)])),
         Err(error) => error_result(&error),
     }
 }

@@ -61,15 +61,19 @@ pub(crate) fn templates() -> Vec<ResourceTemplate> {
 
 pub(crate) fn read(server: &ImprintMcp, uri: &str) -> Result<ReadResourceResult, McpError> {
     let service = server.service();
-    let value = match uri {
-        "capabilities://server" => Ok(capabilities(server)),
-        "capabilities://clients" => Ok(service.list_clients(ListClients {})),
-        "server://registry" => service.list_available_servers(ListAvailableServers::default()),
+    let text = match uri {
+        "capabilities://server" => pretty(capabilities(server)),
+        "capabilities://clients" => pretty(service.list_clients(ListClients {})),
+        "server://registry" => service
+            .list_available_servers(ListAvailableServers::default())
+            .and_then(pretty),
         _ => {
             if let Some(server_id) = uri.strip_prefix("server://") {
-                service.describe_server(DescribeServer {
-                    server_id: server_id.to_string(),
-                })
+                service
+                    .describe_server(DescribeServer {
+                        server_id: server_id.to_string(),
+                    })
+                    .and_then(pretty)
             } else if let Some(rest) = uri.strip_prefix("config://") {
                 read_config(service, rest)
             } else {
@@ -77,13 +81,9 @@ pub(crate) fn read(server: &ImprintMcp, uri: &str) -> Result<ReadResourceResult,
             }
         }
     };
-    match value {
-        Ok(value) => Ok(ReadResourceResult::new(vec![
-            ResourceContents::text(
-                serde_json::to_string_pretty(&value).unwrap_or_default(),
-                uri,
-            )
-            .with_mime_type("application/json"),
+    match text {
+        Ok(text) => Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(text, uri).with_mime_type("application/json"),
         ])),
         Err(error) => Err(match error.kind() {
             ErrorKind::NotFound => {
@@ -98,7 +98,13 @@ pub(crate) fn read(server: &ImprintMcp, uri: &str) -> Result<ReadResourceResult,
     }
 }
 
-fn read_config(service: &imprint_service::Service, rest: &str) -> Result<Value, ServiceError> {
+/// A resource's text: the answer as pretty JSON.
+fn pretty<T: serde::Serialize>(answer: T) -> Result<String, ServiceError> {
+    serde_json::to_string_pretty(&answer).map_err(|e| ServiceError::internal(e.to_string()))
+}
+
+/// A `config://{client_id}/{profile_id}/{view}` resource as pretty JSON.
+fn read_config(service: &imprint_service::Service, rest: &str) -> Result<String, ServiceError> {
     let parts: Vec<&str> = rest.split('/').collect();
     let [client_id, profile_id, view] = parts.as_slice() else {
         return Err(ServiceError::invalid(format!(
@@ -107,20 +113,26 @@ fn read_config(service: &imprint_service::Service, rest: &str) -> Result<Value, 
     };
     let (client_id, profile_id) = (Some(client_id.to_string()), Some(profile_id.to_string()));
     match *view {
-        "draft" => service.view_draft_config(ViewDraftConfig {
-            client_id,
-            profile_id,
-            draft_name: None,
-        }),
-        "latest" => service.get_config(GetConfig {
-            client_id,
-            profile_id,
-            artifact_id: None,
-        }),
-        "deployed" => service.deployed_config(DeployedConfig {
-            client_id,
-            profile_id,
-        }),
+        "draft" => service
+            .view_draft_config(ViewDraftConfig {
+                client_id,
+                profile_id,
+                draft_name: None,
+            })
+            .and_then(pretty),
+        "latest" => service
+            .get_config(GetConfig {
+                client_id,
+                profile_id,
+                artifact_id: None,
+            })
+            .and_then(pretty),
+        "deployed" => service
+            .deployed_config(DeployedConfig {
+                client_id,
+                profile_id,
+            })
+            .and_then(pretty),
         other => Err(ServiceError::invalid(format!(
             "unknown config view '{other}': use draft, latest or deployed"
         ))),
@@ -142,10 +154,13 @@ fn capabilities(server: &ImprintMcp) -> Value {
         .into_iter()
         .map(|t| t.name.to_string())
         .collect();
-    let clients: Vec<Value> = server.service().list_clients(ListClients {})["clients"]
-        .as_array()
-        .map(|clients| clients.iter().map(|c| c["client_id"].clone()).collect())
-        .unwrap_or_default();
+    let clients: Vec<Value> = server
+        .service()
+        .list_clients(ListClients {})
+        .clients
+        .iter()
+        .map(|c| c["client_id"].clone())
+        .collect();
     json!({
         "name": "imprint",
         "version": env!("CARGO_PKG_VERSION"),

@@ -145,9 +145,45 @@ impl ServerHandler for ImprintMcp {
 
 /// Serves MCP over stdin/stdout until the client disconnects. Logs go to stderr.
 pub async fn serve_stdio(service: Service) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let running = ImprintMcp::new(service)
-        .serve(rmcp::transport::stdio())
-        .await?;
+    let running = ImprintMcp::new(service).serve(stdio()).await?;
     running.waiting().await?;
     Ok(())
+}
+
+type Input = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+type Output = Box<dyn tokio::io::AsyncWrite + Send + Unpin>;
+
+/// Standard input and output. When both are pipes (how MCP clients start servers) they are
+/// read and written by the runtime's own event loop: tokio's `stdin()`/`stdout()` hand every
+/// read and write to a blocking thread, which costs each tool call two thread switches.
+fn stdio() -> (Input, Output) {
+    #[cfg(unix)]
+    if let Some((input, output)) = pipes() {
+        return (Box::new(input), Box::new(output));
+    }
+    (Box::new(tokio::io::stdin()), Box::new(tokio::io::stdout()))
+}
+
+/// Both standard streams as non-blocking pipes, or `None` if either is not a pipe (a
+/// terminal, a file). Both are checked before either is made non-blocking, so the fallback
+/// never meets a non-blocking descriptor.
+#[cfg(unix)]
+fn pipes() -> Option<(
+    tokio::net::unix::pipe::Receiver,
+    tokio::net::unix::pipe::Sender,
+)> {
+    use std::fs::File;
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    use tokio::net::unix::pipe;
+    let input = File::from(std::io::stdin().as_fd().try_clone_to_owned().ok()?);
+    let output = File::from(std::io::stdout().as_fd().try_clone_to_owned().ok()?);
+    let is_pipe = |file: &File| file.metadata().is_ok_and(|m| m.file_type().is_fifo());
+    if !(is_pipe(&input) && is_pipe(&output)) {
+        return None;
+    }
+    Some((
+        pipe::Receiver::from_file(input).ok()?,
+        pipe::Sender::from_file(output).ok()?,
+    ))
 }

@@ -21,7 +21,7 @@
 //! let store = SqliteStore::open_in_data_dir(&dir).unwrap();
 //! let service = Service::new(ServiceOptions::new(dir.clone(), dir.clone()), Arc::new(store));
 //! let clients = service.list_clients(Default::default());
-//! assert!(clients["clients"].as_array().unwrap().iter().any(|c| c["client_id"] == "claude-desktop"));
+//! assert!(clients.clients.iter().any(|c| c["client_id"] == "claude-desktop"));
 //! # std::fs::remove_dir_all(dir).ok();
 //! ```
 

@@ -32,7 +32,7 @@ use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use imprint_config::secrets::{self as rules, check_name};
 use imprint_store::SecretRow;
-use serde_json::{Value, json};
+
 use sha2::Sha256;
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
@@ -260,7 +260,7 @@ impl Service {
 
     /// Stores (or replaces) the user's own secret `name`; drafts refer to it as
     /// `${secret:NAME}` in `env_vars`.
-    pub fn set_secret(&self, request: SetSecret) -> ServiceResult<Value> {
+    pub fn set_secret(&self, request: SetSecret) -> ServiceResult<SecretStored> {
         let (name, value) = (request.name.as_str(), request.value.as_str());
         check_name(name)?;
         if name.contains('@') {
@@ -281,52 +281,101 @@ impl Service {
         }
         self.store().put_secret(&row)?;
         tracing::info!(secret = %name, "secret stored");
-        Ok(json!({
-            "status": if existing.is_some() { "replaced" } else { "stored" },
-            "name": name,
-            "reference": rules::reference(name),
-            "message": format!(
+        Ok(SecretStored {
+            status: if existing.is_some() {
+                "replaced"
+            } else {
+                "stored"
+            },
+            name: name.to_string(),
+            reference: rules::reference(name),
+            message: format!(
                 "stored secret '{name}' encrypted in the data directory; use \"{}\" as an env var value in add_server_to_config",
                 rules::reference(name)
             ),
-        }))
+        })
     }
 
     /// The names of the stored secrets (never their values).
-    pub fn list_secrets(&self, _request: ListSecrets) -> ServiceResult<Value> {
-        let secrets: Vec<Value> = self
+    pub fn list_secrets(&self, _request: ListSecrets) -> ServiceResult<SecretList> {
+        let secrets: Vec<SecretSummary> = self
             .store()
             .secrets()?
             .into_iter()
-            .map(|row| {
-                json!({
-                    "name": row.name,
-                    "reference": rules::reference(&row.name),
-                    "kind": if row.name.contains('@') { "found" } else { "named" },
-                    "created_at": imprint_engine::timestamp::rfc3339_millis(row.created_at),
-                    "updated_at": imprint_engine::timestamp::rfc3339_millis(row.updated_at),
-                })
+            .map(|row| SecretSummary {
+                reference: rules::reference(&row.name),
+                kind: if row.name.contains('@') {
+                    "found"
+                } else {
+                    "named"
+                },
+                created_at: imprint_engine::timestamp::rfc3339_millis(row.created_at),
+                updated_at: imprint_engine::timestamp::rfc3339_millis(row.updated_at),
+                name: row.name,
             })
             .collect();
-        Ok(json!({
-            "secrets": secrets,
-            "count": secrets.len(),
-            "key_path": self.secrets_key_path(),
-            "key_exists": self.secrets_key_path().exists(),
-        }))
+        Ok(SecretList {
+            count: secrets.len(),
+            secrets,
+            key_path: self.secrets_key_path(),
+            key_exists: self.secrets_key_path().exists(),
+        })
     }
 
     /// Deletes the secret `name`. Artifacts referring to it no longer deploy until it is set
     /// again.
-    pub fn remove_secret(&self, request: RemoveSecret) -> ServiceResult<Value> {
+    pub fn remove_secret(&self, request: RemoveSecret) -> ServiceResult<SecretRemoved> {
         let name = request.name.as_str();
         check_name(name)?;
         if !self.store().delete_secret(name)? {
             return Err(unknown_secret(name));
         }
         tracing::info!(secret = %name, "secret removed");
-        Ok(json!({"status": "removed", "name": name}))
+        Ok(SecretRemoved {
+            status: "removed",
+            name: name.to_string(),
+        })
     }
+}
+
+/// The answer of `set_secret`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecretStored {
+    /// "stored", or "replaced" when the name was taken.
+    pub status: &'static str,
+    pub name: String,
+    /// What a draft writes to use it: `${secret:NAME}`.
+    pub reference: String,
+    pub message: String,
+}
+
+/// The answer of `list_secrets`: names, never values.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecretList {
+    pub secrets: Vec<SecretSummary>,
+    pub count: usize,
+    /// The file holding the key the secrets are encrypted with.
+    pub key_path: PathBuf,
+    pub key_exists: bool,
+}
+
+/// One row of [`SecretList`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecretSummary {
+    pub name: String,
+    pub reference: String,
+    /// "named" (set by the user) or "found" (a value imprint moved out of a draft or file).
+    pub kind: &'static str,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The answer of `remove_secret`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecretRemoved {
+    /// Always "removed".
+    pub status: &'static str,
+    pub name: String,
 }
 
 /// `set_secret`: a named secret, stored encrypted.
@@ -423,18 +472,24 @@ mod tests {
     fn named_secrets_are_the_users_and_listing_shows_no_value() {
         let (_dir, service) = service();
         assert_eq!(
-            service.set_secret(set("SHARED_TOKEN", "v1")).unwrap()["status"],
+            service
+                .set_secret(set("SHARED_TOKEN", "v1"))
+                .unwrap()
+                .status,
             "stored"
         );
         assert_eq!(
-            service.set_secret(set("SHARED_TOKEN", "v2")).unwrap()["status"],
+            service
+                .set_secret(set("SHARED_TOKEN", "v2"))
+                .unwrap()
+                .status,
             "replaced"
         );
         assert_eq!(service.reveal_secret("SHARED_TOKEN").unwrap(), "v2");
         assert!(service.set_secret(set("A@B", "x")).is_err());
         assert!(service.set_secret(set("bad name", "x")).is_err());
         assert!(service.set_secret(set("EMPTY", "")).is_err());
-        let listed = service.list_secrets(ListSecrets {}).unwrap().to_string();
+        let listed = serde_json::to_string(&service.list_secrets(ListSecrets {}).unwrap()).unwrap();
         assert!(
             listed.contains("SHARED_TOKEN") && !listed.contains("v2"),
             "{listed}"

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use imprint_service::api::parse;
 use imprint_service::config::{
-    AddServerToConfig, DiffConfig, RemoveServerFromConfig, RollbackConfig, ViewDraftConfig,
+    AddServerToConfig, DiffConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig,
+    ViewDraftConfig,
 };
 use imprint_service::{ErrorKind, Service, ServiceOptions};
 use imprint_store_sqlite::SqliteStore;
@@ -28,15 +29,15 @@ fn add_server_to_config_with_only_server_id_uses_every_default() {
     let (_dir, service) = service();
     let request: AddServerToConfig = parse(json!({"server_id": "memory"})).unwrap();
     let added = service.add_server_to_config(request).unwrap();
-    assert_eq!(added["status"], "added");
-    assert_eq!(added["server_name"], "memory");
-    assert_eq!(added["client_id"], "claude-desktop");
-    assert_eq!(added["profile_id"], "default");
-    assert_eq!(added["draft_name"], "default");
+    assert_eq!(added.status, "added");
+    assert_eq!(added.server_name, "memory");
+    assert_eq!(added.client_id, "claude-desktop");
+    assert_eq!(added.profile_id, "default");
+    assert_eq!(added.draft_name, "default");
     let draft = service
         .view_draft_config(ViewDraftConfig::default())
         .unwrap();
-    assert_eq!(draft["server_names"], json!(["memory"]));
+    assert_eq!(draft.server_names, ["memory"]);
 }
 
 #[test]
@@ -54,8 +55,8 @@ fn every_field_filled_as_a_model_would_works_too() {
     }))
     .unwrap();
     let added = service.add_server_to_config(request).unwrap();
-    assert_eq!(added["server_name"], "filesystem");
-    assert_eq!(added["profile_id"], "work");
+    assert_eq!(added.server_name, "filesystem");
+    assert_eq!(added.profile_id, "work");
 }
 
 #[test]
@@ -123,4 +124,30 @@ fn an_empty_required_value_is_an_answer_not_a_panic() {
         error.message().contains("artifact_id is required"),
         "{error}"
     );
+}
+
+#[test]
+fn a_registered_server_overrides_the_built_in_with_its_id() {
+    let (_dir, service) = service();
+    let request: RegisterServer = parse(json!({
+        "server_id": "memory",
+        "command": "my-memory",
+        "args": ["--fast"],
+    }))
+    .unwrap();
+    service.register_server(request).unwrap();
+    let described = service
+        .describe_server(parse(json!({"server_id": "memory"})).unwrap())
+        .unwrap();
+    assert_eq!(described.0.source, "user");
+    let added = service
+        .add_server_to_config(parse(json!({"server_id": "memory"})).unwrap())
+        .unwrap();
+    assert_eq!(added.entry["command"], "my-memory");
+    assert_eq!(added.entry["args"], json!(["--fast"]));
+    // a built-in nobody overrode is still found
+    let described = service
+        .describe_server(parse(json!({"server_id": "filesystem"})).unwrap())
+        .unwrap();
+    assert_eq!(described.0.source, "builtin");
 }

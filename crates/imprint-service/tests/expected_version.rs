@@ -41,11 +41,11 @@ fn write_at_the_expected_version_succeeds_and_a_stale_one_conflicts() {
     let (_dir, service) = service();
     let target = Target::new(None, None, None).unwrap();
     let first = service.add_server_to_config(add("a", None)).unwrap();
-    let version = first["draft_version"].as_i64().unwrap();
+    let version = first.draft_version;
 
     let at_version = Some(version);
     let second = service.add_server_to_config(add("b", at_version)).unwrap();
-    assert_eq!(second["draft_version"].as_i64().unwrap(), version + 1);
+    assert_eq!(second.draft_version, version + 1);
 
     // The same expectation again is now stale: conflict, current version named, nothing written.
     let error = service
@@ -56,20 +56,21 @@ fn write_at_the_expected_version_succeeds_and_a_stale_one_conflicts() {
     let draft = service
         .view_draft_config(ViewDraftConfig::default())
         .unwrap();
-    assert_eq!(draft["server_names"], serde_json::json!(["a", "b"]));
+    assert_eq!(draft.server_names, ["a", "b"]);
 
     let error = service.clear_draft_config(clear(at_version)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Conflict);
     assert_eq!(
         service
             .view_draft_config(ViewDraftConfig::default())
-            .unwrap()["server_count"],
+            .unwrap()
+            .server_count,
         2
     );
     let cleared = service
         .clear_draft_config(clear(Some(version + 1)))
         .unwrap();
-    assert_eq!(cleared["servers_removed"], 2);
+    assert_eq!(cleared.servers_removed, 2);
 
     // Publishing under an expectation publishes only the reviewed version of the draft.
     let current = service.draft_version(&target).unwrap().unwrap();
@@ -83,7 +84,8 @@ fn write_at_the_expected_version_succeeds_and_a_stale_one_conflicts() {
     assert!(
         service
             .get_config_history(GetConfigHistory::default())
-            .unwrap()["count"]
+            .unwrap()
+            .count
             == 0
     );
 }

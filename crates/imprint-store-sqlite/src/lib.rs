@@ -27,8 +27,8 @@ mod content;
 mod tokens;
 
 use imprint_store::{
-    CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, SecretRow, Store,
-    StoreError, StoreResult, TokenStore,
+    CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, ItemAdded, RevisionRow,
+    SecretRow, Store, StoreError, StoreResult, TokenStore,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::Value;
@@ -489,6 +489,53 @@ impl Store for SqliteStore {
         })
     }
 
+    fn add_draft_item(
+        &self,
+        id: &str,
+        expected_version: i64,
+        key: &str,
+        value: &Value,
+        now: i64,
+    ) -> StoreResult<ItemAdded> {
+        self.write(|tx| {
+            let version: Option<i64> = tx
+                .prepare_cached("SELECT version FROM drafts WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
+                .map_err(map_error)?;
+            let Some(version) = version else {
+                return Err(StoreError::NotFound);
+            };
+            if version != expected_version {
+                return Err(StoreError::Conflict(format!(
+                    "draft is at version {version}, not {expected_version}"
+                )));
+            }
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO draft_items (draft_id, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (draft_id, key) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![id, key, to_text(value)]))
+                .map_err(map_error)?;
+            if inserted == 0 {
+                return Ok(ItemAdded::KeyTaken);
+            }
+            tx.prepare_cached(
+                "UPDATE drafts SET version = version + 1, updated_at = ?2 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id, now]))
+            .map_err(map_error)?;
+            let count: i64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM draft_items WHERE draft_id = ?1")
+                .and_then(|mut s| s.query_row([id], |row| row.get(0)))
+                .map_err(map_error)?;
+            Ok(ItemAdded::Added {
+                version: version + 1,
+                item_count: usize::try_from(count).unwrap_or(0),
+            })
+        })
+    }
+
     fn delete_draft(&self, id: &str) -> StoreResult<bool> {
         self.with(|c| c.execute("DELETE FROM drafts WHERE id = ?1", [id]))
             .map(|n| n > 0)
@@ -625,6 +672,21 @@ impl Store for SqliteStore {
                 })?
                 .collect()
         })
+    }
+
+    fn catalog_entry(&self, server_id: &str) -> StoreResult<Option<CatalogRow>> {
+        self.optional(
+            "SELECT server_id, definition, created_at, updated_at FROM catalog WHERE server_id = ?1",
+            [server_id],
+            |row| {
+                Ok(CatalogRow {
+                    server_id: row.get(0)?,
+                    definition: from_text(row.get(1)?)?,
+                    created_at: row.get(2)?,
+                    updated_at: row.get(3)?,
+                })
+            },
+        )
     }
 
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use imprint_store::{
-    CatalogRow, DeploymentRow, DraftRow, DraftUpdate, RevisionRow, Store, StoreError,
+    CatalogRow, DeploymentRow, DraftRow, DraftUpdate, ItemAdded, RevisionRow, Store, StoreError,
 };
 use imprint_store_sqlite::SqliteStore;
 use serde_json::json;
@@ -194,6 +194,52 @@ fn documents_by_prefix_include_drafts_and_revisions() {
 }
 
 #[test]
+fn add_draft_item_adds_only_a_new_key_at_the_expected_version() {
+    let (_dir, store) = open();
+    store
+        .create_draft(
+            &draft("d1", "config/a/default", "default"),
+            &[("fs".into(), json!({"command": "npx"}))],
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .add_draft_item("d1", 1, "gh", &json!({"command": "gh"}), 5)
+            .unwrap(),
+        ItemAdded::Added {
+            version: 2,
+            item_count: 2
+        }
+    );
+    assert_eq!(store.draft("d1").unwrap().unwrap().updated_at, 5);
+    assert_eq!(
+        store.draft_item("d1", "gh").unwrap(),
+        Some(json!({"command": "gh"}))
+    );
+    // a taken key writes nothing, the version stays
+    assert_eq!(
+        store
+            .add_draft_item("d1", 2, "fs", &json!({"command": "other"}), 6)
+            .unwrap(),
+        ItemAdded::KeyTaken
+    );
+    assert_eq!(
+        store.draft_item("d1", "fs").unwrap(),
+        Some(json!({"command": "npx"}))
+    );
+    assert_eq!(store.draft("d1").unwrap().unwrap().version, 2);
+    assert!(matches!(
+        store.add_draft_item("d1", 1, "x", &json!({}), 7),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.add_draft_item("gone", 1, "x", &json!({}), 7),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.draft_item_count("d1").unwrap(), 2);
+}
+
+#[test]
 fn deployments_and_catalog_persist() {
     let (_dir, store) = open();
     let deployment = DeploymentRow {
@@ -232,6 +278,11 @@ fn deployments_and_catalog_persist() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].definition, json!({"a": 2}));
     assert_eq!(entries[0].created_at, 1);
+    assert_eq!(
+        store.catalog_entry("mine").unwrap(),
+        Some(entries[0].clone())
+    );
+    assert_eq!(store.catalog_entry("other").unwrap(), None);
 }
 
 #[test]

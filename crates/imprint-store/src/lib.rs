@@ -104,6 +104,15 @@ pub struct DraftUpdate {
     pub now: i64,
 }
 
+/// The outcome of [`Store::add_draft_item`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemAdded {
+    /// Written: the draft's new version and how many items it holds now.
+    Added { version: i64, item_count: usize },
+    /// The draft already holds an item with this key; nothing was written.
+    KeyTaken,
+}
+
 /// An immutable published revision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevisionRow {
@@ -175,6 +184,17 @@ pub trait Store: Send + Sync {
     /// Applies `update` and returns the new version; `Conflict` if the version moved,
     /// `NotFound` if the draft is gone.
     fn update_draft(&self, id: &str, update: &DraftUpdate) -> StoreResult<i64>;
+    /// Adds the item `key` unless the draft holds one already, bumping the version, and counts
+    /// the items: one transaction, so the check, the write and the count agree. `Conflict` if
+    /// the version moved from `expected_version`, `NotFound` if the draft is gone.
+    fn add_draft_item(
+        &self,
+        id: &str,
+        expected_version: i64,
+        key: &str,
+        value: &Value,
+        now: i64,
+    ) -> StoreResult<ItemAdded>;
     fn delete_draft(&self, id: &str) -> StoreResult<bool>;
 
     fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>>;
@@ -199,6 +219,8 @@ pub trait Store: Send + Sync {
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()>;
     fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>>;
+    /// The entry with this id, if registered.
+    fn catalog_entry(&self, server_id: &str) -> StoreResult<Option<CatalogRow>>;
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool>;
 
     /// Every path deployed to, sorted (client files, including project-scope ones).

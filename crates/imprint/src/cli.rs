@@ -390,6 +390,14 @@ fn read_json_file(path: &PathBuf) -> Result<Value, ServiceError> {
         .map_err(|e| ServiceError::invalid(format!("{} is not valid JSON: {e}", path.display())))
 }
 
+/// An operation's typed answer as the JSON the CLI prints (the content and token commands
+/// still answer JSON themselves).
+fn answer<T: serde::Serialize>(result: Result<T, ServiceError>) -> Result<Value, ServiceError> {
+    result.and_then(|answer| {
+        serde_json::to_value(answer).map_err(|e| ServiceError::internal(e.to_string()))
+    })
+}
+
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
     let service = open_service(cli.data_dir)?;
@@ -397,29 +405,29 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),
         Command::Token(command) => token_cli::run(&service, command, json),
-        Command::Clients => Ok(service.list_clients(ListClients {})),
-        Command::Profiles { client } => service.list_profiles(ListProfiles {
+        Command::Clients => answer(Ok(service.list_clients(ListClients {}))),
+        Command::Profiles { client } => answer(service.list_profiles(ListProfiles {
             client_id: Some(client),
-        }),
+        })),
         Command::Servers(command) => match command {
             ServersCommand::List { transport, search } => {
-                service.list_available_servers(ListAvailableServers {
+                answer(service.list_available_servers(ListAvailableServers {
                     transport_filter: transport,
                     search_query: search,
-                })
+                }))
             }
             ServersCommand::Describe { server_id } => {
-                service.describe_server(DescribeServer { server_id })
+                answer(service.describe_server(DescribeServer { server_id }))
             }
-            ServersCommand::Register { file } => service.register_server(
+            ServersCommand::Register { file } => answer(service.register_server(
                 imprint_service::api::parse::<RegisterServer>(read_json_file(&file)?)?,
-            ),
+            )),
             ServersCommand::ImportRegistry { file } => {
                 let server_json = serde_json::from_value::<JsonObject>(read_json_file(&file)?)
                     .map_err(|e| {
                         ServiceError::invalid(format!("{}: server.json {e}", file.display()))
                     })?;
-                service.import_registry_server(ImportRegistryServer { server_json })
+                answer(service.import_registry_server(ImportRegistryServer { server_json }))
             }
         },
         Command::Draft(command) => match command {
@@ -431,7 +439,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 name,
             } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                service.add_server_to_config(AddServerToConfig {
+                answer(service.add_server_to_config(AddServerToConfig {
                     server_id,
                     params: pairs("param", &params, true)?,
                     env_vars: pairs("env", &env, false)?,
@@ -440,41 +448,41 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id,
                     draft_name,
                     expected_version: None,
-                })
+                }))
             }
             DraftCommand::Remove { server_name, flags } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                service.remove_server_from_config(RemoveServerFromConfig {
+                answer(service.remove_server_from_config(RemoveServerFromConfig {
                     server_name,
                     client_id,
                     profile_id,
                     draft_name,
                     expected_version: None,
-                })
+                }))
             }
             DraftCommand::Show(flags) => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                service.view_draft_config(ViewDraftConfig {
+                answer(service.view_draft_config(ViewDraftConfig {
                     client_id,
                     profile_id,
                     draft_name,
-                })
+                }))
             }
             DraftCommand::Clear(flags) => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                service.clear_draft_config(ClearDraftConfig {
+                answer(service.clear_draft_config(ClearDraftConfig {
                     client_id,
                     profile_id,
                     draft_name,
                     expected_version: None,
-                })
+                }))
             }
             DraftCommand::List(flags) => {
                 let (client_id, profile_id) = flags.ids();
-                service.list_config_drafts(ListConfigDrafts {
+                answer(service.list_config_drafts(ListConfigDrafts {
                     client_id,
                     profile_id,
-                })
+                }))
             }
         },
         Command::Validate(flags) => {
@@ -484,7 +492,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 profile_id,
                 draft_name,
             })?;
-            let valid = report["valid"].as_bool().unwrap_or(false);
+            let valid = report.report.valid;
             output::print(&report, json);
             // A failed validation is an answer, not an error, but scripts need to see it.
             return if valid {
@@ -497,22 +505,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Publish { flags, changelog } => {
             let (client_id, profile_id, draft_name) = flags.ids();
-            service.publish_config(PublishConfig {
+            answer(service.publish_config(PublishConfig {
                 changelog,
                 client_id,
                 profile_id,
                 draft_name,
                 expected_version: None,
-            })
+            }))
         }
         Command::Config(command) => match command {
             ConfigCommand::Get { flags, artifact } => {
                 let (client_id, profile_id) = flags.ids();
-                service.get_config(GetConfig {
+                answer(service.get_config(GetConfig {
                     client_id,
                     profile_id,
                     artifact_id: artifact,
-                })
+                }))
             }
             ConfigCommand::Diff {
                 flags,
@@ -528,20 +536,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     })
                     .transpose()?;
                 let (client_id, profile_id) = flags.ids();
-                service.diff_config(DiffConfig {
+                answer(service.diff_config(DiffConfig {
                     client_id,
                     profile_id,
                     local_artifact_id: artifact,
                     local_payload,
-                })
+                }))
             }
             ConfigCommand::History { flags, limit } => {
                 let (client_id, profile_id) = flags.ids();
-                service.get_config_history(GetConfigHistory {
+                answer(service.get_config_history(GetConfigHistory {
                     client_id,
                     profile_id,
                     limit: Some(limit),
-                })
+                }))
             }
             ConfigCommand::Rollback {
                 artifact_id,
@@ -549,12 +557,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 changelog,
             } => {
                 let (client_id, profile_id) = flags.ids();
-                service.rollback_config(RollbackConfig {
+                answer(service.rollback_config(RollbackConfig {
                     client_id,
                     profile_id,
                     artifact_id,
                     changelog,
-                })
+                }))
             }
             ConfigCommand::Verify { flags, artifact } => {
                 let (client_id, profile_id) = flags.ids();
@@ -563,7 +571,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id,
                     artifact_id: artifact,
                 })?;
-                let valid = report["valid"].as_bool().unwrap_or(false);
+                let valid = report.valid;
                 output::print(&report, json);
                 return if valid {
                     Ok(())
@@ -576,20 +584,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             ConfigCommand::Import { flags, project_dir } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                service.import_config(ImportConfig {
+                answer(service.import_config(ImportConfig {
                     client_id,
                     profile_id,
                     draft_name,
                     project_dir: absolute(project_dir)?,
                     expected_version: None,
-                })
+                }))
             }
             ConfigCommand::Deployed(flags) => {
                 let (client_id, profile_id) = flags.ids();
-                service.deployed_config(DeployedConfig {
+                answer(service.deployed_config(DeployedConfig {
                     client_id,
                     profile_id,
-                })
+                }))
             }
         },
         Command::Deploy {
@@ -600,33 +608,35 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             secrets,
         } => {
             let (client_id, profile_id) = flags.ids();
-            service.deploy_config(DeployConfig {
+            answer(service.deploy_config(DeployConfig {
                 client_id,
                 profile_id,
                 artifact_id: artifact,
                 force: Some(Flag(force)),
                 project_dir: absolute(project_dir)?,
                 secrets: Some(secrets),
-            })
+            }))
         }
-        Command::Status { project_dir } => service.get_deployment_status(GetDeploymentStatus {
-            project_dir: absolute(project_dir)?,
-        }),
+        Command::Status { project_dir } => {
+            answer(service.get_deployment_status(GetDeploymentStatus {
+                project_dir: absolute(project_dir)?,
+            }))
+        }
         Command::Secrets(command) => match command {
             SecretsCommand::Set { name, value } => {
                 let value = match value {
                     Some(value) => value,
                     None => read_secret_from_stdin(&name)?,
                 };
-                service.set_secret(SetSecret { name, value })
+                answer(service.set_secret(SetSecret { name, value }))
             }
-            SecretsCommand::List => service.list_secrets(ListSecrets {}),
-            SecretsCommand::Remove { name } => service.remove_secret(RemoveSecret { name }),
+            SecretsCommand::List => answer(service.list_secrets(ListSecrets {})),
+            SecretsCommand::Remove { name } => answer(service.remove_secret(RemoveSecret { name })),
         },
         Command::Keys(KeysCommand::Init { regenerate }) => {
-            service.initialize_keys(InitializeKeys {
+            answer(service.initialize_keys(InitializeKeys {
                 regenerate: Some(Flag(regenerate)),
-            })
+            }))
         }
     }?;
     output::print(&result, json);

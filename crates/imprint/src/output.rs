@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-pub fn print(value: &Value, json: bool) {
+pub fn print<T: serde::Serialize>(answer: &T, json: bool) {
+    let value = &serde_json::to_value(answer).unwrap_or(Value::Null);
     if json {
         println!(
             "{}",

@@ -13,6 +13,10 @@ use imprint_service::config::{
     ImportConfig, ListAvailableServers, ListClients, ListConfigDrafts, ListProfiles, PublishConfig,
     RemoveServerFromConfig, RollbackConfig, Target, ValidateConfig, VerifyConfig, ViewDraftConfig,
 };
+use imprint_service::config::{
+    AvailableServers, ConfigDrafts, ConfigHistory, ConfigValidation, ConfigVerification,
+    DeployedState, DraftConfigView, ProfileSummary,
+};
 use imprint_service::{Service, ServiceError, ServiceResult};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -95,36 +99,36 @@ fn redact_payload(payload: &Value) -> Value {
     payload
 }
 
-/// Client/profile pairs that have something (a draft or a published artifact).
-fn profiles_in_use(service: &Service) -> ServiceResult<Vec<(Value, Value)>> {
+/// Text of an optional answer field: "-" when it is absent, as [`text_of`] shows null.
+fn text_or_dash(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_string()
+}
+
+/// Client/profile pairs that have something (a draft or a published artifact). The client
+/// is its description as `list_clients` shows it.
+fn profiles_in_use(service: &Service) -> ServiceResult<Vec<(Value, ProfileSummary)>> {
     let clients = service.list_clients(ListClients {});
     let mut rows = Vec::new();
-    for client in clients["clients"].as_array().into_iter().flatten() {
+    for client in clients.clients {
         let id = client["client_id"].as_str().unwrap_or_default();
         let profiles = service.list_profiles(ListProfiles {
             client_id: Some(id.to_string()),
         })?;
-        for profile in profiles["profiles"].as_array().into_iter().flatten() {
-            let drafts = profile["drafts"].as_array().map_or(0, Vec::len);
-            if drafts > 0 || !profile["latest_artifact_id"].is_null() {
-                rows.push((client.clone(), profile.clone()));
+        for profile in profiles.profiles {
+            if !profile.drafts.is_empty() || profile.latest_artifact_id.is_some() {
+                rows.push((client.clone(), profile));
             }
         }
     }
     Ok(rows)
 }
 
-fn profile_rows(rows: &[(Value, Value)]) -> Vec<Vec<String>> {
+fn profile_rows(rows: &[(Value, ProfileSummary)]) -> Vec<Vec<String>> {
     rows.iter()
         .map(|(client, profile)| {
             let client_id = client["client_id"].as_str().unwrap_or_default();
-            let profile_id = profile["profile_id"].as_str().unwrap_or_default();
-            let drafts: Vec<String> = profile["drafts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(text_of)
-                .collect();
+            let profile_id = profile.profile_id.as_str();
+            let drafts = &profile.drafts;
             vec![
                 esc(&text_of(&client["display_name"])),
                 format!(
@@ -132,13 +136,14 @@ fn profile_rows(rows: &[(Value, Value)]) -> Vec<Vec<String>> {
                     attr(&profile_url(client_id, profile_id, None)),
                     esc(profile_id)
                 ),
-                profile["latest_artifact_id"]
-                    .as_str()
+                profile
+                    .latest_artifact_id
+                    .as_deref()
                     .map(short_id)
                     .unwrap_or_else(|| "<span class=\"muted\">unpublished</span>".into()),
-                esc(&text_of(&profile["revision_count"])),
+                esc(&profile.revision_count.to_string()),
                 esc(&drafts.join(", ")),
-                esc(&text_of(&profile["updated_at"])),
+                esc(&text_or_dash(profile.updated_at.as_deref())),
             ]
         })
         .collect()
@@ -194,7 +199,7 @@ async fn configs(panel: Panel) -> Response {
     ));
     body.push_str("</section><section><h2>Open a client profile</h2><form method=\"get\" action=\"/cp/configs/open\" class=\"row\"><label>Client <select name=\"client\">");
     let mut client_rows = Vec::new();
-    for client in clients["clients"].as_array().into_iter().flatten() {
+    for client in &clients.clients {
         let id = text_of(&client["client_id"]);
         let _ = write!(
             body,
@@ -239,14 +244,15 @@ pub(crate) struct DraftQuery {
 
 /// Everything the profile page shows, read in one trip to the blocking pool.
 struct ProfileView {
+    /// The client's description as `list_clients` shows it.
     client: Value,
-    draft: Value,
-    validation: Value,
-    drafts: Value,
-    history: Value,
-    deployed: Result<Value, String>,
-    verify: Option<Value>,
-    catalog: Value,
+    draft: DraftConfigView,
+    validation: ConfigValidation,
+    drafts: ConfigDrafts,
+    history: ConfigHistory,
+    deployed: Result<DeployedState, String>,
+    verify: Option<ConfigVerification>,
+    catalog: AvailableServers,
 }
 
 /// The page's client/profile as the `client_id`/`profile_id` of a request.
@@ -283,12 +289,10 @@ fn verify_config(t: &Target, artifact_id: Option<&str>) -> VerifyConfig {
 
 fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
     let clients = s.list_clients(ListClients {});
-    let client = clients["clients"]
-        .as_array()
+    let client = clients
+        .clients
         .into_iter()
-        .flatten()
         .find(|c| c["client_id"] == t.client_id.as_str())
-        .cloned()
         .ok_or_else(|| ServiceError::not_found(format!("unknown client '{}'", t.client_id)))?;
     let (client_id, profile_id) = document(t);
     let history = s.get_config_history(GetConfigHistory {
@@ -296,7 +300,7 @@ fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
         profile_id: profile_id.clone(),
         limit: Some(50),
     })?;
-    let has_history = history["count"].as_u64().unwrap_or(0) > 0;
+    let has_history = history.count > 0;
     Ok(ProfileView {
         client,
         draft: s.view_draft_config(view_draft(t))?,
@@ -325,9 +329,9 @@ fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
     })
 }
 
-fn issues_html(validation: &Value) -> String {
+fn issues_html(validation: &ConfigValidation) -> String {
     let mut html = String::new();
-    let valid = validation["valid"].as_bool().unwrap_or(false);
+    let valid = validation.report.valid;
     let _ = write!(
         html,
         "<p>{}</p>",
@@ -337,8 +341,10 @@ fn issues_html(validation: &Value) -> String {
             "<span class=\"badge bad\">invalid</span>"
         }
     );
-    for (kind, class) in [("errors", "bad"), ("warnings", "")] {
-        let issues = validation[kind].as_array().cloned().unwrap_or_default();
+    for (issues, class) in [
+        (&validation.report.errors, "bad"),
+        (&validation.report.warnings, ""),
+    ] {
         if issues.is_empty() {
             continue;
         }
@@ -347,8 +353,8 @@ fn issues_html(validation: &Value) -> String {
             let _ = write!(
                 html,
                 "<li><span class=\"badge {class}\">{}</span> {}</li>",
-                esc(&text_of(&issue["code"])),
-                esc(&text_of(&issue["message"]))
+                esc(issue.code),
+                esc(&issue.message)
             );
         }
         html.push_str("</ul>");
@@ -360,19 +366,19 @@ fn draft_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
     let csrf = &panel.session.csrf;
     let base = profile_url(&t.client_id, &t.profile_id, None);
     let draft = &view.draft;
-    let version = draft["draft_version"]
-        .as_i64()
+    let version = draft
+        .draft_version
         .map(|v| v.to_string())
         .unwrap_or_default();
     let mut html = format!(
         "<section id=\"draft\"><h2>Draft “{}”</h2>",
         esc(&t.draft_name)
     );
-    let names: Vec<String> = view.drafts["drafts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|d| text_of(&d["draft_name"]))
+    let names: Vec<&str> = view
+        .drafts
+        .drafts
+        .iter()
+        .map(|d| d.draft_name.as_str())
         .collect();
     if names.len() > 1 {
         html.push_str("<p>Drafts: ");
@@ -386,12 +392,12 @@ fn draft_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
         }
         html.push_str("</p>");
     }
-    if draft["exists"].as_bool().unwrap_or(false) {
+    if draft.exists {
         let _ = write!(
             html,
             "<p class=\"muted\">version {} · updated {}</p>",
             esc(&version),
-            esc(&text_of(&draft["updated_at"]))
+            esc(&text_or_dash(draft.updated_at.as_deref()))
         );
     } else {
         html.push_str("<p class=\"muted\">No draft yet: adding a server creates it.</p>");
@@ -400,10 +406,9 @@ fn draft_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
         ("draft", t.draft_name.as_str()),
         ("version", version.as_str()),
     ];
-    let rows: Vec<Vec<String>> = draft["servers"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let rows: Vec<Vec<String>> = draft
+        .servers
+        .iter()
         .map(|server| {
             let name = text_of(&server["server_name"]);
             let what = match server["url"].as_str() {
@@ -460,7 +465,7 @@ fn draft_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
         html::hidden("draft", &t.draft_name),
         html::hidden("version", &version)
     );
-    for server in view.catalog["servers"].as_array().into_iter().flatten() {
+    for server in &view.catalog.servers {
         let id = text_of(&server["server_id"]);
         let _ = write!(
             html,
@@ -522,26 +527,23 @@ fn deploy_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
         Err(message) => {
             let _ = write!(html, "<p class=\"flash error\">{}</p>", esc(message));
         }
-        Ok(deployed) if !deployed["deployed"].as_bool().unwrap_or(false) => {
+        Ok(DeployedState::Never(never)) => {
             let _ = write!(
                 html,
                 "<p>Never deployed. The client's file: <code>{}</code></p>",
-                esc(&text_of(&deployed["path"]))
+                esc(&never.path.display().to_string())
             );
         }
-        Ok(deployed) => {
-            let up_to_date = deployed["up_to_date"].as_bool().unwrap_or(false);
-            let drifted = deployed["drift"]["drifted"].as_bool().unwrap_or(false);
+        Ok(DeployedState::Deployed(deployed)) => {
+            let up_to_date = deployed.up_to_date;
+            let drifted = deployed.drift.drifted;
             let _ = write!(
                 html,
                 "<dl class=\"facts\"><dt>file</dt><dd><code>{}</code></dd>\
 <dt>deployed</dt><dd>{} at {}</dd><dt>status</dt><dd>{} {}</dd></dl>",
-                esc(&text_of(&deployed["path"])),
-                deployed["artifact_id"]
-                    .as_str()
-                    .map(short_id)
-                    .unwrap_or_default(),
-                esc(&text_of(&deployed["deployed_at"])),
+                esc(&deployed.path),
+                short_id(&deployed.artifact_id),
+                esc(&deployed.deployed_at),
                 if up_to_date {
                     "<span class=\"badge ok\">latest</span>"
                 } else {
@@ -553,20 +555,17 @@ fn deploy_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
                     "<span class=\"badge ok\">no drift</span>"
                 },
             );
-            let changes = deployed["drift"]["changes"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            let changes = &deployed.drift.changes;
             if !changes.is_empty() {
                 html.push_str("<p>Changed in the file since the last deploy:</p><ul>");
                 for change in changes {
-                    let _ = write!(html, "<li>{}</li>", esc(&text_of(&change)));
+                    let _ = write!(html, "<li>{}</li>", esc(change));
                 }
                 html.push_str("</ul>");
             }
         }
     }
-    if view.history["count"].as_u64().unwrap_or(0) > 0 {
+    if view.history.count > 0 {
         let _ = write!(
             html,
             "<form method=\"post\" action=\"{}\" class=\"row\">{}\
@@ -583,38 +582,35 @@ fn deploy_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
 fn history_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
     let base = profile_url(&t.client_id, &t.profile_id, None);
     let csrf = &panel.session.csrf;
-    let revisions = view.history["revisions"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let revisions = &view.history.revisions;
     let mut html = String::from("<section id=\"history\"><h2>History</h2>");
     if let Some(verify) = &view.verify {
         let _ = write!(
             html,
             "<p>Latest artifact: {} {}</p>",
-            if verify["valid"].as_bool().unwrap_or(false) {
+            if verify.valid {
                 "<span class=\"badge ok\">signature verified</span>"
             } else {
                 "<span class=\"badge bad\">verification failed</span>"
             },
-            esc(&text_of(&verify["message"]))
+            esc(&verify.message)
         );
     }
     let rows: Vec<Vec<String>> = revisions
         .iter()
         .enumerate()
         .map(|(index, revision)| {
-            let id = text_of(&revision["artifact_id"]);
+            let id = revision.artifact_id.clone();
             vec![
-                esc(&text_of(&revision["sequence"])),
+                esc(&revision.sequence.to_string()),
                 format!(
                     "<a href=\"{}\">{}</a>",
                     attr(&format!("{base}/artifacts/{}", url_encode(&id))),
                     short_id(&id)
                 ),
-                esc(&text_of(&revision["author"])),
-                esc(&text_of(&revision["changelog"])),
-                esc(&text_of(&revision["created_at"])),
+                esc(&text_or_dash(revision.author.as_deref())),
+                esc(&text_or_dash(revision.changelog.as_deref())),
+                esc(&text_or_dash(revision.created_at.as_deref())),
                 if index == 0 {
                     "<span class=\"badge ok\">head</span>".to_string()
                 } else {
@@ -641,25 +637,25 @@ fn history_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
             attr(&format!("{base}/diff"))
         );
         for (index, revision) in revisions.iter().enumerate() {
-            let id = text_of(&revision["artifact_id"]);
+            let id = &revision.artifact_id;
             let _ = write!(
                 html,
                 "<option value=\"{}\"{}>#{} {}</option>",
-                attr(&id),
+                attr(id),
                 if index == 1 { " selected" } else { "" },
-                esc(&text_of(&revision["sequence"])),
+                esc(&revision.sequence.to_string()),
                 esc(&id.chars().take(12).collect::<String>())
             );
         }
         html.push_str("</select></label><label>To <select name=\"to\">");
         for (index, revision) in revisions.iter().enumerate() {
-            let id = text_of(&revision["artifact_id"]);
+            let id = &revision.artifact_id;
             let _ = write!(
                 html,
                 "<option value=\"{}\"{}>#{} {}</option>",
-                attr(&id),
+                attr(id),
                 if index == 0 { " selected" } else { "" },
-                esc(&text_of(&revision["sequence"])),
+                esc(&revision.sequence.to_string()),
                 esc(&id.chars().take(12).collect::<String>())
             );
         }
@@ -711,13 +707,11 @@ fn side_payload(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(
     match which.filter(|w| !w.is_empty()) {
         Some("draft") => {
             let draft = s.view_draft_config(view_draft(t))?;
-            Ok((
-                format!("draft “{}”", t.draft_name),
-                draft["payload"].clone(),
-            ))
+            Ok((format!("draft “{}”", t.draft_name), draft.payload))
         }
         Some(id) => {
-            let envelope = s.get_config(get_config(t, Some(id)))?;
+            let artifact = s.get_config(get_config(t, Some(id)))?;
+            let envelope = artifact.envelope();
             let seq = envelope["metadata"]["sequence"].clone();
             Ok((
                 format!(
@@ -729,7 +723,8 @@ fn side_payload(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(
             ))
         }
         None => {
-            let envelope = s.get_config(get_config(t, None))?;
+            let artifact = s.get_config(get_config(t, None))?;
+            let envelope = artifact.envelope();
             let id = text_of(&envelope["artifact_id"]);
             Ok((
                 format!("latest {}", id.chars().take(12).collect::<String>()),
@@ -790,7 +785,7 @@ async fn artifact_page(
     let result = panel
         .run(move |s| {
             Ok((
-                s.get_config(get_config(&t, Some(&id)))?,
+                s.get_config(get_config(&t, Some(&id)))?.into_envelope(),
                 s.verify_config(verify_config(&t, Some(&id)))?,
             ))
         })
@@ -805,12 +800,12 @@ async fn artifact_page(
         attr(&profile_url(&target.client_id, &target.profile_id, None)),
         esc(&target.client_id),
         esc(&target.profile_id),
-        if verify["valid"].as_bool().unwrap_or(false) {
+        if verify.valid {
             "<span class=\"badge ok\">signature verified</span>"
         } else {
             "<span class=\"badge bad\">verification failed</span>"
         },
-        esc(&text_of(&verify["message"])),
+        esc(&verify.message),
         esc(&pretty(&envelope))
     );
     panel.page(
@@ -867,10 +862,7 @@ async fn add_server(
                 draft_name: form.draft.clone(),
                 expected_version: form.expected_version(),
             })?;
-            Ok(format!(
-                "added '{}' to the draft",
-                text_of(&added["server_name"])
-            ))
+            Ok(format!("added '{}' to the draft", added.server_name))
         })
         .await;
     panel.done(result, &format!("{back}#draft"))
@@ -912,7 +904,7 @@ async fn clear_draft(
             })?;
             Ok(format!(
                 "cleared the draft ({} server(s) removed)",
-                text_of(&cleared["servers_removed"])
+                cleared.servers_removed
             ))
         })
         .await;
@@ -933,7 +925,7 @@ async fn import(
                 project_dir: None,
                 expected_version: form.expected_version(),
             })?;
-            Ok(text_of(&imported["message"]))
+            Ok(imported.message)
         })
         .await;
     panel.done(result, &format!("{back}#draft"))
@@ -955,8 +947,7 @@ async fn publish(
             })?;
             Ok(format!(
                 "published revision {} ({})",
-                text_of(&published["sequence"]),
-                text_of(&published["artifact_id"])
+                published.sequence, published.artifact_id
             ))
         })
         .await;
@@ -983,7 +974,7 @@ async fn deploy(
                 force: Some(Flag(form.force.as_deref() == Some("on"))),
                 ..DeployConfig::default()
             })?;
-            Ok(text_of(&deployed["message"]))
+            Ok(deployed.message)
         })
         .await;
     panel.done(result, &format!("{back}#deploy"))
@@ -1005,8 +996,7 @@ async fn rollback(
             })?;
             Ok(format!(
                 "rolled back: revision {} republishes {}",
-                text_of(&rolled["sequence"]),
-                id
+                rolled.sequence, id
             ))
         })
         .await;

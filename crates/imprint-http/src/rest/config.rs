@@ -17,9 +17,15 @@ use imprint_service::config::{
     RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig, VerifyConfig,
     ViewDraftConfig,
 };
+use imprint_service::config::{
+    AvailableServers, ClientList, ConfigArtifact, ConfigDeployed, ConfigDiff, ConfigDrafts,
+    ConfigHistory, ConfigPublished, ConfigRolledBack, ConfigValidation, ConfigVerification,
+    DeployedState, KeysInitialized, ProfileList, RegistryServerImported, ServerDescription,
+    ServerRegistered,
+};
 use serde::Deserialize;
 
-use super::{if_match, with_draft_etag};
+use super::{if_match, with_version_etag};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::error::ApiResult;
@@ -85,14 +91,17 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     Ok(if_match(headers)?.and_then(|expected| expected.version()))
 }
 
-async fn list_clients(caller: Caller) -> ApiResult {
+async fn list_clients(caller: Caller) -> ApiResult<Json<ClientList>> {
     caller
         .run(|s| Ok(s.list_clients(ListClients {})))
         .await
         .map(Json)
 }
 
-async fn list_profiles(caller: Caller, PathParams(client): PathParams<String>) -> ApiResult {
+async fn list_profiles(
+    caller: Caller,
+    PathParams(client): PathParams<String>,
+) -> ApiResult<Json<ProfileList>> {
     let request = ListProfiles {
         client_id: Some(client),
     };
@@ -105,21 +114,27 @@ async fn list_profiles(caller: Caller, PathParams(client): PathParams<String>) -
 async fn list_servers(
     caller: Caller,
     QueryParams(request): QueryParams<ListAvailableServers>,
-) -> ApiResult {
+) -> ApiResult<Json<AvailableServers>> {
     caller
         .run(move |s| s.list_available_servers(request))
         .await
         .map(Json)
 }
 
-async fn describe_server(caller: Caller, PathParams(server_id): PathParams<String>) -> ApiResult {
+async fn describe_server(
+    caller: Caller,
+    PathParams(server_id): PathParams<String>,
+) -> ApiResult<Json<ServerDescription>> {
     caller
         .run(move |s| s.describe_server(DescribeServer { server_id }))
         .await
         .map(Json)
 }
 
-async fn register_server(caller: Caller, JsonBody(request): JsonBody<RegisterServer>) -> ApiResult {
+async fn register_server(
+    caller: Caller,
+    JsonBody(request): JsonBody<RegisterServer>,
+) -> ApiResult<Json<ServerRegistered>> {
     caller
         .run(move |s| s.register_server(request))
         .await
@@ -130,21 +145,27 @@ async fn register_server(caller: Caller, JsonBody(request): JsonBody<RegisterSer
 async fn import_registry_server(
     caller: Caller,
     JsonBody(server_json): JsonBody<JsonObject>,
-) -> ApiResult {
+) -> ApiResult<Json<RegistryServerImported>> {
     caller
         .run(move |s| s.import_registry_server(ImportRegistryServer { server_json }))
         .await
         .map(Json)
 }
 
-async fn initialize_keys(caller: Caller, JsonBody(request): JsonBody<InitializeKeys>) -> ApiResult {
+async fn initialize_keys(
+    caller: Caller,
+    JsonBody(request): JsonBody<InitializeKeys>,
+) -> ApiResult<Json<KeysInitialized>> {
     caller
         .run(move |s| s.initialize_keys(request))
         .await
         .map(Json)
 }
 
-async fn diff_config(caller: Caller, JsonBody(request): JsonBody<DiffConfig>) -> ApiResult {
+async fn diff_config(
+    caller: Caller,
+    JsonBody(request): JsonBody<DiffConfig>,
+) -> ApiResult<Json<ConfigDiff>> {
     caller.run(move |s| s.diff_config(request)).await.map(Json)
 }
 
@@ -152,7 +173,7 @@ async fn get_config(
     caller: Caller,
     PathParams((client, profile)): Doc,
     QueryParams(mut request): QueryParams<GetConfig>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigArtifact>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller.run(move |s| s.get_config(request)).await.map(Json)
@@ -168,7 +189,10 @@ async fn view_draft(
     caller
         .run(move |s| s.view_draft_config(request))
         .await
-        .map(with_draft_etag)
+        .map(|answer| {
+            let version = answer.draft_version;
+            with_version_etag(answer, version)
+        })
 }
 
 async fn clear_draft(
@@ -185,7 +209,10 @@ async fn clear_draft(
     caller
         .run(move |s| s.clear_draft_config(request))
         .await
-        .map(with_draft_etag)
+        .map(|answer| {
+            let version = answer.draft_version;
+            with_version_etag(answer, version)
+        })
 }
 
 async fn add_server(
@@ -204,7 +231,10 @@ async fn add_server(
     caller
         .run(move |s| s.add_server_to_config(request))
         .await
-        .map(with_draft_etag)
+        .map(|answer| {
+            let version = Some(answer.draft_version);
+            with_version_etag(answer, version)
+        })
 }
 
 async fn remove_server(
@@ -223,10 +253,16 @@ async fn remove_server(
     caller
         .run(move |s| s.remove_server_from_config(request))
         .await
-        .map(with_draft_etag)
+        .map(|answer| {
+            let version = Some(answer.draft_version);
+            with_version_etag(answer, version)
+        })
 }
 
-async fn list_drafts(caller: Caller, PathParams((client, profile)): Doc) -> ApiResult {
+async fn list_drafts(
+    caller: Caller,
+    PathParams((client, profile)): Doc,
+) -> ApiResult<Json<ConfigDrafts>> {
     let request = ListConfigDrafts {
         client_id: Some(client),
         profile_id: Some(profile),
@@ -241,7 +277,7 @@ async fn validate(
     caller: Caller,
     PathParams((client, profile)): Doc,
     QueryParams(mut request): QueryParams<ValidateConfig>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigValidation>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller
@@ -256,7 +292,7 @@ async fn publish(
     QueryParams(q): QueryParams<DraftName>,
     headers: HeaderMap,
     JsonBody(mut request): JsonBody<PublishConfig>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigPublished>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     request.draft_name = q.draft_name.or(request.draft_name);
@@ -273,7 +309,7 @@ async fn deploy(
     caller: Caller,
     PathParams((client, profile)): Doc,
     JsonBody(mut request): JsonBody<DeployConfig>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigDeployed>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller
@@ -282,7 +318,10 @@ async fn deploy(
         .map(Json)
 }
 
-async fn deployed(caller: Caller, PathParams((client, profile)): Doc) -> ApiResult {
+async fn deployed(
+    caller: Caller,
+    PathParams((client, profile)): Doc,
+) -> ApiResult<Json<DeployedState>> {
     let request = DeployedConfig {
         client_id: Some(client),
         profile_id: Some(profile),
@@ -297,7 +336,7 @@ async fn history(
     caller: Caller,
     PathParams((client, profile)): Doc,
     QueryParams(mut request): QueryParams<GetConfigHistory>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigHistory>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller
@@ -310,7 +349,7 @@ async fn rollback(
     caller: Caller,
     PathParams((client, profile)): Doc,
     JsonBody(mut request): JsonBody<RollbackConfig>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigRolledBack>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller
@@ -323,7 +362,7 @@ async fn verify(
     caller: Caller,
     PathParams((client, profile)): Doc,
     QueryParams(mut request): QueryParams<VerifyConfig>,
-) -> ApiResult {
+) -> ApiResult<Json<ConfigVerification>> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller
@@ -347,5 +386,8 @@ async fn import(
     caller
         .run(move |s| s.import_config(request))
         .await
-        .map(with_draft_etag)
+        .map(|answer| {
+            let version = Some(answer.draft_version);
+            with_version_etag(answer, version)
+        })
 }

@@ -77,6 +77,15 @@ pub(crate) fn with_draft_etag(value: Value) -> Response {
     response
 }
 
+/// A typed answer with the draft's version, when it has one, as its `ETag`.
+pub(crate) fn with_version_etag<T: serde::Serialize>(answer: T, version: Option<i64>) -> Response {
+    let mut response = Json(answer).into_response();
+    if let Some(etag) = version.and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok()) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,62 @@ pub struct ImportRegistryServer {
     pub server_json: JsonObject,
 }
 
+/// The answer of `list_clients`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientList {
+    /// Each client as [`imprint_config::clients::ClientSpec::describe_with_home`] shows it.
+    pub clients: Vec<Value>,
+    pub count: usize,
+}
+
+/// The answer of `list_profiles`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileList {
+    pub client_id: String,
+    pub profiles: Vec<ProfileSummary>,
+    pub count: usize,
+}
+
+/// One row of [`ProfileList`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileSummary {
+    pub profile_id: String,
+    pub latest_artifact_id: Option<String>,
+    /// The head's sequence number: 0 before the first publish.
+    pub revision_count: i64,
+    pub updated_at: Option<String>,
+    /// Names of the profile's drafts.
+    pub drafts: Vec<String>,
+}
+
+/// The answer of `list_available_servers`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AvailableServers {
+    /// [`ServerDefinition::summary`] rows.
+    pub servers: Vec<Value>,
+    pub count: usize,
+    pub transport_filter: Option<String>,
+    pub search_query: Option<String>,
+}
+
+/// The answer of `describe_server`: the definition itself.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct ServerDescription(pub ServerDefinition);
+
+/// The answer of `register_server`, and of `import_registry_server`: the entry as saved.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerRegistered {
+    /// Always "registered".
+    pub status: &'static str,
+    pub server_id: String,
+    /// The saved definition, in the shape describe_server shows.
+    pub server: Value,
+}
+
+/// The answer of `import_registry_server`: the same as a registration.
+pub type RegistryServerImported = ServerRegistered;
+
 impl ListProfiles {
     /// The client this request is about, default filled in.
     pub fn target(&self) -> ServiceResult<Target> {
@@ -113,15 +169,18 @@ impl ListProfiles {
 }
 
 impl Service {
-    pub fn list_clients(&self, _request: ListClients) -> Value {
+    pub fn list_clients(&self, _request: ListClients) -> ClientList {
         let clients: Vec<Value> = clients::all()
             .iter()
             .map(|c| c.describe_with_home(Some(self.home_dir())))
             .collect();
-        json!({"clients": clients, "count": clients.len()})
+        ClientList {
+            count: clients.len(),
+            clients,
+        }
     }
 
-    pub fn list_profiles(&self, request: ListProfiles) -> ServiceResult<Value> {
+    pub fn list_profiles(&self, request: ListProfiles) -> ServiceResult<ProfileList> {
         let target = request.target()?;
         known_client(&target.client_id)?;
         let prefix = format!("config/{}/", target.client_id);
@@ -146,15 +205,21 @@ impl Service {
                 .filter(|d| d.document == document)
                 .map(|d| d.name)
                 .collect();
-            profiles.push(json!({
-                "profile_id": profile_id,
-                "latest_artifact_id": head.as_ref().map(|h| h.artifact_id.clone()),
-                "revision_count": head.as_ref().map_or(0, |h| h.seq),
-                "updated_at": head.as_ref().map(|h| timestamp::rfc3339_millis(h.created_at)),
-                "drafts": drafts,
-            }));
+            profiles.push(ProfileSummary {
+                profile_id,
+                latest_artifact_id: head.as_ref().map(|h| h.artifact_id.clone()),
+                revision_count: head.as_ref().map_or(0, |h| h.seq),
+                updated_at: head
+                    .as_ref()
+                    .map(|h| timestamp::rfc3339_millis(h.created_at)),
+                drafts,
+            });
         }
-        Ok(json!({"client_id": target.client_id, "profiles": profiles, "count": profiles.len()}))
+        Ok(ProfileList {
+            client_id: target.client_id,
+            count: profiles.len(),
+            profiles,
+        })
     }
 
     /// Built-ins overlaid by user-registered entries (a user entry with a built-in id wins).
@@ -176,16 +241,33 @@ impl Service {
         Ok(all)
     }
 
+    /// One catalog entry: the user-registered one with this id if there is a readable one
+    /// (it overrides a built-in), else the built-in. Looked up alone, not through
+    /// [`Self::catalog`]: every add_server_to_config pays for this.
     pub(super) fn definition(&self, server_id: &str) -> ServiceResult<ServerDefinition> {
-        let mut catalog = self.catalog()?;
-        catalog.remove(server_id).ok_or_else(|| {
+        if let Some(row) = self.store().catalog_entry(server_id)? {
+            match serde_json::from_value::<ServerDefinition>(row.definition) {
+                Ok(definition) => return Ok(definition),
+                Err(e) => {
+                    tracing::warn!(server_id = %row.server_id, error = %e, "skipping unreadable catalog entry")
+                }
+            }
+        }
+        catalog::builtin()
+            .iter()
+            .find(|d| d.server_id == server_id)
+            .cloned()
+            .ok_or_else(|| {
             ServiceError::not_found(format!(
                 "unknown server '{server_id}': call list_available_servers to see the catalog ids, or register_server to add your own"
             ))
         })
     }
 
-    pub fn list_available_servers(&self, request: ListAvailableServers) -> ServiceResult<Value> {
+    pub fn list_available_servers(
+        &self,
+        request: ListAvailableServers,
+    ) -> ServiceResult<AvailableServers> {
         let catalog = self.catalog()?;
         let filter = request
             .transport_filter
@@ -196,23 +278,22 @@ impl Service {
             .into_iter()
             .map(|d| d.summary())
             .collect();
-        Ok(json!({
-            "servers": servers,
-            "count": servers.len(),
-            "transport_filter": filter,
-            "search_query": query,
-        }))
+        Ok(AvailableServers {
+            count: servers.len(),
+            servers,
+            transport_filter: filter.map(str::to_string),
+            search_query: query.map(str::to_string),
+        })
     }
 
-    pub fn describe_server(&self, request: DescribeServer) -> ServiceResult<Value> {
+    pub fn describe_server(&self, request: DescribeServer) -> ServiceResult<ServerDescription> {
         let server_id = request.server_id.as_str();
         ids::validate_id("server_id", server_id)?;
-        let definition = self.definition(server_id)?;
-        serde_json::to_value(definition).map_err(|e| ServiceError::internal(e.to_string()))
+        self.definition(server_id).map(ServerDescription)
     }
 
     /// Adds or replaces a user catalog entry.
-    pub fn register_server(&self, request: RegisterServer) -> ServiceResult<Value> {
+    pub fn register_server(&self, request: RegisterServer) -> ServiceResult<ServerRegistered> {
         ids::validate_id("server_id", &request.server_id)?;
         let mut value =
             serde_json::to_value(&request).map_err(|e| ServiceError::internal(e.to_string()))?;
@@ -232,7 +313,10 @@ impl Service {
     }
 
     /// Registers a server from an official MCP Registry `server.json`.
-    pub fn import_registry_server(&self, request: ImportRegistryServer) -> ServiceResult<Value> {
+    pub fn import_registry_server(
+        &self,
+        request: ImportRegistryServer,
+    ) -> ServiceResult<RegistryServerImported> {
         let server_json = Value::Object(request.server_json.into_inner());
         if server_json.as_object().is_some_and(|m| m.is_empty()) {
             return Err(ServiceError::invalid(
@@ -244,7 +328,7 @@ impl Service {
         self.save_definition(definition)
     }
 
-    fn save_definition(&self, definition: ServerDefinition) -> ServiceResult<Value> {
+    fn save_definition(&self, definition: ServerDefinition) -> ServiceResult<ServerRegistered> {
         definition.check()?;
         let now = now_millis();
         let value =
@@ -255,6 +339,10 @@ impl Service {
             created_at: now,
             updated_at: now,
         })?;
-        Ok(json!({"status": "registered", "server_id": definition.server_id, "server": value}))
+        Ok(ServerRegistered {
+            status: "registered",
+            server_id: definition.server_id,
+            server: value,
+        })
     }
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use imprint_config::clients::{self, ClientSpec, SectionShape};
 use imprint_config::{import, secrets};
-use imprint_deploy::{DeployRequest, DriftRequest, ListAddition, Masking, PreviousDeploy};
+use imprint_deploy::{
+    DeployRequest, DriftReport, DriftRequest, FileFormat, ListAddition, Masking, PreviousDeploy,
+};
 use imprint_engine::timestamp;
 use imprint_store::DeploymentRow;
 use schemars::JsonSchema;
@@ -71,6 +73,158 @@ pub struct GetDeploymentStatus {
     pub project_dir: Option<String>,
 }
 
+/// The answer of `import_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigImported {
+    /// Always "imported".
+    pub status: &'static str,
+    /// The file read.
+    pub path: PathBuf,
+    /// "user" or "project".
+    pub scope: &'static str,
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+    /// Names of the servers read from the file.
+    pub imported: Vec<String>,
+    /// Of those, the ones that replaced an entry already in the draft.
+    pub replaced_in_draft: Vec<String>,
+    /// `${secret:NAME}` references of the values moved to the secret store.
+    pub secrets: Vec<String>,
+    pub server_count: usize,
+    pub draft_version: i64,
+    pub message: String,
+}
+
+/// The answer of `deploy_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigDeployed {
+    /// Always "deployed".
+    pub status: &'static str,
+    pub client_id: String,
+    pub profile_id: String,
+    pub artifact_id: String,
+    pub sequence: i64,
+    pub path: PathBuf,
+    /// "user" or "project".
+    pub scope: &'static str,
+    pub created_file: bool,
+    pub backup_path: Option<PathBuf>,
+    pub file_sha256: String,
+    pub added: Vec<String>,
+    pub updated: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// "value" or "reference".
+    pub secrets: &'static str,
+    pub secret_values_written: usize,
+    /// Variables the client reads from its environment.
+    pub environment_variables: BTreeSet<String>,
+    /// VS Code `inputs` entries added.
+    pub inputs_added: Vec<String>,
+    pub deployed_at: String,
+    pub message: String,
+}
+
+/// The answer of `deployed`: never deployed, or the last deploy and drift since.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum DeployedState {
+    Never(NeverDeployed),
+    Deployed(LastDeploy),
+}
+
+/// [`DeployedState::Never`]: nothing was deployed for this client/profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct NeverDeployed {
+    pub client_id: String,
+    pub profile_id: String,
+    /// Always `false`.
+    pub deployed: bool,
+    /// The client's user-scope file, where a deploy would write.
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// [`DeployedState::Deployed`]: the latest deploy for this client/profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct LastDeploy {
+    pub client_id: String,
+    pub profile_id: String,
+    /// Always `true`.
+    pub deployed: bool,
+    pub path: String,
+    pub artifact_id: String,
+    pub latest_artifact_id: Option<String>,
+    pub up_to_date: bool,
+    pub deployed_at: String,
+    pub file_sha256: String,
+    pub backup_path: Option<String>,
+    pub drift: DriftReport,
+}
+
+/// The answer of `get_deployment_status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentStatus {
+    pub files: Vec<FileStatus>,
+    pub count: usize,
+    pub summary: StatusSummary,
+    /// One line per file found.
+    pub message: String,
+}
+
+/// How many files of [`DeploymentStatus`] are in each state.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusSummary {
+    pub files_found: usize,
+    pub in_sync: usize,
+    pub outdated: usize,
+    pub drifted: usize,
+    pub not_managed: usize,
+    pub unreadable: usize,
+}
+
+/// One client file of [`DeploymentStatus`].
+#[derive(Debug, Clone, Serialize)]
+pub struct FileStatus {
+    pub client_id: String,
+    pub display_name: String,
+    /// "user" or "project".
+    pub scope: String,
+    pub path: PathBuf,
+    pub format: FileFormat,
+    pub file_found: bool,
+    /// Server names in the file; `None` when it cannot be read.
+    pub servers: Option<Vec<String>>,
+    /// The servers Imprint wrote at its last deploy.
+    pub managed: Vec<String>,
+    pub unmanaged: Vec<String>,
+    pub deployed: Option<DeployedArtifact>,
+    pub latest_artifact_id: Option<String>,
+    pub up_to_date: Option<bool>,
+    pub drift: Option<FileDrift>,
+    /// Why the file could not be read or compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// "no-file", "not-managed", "in-sync", "outdated", "drifted" or "unreadable".
+    pub state: &'static str,
+}
+
+/// What Imprint last deployed into a [`FileStatus`] file.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployedArtifact {
+    pub profile_id: String,
+    pub artifact_id: String,
+    pub deployed_at: String,
+}
+
+/// A [`FileStatus`] file compared with its last deploy.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileDrift {
+    pub drifted: bool,
+    pub changes: Vec<String>,
+}
+
 super::addressed!(document: DeployConfig, DeployedConfig);
 super::addressed!(write: ImportConfig);
 
@@ -122,7 +276,7 @@ impl Service {
     /// Reads the servers already in the client's file (the project-scope one under
     /// `project_dir`, if given) into the draft. Secret values found in env vars and headers go
     /// to the secret store; the draft gets `${secret:NAME}` references.
-    pub fn import_config(&self, request: ImportConfig) -> ServiceResult<Value> {
+    pub fn import_config(&self, request: ImportConfig) -> ServiceResult<ConfigImported> {
         let target = &request.target()?;
         let project_dir = project_dir(request.project_dir.as_deref());
         let project_dir = project_dir.as_deref();
@@ -161,36 +315,43 @@ impl Service {
             }
             Ok((items, ()))
         })?;
-        let imported: Vec<&String> = servers.keys().collect();
-        Ok(json!({
-            "status": "imported",
-            "path": path,
-            "scope": scope,
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "draft_name": target.draft_name,
-            "imported": imported,
-            "replaced_in_draft": replaced,
-            "secrets": protected.iter().map(|name| secrets::reference(name)).collect::<Vec<_>>(),
-            "server_count": self.store().draft_item_count(&draft.id)?,
-            "draft_version": version,
-            "message": format!(
-                "imported {} server(s) from {} into the draft{}; publish_config then deploy_config to manage them",
-                imported.len(),
-                path.display(),
-                if protected.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} secret value(s) moved to the encrypted secret store)", protected.len())
-                }
-            ),
-        }))
+        let imported: Vec<String> = servers.keys().cloned().collect();
+        let message = format!(
+            "imported {} server(s) from {} into the draft{}; publish_config then deploy_config to manage them",
+            imported.len(),
+            path.display(),
+            if protected.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} secret value(s) moved to the encrypted secret store)",
+                    protected.len()
+                )
+            }
+        );
+        Ok(ConfigImported {
+            status: "imported",
+            path,
+            scope,
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            draft_name: target.draft_name.clone(),
+            imported,
+            replaced_in_draft: replaced,
+            secrets: protected
+                .iter()
+                .map(|name| secrets::reference(name))
+                .collect(),
+            server_count: self.store().draft_item_count(&draft.id)?,
+            draft_version: version,
+            message,
+        })
     }
 
     /// Writes an artifact (default: the latest) into the client's own file, changing only its
     /// MCP section. Secret references become the values, or with `secrets: "reference"` the
     /// client's own reference syntax.
-    pub fn deploy_config(&self, request: DeployConfig) -> ServiceResult<Value> {
+    pub fn deploy_config(&self, request: DeployConfig) -> ServiceResult<ConfigDeployed> {
         let target = &request.target()?;
         let options = &DeployOptions {
             artifact_id: request.artifact_id.clone().filter(|id| !id.is_empty()),
@@ -347,40 +508,44 @@ impl Service {
                 outcome.companion_added.join(", ")
             ));
         }
-        Ok(json!({
-            "status": "deployed",
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "artifact_id": revision.artifact_id,
-            "sequence": revision.seq,
-            "path": outcome.path,
-            "scope": scope,
-            "created_file": outcome.created,
-            "backup_path": outcome.backup_path,
-            "file_sha256": outcome.file_sha256,
-            "added": outcome.added,
-            "updated": outcome.updated,
-            "removed": outcome.removed,
-            "unchanged": outcome.unchanged,
-            "secrets": options.secrets.as_str(),
-            "secret_values_written": written_secrets.len(),
-            "environment_variables": environment,
-            "inputs_added": outcome.companion_added,
-            "deployed_at": timestamp::rfc3339_millis(now),
-            "message": message,
-        }))
+        Ok(ConfigDeployed {
+            status: "deployed",
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            artifact_id: revision.artifact_id,
+            sequence: revision.seq,
+            path: outcome.path,
+            scope,
+            created_file: outcome.created,
+            backup_path: outcome.backup_path,
+            file_sha256: outcome.file_sha256,
+            added: outcome.added,
+            updated: outcome.updated,
+            removed: outcome.removed,
+            unchanged: outcome.unchanged,
+            secrets: options.secrets.as_str(),
+            secret_values_written: written_secrets.len(),
+            environment_variables: environment,
+            inputs_added: outcome.companion_added,
+            deployed_at: timestamp::rfc3339_millis(now),
+            message,
+        })
     }
 
     /// What was deployed for a client/profile (its latest deploy, user or project scope), and
     /// whether the file drifted since.
-    pub fn deployed_config(&self, request: DeployedConfig) -> ServiceResult<Value> {
+    pub fn deployed_config(&self, request: DeployedConfig) -> ServiceResult<DeployedState> {
         let target = &request.target()?;
         let client = target.client()?;
         let Some(row) = self.store().last_deployment(&target.document())? else {
             let path = client.config_path(self.home_dir());
-            return Ok(
-                json!({"client_id": target.client_id, "profile_id": target.profile_id, "deployed": false, "path": path, "message": "never deployed: deploy_config writes the latest artifact into the client's file"}),
-            );
+            return Ok(DeployedState::Never(NeverDeployed {
+                client_id: target.client_id.clone(),
+                profile_id: target.profile_id.clone(),
+                deployed: false,
+                path,
+                message: "never deployed: deploy_config writes the latest artifact into the client's file".to_string(),
+            }));
         };
         let previous = PreviousDeploy {
             section: row.section.clone(),
@@ -403,18 +568,18 @@ impl Service {
             .store()
             .head(&target.document())?
             .map(|h| h.artifact_id);
-        Ok(json!({
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "deployed": true,
-            "path": row.path,
-            "artifact_id": row.artifact_id,
-            "latest_artifact_id": latest,
-            "up_to_date": latest.as_deref() == Some(row.artifact_id.as_str()),
-            "deployed_at": timestamp::rfc3339_millis(row.deployed_at),
-            "file_sha256": row.file_sha256,
-            "backup_path": row.backup_path,
-            "drift": drift,
+        Ok(DeployedState::Deployed(LastDeploy {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            deployed: true,
+            up_to_date: latest.as_deref() == Some(row.artifact_id.as_str()),
+            path: row.path,
+            artifact_id: row.artifact_id,
+            latest_artifact_id: latest,
+            deployed_at: timestamp::rfc3339_millis(row.deployed_at),
+            file_sha256: row.file_sha256,
+            backup_path: row.backup_path,
+            drift,
         }))
     }
 
@@ -422,7 +587,10 @@ impl Service {
     /// `project_dir` if given, and every project-scope file deployed to before), whether it
     /// exists, the servers in it, which of them Imprint manages, the deployed artifact against
     /// the latest one, and drift.
-    pub fn get_deployment_status(&self, request: GetDeploymentStatus) -> ServiceResult<Value> {
+    pub fn get_deployment_status(
+        &self,
+        request: GetDeploymentStatus,
+    ) -> ServiceResult<DeploymentStatus> {
         let project_dir = project_dir(request.project_dir.as_deref());
         let project_dir = project_dir.as_deref();
         if let Some(dir) = project_dir
@@ -472,29 +640,26 @@ impl Service {
                 )?);
             }
         }
-        let count = |state: &str| files.iter().filter(|f| f["state"] == state).count();
-        let summary = json!({
-            "files_found": files.iter().filter(|f| f["file_found"] == true).count(),
-            "in_sync": count("in-sync"),
-            "outdated": count("outdated"),
-            "drifted": count("drifted"),
-            "not_managed": count("not-managed"),
-            "unreadable": count("unreadable"),
-        });
+        let count = |state: &str| files.iter().filter(|f| f.state == state).count();
+        let summary = StatusSummary {
+            files_found: files.iter().filter(|f| f.file_found).count(),
+            in_sync: count("in-sync"),
+            outdated: count("outdated"),
+            drifted: count("drifted"),
+            not_managed: count("not-managed"),
+            unreadable: count("unreadable"),
+        };
         let lines: Vec<String> = files
             .iter()
-            .filter(|f| f["state"] != "no-file")
+            .filter(|f| f.state != "no-file")
             .map(|f| {
-                let servers = f["servers"].as_array().map_or(0, Vec::len);
-                let unmanaged = f["unmanaged"].as_array().map_or(0, Vec::len);
+                let servers = f.servers.as_ref().map_or(0, Vec::len);
                 let mut line = format!(
                     "{} ({}): {}, {servers} server(s)",
-                    f["client_id"].as_str().unwrap_or_default(),
-                    f["scope"].as_str().unwrap_or_default(),
-                    f["state"].as_str().unwrap_or_default()
+                    f.client_id, f.scope, f.state
                 );
-                if unmanaged > 0 {
-                    line.push_str(&format!(", {unmanaged} not managed by imprint"));
+                if !f.unmanaged.is_empty() {
+                    line.push_str(&format!(", {} not managed by imprint", f.unmanaged.len()));
                 }
                 line
             })
@@ -504,7 +669,12 @@ impl Service {
         } else {
             lines.join("\n")
         };
-        Ok(json!({"files": files, "count": files.len(), "summary": summary, "message": message}))
+        Ok(DeploymentStatus {
+            count: files.len(),
+            files,
+            summary,
+            message,
+        })
     }
 
     fn file_status(
@@ -513,7 +683,7 @@ impl Service {
         path: &Path,
         scope: &str,
         masking: Option<&Masking>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<FileStatus> {
         let file_found = path.is_file();
         let present: Result<Vec<String>, String> =
             match imprint_deploy::read_section(path, client.format, &client.root_key) {
@@ -540,25 +710,24 @@ impl Service {
                     .collect()
             })
             .unwrap_or_default();
-        let mut row = json!({
-            "client_id": client.id,
-            "display_name": client.display_name,
-            "scope": scope,
-            "path": path,
-            "format": client.format,
-            "file_found": file_found,
-            "servers": present.as_ref().ok(),
-            "managed": managed,
-            "unmanaged": unmanaged,
-            "deployed": Value::Null,
-            "latest_artifact_id": Value::Null,
-            "up_to_date": Value::Null,
-            "drift": Value::Null,
-        });
-        if let Err(error) = &present {
-            row["error"] = json!(error);
-        }
-        let state = match (&last, &present) {
+        let mut row = FileStatus {
+            client_id: client.id.clone(),
+            display_name: client.display_name.clone(),
+            scope: scope.to_string(),
+            path: path.to_path_buf(),
+            format: client.format,
+            file_found,
+            servers: present.as_ref().ok().cloned(),
+            managed,
+            unmanaged,
+            deployed: None,
+            latest_artifact_id: None,
+            up_to_date: None,
+            drift: None,
+            error: present.as_ref().err().cloned(),
+            state: "",
+        };
+        row.state = match (&last, &present) {
             (_, Err(_)) => "unreadable",
             (None, _) if !file_found => "no-file",
             (None, _) => "not-managed",
@@ -586,17 +755,20 @@ impl Service {
                     previous: &previous,
                     masking,
                 });
-                row["deployed"] = json!({
-                    "profile_id": profile_id,
-                    "artifact_id": deployment.artifact_id,
-                    "deployed_at": timestamp::rfc3339_millis(deployment.deployed_at),
+                row.deployed = Some(DeployedArtifact {
+                    profile_id,
+                    artifact_id: deployment.artifact_id.clone(),
+                    deployed_at: timestamp::rfc3339_millis(deployment.deployed_at),
                 });
-                row["latest_artifact_id"] = json!(latest);
-                row["up_to_date"] = json!(up_to_date);
+                row.latest_artifact_id = latest;
+                row.up_to_date = Some(up_to_date);
                 match drift {
                     Ok(report) => {
                         let drifted = report.drifted;
-                        row["drift"] = json!({"drifted": drifted, "changes": report.changes});
+                        row.drift = Some(FileDrift {
+                            drifted,
+                            changes: report.changes,
+                        });
                         if drifted {
                             "drifted"
                         } else if up_to_date {
@@ -606,13 +778,12 @@ impl Service {
                         }
                     }
                     Err(error) => {
-                        row["error"] = json!(error.to_string());
+                        row.error = Some(error.to_string());
                         "unreadable"
                     }
                 }
             }
         };
-        row["state"] = json!(state);
         Ok(row)
     }
 }

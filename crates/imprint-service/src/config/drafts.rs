@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use imprint_config::redact::{redact_entry, redact_payload};
+use imprint_config::validate::ValidationReport;
 use imprint_config::{ServerEntry, ids, render, secrets, validate};
 use imprint_engine::timestamp;
-use imprint_store::{DraftRow, DraftUpdate, StoreError};
+use imprint_store::{DraftRow, DraftUpdate, ItemAdded, StoreError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -112,6 +113,102 @@ pub struct ValidateConfig {
     pub draft_name: Option<String>,
 }
 
+/// The answer of `add_server_to_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerAdded {
+    /// Always "added".
+    pub status: &'static str,
+    pub server_name: String,
+    pub server_id: String,
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+    /// Servers in the draft after the add.
+    pub server_count: usize,
+    pub draft_version: i64,
+    /// The entry as stored, secret values redacted.
+    pub entry: Value,
+    /// `${secret:NAME}` references of the values moved to the secret store.
+    pub secrets: Vec<String>,
+    pub message: String,
+}
+
+/// The answer of `remove_server_from_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerRemoved {
+    /// Always "removed".
+    pub status: &'static str,
+    pub server_name: String,
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+    pub server_count: usize,
+    pub draft_version: i64,
+}
+
+/// The answer of `view_draft_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftConfigView {
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+    /// Whether the draft exists yet (a first add creates it).
+    pub exists: bool,
+    pub server_count: usize,
+    pub server_names: Vec<String>,
+    /// Each entry with its `server_name`, secret values redacted.
+    pub servers: Vec<Value>,
+    /// The draft rendered for its client, secret values redacted.
+    pub payload: Value,
+    pub draft_version: Option<i64>,
+    pub updated_at: Option<String>,
+    pub latest_artifact_id: Option<String>,
+}
+
+/// The answer of `clear_draft_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftCleared {
+    /// Always "cleared".
+    pub status: &'static str,
+    pub servers_removed: usize,
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+    /// Absent when there was no draft to clear (none is created for it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<i64>,
+}
+
+/// The answer of `list_config_drafts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigDrafts {
+    pub client_id: String,
+    pub profile_id: String,
+    pub drafts: Vec<ConfigDraftSummary>,
+    pub count: usize,
+}
+
+/// One row of [`ConfigDrafts`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigDraftSummary {
+    pub draft_name: String,
+    pub server_count: usize,
+    pub draft_version: i64,
+    pub creator: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The answer of `validate_config`: the report, then which draft it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigValidation {
+    #[serde(flatten)]
+    pub report: ValidationReport,
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+}
+
 super::addressed!(document: ListConfigDrafts);
 super::addressed!(draft: ViewDraftConfig, ValidateConfig);
 super::addressed!(write: AddServerToConfig, RemoveServerFromConfig, ClearDraftConfig);
@@ -211,7 +308,52 @@ impl Service {
         )))
     }
 
-    pub fn add_server_to_config(&self, request: AddServerToConfig) -> ServiceResult<Value> {
+    /// Adds the entry `server_name` to the draft (created if missing), retrying on a
+    /// concurrent change unless the caller named the version it read; a name already in the
+    /// draft is a conflict. Returns the new version and the number of entries.
+    fn add_item(
+        &self,
+        target: &Target,
+        server_name: &str,
+        entry: &Value,
+    ) -> ServiceResult<(i64, usize)> {
+        for _ in 0..MAX_RETRIES {
+            let draft = self.draft_or_create(target)?;
+            if target.expected_version.is_some_and(|v| v != draft.version) {
+                return Err(target.stale(Some(draft.version)));
+            }
+            match self.store().add_draft_item(
+                &draft.id,
+                draft.version,
+                server_name,
+                entry,
+                now_millis(),
+            ) {
+                Ok(ItemAdded::Added {
+                    version,
+                    item_count,
+                }) => return Ok((version, item_count)),
+                Ok(ItemAdded::KeyTaken) => {
+                    return Err(ServiceError::conflict(format!(
+                        "server '{server_name}' is already in draft '{}' of {}/{}: remove it first or pass another server_name",
+                        target.draft_name, target.client_id, target.profile_id
+                    )));
+                }
+                Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
+                    let current = self.find_draft(target)?.map(|d| d.version);
+                    return Err(target.stale(current));
+                }
+                Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::conflict(format!(
+            "draft '{}' of {}/{} kept changing under concurrent writers; retry",
+            target.draft_name, target.client_id, target.profile_id
+        )))
+    }
+
+    pub fn add_server_to_config(&self, request: AddServerToConfig) -> ServiceResult<ServerAdded> {
         let target = &request.target()?;
         if request.server_id.is_empty() {
             return Err(ServiceError::invalid(
@@ -268,35 +410,30 @@ impl Service {
         let entry_value =
             serde_json::to_value(&entry).map_err(|e| ServiceError::internal(e.to_string()))?;
 
-        let (draft, version, ()) = self.patch_draft(target, |service, draft| {
-            if service.store().draft_item(&draft.id, &server_name)?.is_some() {
-                return Err(ServiceError::conflict(format!(
-                    "server '{server_name}' is already in draft '{}' of {}/{}: remove it first or pass another server_name",
-                    target.draft_name, target.client_id, target.profile_id
-                )));
-            }
-            Ok((vec![(server_name.clone(), Some(entry_value.clone()))], ()))
-        })?;
-        let count = self.store().draft_item_count(&draft.id)?;
-        Ok(json!({
-            "status": "added",
-            "server_name": server_name,
-            "server_id": request.server_id,
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "draft_name": target.draft_name,
-            "server_count": count,
-            "draft_version": version,
-            "entry": redact_entry(&entry_value),
-            "secrets": kept.iter().map(|name| secrets::reference(name)).collect::<Vec<_>>(),
-            "message": format!("added '{server_name}' to the draft ({count} server(s)); view_draft_config to review, publish_config when ready"),
-        }))
+        // The key check, the write and the count are one store transaction: this is the hot
+        // path, and each separate statement costs SQLite its own read transaction.
+        let (version, count) = self.add_item(target, &server_name, &entry_value)?;
+        Ok(ServerAdded {
+            status: "added",
+            message: format!(
+                "added '{server_name}' to the draft ({count} server(s)); view_draft_config to review, publish_config when ready"
+            ),
+            server_name,
+            server_id: request.server_id,
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            draft_name: target.draft_name.clone(),
+            server_count: count,
+            draft_version: version,
+            entry: redact_entry(&entry_value),
+            secrets: kept.iter().map(|name| secrets::reference(name)).collect(),
+        })
     }
 
     pub fn remove_server_from_config(
         &self,
         request: RemoveServerFromConfig,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<ServerRemoved> {
         let target = &request.target()?;
         let server_name = request.server_name.as_str();
         if server_name.is_empty() {
@@ -331,25 +468,25 @@ impl Service {
             Ok((vec![(server_name.to_string(), None)], ()))
         })?;
         let count = self.store().draft_item_count(&draft.id)?;
-        Ok(json!({
-            "status": "removed",
-            "server_name": server_name,
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "draft_name": target.draft_name,
-            "server_count": count,
-            "draft_version": version,
-        }))
+        Ok(ServerRemoved {
+            status: "removed",
+            server_name: server_name.to_string(),
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            draft_name: target.draft_name.clone(),
+            server_count: count,
+            draft_version: version,
+        })
     }
 
-    pub fn view_draft_config(&self, request: ViewDraftConfig) -> ServiceResult<Value> {
+    pub fn view_draft_config(&self, request: ViewDraftConfig) -> ServiceResult<DraftConfigView> {
         let target = &request.target()?;
         let client = target.client()?;
         let draft = self.find_draft(target)?;
         let servers = self.draft_servers(draft.as_ref())?;
         let payload = render::render(client, &servers);
         let head = self.store().head(&target.document())?;
-        let names: Vec<&String> = servers.keys().collect();
+        let names: Vec<String> = servers.keys().cloned().collect();
         let entries: Vec<Value> = servers
             .iter()
             .map(|(name, entry)| {
@@ -360,31 +497,31 @@ impl Service {
                 redact_entry(&value)
             })
             .collect();
-        Ok(json!({
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "draft_name": target.draft_name,
-            "exists": draft.is_some(),
-            "server_count": servers.len(),
-            "server_names": names,
-            "servers": entries,
-            "payload": redact_payload(client, &payload),
-            "draft_version": draft.as_ref().map(|d| d.version),
-            "updated_at": draft.as_ref().map(|d| timestamp::rfc3339_millis(d.updated_at)),
-            "latest_artifact_id": head.map(|h| h.artifact_id),
-        }))
+        Ok(DraftConfigView {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            draft_name: target.draft_name.clone(),
+            exists: draft.is_some(),
+            server_count: servers.len(),
+            server_names: names,
+            servers: entries,
+            payload: redact_payload(client, &payload),
+            draft_version: draft.as_ref().map(|d| d.version),
+            updated_at: draft
+                .as_ref()
+                .map(|d| timestamp::rfc3339_millis(d.updated_at)),
+            latest_artifact_id: head.map(|h| h.artifact_id),
+        })
     }
 
-    pub fn clear_draft_config(&self, request: ClearDraftConfig) -> ServiceResult<Value> {
+    pub fn clear_draft_config(&self, request: ClearDraftConfig) -> ServiceResult<DraftCleared> {
         let target = &request.target()?;
         for _ in 0..MAX_RETRIES {
             let Some(draft) = self.find_draft(target)? else {
                 if target.expected_version.is_some() {
                     return Err(target.stale(None));
                 }
-                return Ok(
-                    json!({"status": "cleared", "servers_removed": 0, "client_id": target.client_id, "profile_id": target.profile_id, "draft_name": target.draft_name}),
-                );
+                return Ok(target.cleared(0, None));
             };
             if target.expected_version.is_some_and(|v| v != draft.version) {
                 return Err(target.stale(Some(draft.version)));
@@ -398,14 +535,7 @@ impl Service {
             };
             match self.store().update_draft(&draft.id, &update) {
                 Ok(version) => {
-                    return Ok(json!({
-                        "status": "cleared",
-                        "servers_removed": removed,
-                        "client_id": target.client_id,
-                        "profile_id": target.profile_id,
-                        "draft_name": target.draft_name,
-                        "draft_version": version,
-                    }));
+                    return Ok(target.cleared(removed, Some(version)));
                 }
                 Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
                     let current = self.find_draft(target)?.map(|d| d.version);
@@ -421,7 +551,7 @@ impl Service {
     }
 
     /// All named drafts of a client/profile.
-    pub fn list_config_drafts(&self, request: ListConfigDrafts) -> ServiceResult<Value> {
+    pub fn list_config_drafts(&self, request: ListConfigDrafts) -> ServiceResult<ConfigDrafts> {
         let target = request.target()?;
         let document = target.document();
         let mut drafts = Vec::new();
@@ -431,18 +561,21 @@ impl Service {
             .into_iter()
             .filter(|d| d.document == document)
         {
-            drafts.push(json!({
-                "draft_name": draft.name,
-                "server_count": self.store().draft_item_count(&draft.id)?,
-                "draft_version": draft.version,
-                "creator": draft.creator,
-                "created_at": timestamp::rfc3339_millis(draft.created_at),
-                "updated_at": timestamp::rfc3339_millis(draft.updated_at),
-            }));
+            drafts.push(ConfigDraftSummary {
+                server_count: self.store().draft_item_count(&draft.id)?,
+                draft_name: draft.name,
+                draft_version: draft.version,
+                creator: draft.creator,
+                created_at: timestamp::rfc3339_millis(draft.created_at),
+                updated_at: timestamp::rfc3339_millis(draft.updated_at),
+            });
         }
-        Ok(
-            json!({"client_id": target.client_id, "profile_id": target.profile_id, "drafts": drafts, "count": drafts.len()}),
-        )
+        Ok(ConfigDrafts {
+            count: drafts.len(),
+            client_id: target.client_id,
+            profile_id: target.profile_id,
+            drafts,
+        })
     }
 
     pub(super) fn rendered_draft(
@@ -456,17 +589,27 @@ impl Service {
         Ok((draft, servers, payload))
     }
 
-    pub fn validate_config(&self, request: ValidateConfig) -> ServiceResult<Value> {
-        let target = &request.target()?;
-        let (_, _, payload) = self.rendered_draft(target)?;
-        let report = validate::validate_payload(&target.client_id, &payload);
-        let mut value =
-            serde_json::to_value(&report).map_err(|e| ServiceError::internal(e.to_string()))?;
-        if let Value::Object(map) = &mut value {
-            map.insert("client_id".into(), json!(target.client_id));
-            map.insert("profile_id".into(), json!(target.profile_id));
-            map.insert("draft_name".into(), json!(target.draft_name));
+    pub fn validate_config(&self, request: ValidateConfig) -> ServiceResult<ConfigValidation> {
+        let target = request.target()?;
+        let (_, _, payload) = self.rendered_draft(&target)?;
+        Ok(ConfigValidation {
+            report: validate::validate_payload(&target.client_id, &payload),
+            client_id: target.client_id,
+            profile_id: target.profile_id,
+            draft_name: target.draft_name,
+        })
+    }
+}
+
+impl Target {
+    fn cleared(&self, servers_removed: usize, draft_version: Option<i64>) -> DraftCleared {
+        DraftCleared {
+            status: "cleared",
+            servers_removed,
+            client_id: self.client_id.clone(),
+            profile_id: self.profile_id.clone(),
+            draft_name: self.draft_name.clone(),
+            draft_version,
         }
-        Ok(value)
     }
 }

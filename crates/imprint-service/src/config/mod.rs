@@ -14,7 +14,11 @@
 //! Every operation takes one request type, defined next to it (`AddServerToConfig` for
 //! `add_server_to_config`, …): the MCP tool's input schema, the REST body or query, the CLI's
 //! flags and the control panel's forms are all that type. Field doc comments are what a model
-//! reads; a field is required exactly when the operation cannot run without it.
+//! reads; a field is required exactly when the operation cannot run without it. Each answers
+//! one response type, defined next to it too (`ServerAdded` for `add_server_to_config`, …): its
+//! field order is the JSON key order every surface shows, and surfaces read its fields, never
+//! keys out of untyped JSON. Parts that are free-form by nature (a rendered client payload, a
+//! signed envelope) stay `Value` inside them.
 //!
 //! - [`catalog`]: clients, profiles and the server catalog.
 //! - [`drafts`]: the draft of a client/profile, and its validation.

@@ -1,6 +1,9 @@
 //! Signed artifacts: publish a draft, read one back, its history, diff against what a
 //! caller holds, roll back, verify, and the signing keys.
 
+use std::path::PathBuf;
+
+use imprint_config::diff::PayloadDiff;
 use imprint_config::redact::redact_changes;
 use imprint_config::{diff, secrets, validate};
 use imprint_engine::{canonical, envelope};
@@ -107,6 +110,111 @@ pub struct InitializeKeys {
     pub regenerate: Option<Flag>,
 }
 
+/// The answer of `publish_config`, and of `rollback_config` (status "rolled_back"): the new
+/// head revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigPublished {
+    /// "published" or "rolled_back".
+    pub status: &'static str,
+    pub artifact_id: String,
+    pub sequence: i64,
+    pub client_id: String,
+    pub profile_id: String,
+    pub created_at: Option<String>,
+    pub signing_key_id: Option<String>,
+    pub server_count: Option<u64>,
+    pub changelog: Option<String>,
+    pub parent_artifact_id: Option<String>,
+    pub message: String,
+}
+
+/// The answer of `rollback_config`: the same shape as a publish.
+pub type ConfigRolledBack = ConfigPublished;
+
+/// The answer of `get_config`: the signed envelope exactly as stored.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct ConfigArtifact(pub Value);
+
+impl ConfigArtifact {
+    /// The signed envelope.
+    pub fn envelope(&self) -> &Value {
+        &self.0
+    }
+
+    pub fn into_envelope(self) -> Value {
+        self.0
+    }
+}
+
+/// The answer of `verify_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigVerification {
+    /// Id and signature both check out.
+    pub valid: bool,
+    /// The id the envelope claims.
+    pub artifact_id: String,
+    /// The id the payload hashes to.
+    pub recomputed_artifact_id: String,
+    pub artifact_id_matches: bool,
+    pub signature_valid: bool,
+    pub signing_key_id: String,
+    /// Whether the signing key is in the keyring.
+    pub key_known: bool,
+    pub sequence: i64,
+    pub message: String,
+}
+
+/// The answer of `diff_config`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigDiff {
+    /// "up-to-date", "outdated" or "diverged".
+    pub status: &'static str,
+    pub local_artifact_id: String,
+    pub remote_artifact_id: String,
+    pub client_id: String,
+    pub profile_id: String,
+    /// What differs, secret values redacted.
+    pub diff: PayloadDiff,
+    pub message: String,
+}
+
+/// The answer of `get_config_history`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigHistory {
+    pub client_id: String,
+    pub profile_id: String,
+    /// Newest first.
+    pub revisions: Vec<ConfigRevisionSummary>,
+    pub count: usize,
+}
+
+/// One row of [`ConfigHistory`], read from the revision's signed metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigRevisionSummary {
+    pub sequence: i64,
+    pub artifact_id: String,
+    pub created_at: Option<String>,
+    pub author: Option<String>,
+    pub changelog: Option<String>,
+    pub server_count: Option<u64>,
+    pub parent_artifact_id: Option<String>,
+    /// Set on a rollback: the artifact it restored.
+    pub rolled_back_to: Option<String>,
+}
+
+/// The answer of `initialize_keys`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeysInitialized {
+    /// "created", "exists" or "regenerated".
+    pub status: &'static str,
+    pub key_dir: PathBuf,
+    pub public_key_path: PathBuf,
+    pub private_key_path: PathBuf,
+    pub signing_key_id: String,
+    pub message: String,
+}
+
 super::addressed!(document: GetConfig, VerifyConfig, GetConfigHistory, DiffConfig, RollbackConfig);
 super::addressed!(write: PublishConfig);
 
@@ -115,7 +223,7 @@ impl Service {
         self.inner.keys.load_or_create()
     }
 
-    pub fn publish_config(&self, request: PublishConfig) -> ServiceResult<Value> {
+    pub fn publish_config(&self, request: PublishConfig) -> ServiceResult<ConfigPublished> {
         let target = &request.target()?;
         let changelog = request.changelog.as_deref();
         let (draft, servers, payload) = self.rendered_draft(target)?;
@@ -229,14 +337,15 @@ impl Service {
         Ok(revision)
     }
 
-    pub fn get_config(&self, request: GetConfig) -> ServiceResult<Value> {
+    pub fn get_config(&self, request: GetConfig) -> ServiceResult<ConfigArtifact> {
         let target = &request.target()?;
-        Ok(self
-            .revision_for(target, request.artifact_id.as_deref())?
-            .envelope)
+        Ok(ConfigArtifact(
+            self.revision_for(target, request.artifact_id.as_deref())?
+                .envelope,
+        ))
     }
 
-    pub fn verify_config(&self, request: VerifyConfig) -> ServiceResult<Value> {
+    pub fn verify_config(&self, request: VerifyConfig) -> ServiceResult<ConfigVerification> {
         let target = &request.target()?;
         let document = target.document();
         let revision = match request.artifact_id.as_deref().filter(|s| !s.is_empty()) {
@@ -282,20 +391,20 @@ impl Service {
         } else {
             "the signature does not match: the artifact was altered after signing".to_string()
         };
-        Ok(json!({
-            "valid": valid,
-            "artifact_id": claimed,
-            "recomputed_artifact_id": recomputed,
-            "artifact_id_matches": id_ok,
-            "signature_valid": signature_ok,
-            "signing_key_id": key_id,
-            "key_known": public.is_some(),
-            "sequence": revision.seq,
-            "message": message,
-        }))
+        Ok(ConfigVerification {
+            valid,
+            artifact_id: claimed,
+            recomputed_artifact_id: recomputed,
+            artifact_id_matches: id_ok,
+            signature_valid: signature_ok,
+            signing_key_id: key_id,
+            key_known: public.is_some(),
+            sequence: revision.seq,
+            message,
+        })
     }
 
-    pub fn diff_config(&self, request: DiffConfig) -> ServiceResult<Value> {
+    pub fn diff_config(&self, request: DiffConfig) -> ServiceResult<ConfigDiff> {
         let target = &request.target()?;
         let remote = self.revision_for(target, None)?;
         let remote_payload = remote
@@ -345,15 +454,15 @@ impl Service {
             "outdated" => "the local config is an older published artifact: deploy_config brings it up to date".to_string(),
             _ => "the local config differs from every published artifact: import_config to adopt it, or deploy_config (force) to replace it".to_string(),
         };
-        Ok(json!({
-            "status": status,
-            "local_artifact_id": local_id,
-            "remote_artifact_id": remote.artifact_id,
-            "client_id": target.client_id,
-            "profile_id": target.profile_id,
-            "diff": changes,
-            "message": message,
-        }))
+        Ok(ConfigDiff {
+            status,
+            local_artifact_id: local_id,
+            remote_artifact_id: remote.artifact_id,
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            diff: changes,
+            message,
+        })
     }
 
     /// Replaces, in `local`, each string that equals the deployed form of the string at the
@@ -385,37 +494,38 @@ impl Service {
         }
     }
 
-    pub fn get_config_history(&self, request: GetConfigHistory) -> ServiceResult<Value> {
+    pub fn get_config_history(&self, request: GetConfigHistory) -> ServiceResult<ConfigHistory> {
         let target = &request.target()?;
         let limit = request.limit.map_or(20, |l| l as usize).clamp(1, 1000);
-        let revisions: Vec<Value> = self
+        let revisions: Vec<ConfigRevisionSummary> = self
             .store()
             .history(&target.document(), limit)?
             .into_iter()
             .map(|revision| {
-                let metadata = revision
-                    .envelope
-                    .get("metadata")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                json!({
-                    "sequence": revision.seq,
-                    "artifact_id": revision.artifact_id,
-                    "created_at": revision.envelope.get("created_at"),
-                    "author": metadata.get("author"),
-                    "changelog": metadata.get("changelog"),
-                    "server_count": metadata.get("server_count"),
-                    "parent_artifact_id": metadata.get("parent_artifact_id"),
-                    "rolled_back_to": metadata.get("rolled_back_to"),
-                })
+                let envelope = &revision.envelope;
+                ConfigRevisionSummary {
+                    sequence: revision.seq,
+                    created_at: text_at(envelope, "/created_at"),
+                    author: text_at(envelope, "/metadata/author"),
+                    changelog: text_at(envelope, "/metadata/changelog"),
+                    server_count: envelope
+                        .pointer("/metadata/server_count")
+                        .and_then(Value::as_u64),
+                    parent_artifact_id: text_at(envelope, "/metadata/parent_artifact_id"),
+                    rolled_back_to: text_at(envelope, "/metadata/rolled_back_to"),
+                    artifact_id: revision.artifact_id,
+                }
             })
             .collect();
-        Ok(
-            json!({"client_id": target.client_id, "profile_id": target.profile_id, "revisions": revisions, "count": revisions.len()}),
-        )
+        Ok(ConfigHistory {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            count: revisions.len(),
+            revisions,
+        })
     }
 
-    pub fn rollback_config(&self, request: RollbackConfig) -> ServiceResult<Value> {
+    pub fn rollback_config(&self, request: RollbackConfig) -> ServiceResult<ConfigRolledBack> {
         let target = &request.target()?;
         let artifact_id = request.artifact_id.as_str();
         let changelog = request.changelog.as_deref();
@@ -442,7 +552,7 @@ impl Service {
 
     // ----- keys ---------------------------------------------------------------------
 
-    pub fn initialize_keys(&self, request: InitializeKeys) -> ServiceResult<Value> {
+    pub fn initialize_keys(&self, request: InitializeKeys) -> ServiceResult<KeysInitialized> {
         let regenerate = request.regenerate.is_some_and(|flag| flag.0);
         let (key, outcome) = self.inner.keys.initialize(regenerate)?;
         let (status, message) = match outcome {
@@ -461,36 +571,49 @@ impl Service {
                 ),
             ),
         };
-        Ok(json!({
-            "status": status,
-            "key_dir": self.inner.keys.dir(),
-            "public_key_path": self.inner.keys.public_path(),
-            "private_key_path": self.inner.keys.private_path(),
-            "signing_key_id": key.key_id(),
-            "message": message,
-        }))
+        Ok(KeysInitialized {
+            status,
+            key_dir: self.inner.keys.dir().to_path_buf(),
+            public_key_path: self.inner.keys.public_path(),
+            private_key_path: self.inner.keys.private_path(),
+            signing_key_id: key.key_id().to_string(),
+            message,
+        })
     }
 }
 
-fn publish_result(target: &Target, revision: &RevisionRow, status: &str) -> Value {
-    let metadata = revision
-        .envelope
-        .get("metadata")
-        .cloned()
-        .unwrap_or(Value::Null);
-    json!({
-        "status": status,
-        "artifact_id": revision.artifact_id,
-        "sequence": revision.seq,
-        "client_id": target.client_id,
-        "profile_id": target.profile_id,
-        "created_at": revision.envelope.get("created_at"),
-        "signing_key_id": revision.envelope.get("signing_key_id"),
-        "server_count": metadata.get("server_count"),
-        "changelog": metadata.get("changelog"),
-        "parent_artifact_id": metadata.get("parent_artifact_id"),
-        "message": format!("published revision {} ({}); deploy_config writes it into the client's file", revision.seq, revision.artifact_id),
-    })
+fn publish_result(
+    target: &Target,
+    revision: &RevisionRow,
+    status: &'static str,
+) -> ConfigPublished {
+    let envelope = &revision.envelope;
+    ConfigPublished {
+        status,
+        artifact_id: revision.artifact_id.clone(),
+        sequence: revision.seq,
+        client_id: target.client_id.clone(),
+        profile_id: target.profile_id.clone(),
+        created_at: text_at(envelope, "/created_at"),
+        signing_key_id: text_at(envelope, "/signing_key_id"),
+        server_count: envelope
+            .pointer("/metadata/server_count")
+            .and_then(Value::as_u64),
+        changelog: text_at(envelope, "/metadata/changelog"),
+        parent_artifact_id: text_at(envelope, "/metadata/parent_artifact_id"),
+        message: format!(
+            "published revision {} ({}); deploy_config writes it into the client's file",
+            revision.seq, revision.artifact_id
+        ),
+    }
+}
+
+/// The string at `pointer` in a signed envelope; absent (or null) reads as `None`.
+fn text_at(envelope: &Value, pointer: &str) -> Option<String> {
+    envelope
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {

@@ -16,7 +16,7 @@
 //! let store = imprint_store_sqlite::SqliteStore::open_in_data_dir(&dir).unwrap();
 //! let service = Service::new(ServiceOptions::new(dir.clone(), dir.clone()), std::sync::Arc::new(store));
 //! let created = service.create_token("ci", None).unwrap();
-//! let secret = created["token"].as_str().unwrap();
+//! let secret = created.token.as_str();
 //! assert_eq!(service.authenticate(secret).unwrap().name, "ci");
 //! assert!(service.authenticate("imp_wrong").is_err());
 //! # std::fs::remove_dir_all(dir).ok();
@@ -27,7 +27,7 @@ use std::time::Duration;
 use imprint_engine::{canonical, timestamp};
 use imprint_store::StoreError;
 use imprint_store::tokens::TokenRow;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
 use crate::{Service, new_id, now_millis};
@@ -140,22 +140,75 @@ fn status(row: &TokenRow, now: i64) -> &'static str {
     }
 }
 
-fn describe(row: &TokenRow, now: i64) -> Value {
-    json!({
-        "id": row.id,
-        "name": row.name,
-        "status": status(row, now),
-        "created_at": timestamp::rfc3339_millis(row.created_at),
-        "expires_at": row.expires_at.map(timestamp::rfc3339_millis),
-        "last_used_at": row.last_used_at.map(timestamp::rfc3339_millis),
-        "revoked_at": row.revoked_at.map(timestamp::rfc3339_millis),
-        "creator": row.creator,
-    })
+/// A token as it is shown: never its secret or its hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    /// `active`, `expired` or `revoked`.
+    pub status: &'static str,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub creator: Option<String>,
+}
+
+/// `create_token`: the new token, its secret shown this once.
+#[derive(Clone, Serialize)]
+pub struct TokenCreated {
+    #[serde(flatten)]
+    pub view: TokenView,
+    /// The secret; stored nowhere (only its SHA-256 is).
+    pub token: String,
+    pub message: String,
+}
+
+impl std::fmt::Debug for TokenCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // the secret never reaches a log line
+        f.debug_struct("TokenCreated")
+            .field("view", &self.view)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `list_tokens`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenList {
+    pub tokens: Vec<TokenView>,
+    pub count: usize,
+}
+
+/// `revoke_token`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRevoked {
+    #[serde(flatten)]
+    pub view: TokenView,
+    pub message: String,
+}
+
+fn describe(row: &TokenRow, now: i64) -> TokenView {
+    TokenView {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        status: status(row, now),
+        created_at: timestamp::rfc3339_millis(row.created_at),
+        expires_at: row.expires_at.map(timestamp::rfc3339_millis),
+        last_used_at: row.last_used_at.map(timestamp::rfc3339_millis),
+        revoked_at: row.revoked_at.map(timestamp::rfc3339_millis),
+        creator: row.creator.clone(),
+    }
 }
 
 impl Service {
     /// Mints a token named `name`; the secret is in the result's `token` and nowhere else.
-    pub fn create_token(&self, name: &str, expires_in: Option<Duration>) -> ServiceResult<Value> {
+    pub fn create_token(
+        &self,
+        name: &str,
+        expires_in: Option<Duration>,
+    ) -> ServiceResult<TokenCreated> {
         validate_name(name)?;
         let now = now_millis();
         // An expired token still holds its name until revoked; retire it so the name
@@ -197,29 +250,33 @@ impl Service {
             Err(e) => return Err(e.into()),
         }
         tracing::info!(token_id = %row.id, name = %row.name, "token created");
-        let mut value = describe(&row, now);
-        value["token"] = json!(secret);
-        value["message"] = json!(format!(
-            "created token '{name}'; it is shown only now: send it as 'Authorization: Bearer <token>' or 'X-API-Key: <token>'"
-        ));
-        Ok(value)
+        Ok(TokenCreated {
+            view: describe(&row, now),
+            token: secret,
+            message: format!(
+                "created token '{name}'; it is shown only now: send it as 'Authorization: Bearer <token>' or 'X-API-Key: <token>'"
+            ),
+        })
     }
 
     /// Every token with its status; never a secret or a hash.
-    pub fn list_tokens(&self) -> ServiceResult<Value> {
+    pub fn list_tokens(&self) -> ServiceResult<TokenList> {
         let now = now_millis();
-        let tokens: Vec<Value> = self
+        let tokens: Vec<TokenView> = self
             .store()
             .tokens()
             .list_tokens()?
             .iter()
             .map(|row| describe(row, now))
             .collect();
-        Ok(json!({"tokens": tokens, "count": tokens.len()}))
+        Ok(TokenList {
+            count: tokens.len(),
+            tokens,
+        })
     }
 
     /// Revokes the token with this id, or the live token with this name.
-    pub fn revoke_token(&self, id_or_name: &str) -> ServiceResult<Value> {
+    pub fn revoke_token(&self, id_or_name: &str) -> ServiceResult<TokenRevoked> {
         let tokens = self.store().tokens();
         let row = match tokens.token(id_or_name)? {
             Some(row) => row,
@@ -233,13 +290,15 @@ impl Service {
         let revoked = tokens.revoke_token(&row.id, now)?;
         tracing::info!(token_id = %row.id, name = %row.name, revoked, "token revoked");
         let row = tokens.token(&row.id)?.unwrap_or(row);
-        let mut value = describe(&row, now);
-        value["message"] = json!(if revoked {
+        let message = if revoked {
             format!("revoked token '{}'; requests with it now get 401", row.name)
         } else {
             format!("token '{}' was already revoked", row.name)
-        });
-        Ok(value)
+        };
+        Ok(TokenRevoked {
+            view: describe(&row, now),
+            message,
+        })
     }
 
     /// Who `secret` acts as; `Unauthorized` if it is unknown, expired or revoked.
@@ -330,11 +389,11 @@ mod tests {
     fn a_created_token_authenticates_as_its_name_and_is_stored_hashed() {
         let (_dir, service) = service();
         let created = service.create_token("ci-bot", None).unwrap();
-        let secret = created["token"].as_str().unwrap().to_string();
+        let secret = created.token.clone();
         assert!(secret.starts_with(TOKEN_PREFIX) && secret.len() == 68);
         let principal = service.authenticate(&secret).unwrap();
         assert_eq!(principal.name, "ci-bot");
-        let listed = service.list_tokens().unwrap().to_string();
+        let listed = serde_json::to_string(&service.list_tokens().unwrap()).unwrap();
         assert!(!listed.contains(&secret));
         assert!(!listed.contains(&hash_secret(&secret)));
         assert!(listed.contains("\"active\""));
@@ -350,10 +409,7 @@ mod tests {
             ErrorKind::Unauthorized
         );
 
-        let secret = service.create_token("alice", None).unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let secret = service.create_token("alice", None).unwrap().token;
         service.revoke_token("alice").unwrap();
         let revoked = service.authenticate(&secret).unwrap_err();
         assert_eq!(revoked.kind(), ErrorKind::Unauthorized);
@@ -406,7 +462,7 @@ mod tests {
     fn a_revoked_session_token_fails_its_recheck() {
         let (_dir, service) = service();
         let created = service.create_token("panel", None).unwrap();
-        let id = created["id"].as_str().unwrap();
+        let id = created.view.id.as_str();
         assert_eq!(service.check_token(id).unwrap().name, "panel");
         service.revoke_token(id).unwrap();
         assert_eq!(

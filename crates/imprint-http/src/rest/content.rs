@@ -11,7 +11,7 @@
 
 use axum::Json;
 use axum::extract::Query;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use imprint_service::api::{self, Id, IdList};
@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::openapi::{Operation, op};
-use super::{Expected, if_match};
+use super::{Expected, if_match, with_version_etag};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -182,15 +182,6 @@ pub(crate) fn view_draft(service: &Service, draft_id: i64) -> ServiceResult<Draf
             "{draft_id} is a live entry, not a draft: GET /v1/content/entries/{draft_id}"
         ))),
     }
-}
-
-/// A draft answer with the draft's version as its `ETag` (what `If-Match` sends back).
-fn with_version_etag<T: serde::Serialize>(answer: T, version: i64) -> Response {
-    let mut response = Json(answer).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    response
 }
 
 /// `If-Match` as the request's `expectedVersion` (`*` asks only that the draft exists,
@@ -513,7 +504,7 @@ async fn create_draft(caller: Caller, JsonBody(body): Body) -> ApiResult<Respons
         .await
         .map(|created| {
             let version = created.draft.draft_version;
-            let mut response = with_version_etag(created, version);
+            let mut response = with_version_etag(created, Some(version));
             *response.status_mut() = StatusCode::CREATED;
             response
         })
@@ -525,7 +516,7 @@ async fn get_draft(caller: Caller, PathParams(draft_id): PathParams<i64>) -> Api
         .await
         .map(|draft| {
             let version = draft.draft_version;
-            with_version_etag(draft, version)
+            with_version_etag(draft, Some(version))
         })
 }
 
@@ -544,7 +535,7 @@ async fn update_draft(
         .await
         .map(|updated| {
             let version = updated.draft.draft_version;
-            with_version_etag(updated, version)
+            with_version_etag(updated, Some(version))
         })
 }
 

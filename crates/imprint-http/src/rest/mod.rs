@@ -14,7 +14,6 @@ pub(crate) mod openapi;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,20 +60,6 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<Expected>, ApiError
                 "If-Match '{text}' is not a draft version: send the ETag of GET …/draft, like \"4\""
             ))
         })
-}
-
-/// A JSON answer that carries the draft's version (`draft_version` of a config draft,
-/// `draftVersion` of a content draft) as its `ETag`, when it has one.
-pub(crate) fn with_draft_etag(value: Value) -> Response {
-    let etag = value["draft_version"]
-        .as_i64()
-        .or_else(|| value["draftVersion"].as_i64())
-        .and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok());
-    let mut response = Json(value).into_response();
-    if let Some(etag) = etag {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    response
 }
 
 /// A typed answer with the draft's version, when it has one, as its `ETag`.

@@ -2,22 +2,12 @@
 //! 2020-12 under a strict validator (unknown formats refused), no boolean sub-schemas, and a
 //! `required` set that is exactly what the operation cannot run without.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use imprint_mcp::ImprintMcp;
-use imprint_service::{Service, ServiceOptions};
-use imprint_store_sqlite::SqliteStore;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 fn tools() -> Vec<(String, Value)> {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = SqliteStore::open_in_data_dir(&data).unwrap();
-    let service = Service::new(
-        ServiceOptions::new(data, dir.path().to_path_buf()),
-        Arc::new(store),
-    );
+    let (_dir, service) = imprint_test_support::service();
     ImprintMcp::new(service)
         .tools()
         .into_iter()

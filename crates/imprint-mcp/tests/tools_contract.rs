@@ -3,20 +3,10 @@
 //! be a deliberate, reviewed snapshot update (`INSTA_UPDATE=always cargo test -p imprint-mcp`).
 
 use imprint_mcp::ImprintMcp;
-use std::sync::Arc;
-
-use imprint_service::{Service, ServiceOptions};
-use imprint_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
 fn tools() -> Vec<Value> {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = SqliteStore::open_in_data_dir(&data).unwrap();
-    let service = Service::new(
-        ServiceOptions::new(data, dir.path().to_path_buf()),
-        Arc::new(store),
-    );
+    let (_dir, service) = imprint_test_support::service();
     let mut tools: Vec<Value> = ImprintMcp::new(service)
         .tools()
         .into_iter()

@@ -2,26 +2,16 @@
 //! `imprint_service::api::parse`. Only the required fields are enough; an unknown parameter is
 //! refused with the valid ones listed; wrong shapes name the parameter.
 
-use std::sync::Arc;
-
 use imprint_service::api::parse;
 use imprint_service::config::{
     AddServerToConfig, DiffConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig,
     ViewDraftConfig,
 };
-use imprint_service::{ErrorKind, Service, ServiceOptions};
-use imprint_store_sqlite::SqliteStore;
+use imprint_service::{ErrorKind, Service};
 use serde_json::json;
 
 fn service() -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = SqliteStore::open_in_data_dir(&data).unwrap();
-    let service = Service::new(
-        ServiceOptions::new(data, dir.path().to_path_buf()),
-        Arc::new(store),
-    );
-    (dir, service)
+    imprint_test_support::service()
 }
 
 #[test]

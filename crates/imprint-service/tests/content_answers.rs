@@ -2,26 +2,16 @@
 //! these pin the keys, in order, of the shapes that compose (a view flattened into an
 //! answer, keys present only sometimes).
 
-use std::sync::Arc;
-
+use imprint_service::Service;
 use imprint_service::api::{Flag, Id, IdList};
 use imprint_service::content::{
     CreateDraft, CreateEntry, CreateEntryType, CreateField, CreateSection, DeleteEntry, GetEntry,
     ObjectList, UpdateFieldLayout,
 };
-use imprint_service::{Service, ServiceOptions};
-use imprint_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
 fn service() -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = SqliteStore::open_in_data_dir(&data).unwrap();
-    let service = Service::new(
-        ServiceOptions::new(data, dir.path().to_path_buf()),
-        Arc::new(store),
-    );
-    (dir, service)
+    imprint_test_support::service()
 }
 
 fn keys(answer: impl serde::Serialize) -> Vec<String> {

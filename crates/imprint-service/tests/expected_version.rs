@@ -4,20 +4,11 @@
 use imprint_service::config::{
     AddServerToConfig, ClearDraftConfig, GetConfigHistory, PublishConfig, Target, ViewDraftConfig,
 };
-use std::sync::Arc;
 
-use imprint_service::{ErrorKind, Service, ServiceOptions};
-use imprint_store_sqlite::SqliteStore;
+use imprint_service::{ErrorKind, Service};
 
 fn service() -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = SqliteStore::open_in_data_dir(&data).unwrap();
-    let service = Service::new(
-        ServiceOptions::new(data, dir.path().to_path_buf()),
-        Arc::new(store),
-    );
-    (dir, service)
+    imprint_test_support::service()
 }
 
 fn add(name: &str, expected_version: Option<i64>) -> AddServerToConfig {

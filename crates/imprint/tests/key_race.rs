@@ -92,23 +92,41 @@ fn assert_history_verifies(env: &TestEnv, client: &str, profile: &str, expected:
     assert_eq!(signers.len(), 1, "signed by {signers:?}");
 }
 
+/// Adds the memory server as `name` to draft `draft` of `cursor/p`.
+fn add_to_draft(env: &TestEnv, draft: &str, name: &str) {
+    env.cli_ok(&[
+        "draft",
+        "add",
+        "memory",
+        "--client",
+        "cursor",
+        "--profile",
+        "p",
+        "--draft",
+        draft,
+        "--name",
+        name,
+    ]);
+}
+
+/// Publishes draft `draft` of `cursor/p` through the CLI.
+fn publish_draft(env: &TestEnv, draft: &str) -> Value {
+    env.cli_ok(&[
+        "publish",
+        "--client",
+        "cursor",
+        "--profile",
+        "p",
+        "--draft",
+        draft,
+    ])
+}
+
 /// Named drafts `d0`…`d{n-1}` of `cursor/p`, each adding a differently named server, so every
 /// publish is a distinct revision.
 fn prepare_drafts(env: &TestEnv, n: usize) {
     for i in 0..n {
-        env.cli_ok(&[
-            "draft",
-            "add",
-            "memory",
-            "--client",
-            "cursor",
-            "--profile",
-            "p",
-            "--draft",
-            &format!("d{i}"),
-            "--name",
-            &format!("memory-{i}"),
-        ]);
+        add_to_draft(env, &format!("d{i}"), &format!("memory-{i}"));
     }
     assert!(
         !env.data().join("keys").join("signing.key").exists(),
@@ -200,28 +218,8 @@ fn concurrent_first_publishes_from_cli_processes_and_keys_init_create_one_key() 
         assert_one_key_pair(&env.data());
         let key_id = env.cli_ok(&["keys", "init"])["signing_key_id"].clone();
         assert!(key_id.is_string());
-        env.cli_ok(&[
-            "draft",
-            "add",
-            "memory",
-            "--client",
-            "cursor",
-            "--profile",
-            "p",
-            "--draft",
-            "d0",
-            "--name",
-            "memory-next",
-        ]);
-        let next = env.cli_ok(&[
-            "publish",
-            "--client",
-            "cursor",
-            "--profile",
-            "p",
-            "--draft",
-            "d0",
-        ]);
+        add_to_draft(&env, "d0", "memory-next");
+        let next = publish_draft(&env, "d0");
         assert!(next["artifact_id"].is_string(), "{next}");
         assert_history_verifies(&env, "cursor", "p", WRITERS + 1);
     }
@@ -290,15 +288,7 @@ fn concurrent_first_secrets_create_one_secret_key() {
 fn an_unreadable_signing_key_is_an_integrity_error_until_regenerated() {
     let env = TestEnv::new();
     prepare_drafts(&env, 2);
-    env.cli_ok(&[
-        "publish",
-        "--client",
-        "cursor",
-        "--profile",
-        "p",
-        "--draft",
-        "d0",
-    ]);
+    publish_draft(&env, "d0");
     let key = env.data().join("keys").join("signing.key");
     std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\ntruncated").unwrap();
 
@@ -322,15 +312,7 @@ fn an_unreadable_signing_key_is_an_integrity_error_until_regenerated() {
 
     let rotated = env.cli_ok(&["keys", "init", "--regenerate"]);
     assert_eq!(rotated["status"], "created", "{rotated}");
-    env.cli_ok(&[
-        "publish",
-        "--client",
-        "cursor",
-        "--profile",
-        "p",
-        "--draft",
-        "d1",
-    ]);
+    publish_draft(&env, "d1");
     // the revision signed by the lost key still verifies: its public key stayed archived
     let history = env.cli_ok(&["config", "history", "--client", "cursor", "--profile", "p"]);
     for revision in history["revisions"].as_array().unwrap() {

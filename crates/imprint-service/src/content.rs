@@ -25,7 +25,8 @@
 //!
 //! # Layout
 //! - `sites`, `sections`, `entry_types`, `fields`, `layouts`: the content model.
-//! - `entries`: create, read, update, delete, restore, search; the one write path.
+//! - `entries`: create, read, update, delete, restore; the one write path.
+//! - `search`: `search_content`.
 //! - `drafts`: create, update, apply (three-way merge), list, delete.
 //! - `history`: list, read (verified) and revert revisions.
 
@@ -35,6 +36,7 @@ mod entry_types;
 mod fields;
 mod history;
 mod layouts;
+mod search;
 mod sections;
 mod sites;
 
@@ -57,7 +59,7 @@ pub use drafts::{
 };
 pub use entries::{
     CreateEntry, DeleteEntry, EntryDeleted, EntryOrDraft, EntryRestored, EntryView, EntryWritten,
-    GetEntry, RestoreEntry, SearchContent, SearchHitView, SearchResults, SeedEntry, UpdateEntry,
+    GetEntry, RestoreEntry, SeedEntry, UpdateEntry,
 };
 pub use entry_types::{
     CreateEntryType, DeleteEntryType, EntryTypeDeleted, EntryTypeList, EntryTypeSaved,
@@ -75,6 +77,7 @@ pub use layouts::{
     CreateFieldLayout, FieldLayoutBody, FieldLayoutSaved, FieldLayoutView, GetFieldLayout,
     UpdateFieldLayout,
 };
+pub use search::{SearchContent, SearchHitView, SearchResults};
 pub use sections::{
     CreateSection, DeleteSection, GetSections, SectionCreated, SectionDeleted, SectionEntryType,
     SectionList, SectionUpdated, SectionView, UpdateSection,

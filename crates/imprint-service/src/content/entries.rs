@@ -1,25 +1,22 @@
-//! Entries: create, read, update (PATCH), trash/restore/delete, search — and the one
+//! Entries: create, read, update (PATCH), trash/restore/delete — and the one
 //! write path every live change goes through ([`Service::write_live`]): finish the
 //! content (title format, post date, unique slug, URI), check it, sign a revision, and
 //! hand the row, the revision and the search text to the store as one transaction.
 
 use std::collections::HashSet;
 
-use imprint_content::entry::EntryStatus;
 use imprint_content::{Content, slug, template};
 use imprint_engine::timestamp;
 use imprint_store::RevisionRow;
 use imprint_store::StoreError;
-use imprint_store::content::{
-    EntryRow, EntryWrite, Scope, SearchQuery, SectionRow, SiteRow, WriteCheck,
-};
+use imprint_store::content::{EntryRow, EntryWrite, Scope, SectionRow, SiteRow, WriteCheck};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::drafts::DraftView;
 use super::sections::site_settings_for;
-use super::{ENTRY_REVISION_FORMAT, Removed, Schema, clamp_limit, unknown_site};
-use crate::api::{Flag, Id, IdList, JsonObject};
+use super::{ENTRY_REVISION_FORMAT, Removed, Schema, unknown_site};
+use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::revisions::{MAX_RETRIES, NewRevision};
 use crate::{Service, now_millis};
@@ -83,22 +80,6 @@ pub struct RestoreEntry {
     pub entry_id: Id,
 }
 
-/// `search_content`: full-text search over live entries.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SearchContent {
-    /// Words to find in titles and searchable fields; all must match; "word*" matches a prefix. Empty: list the newest entries under the filters.
-    pub query: Option<String>,
-    /// How many results, best first (default 10, at most 100).
-    pub limit: Option<u32>,
-    /// "live" (default), "pending" (post date in the future), "expired", "disabled" or "all".
-    pub status: Option<String>,
-    /// Only entries of these sections (omitted or empty: every section).
-    pub section_ids: Option<IdList>,
-    /// Only entries of this site (default: every site).
-    pub site_id: Option<Id>,
-}
-
 /// Everything [`Service::write_live`] needs to write one entry in one site.
 pub(crate) struct LiveWrite<'a> {
     /// `None`: a new entry (its id is allocated in the write's transaction).
@@ -119,11 +100,6 @@ pub(crate) struct LiveWrite<'a> {
     /// entry of a single section is exempt (it starts empty by design).
     pub check_required: bool,
 }
-
-/// A term in more entries than this is "common": results then come from the newest
-/// matches, title matches first (see `SearchQuery::window`), so `search_content` costs
-/// the same for a word in every entry as for a rare one.
-const SEARCH_WINDOW: usize = 2_000;
 
 pub(crate) fn document(entry_id: i64, site_id: i64) -> String {
     format!("entry/{entry_id}/{site_id}")
@@ -226,40 +202,6 @@ pub struct EntryDeleted {
     /// Only for a permanent delete: the rows removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<Removed>,
-    pub message: String,
-}
-
-/// One entry found by `search_content`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchHitView {
-    pub entry_id: i64,
-    pub id: i64,
-    pub title: Option<String>,
-    pub slug: String,
-    pub uri: Option<String>,
-    pub section_id: i64,
-    pub entry_type_id: i64,
-    pub site_id: i64,
-    pub status: String,
-    pub post_date: Option<String>,
-    /// Higher is better; null when listed by recency.
-    pub score: Option<f64>,
-    pub url: String,
-}
-
-/// The answer of `search_content`: the filters applied, then the hits.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchResults {
-    pub query: String,
-    pub status: String,
-    pub section_ids: Vec<i64>,
-    pub site_id: Option<i64>,
-    /// "relevance" or "newest".
-    pub ranking: String,
-    pub results: Vec<SearchHitView>,
-    pub count: usize,
     pub message: String,
 }
 
@@ -1017,126 +959,6 @@ impl Service {
             message,
         })
     }
-
-    // ----- search ---------------------------------------------------------------------
-
-    pub fn search_content(&self, request: SearchContent) -> ServiceResult<SearchResults> {
-        let site_id = request.site_id.map(Id::get);
-        let text = request.query.as_deref().unwrap_or_default();
-        let terms = fts_terms(text)?;
-        let listing = terms.is_empty();
-        let status = request
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("live")
-            .to_ascii_lowercase();
-        if status != "all" {
-            EntryStatus::parse(&status)?;
-        }
-        let section_ids = request.section_ids.unwrap_or_default().ids();
-        if !section_ids.is_empty() {
-            let sections = self.store().content().sections()?;
-            if let Some(missing) = section_ids
-                .iter()
-                .find(|id| !sections.iter().any(|s| s.id == **id))
-            {
-                return Err(ServiceError::not_found(format!(
-                    "sectionId {missing} does not exist: get_sections lists the sections"
-                )));
-            }
-        }
-        if let Some(site_id) = site_id
-            && self.store().content().site(site_id)?.is_none()
-        {
-            return Err(unknown_site(site_id));
-        }
-        let now = now_millis();
-        let hits = self.store().content().search(&SearchQuery {
-            terms,
-            site_id,
-            section_ids: section_ids.clone(),
-            status: status.clone(),
-            now,
-            limit: clamp_limit(request.limit),
-            window: SEARCH_WINDOW,
-        })?;
-        let results: Vec<SearchHitView> = hits
-            .iter()
-            .map(|hit| {
-                let row = &hit.row;
-                SearchHitView {
-                    entry_id: row.entry_id,
-                    id: row.entry_id,
-                    title: row.title.clone(),
-                    slug: row.slug.clone(),
-                    uri: row.uri.clone(),
-                    section_id: row.section_id,
-                    entry_type_id: row.entry_type_id,
-                    site_id: row.site_id,
-                    status: EntryStatus::of(row.enabled, row.post_date, row.expiry_date, now)
-                        .as_str()
-                        .to_string(),
-                    post_date: row.post_date.map(timestamp::rfc3339_millis),
-                    score: hit.rank.map(|rank| -rank),
-                    url: self.entry_url(row.entry_id),
-                }
-            })
-            .collect();
-        let ranking = if listing || hits.iter().any(|h| h.rank.is_none()) {
-            "newest"
-        } else {
-            "relevance"
-        };
-        let message = if results.is_empty() {
-            "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\""
-        } else {
-            "best matches first; get_entry reads one, and each url opens it in the control panel"
-        };
-        Ok(SearchResults {
-            query: text.to_string(),
-            status,
-            section_ids,
-            site_id,
-            ranking: ranking.into(),
-            count: results.len(),
-            results,
-            message: message.into(),
-        })
-    }
-}
-
-/// User text into FTS5 phrases: every word must match; `word*` is a prefix. Each word
-/// is quoted, so FTS5 operators in user text are just words.
-/// FTS5 phrases for the words of `text`; none for an empty query (which lists the newest
-/// entries under the filters).
-fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
-    let mut terms = Vec::new();
-    if text.trim().is_empty() {
-        return Ok(terms);
-    }
-    for word in text.split_whitespace() {
-        let prefix = word.ends_with('*');
-        let core: String = word
-            .trim_end_matches('*')
-            .chars()
-            .filter(|c| *c != '"')
-            .collect();
-        if core.chars().any(char::is_alphanumeric) {
-            terms.push(if prefix {
-                format!("\"{core}\"*")
-            } else {
-                format!("\"{core}\"")
-            });
-        }
-    }
-    if terms.is_empty() {
-        return Err(ServiceError::invalid(
-            "the query holds no words to search: give words to find in titles and searchable fields, e.g. \"summer recipes\", or an empty query to list the newest entries",
-        ));
-    }
-    Ok(terms)
 }
 
 /// Content lives only in the sites a section is enabled for (`siteSettings[].enabled`).

@@ -390,9 +390,10 @@ fn read_json_file(path: &PathBuf) -> Result<Value, ServiceError> {
         .map_err(|e| ServiceError::invalid(format!("{} is not valid JSON: {e}", path.display())))
 }
 
-/// An operation's typed answer as the JSON the CLI prints (the content and token commands
-/// still answer JSON themselves).
-fn answer<T: serde::Serialize>(result: Result<T, ServiceError>) -> Result<Value, ServiceError> {
+/// An operation's typed answer as the JSON the CLI prints (every command family uses it).
+pub(crate) fn answer<T: serde::Serialize>(
+    result: Result<T, ServiceError>,
+) -> Result<Value, ServiceError> {
     result.and_then(|answer| {
         serde_json::to_value(answer).map_err(|e| ServiceError::internal(e.to_string()))
     })

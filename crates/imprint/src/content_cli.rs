@@ -9,6 +9,8 @@ use imprint_service::content::*;
 use imprint_service::{Service, ServiceError, ServiceResult};
 use serde_json::{Value, json};
 
+use crate::cli::answer;
+
 #[derive(Debug, Subcommand)]
 pub enum ContentCommand {
     /// List the sites.
@@ -454,149 +456,105 @@ impl FieldFlags {
 pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
     use ContentCommand as C;
     match command {
-        C::Sites => service.get_sites(GetSites {}).map(|answer| json!(answer)),
-        C::CreateSite(flags) => service
-            .create_site(flags.create())
-            .map(|answer| json!(answer)),
-        C::UpdateSite { site_id, flags } => service
-            .update_site(flags.update(site_id)?)
-            .map(|answer| json!(answer)),
-        C::Sections { ids } => service
-            .get_sections(GetSections {
-                section_ids: some_ids(ids)?,
-            })
-            .map(|answer| json!(answer)),
-        C::CreateSection(flags) => service
-            .create_section(flags.create()?)
-            .map(|answer| json!(answer)),
-        C::UpdateSection { section_id, flags } => service
-            .update_section(flags.update(section_id)?)
-            .map(|answer| json!(answer)),
-        C::DeleteSection { section_id, force } => service
-            .delete_section(DeleteSection {
-                section_id: id(section_id)?,
-                force: Some(Flag(force)),
-            })
-            .map(|answer| json!(answer)),
-        C::EntryTypes { ids } => service
-            .get_entry_types(GetEntryTypes {
-                entry_type_ids: some_ids(ids)?,
-            })
-            .map(|answer| json!(answer)),
-        C::CreateEntryType(flags) => service
-            .create_entry_type(flags.create()?)
-            .map(|answer| json!(answer)),
+        C::Sites => answer(service.get_sites(GetSites {})),
+        C::CreateSite(flags) => answer(service.create_site(flags.create())),
+        C::UpdateSite { site_id, flags } => answer(service.update_site(flags.update(site_id)?)),
+        C::Sections { ids } => answer(service.get_sections(GetSections {
+            section_ids: some_ids(ids)?,
+        })),
+        C::CreateSection(flags) => answer(service.create_section(flags.create()?)),
+        C::UpdateSection { section_id, flags } => {
+            answer(service.update_section(flags.update(section_id)?))
+        }
+        C::DeleteSection { section_id, force } => answer(service.delete_section(DeleteSection {
+            section_id: id(section_id)?,
+            force: Some(Flag(force)),
+        })),
+        C::EntryTypes { ids } => answer(service.get_entry_types(GetEntryTypes {
+            entry_type_ids: some_ids(ids)?,
+        })),
+        C::CreateEntryType(flags) => answer(service.create_entry_type(flags.create()?)),
         C::UpdateEntryType {
             entry_type_id,
             flags,
-        } => service
-            .update_entry_type(flags.update(entry_type_id)?)
-            .map(|answer| json!(answer)),
+        } => answer(service.update_entry_type(flags.update(entry_type_id)?)),
         C::DeleteEntryType {
             entry_type_id,
             force,
-        } => service
-            .delete_entry_type(DeleteEntryType {
-                entry_type_id: id(entry_type_id)?,
-                force: Some(Flag(force)),
-            })
-            .map(|answer| json!(answer)),
-        C::Fields { layout } => service
-            .get_fields(GetFields {
-                field_layout_id: opt_id(layout)?,
-            })
-            .map(|answer| json!(answer)),
-        C::FieldTypes => service
-            .get_field_types(GetFieldTypes {})
-            .map(|answer| json!(answer)),
-        C::CreateField(flags) => service
-            .create_field(flags.create()?)
-            .map(|answer| json!(answer)),
-        C::UpdateField { field_id, flags } => service
-            .update_field(flags.update(field_id)?)
-            .map(|answer| json!(answer)),
-        C::DeleteField { field_id, force } => service
-            .delete_field(DeleteField {
-                field_id: id(field_id)?,
-                force: Some(Flag(force)),
-            })
-            .map(|answer| json!(answer)),
-        C::CreateFieldLayout { kind } => service
-            .create_field_layout(CreateFieldLayout { kind })
-            .map(|answer| json!(answer)),
-        C::FieldLayout { field_layout_id } => service
-            .get_field_layout(GetFieldLayout {
-                field_layout_id: id(field_layout_id)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.delete_entry_type(DeleteEntryType {
+            entry_type_id: id(entry_type_id)?,
+            force: Some(Flag(force)),
+        })),
+        C::Fields { layout } => answer(service.get_fields(GetFields {
+            field_layout_id: opt_id(layout)?,
+        })),
+        C::FieldTypes => answer(service.get_field_types(GetFieldTypes {})),
+        C::CreateField(flags) => answer(service.create_field(flags.create()?)),
+        C::UpdateField { field_id, flags } => answer(service.update_field(flags.update(field_id)?)),
+        C::DeleteField { field_id, force } => answer(service.delete_field(DeleteField {
+            field_id: id(field_id)?,
+            force: Some(Flag(force)),
+        })),
+        C::CreateFieldLayout { kind } => {
+            answer(service.create_field_layout(CreateFieldLayout { kind }))
+        }
+        C::FieldLayout { field_layout_id } => answer(service.get_field_layout(GetFieldLayout {
+            field_layout_id: id(field_layout_id)?,
+        })),
         C::UpdateFieldLayout {
             field_layout_id,
             tabs,
-        } => service
-            .update_field_layout(UpdateFieldLayout {
-                field_layout_id: id(field_layout_id)?,
-                tabs: ObjectList(json_arg("tabs", Some(tabs))?.unwrap_or_default()),
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.update_field_layout(UpdateFieldLayout {
+            field_layout_id: id(field_layout_id)?,
+            tabs: ObjectList(json_arg("tabs", Some(tabs))?.unwrap_or_default()),
+        })),
         C::CreateEntry {
             section,
             entry_type,
             site,
             data,
-        } => service
-            .create_entry(CreateEntry {
-                section_id: id(section)?,
-                entry_type_id: opt_id(entry_type)?,
-                site_id: opt_id(site)?,
-                attribute_and_field_data: object_arg("data", data)?,
-            })
-            .map(|answer| json!(answer)),
-        C::GetEntry { entry_id, site } => service
-            .get_entry(GetEntry {
-                entry_id: id(entry_id)?,
-                site_id: opt_id(site)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.create_entry(CreateEntry {
+            section_id: id(section)?,
+            entry_type_id: opt_id(entry_type)?,
+            site_id: opt_id(site)?,
+            attribute_and_field_data: object_arg("data", data)?,
+        })),
+        C::GetEntry { entry_id, site } => answer(service.get_entry(GetEntry {
+            entry_id: id(entry_id)?,
+            site_id: opt_id(site)?,
+        })),
         C::UpdateEntry {
             entry_id,
             data,
             site,
-        } => service
-            .update_entry(UpdateEntry {
-                entry_id: id(entry_id)?,
-                attribute_and_field_data: object_arg("data", Some(data))?.unwrap_or_default(),
-                site_id: opt_id(site)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.update_entry(UpdateEntry {
+            entry_id: id(entry_id)?,
+            attribute_and_field_data: object_arg("data", Some(data))?.unwrap_or_default(),
+            site_id: opt_id(site)?,
+        })),
         C::DeleteEntry {
             entry_id,
             permanently,
-        } => service
-            .delete_entry(DeleteEntry {
-                entry_id: id(entry_id)?,
-                permanently_delete: Some(Flag(permanently)),
-            })
-            .map(|answer| json!(answer)),
-        C::RestoreEntry { entry_id } => service
-            .restore_entry(RestoreEntry {
-                entry_id: id(entry_id)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.delete_entry(DeleteEntry {
+            entry_id: id(entry_id)?,
+            permanently_delete: Some(Flag(permanently)),
+        })),
+        C::RestoreEntry { entry_id } => answer(service.restore_entry(RestoreEntry {
+            entry_id: id(entry_id)?,
+        })),
         C::Search {
             query,
             limit: count,
             status,
             sections,
             site,
-        } => service
-            .search_content(SearchContent {
-                query: Some(query),
-                limit: limit(count),
-                status,
-                section_ids: some_ids(sections)?,
-                site_id: opt_id(site)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.search_content(SearchContent {
+            query: Some(query),
+            limit: limit(count),
+            status,
+            section_ids: some_ids(sections)?,
+            site_id: opt_id(site)?,
+        })),
         C::CreateDraft {
             canonical,
             section,
@@ -606,38 +564,32 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             notes,
             provisional,
             data,
-        } => service
-            .create_draft(CreateDraft {
-                section_id: opt_id(section)?,
-                entry_type_id: opt_id(entry_type)?,
-                canonical_id: opt_id(canonical)?,
-                draft_name: name,
-                draft_notes: notes,
-                provisional: Some(Flag(provisional)),
-                site_id: opt_id(site)?,
-                attribute_and_field_data: object_arg("data", data)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.create_draft(CreateDraft {
+            section_id: opt_id(section)?,
+            entry_type_id: opt_id(entry_type)?,
+            canonical_id: opt_id(canonical)?,
+            draft_name: name,
+            draft_notes: notes,
+            provisional: Some(Flag(provisional)),
+            site_id: opt_id(site)?,
+            attribute_and_field_data: object_arg("data", data)?,
+        })),
         C::UpdateDraft {
             draft_id,
             data,
             name,
             notes,
-        } => service
-            .update_draft(UpdateDraft {
-                draft_id: id(draft_id)?,
-                attribute_and_field_data: object_arg("data", data)?,
-                draft_name: name,
-                draft_notes: notes,
-                expected_version: None,
-            })
-            .map(|answer| json!(answer)),
-        C::ApplyDraft { draft_id } => service
-            .apply_draft(ApplyDraft {
-                draft_id: id(draft_id)?,
-                expected_version: None,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.update_draft(UpdateDraft {
+            draft_id: id(draft_id)?,
+            attribute_and_field_data: object_arg("data", data)?,
+            draft_name: name,
+            draft_notes: notes,
+            expected_version: None,
+        })),
+        C::ApplyDraft { draft_id } => answer(service.apply_draft(ApplyDraft {
+            draft_id: id(draft_id)?,
+            expected_version: None,
+        })),
         C::Drafts {
             canonical,
             site,
@@ -646,55 +598,45 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             creator,
             from_scratch,
             limit: count,
-        } => service
-            .list_entry_drafts(ListDrafts {
-                canonical_id: opt_id(canonical)?,
-                site_id: opt_id(site)?,
-                section_id: opt_id(section)?,
-                provisional: provisional.map(Flag),
-                creator,
-                from_scratch: Some(Flag(from_scratch)),
-                limit: limit(count),
-            })
-            .map(|answer| json!(answer)),
-        C::DeleteDraft { draft_id } => service
-            .delete_draft(DeleteDraft {
-                draft_id: id(draft_id)?,
-                expected_version: None,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.list_entry_drafts(ListDrafts {
+            canonical_id: opt_id(canonical)?,
+            site_id: opt_id(site)?,
+            section_id: opt_id(section)?,
+            provisional: provisional.map(Flag),
+            creator,
+            from_scratch: Some(Flag(from_scratch)),
+            limit: limit(count),
+        })),
+        C::DeleteDraft { draft_id } => answer(service.delete_draft(DeleteDraft {
+            draft_id: id(draft_id)?,
+            expected_version: None,
+        })),
         C::Revisions {
             entry_id,
             site,
             limit: count,
-        } => service
-            .list_revisions(ListRevisions {
-                entry_id: id(entry_id)?,
-                site_id: opt_id(site)?,
-                limit: limit(count),
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.list_revisions(ListRevisions {
+            entry_id: id(entry_id)?,
+            site_id: opt_id(site)?,
+            limit: limit(count),
+        })),
         C::Revision {
             entry_id,
             revision,
             site,
-        } => service
-            .get_revision(GetRevision {
-                entry_id: id(entry_id)?,
-                revision: id(revision)?,
-                site_id: opt_id(site)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.get_revision(GetRevision {
+            entry_id: id(entry_id)?,
+            revision: id(revision)?,
+            site_id: opt_id(site)?,
+        })),
         C::Revert {
             entry_id,
             revision,
             site,
-        } => service
-            .revert_entry(RevertEntry {
-                entry_id: id(entry_id)?,
-                revision: id(revision)?,
-                site_id: opt_id(site)?,
-            })
-            .map(|answer| json!(answer)),
+        } => answer(service.revert_entry(RevertEntry {
+            entry_id: id(entry_id)?,
+            revision: id(revision)?,
+            site_id: opt_id(site)?,
+        })),
     }
 }

@@ -4,7 +4,9 @@
 //! server already running on the same data directory.
 
 use clap::Subcommand;
-use imprint_service::{Service, ServiceError, ServiceResult, auth};
+use imprint_service::{Service, ServiceResult, auth};
+
+use crate::cli::answer;
 use serde_json::Value;
 
 #[derive(Debug, Subcommand)]
@@ -37,7 +39,7 @@ pub fn run(service: &Service, command: TokenCommand, json: bool) -> ServiceResul
                 .transpose()?;
             let created = service.create_token(&name, lifetime)?;
             if json {
-                return answer(created);
+                return answer(Ok(created));
             }
             // The secret alone, so `TOKEN=$(imprint token create --name ci)` works;
             // the rest goes to stderr for the person at the terminal.
@@ -47,12 +49,7 @@ pub fn run(service: &Service, command: TokenCommand, json: bool) -> ServiceResul
             );
             Ok(Value::String(created.token))
         }
-        TokenCommand::List => answer(service.list_tokens()?),
-        TokenCommand::Revoke { token } => answer(service.revoke_token(&token)?),
+        TokenCommand::List => answer(service.list_tokens()),
+        TokenCommand::Revoke { token } => answer(service.revoke_token(&token)),
     }
-}
-
-/// A typed answer as the JSON the CLI prints.
-fn answer(value: impl serde::Serialize) -> ServiceResult<Value> {
-    serde_json::to_value(value).map_err(|e| ServiceError::internal(e.to_string()))
 }

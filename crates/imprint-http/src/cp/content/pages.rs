@@ -96,37 +96,22 @@ pub(super) async fn index(panel: Panel, QueryParams(q): QueryParams<IndexQuery>)
         attr(q.query.as_deref().unwrap_or_default())
     );
     body.push_str("<label>Section <select name=\"sectionId\"><option value=\"\">all</option>");
-    for section in &view.sections.sections {
-        let id = section.id.to_string();
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{}>{}</option>",
-            attr(&id),
-            if section_id.map(|s| s.to_string()) == Some(id.clone()) {
-                " selected"
-            } else {
-                ""
-            },
-            esc(&section.name)
-        );
-    }
+    id_options(
+        &mut body,
+        view.sections
+            .sections
+            .iter()
+            .map(|s| (s.id, s.name.as_str())),
+        section_id.map(|s| s.to_string()),
+    );
     body.push_str(
         "</select></label><label>Site <select name=\"siteId\"><option value=\"\">all</option>",
     );
-    for site in &view.sites.sites {
-        let id = site.id.to_string();
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{}>{}</option>",
-            attr(&id),
-            if site_id.map(|s| s.to_string()) == Some(id.clone()) {
-                " selected"
-            } else {
-                ""
-            },
-            esc(&site.name)
-        );
-    }
+    id_options(
+        &mut body,
+        view.sites.sites.iter().map(|s| (s.id, s.name.as_str())),
+        site_id.map(|s| s.to_string()),
+    );
     body.push_str("</select></label><label>Status <select name=\"status\">");
     for status in ["live", "pending", "expired", "disabled", "all"] {
         let _ = write!(
@@ -743,4 +728,26 @@ pub(super) async fn new_entry(panel: Panel, QueryParams(q): QueryParams<NewQuery
         field_inputs(&spec, &json!({"enabled": true}))
     );
     panel.page("New entry", &body)
+}
+
+/// `<option>`s for a filter by id, the one matching `selected` marked.
+fn id_options<'a>(
+    body: &mut String,
+    items: impl Iterator<Item = (i64, &'a str)>,
+    selected: Option<String>,
+) {
+    for (id, name) in items {
+        let id = id.to_string();
+        let mark = if selected.as_deref() == Some(id.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            body,
+            "<option value=\"{}\"{mark}>{}</option>",
+            attr(&id),
+            esc(name)
+        );
+    }
 }

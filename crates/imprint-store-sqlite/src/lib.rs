@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_content.sql"),
     include_str!("../migrations/0003_tokens.sql"),
     include_str!("../migrations/0004_secrets.sql"),
+    include_str!("../migrations/0005_draft_item_count.sql"),
 ];
 
 pub struct SqliteStore {
@@ -167,6 +168,53 @@ impl SqliteStore {
         transaction.commit().map_err(map_error)?;
         Ok(value)
     }
+
+    /// [`Self::write`] for the hot path: `BEGIN IMMEDIATE` and `COMMIT` are cached
+    /// statements instead of being parsed on every call (rusqlite's `Transaction` parses
+    /// them each time, which cost about as much as the rest of the statements together).
+    fn write_hot<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let execute = |sql: &str| {
+            connection
+                .prepare_cached(sql)
+                .and_then(|mut statement| statement.execute([]))
+                .map_err(map_error)
+        };
+        execute("BEGIN IMMEDIATE")?;
+        // Rolls back unless committed, also when `f` panics, so the connection never stays
+        // inside a transaction.
+        let open = OpenTransaction(&connection);
+        let value = f(&connection)?;
+        execute("COMMIT")?;
+        std::mem::forget(open);
+        Ok(value)
+    }
+}
+
+struct OpenTransaction<'c>(&'c Connection);
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Sets a draft's stored item count from its items; for the writes that change several
+/// items at once (the hot path adds one and counts it in the same statement).
+fn recount_items(connection: &Connection, draft_id: &str) -> StoreResult<()> {
+    connection
+        .prepare_cached(
+            "UPDATE drafts SET item_count = (SELECT COUNT(*) FROM draft_items WHERE draft_id = ?1)
+             WHERE id = ?1",
+        )
+        .and_then(|mut statement| statement.execute([draft_id]))
+        .map(drop)
+        .map_err(map_error)
 }
 
 /// Switches a database to WAL. Changing the journal mode needs the database to itself and
@@ -367,7 +415,7 @@ impl Store for SqliteStore {
             for (key, value) in items {
                 insert.execute(params![draft.id, key, to_text(value)]).map_err(map_error)?;
             }
-            Ok(())
+            recount_items(tx, &draft.id)
         })
     }
 
@@ -411,8 +459,10 @@ impl Store for SqliteStore {
 
     fn draft_item_count(&self, id: &str) -> StoreResult<usize> {
         self.with(|c| {
-            c.prepare_cached("SELECT COUNT(*) FROM draft_items WHERE draft_id = ?1")?
+            c.prepare_cached("SELECT item_count FROM drafts WHERE id = ?1")?
                 .query_row([id], |row| row.get::<_, i64>(0))
+                .optional()
+                .map(Option::unwrap_or_default)
         })
         .map(|count| usize::try_from(count).unwrap_or(0))
     }
@@ -485,6 +535,7 @@ impl Store for SqliteStore {
             )
             .and_then(|mut s| s.execute(params![id, update.now]))
             .map_err(map_error)?;
+            recount_items(tx, id)?;
             Ok(version + 1)
         })
     }
@@ -497,42 +548,61 @@ impl Store for SqliteStore {
         value: &Value,
         now: i64,
     ) -> StoreResult<ItemAdded> {
-        self.write(|tx| {
-            let version: Option<i64> = tx
-                .prepare_cached("SELECT version FROM drafts WHERE id = ?1")
-                .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
-                .map_err(map_error)?;
-            let Some(version) = version else {
-                return Err(StoreError::NotFound);
+        self.write_hot(|tx| {
+            // The happy path is two statements: the insert, and the version bump that checks
+            // the expected version, counts the item and returns the count. The failure
+            // paths read the version to say which failure it was.
+            let current_version = || -> StoreResult<Option<i64>> {
+                tx.prepare_cached("SELECT version FROM drafts WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
+                    .map_err(map_error)
             };
-            if version != expected_version {
-                return Err(StoreError::Conflict(format!(
+            let moved = |version: Option<i64>| match version {
+                None => StoreError::NotFound,
+                Some(version) => StoreError::Conflict(format!(
                     "draft is at version {version}, not {expected_version}"
-                )));
-            }
+                )),
+            };
             let inserted = tx
                 .prepare_cached(
                     "INSERT INTO draft_items (draft_id, key, value) VALUES (?1, ?2, ?3)
                      ON CONFLICT (draft_id, key) DO NOTHING",
                 )
-                .and_then(|mut s| s.execute(params![id, key, to_text(value)]))
-                .map_err(map_error)?;
-            if inserted == 0 {
-                return Ok(ItemAdded::KeyTaken);
+                .and_then(|mut s| s.execute(params![id, key, to_text(value)]));
+            match inserted {
+                Ok(0) => {
+                    return match current_version()? {
+                        Some(version) if version == expected_version => Ok(ItemAdded::KeyTaken),
+                        other => Err(moved(other)),
+                    };
+                }
+                Ok(_) => {}
+                // The draft is gone: the item's foreign key has nothing to point at.
+                Err(rusqlite::Error::SqliteFailure(failure, _))
+                    if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+                {
+                    return Err(StoreError::NotFound);
+                }
+                Err(e) => return Err(map_error(e)),
             }
-            tx.prepare_cached(
-                "UPDATE drafts SET version = version + 1, updated_at = ?2 WHERE id = ?1",
-            )
-            .and_then(|mut s| s.execute(params![id, now]))
-            .map_err(map_error)?;
-            let count: i64 = tx
-                .prepare_cached("SELECT COUNT(*) FROM draft_items WHERE draft_id = ?1")
-                .and_then(|mut s| s.query_row([id], |row| row.get(0)))
+            let bumped: Option<i64> = tx
+                .prepare_cached(
+                    "UPDATE drafts SET version = version + 1, updated_at = ?3, item_count = item_count + 1
+                     WHERE id = ?1 AND version = ?2 RETURNING item_count",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![id, expected_version, now], |row| row.get(0))
+                        .optional()
+                })
                 .map_err(map_error)?;
-            Ok(ItemAdded::Added {
-                version: version + 1,
-                item_count: usize::try_from(count).unwrap_or(0),
-            })
+            match bumped {
+                // an error rolls the insert back with the transaction
+                None => Err(moved(current_version()?)),
+                Some(count) => Ok(ItemAdded::Added {
+                    version: expected_version + 1,
+                    item_count: usize::try_from(count).unwrap_or(0),
+                }),
+            }
         })
     }
 

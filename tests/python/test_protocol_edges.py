@@ -6,6 +6,8 @@ tools/call; batches on sessions at 2025-03-26 or earlier; a later initialize ren
 """
 
 import json
+import socket
+import urllib.parse
 
 import pytest
 
@@ -143,10 +145,28 @@ def test_http_wrong_content_type_is_json_rpc(http):
 
 
 def test_http_too_large_is_json_rpc(http):
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": "x" * (5 * 1024 * 1024)}})
-    status, _, answer = post(http.url, body)
-    assert status == 413
-    assert_error(answer, -32600)
+    # The server answers as soon as it reads the declared length, so the body is not sent
+    # (a client writing all of it would meet a closed connection).
+    url = urllib.parse.urlsplit(http.url)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+        connection.sendall(
+            (
+                f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
+                f"Accept: application/json, text/event-stream\r\nContent-Length: {5 * 1024 * 1024}\r\n\r\n"
+            ).encode()
+        )
+        response = http_client_response(connection)
+    assert response.status == 413
+    assert response.getheader("Content-Type").startswith("application/json")
+    assert_error(json.loads(response.read()), -32600)
+
+
+def http_client_response(connection):
+    import http.client
+
+    response = http.client.HTTPResponse(connection)
+    response.begin()
+    return response
 
 
 def test_http_invalid_request_and_tool_call_params(http):

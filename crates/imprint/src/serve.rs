@@ -5,6 +5,7 @@
 //! on stdio in this mode): `listening on http://HOST:PORT`, read by tests and scripts
 //! instead of sleeping, and a ready login URL for the control panel. Logs go to stderr.
 //! SIGINT or SIGTERM stops accepting connections and lets requests in flight finish.
+//! `--toolsets` (or `IMPRINT_TOOLSETS`) limits the MCP tools served, in both modes.
 
 use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};

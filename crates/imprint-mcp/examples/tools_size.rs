@@ -31,7 +31,9 @@ fn main() {
         }
     }
     if config_tokens >= CONFIG_BUDGET_TOKENS {
-        eprintln!("the config toolset is {config_tokens} tokens, over the {CONFIG_BUDGET_TOKENS} budget");
+        eprintln!(
+            "the config toolset is {config_tokens} tokens, over the {CONFIG_BUDGET_TOKENS} budget"
+        );
         std::process::exit(1);
     }
 }

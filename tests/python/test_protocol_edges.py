@@ -47,6 +47,13 @@ def test_stdio_parse_errors_are_answered(stdio, frame):
     assert stdio.call(PING) == {"jsonrpc": "2.0", "id": 9, "result": {}}, "the session survives"
 
 
+def test_stdio_a_frame_over_4_mib_is_refused_and_skipped(stdio):
+    stdio.start()
+    huge = {"jsonrpc": "2.0", "id": 2, "method": "ping", "params": {"x": "x" * (5 * 1024 * 1024)}}
+    assert_error(stdio.call(huge), -32600)
+    assert stdio.call(PING) == {"jsonrpc": "2.0", "id": 9, "result": {}}
+
+
 def test_stdio_invalid_requests_carry_an_id(stdio):
     stdio.start()
     assert_error(stdio.call({"jsonrpc": "2.0", "id": 4}), -32600, id=4)

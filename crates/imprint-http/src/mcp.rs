@@ -168,7 +168,15 @@ pub(crate) async fn handle(State(state): State<AppState>, request: Request) -> R
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("2025-03-26");
             if !frames::batches_allowed(version) {
-                let answer = frames::batch_refused(Some(version));
+                let answer = frames::error(
+                    Value::Null,
+                    frames::INVALID_REQUEST,
+                    format!(
+                        "invalid request: JSON-RPC batches are accepted only at protocol \
+                         version 2025-03-26 or earlier, and this request's MCP-Protocol-Version \
+                         is {version}; send each message in its own POST"
+                    ),
+                );
                 return rpc_error(StatusCode::BAD_REQUEST, answer);
             }
             let mut answers = Vec::new();

@@ -309,6 +309,7 @@ mod tests {
             cors_origins: cors.iter().map(|s| s.to_string()).collect(),
             allowed_hosts: hosts.map(|h| h.iter().map(|s| s.to_string()).collect()),
             limits: Default::default(),
+            toolsets: Default::default(),
         })
     }
 

@@ -94,6 +94,8 @@ pub struct HttpConfig {
     pub allowed_hosts: Option<Vec<String>>,
     /// Connection cap and timeouts, applied by [`serve`].
     pub limits: ConnectionLimits,
+    /// The MCP toolsets `/mcp` serves (all by default).
+    pub toolsets: imprint_mcp::Toolsets,
 }
 
 impl HttpConfig {
@@ -108,6 +110,7 @@ impl HttpConfig {
             cors_origins: Vec::new(),
             allowed_hosts: loopback.then(|| LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()),
             limits: ConnectionLimits::default(),
+            toolsets: imprint_mcp::Toolsets::all(),
         }
     }
 

@@ -33,7 +33,7 @@ impl AppState {
             service,
             origins,
             sessions,
-            mcp: McpMount::new(),
+            mcp: McpMount::new(config.toolsets),
             config,
         }))
     }

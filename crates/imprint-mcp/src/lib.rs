@@ -12,16 +12,22 @@
 //! - [`content_tools`]: the content tools (names from the Craft CMS MCP plugin).
 //! - [`resources`]: `capabilities://…`, `server://…`, `config://…`.
 //! - [`server`]: [`ImprintMcp`], the `ServerHandler`, and [`serve_stdio`].
+//! - [`toolsets`]: which tools a server serves (`--toolsets config,content,admin`).
+//! - [`frames`]: JSON-RPC frame checks rmcp does not make (parse errors, batches, `id: null`).
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod config_tools;
 mod content_tools;
+pub mod frames;
 mod resources;
 mod server;
+mod stdio;
+mod toolsets;
 
 pub use server::{ImprintMcp, serve_stdio};
+pub use toolsets::{Toolset, Toolsets};
 
 use imprint_service::{ErrorKind, ServiceError, ServiceResult};
 use rmcp::ErrorData as McpError;

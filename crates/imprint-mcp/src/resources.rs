@@ -164,6 +164,7 @@ fn capabilities(server: &ImprintMcp) -> Value {
     json!({
         "name": "imprint",
         "version": env!("CARGO_PKG_VERSION"),
+        "toolsets": server.toolsets().sets().iter().map(|set| set.name()).collect::<Vec<_>>(),
         "tools": tools,
         "resources": ["capabilities://server", "capabilities://clients", "server://registry", "server://{server_id}",
             "config://{client_id}/{profile_id}/draft", "config://{client_id}/{profile_id}/latest", "config://{client_id}/{profile_id}/deployed"],

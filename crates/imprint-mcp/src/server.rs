@@ -12,15 +12,21 @@ use rmcp::model::{
     ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 
 use crate::resources;
+use crate::toolsets::{ADMIN_TOOLS, Toolset, Toolsets};
 
 /// The Imprint MCP server: the service layer behind rmcp's tool router.
 #[derive(Clone)]
 pub struct ImprintMcp {
     service: Service,
     tool_router: ToolRouter<ImprintMcp>,
+    /// The toolsets served: `tools/list` shows only their tools, and a call to another
+    /// tool is refused with the name of the set that has it.
+    toolsets: Toolsets,
+    /// Each tool's set, by name (every tool of both routers).
+    sets: std::sync::Arc<std::collections::HashMap<String, Toolset>>,
 }
 
 const INSTRUCTIONS: &str = "Imprint changes MCP client configurations safely: build a draft \
@@ -33,7 +39,21 @@ revision (update_entry changes live content directly); link the user to each ret
 
 impl ImprintMcp {
     pub fn new(service: Service) -> Self {
-        let mut tool_router = Self::config_router() + Self::content_router();
+        let config = Self::config_router();
+        let content = Self::content_router();
+        let mut sets = std::collections::HashMap::new();
+        for tool in config.list_all() {
+            let set = if ADMIN_TOOLS.contains(&tool.name.as_ref()) {
+                Toolset::Admin
+            } else {
+                Toolset::Config
+            };
+            sets.insert(tool.name.to_string(), set);
+        }
+        for tool in content.list_all() {
+            sets.insert(tool.name.to_string(), Toolset::Content);
+        }
+        let mut tool_router = config + content;
         // every schema is made portable once, here (see imprint_service::api::make_portable)
         for route in tool_router.map.values_mut() {
             let mut schema = serde_json::Value::Object((*route.attr.input_schema).clone());
@@ -45,16 +65,40 @@ impl ImprintMcp {
         Self {
             service,
             tool_router,
+            toolsets: Toolsets::all(),
+            sets: std::sync::Arc::new(sets),
         }
+    }
+
+    /// Serves only the tools of `toolsets`.
+    pub fn with_toolsets(mut self, toolsets: Toolsets) -> Self {
+        self.toolsets = toolsets;
+        self
+    }
+
+    pub fn toolsets(&self) -> Toolsets {
+        self.toolsets
+    }
+
+    /// The set a tool belongs to (`None` for a name no router has).
+    pub fn toolset_of(&self, tool: &str) -> Option<Toolset> {
+        self.sets.get(tool).copied()
     }
 
     pub(crate) fn service(&self) -> &Service {
         &self.service
     }
 
-    /// Every tool, as `tools/list` shows it (the contract snapshot uses this).
+    /// The served tools, as `tools/list` shows them (the contract snapshot uses this).
     pub fn tools(&self) -> Vec<rmcp::model::Tool> {
-        self.tool_router.list_all()
+        let mut tools = self.tool_router.list_all();
+        tools.retain(|tool| self.serves(&tool.name));
+        tools
+    }
+
+    fn serves(&self, tool: &str) -> bool {
+        self.toolset_of(tool)
+            .is_some_and(|set| self.toolsets.contains(set))
     }
 }
 
@@ -80,7 +124,7 @@ impl ServerHandler for ImprintMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tool_router.list_all()))
+        Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
     async fn call_tool(
@@ -95,6 +139,17 @@ impl ServerHandler for ImprintMcp {
                     request.name
                 ),
                 None,
+            ));
+        }
+        if !self.serves(&request.name) {
+            let set = self.toolset_of(&request.name).unwrap_or(Toolset::Config);
+            return Err(McpError::invalid_params(
+                format!(
+                    "tool '{}' is in the '{set}' toolset, which this server does not serve \
+                     (it serves {}): restart it with --toolsets {},{set} (or IMPRINT_TOOLSETS)",
+                    request.name, self.toolsets, self.toolsets
+                ),
+                Some(serde_json::json!({"tool": request.name, "toolset": set.name()})),
             ));
         }
         let name = request.name.clone();
@@ -114,6 +169,20 @@ impl ServerHandler for ImprintMcp {
             }
             other => other,
         }
+    }
+
+    /// No prompts are served and none are declared in the capabilities, so `prompts/list`
+    /// is an unknown method (rmcp would answer an empty list to an undeclared feature).
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, McpError> {
+        Err(McpError::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            "prompts/list: this server serves no prompts (see its capabilities)",
+            None,
+        ))
     }
 
     async fn list_resources(
@@ -143,11 +212,15 @@ impl ServerHandler for ImprintMcp {
     }
 }
 
-/// Serves MCP over stdin/stdout until the client disconnects. Logs go to stderr.
-pub async fn serve_stdio(service: Service) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let running = ImprintMcp::new(service).serve(stdio()).await?;
-    running.waiting().await?;
-    Ok(())
+/// Serves the tools of `toolsets` over stdin/stdout until the client disconnects, through
+/// the frame checks of [`crate::stdio`]. Logs go to stderr.
+pub async fn serve_stdio(
+    service: Service,
+    toolsets: crate::Toolsets,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (input, output) = stdio();
+    let handler = ImprintMcp::new(service).with_toolsets(toolsets);
+    crate::stdio::serve(handler, input, output).await
 }
 
 type Input = Box<dyn tokio::io::AsyncRead + Send + Unpin>;

@@ -5,6 +5,7 @@
 //! on stdio in this mode): `listening on http://HOST:PORT`, read by tests and scripts
 //! instead of sleeping, and a ready login URL for the control panel. Logs go to stderr.
 //! SIGINT or SIGTERM stops accepting connections and lets requests in flight finish.
+//! `--toolsets` (or `IMPRINT_TOOLSETS`) limits the MCP tools served, in both modes.
 
 use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -44,6 +45,15 @@ pub struct ServeArgs {
     /// keep-alive connections included (default 10).
     #[arg(long, value_name = "SECONDS", requires = "http", value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_timeout: Option<u64>,
+    /// Serve only these toolsets: config, content, admin (comma-separated), or all.
+    /// A config-only assistant: `--toolsets config`.
+    #[arg(
+        long,
+        env = "IMPRINT_TOOLSETS",
+        value_name = "SETS",
+        default_value = "all"
+    )]
+    toolsets: imprint_mcp::Toolsets,
 }
 
 pub fn run(service: Service, args: ServeArgs) -> Result<(), Failure> {
@@ -54,7 +64,7 @@ pub fn run(service: Service, args: ServeArgs) -> Result<(), Failure> {
                 .build()
                 .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
             runtime
-                .block_on(imprint_mcp::serve_stdio(service))
+                .block_on(imprint_mcp::serve_stdio(service, args.toolsets))
                 .map_err(|e| Failure::Other(format!("MCP server stopped: {e}")))
         }
         Some(address) => {
@@ -111,6 +121,7 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
         config = config.with_public_url(url).map_err(Failure::Other)?;
     }
     config.require_auth = !args.no_auth;
+    config.toolsets = args.toolsets;
     if let Some(max) = args.max_connections {
         config.limits.max_connections = max as usize;
     }

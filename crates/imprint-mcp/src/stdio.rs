@@ -1,0 +1,292 @@
+//! MCP over stdio, with a thin layer in front of rmcp's transport.
+//!
+//! Every frame from the client is checked by [`crate::frames`] first: a frame that is not
+//! JSON, an invalid request or a malformed `tools/call` is answered here (rmcp would drop
+//! it or answer without an id). Batches are split into messages for rmcp and their
+//! answers gathered back into one array, on sessions initialized at 2025-03-26 or earlier.
+//! Each `initialize` after the first message starts a fresh rmcp session, so the version
+//! it negotiates is the one the session answers as (rmcp keeps the lifecycle an earlier
+//! request with 2026-07-28 `_meta` selected).
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use rmcp::ServiceExt;
+use serde_json::Value;
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream, WriteHalf,
+};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::frames::{self, Frame, Kind};
+use crate::server::ImprintMcp;
+
+/// The longest frame read; longer ones are answered with -32600 and skipped.
+pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the output side needs to know about requests in flight.
+#[derive(Default)]
+struct State {
+    /// The protocol version the session's `initialize` negotiated.
+    version: Option<String>,
+    /// The id (as JSON text) of an `initialize` whose answer is awaited.
+    pending_init: Option<String>,
+    /// The version that `initialize` asked for: the session's until its answer says
+    /// otherwise (a client may send its next frames before reading the answer).
+    requested: Option<String>,
+    batches: Vec<Batch>,
+}
+
+struct Batch {
+    /// Ids (as JSON text) of the batch's requests not answered yet.
+    waiting: HashSet<String>,
+    answers: Vec<Value>,
+}
+
+/// Serves `handler` over `input`/`output` until `input` ends.
+pub(crate) async fn serve<R, W>(handler: ImprintMcp, input: R, output: W) -> Result<(), BoxError>
+where
+    R: AsyncRead + Send + Unpin + 'static,
+    W: AsyncWrite + Send + Unpin + 'static,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let writer = tokio::spawn(async move {
+        let mut output = output;
+        while let Some(line) = rx.recv().await {
+            output.write_all(line.as_bytes()).await?;
+            output.write_all(b"\n").await?;
+            output.flush().await?;
+        }
+        Ok::<(), std::io::Error>(())
+    });
+    let state = Arc::new(Mutex::new(State::default()));
+    let mut session: Option<WriteHalf<DuplexStream>> = None;
+    let mut used = false;
+    let mut input = BufReader::new(input);
+    let mut sessions = Vec::new();
+    while let Some(frame) = read_frame(&mut input).await? {
+        let Ok(frame) = frame else {
+            send(
+                &tx,
+                &frames::error(
+                    Value::Null,
+                    frames::INVALID_REQUEST,
+                    format!("invalid request: the frame is longer than {MAX_FRAME_BYTES} bytes"),
+                ),
+            );
+            continue;
+        };
+        if frame.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let messages = match frames::parse(&frame) {
+            Err(answer) => {
+                send(&tx, &answer);
+                continue;
+            }
+            Ok(Frame::Single(message)) => {
+                if let Err(answer) = frames::check(&message) {
+                    send(&tx, &answer);
+                    continue;
+                }
+                if let Some(requested) = frames::requested_version(&message) {
+                    if used && let Some(mut old) = session.take() {
+                        // the old session finishes what it has and ends at EOF
+                        let _ = old.shutdown().await;
+                    }
+                    let mut state = lock(&state);
+                    state.version = None;
+                    state.requested = Some(requested.to_string());
+                    state.pending_init = Some(message["id"].to_string());
+                }
+                vec![frame]
+            }
+            Ok(Frame::Batch(items)) => {
+                let version = {
+                    let state = lock(&state);
+                    state.version.clone().or_else(|| state.requested.clone())
+                };
+                if !version.as_deref().is_some_and(frames::batches_allowed) {
+                    send(&tx, &frames::batch_refused(version.as_deref()));
+                    continue;
+                }
+                let mut batch = Batch {
+                    waiting: HashSet::new(),
+                    answers: Vec::new(),
+                };
+                let mut forward = Vec::new();
+                for item in items {
+                    match frames::check(&item) {
+                        Err(answer) => batch.answers.push(answer),
+                        Ok(_) if frames::requested_version(&item).is_some() => {
+                            batch.answers.push(frames::error(
+                                item["id"].clone(),
+                                frames::INVALID_REQUEST,
+                                "invalid request: initialize cannot be part of a batch",
+                            ));
+                        }
+                        Ok(kind) => {
+                            if kind == Kind::Request {
+                                batch.waiting.insert(item["id"].to_string());
+                            }
+                            forward.push(serde_json::to_vec(&item)?);
+                        }
+                    }
+                }
+                if batch.waiting.is_empty() {
+                    if !batch.answers.is_empty() {
+                        send(&tx, &Value::Array(batch.answers));
+                    }
+                } else {
+                    lock(&state).batches.push(batch);
+                }
+                forward
+            }
+        };
+        for message in messages {
+            // A session ends if its first message was not one rmcp starts with; the next
+            // message starts a new one.
+            for _attempt in 0..2 {
+                let writer = match &mut session {
+                    Some(writer) => writer,
+                    None => {
+                        let (writer, task) = start(handler.clone(), &state, &tx);
+                        sessions.push(task);
+                        used = false;
+                        session.insert(writer)
+                    }
+                };
+                let sent = async {
+                    writer.write_all(&message).await?;
+                    writer.write_all(b"\n").await?;
+                    writer.flush().await
+                };
+                if sent.await.is_ok() {
+                    used = true;
+                    break;
+                }
+                session = None;
+            }
+        }
+    }
+    if let Some(mut writer) = session.take() {
+        let _ = writer.shutdown().await;
+    }
+    drop(tx);
+    for task in sessions {
+        let _ = task.await;
+    }
+    writer.await??;
+    Ok(())
+}
+
+/// Starts an rmcp session on an in-memory pipe; its output goes through [`on_output`].
+fn start(
+    handler: ImprintMcp,
+    state: &Arc<Mutex<State>>,
+    tx: &UnboundedSender<String>,
+) -> (WriteHalf<DuplexStream>, tokio::task::JoinHandle<()>) {
+    let (ours, theirs) = tokio::io::duplex(64 * 1024);
+    let (their_read, their_write) = tokio::io::split(theirs);
+    let (our_read, our_write) = tokio::io::split(ours);
+    let (state, tx) = (Arc::clone(state), tx.clone());
+    let task = tokio::spawn(async move {
+        let rmcp = tokio::spawn(async move {
+            match handler.serve((their_read, their_write)).await {
+                Ok(running) => {
+                    let _ = running.waiting().await;
+                }
+                Err(error) => tracing::warn!(%error, "MCP session ended before it started"),
+            }
+        });
+        let mut lines = BufReader::new(our_read).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            on_output(&state, &tx, line);
+        }
+        let _ = rmcp.await;
+    });
+    (our_write, task)
+}
+
+/// A line rmcp wrote: passed on, or kept for its batch's answer.
+fn on_output(state: &Mutex<State>, tx: &UnboundedSender<String>, line: String) {
+    let mut state = lock(state);
+    if state.pending_init.is_none() && state.batches.is_empty() {
+        drop(state);
+        let _ = tx.send(line);
+        return;
+    }
+    let Ok(message) = serde_json::from_str::<Value>(&line) else {
+        let _ = tx.send(line);
+        return;
+    };
+    let id = message.get("id").map(Value::to_string);
+    if id.is_some() && id == state.pending_init {
+        state.pending_init = None;
+        state.version = message
+            .pointer("/result/protocolVersion")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+    }
+    if let Some(id) = &id
+        && let Some(index) = state.batches.iter().position(|b| b.waiting.contains(id))
+    {
+        let batch = &mut state.batches[index];
+        batch.waiting.remove(id);
+        batch.answers.push(message);
+        if batch.waiting.is_empty() {
+            let batch = state.batches.remove(index);
+            send(tx, &Value::Array(batch.answers));
+        }
+        return;
+    }
+    let _ = tx.send(line);
+}
+
+fn send(tx: &UnboundedSender<String>, message: &Value) {
+    let _ = tx.send(message.to_string());
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The next newline-terminated frame (without the newline), `Err(())` for one longer than
+/// [`MAX_FRAME_BYTES`] (skipped to its end), or `None` at the end of input.
+async fn read_frame<R: AsyncRead + Unpin>(
+    input: &mut BufReader<R>,
+) -> std::io::Result<Option<Result<Vec<u8>, ()>>> {
+    let mut frame = Vec::new();
+    let mut too_long = false;
+    loop {
+        let buffer = input.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok(if frame.is_empty() && !too_long {
+                None
+            } else if too_long {
+                Some(Err(()))
+            } else {
+                Some(Ok(frame))
+            });
+        }
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (&buffer[..end], end + 1),
+            None => (buffer, buffer.len()),
+        };
+        let complete = done > chunk.len();
+        if !too_long && frame.len() + chunk.len() <= MAX_FRAME_BYTES {
+            frame.extend_from_slice(chunk);
+        } else {
+            too_long = true;
+            frame = Vec::new();
+        }
+        input.consume(done);
+        if complete {
+            return Ok(Some(if too_long { Err(()) } else { Ok(frame) }));
+        }
+    }
+}

@@ -13,8 +13,10 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
+use imprint_service::ServiceResult;
+use serde_json::Value;
+
 use crate::args::Args;
-use crate::respond;
 use crate::server::ImprintMcp;
 
 #[tool_router(router = content_router, vis = "pub(crate)")]
@@ -27,8 +29,7 @@ impl ImprintMcp {
     async fn get_sites(
         &self,
         Parameters(Args(request)): Parameters<Args<GetSites>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_sites(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_sites(request)), "sites")
     }
 
     #[tool(
@@ -37,8 +38,7 @@ impl ImprintMcp {
     async fn create_site(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateSite>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_site(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_site(request)), None)
     }
 
     #[tool(
@@ -47,8 +47,7 @@ impl ImprintMcp {
     async fn update_site(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateSite>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_site(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_site(request)), None)
     }
 
     // ----- sections ----------------------------------------------------------------------
@@ -59,8 +58,7 @@ impl ImprintMcp {
     async fn get_sections(
         &self,
         Parameters(Args(request)): Parameters<Args<GetSections>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_sections(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_sections(request)), "sections")
     }
 
     #[tool(
@@ -69,8 +67,7 @@ impl ImprintMcp {
     async fn create_section(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateSection>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_section(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_section(request)), None)
     }
 
     #[tool(
@@ -79,8 +76,7 @@ impl ImprintMcp {
     async fn update_section(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateSection>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_section(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_section(request)), None)
     }
 
     #[tool(
@@ -89,8 +85,7 @@ impl ImprintMcp {
     async fn delete_section(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteSection>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_section(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_section(request)), None)
     }
 
     // ----- entry types -------------------------------------------------------------------
@@ -101,8 +96,7 @@ impl ImprintMcp {
     async fn get_entry_types(
         &self,
         Parameters(Args(request)): Parameters<Args<GetEntryTypes>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_entry_types(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_entry_types(request)), "entryTypes")
     }
 
     #[tool(
@@ -111,8 +105,7 @@ impl ImprintMcp {
     async fn create_entry_type(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateEntryType>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_entry_type(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_entry_type(request)), None)
     }
 
     #[tool(
@@ -121,8 +114,7 @@ impl ImprintMcp {
     async fn update_entry_type(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateEntryType>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_entry_type(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_entry_type(request)), None)
     }
 
     #[tool(
@@ -131,8 +123,7 @@ impl ImprintMcp {
     async fn delete_entry_type(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteEntryType>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_entry_type(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_entry_type(request)), None)
     }
 
     // ----- fields ------------------------------------------------------------------------
@@ -143,8 +134,7 @@ impl ImprintMcp {
     async fn get_fields(
         &self,
         Parameters(Args(request)): Parameters<Args<GetFields>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_fields(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_fields(request)), "fields")
     }
 
     #[tool(
@@ -153,8 +143,7 @@ impl ImprintMcp {
     async fn get_field_types(
         &self,
         Parameters(Args(request)): Parameters<Args<GetFieldTypes>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_field_types(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_field_types(request)), "fieldTypes")
     }
 
     #[tool(
@@ -163,8 +152,7 @@ impl ImprintMcp {
     async fn create_field(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateField>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_field(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_field(request)), None)
     }
 
     #[tool(
@@ -173,8 +161,7 @@ impl ImprintMcp {
     async fn update_field(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateField>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_field(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_field(request)), None)
     }
 
     #[tool(
@@ -183,8 +170,7 @@ impl ImprintMcp {
     async fn delete_field(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteField>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_field(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_field(request)), None)
     }
 
     // ----- field layouts -----------------------------------------------------------------
@@ -195,8 +181,7 @@ impl ImprintMcp {
     async fn create_field_layout(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateFieldLayout>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_field_layout(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_field_layout(request)), None)
     }
 
     #[tool(
@@ -205,8 +190,7 @@ impl ImprintMcp {
     async fn get_field_layout(
         &self,
         Parameters(Args(request)): Parameters<Args<GetFieldLayout>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_field_layout(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().get_field_layout(request)), Some("Field layout currently contains the following elements."))
     }
 
     #[tool(
@@ -215,8 +199,7 @@ impl ImprintMcp {
     async fn update_field_layout(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateFieldLayout>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_field_layout(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_field_layout(request)), None)
     }
 
     // ----- entries -----------------------------------------------------------------------
@@ -227,8 +210,7 @@ impl ImprintMcp {
     async fn create_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateEntry>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_entry(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_entry(request)), None)
     }
 
     #[tool(
@@ -237,8 +219,7 @@ impl ImprintMcp {
     async fn get_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<GetEntry>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_entry(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().get_entry(request)), Some("The entry (or draft) with its native attributes and custom fields by handle."))
     }
 
     #[tool(
@@ -247,8 +228,7 @@ impl ImprintMcp {
     async fn update_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateEntry>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_entry(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_entry(request)), None)
     }
 
     #[tool(
@@ -257,8 +237,7 @@ impl ImprintMcp {
     async fn delete_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteEntry>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_entry(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_entry(request)), None)
     }
 
     #[tool(
@@ -267,8 +246,7 @@ impl ImprintMcp {
     async fn restore_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<RestoreEntry>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().restore_entry(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().restore_entry(request)), None)
     }
 
     #[tool(
@@ -277,8 +255,7 @@ impl ImprintMcp {
     async fn search_content(
         &self,
         Parameters(Args(request)): Parameters<Args<SearchContent>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().search_content(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().search_content(request)), None)
     }
 
     // ----- drafts ------------------------------------------------------------------------
@@ -289,8 +266,7 @@ impl ImprintMcp {
     async fn create_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateDraft>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_draft(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_draft(request)), None)
     }
 
     #[tool(
@@ -299,8 +275,7 @@ impl ImprintMcp {
     async fn update_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateDraft>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_draft(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_draft(request)), None)
     }
 
     #[tool(
@@ -309,8 +284,7 @@ impl ImprintMcp {
     async fn apply_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<ApplyDraft>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().apply_draft(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().apply_draft(request)), None)
     }
 
     #[tool(
@@ -319,8 +293,7 @@ impl ImprintMcp {
     async fn list_drafts(
         &self,
         Parameters(Args(request)): Parameters<Args<ListDrafts>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().list_entry_drafts(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().list_entry_drafts(request)), Some("The drafts, newest first."))
     }
 
     #[tool(
@@ -329,8 +302,7 @@ impl ImprintMcp {
     async fn delete_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteDraft>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_draft(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_draft(request)), None)
     }
 
     // ----- history -----------------------------------------------------------------------
@@ -341,8 +313,7 @@ impl ImprintMcp {
     async fn list_revisions(
         &self,
         Parameters(Args(request)): Parameters<Args<ListRevisions>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().list_revisions(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().list_revisions(request)), Some("The revisions, newest first."))
     }
 
     #[tool(
@@ -351,8 +322,7 @@ impl ImprintMcp {
     async fn get_revision(
         &self,
         Parameters(Args(request)): Parameters<Args<GetRevision>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_revision(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().get_revision(request)), Some("The revision, verified."))
     }
 
     #[tool(
@@ -361,7 +331,43 @@ impl ImprintMcp {
     async fn revert_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<RevertEntry>>,
-    ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().revert_entry(request)))
+    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().revert_entry(request)), None)
     }
+}
+
+/// Object answers in the Craft plugin's shape: `_notes` (the plugin's guidance text) beside
+/// Imprint's `message`, or `note` when the answer has no message. Added here because the
+/// plugin only spoke MCP; REST and the CLI answer the typed response as it is.
+fn respond_noted<T: serde::Serialize>(
+    result: ServiceResult<T>,
+    note: Option<&str>,
+) -> Result<CallToolResult, McpError> {
+    crate::respond(result.and_then(|answer| {
+        let mut value = serde_json::to_value(answer)
+            .map_err(|e| imprint_service::ServiceError::internal(e.to_string()))?;
+        if let Value::Object(map) = &mut value
+            && !map.contains_key("_notes")
+            && let Some(text) = map.get("message").cloned().or_else(|| note.map(Value::from))
+        {
+            map.insert("_notes".into(), text);
+        }
+        Ok(value)
+    }))
+}
+
+/// List tools answer a bare JSON array as their text, as the plugin did, so a script that
+/// parses the array keeps working. No `structuredContent` is sent (these tools declare no
+/// output schema, and MCP requires structured content to be an object).
+fn respond_list<T: serde::Serialize>(
+    result: ServiceResult<T>,
+    key: &str,
+) -> Result<CallToolResult, McpError> {
+    crate::respond(result.and_then(|answer| {
+        let mut value = serde_json::to_value(answer)
+            .map_err(|e| imprint_service::ServiceError::internal(e.to_string()))?;
+        Ok(value
+            .get_mut(key)
+            .map(Value::take)
+            .unwrap_or_else(|| Value::Array(Vec::new())))
+    }))
 }

@@ -58,6 +58,7 @@ mod listen;
 mod mcp;
 mod rest;
 mod state;
+mod sse;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -179,6 +180,7 @@ pub fn router(service: Service, config: HttpConfig) -> Router {
         .route("/", get(|| async { Redirect::to("/cp") }))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/mcp", any(mcp::handle))
+        .merge(sse::routes())
         .route("/openapi.json", get(rest::openapi::serve))
         .merge(rest::routes())
         .merge(cp::routes())

@@ -122,13 +122,15 @@ fn check_max_authors(value: Option<Id>) -> ServiceResult<Option<i64>> {
     }
 }
 
-/// The section's `propagationMethod` ("all" for sections made before it was stored).
+/// The section's `propagationMethod`. New sections store one ("all" unless given);
+/// sections made before it existed read as "none", what they did then, so existing
+/// entries do not start copying themselves to other sites.
 pub(crate) fn propagation_method(section: &SectionRow) -> &str {
     section
         .settings
         .get("propagationMethod")
         .and_then(Value::as_str)
-        .unwrap_or("all")
+        .unwrap_or("none")
 }
 
 /// The section's `maxAuthors` (1 unless set).

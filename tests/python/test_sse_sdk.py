@@ -65,11 +65,13 @@ async def test_sse_auth_origin_and_sessions(server, token):  # noqa: F811
         # A session belongs to whoever opened it: another token cannot post to it.
         async with http.stream("GET", f"{server}/sse", headers={"Authorization": f"Bearer {secret}"}) as stream:
             assert stream.status_code == 200
+            # Read by hand: leaving an `async for` would close the stream, and the session.
+            lines = stream.aiter_lines()
             endpoint = None
-            async for line in stream.aiter_lines():
+            while endpoint is None:
+                line = await lines.__anext__()
                 if line.startswith("data: "):
                     endpoint = line.removeprefix("data: ")
-                    break
             assert endpoint and endpoint.startswith("/message?sessionId=")
             other = token("sse-b")
             stolen = await http.post(

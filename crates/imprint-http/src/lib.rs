@@ -57,8 +57,8 @@ mod guard;
 mod listen;
 mod mcp;
 mod rest;
-mod state;
 mod sse;
+mod state;
 
 use std::net::{IpAddr, SocketAddr};
 

@@ -29,7 +29,11 @@ impl ImprintMcp {
     async fn get_sites(
         &self,
         Parameters(Args(request)): Parameters<Args<GetSites>>,
-    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_sites(request)), "sites")
+    ) -> Result<CallToolResult, McpError> {
+        respond_list(
+            request.and_then(|request| self.service().get_sites(request)),
+            "sites",
+        )
     }
 
     #[tool(
@@ -38,7 +42,11 @@ impl ImprintMcp {
     async fn create_site(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateSite>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_site(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_site(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -47,7 +55,11 @@ impl ImprintMcp {
     async fn update_site(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateSite>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_site(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_site(request)),
+            None,
+        )
     }
 
     // ----- sections ----------------------------------------------------------------------
@@ -58,7 +70,11 @@ impl ImprintMcp {
     async fn get_sections(
         &self,
         Parameters(Args(request)): Parameters<Args<GetSections>>,
-    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_sections(request)), "sections")
+    ) -> Result<CallToolResult, McpError> {
+        respond_list(
+            request.and_then(|request| self.service().get_sections(request)),
+            "sections",
+        )
     }
 
     #[tool(
@@ -67,7 +83,11 @@ impl ImprintMcp {
     async fn create_section(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateSection>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_section(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_section(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -76,7 +96,11 @@ impl ImprintMcp {
     async fn update_section(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateSection>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_section(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_section(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -85,7 +109,11 @@ impl ImprintMcp {
     async fn delete_section(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteSection>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_section(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().delete_section(request)),
+            None,
+        )
     }
 
     // ----- entry types -------------------------------------------------------------------
@@ -96,7 +124,11 @@ impl ImprintMcp {
     async fn get_entry_types(
         &self,
         Parameters(Args(request)): Parameters<Args<GetEntryTypes>>,
-    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_entry_types(request)), "entryTypes")
+    ) -> Result<CallToolResult, McpError> {
+        respond_list(
+            request.and_then(|request| self.service().get_entry_types(request)),
+            "entryTypes",
+        )
     }
 
     #[tool(
@@ -105,7 +137,11 @@ impl ImprintMcp {
     async fn create_entry_type(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateEntryType>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_entry_type(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_entry_type(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -114,7 +150,11 @@ impl ImprintMcp {
     async fn update_entry_type(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateEntryType>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_entry_type(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_entry_type(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -123,7 +163,11 @@ impl ImprintMcp {
     async fn delete_entry_type(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteEntryType>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_entry_type(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().delete_entry_type(request)),
+            None,
+        )
     }
 
     // ----- fields ------------------------------------------------------------------------
@@ -134,7 +178,11 @@ impl ImprintMcp {
     async fn get_fields(
         &self,
         Parameters(Args(request)): Parameters<Args<GetFields>>,
-    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_fields(request)), "fields")
+    ) -> Result<CallToolResult, McpError> {
+        respond_list(
+            request.and_then(|request| self.service().get_fields(request)),
+            "fields",
+        )
     }
 
     #[tool(
@@ -143,7 +191,11 @@ impl ImprintMcp {
     async fn get_field_types(
         &self,
         Parameters(Args(request)): Parameters<Args<GetFieldTypes>>,
-    ) -> Result<CallToolResult, McpError> {        respond_list(request.and_then(|request| self.service().get_field_types(request)), "fieldTypes")
+    ) -> Result<CallToolResult, McpError> {
+        respond_list(
+            request.and_then(|request| self.service().get_field_types(request)),
+            "fieldTypes",
+        )
     }
 
     #[tool(
@@ -152,7 +204,11 @@ impl ImprintMcp {
     async fn create_field(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateField>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_field(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_field(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -161,7 +217,11 @@ impl ImprintMcp {
     async fn update_field(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateField>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_field(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_field(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -170,7 +230,11 @@ impl ImprintMcp {
     async fn delete_field(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteField>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_field(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().delete_field(request)),
+            None,
+        )
     }
 
     // ----- field layouts -----------------------------------------------------------------
@@ -181,7 +245,11 @@ impl ImprintMcp {
     async fn create_field_layout(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateFieldLayout>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_field_layout(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_field_layout(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -190,7 +258,11 @@ impl ImprintMcp {
     async fn get_field_layout(
         &self,
         Parameters(Args(request)): Parameters<Args<GetFieldLayout>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().get_field_layout(request)), Some("Field layout currently contains the following elements."))
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().get_field_layout(request)),
+            Some("Field layout currently contains the following elements."),
+        )
     }
 
     #[tool(
@@ -199,7 +271,11 @@ impl ImprintMcp {
     async fn update_field_layout(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateFieldLayout>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_field_layout(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_field_layout(request)),
+            None,
+        )
     }
 
     // ----- entries -----------------------------------------------------------------------
@@ -210,7 +286,11 @@ impl ImprintMcp {
     async fn create_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateEntry>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_entry(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -219,7 +299,11 @@ impl ImprintMcp {
     async fn get_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<GetEntry>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().get_entry(request)), Some("The entry (or draft) with its native attributes and custom fields by handle."))
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().get_entry(request)),
+            Some("The entry (or draft) with its native attributes and custom fields by handle."),
+        )
     }
 
     #[tool(
@@ -228,7 +312,11 @@ impl ImprintMcp {
     async fn update_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateEntry>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_entry(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -237,7 +325,11 @@ impl ImprintMcp {
     async fn delete_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteEntry>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_entry(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().delete_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -246,7 +338,11 @@ impl ImprintMcp {
     async fn restore_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<RestoreEntry>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().restore_entry(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().restore_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -255,7 +351,11 @@ impl ImprintMcp {
     async fn search_content(
         &self,
         Parameters(Args(request)): Parameters<Args<SearchContent>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().search_content(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().search_content(request)),
+            None,
+        )
     }
 
     // ----- drafts ------------------------------------------------------------------------
@@ -266,7 +366,11 @@ impl ImprintMcp {
     async fn create_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<CreateDraft>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().create_draft(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().create_draft(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -275,7 +379,11 @@ impl ImprintMcp {
     async fn update_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateDraft>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().update_draft(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().update_draft(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -284,7 +392,11 @@ impl ImprintMcp {
     async fn apply_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<ApplyDraft>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().apply_draft(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().apply_draft(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -293,7 +405,11 @@ impl ImprintMcp {
     async fn list_drafts(
         &self,
         Parameters(Args(request)): Parameters<Args<ListDrafts>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().list_entry_drafts(request)), Some("The drafts, newest first."))
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().list_entry_drafts(request)),
+            Some("The drafts, newest first."),
+        )
     }
 
     #[tool(
@@ -302,7 +418,11 @@ impl ImprintMcp {
     async fn delete_draft(
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteDraft>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().delete_draft(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().delete_draft(request)),
+            None,
+        )
     }
 
     // ----- history -----------------------------------------------------------------------
@@ -313,7 +433,11 @@ impl ImprintMcp {
     async fn list_revisions(
         &self,
         Parameters(Args(request)): Parameters<Args<ListRevisions>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().list_revisions(request)), Some("The revisions, newest first."))
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().list_revisions(request)),
+            Some("The revisions, newest first."),
+        )
     }
 
     #[tool(
@@ -322,7 +446,11 @@ impl ImprintMcp {
     async fn get_revision(
         &self,
         Parameters(Args(request)): Parameters<Args<GetRevision>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().get_revision(request)), Some("The revision, verified."))
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().get_revision(request)),
+            Some("The revision, verified."),
+        )
     }
 
     #[tool(
@@ -331,7 +459,11 @@ impl ImprintMcp {
     async fn revert_entry(
         &self,
         Parameters(Args(request)): Parameters<Args<RevertEntry>>,
-    ) -> Result<CallToolResult, McpError> {        respond_noted(request.and_then(|request| self.service().revert_entry(request)), None)
+    ) -> Result<CallToolResult, McpError> {
+        respond_noted(
+            request.and_then(|request| self.service().revert_entry(request)),
+            None,
+        )
     }
 }
 
@@ -347,7 +479,10 @@ fn respond_noted<T: serde::Serialize>(
             .map_err(|e| imprint_service::ServiceError::internal(e.to_string()))?;
         if let Value::Object(map) = &mut value
             && !map.contains_key("_notes")
-            && let Some(text) = map.get("message").cloned().or_else(|| note.map(Value::from))
+            && let Some(text) = map
+                .get("message")
+                .cloned()
+                .or_else(|| note.map(Value::from))
         {
             map.insert("_notes".into(), text);
         }

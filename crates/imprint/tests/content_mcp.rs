@@ -179,7 +179,11 @@ async fn sites_are_created_updated_and_exactly_one_is_primary() {
     let env = TestEnv::new();
     let mcp = env.mcp().await;
     let sites = mcp.ok("get_sites", json!({})).await;
-    assert_eq!(sites.as_array().map(Vec::len), Some(1), "a bare array: {sites}");
+    assert_eq!(
+        sites.as_array().map(Vec::len),
+        Some(1),
+        "a bare array: {sites}"
+    );
     assert_eq!(sites[0]["handle"], "default");
     assert_eq!(sites[0]["language"], "en-US");
     assert_eq!(sites[0]["primary"], true);
@@ -276,7 +280,13 @@ async fn structure_tools_describe_and_change_the_model() {
         .collect();
     assert_eq!(handles, ["body", "price", "category", "related"]);
     assert_eq!(fields[0]["required"], true);
-    assert_eq!(mcp.ok("get_fields", json!({})).await.as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        mcp.ok("get_fields", json!({}))
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
 
     // Layout update keeps elements given by uid and replaces the rest.
     let layout = mcp
@@ -1591,7 +1601,9 @@ async fn deleting_structure_reports_the_impact_and_needs_force() {
     );
     assert_eq!(
         mcp.ok("get_fields", json!({"fieldLayoutId": model.layout}))
-            .await.as_array().map(Vec::len),
+            .await
+            .as_array()
+            .map(Vec::len),
         Some(3)
     );
 

@@ -54,10 +54,18 @@ async fn the_plugin_scenario_replays_unchanged() {
         .await;
     has_keys(&body, &["_notes", "message", "editUrl", "id"]);
     assert_eq!(body["translationMethod"], "none");
-    assert!(body["editUrl"].as_str().unwrap().ends_with(&format!("/cp/fields/{}", body["id"])));
+    assert!(
+        body["editUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/cp/fields/{}", body["id"]))
+    );
     let body_id = id(&body, "id");
     let refused = mcp
-        .err("create_field", json!({"name": "X", "type": "PlainText", "translationMethod": "sometimes"}))
+        .err(
+            "create_field",
+            json!({"name": "X", "type": "PlainText", "translationMethod": "sometimes"}),
+        )
         .await;
     assert!(refused.contains("translationMethod"), "{refused}");
 
@@ -70,7 +78,17 @@ async fn the_plugin_scenario_replays_unchanged() {
         .await;
     has_keys(
         &article,
-        &["_notes", "editUrl", "fieldLayoutId", "uid", "usedBy", "showSlugField", "showStatusField", "titleTranslationMethod", "titleTranslationKeyFormat"],
+        &[
+            "_notes",
+            "editUrl",
+            "fieldLayoutId",
+            "uid",
+            "usedBy",
+            "showSlugField",
+            "showStatusField",
+            "titleTranslationMethod",
+            "titleTranslationKeyFormat",
+        ],
     );
     assert_eq!(article["showSlugField"], false);
     assert_eq!(article["titleTranslationMethod"], "site");
@@ -79,14 +97,29 @@ async fn the_plugin_scenario_replays_unchanged() {
 
     // get_field_layout → update_field_layout: the plugin's element keys are accepted.
     let layout = mcp
-        .ok("get_field_layout", json!({"fieldLayoutId": layout_id as f64}))
+        .ok(
+            "get_field_layout",
+            json!({"fieldLayoutId": layout_id as f64}),
+        )
         .await;
     assert!(layout["_notes"].is_string(), "{layout}");
     let mut tabs = layout["fieldLayout"]["tabs"].clone();
     let title = &tabs[0]["elements"][0];
     has_keys(
         title,
-        &["uid", "type", "label", "instructions", "width", "required", "warning", "tip", "mandatory", "requirable", "translatable"],
+        &[
+            "uid",
+            "type",
+            "label",
+            "instructions",
+            "width",
+            "required",
+            "warning",
+            "tip",
+            "mandatory",
+            "requirable",
+            "translatable",
+        ],
     );
     tabs[0]["elements"]
         .as_array_mut()
@@ -122,7 +155,16 @@ async fn the_plugin_scenario_replays_unchanged() {
                    "propagationMethod": "all", "maxAuthors": 2, "defaultPlacement": "beginning"}),
         )
         .await;
-    has_keys(&section, &["_notes", "editUrl", "propagationMethod", "maxAuthors", "defaultPlacement"]);
+    has_keys(
+        &section,
+        &[
+            "_notes",
+            "editUrl",
+            "propagationMethod",
+            "maxAuthors",
+            "defaultPlacement",
+        ],
+    );
     assert_eq!(section["maxAuthors"], 2);
     assert_eq!(section["defaultPlacement"], "beginning");
     assert_eq!(section["siteSettings"][0]["template"], "news/_entry");
@@ -140,7 +182,16 @@ async fn the_plugin_scenario_replays_unchanged() {
     assert_eq!(listed_type["id"], article_id);
     let types = list(&mcp, "get_entry_types", json!({})).await;
     assert_eq!(types[0]["usedBy"][0]["id"], section_id, "{types:?}");
-    has_keys(&types[0], &["fieldLayoutId", "uid", "showSlugField", "showStatusField", "titleTranslationMethod"]);
+    has_keys(
+        &types[0],
+        &[
+            "fieldLayoutId",
+            "uid",
+            "showSlugField",
+            "showStatusField",
+            "titleTranslationMethod",
+        ],
+    );
 
     // Entries with native attributes, authorId included.
     let entry = mcp
@@ -186,7 +237,11 @@ async fn the_plugin_scenario_replays_unchanged() {
         .await;
     }
     let found = mcp.ok("search_content", json!({"query": "hello"})).await;
-    assert_eq!(found["results"].as_array().map(Vec::len), Some(5), "{found}");
+    assert_eq!(
+        found["results"].as_array().map(Vec::len),
+        Some(5),
+        "{found}"
+    );
 
     // A draft from scratch stays unpublished (canonicalId null) and says so.
     let draft = mcp
@@ -196,7 +251,10 @@ async fn the_plugin_scenario_replays_unchanged() {
         )
         .await;
     assert_eq!(draft["canonicalId"], Value::Null);
-    assert!(draft["_notes"].as_str().unwrap().contains("canonicalId"), "{draft}");
+    assert!(
+        draft["_notes"].as_str().unwrap().contains("canonicalId"),
+        "{draft}"
+    );
     let applied = mcp
         .ok("apply_draft", json!({"draftId": draft["draftId"]}))
         .await;
@@ -205,9 +263,17 @@ async fn the_plugin_scenario_replays_unchanged() {
     // Deletes answer with the plugin's keys beside Imprint's.
     let trashed = mcp.ok("delete_entry", json!({"entryId": entry_id})).await;
     assert_eq!(trashed["deletedPermanently"], false);
-    assert!(trashed["restoreUrl"].as_str().unwrap().ends_with(&format!("/cp/entries/{entry_id}")));
+    assert!(
+        trashed["restoreUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/cp/entries/{entry_id}"))
+    );
     let gone = mcp
-        .ok("delete_entry", json!({"entryId": entry_id, "permanentlyDelete": true}))
+        .ok(
+            "delete_entry",
+            json!({"entryId": entry_id, "permanentlyDelete": true}),
+        )
         .await;
     assert_eq!(gone["deletedPermanently"], true);
     assert_eq!(gone["restoreUrl"], Value::Null);
@@ -217,7 +283,10 @@ async fn the_plugin_scenario_replays_unchanged() {
     let deleted = mcp
         .ok("delete_field", json!({"fieldId": body_id, "force": true}))
         .await;
-    has_keys(&deleted, &["_notes", "deletedField", "affectedLayouts", "success"]);
+    has_keys(
+        &deleted,
+        &["_notes", "deletedField", "affectedLayouts", "success"],
+    );
     assert_eq!(deleted["affectedLayouts"], 1);
     let spare = mcp.ok("create_entry_type", json!({"name": "Spare"})).await;
     let spare_deleted = mcp
@@ -226,10 +295,16 @@ async fn the_plugin_scenario_replays_unchanged() {
     assert_eq!(spare_deleted["usageStats"]["total"], 0, "{spare_deleted}");
     has_keys(&spare_deleted, &["_notes", "entryType", "forced"]);
     let section_deleted = mcp
-        .ok("delete_section", json!({"sectionId": section_id, "force": true}))
+        .ok(
+            "delete_section",
+            json!({"sectionId": section_id, "force": true}),
+        )
         .await;
     assert_eq!(section_deleted["impact"]["hasContent"], true);
-    assert_eq!(section_deleted["impact"]["entryCount"], section_deleted["impact"]["entries"]);
+    assert_eq!(
+        section_deleted["impact"]["entryCount"],
+        section_deleted["impact"]["entries"]
+    );
     assert_eq!(section_deleted["impact"]["entryTypeCount"], 1);
     assert_eq!(section_deleted["handle"], "news");
     mcp.close().await;
@@ -245,7 +320,11 @@ async fn every_tool_refuses_an_unknown_parameter() {
         let outcome = mcp
             .call(&tool.name, json!({"definitelyNotAParameter": 1}))
             .await;
-        assert!(outcome.is_error, "{} accepted an unknown parameter: {}", tool.name, outcome.body);
+        assert!(
+            outcome.is_error,
+            "{} accepted an unknown parameter: {}",
+            tool.name, outcome.body
+        );
         let message = outcome.message();
         assert!(
             message.contains("definitelyNotAParameter"),
@@ -262,10 +341,34 @@ async fn every_tool_refuses_an_unknown_parameter() {
 async fn each_propagation_method_propagates_as_it_says() {
     let env = TestEnv::new();
     let mcp = env.mcp().await;
-    let fr = id(&mcp.ok("create_site", json!({"name": "French", "language": "fr-FR"})).await, "id");
-    let uk = id(&mcp.ok("create_site", json!({"name": "English 2", "handle": "english2", "language": "en-US"})).await, "id");
-    let de = id(&mcp.ok("create_site", json!({"name": "German", "language": "de-DE"})).await, "id");
-    let page = id(&mcp.ok("create_entry_type", json!({"name": "Page"})).await, "id");
+    let fr = id(
+        &mcp.ok(
+            "create_site",
+            json!({"name": "French", "language": "fr-FR"}),
+        )
+        .await,
+        "id",
+    );
+    let uk = id(
+        &mcp.ok(
+            "create_site",
+            json!({"name": "English 2", "handle": "english2", "language": "en-US"}),
+        )
+        .await,
+        "id",
+    );
+    let de = id(
+        &mcp.ok(
+            "create_site",
+            json!({"name": "German", "language": "de-DE"}),
+        )
+        .await,
+        "id",
+    );
+    let page = id(
+        &mcp.ok("create_entry_type", json!({"name": "Page"})).await,
+        "id",
+    );
     let cases = [
         ("all", vec![1, fr, uk, de]),
         ("siteGroup", vec![1, fr, uk, de]),
@@ -295,7 +398,11 @@ async fn each_propagation_method_propagates_as_it_says() {
             let there = mcp
                 .ok("get_entry", json!({"entryId": entry_id, "siteId": site}))
                 .await;
-            assert_eq!(there["title"], format!("Entry {method}"), "{method} site {site}");
+            assert_eq!(
+                there["title"],
+                format!("Entry {method}"),
+                "{method} site {site}"
+            );
         }
         // An applied draft from scratch follows the same rule.
         let draft = mcp
@@ -307,7 +414,11 @@ async fn each_propagation_method_propagates_as_it_says() {
         let applied = mcp
             .ok("apply_draft", json!({"draftId": draft["draftId"]}))
             .await;
-        assert_eq!(applied["siteIds"], json!(expected), "{method} draft: {applied}");
+        assert_eq!(
+            applied["siteIds"],
+            json!(expected),
+            "{method} draft: {applied}"
+        );
     }
     // A section disabled for a site never reaches it, and a changed method applies to
     // the next save: an entry of a "none" section gets its copies when it becomes "all".
@@ -321,11 +432,17 @@ async fn each_propagation_method_propagates_as_it_says() {
         "id",
     );
     let lonely = mcp
-        .ok("create_entry", json!({"sectionId": partial, "attributeAndFieldData": {"title": "Lonely"}}))
+        .ok(
+            "create_entry",
+            json!({"sectionId": partial, "attributeAndFieldData": {"title": "Lonely"}}),
+        )
         .await;
     assert_eq!(lonely["siteIds"], json!([1]));
-    mcp.ok("update_section", json!({"sectionId": partial, "propagationMethod": "all"}))
-        .await;
+    mcp.ok(
+        "update_section",
+        json!({"sectionId": partial, "propagationMethod": "all"}),
+    )
+    .await;
     let saved = mcp
         .ok(
             "update_entry",
@@ -334,8 +451,14 @@ async fn each_propagation_method_propagates_as_it_says() {
         .await;
     assert_eq!(saved["siteIds"], json!([1, fr, uk]), "{saved}");
     let unknown = mcp
-        .err("update_section", json!({"sectionId": partial, "propagationMethod": "everywhere"}))
+        .err(
+            "update_section",
+            json!({"sectionId": partial, "propagationMethod": "everywhere"}),
+        )
         .await;
-    assert!(unknown.contains("all, siteGroup, language, custom, none"), "{unknown}");
+    assert!(
+        unknown.contains("all, siteGroup, language, custom, none"),
+        "{unknown}"
+    );
     mcp.close().await;
 }

@@ -1109,7 +1109,10 @@ pub(crate) fn take_authors(
         };
         for item in items {
             let id: Id = crate::api::parse(item).map_err(|e| {
-                ServiceError::invalid(format!("{key} expects user ids (integers ≥ 1): {}", e.message()))
+                ServiceError::invalid(format!(
+                    "{key} expects user ids (integers ≥ 1): {}",
+                    e.message()
+                ))
             })?;
             if id.get() < 1 {
                 return Err(ServiceError::invalid(format!(

@@ -246,7 +246,12 @@ impl Service {
             .iter()
             .map(|s| json!({"type": "section", "id": s.id, "name": s.name, "handle": s.handle}))
             .collect();
-        let flag = |key: &str| row.settings.get(key).and_then(Value::as_bool).unwrap_or(true);
+        let flag = |key: &str| {
+            row.settings
+                .get(key)
+                .and_then(Value::as_bool)
+                .unwrap_or(true)
+        };
         Ok(EntryTypeView {
             entry_type_id: row.id,
             id: row.id,
@@ -369,7 +374,10 @@ impl Service {
                 settings.insert("titleTranslationKeyFormat".into(), json!(format));
             }
         }
-        if settings.get("titleTranslationMethod").and_then(Value::as_str) == Some("custom")
+        if settings
+            .get("titleTranslationMethod")
+            .and_then(Value::as_str)
+            == Some("custom")
             && !settings.contains_key("titleTranslationKeyFormat")
         {
             return Err(ServiceError::invalid(

@@ -244,7 +244,10 @@ impl Service {
                     .map(|f| FieldView::new(f, Some(&layout), &base))
                     .collect()
             }
-            None => fields.iter().map(|f| FieldView::new(f, None, &base)).collect(),
+            None => fields
+                .iter()
+                .map(|f| FieldView::new(f, None, &base))
+                .collect(),
         };
         Ok(FieldList {
             count: listed.len(),

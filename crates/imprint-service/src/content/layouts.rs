@@ -232,7 +232,11 @@ impl Service {
 /// (the title: always required), `requirable` (custom fields) and `translatable` (custom
 /// fields and the title) are derived. update_field_layout accepts them all back.
 fn report_every_key(element: &mut Value) {
-    let kind = element.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+    let kind = element
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let is_title = kind == imprint_content::layout::TITLE_ELEMENT;
     let is_field = kind == imprint_content::layout::CUSTOM_FIELD_ELEMENT;
     let Some(map) = element.as_object_mut() else {

@@ -115,9 +115,7 @@ fn check_choice(
 
 fn check_max_authors(value: Option<Id>) -> ServiceResult<Option<i64>> {
     match value.map(Id::get) {
-        Some(n) if n < 1 => Err(ServiceError::invalid(
-            "maxAuthors must be at least 1",
-        )),
+        Some(n) if n < 1 => Err(ServiceError::invalid("maxAuthors must be at least 1")),
         other => Ok(other),
     }
 }

@@ -24,7 +24,10 @@ fn facts(pairs: &[(&str, String)]) -> String {
     html
 }
 
-pub(super) async fn section_page(panel: Panel, PathParams(section_id): PathParams<i64>) -> Response {
+pub(super) async fn section_page(
+    panel: Panel,
+    PathParams(section_id): PathParams<i64>,
+) -> Response {
     let found = panel
         .run(move |s| {
             let list = s.get_sections(GetSections {
@@ -50,11 +53,7 @@ pub(super) async fn section_page(panel: Panel, PathParams(section_id): PathParam
         .iter()
         .map(|t| {
             vec![
-                format!(
-                    "<a href=\"/cp/entry-types/{}\">{}</a>",
-                    t.id,
-                    esc(&t.name)
-                ),
+                format!("<a href=\"/cp/entry-types/{}\">{}</a>", t.id, esc(&t.name)),
                 esc(&t.handle),
             ]
         })
@@ -65,15 +64,29 @@ pub(super) async fn section_page(panel: Panel, PathParams(section_id): PathParam
         .site_settings
         .iter()
         .map(|site| {
-            ["siteId", "enabled", "enabledByDefault", "hasUrls", "uriFormat", "template"]
-                .iter()
-                .map(|key| esc(&text_of(site.get(*key).unwrap_or(&Value::Null))))
-                .collect()
+            [
+                "siteId",
+                "enabled",
+                "enabledByDefault",
+                "hasUrls",
+                "uriFormat",
+                "template",
+            ]
+            .iter()
+            .map(|key| esc(&text_of(site.get(*key).unwrap_or(&Value::Null))))
+            .collect()
         })
         .collect();
     body.push_str("<h2>Sites</h2>");
     body.push_str(&table(
-        &["site", "enabled", "enabled by default", "has URLs", "URI format", "template"],
+        &[
+            "site",
+            "enabled",
+            "enabled by default",
+            "has URLs",
+            "URI format",
+            "template",
+        ],
         &sites,
         "no sites",
     ));
@@ -106,15 +119,27 @@ pub(super) async fn entry_type_page(
     };
     let mut body = String::from("<p><a href=\"/cp/entries\">← Content</a></p>");
     body.push_str(&facts(&[
-        ("entry type", format!("{} · {}", entry_type.id, entry_type.handle)),
+        (
+            "entry type",
+            format!("{} · {}", entry_type.id, entry_type.handle),
+        ),
         ("title field", entry_type.has_title_field.to_string()),
         (
             "title format",
-            entry_type.title_format.clone().unwrap_or_else(|| "-".into()),
+            entry_type
+                .title_format
+                .clone()
+                .unwrap_or_else(|| "-".into()),
         ),
-        ("title translation", entry_type.title_translation_method.clone()),
+        (
+            "title translation",
+            entry_type.title_translation_method.clone(),
+        ),
         ("slug field shown", entry_type.show_slug_field.to_string()),
-        ("status field shown", entry_type.show_status_field.to_string()),
+        (
+            "status field shown",
+            entry_type.show_status_field.to_string(),
+        ),
         ("field layout", entry_type.field_layout_id.to_string()),
     ]));
     for tab in layout.field_layout.tabs.as_array().into_iter().flatten() {
@@ -139,7 +164,11 @@ pub(super) async fn entry_type_page(
                 ]
             })
             .collect();
-        body.push_str(&table(&["element", "type", "required", "width"], &rows, "empty tab"));
+        body.push_str(&table(
+            &["element", "type", "required", "width"],
+            &rows,
+            "empty tab",
+        ));
     }
     let used: Vec<Vec<String>> = entry_type
         .section_ids
@@ -156,7 +185,10 @@ pub(super) async fn field_page(panel: Panel, PathParams(field_id): PathParams<i6
         .run(move |s| {
             let all = s.get_fields(GetFields::default())?;
             let field = first_of(
-                all.fields.into_iter().filter(|f| f.id == field_id).collect(),
+                all.fields
+                    .into_iter()
+                    .filter(|f| f.id == field_id)
+                    .collect(),
                 &format!("field {field_id}"),
             )?;
             let types = s.get_entry_types(GetEntryTypes::default())?;
@@ -188,9 +220,18 @@ pub(super) async fn field_page(panel: Panel, PathParams(field_id): PathParams<i6
     body.push_str(&format!("<pre>{}</pre>", esc(&pretty(&field.settings))));
     let rows: Vec<Vec<String>> = placing
         .iter()
-        .map(|(id, name)| vec![format!("<a href=\"/cp/entry-types/{id}\">{}</a>", esc(name))])
+        .map(|(id, name)| {
+            vec![format!(
+                "<a href=\"/cp/entry-types/{id}\">{}</a>",
+                esc(name)
+            )]
+        })
         .collect();
     body.push_str("<h2>Placed in</h2>");
-    body.push_str(&table(&["entry type"], &rows, "no entry type's layout places it"));
+    body.push_str(&table(
+        &["entry type"],
+        &rows,
+        "no entry type's layout places it",
+    ));
     panel.page(&format!("Field: {}", field.name), &body)
 }

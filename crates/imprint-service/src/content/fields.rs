@@ -241,12 +241,12 @@ impl Service {
                     .field_ids()
                     .into_iter()
                     .filter_map(|id| fields.iter().find(|f| f.id == id))
-                    .map(|f| FieldView::new(f, Some(&layout), &base))
+                    .map(|f| FieldView::new(f, Some(&layout), base))
                     .collect()
             }
             None => fields
                 .iter()
-                .map(|f| FieldView::new(f, None, &base))
+                .map(|f| FieldView::new(f, None, base))
                 .collect(),
         };
         Ok(FieldList {

@@ -207,6 +207,25 @@ impl FieldType {
         }
     }
 
+    /// The icon Craft's control panel shows for the type (a Font Awesome name).
+    pub fn icon(self) -> &'static str {
+        match self {
+            FieldType::PlainText => "i-cursor",
+            FieldType::RichText => "paragraph",
+            FieldType::Number => "hashtag",
+            FieldType::Lightswitch => "toggle-on",
+            FieldType::Date => "calendar",
+            FieldType::Dropdown => "circle-chevron-down",
+            FieldType::RadioButtons => "circle-dot",
+            FieldType::Checkboxes => "square-check",
+            FieldType::MultiSelect => "list-check",
+            FieldType::Email => "envelope",
+            FieldType::Url => "link",
+            FieldType::Color => "palette",
+            FieldType::Entries => "newspaper",
+        }
+    }
+
     /// The Craft class name (rich text is the CKEditor plugin's field in Craft 5).
     pub fn class_name(self) -> &'static str {
         match self {
@@ -337,6 +356,8 @@ impl FieldType {
             .collect();
         json!({
             "type": self.class_name(),
+            "class": self.class_name(),
+            "icon": self.icon(),
             "name": self.short_name(),
             "description": self.about(),
             "settings": settings,

@@ -48,6 +48,28 @@ const ELEMENT_KEYS: &[&str] = &[
     "tip",
     "style",
     "content",
+    "warning",
+];
+
+/// Keys `get_field_layout` reports on every element (null when unset), as the Craft
+/// plugin did, so a layout read can be written back unchanged.
+pub const REPORTED_KEYS: &[&str] = &[
+    "uid",
+    "type",
+    "attribute",
+    "fieldId",
+    "required",
+    "label",
+    "instructions",
+    "width",
+    "heading",
+    "tip",
+    "warning",
+    "style",
+    "content",
+    "mandatory",
+    "requirable",
+    "translatable",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -303,6 +325,8 @@ fn parse_element(
                 }
                 element.kind = kind.to_string();
             }
+            // Null is what get_field_layout reports for an element without one.
+            "fieldId" | "required" if value.is_null() => {}
             "fieldId" => {
                 element.field_id = Some(
                     value
@@ -323,7 +347,8 @@ fn parse_element(
                 })?;
             }
             // Output-only annotations (get_field_layout adds them for readability).
-            "attribute" | "fieldHandle" | "fieldName" | "fieldType" => {}
+            "attribute" | "fieldHandle" | "fieldName" | "fieldType" | "mandatory"
+            | "requirable" | "translatable" => {}
             other if ELEMENT_KEYS.contains(&other) => {
                 if value.is_null() {
                     element.extra.remove(other);
@@ -333,7 +358,7 @@ fn parse_element(
             }
             other => {
                 return Err(ContentError::new(format!(
-                    "{where_element} has unknown key '{other}': elements take uid, type, fieldId, required, label, instructions, width, heading, tip, style, content"
+                    "{where_element} has unknown key '{other}': elements take uid, type, fieldId, required, label, instructions, width, heading, tip, warning, style, content (attribute, fieldHandle, fieldName, fieldType, mandatory, requirable and translatable are read-only and ignored)"
                 )));
             }
         }

@@ -45,7 +45,8 @@ impl Area {
         };
         if under("/v1") || path == "/openapi.json" {
             Area::Api
-        } else if under("/mcp") {
+        } else if under("/mcp") || under("/sse") || under("/message") {
+            // `/sse` + `/message`: MCP's older HTTP+SSE transport, the same rules.
             Area::Mcp
         } else if under("/cp") {
             Area::Panel

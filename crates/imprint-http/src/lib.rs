@@ -57,6 +57,7 @@ mod guard;
 mod listen;
 mod mcp;
 mod rest;
+mod sse;
 mod state;
 
 use std::net::{IpAddr, SocketAddr};
@@ -182,6 +183,7 @@ pub fn router(service: Service, config: HttpConfig) -> Router {
         .route("/", get(|| async { Redirect::to("/cp") }))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/mcp", any(mcp::handle))
+        .merge(sse::routes())
         .route("/openapi.json", get(rest::openapi::serve))
         .merge(rest::routes())
         .merge(cp::routes())

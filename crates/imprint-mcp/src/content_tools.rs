@@ -13,8 +13,10 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
+use imprint_service::ServiceResult;
+use serde_json::Value;
+
 use crate::args::Args;
-use crate::respond;
 use crate::server::ImprintMcp;
 
 #[tool_router(router = content_router, vis = "pub(crate)")]
@@ -28,7 +30,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetSites>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_sites(request)))
+        respond_list(
+            request.and_then(|request| self.service().get_sites(request)),
+            "sites",
+        )
     }
 
     #[tool(
@@ -38,7 +43,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateSite>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_site(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_site(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -48,7 +56,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateSite>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_site(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_site(request)),
+            None,
+        )
     }
 
     // ----- sections ----------------------------------------------------------------------
@@ -60,7 +71,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetSections>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_sections(request)))
+        respond_list(
+            request.and_then(|request| self.service().get_sections(request)),
+            "sections",
+        )
     }
 
     #[tool(
@@ -70,7 +84,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateSection>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_section(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_section(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -80,7 +97,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateSection>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_section(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_section(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -90,7 +110,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteSection>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_section(request)))
+        respond_noted(
+            request.and_then(|request| self.service().delete_section(request)),
+            None,
+        )
     }
 
     // ----- entry types -------------------------------------------------------------------
@@ -102,7 +125,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetEntryTypes>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_entry_types(request)))
+        respond_list(
+            request.and_then(|request| self.service().get_entry_types(request)),
+            "entryTypes",
+        )
     }
 
     #[tool(
@@ -112,7 +138,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateEntryType>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_entry_type(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_entry_type(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -122,7 +151,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateEntryType>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_entry_type(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_entry_type(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -132,7 +164,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteEntryType>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_entry_type(request)))
+        respond_noted(
+            request.and_then(|request| self.service().delete_entry_type(request)),
+            None,
+        )
     }
 
     // ----- fields ------------------------------------------------------------------------
@@ -144,7 +179,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetFields>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_fields(request)))
+        respond_list(
+            request.and_then(|request| self.service().get_fields(request)),
+            "fields",
+        )
     }
 
     #[tool(
@@ -154,7 +192,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetFieldTypes>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_field_types(request)))
+        respond_list(
+            request.and_then(|request| self.service().get_field_types(request)),
+            "fieldTypes",
+        )
     }
 
     #[tool(
@@ -164,7 +205,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateField>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_field(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_field(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -174,7 +218,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateField>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_field(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_field(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -184,7 +231,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteField>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_field(request)))
+        respond_noted(
+            request.and_then(|request| self.service().delete_field(request)),
+            None,
+        )
     }
 
     // ----- field layouts -----------------------------------------------------------------
@@ -196,7 +246,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateFieldLayout>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_field_layout(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_field_layout(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -206,7 +259,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetFieldLayout>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_field_layout(request)))
+        respond_noted(
+            request.and_then(|request| self.service().get_field_layout(request)),
+            Some("Field layout currently contains the following elements."),
+        )
     }
 
     #[tool(
@@ -216,7 +272,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateFieldLayout>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_field_layout(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_field_layout(request)),
+            None,
+        )
     }
 
     // ----- entries -----------------------------------------------------------------------
@@ -228,7 +287,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_entry(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -238,7 +300,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_entry(request)))
+        respond_noted(
+            request.and_then(|request| self.service().get_entry(request)),
+            Some("The entry (or draft) with its native attributes and custom fields by handle."),
+        )
     }
 
     #[tool(
@@ -248,7 +313,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_entry(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -258,7 +326,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_entry(request)))
+        respond_noted(
+            request.and_then(|request| self.service().delete_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -268,7 +339,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<RestoreEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().restore_entry(request)))
+        respond_noted(
+            request.and_then(|request| self.service().restore_entry(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -278,7 +352,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<SearchContent>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().search_content(request)))
+        respond_noted(
+            request.and_then(|request| self.service().search_content(request)),
+            None,
+        )
     }
 
     // ----- drafts ------------------------------------------------------------------------
@@ -290,7 +367,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<CreateDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().create_draft(request)))
+        respond_noted(
+            request.and_then(|request| self.service().create_draft(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -300,7 +380,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<UpdateDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().update_draft(request)))
+        respond_noted(
+            request.and_then(|request| self.service().update_draft(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -310,7 +393,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<ApplyDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().apply_draft(request)))
+        respond_noted(
+            request.and_then(|request| self.service().apply_draft(request)),
+            None,
+        )
     }
 
     #[tool(
@@ -320,7 +406,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<ListDrafts>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().list_entry_drafts(request)))
+        respond_noted(
+            request.and_then(|request| self.service().list_entry_drafts(request)),
+            Some("The drafts, newest first."),
+        )
     }
 
     #[tool(
@@ -330,7 +419,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<DeleteDraft>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().delete_draft(request)))
+        respond_noted(
+            request.and_then(|request| self.service().delete_draft(request)),
+            None,
+        )
     }
 
     // ----- history -----------------------------------------------------------------------
@@ -342,7 +434,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<ListRevisions>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().list_revisions(request)))
+        respond_noted(
+            request.and_then(|request| self.service().list_revisions(request)),
+            Some("The revisions, newest first."),
+        )
     }
 
     #[tool(
@@ -352,7 +447,10 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<GetRevision>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().get_revision(request)))
+        respond_noted(
+            request.and_then(|request| self.service().get_revision(request)),
+            Some("The revision, verified."),
+        )
     }
 
     #[tool(
@@ -362,6 +460,49 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<RevertEntry>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().revert_entry(request)))
+        respond_noted(
+            request.and_then(|request| self.service().revert_entry(request)),
+            None,
+        )
     }
+}
+
+/// Object answers in the Craft plugin's shape: `_notes` (the plugin's guidance text) beside
+/// Imprint's `message`, or `note` when the answer has no message. Added here because the
+/// plugin only spoke MCP; REST and the CLI answer the typed response as it is.
+fn respond_noted<T: serde::Serialize>(
+    result: ServiceResult<T>,
+    note: Option<&str>,
+) -> Result<CallToolResult, McpError> {
+    crate::respond(result.and_then(|answer| {
+        let mut value = serde_json::to_value(answer)
+            .map_err(|e| imprint_service::ServiceError::internal(e.to_string()))?;
+        if let Value::Object(map) = &mut value
+            && !map.contains_key("_notes")
+            && let Some(text) = map
+                .get("message")
+                .cloned()
+                .or_else(|| note.map(Value::from))
+        {
+            map.insert("_notes".into(), text);
+        }
+        Ok(value)
+    }))
+}
+
+/// List tools answer a bare JSON array as their text, as the plugin did, so a script that
+/// parses the array keeps working. No `structuredContent` is sent (these tools declare no
+/// output schema, and MCP requires structured content to be an object).
+fn respond_list<T: serde::Serialize>(
+    result: ServiceResult<T>,
+    key: &str,
+) -> Result<CallToolResult, McpError> {
+    crate::respond(result.and_then(|answer| {
+        let mut value = serde_json::to_value(answer)
+            .map_err(|e| imprint_service::ServiceError::internal(e.to_string()))?;
+        Ok(value
+            .get_mut(key)
+            .map(Value::take)
+            .unwrap_or_else(|| Value::Array(Vec::new())))
+    }))
 }

@@ -30,6 +30,8 @@ const ENTRY: &[&str] = &[
     "uri",
     "status",
     "author",
+    "authorId",
+    "authorIds",
     "dateCreated",
     "dateUpdated",
     "revision",
@@ -98,6 +100,8 @@ fn answers_keep_their_keys_in_order() {
             "instructions",
             "searchable",
             "settings",
+            "translationMethod",
+            "editUrl",
             "message"
         ]
     );
@@ -129,6 +133,10 @@ fn answers_keep_their_keys_in_order() {
             "siteSettings",
             "maxLevels",
             "enableVersioning",
+            "propagationMethod",
+            "defaultPlacement",
+            "maxAuthors",
+            "editUrl",
             "message",
         ];
         if single {
@@ -193,7 +201,14 @@ fn answers_keep_their_keys_in_order() {
         .unwrap();
     assert_eq!(
         keys(&trashed),
-        ["entryId", "deleted", "permanentlyDeleted", "message"]
+        [
+            "entryId",
+            "deleted",
+            "permanentlyDeleted",
+            "deletedPermanently",
+            "restoreUrl",
+            "message"
+        ]
     );
     let gone = service
         .delete_entry(DeleteEntry {
@@ -208,6 +223,8 @@ fn answers_keep_their_keys_in_order() {
             "deleted",
             "permanentlyDeleted",
             "impact",
+            "deletedPermanently",
+            "restoreUrl",
             "message"
         ]
     );

@@ -382,6 +382,9 @@ impl SectionFlags {
             site_settings: json_arg("site-settings", self.site_settings)?.map(ObjectList),
             max_levels: self.max_levels,
             enable_versioning: None,
+            propagation_method: None,
+            default_placement: None,
+            max_authors: None,
         })
     }
 
@@ -395,6 +398,9 @@ impl SectionFlags {
             site_settings: json_arg("site-settings", self.site_settings)?.map(ObjectList),
             max_levels: self.max_levels,
             enable_versioning: None,
+            propagation_method: None,
+            default_placement: None,
+            max_authors: None,
         })
     }
 }
@@ -410,6 +416,10 @@ impl EntryTypeFlags {
             color: self.color,
             description: self.description,
             field_layout_id: opt_id(self.field_layout_id)?,
+            title_translation_method: None,
+            title_translation_key_format: None,
+            show_slug_field: None,
+            show_status_field: None,
         })
     }
 
@@ -424,6 +434,10 @@ impl EntryTypeFlags {
             color: self.color,
             description: self.description,
             field_layout_id: opt_id(self.field_layout_id)?,
+            title_translation_method: None,
+            title_translation_key_format: None,
+            show_slug_field: None,
+            show_status_field: None,
         })
     }
 }
@@ -437,6 +451,7 @@ impl FieldFlags {
             instructions: self.instructions,
             settings: object_arg("settings", self.settings)?,
             searchable: self.searchable.map(Flag),
+            translation_method: None,
         })
     }
 
@@ -449,6 +464,7 @@ impl FieldFlags {
             instructions: self.instructions,
             settings: object_arg("settings", self.settings)?,
             searchable: self.searchable.map(Flag),
+            translation_method: None,
         })
     }
 }

@@ -9,10 +9,11 @@ use http_support::{Server, token};
 use serde_json::{Value, json};
 use support::TestEnv;
 
-/// An answer without the fields that name the serving address.
+/// An answer without the fields that name the serving address, nor `_notes` (guidance
+/// only MCP answers carry, as the Craft plugin's did).
 fn without_urls(mut value: Value) -> Value {
     if let Value::Object(map) = &mut value {
-        map.retain(|key, _| !key.to_ascii_lowercase().ends_with("url"));
+        map.retain(|key, _| !key.to_ascii_lowercase().ends_with("url") && key != "_notes");
         for child in map.values_mut() {
             *child = without_urls(child.take());
         }

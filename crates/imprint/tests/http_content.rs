@@ -300,3 +300,55 @@ fn content_errors_use_the_api_shape() {
     assert_eq!(listed.status, 200, "{}", listed.body);
     assert_eq!(listed.json()["ranking"], "newest");
 }
+
+/// The `editUrl` of a section, an entry type and a field (Craft plugin compatibility)
+/// opens a real control panel page about it.
+#[test]
+fn structure_edit_urls_open_their_control_panel_pages() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "editor");
+    let (section, article) = model(&server, &secret);
+    let sections = server.tool(&secret, "get_sections", json!({}));
+    let section_view = &sections[0];
+    assert_eq!(section_view["id"], section);
+    let types = server.tool(&secret, "get_entry_types", json!({}));
+    let fields = server.tool(&secret, "get_fields", json!({}));
+    let body_field = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["handle"] == "body")
+        .unwrap()
+        .clone();
+    let cookie = sign_in(&server);
+    for (url, expected) in [
+        (section_view["editUrl"].clone(), "Section: Blog"),
+        (types[0]["editUrl"].clone(), "Entry type: Article"),
+        (body_field["editUrl"].clone(), "Field: Body"),
+    ] {
+        let url = url.as_str().unwrap().to_string();
+        let path = url
+            .strip_prefix(&server.url())
+            .unwrap_or_else(|| panic!("{url}"));
+        let page = server.send("GET", path, &[("cookie", &cookie)], None);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.body.contains(expected), "{path}: {}", page.body);
+    }
+    // The entry type page shows its layout, linking the fields it places.
+    let type_page = server.send(
+        "GET",
+        &format!("/cp/entry-types/{article}"),
+        &[("cookie", &cookie)],
+        None,
+    );
+    assert!(
+        type_page
+            .body
+            .contains(&format!("/cp/fields/{}", body_field["id"])),
+        "{}",
+        type_page.body
+    );
+    let missing = server.send("GET", "/cp/fields/999", &[("cookie", &cookie)], None);
+    assert_eq!(missing.status, 404, "{}", missing.body);
+}

@@ -435,7 +435,7 @@ impl Service {
                 row.name,
                 match row.canonical_id {
                     Some(id) => format!(" of entry {id}"),
-                    None => " of a new entry (from scratch: not live, not searchable)".to_string(),
+                    None => " of a new entry (from scratch: not live, not searchable; canonicalId stays null until apply_draft creates the entry, unlike the Craft plugin, which published such drafts at once)".to_string(),
                 },
                 self.draft_url(row.canonical_id, row.id)
             ),
@@ -635,11 +635,13 @@ impl Service {
                 action: "apply_draft",
                 extra,
                 check_required: true,
+                author: None,
             };
             if let Some(written) = self.write_live(write)? {
                 let entry_id = written.row.entry_id;
+                let propagated = self.propagate(&written, &section, &schema)?;
                 let message = format!(
-                    "applied draft {draft_id}: {} entry {entry_id} (revision {}){}; the draft is gone. Show the user {}",
+                    "applied draft {draft_id}: {} entry {entry_id} (revision {}){}{}; the draft is gone. Show the user {}",
                     if draft.canonical_id.is_some() {
                         "updated"
                     } else {
@@ -651,6 +653,7 @@ impl Service {
                     } else {
                         ""
                     },
+                    super::entries::propagated_note(&propagated, &section),
                     self.entry_url(entry_id)
                 );
                 return Ok(DraftApplied {

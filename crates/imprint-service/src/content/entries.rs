@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::drafts::DraftView;
-use super::sections::site_settings_for;
+use super::sections::{max_authors, propagation_method, site_settings_for};
 use super::{ENTRY_REVISION_FORMAT, Removed, Schema, unknown_site};
 use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
@@ -35,7 +35,7 @@ pub struct CreateEntry {
     pub entry_type_id: Option<Id>,
     /// The site (default: the primary site; get_sites lists them).
     pub site_id: Option<Id>,
-    /// Native attributes (title, slug, postDate, expiryDate, enabled) and custom fields by handle, flat: {"title": "Hello", "body": "<p>Hi</p>", "price": 12.5}. The slug is derived from the title when omitted and made unique.
+    /// Native attributes (title, slug, postDate, expiryDate, enabled, authorId or authorIds: user ids, at most the section's maxAuthors) and custom fields by handle, flat: {"title": "Hello", "body": "<p>Hi</p>", "price": 12.5}. The slug is derived from the title when omitted and made unique.
     pub attribute_and_field_data: Option<JsonObject>,
 }
 
@@ -55,7 +55,7 @@ pub struct GetEntry {
 pub struct UpdateEntry {
     /// The live entry to change (for a draft, use update_draft).
     pub entry_id: Id,
-    /// Only the keys given change (null clears one): native attributes and field handles, flat.
+    /// Only the keys given change (null clears one): native attributes (title, slug, postDate, expiryDate, enabled, authorId or authorIds) and field handles, flat.
     pub attribute_and_field_data: JsonObject,
     /// Which site's content (default: the primary site when the entry exists there).
     pub site_id: Option<Id>,
@@ -99,6 +99,9 @@ pub(crate) struct LiveWrite<'a> {
     /// Required fields and the title are enforced for live content; the auto-created
     /// entry of a single section is exempt (it starts empty by design).
     pub check_required: bool,
+    /// `authorId`/`authorIds` given with the write (`user:1,user:2`); `None` keeps the
+    /// previous author (a new entry: the caller).
+    pub author: Option<String>,
 }
 
 pub(crate) fn document(entry_id: i64, site_id: i64) -> String {
@@ -146,6 +149,9 @@ pub struct EntryView {
     pub uri: Option<String>,
     pub status: String,
     pub author: Option<String>,
+    /// The author's user id when one was set with `authorId`/`authorIds` (else null).
+    pub author_id: Option<i64>,
+    pub author_ids: Vec<i64>,
     pub date_created: String,
     pub date_updated: String,
     pub revision: i64,
@@ -202,6 +208,10 @@ pub struct EntryDeleted {
     /// Only for a permanent delete: the rows removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<Removed>,
+    /// The Craft plugin's names: `deletedPermanently` (= permanentlyDeleted) and
+    /// `restoreUrl`, the control panel page restoring a trashed entry (null when gone for good).
+    pub deleted_permanently: bool,
+    pub restore_url: Option<String>,
     pub message: String,
 }
 
@@ -510,8 +520,9 @@ impl Service {
             section_id: write.section.id,
             entry_type_id: write.schema.entry_type.id,
             author: write
-                .previous
-                .and_then(|p| p.author.clone())
+                .author
+                .clone()
+                .or_else(|| write.previous.and_then(|p| p.author.clone()))
                 .or_else(|| Some(self.actor().to_string())),
             title: content.title.clone(),
             slug,
@@ -562,6 +573,8 @@ impl Service {
             uri: row.uri.clone(),
             status: status.to_string(),
             author: row.author.clone(),
+            author_id: author_ids(row.author.as_deref()).first().copied(),
+            author_ids: author_ids(row.author.as_deref()),
             date_created: timestamp::rfc3339_millis(row.created_at),
             date_updated: timestamp::rfc3339_millis(row.updated_at),
             revision: row.head_seq,
@@ -688,6 +701,8 @@ impl Service {
                 )));
             }
         }
+        let mut data = data;
+        let author = take_authors(&mut data, &section)?;
         let content = self.new_content(&section, &site, &schema, &data)?;
         for _ in 0..MAX_RETRIES {
             let write = LiveWrite {
@@ -701,15 +716,18 @@ impl Service {
                 action: "create",
                 extra: Map::new(),
                 check_required: true,
+                author: author.clone(),
             };
             if let Some(written) = self.write_live(write)? {
                 let id = written.row.entry_id;
+                let propagated = self.propagate(&written, &section, &schema)?;
                 return self.write_result(
                     &written,
                     &schema,
                     format!(
-                        "created entry {id} (revision 1) in section '{}'; show the user {}",
+                        "created entry {id} (revision 1) in section '{}'{}; show the user {}",
                         section.handle,
+                        propagated_note(&propagated, &section),
                         self.entry_url(id)
                     ),
                 );
@@ -750,6 +768,7 @@ impl Service {
                 action: "create",
                 extra: Map::new(),
                 check_required: true,
+                author: None,
             };
             self.finish_content(&mut write, now)?;
             let wanted = write
@@ -806,6 +825,7 @@ impl Service {
                         action: "create",
                         extra: Map::new(),
                         check_required: false,
+                        author: None,
                     })
                     .transpose()
                 })
@@ -816,6 +836,73 @@ impl Service {
             return Ok(Vec::new());
         };
         Ok(vec![entry_id])
+    }
+
+    /// Copies an entry just written in one site to the other sites its section's
+    /// `propagationMethod` names ("all"/"siteGroup": every site the section is enabled
+    /// for; "language": those with the source site's language; "custom"/"none": none),
+    /// where the entry is not yet: each copy is its own signed revision (`propagate`).
+    /// Returns the site ids written.
+    pub(crate) fn propagate(
+        &self,
+        written: &EntryWrite,
+        section: &SectionRow,
+        schema: &Schema,
+    ) -> ServiceResult<Vec<i64>> {
+        let method = propagation_method(section);
+        if !matches!(method, "all" | "siteGroup" | "language") {
+            return Ok(Vec::new());
+        }
+        let content_store = self.store().content();
+        let sites = content_store.sites()?;
+        let source_id = written.row.site_id;
+        let Some(source) = sites.iter().find(|s| s.id == source_id) else {
+            return Ok(Vec::new());
+        };
+        let entry_id = written.row.entry_id;
+        let present: Vec<i64> = content_store
+            .entry_sites(entry_id)?
+            .iter()
+            .map(|r| r.site_id)
+            .collect();
+        let content = row_content(&written.row)?;
+        let mut done = Vec::new();
+        for site in sites.iter().filter(|t| {
+            !present.contains(&t.id)
+                && check_enabled_for_site(section, t).is_ok()
+                && (method != "language" || t.language.eq_ignore_ascii_case(&source.language))
+        }) {
+            let mut extra = Map::new();
+            extra.insert("propagated_from_site".into(), json!(source_id));
+            for _ in 0..MAX_RETRIES {
+                let write = LiveWrite {
+                    entry_id: Some(entry_id),
+                    site,
+                    section,
+                    schema,
+                    content: content.clone(),
+                    previous: None,
+                    draft: None,
+                    action: "propagate",
+                    extra: extra.clone(),
+                    check_required: false,
+                    author: written.row.author.clone(),
+                };
+                if self.write_live(write)?.is_some() {
+                    done.push(site.id);
+                    break;
+                }
+                // Lost a race: someone else wrote the entry in that site; theirs stands.
+                if content_store
+                    .entry_sites(entry_id)?
+                    .iter()
+                    .any(|r| r.site_id == site.id)
+                {
+                    break;
+                }
+            }
+        }
+        Ok(done)
     }
 
     // ----- read -----------------------------------------------------------------------
@@ -852,9 +939,14 @@ impl Service {
 
     pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<EntryWritten> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
-        let data = request.attribute_and_field_data.into_inner();
-        self.entry_rows(entry_id, "update_draft")?;
-        if data.is_empty() {
+        let mut data = request.attribute_and_field_data.into_inner();
+        let first = self.entry_rows(entry_id, "update_draft")?;
+        let author = match first.first() {
+            Some(row) => take_authors(&mut data, &self.section_row(row.section_id)?)?,
+            None => None,
+        };
+        let has_author = author.is_some();
+        if data.is_empty() && !has_author {
             return Err(ServiceError::invalid(
                 "attributeAndFieldData is required: the attributes (title, slug, postDate, expiryDate, enabled) and field handles to change",
             ));
@@ -881,14 +973,17 @@ impl Service {
                 action: "update",
                 extra: Map::new(),
                 check_required: true,
+                author: author.clone(),
             };
             if let Some(written) = self.write_live(write)? {
+                let propagated = self.propagate(&written, &section, &schema)?;
                 return self.write_result(
                     &written,
                     &schema,
                     format!(
-                        "updated entry {entry_id} (revision {}); show the user {}",
+                        "updated entry {entry_id} (revision {}){}; show the user {}",
                         written.row.head_seq,
+                        propagated_note(&propagated, &section),
                         self.entry_url(entry_id)
                     ),
                 );
@@ -913,6 +1008,8 @@ impl Service {
                 deleted: true,
                 permanently_deleted: true,
                 impact: Some(impact.into()),
+                deleted_permanently: true,
+                restore_url: None,
                 message: format!(
                     "permanently deleted entry {entry_id}: {} site row(s), {} draft(s), {} revision(s); this cannot be undone",
                     impact.entries, impact.drafts, impact.revisions
@@ -930,6 +1027,8 @@ impl Service {
             deleted: true,
             permanently_deleted: false,
             impact: None,
+            deleted_permanently: false,
+            restore_url: Some(self.entry_url(entry_id)),
             message: format!(
                 "{} entry {entry_id} in the trash: it is no longer live or searchable; restore_entry brings it back, delete_entry with permanentlyDelete: true removes it for good",
                 if already { "left" } else { "moved" }
@@ -975,6 +1074,84 @@ pub(crate) fn check_enabled_for_site(section: &SectionRow, site: &SiteRow) -> Se
             section.handle, site.id, site.handle, site.id
         )))
     }
+}
+
+/// The words an answer adds about propagation.
+pub(crate) fn propagated_note(sites: &[i64], section: &SectionRow) -> String {
+    if sites.is_empty() {
+        return String::new();
+    }
+    let ids: Vec<String> = sites.iter().map(i64::to_string).collect();
+    format!(
+        ", propagated to site(s) {} (section propagationMethod \"{}\")",
+        ids.join(", "),
+        propagation_method(section)
+    )
+}
+
+/// Takes the plugin's `authorId` / `authorIds` out of `attributeAndFieldData`: user ids
+/// (integers ≥ 1), at most the section's `maxAuthors`. Stored as `user:1,user:2`.
+pub(crate) fn take_authors(
+    data: &mut Map<String, Value>,
+    section: &SectionRow,
+) -> ServiceResult<Option<String>> {
+    let mut ids: Vec<i64> = Vec::new();
+    let mut given = false;
+    for key in ["authorId", "authorIds"] {
+        let Some(value) = data.remove(key) else {
+            continue;
+        };
+        given = true;
+        let items = match value {
+            Value::Array(items) => items,
+            Value::Null => Vec::new(),
+            one => vec![one],
+        };
+        for item in items {
+            let id: Id = crate::api::parse(item).map_err(|e| {
+                ServiceError::invalid(format!(
+                    "{key} expects user ids (integers ≥ 1): {}",
+                    e.message()
+                ))
+            })?;
+            if id.get() < 1 {
+                return Err(ServiceError::invalid(format!(
+                    "{key} expects user ids (integers ≥ 1), got {}",
+                    id.get()
+                )));
+            }
+            if !ids.contains(&id.get()) {
+                ids.push(id.get());
+            }
+        }
+    }
+    if !given {
+        return Ok(None);
+    }
+    let max = max_authors(section);
+    if ids.len() as i64 > max {
+        return Err(ServiceError::invalid(format!(
+            "section '{}' allows at most {max} author(s) (maxAuthors), got {}: pass fewer authorIds, or raise maxAuthors with update_section",
+            section.handle,
+            ids.len()
+        )));
+    }
+    Ok(Some(
+        ids.iter()
+            .map(|id| format!("user:{id}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+    .filter(|a| !a.is_empty()))
+}
+
+/// The user ids in an author set with `authorId`/`authorIds` (none for an actor name).
+pub(crate) fn author_ids(author: Option<&str>) -> Vec<i64> {
+    author
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("user:")?.parse().ok())
+        .collect()
 }
 
 pub(crate) fn trashed(entry_id: i64) -> ServiceError {

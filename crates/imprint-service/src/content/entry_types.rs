@@ -41,6 +41,14 @@ pub struct CreateEntryType {
     pub description: Option<String>,
     /// Use this existing field layout (default: a new layout holding the title).
     pub field_layout_id: Option<Id>,
+    /// How titles are translated across sites: "none" (the default: one title for every site), "site", "language", "siteGroup" or "custom" (titleTranslationKeyFormat).
+    pub title_translation_method: Option<String>,
+    /// With titleTranslationMethod "custom": the key format deciding which sites share a title, e.g. "{site.handle}".
+    pub title_translation_key_format: Option<String>,
+    /// Show the slug field in the control panel's entry form (default true).
+    pub show_slug_field: Option<Flag>,
+    /// Show the status (enabled) field in the control panel's entry form (default true).
+    pub show_status_field: Option<Flag>,
 }
 
 /// `update_entry_type`: only the parameters given change.
@@ -65,6 +73,14 @@ pub struct UpdateEntryType {
     pub description: Option<String>,
     /// Use this existing field layout instead.
     pub field_layout_id: Option<Id>,
+    /// How titles are translated across sites: "none" (the default: one title for every site), "site", "language", "siteGroup" or "custom" (titleTranslationKeyFormat).
+    pub title_translation_method: Option<String>,
+    /// With titleTranslationMethod "custom": the key format deciding which sites share a title, e.g. "{site.handle}".
+    pub title_translation_key_format: Option<String>,
+    /// Show the slug field in the control panel's entry form (default true).
+    pub show_slug_field: Option<Flag>,
+    /// Show the status (enabled) field in the control panel's entry form (default true).
+    pub show_status_field: Option<Flag>,
 }
 
 /// `delete_entry_type`.
@@ -87,8 +103,14 @@ pub struct EntryTypeDeleted {
     pub removed_from_section_ids: Vec<i64>,
     /// The entries, drafts and revisions deleted with it.
     pub impact: Removed,
+    /// The Craft plugin's keys: the entry type as it was, and what went with it.
+    pub entry_type: Value,
+    pub usage_stats: Value,
+    pub forced: bool,
     pub message: String,
 }
+
+const TITLE_TRANSLATION_METHODS: &[&str] = &["none", "site", "language", "siteGroup", "custom"];
 
 /// The settings create and update share.
 struct Looks<'a> {
@@ -97,6 +119,10 @@ struct Looks<'a> {
     icon: Option<&'a str>,
     color: Option<&'a str>,
     description: Option<&'a str>,
+    title_translation_method: Option<&'a str>,
+    title_translation_key_format: Option<&'a str>,
+    show_slug_field: Option<bool>,
+    show_status_field: Option<bool>,
 }
 
 impl<'a> From<&'a CreateEntryType> for Looks<'a> {
@@ -107,6 +133,10 @@ impl<'a> From<&'a CreateEntryType> for Looks<'a> {
             icon: input.icon.as_deref(),
             color: input.color.as_deref(),
             description: input.description.as_deref(),
+            title_translation_method: input.title_translation_method.as_deref(),
+            title_translation_key_format: input.title_translation_key_format.as_deref(),
+            show_slug_field: input.show_slug_field.map(|f| f.0),
+            show_status_field: input.show_status_field.map(|f| f.0),
         }
     }
 }
@@ -119,6 +149,10 @@ impl<'a> From<&'a UpdateEntryType> for Looks<'a> {
             icon: input.icon.as_deref(),
             color: input.color.as_deref(),
             description: input.description.as_deref(),
+            title_translation_method: input.title_translation_method.as_deref(),
+            title_translation_key_format: input.title_translation_key_format.as_deref(),
+            show_slug_field: input.show_slug_field.map(|f| f.0),
+            show_status_field: input.show_status_field.map(|f| f.0),
         }
     }
 }
@@ -154,6 +188,16 @@ pub struct EntryTypeView {
     pub fields: Vec<PlacedField>,
     /// The sections that list this entry type.
     pub section_ids: Vec<i64>,
+    /// A stable uid (`entryType-{id}`: Imprint identifies entry types by id).
+    pub uid: String,
+    /// The sections using it, as `{"type": "section", "id", "name", "handle"}`.
+    pub used_by: Vec<Value>,
+    pub show_slug_field: bool,
+    pub show_status_field: bool,
+    pub title_translation_method: String,
+    pub title_translation_key_format: Option<String>,
+    /// The control panel page of this entry type and its layout.
+    pub edit_url: String,
 }
 
 /// The answer of `get_entry_types`.
@@ -193,11 +237,21 @@ impl Service {
                 required: layout.is_required(f.id),
             })
             .collect();
-        let section_ids = sections
+        let using: Vec<&SectionRow> = sections
             .iter()
             .filter(|s| s.entry_type_ids.contains(&row.id))
-            .map(|s| s.id)
             .collect();
+        let section_ids = using.iter().map(|s| s.id).collect();
+        let used_by = using
+            .iter()
+            .map(|s| json!({"type": "section", "id": s.id, "name": s.name, "handle": s.handle}))
+            .collect();
+        let flag = |key: &str| {
+            row.settings
+                .get(key)
+                .and_then(Value::as_bool)
+                .unwrap_or(true)
+        };
         Ok(EntryTypeView {
             entry_type_id: row.id,
             id: row.id,
@@ -211,6 +265,22 @@ impl Service {
             field_layout_id: row.field_layout_id,
             fields: placed,
             section_ids,
+            uid: format!("entryType-{}", row.id),
+            used_by,
+            show_slug_field: flag("showSlugField"),
+            show_status_field: flag("showStatusField"),
+            title_translation_method: row
+                .settings
+                .get("titleTranslationMethod")
+                .and_then(Value::as_str)
+                .unwrap_or("none")
+                .to_string(),
+            title_translation_key_format: row
+                .settings
+                .get("titleTranslationKeyFormat")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            edit_url: format!("{}/cp/entry-types/{}", self.public_url(), row.id),
         })
     }
 
@@ -281,6 +351,45 @@ impl Service {
                 } else {
                     settings.insert(key.into(), json!(value));
                 }
+            }
+        }
+        if let Some(method) = input.title_translation_method.map(str::trim) {
+            let method = TITLE_TRANSLATION_METHODS
+                .iter()
+                .find(|m| m.eq_ignore_ascii_case(method))
+                .ok_or_else(|| {
+                    ServiceError::invalid(format!(
+                        "titleTranslationMethod \"{method}\" is unknown: use {}",
+                        TITLE_TRANSLATION_METHODS.join(", ")
+                    ))
+                })?;
+            settings.insert("titleTranslationMethod".into(), json!(method));
+        }
+        if let Some(format) = input.title_translation_key_format {
+            let format = format.trim();
+            if format.is_empty() {
+                settings.remove("titleTranslationKeyFormat");
+            } else {
+                template::tokens("titleTranslationKeyFormat", format)?;
+                settings.insert("titleTranslationKeyFormat".into(), json!(format));
+            }
+        }
+        if settings
+            .get("titleTranslationMethod")
+            .and_then(Value::as_str)
+            == Some("custom")
+            && !settings.contains_key("titleTranslationKeyFormat")
+        {
+            return Err(ServiceError::invalid(
+                "titleTranslationMethod \"custom\" needs titleTranslationKeyFormat, e.g. \"{site.handle}\"",
+            ));
+        }
+        for (key, value) in [
+            ("showSlugField", input.show_slug_field),
+            ("showStatusField", input.show_status_field),
+        ] {
+            if let Some(value) = value {
+                settings.insert(key.into(), json!(value));
             }
         }
         row.settings = Value::Object(settings);
@@ -416,6 +525,14 @@ impl Service {
             deleted: true,
             removed_from_section_ids: sections.iter().map(|s| s.id).collect(),
             impact: impact.into(),
+            entry_type: json!({"id": row.id, "name": row.name, "handle": row.handle, "fieldLayoutId": row.field_layout_id}),
+            usage_stats: json!({
+                "entries": impact.entries,
+                "drafts": impact.drafts,
+                "revisions": impact.revisions,
+                "total": impact.entries + impact.drafts + impact.revisions,
+            }),
+            forced: force && impact.entries + impact.drafts + impact.revisions > 0,
             message: format!(
                 "deleted entry type '{}' with {} entr(y/ies), {} draft(s) and {} revision(s)",
                 row.handle, impact.entries, impact.drafts, impact.revisions

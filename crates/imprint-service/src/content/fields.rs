@@ -52,6 +52,8 @@ pub struct CreateField {
     pub settings: Option<JsonObject>,
     /// Index this field's values for search_content (default true for text types).
     pub searchable: Option<Flag>,
+    /// How values are translated across sites: "none" (one value for every site), "site" (the default: each site its own), "language", "siteGroup" or "custom".
+    pub translation_method: Option<String>,
 }
 
 /// `update_field`: only the parameters given change.
@@ -73,6 +75,8 @@ pub struct UpdateField {
     pub settings: Option<JsonObject>,
     /// Index this field's values for search_content.
     pub searchable: Option<Flag>,
+    /// How values are translated across sites: "none" (one value for every site), "site" (the default: each site its own), "language", "siteGroup" or "custom".
+    pub translation_method: Option<String>,
 }
 
 /// `delete_field`.
@@ -105,10 +109,51 @@ pub struct FieldView {
     /// Only when listed for a layout: whether that layout requires it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    pub translation_method: String,
+    /// Only when listed for a layout: the element's width (percent, 100 unless set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<Value>,
+    /// Only when listed for a layout: the name of the tab holding it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab: Option<String>,
+    /// The control panel page of this field.
+    pub edit_url: String,
+}
+
+/// Where `translationMethod` lives inside a field's stored settings (beside the type's own
+/// settings, which `check_settings` validates without it).
+const TRANSLATION_KEY: &str = "translationMethod";
+const TRANSLATION_METHODS: &[&str] = &["none", "site", "language", "siteGroup", "custom"];
+
+fn check_translation(value: &str) -> ServiceResult<&'static str> {
+    TRANSLATION_METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(value.trim()))
+        .copied()
+        .ok_or_else(|| {
+            ServiceError::invalid(format!(
+                "translationMethod \"{value}\" is unknown: use {}",
+                TRANSLATION_METHODS.join(", ")
+            ))
+        })
 }
 
 impl FieldView {
-    fn new(row: &FieldRow, layout: Option<&Layout>) -> Self {
+    fn new(row: &FieldRow, layout: Option<&Layout>, base_url: &str) -> Self {
+        let placed = layout.and_then(|layout| {
+            layout.tabs.iter().find_map(|tab| {
+                tab.elements
+                    .iter()
+                    .find(|e| e.field_id == Some(row.id))
+                    .map(|e| (tab.name.clone(), e.extra.get("width").cloned()))
+            })
+        });
+        let mut settings = row.settings.clone();
+        let translation = settings
+            .as_object_mut()
+            .and_then(|s| s.remove(TRANSLATION_KEY))
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "site".into());
         let short = FieldType::parse(&row.field_type)
             .map(FieldType::short_name)
             .unwrap_or("unknown");
@@ -121,8 +166,14 @@ impl FieldView {
             type_name: short.to_string(),
             instructions: row.instructions.clone(),
             searchable: row.searchable,
-            settings: row.settings.clone(),
+            settings,
             required: layout.map(|layout| layout.is_required(row.id)),
+            translation_method: translation,
+            width: placed
+                .as_ref()
+                .map(|(_, width)| width.clone().unwrap_or(json!(100))),
+            tab: placed.map(|(tab, _)| tab),
+            edit_url: format!("{base_url}/cp/fields/{}", row.id),
         }
     }
 }
@@ -170,6 +221,11 @@ pub struct FieldDeleted {
     pub deleted: bool,
     pub removed_from_field_layout_ids: Vec<i64>,
     pub impact: FieldImpact,
+    /// The Craft plugin's keys: the field as it was (with `usages`, `usageCount`), how
+    /// many layouts held it, and `success`.
+    pub deleted_field: Value,
+    pub affected_layouts: usize,
+    pub success: bool,
     pub message: String,
 }
 
@@ -177,6 +233,7 @@ impl Service {
     pub fn get_fields(&self, request: GetFields) -> ServiceResult<FieldList> {
         let field_layout_id = request.field_layout_id.map(Id::get);
         let fields = self.store().content().fields()?;
+        let base = self.public_url();
         let listed: Vec<FieldView> = match field_layout_id {
             Some(layout_id) => {
                 let layout = self.layout_of(layout_id)?;
@@ -184,10 +241,13 @@ impl Service {
                     .field_ids()
                     .into_iter()
                     .filter_map(|id| fields.iter().find(|f| f.id == id))
-                    .map(|f| FieldView::new(f, Some(&layout)))
+                    .map(|f| FieldView::new(f, Some(&layout), base))
                     .collect()
             }
-            None => fields.iter().map(|f| FieldView::new(f, None)).collect(),
+            None => fields
+                .iter()
+                .map(|f| FieldView::new(f, None, base))
+                .collect(),
         };
         Ok(FieldList {
             count: listed.len(),
@@ -219,7 +279,10 @@ impl Service {
             .unwrap_or_else(|| slug::handle_from_name(&name));
         slug::check_field_handle(&handle)?;
         let settings = input.settings.unwrap_or_default().into_inner();
-        let settings = field_type.check_settings(&settings)?;
+        let mut settings = field_type.check_settings(&settings)?;
+        if let Some(method) = &input.translation_method {
+            settings.insert(TRANSLATION_KEY.into(), json!(check_translation(method)?));
+        }
         let content = self.store().content();
         if let Some(taken) = content.fields()?.iter().find(|f| f.handle == handle) {
             return Err(handle_taken("field", &handle, taken.id, "get_fields"));
@@ -240,7 +303,7 @@ impl Service {
             .insert_field(&row)
             .map_err(|e| structure_conflict(e, "field", &handle))?;
         Ok(FieldSaved {
-            field: FieldView::new(&row, None),
+            field: FieldView::new(&row, None, self.public_url()),
             message: format!(
                 "created field '{handle}' (fieldId {}); place it in an entry type's layout with update_field_layout ({{\"type\": \"CustomField\", \"fieldId\": {}}})",
                 row.id, row.id
@@ -262,7 +325,11 @@ impl Service {
                 notes.push("existing values are checked against the new type when each entry is next saved");
                 field_type = new_type;
                 // Settings of the old type rarely fit the new one.
+                let kept = row.settings.get(TRANSLATION_KEY).cloned();
                 row.settings = json!({});
+                if let Some(method) = kept {
+                    row.settings[TRANSLATION_KEY] = method;
+                }
             }
         }
         if let Some(name) = input.name.filter(|n| !n.trim().is_empty()) {
@@ -289,10 +356,18 @@ impl Service {
             row.searchable = searchable;
         }
         let mut settings = row.settings.as_object().cloned().unwrap_or_default();
+        let mut translation = settings.remove(TRANSLATION_KEY);
+        if let Some(method) = &input.translation_method {
+            translation = Some(json!(check_translation(method)?));
+        }
         if let Some(patch) = input.settings {
             imprint_engine::merge::apply_patch(&mut settings, &patch.into_inner());
         }
-        row.settings = Value::Object(field_type.check_settings(&settings)?);
+        let mut settings = field_type.check_settings(&settings)?;
+        if let Some(method) = translation {
+            settings.insert(TRANSLATION_KEY.into(), method);
+        }
+        row.settings = Value::Object(settings);
         row.field_type = field_type.class_name().into();
         row.updated_at = now_millis();
         let handle = row.handle.clone();
@@ -305,7 +380,7 @@ impl Service {
             format!("updated field '{}'; {}", row.handle, notes.join("; "))
         };
         Ok(FieldSaved {
-            field: FieldView::new(&row, None),
+            field: FieldView::new(&row, None, self.public_url()),
             message,
         })
     }
@@ -352,9 +427,23 @@ impl Service {
             .with_details(json!({"impact": {"entries": impact.entries, "drafts": impact.drafts}})));
         }
         content.delete_field(field_id, &changed_layouts)?;
+        let usages: Vec<Value> = changed_layouts
+            .iter()
+            .map(|l| json!({"context": "global", "layout": l.id, "type": l.kind}))
+            .collect();
         Ok(FieldDeleted {
             field_id,
             deleted: true,
+            deleted_field: json!({
+                "id": row.id,
+                "name": row.name,
+                "handle": row.handle,
+                "type": row.field_type,
+                "usageCount": usages.len(),
+                "usages": usages,
+            }),
+            affected_layouts: changed_layouts.len(),
+            success: true,
             removed_from_field_layout_ids: changed_layouts.iter().map(|l| l.id).collect(),
             impact: FieldImpact {
                 entries: impact.entries,

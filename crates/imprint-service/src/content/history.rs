@@ -242,6 +242,7 @@ impl Service {
                 action: "revert",
                 extra,
                 check_required: true,
+                author: None,
             };
             if let Some(written) = self.write_live(write)? {
                 return Ok(EntryReverted {

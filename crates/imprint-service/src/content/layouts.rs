@@ -91,6 +91,7 @@ impl Service {
                             element["fieldName"] = json!(field.name);
                             element["fieldType"] = json!(field.field_type);
                         }
+                        report_every_key(element);
                     }
                 }
             }
@@ -224,6 +225,34 @@ impl Service {
                 layout.field_ids().len()
             ),
         })
+    }
+}
+
+/// Every key the Craft plugin reported on an element, null when unset; `mandatory`
+/// (the title: always required), `requirable` (custom fields) and `translatable` (custom
+/// fields and the title) are derived. update_field_layout accepts them all back.
+fn report_every_key(element: &mut Value) {
+    let kind = element
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let is_title = kind == imprint_content::layout::TITLE_ELEMENT;
+    let is_field = kind == imprint_content::layout::CUSTOM_FIELD_ELEMENT;
+    let Some(map) = element.as_object_mut() else {
+        return;
+    };
+    for key in imprint_content::layout::REPORTED_KEYS {
+        map.entry(key.to_string()).or_insert(Value::Null);
+    }
+    if !(is_title || is_field) {
+        map.insert("required".into(), Value::Null);
+    }
+    map.insert("mandatory".into(), json!(is_title));
+    map.insert("requirable".into(), json!(is_field));
+    map.insert("translatable".into(), json!(is_title || is_field));
+    if (is_title || is_field) && map.get("width").is_none_or(Value::is_null) {
+        map.insert("width".into(), json!(100));
     }
 }
 

@@ -16,7 +16,7 @@ use crate::{Service, now_millis};
 pub struct SearchContent {
     /// Words to find in titles and searchable fields; all must match; "word*" matches a prefix. Empty: list the newest entries under the filters.
     pub query: Option<String>,
-    /// How many results, best first (default 10, at most 100).
+    /// How many results, best first (default 5, as the Craft plugin; at most 100).
     pub limit: Option<u32>,
     /// "live" (default), "pending" (post date in the future), "expired", "disabled" or "all".
     pub status: Option<String>,
@@ -105,7 +105,7 @@ impl Service {
             section_ids: section_ids.clone(),
             status: status.clone(),
             now,
-            limit: clamp_limit(request.limit),
+            limit: clamp_limit(request.limit.or(Some(5))),
             window: SEARCH_WINDOW,
         })?;
         let results: Vec<SearchHitView> = hits

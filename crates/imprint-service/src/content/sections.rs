@@ -33,12 +33,19 @@ pub struct CreateSection {
     pub entry_type_ids: IdList,
     /// Handle (default: derived from the name).
     pub handle: Option<String>,
-    /// Per-site settings: [{"siteId": 1, "enabledByDefault": true, "hasUrls": true, "uriFormat": "blog/{slug}", "template": "blog/_entry"}]. URI formats default to "{handle}" for singles and "{handle}/{slug}" otherwise; tokens: {slug}, {id}, {section.handle}, {type.handle}, {postDate|date('Y')}, {postDate|date('m')}, {postDate|date('d')}.
+    /// Per-site settings: [{"siteId": 1, "enabledByDefault": true, "hasUrls": true, "uriFormat": "blog/{slug}", "template": "blog/_entry"}]. URI formats default to "{handle}" for singles and "{handle}/{slug}" otherwise; tokens: {slug}, {id}, {section.handle}, {type.handle}, {postDate|date('Y')}, {postDate|date('m')}, {postDate|date('d')}. `siteSettingsData` is the same parameter.
+    #[serde(alias = "siteSettingsData")]
     pub site_settings: Option<ObjectList>,
     /// Structure sections: the deepest nesting level (0 or omitted: unlimited).
     pub max_levels: Option<i64>,
     /// Keep revisions (default true; Imprint signs a revision for every write regardless).
     pub enable_versioning: Option<Flag>,
+    /// Which other sites an entry saved in one site is copied to: "all" (the default: every site the section is enabled for), "siteGroup" (Imprint has one site group: like all), "language" (sites with the same language), "custom" or "none" (only the site it is saved in).
+    pub propagation_method: Option<String>,
+    /// Structure sections: where new entries go, "end" (the default) or "beginning".
+    pub default_placement: Option<String>,
+    /// The most authors an entry may have (default 1; at least 1).
+    pub max_authors: Option<Id>,
 }
 
 /// `update_section`: only the parameters given change.
@@ -56,12 +63,19 @@ pub struct UpdateSection {
     pub entry_type_ids: Option<IdList>,
     /// Handle.
     pub handle: Option<String>,
-    /// Per-site settings, only the sites and keys given change: [{"siteId": 1, "enabled": true, "enabledByDefault": true, "hasUrls": true, "uriFormat": "blog/{slug}", "template": "blog/_entry"}]. Tokens: {slug}, {id}, {section.handle}, {type.handle}, {postDate|date('Y')}, {postDate|date('m')}, {postDate|date('d')}.
+    /// Per-site settings, only the sites and keys given change: [{"siteId": 1, "enabled": true, "enabledByDefault": true, "hasUrls": true, "uriFormat": "blog/{slug}", "template": "blog/_entry"}]. Tokens: {slug}, {id}, {section.handle}, {type.handle}, {postDate|date('Y')}, {postDate|date('m')}, {postDate|date('d')}. `siteSettingsData` is the same parameter.
+    #[serde(alias = "siteSettingsData")]
     pub site_settings: Option<ObjectList>,
     /// Structure sections: the deepest nesting level (0: unlimited).
     pub max_levels: Option<i64>,
     /// Keep revisions (Imprint signs a revision for every write regardless).
     pub enable_versioning: Option<Flag>,
+    /// Which other sites an entry saved in one site is copied to: "all", "siteGroup" (like all: Imprint has one site group), "language", "custom" or "none".
+    pub propagation_method: Option<String>,
+    /// Structure sections: where new entries go, "end" or "beginning".
+    pub default_placement: Option<String>,
+    /// The most authors an entry may have (at least 1).
+    pub max_authors: Option<Id>,
 }
 
 /// `delete_section`.
@@ -75,6 +89,56 @@ pub struct DeleteSection {
 }
 
 const SECTION_TYPES: &[&str] = &["single", "channel", "structure"];
+pub(crate) const PROPAGATION_METHODS: &[&str] = &["all", "siteGroup", "language", "custom", "none"];
+const PLACEMENTS: &[&str] = &["end", "beginning"];
+
+/// A choice among `allowed` (matched case-insensitively, answered in its listed spelling).
+fn check_choice(
+    name: &str,
+    value: Option<&str>,
+    allowed: &'static [&'static str],
+) -> ServiceResult<Option<&'static str>> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value))
+        .map(|a| Some(*a))
+        .ok_or_else(|| {
+            ServiceError::invalid(format!(
+                "{name} \"{value}\" is unknown: use {}",
+                allowed.join(", ")
+            ))
+        })
+}
+
+fn check_max_authors(value: Option<Id>) -> ServiceResult<Option<i64>> {
+    match value.map(Id::get) {
+        Some(n) if n < 1 => Err(ServiceError::invalid("maxAuthors must be at least 1")),
+        other => Ok(other),
+    }
+}
+
+/// The section's `propagationMethod`. New sections store one ("all" unless given);
+/// sections made before it existed read as "none", what they did then, so existing
+/// entries do not start copying themselves to other sites.
+pub(crate) fn propagation_method(section: &SectionRow) -> &str {
+    section
+        .settings
+        .get("propagationMethod")
+        .and_then(Value::as_str)
+        .unwrap_or("none")
+}
+
+/// The section's `maxAuthors` (1 unless set).
+pub(crate) fn max_authors(section: &SectionRow) -> i64 {
+    section
+        .settings
+        .get("maxAuthors")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+}
 
 /// The answer of `delete_section`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -82,9 +146,32 @@ const SECTION_TYPES: &[&str] = &["single", "channel", "structure"];
 pub struct SectionDeleted {
     pub section_id: i64,
     pub deleted: bool,
-    /// The entries, drafts and revisions deleted with it.
-    pub impact: Removed,
+    /// The entries, drafts and revisions deleted with it (with the Craft plugin's
+    /// `hasContent`, `entryCount`, `draftCount`, `revisionCount`, `entryTypeCount`,
+    /// `entryTypes` beside them).
+    pub impact: SectionImpact,
+    /// The Craft plugin's keys: the section as it was.
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+    #[serde(rename = "type")]
+    pub kind: String,
     pub message: String,
+}
+
+/// What deleting a section removed, under Imprint's and the Craft plugin's names.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionImpact {
+    #[serde(flatten)]
+    pub removed: Removed,
+    pub has_content: bool,
+    pub entry_count: i64,
+    pub draft_count: i64,
+    pub revision_count: i64,
+    pub entry_type_count: usize,
+    /// `{"id", "name", "handle"}` of each entry type the section listed (they stay).
+    pub entry_types: Vec<Value>,
 }
 
 /// An entry type as a section lists it.
@@ -114,6 +201,11 @@ pub struct SectionView {
     /// As stored: a number, or null for unlimited.
     pub max_levels: Option<Value>,
     pub enable_versioning: bool,
+    pub propagation_method: String,
+    pub default_placement: String,
+    pub max_authors: i64,
+    /// The control panel page of this section.
+    pub edit_url: String,
 }
 
 /// The answer of `get_sections`.
@@ -184,6 +276,15 @@ impl Service {
                 .get("enableVersioning")
                 .and_then(Value::as_bool)
                 .unwrap_or(true),
+            propagation_method: propagation_method(section).to_string(),
+            default_placement: section
+                .settings
+                .get("defaultPlacement")
+                .and_then(Value::as_str)
+                .unwrap_or("end")
+                .to_string(),
+            max_authors: max_authors(section),
+            edit_url: format!("{}/cp/sections/{}", self.public_url(), section.id),
         }
     }
 
@@ -395,6 +496,9 @@ impl Service {
                 "siteSettings": site_settings,
                 "maxLevels": max_levels,
                 "enableVersioning": input.enable_versioning.is_none_or(|v| v.0),
+                "propagationMethod": check_choice("propagationMethod", input.propagation_method.as_deref(), PROPAGATION_METHODS)?.unwrap_or("all"),
+                "defaultPlacement": check_choice("defaultPlacement", input.default_placement.as_deref(), PLACEMENTS)?.unwrap_or("end"),
+                "maxAuthors": check_max_authors(input.max_authors)?.unwrap_or(1),
             }),
             entry_type_ids,
             created_at: now,
@@ -498,6 +602,23 @@ impl Service {
         if let Some(versioning) = input.enable_versioning {
             settings.insert("enableVersioning".into(), json!(versioning.0));
         }
+        if let Some(method) = check_choice(
+            "propagationMethod",
+            input.propagation_method.as_deref(),
+            PROPAGATION_METHODS,
+        )? {
+            settings.insert("propagationMethod".into(), json!(method));
+        }
+        if let Some(placement) = check_choice(
+            "defaultPlacement",
+            input.default_placement.as_deref(),
+            PLACEMENTS,
+        )? {
+            settings.insert("defaultPlacement".into(), json!(placement));
+        }
+        if let Some(max) = check_max_authors(input.max_authors)? {
+            settings.insert("maxAuthors".into(), json!(max));
+        }
         row.settings = Value::Object(settings);
         row.updated_at = now_millis();
         let handle = row.handle.clone();
@@ -525,11 +646,30 @@ impl Service {
             ))
             .with_details(json!({"impact": impact_json(&impact)})));
         }
+        let types = content.entry_types()?;
+        let entry_types: Vec<Value> = section
+            .entry_type_ids
+            .iter()
+            .filter_map(|id| types.iter().find(|t| t.id == *id))
+            .map(|t| json!({"id": t.id, "name": t.name, "handle": t.handle}))
+            .collect();
         let impact = content.delete_scope(Scope::Section(section_id))?;
         Ok(SectionDeleted {
             section_id,
             deleted: true,
-            impact: impact.into(),
+            impact: SectionImpact {
+                removed: impact.into(),
+                has_content: impact.entries + impact.drafts + impact.revisions > 0,
+                entry_count: impact.entries,
+                draft_count: impact.drafts,
+                revision_count: impact.revisions,
+                entry_type_count: entry_types.len(),
+                entry_types,
+            },
+            id: section.id,
+            name: section.name.clone(),
+            handle: section.handle.clone(),
+            kind: section.kind.clone(),
             message: format!(
                 "deleted section '{}' with {} entr(y/ies), {} draft(s) and {} revision(s)",
                 section.handle, impact.entries, impact.drafts, impact.revisions

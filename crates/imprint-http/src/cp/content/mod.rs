@@ -20,6 +20,7 @@
 mod actions;
 mod forms;
 mod pages;
+mod structure;
 
 use axum::routing::{get, post};
 use imprint_service::ServiceError;
@@ -29,6 +30,7 @@ use super::html::esc;
 use crate::state::AppState;
 use actions::*;
 use pages::*;
+use structure::*;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -45,6 +47,9 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/cp/drafts/{draft_id}/edit", post(edit_draft))
         .route("/cp/drafts/{draft_id}/apply", post(apply))
         .route("/cp/drafts/{draft_id}/delete", post(delete_draft))
+        .route("/cp/sections/{section_id}", get(section_page))
+        .route("/cp/entry-types/{entry_type_id}", get(entry_type_page))
+        .route("/cp/fields/{field_id}", get(field_page))
 }
 
 pub(super) fn first_of<T>(items: Vec<T>, what: &str) -> ServiceResult<T> {

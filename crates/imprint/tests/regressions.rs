@@ -286,3 +286,133 @@ fn a_fifo_at_a_client_config_path_is_refused_without_hanging() {
     use std::os::unix::fs::FileTypeExt as _;
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// Every file under the test home with its bytes: what a refused command must leave as is.
+fn files_under(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files.insert(path, bytes);
+            }
+        }
+    }
+    files
+}
+
+/// Copies the `(artifact_id, envelope)` of one revision row over another's, the way an
+/// attacker with write access to the database file would: both are validly signed.
+fn copy_envelope(env: &TestEnv, from: (&str, i64), to: (&str, i64)) {
+    let db = rusqlite::Connection::open(env.data().join("imprint.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE revisions SET (artifact_id, envelope) = \
+             (SELECT artifact_id, envelope FROM revisions WHERE document = ?1 AND seq = ?2) \
+             WHERE document = ?3 AND seq = ?4",
+            rusqlite::params![from.0, from.1, to.0, to.1],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "no revision {to:?} to overwrite");
+}
+
+#[test]
+fn an_envelope_copied_into_a_later_revision_row_is_refused() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["draft", "add", "fetch"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["deploy"]);
+    copy_envelope(
+        &env,
+        ("config/claude-desktop/default", 1),
+        ("config/claude-desktop/default", 2),
+    );
+    let before = files_under(&env.home());
+
+    for args in [
+        &["config", "get"][..],
+        &["deploy"][..],
+        &["deploy", "--force"][..],
+    ] {
+        let (code, _, stderr) = env.cli(args);
+        assert_eq!(code, INTEGRITY, "imprint {args:?}: {stderr}");
+        assert!(stderr.contains("revision 2"), "{stderr}");
+        assert!(stderr.contains("copied or moved"), "{stderr}");
+    }
+    let (code, verification, stderr) = env.cli(&["config", "verify"]);
+    assert_eq!(verification["valid"], false, "{code} {verification} {stderr}");
+    assert_eq!(files_under(&env.home()), before, "a refused deploy wrote");
+}
+
+#[test]
+fn another_clients_head_envelope_is_not_deployed_into_claude_desktop() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["deploy"]);
+    env.cli_ok(&["draft", "add", "fetch", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+    copy_envelope(
+        &env,
+        ("config/cursor/default", 1),
+        ("config/claude-desktop/default", 1),
+    );
+    let before = files_under(&env.home());
+
+    for args in [&["deploy"][..], &["deploy", "--force"][..]] {
+        let (code, _, stderr) = env.cli(args);
+        assert_eq!(code, INTEGRITY, "imprint {args:?}: {stderr}");
+        assert!(stderr.contains("config/cursor/default"), "{stderr}");
+    }
+    assert_eq!(files_under(&env.home()), before, "a refused deploy wrote");
+    // Cursor's own head is still fine where it belongs.
+    env.cli_ok(&["config", "get", "--client", "cursor"]);
+}
+
+#[test]
+fn a_content_revision_envelope_copied_into_a_later_row_is_refused() {
+    let env = TestEnv::new();
+    let entry_type = env.cli_ok(&["content", "create-entry-type", "--name", "Note"]);
+    let entry_type = entry_type["entryTypeId"].to_string();
+    let section = env.cli_ok(&[
+        "content",
+        "create-section",
+        "--name",
+        "Notes",
+        "--entry-type-ids",
+        &entry_type,
+    ]);
+    let section = section["sectionId"].to_string();
+    let created = env.cli_ok(&[
+        "content",
+        "create-entry",
+        "--section",
+        &section,
+        "--data",
+        "{\"title\": \"First\"}",
+    ]);
+    let entry = created["entryId"].to_string();
+    env.cli_ok(&[
+        "content",
+        "update-entry",
+        &entry,
+        "--data",
+        "{\"title\": \"Second\"}",
+    ]);
+    let document = format!("entry/{entry}/1");
+    copy_envelope(&env, (&document, 1), (&document, 2));
+    let (code, _, stderr) = env.cli(&["content", "revision", &entry, "2"]);
+    assert_eq!(code, INTEGRITY, "{stderr}");
+    assert!(stderr.contains("copied or moved"), "{stderr}");
+    // Revision 1 is where it belongs and still served.
+    let first = env.cli_ok(&["content", "revision", &entry, "1"]);
+    assert_eq!(first["content"]["title"], "First", "{first}");
+}

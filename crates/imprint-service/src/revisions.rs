@@ -165,7 +165,9 @@ impl Service {
                 claimed_document.unwrap_or_else(|| "no document".into()),
             )));
         }
-        let claimed_seq = envelope.pointer("/metadata/sequence").and_then(Value::as_i64);
+        let claimed_seq = envelope
+            .pointer("/metadata/sequence")
+            .and_then(Value::as_i64);
         if claimed_seq != Some(revision.seq) {
             return Ok(Some(refuse(match claimed_seq {
                 Some(seq) => format!("revision {seq}"),

@@ -247,7 +247,9 @@ fn check_answer(
         ));
     }
     if message.contains("panicked") || message.contains("storage failure") {
-        return Err(format!("{tool}: an internal failure worded as a tool error: {body}"));
+        return Err(format!(
+            "{tool}: an internal failure worded as a tool error: {body}"
+        ));
     }
     Ok(())
 }

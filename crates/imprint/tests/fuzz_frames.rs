@@ -127,7 +127,9 @@ fn frame(rng: &mut Rng) -> Vec<u8> {
         }
         7 => {
             // a batch of seeds (JSON-RPC batches are not part of MCP since 2025-06-18)
-            let batch: Vec<Value> = (0..rng.below(4)).map(|_| rng.pick(&seeds).clone()).collect();
+            let batch: Vec<Value> = (0..rng.below(4))
+                .map(|_| rng.pick(&seeds).clone())
+                .collect();
             serde_json::to_vec(&batch).unwrap()
         }
         8 => {
@@ -195,6 +197,37 @@ fn check_response(answer: &Value) -> Result<(), String> {
     }
 }
 
+/// Answers outside the documented shapes, each kind once (with the frame that first
+/// caused it): a run reports every kind it found, not only the first.
+#[derive(Default)]
+struct Findings {
+    seen: std::collections::BTreeMap<String, String>,
+    frame: String,
+}
+
+impl Findings {
+    fn add(&mut self, problem: String) {
+        // the kind: the problem with digits and long text cut, so one defect is one line
+        let kind: String = problem
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .take(120)
+            .collect();
+        self.seen
+            .entry(kind)
+            .or_insert_with(|| format!("{problem}\n    after frame {}", self.frame));
+    }
+
+    fn assert_none(&self, transport: &str) {
+        assert!(
+            self.seen.is_empty(),
+            "{transport}: {} kind(s) of answer outside the documented shapes:\n{}",
+            self.seen.len(),
+            self.seen.values().cloned().collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+
 /// `imprint serve` on stdio, with its stdout lines and stderr collected by threads.
 struct StdioServer {
     child: Child,
@@ -247,12 +280,14 @@ impl StdioServer {
             stderr,
         };
         server.send(
-            &serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": "init", "method": "initialize",
+            &serde_json::to_vec(
+                &json!({"jsonrpc": "2.0", "id": "init", "method": "initialize",
                 "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                           "clientInfo": {"name": "fuzz", "version": "1"}}}))
+                           "clientInfo": {"name": "fuzz", "version": "1"}}}),
+            )
             .unwrap(),
         );
-        server.await_id("init").unwrap();
+        server.await_id("init", &mut Findings::default()).unwrap();
         server.send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
         server
     }
@@ -265,17 +300,25 @@ impl StdioServer {
         self.stdin.flush().unwrap();
     }
 
-    /// Reads answers until the one with `id`, checking every line on the way.
-    fn await_id(&mut self, id: &str) -> Result<(), String> {
+    /// Reads answers until the one with `id`, checking every line on the way: a bad
+    /// answer is added to `findings` (the server is still serving); no answer in time is
+    /// the error.
+    fn await_id(&mut self, id: &str, findings: &mut Findings) -> Result<(), String> {
         loop {
-            let line = self.lines.recv_timeout(LIMIT).map_err(|_| {
-                format!("no answer to {id} within {LIMIT:?} (hang, panic or exit)")
-            })?;
-            let answer: Value = serde_json::from_str(&line)
-                .map_err(|_| format!("a stdout line that is not JSON: {line:?}"))?;
-            check_response(&answer)?;
-            if answer["id"] == id {
-                return Ok(());
+            let line = self
+                .lines
+                .recv_timeout(LIMIT)
+                .map_err(|_| format!("no answer to {id} within {LIMIT:?} (hang, panic or exit)"))?;
+            match serde_json::from_str::<Value>(&line) {
+                Ok(answer) => {
+                    if let Err(problem) = check_response(&answer) {
+                        findings.add(problem);
+                    }
+                    if answer["id"] == id {
+                        return Ok(());
+                    }
+                }
+                Err(_) => findings.add(format!("a stdout line that is not JSON: {line:?}")),
             }
         }
     }
@@ -290,15 +333,16 @@ fn stdio_answers_mutated_frames_within_the_documented_shapes() {
     let env = TestEnv::new();
     let mut server = StdioServer::start(&env);
     let mut rng = Rng::from_env();
+    let mut findings = Findings::default();
     for n in 0..frames_per_transport() {
         let frame = frame(&mut rng);
+        findings.frame = format!("{n} {:?}", String::from_utf8_lossy(&frame));
         server.send(&frame);
         let probe = format!("probe-{n}");
         server.send(
-            &serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": probe, "method": "ping"}))
-                .unwrap(),
+            &serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": probe, "method": "ping"})).unwrap(),
         );
-        if let Err(problem) = server.await_id(&probe) {
+        if let Err(problem) = server.await_id(&probe, &mut findings) {
             let _ = server.child.kill();
             panic!(
                 "after frame {n} {:?}: {problem}\nstderr:\n{}",
@@ -312,6 +356,7 @@ fn stdio_answers_mutated_frames_within_the_documented_shapes() {
     let stderr = server.stderr.lock().unwrap().clone();
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(status.success(), "{status}: {stderr}");
+    findings.assert_none("stdio");
 }
 
 /// POSTs `body` to `/mcp`; (status, body) or why there was no answer in time.
@@ -339,10 +384,18 @@ fn post_mcp(addr: &str, token: &str, body: &[u8], accept: &str) -> Result<(u16, 
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("not an HTTP answer: {text:?}"))?;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    let chunked = text
-        .split_once("\r\n\r\n")
-        .is_some_and(|(h, _)| h.to_ascii_lowercase().contains("transfer-encoding: chunked"));
-    Ok((status, if chunked { dechunk(body) } else { body.to_string() }))
+    let chunked = text.split_once("\r\n\r\n").is_some_and(|(h, _)| {
+        h.to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+    });
+    Ok((
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_string()
+        },
+    ))
 }
 
 fn dechunk(mut text: &str) -> String {
@@ -393,14 +446,24 @@ fn http_mcp_answers_mutated_frames_within_the_documented_shapes() {
         "*/*",
     ];
     let ping = br#"{"jsonrpc":"2.0","id":"probe","method":"ping"}"#;
+    let mut findings = Findings::default();
     for n in 0..frames_per_transport() {
         let frame = frame(&mut rng);
         let accept = *rng.pick(&accepts);
-        let outcome = post_mcp(&server.addr, &token, &frame, accept).and_then(|(status, body)| {
-            match status {
-                200 => messages_of(&body)?.iter().try_for_each(check_response),
+        findings.frame = format!(
+            "{n} {:?} (accept {accept})",
+            String::from_utf8_lossy(&frame)
+        );
+        // an answer is checked; only no answer at all stops the run
+        let outcome = post_mcp(&server.addr, &token, &frame, accept).map(|(status, body)| {
+            let checked = match status {
+                200 => messages_of(&body)
+                    .and_then(|messages| messages.iter().try_for_each(check_response)),
                 202 | 400..=499 => Ok(()),
                 _ => Err(format!("status {status}: {body}")),
+            };
+            if let Err(problem) = checked {
+                findings.add(problem);
             }
         });
         let probe = post_mcp(&server.addr, &token, ping, accepts[0]).and_then(|(status, body)| {
@@ -419,4 +482,5 @@ fn http_mcp_answers_mutated_frames_within_the_documented_shapes() {
     }
     let status = server.terminate();
     assert!(status.success(), "{status}");
+    findings.assert_none("/mcp");
 }

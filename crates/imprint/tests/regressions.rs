@@ -348,7 +348,10 @@ fn an_envelope_copied_into_a_later_revision_row_is_refused() {
         assert!(stderr.contains("copied or moved"), "{stderr}");
     }
     let (code, verification, stderr) = env.cli(&["config", "verify"]);
-    assert_eq!(verification["valid"], false, "{code} {verification} {stderr}");
+    assert_eq!(
+        verification["valid"], false,
+        "{code} {verification} {stderr}"
+    );
     assert_eq!(files_under(&env.home()), before, "a refused deploy wrote");
 }
 
@@ -415,4 +418,164 @@ fn a_content_revision_envelope_copied_into_a_later_row_is_refused() {
     // Revision 1 is where it belongs and still served.
     let first = env.cli_ok(&["content", "revision", &entry, "1"]);
     assert_eq!(first["content"]["title"], "First", "{first}");
+}
+
+/// Signs in to the panel with the launch URL and returns the session cookie.
+fn panel_cookie(server: &Server) -> String {
+    let login = server.login_url.strip_prefix(&server.url()).unwrap();
+    let reply = server.send("GET", login, &[], None);
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    reply
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_nul_in_a_search_query_is_invalid_input_on_every_surface() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let outcome = mcp
+        .call("search_content", json!({"query": "summer\u{0}recipes"}))
+        .await;
+    assert!(outcome.is_error, "{:?}", outcome.body);
+    assert_eq!(outcome.body["error"]["code"], "invalid_input");
+    assert!(
+        outcome.message().contains("U+0000"),
+        "{}",
+        outcome.message()
+    );
+    mcp.close().await;
+
+    let token = http_support::token(&env, "nul");
+    let server = Server::start(&env, &[]);
+    let reply = server.get("/v1/content/search?query=summer%00recipes", &token);
+    // 422 is REST's status for every invalid_input (a 4xx the caller can fix, not a 500)
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.json()["error"]["code"], "invalid_input");
+
+    let cookie = panel_cookie(&server);
+    let page = server.send(
+        "GET",
+        "/cp/entries?query=summer%00recipes",
+        &[("cookie", &cookie)],
+        None,
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("control character"), "{}", page.body);
+    assert!(!page.body.contains("storage failure"), "{}", page.body);
+}
+
+/// `imprint serve` over stdio with stderr on `/dev/full`: every log line fails to write.
+#[cfg(target_os = "linux")]
+async fn serve_with_unwritable_stderr(env: &TestEnv) -> support::Mcp {
+    std::fs::create_dir_all(env.home()).unwrap();
+    let mut command = tokio::process::Command::new(BIN);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.home())
+        .env("IMPRINT_HOME", env.data())
+        .env("USER", "tester")
+        .env("IMPRINT_LOG", "debug")
+        .arg("serve");
+    let (transport, _) = TokioChildProcess::builder(command)
+        .stderr(std::fs::File::create("/dev/full").unwrap())
+        .spawn()
+        .unwrap();
+    Mcp {
+        client: ().serve(transport).await.unwrap(),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_internal_error_is_still_answered_when_stderr_cannot_be_written() {
+    let env = TestEnv::new();
+    let mcp = serve_with_unwritable_stderr(&env).await;
+    mcp.ok("add_server_to_config", json!({"server_id": "memory"}))
+        .await;
+    // Break the store under the running server: the next draft read is an internal error,
+    // which is logged (to /dev/full) and must still be answered.
+    let db = rusqlite::Connection::open(env.data().join("imprint.db")).unwrap();
+    db.execute_batch("DROP TABLE draft_items").unwrap();
+    drop(db);
+    let call = mcp.client.call_tool(
+        rmcp::model::CallToolRequestParams::new("view_draft_config")
+            .with_arguments(serde_json::Map::new()),
+    );
+    let answer = tokio::time::timeout(Duration::from_secs(20), call)
+        .await
+        .expect("no answer: the failed log write took the call down");
+    let error = answer.expect_err("a dropped table is an internal error");
+    assert!(error.to_string().contains("internal error"), "{error}");
+    // and the server keeps serving
+    let clients = mcp.ok("list_clients", json!({})).await;
+    assert!(clients.to_string().contains("claude-desktop"));
+    mcp.close().await;
+
+    // The CLI still exits by kind (not 101 from a panicking eprintln!).
+    let output = env
+        .command()
+        .args(["draft", "show"])
+        .stderr(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+}
+
+#[test]
+fn project_dir_refuses_system_directories_and_plain_directories() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory", "--client", "claude-code"]);
+    env.cli_ok(&["publish", "--client", "claude-code"]);
+    let deploy = |dir: &str, extra: &[&str]| {
+        let mut args = vec!["deploy", "--client", "claude-code", "--project-dir", dir];
+        args.extend_from_slice(extra);
+        env.cli(&args)
+    };
+    for dir in ["/", "/etc", "/usr/share", "/dev"] {
+        let (code, _, stderr) = deploy(dir, &["--allow-any-dir"]);
+        assert_eq!(code, 3, "{dir}: {stderr}");
+        assert!(stderr.contains("system directory"), "{dir}: {stderr}");
+        assert!(!std::path::Path::new(dir).join(".mcp.json").exists());
+    }
+    let home = env.home().display().to_string();
+    let (code, _, stderr) = deploy(&home, &["--allow-any-dir"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("home directory"), "{stderr}");
+
+    let plain = env.dir.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let plain_dir = plain.display().to_string();
+    let (code, _, stderr) = deploy(&plain_dir, &[]);
+    assert_eq!(code, 3, "{stderr}");
+    for words in ["does not look like a project", "--allow-any-dir", ".git"] {
+        assert!(stderr.contains(words), "{words:?} missing from {stderr}");
+    }
+    assert!(!plain.join(".mcp.json").exists());
+    // said how, and it works
+    env.cli_ok(&[
+        "deploy",
+        "--client",
+        "claude-code",
+        "--project-dir",
+        &plain_dir,
+        "--allow-any-dir",
+    ]);
+    assert!(plain.join(".mcp.json").exists());
+    // a repository is a project without asking
+    let repo = env.dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    env.cli_ok(&[
+        "deploy",
+        "--client",
+        "claude-code",
+        "--project-dir",
+        &repo.display().to_string(),
+    ]);
+    assert!(repo.join(".mcp.json").exists());
 }

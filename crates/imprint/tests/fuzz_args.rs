@@ -191,11 +191,7 @@ fn object_for(schema: &Value, project: &str, depth: u32) -> BoxedStrategy<Value>
             );
         }
     }
-    fields.push(
-        proptest::option::weighted(0.1, ("[a-zA-Z_]{1,12}", any_json(project)))
-            .prop_map(|extra| extra.map(|(k, v)| (k, v)))
-            .boxed(),
-    );
+    fields.push(proptest::option::weighted(0.1, ("[a-zA-Z_]{1,12}", any_json(project))).boxed());
     fields
         .prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect::<Map<_, _>>()))
         .boxed()

@@ -191,9 +191,16 @@ fn check_response(answer: &Value) -> Result<(), String> {
     }
     let code = answer["error"]["code"].as_i64();
     let message = answer["error"]["message"].as_str().unwrap_or_default();
+    // the problem first (its kind, without the id), then the answer that showed it
     match code {
-        Some(code) if DOCUMENTED_CODES.contains(&code) && !message.is_empty() => Ok(()),
-        _ => Err(format!("an undocumented error: {answer}")),
+        Some(code) if !DOCUMENTED_CODES.contains(&code) => Err(format!(
+            "error code {code} is not documented; answer: {answer}"
+        )),
+        Some(code) if message.trim().is_empty() => Err(format!(
+            "error {code} with an empty message; answer: {answer}"
+        )),
+        Some(_) => Ok(()),
+        None => Err(format!("an error without a numeric code; answer: {answer}")),
     }
 }
 
@@ -207,10 +214,12 @@ struct Findings {
 
 impl Findings {
     fn add(&mut self, problem: String) {
-        // the kind: the problem with digits and long text cut, so one defect is one line
+        // the kind: the problem before its answer, so one defect is one line
         let kind: String = problem
+            .split("; answer:")
+            .next()
+            .unwrap_or_default()
             .chars()
-            .filter(|c| !c.is_ascii_digit())
             .take(120)
             .collect();
         self.seen

@@ -579,3 +579,69 @@ fn project_dir_refuses_system_directories_and_plain_directories() {
     ]);
     assert!(repo.join(".mcp.json").exists());
 }
+
+/// A small tmpfs for the data directory, unmounted on drop; `None` where mounting is not
+/// permitted (not root, no CAP_SYS_ADMIN).
+#[cfg(target_os = "linux")]
+struct SmallDisk(std::path::PathBuf);
+
+#[cfg(target_os = "linux")]
+impl SmallDisk {
+    fn mount(at: &std::path::Path) -> Option<Self> {
+        std::fs::create_dir_all(at).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then(|| SmallDisk(at.to_path_buf()))
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_full_disk_over_mcp_says_the_disk_is_full() {
+    let env = TestEnv::new();
+    // the data directory is the mount point: IMPRINT_HOME = <dir>/data
+    let Some(_disk) = SmallDisk::mount(&env.data()) else {
+        eprintln!("skipped: mounting a tmpfs is not permitted here (needs root)");
+        return;
+    };
+    let mcp = env.mcp().await;
+    mcp.ok("list_clients", json!({})).await;
+    // fill what is left of the disk
+    let mut filler = std::fs::File::create(env.data().join("filler")).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while filler.write_all(&block).is_ok() {}
+    drop(filler);
+    let mut answers = Vec::new();
+    for n in 0..6 {
+        let outcome = mcp
+            .call(
+                "add_server_to_config",
+                json!({"server_id": "fetch", "server_name": format!("fetch{n}"),
+                       "env_vars": {"NOTE": "y".repeat(3000)}}),
+            )
+            .await;
+        answers.push(outcome);
+    }
+    let full = answers
+        .iter()
+        .find(|a| a.is_error)
+        .unwrap_or_else(|| panic!("every write fit on a full disk: {answers:?}"));
+    assert_eq!(full.body["error"]["code"], "io", "{:?}", full.body);
+    assert!(
+        full.message().contains("the disk is full"),
+        "{}",
+        full.message()
+    );
+    mcp.close().await;
+}

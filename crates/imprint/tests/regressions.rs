@@ -645,3 +645,30 @@ async fn a_full_disk_over_mcp_says_the_disk_is_full() {
     );
     mcp.close().await;
 }
+
+#[test]
+fn a_token_shaped_value_under_an_innocuous_name_is_kept_as_a_secret() {
+    let env = TestEnv::new();
+    let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    env.cli_ok(&[
+        "draft",
+        "add",
+        "fetch",
+        "--env",
+        &format!("NOTE={token}"),
+        "--env",
+        "MODE=production",
+    ]);
+    let draft = env.cli_ok(&["draft", "show"]);
+    let text = draft.to_string();
+    assert!(!text.contains(token), "the draft shows the token: {text}");
+    let note = draft["servers"][0]["env"]["NOTE"].as_str().unwrap_or_default();
+    assert!(note.starts_with("${secret:NOTE"), "{text}");
+    let plain = ["imprint.db", "imprint.db-wal"].iter().any(|file| {
+        std::fs::read(env.data().join(file))
+            .unwrap_or_default()
+            .windows(token.len())
+            .any(|window| window == token.as_bytes())
+    });
+    assert!(!plain, "the token is stored in plaintext");
+}

@@ -20,7 +20,16 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use support::TestEnv;
 
-const LIMIT: Duration = Duration::from_secs(5);
+/// No answer within this long is a hang: 5 s, or `IMPRINT_FUZZ_HANG_SECS` on a machine
+/// whose disk can stall an fsync longer.
+static LIMIT: std::sync::LazyLock<Duration> = std::sync::LazyLock::new(|| {
+    Duration::from_secs(
+        std::env::var("IMPRINT_FUZZ_HANG_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5),
+    )
+});
 
 /// JSON-RPC error codes the server may answer with: parse error, invalid request, method
 /// not found, invalid params, and MCP's resource not found. -32603 (internal) is a defect.
@@ -314,10 +323,12 @@ impl StdioServer {
     /// the error.
     fn await_id(&mut self, id: &str, findings: &mut Findings) -> Result<(), String> {
         loop {
-            let line = self
-                .lines
-                .recv_timeout(LIMIT)
-                .map_err(|_| format!("no answer to {id} within {LIMIT:?} (hang, panic or exit)"))?;
+            let line = self.lines.recv_timeout(*LIMIT).map_err(|_| {
+                format!(
+                    "no answer to {id} within {:?} (hang, panic or exit)",
+                    *LIMIT
+                )
+            })?;
             match serde_json::from_str::<Value>(&line) {
                 Ok(answer) => {
                     if let Err(problem) = check_response(&answer) {
@@ -371,7 +382,7 @@ fn stdio_answers_mutated_frames_within_the_documented_shapes() {
 /// POSTs `body` to `/mcp`; (status, body) or why there was no answer in time.
 fn post_mcp(addr: &str, token: &str, body: &[u8], accept: &str) -> Result<(u16, String), String> {
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
-    stream.set_read_timeout(Some(LIMIT)).unwrap();
+    stream.set_read_timeout(Some(*LIMIT)).unwrap();
     let head = format!(
         "POST /mcp HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\nauthorization: Bearer {token}\r\n\
          content-type: application/json\r\naccept: {accept}\r\nmcp-protocol-version: 2025-06-18\r\n\
@@ -385,7 +396,7 @@ fn post_mcp(addr: &str, token: &str, body: &[u8], accept: &str) -> Result<(u16, 
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)
-        .map_err(|e| format!("no complete answer within {LIMIT:?}: {e}"))?;
+        .map_err(|e| format!("no complete answer within {:?}: {e}", *LIMIT))?;
     let text = String::from_utf8_lossy(&raw).to_string();
     let status = text
         .split_whitespace()

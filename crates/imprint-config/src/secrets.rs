@@ -64,6 +64,60 @@ pub fn is_secret_header_name(name: &str) -> bool {
     ) || is_secret_env_name(name)
 }
 
+/// Whether a value has the shape of a well-known credential, whatever its variable is
+/// called: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), OpenAI and
+/// Anthropic (`sk-`, `sk-ant-`), Slack (`xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`), GitLab (`glpat-`),
+/// AWS access key ids (`AKIA`/`ASIA` + 16) and JWTs. Short or spaced text never matches, so
+/// `sk-learn` or a sentence stays plain.
+pub fn looks_like_secret(value: &str) -> bool {
+    let value = value.trim();
+    if value.len() < 16 || value.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let token_chars = |rest: &str| {
+        rest.len() >= 10
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    };
+    const PREFIXES: &[&str] = &[
+        "github_pat_",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "sk-ant-",
+        "sk-",
+        "xoxb-",
+        "xoxp-",
+        "xoxa-",
+        "xoxr-",
+        "glpat-",
+    ];
+    if let Some(prefix) = PREFIXES.iter().find(|p| value.starts_with(**p)) {
+        return token_chars(&value[prefix.len()..]);
+    }
+    if (value.starts_with("AKIA") || value.starts_with("ASIA"))
+        && value.len() == 20
+        && value[4..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return true;
+    }
+    // a JWT: three base64url parts, the header a JSON object (`eyJ` = `{"`)
+    let parts: Vec<&str> = value.split('.').collect();
+    parts.len() == 3
+        && parts[0].starts_with("eyJ")
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '='))
+        })
+}
+
 /// Whether a value is a plaintext worth protecting: not empty, and holding no reference.
 pub fn is_plaintext(value: &str) -> bool {
     !value.is_empty() && !value.contains("${")
@@ -259,7 +313,9 @@ pub fn protect_entry<E>(
                 Value::Number(n) => n.to_string(),
                 _ => continue,
             };
-            let secret = declared.env.iter().any(|d| d == var) || is_secret_env_name(var);
+            let secret = declared.env.iter().any(|d| d == var)
+                || is_secret_env_name(var)
+                || looks_like_secret(&text);
             if secret && is_plaintext(&text) {
                 let name = keep(&base_name(&[var]), &text)?;
                 *value = Value::String(reference(&name));
@@ -271,7 +327,9 @@ pub fn protect_entry<E>(
     if let Some(Value::Object(headers)) = &mut entry.headers {
         for (header, value) in headers.iter_mut() {
             let Value::String(text) = value else { continue };
-            if !is_secret_header_name(header) || !is_plaintext(text) {
+            let credential =
+                is_secret_header_name(header) || text.split(' ').any(looks_like_secret);
+            if !credential || !is_plaintext(text) {
                 continue;
             }
             let base = base_name(&[server_name, header]);
@@ -452,5 +510,32 @@ mod tests {
             names_in_value(&value).into_iter().collect::<Vec<_>>(),
             ["ONE", "TWO"]
         );
+    }
+
+    #[test]
+    fn credentials_are_recognized_by_their_shape() {
+        for token in [
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+            "sk-proj-abcdefghijklmnopqrstuvwxyz012345",
+            "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+            "xoxb-1234567890-abcdefghijkl",
+            "glpat-abcdefghij0123456789",
+            "AKIAIOSFODNN7EXAMPLE",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ",
+        ] {
+            assert!(looks_like_secret(token), "{token}");
+        }
+        for plain in [
+            "sk-learn",
+            "/home/me/notes.json",
+            "ghp_ is the GitHub token prefix",
+            "https://example.com/mcp",
+            "AKIA",
+            "a.b.c",
+            "production",
+        ] {
+            assert!(!looks_like_secret(plain), "{plain}");
+        }
     }
 }

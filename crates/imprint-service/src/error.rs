@@ -118,10 +118,12 @@ impl From<imprint_store::StoreError> for ServiceError {
             StoreError::Conflict(message) => {
                 ServiceError::conflict(format!("concurrent change: {message}; retry"))
             }
+            StoreError::Other(message) if names_a_full_disk(&message) => disk_full(None),
             StoreError::Other(message) => {
                 ServiceError::internal(format!("storage failure: {message}"))
             }
             StoreError::Corrupt(message) => ServiceError::new(ErrorKind::Integrity, message),
+            StoreError::Backend(source) if is_disk_full(source.as_ref()) => disk_full(Some(source)),
             StoreError::Backend(source) => {
                 ServiceError::internal("storage failure").with_source(source)
             }
@@ -186,10 +188,68 @@ impl From<imprint_engine::EngineError> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+/// A full disk is not a bug: the caller (or the person running Imprint) can fix it, so it
+/// is an `io` error saying so, never an opaque internal error.
+fn disk_full(source: Option<Box<dyn std::error::Error + Send + Sync>>) -> ServiceError {
+    let error = ServiceError::new(
+        ErrorKind::Io,
+        "the disk is full: the database could not be written and nothing was changed; free space on the disk that holds the data directory, then retry",
+    );
+    match source {
+        Some(source) => error.with_source(source),
+        None => error,
+    }
+}
+
+/// Whether `error` or anything under it says the disk is full: `ENOSPC` as an I/O error, or
+/// the backend's own words (SQLite's `SQLITE_FULL`, PostgreSQL's `disk_full`), which the
+/// service only sees as text because it does not link either driver.
+fn is_disk_full(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && (io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28))
+        {
+            return true;
+        }
+        if names_a_full_disk(&error.to_string()) {
+            return true;
+        }
+        next = error.source();
+    }
+    false
+}
+
+fn names_a_full_disk(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    text.contains("database or disk is full")
+        || text.contains("no space left on device")
+        || text.contains("could not extend file")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use imprint_store::StoreError;
+
+    #[test]
+    fn a_full_disk_is_an_io_error_that_says_so() {
+        let enospc = StoreError::backend(std::io::Error::from_raw_os_error(28));
+        let error = ServiceError::from(enospc);
+        assert_eq!(error.kind(), ErrorKind::Io);
+        assert!(error.message().starts_with("the disk is full"), "{error}");
+
+        #[derive(Debug, thiserror::Error)]
+        #[error("database or disk is full")]
+        struct SqliteFull;
+        let error = ServiceError::from(StoreError::backend(SqliteFull));
+        assert_eq!(error.kind(), ErrorKind::Io);
+        assert!(error.message().contains("free space"), "{error}");
+
+        // any other backend failure stays internal
+        let error = ServiceError::from(StoreError::backend(std::io::Error::from_raw_os_error(5)));
+        assert_eq!(error.kind(), ErrorKind::Internal);
+    }
 
     #[test]
     fn a_callers_error_comes_back_out_of_a_store_transaction_unchanged() {

@@ -139,6 +139,69 @@ impl Service {
                 ),
             ));
         }
-        Ok(())
+        match self.misplacement(revision)? {
+            Some(problem) => Err(ServiceError::new(ErrorKind::Integrity, problem)),
+            None => Ok(()),
+        }
     }
+
+    /// Checks that a (validly signed) envelope belongs where it was read from: its document,
+    /// its sequence and its parent must be the row's. A signature alone proves who wrote an
+    /// envelope, not which row it was written for: without this, a signed envelope copied
+    /// into another row (another client's head, a later revision) would be served as that
+    /// row. `Some` says what does not match, for an integrity error or a verification report.
+    pub(crate) fn misplacement(&self, revision: &RevisionRow) -> ServiceResult<Option<String>> {
+        let envelope = &revision.envelope;
+        let refuse = |what: String| {
+            format!(
+                "revision {} of {} holds an envelope signed for {what}: it was copied or moved \
+                 between rows, refusing to use it; restore the database from a backup",
+                revision.seq, revision.document
+            )
+        };
+        let claimed_document = envelope_document(envelope);
+        if claimed_document.as_deref() != Some(revision.document.as_str()) {
+            return Ok(Some(refuse(
+                claimed_document.unwrap_or_else(|| "no document".into()),
+            )));
+        }
+        let claimed_seq = envelope
+            .pointer("/metadata/sequence")
+            .and_then(Value::as_i64);
+        if claimed_seq != Some(revision.seq) {
+            return Ok(Some(refuse(match claimed_seq {
+                Some(seq) => format!("revision {seq}"),
+                None => "no revision number".into(),
+            })));
+        }
+        let claimed_parent = envelope
+            .pointer("/metadata/parent_artifact_id")
+            .and_then(Value::as_str);
+        let actual_parent = if revision.seq > 1 {
+            self.store()
+                .revision(&revision.document, revision.seq - 1)?
+                .map(|p| p.artifact_id)
+        } else {
+            None
+        };
+        if claimed_parent != actual_parent.as_deref() {
+            return Ok(Some(refuse(format!(
+                "the parent {}, but the previous revision here is {}",
+                claimed_parent.unwrap_or("(none)"),
+                actual_parent.as_deref().unwrap_or("(none)")
+            ))));
+        }
+        Ok(None)
+    }
+}
+
+/// The document an envelope names: `document` (content), or `client_id` and `profile_id`
+/// (configs, whose envelope format predates `document`).
+fn envelope_document(envelope: &Value) -> Option<String> {
+    if let Some(document) = envelope.get("document").and_then(Value::as_str) {
+        return Some(document.to_string());
+    }
+    let client = envelope.get("client_id").and_then(Value::as_str)?;
+    let profile = envelope.get("profile_id").and_then(Value::as_str)?;
+    Some(crate::config::document_key(client, profile))
 }

@@ -118,6 +118,9 @@ enum Command {
         /// Deploy into the client's project-scope file under this directory (e.g. .mcp.json).
         #[arg(long, value_name = "DIR")]
         project_dir: Option<PathBuf>,
+        /// With --project-dir: deploy even when the directory does not look like a project (no .git, package.json, …).
+        #[arg(long)]
+        allow_any_dir: bool,
         /// Write secrets as values, or as the client's own references (${VAR}, ${env:VAR}, ${input:ID}).
         #[arg(long, value_name = "MODE", default_value = "value", value_parser = ["value", "reference"])]
         secrets: String,
@@ -289,9 +292,9 @@ impl Failure {
         match self {
             Failure::Service(error) => {
                 // the person at the terminal runs this store: show what failed underneath too
-                eprintln!("error: {}", error.chain());
+                crate::say!("error: {}", error.chain());
                 if let Some(details) = error.details() {
-                    eprintln!(
+                    crate::say!(
                         "{}",
                         serde_json::to_string_pretty(details).unwrap_or_default()
                     );
@@ -306,7 +309,7 @@ impl Failure {
                 })
             }
             Failure::Other(message) => {
-                eprintln!("error: {message}");
+                crate::say!("error: {message}");
                 ExitCode::from(1)
             }
         }
@@ -606,6 +609,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             artifact,
             force,
             project_dir,
+            allow_any_dir,
             secrets,
         } => {
             let (client_id, profile_id) = flags.ids();
@@ -615,6 +619,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 artifact_id: artifact,
                 force: Some(Flag(force)),
                 project_dir: absolute(project_dir)?,
+                allow_any_dir: Some(Flag(allow_any_dir)),
                 secrets: Some(secrets),
             }))
         }

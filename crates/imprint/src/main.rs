@@ -45,14 +45,43 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .with_writer(|| LossyStderr)
                 // colour codes only for a person at a terminal, never into a client's log file
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_target(false)
+                // On a failed write the layer would report it with `eprintln!`, which
+                // panics when stderr is unwritable, and takes the request down with it.
+                .log_internal_errors(false)
                 .with_filter(filter.and(rmcp_capped)),
         )
         .init();
 }
+
+/// stderr for log lines: a line that cannot be written (a full disk, `/dev/full`, a closed
+/// descriptor) is dropped, so logging never fails or aborts the call that logged.
+struct LossyStderr;
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
+
+/// Writes a line to stderr, or drops it when stderr cannot be written (`eprintln!` would
+/// panic there and turn an exit code into 101).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
 
 /// An rmcp event or span below info (debug, trace): these carry whole messages.
 fn is_verbose_rmcp(metadata: &tracing::Metadata<'_>) -> bool {

@@ -43,7 +43,7 @@ pub fn run(service: &Service, command: TokenCommand, json: bool) -> ServiceResul
             }
             // The secret alone, so `TOKEN=$(imprint token create --name ci)` works;
             // the rest goes to stderr for the person at the terminal.
-            eprintln!(
+            crate::say!(
                 "created token '{name}' (id {}); it is shown only once",
                 created.view.id
             );

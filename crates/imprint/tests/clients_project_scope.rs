@@ -162,7 +162,7 @@ async fn project_dir_is_checked_and_clients_without_a_project_file_say_so() {
 fn the_cli_takes_a_relative_project_dir_from_the_current_directory() {
     let env = TestEnv::new();
     let project = env.dir.path().join("repo");
-    std::fs::create_dir_all(&project).unwrap();
+    std::fs::create_dir_all(project.join(".git")).unwrap();
     env.cli_ok(&["draft", "add", "memory", "--client", "claude-code"]);
     env.cli_ok(&["publish", "--client", "claude-code"]);
     let output = env

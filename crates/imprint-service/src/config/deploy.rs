@@ -51,6 +51,8 @@ pub struct DeployConfig {
     pub force: Option<Flag>,
     /// Absolute path of a project: deploy into the client's project-scope file there (Claude Code <project_dir>/.mcp.json, Cursor .cursor/mcp.json, VS Code .vscode/mcp.json, Zed .zed/settings.json, …) instead of the user-scope file.
     pub project_dir: Option<String>,
+    /// With project_dir: deploy even when the directory does not look like a project (no .git, package.json, Cargo.toml, …). System directories and the home directory are refused regardless. Default false.
+    pub allow_any_dir: Option<Flag>,
     /// "value" (default): write the secret values into the file. "reference": write the client's own reference instead (Claude Code ${VAR}, Cursor ${env:VAR}, VS Code ${input:VAR} with an inputs entry, …), so the file holds no secret and the client reads it from its environment or asks for it.
     pub secrets: Option<String>,
 }
@@ -373,6 +375,10 @@ impl Service {
                 SectionShape::List { .. } => json!([]),
             });
         let (path, scope) = self.client_file(client, options.project_dir.as_deref())?;
+        if let Some(dir) = &options.project_dir {
+            let allow_any_dir = request.allow_any_dir.is_some_and(|flag| flag.0);
+            crate::paths::check_project_dir(dir, self.home_dir(), allow_any_dir)?;
+        }
 
         let mut written_secrets: Vec<String> = Vec::new();
         let mut variables: BTreeSet<String> = BTreeSet::new();

@@ -115,7 +115,7 @@ impl Target {
     }
 }
 
-fn document_key(client_id: &str, profile_id: &str) -> String {
+pub(crate) fn document_key(client_id: &str, profile_id: &str) -> String {
     format!("config/{client_id}/{profile_id}")
 }
 

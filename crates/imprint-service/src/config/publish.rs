@@ -381,9 +381,12 @@ impl Service {
             .as_ref()
             .is_some_and(|key| envelope::verify(&revision.envelope, key).is_ok());
         let id_ok = recomputed == claimed && claimed == revision.artifact_id;
-        let valid = id_ok && signature_ok;
+        let misplaced = self.misplacement(&revision)?;
+        let valid = id_ok && signature_ok && misplaced.is_none();
         let message = if valid {
             format!("artifact {claimed} is intact and signed by {key_id}")
+        } else if let Some(problem) = misplaced.filter(|_| id_ok && signature_ok) {
+            problem
         } else if public.is_none() {
             format!("the public key {key_id} is not in the keyring: cannot check the signature")
         } else if !id_ok {

@@ -159,6 +159,14 @@ impl Service {
 /// entries under the filters).
 fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
     let mut terms = Vec::new();
+    // SQLite's FTS5 reads a NUL as the end of the query ("unterminated string"), and other
+    // control characters are never words: refuse them as the caller's mistake.
+    if let Some(bad) = text.chars().find(|c| c.is_control() && !c.is_whitespace()) {
+        return Err(ServiceError::invalid(format!(
+            "query holds the control character U+{:04X}: search words are printable text; remove it and search again",
+            u32::from(bad)
+        )));
+    }
     if text.trim().is_empty() {
         return Ok(terms);
     }

@@ -44,6 +44,10 @@ pub enum StoreError {
     /// and what to do.
     #[error("{0}")]
     Corrupt(String),
+    /// The database cannot be reached right now (a server backend that is down or
+    /// restarting); the same request can succeed later. The message says what is unreachable.
+    #[error("{0}")]
+    Unavailable(String),
     /// The backend failed; its error is the source, for logs only.
     #[error("the database failed")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),

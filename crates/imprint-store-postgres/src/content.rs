@@ -383,7 +383,10 @@ impl ContentStore for PostgresStore {
     fn sites(&self) -> StoreResult<Vec<SiteRow>> {
         self.read(|c| {
             all(
-                c.query(&format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY id"), &[])?,
+                c.query(
+                    &format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY id"),
+                    &[],
+                )?,
                 site_from_row,
             )
         })
@@ -484,7 +487,14 @@ impl ContentStore for PostgresStore {
                 &c.one(
                     "INSERT INTO sections (name, handle, type, settings, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    &[&row.name, &row.handle, &row.kind, &to_text(&row.settings), &row.created_at, &row.updated_at],
+                    &[
+                        &row.name,
+                        &row.handle,
+                        &row.kind,
+                        &to_text(&row.settings),
+                        &row.created_at,
+                        &row.updated_at,
+                    ],
                 )?,
                 0,
             )?;

@@ -139,13 +139,26 @@ impl PostgresStore {
             target,
         };
         if let Some(schema) = schema {
+            // Under the migration lock: `IF NOT EXISTS` alone still races.
             store.write(|c| {
+                c.exec("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
                 c.batch(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                    .map(|_| ())
             })?;
         }
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Drops `schema` and everything in it (the conformance suite's cleanup).
+    pub fn drop_schema(url: &str, schema: &str) -> StoreResult<()> {
+        let store = Self::connect_with(url, None)?;
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(StoreError::Other(format!("bad schema name '{schema}'")));
+        }
+        store.read(|c| c.batch(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
     }
 
     /// Whether the database answers a query now (for `/healthz`).
@@ -156,7 +169,11 @@ impl PostgresStore {
     /// Takes a connection from the pool, opening one on the store's runtime if needed.
     fn connection(&self) -> StoreResult<Conn> {
         let pool = self.pool.clone();
-        let runtime = self.runtime.0.as_ref().expect("runtime lives as long as the store");
+        let runtime = self
+            .runtime
+            .0
+            .as_ref()
+            .expect("runtime lives as long as the store");
         let object = futures_executor::block_on(runtime.spawn(async move { pool.get().await }))
             .map_err(|e| StoreError::Other(format!("the database task failed: {e}")))?
             .map_err(|e| {
@@ -255,7 +272,9 @@ pub(crate) struct Conn {
 
 impl Conn {
     fn client(&self) -> &Object {
-        self.object.as_ref().expect("a discarded connection is not used")
+        self.object
+            .as_ref()
+            .expect("a discarded connection is not used")
     }
 
     /// Drops the connection instead of returning it to the pool.
@@ -325,7 +344,8 @@ pub(crate) fn map_error(error: tokio_postgres::Error) -> StoreError {
         }
         return StoreError::backend(error);
     }
-    if error.is_closed() || std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>())
+    if error.is_closed()
+        || std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>())
     {
         return StoreError::Unavailable(format!(
             "the connection to the PostgreSQL database was lost ({error})"
@@ -431,7 +451,10 @@ fn prefix_upper_bound(prefix: &str) -> String {
 
 /// Locks the draft row and checks its version: `NotFound` if gone, `Conflict` if moved.
 fn lock_draft_version(c: &mut Conn, id: &str, expected: i64) -> StoreResult<i64> {
-    let row = c.opt("SELECT version FROM drafts WHERE id = $1 FOR UPDATE", &[&id])?;
+    let row = c.opt(
+        "SELECT version FROM drafts WHERE id = $1 FOR UPDATE",
+        &[&id],
+    )?;
     let Some(row) = row else {
         return Err(StoreError::NotFound);
     };

@@ -81,7 +81,7 @@ fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
 fn nth_newest_match(c: &mut Conn, query: &str, n: usize) -> StoreResult<Option<i64>> {
     let offset = i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX);
     c.opt(
-        "SELECT row_id FROM entries WHERE search @@ $1::tsquery ORDER BY row_id DESC LIMIT 1 OFFSET $2",
+        "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id DESC LIMIT 1 OFFSET $2",
         &[&query, &offset],
     )?
     .map(|row| get(&row, 0))
@@ -107,11 +107,12 @@ fn search_from(
     let mut rank = "NULL::FLOAT8".to_string();
     if let Some(tsquery) = tsquery {
         let p = bind(Box::new(tsquery.to_string()));
-        conditions.push(format!("e.search @@ {p}::tsquery"));
+        conditions.push(format!("e.search @@ {p}::text::tsquery"));
         if ranked {
             // Weights are {D, C, B, A}: a title word counts ten times a body word. Negated
             // so that, as with bm25, lower is better.
-            rank = format!("(-ts_rank('{{0, 0, 0.1, 1.0}}', e.search, {p}::tsquery))::FLOAT8");
+            rank =
+                format!("(-ts_rank('{{0, 0, 0.1, 1.0}}', e.search, {p}::text::tsquery))::FLOAT8");
         }
     }
     if let Some(floor) = floor {
@@ -235,17 +236,17 @@ mod tests {
 
     #[test]
     fn words_are_cut_like_sqlites_unicode61() {
-        assert_eq!(words("Crème brûlée, e-mail 42!"), ["creme", "brulee", "e", "mail", "42"]);
+        assert_eq!(
+            words("Crème brûlée, e-mail 42!"),
+            ["creme", "brulee", "e", "mail", "42"]
+        );
         assert!(words("!!! ...").is_empty());
     }
 
     #[test]
     fn queries_hold_only_quoted_words() {
         let terms = [SearchTerm::word("it's & | !"), SearchTerm::prefix("Ott")];
-        assert_eq!(
-            tsquery(&terms, "").unwrap(),
-            "('it' <-> 's') & ('ott':*)"
-        );
+        assert_eq!(tsquery(&terms, "").unwrap(), "('it' <-> 's') & ('ott':*)");
         assert_eq!(
             tsquery(&[SearchTerm::word("heron")], "A").unwrap(),
             "('heron':A)"

@@ -303,6 +303,7 @@ impl Failure {
                     ErrorKind::Unauthorized | ErrorKind::Forbidden => 6,
                     ErrorKind::Integrity => 7,
                     ErrorKind::Io | ErrorKind::Internal => 1,
+                    ErrorKind::Unavailable => 8,
                 })
             }
             Failure::Other(message) => {

@@ -151,6 +151,11 @@ impl Service {
     fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
     }
+
+    /// Whether the database answers now (`/healthz`); `Unavailable` says what is unreachable.
+    pub fn database_health(&self) -> ServiceResult<()> {
+        self.store().ping().map_err(ServiceError::from)
+    }
 }
 
 /// Milliseconds since the Unix epoch.

@@ -161,11 +161,6 @@ impl PostgresStore {
         store.read(|c| c.batch(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
     }
 
-    /// Whether the database answers a query now (for `/healthz`).
-    pub fn ping(&self) -> StoreResult<()> {
-        self.read(|c| c.batch("SELECT 1"))
-    }
-
     /// Takes a connection from the pool, opening one on the store's runtime if needed.
     fn connection(&self) -> StoreResult<Conn> {
         let pool = self.pool.clone();
@@ -178,7 +173,7 @@ impl PostgresStore {
             .map_err(|e| StoreError::Other(format!("the database task failed: {e}")))?
             .map_err(|e| {
                 StoreError::Unavailable(format!(
-                    "the PostgreSQL database at {} is unreachable ({e}); it is retried on every request",
+                    "cannot reach the PostgreSQL database at {} ({e})",
                     self.target
                 ))
             })?;
@@ -907,6 +902,10 @@ impl Store for PostgresStore {
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {
         self.read(|c| c.exec("DELETE FROM secrets WHERE name = $1", &[&name]))
             .map(|n| n > 0)
+    }
+
+    fn ping(&self) -> StoreResult<()> {
+        self.read(|c| c.batch("SELECT 1"))
     }
 
     fn content(&self) -> &dyn ContentStore {

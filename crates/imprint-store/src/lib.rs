@@ -237,6 +237,11 @@ pub trait Store: Send + Sync {
     fn secrets(&self) -> StoreResult<Vec<SecretRow>>;
     fn delete_secret(&self, name: &str) -> StoreResult<bool>;
 
+    /// Whether the database answers now (`/healthz`). An embedded database always does.
+    fn ping(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// The content family's tables.
     fn content(&self) -> &dyn ContentStore;
     /// API tokens.

@@ -41,7 +41,7 @@ mod tokens;
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).
-const MIGRATION_LOCK: i64 = 0x696d_7072_696e_74;
+const MIGRATION_LOCK: i64 = 0x0069_6d70_7269_6e74;
 
 /// How long a request waits for a connection (or to open one) before failing: short,
 /// so requests fail fast while the database is down instead of piling up.

@@ -38,7 +38,10 @@ mod search;
 mod tokens;
 
 /// Numbered migrations, applied in order. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_keyring.sql"),
+];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0069_6d70_7269_6e74;
@@ -902,6 +905,28 @@ impl Store for PostgresStore {
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {
         self.read(|c| c.exec("DELETE FROM secrets WHERE name = $1", &[&name]))
             .map(|n| n > 0)
+    }
+
+    fn put_public_key(&self, key_id: &str, spki_pem: &str, now: i64) -> StoreResult<()> {
+        self.read(|c| {
+            c.exec(
+                "INSERT INTO public_keys (key_id, spki_pem, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key_id) DO NOTHING",
+                &[&key_id, &spki_pem, &now],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn public_key(&self, key_id: &str) -> StoreResult<Option<String>> {
+        self.read(|c| {
+            c.opt(
+                "SELECT spki_pem FROM public_keys WHERE key_id = $1",
+                &[&key_id],
+            )?
+            .map(|row| get(&row, 0))
+            .transpose()
+        })
     }
 
     fn ping(&self) -> StoreResult<()> {

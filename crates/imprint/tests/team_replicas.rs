@@ -286,3 +286,54 @@ fn healthz_reports_the_database() {
     assert_eq!(health.status, 200, "{}", health.body);
     assert_eq!(health.json()["database"], "ok");
 }
+
+#[test]
+fn replicas_with_key_files_of_their_own_verify_each_others_revisions() {
+    let Some(db) = TeamDb::new() else { return };
+    // Two hosts: two data directories, so two signing keys.
+    let (host_a, host_b) = (TestEnv::new(), TestEnv::new());
+    let secret = db.token(&host_a, "writer");
+    let replicas = [db.replica(&host_a), db.replica(&host_b)];
+    for (i, server) in replicas.iter().enumerate() {
+        ok(&server.post(
+            &format!("/v1/config/cursor/p/draft/add?draft_name=k{i}"),
+            &secret,
+            json!({"server_id": "memory", "server_name": format!("key-{i}")}),
+        ));
+        ok(&server.post(
+            &format!("/v1/config/cursor/p/publish?draft_name=k{i}"),
+            &secret,
+            json!({}),
+        ));
+    }
+    let history = ok(&replicas[0].get("/v1/config/cursor/p/history?limit=10", &secret));
+    let revisions = history["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 2, "{history}");
+    let mut signers = std::collections::BTreeSet::new();
+    for revision in revisions {
+        let artifact = revision["artifact_id"].as_str().unwrap();
+        for server in &replicas {
+            let verdict = ok(&server.get(
+                &format!("/v1/config/cursor/p/verify?artifact_id={artifact}"),
+                &secret,
+            ));
+            assert_eq!(verdict["valid"], true, "{verdict}");
+            signers.insert(verdict["signing_key_id"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(
+        signers.len(),
+        2,
+        "each replica signed with its own key: {signers:?}"
+    );
+    // The database holds both public halves, and no private key.
+    let keyring = std::process::Command::new("psql")
+        .args([
+            db.url.as_str(),
+            "-qAtc",
+            "SELECT count(*), count(*) FILTER (WHERE spki_pem LIKE '%PRIVATE%') FROM public_keys",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&keyring.stdout).trim(), "2|0");
+}

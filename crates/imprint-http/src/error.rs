@@ -108,6 +108,7 @@ impl From<ServiceError> for ApiError {
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Integrity | ErrorKind::Io => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => return ApiError::internal(error.chain()),
         };
         if status.is_server_error() {

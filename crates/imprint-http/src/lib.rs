@@ -193,10 +193,30 @@ pub fn router(service: Service, config: HttpConfig) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> Response {
+/// Liveness and the database: 200 while the database answers, 503 with the reason while
+/// it does not (a load balancer then routes around this replica until it recovers).
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    let service = state.service.clone();
+    let database = match tokio::task::spawn_blocking(move || service.database_health()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(error.message().to_string()),
+        Err(join) => Err(format!("the database check did not finish: {join}")),
+    };
+    let (status, body) = match database {
+        Ok(()) => (
+            StatusCode::OK,
+            serde_json::json!({"status": "ok", "database": "ok", "version": env!("CARGO_PKG_VERSION")}),
+        ),
+        Err(message) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "unavailable", "database": "unreachable", "error": message,
+                "version": env!("CARGO_PKG_VERSION")}),
+        ),
+    };
     (
+        status,
         [(axum::http::header::CACHE_CONTROL, "no-store")],
-        axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
+        axum::Json(body),
     )
         .into_response()
 }

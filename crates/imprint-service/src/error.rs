@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Io,
     /// A bug or a broken store; details go to the log, not to the caller.
     Internal,
+    /// The database cannot be reached right now; the same request can succeed later.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -32,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Integrity => "integrity",
             ErrorKind::Io => "io",
             ErrorKind::Internal => "internal",
+            ErrorKind::Unavailable => "unavailable",
         }
     }
 }
@@ -124,6 +127,10 @@ impl From<imprint_store::StoreError> for ServiceError {
             }
             StoreError::Corrupt(message) => ServiceError::new(ErrorKind::Integrity, message),
             StoreError::Backend(source) if is_disk_full(source.as_ref()) => disk_full(Some(source)),
+            StoreError::Unavailable(message) => ServiceError::new(
+                ErrorKind::Unavailable,
+                format!("{message}; nothing was changed, retry when the database is back"),
+            ),
             StoreError::Backend(source) => {
                 ServiceError::internal("storage failure").with_source(source)
             }

@@ -4,13 +4,18 @@
 //!
 //! Key material is created once: creators hold `keys/.lock` and every file is written
 //! atomically (see [`crate::files`]), so concurrent first publishes all sign with one key.
+//!
+//! Public keys also go to the store's keyring (a shared database keeps one), so replicas
+//! with key files of their own verify each other's revisions; a key id missing from the
+//! files is looked up there. Private keys stay in files.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use imprint_engine::signing::{KeyPair, PublicKey};
+use imprint_store::Store;
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
 use crate::files::{DirLock, create_private_dir, io_error, write_atomically};
@@ -20,6 +25,10 @@ pub struct KeyFiles {
     /// Public keys already read, by key id. A key id names one key forever, so entries never
     /// go stale, and every verified read skips re-reading and parsing a PEM file.
     public_keys: Mutex<HashMap<String, PublicKey>>,
+    /// The keyring (a no-op for an embedded store).
+    store: Arc<dyn Store>,
+    /// Key ids this process has put in the keyring (a key id names one key forever).
+    registered: Mutex<HashSet<String>>,
 }
 
 /// What `initialize_keys` did.
@@ -30,11 +39,27 @@ pub enum KeyInit {
 }
 
 impl KeyFiles {
-    pub fn new(data_dir: &Path) -> Self {
+    pub fn new(data_dir: &Path, store: Arc<dyn Store>) -> Self {
         Self {
             dir: data_dir.join("keys"),
             public_keys: Mutex::new(HashMap::new()),
+            store,
+            registered: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Puts `key`'s public half in the keyring, once per process and key.
+    fn register(&self, key: &KeyPair) -> ServiceResult<()> {
+        let key_id = key.key_id();
+        let mut registered = self.registered.lock().unwrap_or_else(|p| p.into_inner());
+        if registered.contains(&key_id) {
+            return Ok(());
+        }
+        let pem = key.public().to_spki_pem()?;
+        self.store
+            .put_public_key(&key_id, &pem, crate::now_millis())?;
+        registered.insert(key_id);
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {
@@ -84,6 +109,12 @@ impl KeyFiles {
     /// the race gets the winner's key. A key file that cannot be read is an integrity error
     /// unless `regenerate` is set, which moves it aside (its public key stays archived).
     pub fn initialize(&self, regenerate: bool) -> ServiceResult<(KeyPair, KeyInit)> {
+        let (key, init) = self.initialize_files(regenerate)?;
+        self.register(&key)?;
+        Ok((key, init))
+    }
+
+    fn initialize_files(&self, regenerate: bool) -> ServiceResult<(KeyPair, KeyInit)> {
         if !regenerate && let Some(existing) = self.load()? {
             return Ok((existing, KeyInit::Existing));
         }
@@ -109,9 +140,13 @@ impl KeyFiles {
     }
 
     /// The current key, created on first use (see [`KeyFiles::initialize`]).
+    /// The key is in the keyring before anything is signed with it.
     pub fn load_or_create(&self) -> ServiceResult<KeyPair> {
         match self.load()? {
-            Some(key) => Ok(key),
+            Some(key) => {
+                self.register(&key)?;
+                Ok(key)
+            }
             None => Ok(self.initialize(false)?.0),
         }
     }
@@ -168,7 +203,10 @@ impl KeyFiles {
         if cached.is_some() {
             return Ok(cached);
         }
-        let found = self.read_public_key(key_id)?;
+        let found = match self.read_public_key(key_id)? {
+            Some(key) => Some(key),
+            None => self.keyring_key(key_id)?,
+        };
         if let Some(key) = &found {
             self.public_keys
                 .lock()
@@ -176,6 +214,24 @@ impl KeyFiles {
                 .insert(key_id.to_string(), key.clone());
         }
         Ok(found)
+    }
+
+    /// A key another replica signed with, from the keyring; it must carry its own id.
+    fn keyring_key(&self, key_id: &str) -> ServiceResult<Option<PublicKey>> {
+        let Some(pem) = self.store.public_key(key_id)? else {
+            return Ok(None);
+        };
+        let key = PublicKey::from_spki_pem(&pem)?;
+        if key.key_id() != key_id {
+            return Err(ServiceError::new(
+                ErrorKind::Integrity,
+                format!(
+                    "the keyring's entry for {key_id} holds the key {}: the database was altered; restore it from a backup",
+                    key.key_id()
+                ),
+            ));
+        }
+        Ok(Some(key))
     }
 
     fn read_public_key(&self, key_id: &str) -> ServiceResult<Option<PublicKey>> {

@@ -99,7 +99,7 @@ impl Service {
     /// A service over `store`. The binary picks the backend (SQLite in the data directory by
     /// default); the service never names one.
     pub fn new(options: ServiceOptions, store: Arc<dyn Store>) -> Self {
-        let keys = keys::KeyFiles::new(&options.data_dir);
+        let keys = keys::KeyFiles::new(&options.data_dir, Arc::clone(&store));
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -150,6 +150,11 @@ impl Service {
 
     fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// Whether the database answers now (`/healthz`); `Unavailable` says what is unreachable.
+    pub fn database_health(&self) -> ServiceResult<()> {
+        self.store().ping().map_err(ServiceError::from)
     }
 }
 

@@ -8,8 +8,8 @@
 
 use imprint_store::content::{
     BuildEntry, DraftFilter, EntryDraftRow, EntryDraftUpdate, EntryRow, EntryTypeRow, EntryWrite,
-    FieldLayoutRow, FieldRow, Impact, Scope, SearchHit, SearchQuery, SectionRow, SiteRow,
-    WriteCheck,
+    FieldLayoutRow, FieldRow, Impact, Scope, SearchHit, SearchQuery, SearchTerm, SectionRow,
+    SiteRow, WriteCheck,
 };
 use imprint_store::{ContentStore, StoreError, StoreResult};
 use rusqlite::types::Value as SqlValue;
@@ -466,6 +466,17 @@ impl SqliteStore {
                 })?
                 .collect()
         })
+    }
+}
+
+/// A plain search term as an FTS5 phrase: quoted (so FTS5 operators in it are just
+/// words), `*` after it for a prefix.
+fn fts_phrase(term: &SearchTerm) -> String {
+    let quoted = term.text.replace('"', "\"\"");
+    if term.prefix {
+        format!("\"{quoted}\"*")
+    } else {
+        format!("\"{quoted}\"")
     }
 }
 
@@ -948,13 +959,13 @@ impl ContentStore for SqliteStore {
         if query.terms.is_empty() {
             return self.search_from(query, None, None, false, &[]);
         }
-        let expression = query.terms.join(" ");
+        let phrases: Vec<String> = query.terms.iter().map(fts_phrase).collect();
+        let expression = phrases.join(" ");
         let window = query.window;
         let common = window > 0
-            && query
-                .terms
+            && phrases
                 .iter()
-                .map(|term| self.nth_newest_match(term, window))
+                .map(|phrase| self.nth_newest_match(phrase, window))
                 .collect::<StoreResult<Vec<_>>>()?
                 .iter()
                 .any(Option::is_some);

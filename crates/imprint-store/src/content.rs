@@ -170,13 +170,40 @@ pub struct DraftFilter {
     pub limit: usize,
 }
 
+/// One term of a search, in plain words (never a backend's query syntax): its words
+/// must appear in this order, compared without case and accents; with `prefix`, the
+/// last word matches any word it starts. Characters other than letters and digits only
+/// separate words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerm {
+    pub text: String,
+    pub prefix: bool,
+}
+
+impl SearchTerm {
+    /// A whole word (or words in a row).
+    pub fn word(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            prefix: false,
+        }
+    }
+
+    /// Words whose last one may go on: `ott` finds "otter".
+    pub fn prefix(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            prefix: true,
+        }
+    }
+}
+
 /// Which live entries a search returns. `status` is `live`, `pending`, `expired`,
 /// `disabled` or `all` (trashed entries never match).
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
-    /// FTS5 phrases, all of which must match: `"word"` or `"pre"*` (the service quotes
-    /// user text into these, so FTS5 operators in it are just words).
-    pub terms: Vec<String>,
+    /// Plain search terms, all of which must match (in the title or the body).
+    pub terms: Vec<SearchTerm>,
     pub site_id: Option<i64>,
     pub section_ids: Vec<i64>,
     pub status: String,

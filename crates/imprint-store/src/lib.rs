@@ -44,6 +44,10 @@ pub enum StoreError {
     /// and what to do.
     #[error("{0}")]
     Corrupt(String),
+    /// The database cannot be reached right now (a server backend that is down or
+    /// restarting); the same request can succeed later. The message says what is unreachable.
+    #[error("{0}")]
+    Unavailable(String),
     /// The backend failed; its error is the source, for logs only.
     #[error("the database failed")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -232,6 +236,24 @@ pub trait Store: Send + Sync {
     /// Every secret, sorted by name.
     fn secrets(&self) -> StoreResult<Vec<SecretRow>>;
     fn delete_secret(&self, name: &str) -> StoreResult<bool>;
+
+    /// Records a signing public key (SPKI PEM) under its key id, unless it is there already.
+    /// A shared database keeps a keyring so every replica verifies every revision, whoever
+    /// signed it; an embedded one needs none (its keys sit beside it in the data directory),
+    /// so the default keeps nothing. Private keys never reach a store.
+    fn put_public_key(&self, _key_id: &str, _spki_pem: &str, _now: i64) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// The public key (SPKI PEM) recorded under `key_id`, if any.
+    fn public_key(&self, _key_id: &str) -> StoreResult<Option<String>> {
+        Ok(None)
+    }
+
+    /// Whether the database answers now (`/healthz`). An embedded database always does.
+    fn ping(&self) -> StoreResult<()> {
+        Ok(())
+    }
 
     /// The content family's tables.
     fn content(&self) -> &dyn ContentStore;

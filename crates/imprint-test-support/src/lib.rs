@@ -7,6 +7,9 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
 use std::sync::Arc;
 
 use imprint_service::{Service, ServiceOptions};

@@ -15,7 +15,6 @@ use imprint_service::config::{
 };
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
-use imprint_store_sqlite::SqliteStore;
 use serde_json::{Map, Value};
 
 use crate::content_cli::{self, ContentCommand};
@@ -30,6 +29,10 @@ pub struct Cli {
     /// Data directory (default: $IMPRINT_HOME, else $XDG_DATA_HOME/imprint, else ~/.local/share/imprint).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The database (team mode): postgres://user[:password]@host[:port]/database. Default:
+    /// the SQLite file in the data directory. Keys and the secrets key stay in the data directory.
+    #[arg(long, global = true, value_name = "URL", env = "IMPRINT_DATABASE_URL")]
+    database: Option<String>,
     /// Print results as JSON.
     #[arg(long, global = true)]
     json: bool,
@@ -306,6 +309,7 @@ impl Failure {
                     ErrorKind::Unauthorized | ErrorKind::Forbidden => 6,
                     ErrorKind::Integrity => 7,
                     ErrorKind::Io | ErrorKind::Internal => 1,
+                    ErrorKind::Unavailable => 8,
                 })
             }
             Failure::Other(message) => {
@@ -316,17 +320,17 @@ impl Failure {
     }
 }
 
-fn open_service(data_dir: Option<PathBuf>) -> Result<Service, ServiceError> {
+fn open_service(
+    data_dir: Option<PathBuf>,
+    database: Option<&str>,
+) -> Result<Service, ServiceError> {
     let data_dir = match data_dir {
         Some(dir) => dir,
         None => paths::resolve_data_dir()?,
     };
     let home = paths::resolve_home_dir()?;
-    let store = SqliteStore::open_in_data_dir(&data_dir).map_err(ServiceError::from)?;
-    Ok(Service::new(
-        ServiceOptions::new(data_dir, home),
-        std::sync::Arc::new(store),
-    ))
+    let store = crate::store::open(&data_dir, database)?;
+    Ok(Service::new(ServiceOptions::new(data_dir, home), store))
 }
 
 /// `KEY=VALUE` pairs into an object; numbers and booleans are typed, the rest are strings.
@@ -404,7 +408,7 @@ pub(crate) fn answer<T: serde::Serialize>(
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
-    let service = open_service(cli.data_dir)?;
+    let service = open_service(cli.data_dir, cli.database.as_deref())?;
     let result = match cli.command {
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),

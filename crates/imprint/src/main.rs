@@ -7,6 +7,7 @@ mod cli;
 mod content_cli;
 mod output;
 mod serve;
+mod store;
 mod token_cli;
 
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 
 use imprint_content::entry::EntryStatus;
 use imprint_engine::timestamp;
-use imprint_store::content::SearchQuery;
+use imprint_store::content::{SearchQuery, SearchTerm};
 use serde::{Deserialize, Serialize};
 
 use super::{clamp_limit, unknown_site};
@@ -153,11 +153,9 @@ impl Service {
     }
 }
 
-/// User text into FTS5 phrases: every word must match; `word*` is a prefix. Each word
-/// is quoted, so FTS5 operators in user text are just words.
-/// FTS5 phrases for the words of `text`; none for an empty query (which lists the newest
-/// entries under the filters).
-fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
+/// User text into search terms: every word must match; `word*` is a prefix. None for an
+/// empty query (which lists the newest entries under the filters).
+fn fts_terms(text: &str) -> ServiceResult<Vec<SearchTerm>> {
     let mut terms = Vec::new();
     // SQLite's FTS5 reads a NUL as the end of the query ("unterminated string"), and other
     // control characters are never words: refuse them as the caller's mistake.
@@ -179,9 +177,9 @@ fn fts_terms(text: &str) -> ServiceResult<Vec<String>> {
             .collect();
         if core.chars().any(char::is_alphanumeric) {
             terms.push(if prefix {
-                format!("\"{core}\"*")
+                SearchTerm::prefix(core)
             } else {
-                format!("\"{core}\"")
+                SearchTerm::word(core)
             });
         }
     }

@@ -1,0 +1,256 @@
+//! Full-text search on PostgreSQL: a `tsvector` column on `entries` with a GIN index,
+//! title words weighted A and body words B, ranked by `ts_rank` so a title match
+//! outranks a body match (as SQLite's bm25(10, 1) does).
+//!
+//! Words are cut the way SQLite's `unicode61 remove_diacritics` tokenizer cuts them —
+//! runs of letters and digits, lowercased, accents removed — here in Rust, for both the
+//! stored text and the query, so both backends find the same entries for the same terms.
+//! PostgreSQL then sees only plain lowercase words (the `simple` configuration: no
+//! stemming, no stop words), and queries are built from those words alone, so nothing a
+//! user types can be read as tsquery syntax.
+
+use imprint_store::content::{SearchHit, SearchQuery, SearchTerm};
+use imprint_store::{StoreError, StoreResult};
+use tokio_postgres::types::ToSql;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::content::{ENTRY_COLUMNS, entry_from_row};
+use crate::{Conn, get};
+
+/// The words of `text`: letters and digits, lowercased, without accents.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let folded: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Text for `to_tsvector('simple', …)`: the words, one space apart (positions kept, so
+/// phrases match).
+pub(crate) fn document_text(text: &str) -> String {
+    words(text).join(" ")
+}
+
+/// A tsquery for all of `terms` (each a phrase, optionally a prefix); `weights` limits
+/// every word to those weights (`"A"`: titles only). `None` if no term has a word.
+fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
+    let parts: Vec<String> = terms
+        .iter()
+        .filter_map(|term| {
+            let words = words(&term.text);
+            let count = words.len();
+            if count == 0 {
+                return None;
+            }
+            let lexemes: Vec<String> = words
+                .into_iter()
+                .enumerate()
+                .map(|(index, word)| {
+                    // Words are letters and digits only: quoting them cannot break out.
+                    let star = if term.prefix && index + 1 == count {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    let suffix = if star.is_empty() && weights.is_empty() {
+                        String::new()
+                    } else {
+                        format!(":{star}{weights}")
+                    };
+                    format!("'{word}'{suffix}")
+                })
+                .collect();
+            Some(format!("({})", lexemes.join(" <-> ")))
+        })
+        .collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(" & "))
+    }
+}
+
+/// The row id of the `n`th newest match of `query`, if it has that many.
+fn nth_newest_match(c: &mut Conn, query: &str, n: usize) -> StoreResult<Option<i64>> {
+    let offset = i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX);
+    c.opt(
+        "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id DESC LIMIT 1 OFFSET $2",
+        &[&query, &offset],
+    )?
+    .map(|row| get(&row, 0))
+    .transpose()
+}
+
+/// Filtered matches of `tsquery` (only among row ids >= `floor` when given, and not of
+/// the `exclude`d entries), by rank when `ranked`, else newest first.
+fn search_from(
+    c: &mut Conn,
+    query: &SearchQuery,
+    tsquery: Option<&str>,
+    floor: Option<i64>,
+    ranked: bool,
+    exclude: &[i64],
+) -> StoreResult<Vec<SearchHit>> {
+    let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+    let mut bind = |value: Box<dyn ToSql + Sync>| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    let mut conditions = vec!["e.deleted_at IS NULL".to_string()];
+    let mut rank = "NULL::FLOAT8".to_string();
+    if let Some(tsquery) = tsquery {
+        let p = bind(Box::new(tsquery.to_string()));
+        conditions.push(format!("e.search @@ {p}::text::tsquery"));
+        if ranked {
+            // Weights are {D, C, B, A}: a title word counts ten times a body word. Negated
+            // so that, as with bm25, lower is better.
+            rank =
+                format!("(-ts_rank('{{0, 0, 0.1, 1.0}}', e.search, {p}::text::tsquery))::FLOAT8");
+        }
+    }
+    if let Some(floor) = floor {
+        let p = bind(Box::new(floor));
+        conditions.push(format!("e.row_id >= {p}"));
+    }
+    if let Some(site_id) = query.site_id {
+        let p = bind(Box::new(site_id));
+        conditions.push(format!("e.site_id = {p}"));
+    }
+    if !query.section_ids.is_empty() {
+        let p = bind(Box::new(query.section_ids.clone()));
+        conditions.push(format!("e.section_id = ANY({p})"));
+    }
+    if !exclude.is_empty() {
+        let p = bind(Box::new(exclude.to_vec()));
+        conditions.push(format!("NOT (e.entry_id = ANY({p}))"));
+    }
+    let status = match query.status.as_str() {
+        "live" => {
+            let now = bind(Box::new(query.now));
+            format!(
+                "e.enabled AND e.post_date <= {now} AND (e.expiry_date IS NULL OR e.expiry_date > {now})"
+            )
+        }
+        "pending" => {
+            let now = bind(Box::new(query.now));
+            format!(
+                "e.enabled AND (e.post_date IS NULL OR e.post_date > {now}) AND (e.expiry_date IS NULL OR e.expiry_date > {now})"
+            )
+        }
+        "expired" => {
+            let now = bind(Box::new(query.now));
+            format!("e.enabled AND e.expiry_date <= {now}")
+        }
+        "disabled" => "NOT e.enabled".to_string(),
+        _ => "TRUE".to_string(),
+    };
+    conditions.push(status);
+    let limit = bind(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+    // Column 17 is the rank.
+    let order = if tsquery.is_some() && ranked {
+        "17, e.row_id DESC"
+    } else {
+        "e.row_id DESC"
+    };
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS}, {rank} FROM entries e WHERE {} ORDER BY {order} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+    c.query(&sql, &params)?
+        .iter()
+        .map(|row| {
+            Ok(SearchHit {
+                row: entry_from_row(row)?,
+                rank: get(row, 16)?,
+            })
+        })
+        .collect()
+}
+
+/// The same algorithm as the SQLite backend's search, on PostgreSQL's index.
+pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+    if query.terms.is_empty() {
+        return search_from(c, query, None, None, false, &[]);
+    }
+    let Some(expression) = tsquery(&query.terms, "") else {
+        return Ok(Vec::new());
+    };
+    let window = query.window;
+    let mut common = false;
+    if window > 0 {
+        for term in &query.terms {
+            if let Some(single) = tsquery(std::slice::from_ref(term), "")
+                && nth_newest_match(c, &single, window)?.is_some()
+            {
+                common = true;
+                break;
+            }
+        }
+    }
+    if !common {
+        return search_from(c, query, Some(&expression), None, true, &[]);
+    }
+    // Some term is everywhere: rank the newest matches, title matches first.
+    let floor = nth_newest_match(c, &expression, window)?;
+    let in_titles = tsquery(&query.terms, "A")
+        .ok_or_else(|| StoreError::Other("a search term lost its words".into()))?;
+    let mut hits = search_from(c, query, Some(&in_titles), floor, false, &[])?;
+    let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
+    if hits.len() < query.limit {
+        hits.extend(search_from(
+            c,
+            query,
+            Some(&expression),
+            floor,
+            false,
+            &seen,
+        )?);
+    }
+    if hits.len() < query.limit && floor.is_some() {
+        // The filters kept too few of the newest matches: look further back.
+        seen = hits.iter().map(|h| h.row.entry_id).collect();
+        hits.extend(search_from(
+            c,
+            query,
+            Some(&expression),
+            None,
+            false,
+            &seen,
+        )?);
+    }
+    hits.truncate(query.limit);
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_cut_like_sqlites_unicode61() {
+        assert_eq!(
+            words("Crème brûlée, e-mail 42!"),
+            ["creme", "brulee", "e", "mail", "42"]
+        );
+        assert!(words("!!! ...").is_empty());
+    }
+
+    #[test]
+    fn queries_hold_only_quoted_words() {
+        let terms = [SearchTerm::word("it's & | !"), SearchTerm::prefix("Ott")];
+        assert_eq!(tsquery(&terms, "").unwrap(), "('it' <-> 's') & ('ott':*)");
+        assert_eq!(
+            tsquery(&[SearchTerm::word("heron")], "A").unwrap(),
+            "('heron':A)"
+        );
+        assert!(tsquery(&[SearchTerm::word("!!")], "").is_none());
+    }
+}

@@ -1,0 +1,805 @@
+//! The content store story: what every backend must do for the content family, run
+//! by every backend against a real database. Rows in, rows out; the checks that need a transaction
+//! (heads, slugs, draft versions, one provisional draft) hold; a failed check writes
+//! nothing.
+
+use imprint_store::content::{
+    DraftFilter, EntryDraftRow, EntryDraftUpdate, EntryRow, EntryTypeRow, EntryWrite,
+    FieldLayoutRow, FieldRow, Impact, Scope, SearchQuery, SearchTerm, SectionRow, SiteRow,
+    WriteCheck,
+};
+use imprint_store::{RevisionRow, Store, StoreError};
+use serde_json::json;
+
+use super::Database;
+
+fn layout(id: i64) -> FieldLayoutRow {
+    FieldLayoutRow {
+        id,
+        kind: "craft\\elements\\Entry".into(),
+        tabs: json!([{"uid": "t", "name": "Content", "elements": [{"uid": "e", "type": "title", "fieldId": 1}]}]),
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn entry_type(handle: &str) -> EntryTypeRow {
+    EntryTypeRow {
+        id: 0,
+        name: handle.into(),
+        handle: handle.into(),
+        field_layout_id: 0,
+        has_title_field: true,
+        title_format: None,
+        settings: json!({}),
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn section(handle: &str, entry_type_ids: Vec<i64>) -> SectionRow {
+    SectionRow {
+        id: 0,
+        name: handle.into(),
+        handle: handle.into(),
+        kind: "channel".into(),
+        settings: json!({"siteSettings": {}}),
+        entry_type_ids,
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+/// A store with one entry type (id 1, layout 1) in one section (id 1).
+fn with_structure(db: &dyn Database) -> Box<dyn Store> {
+    let store = db.open();
+    let content = store.content();
+    let (type_id, layout_id) = content
+        .insert_entry_type(&entry_type("article"), Some(&layout(0)))
+        .unwrap();
+    assert_eq!((type_id, layout_id), (1, 1));
+    assert_eq!(
+        content.insert_section(&section("blog", vec![1])).unwrap(),
+        1
+    );
+    store
+}
+
+fn write(entry_id: i64, site_id: i64, slug: &str, seq: i64, title: &str, body: &str) -> EntryWrite {
+    let document = format!("entry/{entry_id}/{site_id}");
+    EntryWrite {
+        row: EntryRow {
+            entry_id,
+            site_id,
+            section_id: 1,
+            entry_type_id: 1,
+            author: Some("tester".into()),
+            title: Some(title.into()),
+            slug: slug.into(),
+            uri: Some(format!("blog/{slug}")),
+            post_date: Some(100),
+            expiry_date: None,
+            enabled: true,
+            fields: json!({"1": body}),
+            head_seq: seq,
+            created_at: 1,
+            updated_at: seq,
+            deleted_at: None,
+        },
+        revision: RevisionRow {
+            document,
+            seq,
+            artifact_id: format!("a{entry_id}-{seq}"),
+            envelope: json!({"seq": seq, "title": title}),
+            created_at: seq,
+        },
+        search_title: title.into(),
+        search_body: body.into(),
+    }
+}
+
+fn create(store: &dyn Store, slug: &str, title: &str, body: &str) -> i64 {
+    let written = store
+        .content()
+        .write_entry(
+            WriteCheck {
+                entry_id: None,
+                site_id: 1,
+                expected_head: None,
+                draft: None,
+            },
+            &mut |id| Ok(write(id, 1, slug, 1, title, body)),
+        )
+        .unwrap();
+    written.row.entry_id
+}
+
+/// Titles found for one plain term (`word`, or `pre*` for a prefix).
+fn search(store: &dyn Store, term: &str, status: &str) -> Vec<String> {
+    let term = match term.strip_suffix('*') {
+        Some(prefix) => SearchTerm::prefix(prefix),
+        None => SearchTerm::word(term),
+    };
+    store
+        .content()
+        .search(&SearchQuery {
+            terms: vec![term],
+            status: status.into(),
+            now: 1_000,
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.row.title.unwrap_or_default())
+        .collect()
+}
+
+fn draft(canonical_id: Option<i64>, creator: &str, provisional: bool) -> EntryDraftRow {
+    EntryDraftRow {
+        id: 0,
+        canonical_id,
+        site_id: 1,
+        section_id: 1,
+        entry_type_id: 1,
+        name: "Draft 1".into(),
+        notes: None,
+        creator: Some(creator.into()),
+        provisional,
+        base_seq: Some(1),
+        content: json!({"title": "d"}),
+        version: 1,
+        created_at: 5,
+        updated_at: 5,
+    }
+}
+
+pub fn a_fresh_store_has_one_primary_site_and_sites_keep_one_primary(db: &dyn Database) {
+    let store = db.open();
+    let content = store.content();
+    let sites = content.sites().unwrap();
+    assert_eq!(sites.len(), 1);
+    assert_eq!(
+        (
+            sites[0].id,
+            sites[0].handle.as_str(),
+            sites[0].language.as_str(),
+            sites[0].primary
+        ),
+        (1, "default", "en-US", true)
+    );
+    let french = SiteRow {
+        id: 0,
+        name: "French".into(),
+        handle: "fr".into(),
+        language: "fr-FR".into(),
+        base_url: Some("https://example.com/fr/".into()),
+        primary: true,
+        created_at: 2,
+        updated_at: 2,
+    };
+    let id = content.insert_site(&french).unwrap();
+    let sites = content.sites().unwrap();
+    assert_eq!(
+        sites
+            .iter()
+            .filter(|s| s.primary)
+            .map(|s| s.id)
+            .collect::<Vec<_>>(),
+        vec![id]
+    );
+    assert_eq!(
+        content.site(id).unwrap().unwrap().base_url.as_deref(),
+        Some("https://example.com/fr/")
+    );
+    let mut first = content.site(1).unwrap().unwrap();
+    first.primary = true;
+    content.update_site(&first).unwrap();
+    assert_eq!(
+        content
+            .sites()
+            .unwrap()
+            .iter()
+            .filter(|s| s.primary)
+            .count(),
+        1
+    );
+    assert!(matches!(
+        content.insert_site(&SiteRow {
+            handle: "fr".into(),
+            primary: false,
+            ..french.clone()
+        }),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        content.update_site(&SiteRow { id: 99, ..french }),
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub fn structure_rows_round_trip_and_handles_are_unique(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let (video, video_layout) = content
+        .insert_entry_type(&entry_type("video"), Some(&layout(0)))
+        .unwrap();
+    let mut blog = content.section(1).unwrap().unwrap();
+    blog.entry_type_ids = vec![video, 1];
+    blog.settings = json!({"siteSettings": {"1": {"uriFormat": "news/{slug}"}}});
+    content.update_section(&blog).unwrap();
+    let read = content.section(1).unwrap().unwrap();
+    assert_eq!(
+        read.entry_type_ids,
+        vec![video, 1],
+        "entry type order is kept"
+    );
+    assert_eq!(
+        read.settings["siteSettings"]["1"]["uriFormat"],
+        "news/{slug}"
+    );
+    assert_eq!(
+        content.sections().unwrap()[0].entry_type_ids,
+        vec![video, 1]
+    );
+    assert!(matches!(
+        content.insert_section(&section("blog", vec![1])),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        content.insert_entry_type(&entry_type("video"), Some(&layout(0))),
+        Err(StoreError::Conflict(_))
+    ));
+
+    let field = FieldRow {
+        id: 0,
+        name: "Body".into(),
+        handle: "body".into(),
+        field_type: "craft\\fields\\PlainText".into(),
+        instructions: Some("write".into()),
+        searchable: true,
+        settings: json!({"charLimit": 10}),
+        created_at: 1,
+        updated_at: 1,
+    };
+    let field_id = content.insert_field(&field).unwrap();
+    assert_eq!(
+        content.field(field_id).unwrap().unwrap(),
+        FieldRow {
+            id: field_id,
+            ..field.clone()
+        }
+    );
+    assert!(matches!(
+        content.insert_field(&field),
+        Err(StoreError::Conflict(_))
+    ));
+    let mut renamed = content.field(field_id).unwrap().unwrap();
+    renamed.handle = "text".into();
+    content.update_field(&renamed).unwrap();
+    assert_eq!(content.fields().unwrap()[0].handle, "text");
+
+    // Deleting a field saves the layouts that held it, in the same transaction.
+    let emptied = FieldLayoutRow {
+        tabs: json!([]),
+        updated_at: 9,
+        ..content.field_layout(video_layout).unwrap().unwrap()
+    };
+    assert!(
+        content
+            .delete_field(field_id, std::slice::from_ref(&emptied))
+            .unwrap()
+    );
+    assert!(content.field(field_id).unwrap().is_none());
+    assert_eq!(
+        content.field_layout(video_layout).unwrap().unwrap().tabs,
+        json!([])
+    );
+    assert!(!content.delete_field(field_id, &[]).unwrap());
+
+    let standalone = content.insert_field_layout(&layout(0)).unwrap();
+    let mut row = content.field_layout(standalone).unwrap().unwrap();
+    row.tabs = json!([{"uid": "x", "name": "Other", "elements": []}]);
+    content.update_field_layout(&row).unwrap();
+    assert_eq!(content.field_layout(standalone).unwrap().unwrap(), row);
+    assert_eq!(content.field_layouts().unwrap().len(), 3);
+    assert!(matches!(
+        content.update_field_layout(&FieldLayoutRow { id: 99, ..row }),
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub fn writing_an_entry_stores_the_row_its_revision_and_its_search_text(db: &dyn Database) {
+    let store = with_structure(db);
+    let id = create(&*store, "hello", "Hello world", "first words");
+    let row = store.content().entry(id, 1).unwrap().unwrap();
+    assert_eq!(row.head_seq, 1);
+    assert_eq!(row.fields, json!({"1": "first words"}));
+    assert_eq!(
+        store
+            .head(&format!("entry/{id}/1"))
+            .unwrap()
+            .unwrap()
+            .artifact_id,
+        format!("a{id}-1")
+    );
+    assert_eq!(search(&*store, "words", "live"), ["Hello world"]);
+
+    // An update replaces the search row and appends revision 2.
+    store
+        .content()
+        .write_entry(
+            WriteCheck {
+                entry_id: Some(id),
+                site_id: 1,
+                expected_head: Some(1),
+                draft: None,
+            },
+            &mut |id| Ok(write(id, 1, "hello", 2, "Hello again", "second text")),
+        )
+        .unwrap();
+    assert!(search(&*store, "words", "live").is_empty());
+    assert_eq!(search(&*store, "second", "live"), ["Hello again"]);
+    assert_eq!(
+        store.history(&format!("entry/{id}/1"), 10).unwrap().len(),
+        2
+    );
+    assert_eq!(store.content().entry_sites(id).unwrap().len(), 1);
+}
+
+pub fn a_stale_head_a_taken_slug_or_a_moved_draft_writes_nothing(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let id = create(&*store, "taken", "Taken", "a");
+    let other = create(&*store, "other", "Other", "b");
+    let draft_id = content
+        .insert_entry_draft(&draft(Some(id), "tester", false))
+        .unwrap();
+
+    let stale = content.write_entry(
+        WriteCheck {
+            entry_id: Some(id),
+            site_id: 1,
+            expected_head: Some(7),
+            draft: None,
+        },
+        &mut |id| Ok(write(id, 1, "taken", 8, "Stale", "x")),
+    );
+    assert!(matches!(stale, Err(StoreError::Conflict(_))));
+    let slug = content.write_entry(
+        WriteCheck {
+            entry_id: Some(other),
+            site_id: 1,
+            expected_head: Some(1),
+            draft: None,
+        },
+        &mut |id| Ok(write(id, 1, "taken", 2, "Thief", "x")),
+    );
+    assert!(matches!(slug, Err(StoreError::Conflict(_))));
+    let moved = content.write_entry(
+        WriteCheck {
+            entry_id: Some(id),
+            site_id: 1,
+            expected_head: Some(1),
+            draft: Some((draft_id, 5)),
+        },
+        &mut |id| Ok(write(id, 1, "taken", 2, "From draft", "x")),
+    );
+    assert!(matches!(moved, Err(StoreError::Conflict(_))));
+    let gone = content.write_entry(
+        WriteCheck {
+            entry_id: Some(id),
+            site_id: 1,
+            expected_head: Some(1),
+            draft: Some((9999, 1)),
+        },
+        &mut |id| Ok(write(id, 1, "taken", 2, "From draft", "x")),
+    );
+    assert!(matches!(gone, Err(StoreError::NotFound)));
+    let failed_build = content.write_entry(
+        WriteCheck {
+            entry_id: Some(id),
+            site_id: 1,
+            expected_head: Some(1),
+            draft: Some((draft_id, 1)),
+        },
+        &mut |_| Err(StoreError::Other("signing failed".into())),
+    );
+    assert!(matches!(failed_build, Err(StoreError::Other(_))));
+
+    assert_eq!(
+        content.entry(id, 1).unwrap().unwrap().title.as_deref(),
+        Some("Taken")
+    );
+    assert_eq!(content.entry(other, 1).unwrap().unwrap().slug, "other");
+    assert_eq!(
+        store.history(&format!("entry/{id}/1"), 10).unwrap().len(),
+        1
+    );
+    assert!(content.entry_draft(draft_id).unwrap().is_some());
+    assert_eq!(search(&*store, "taken", "live"), ["Taken"]);
+
+    // Applying the draft at its version: entry, revision and draft deletion together.
+    content
+        .write_entry(
+            WriteCheck {
+                entry_id: Some(id),
+                site_id: 1,
+                expected_head: Some(1),
+                draft: Some((draft_id, 1)),
+            },
+            &mut |id| Ok(write(id, 1, "taken", 2, "From draft", "x")),
+        )
+        .unwrap();
+    assert!(content.entry_draft(draft_id).unwrap().is_none());
+    assert_eq!(content.entry(id, 1).unwrap().unwrap().head_seq, 2);
+}
+
+pub fn entries_and_drafts_share_one_id_sequence_that_survives_reopening(db: &dyn Database) {
+    let (entry_id, draft_id) = {
+        let store = db.open();
+        let content = store.content();
+        content
+            .insert_entry_type(&entry_type("article"), Some(&layout(0)))
+            .unwrap();
+        content.insert_section(&section("blog", vec![1])).unwrap();
+        let entry_id = create(&*store, "one", "One", "x");
+        let draft_id = content
+            .insert_entry_draft(&draft(Some(entry_id), "tester", false))
+            .unwrap();
+        (entry_id, draft_id)
+    };
+    assert_ne!(entry_id, draft_id);
+    let store = db.open();
+    assert!(store.content().entry_draft(draft_id).unwrap().is_some());
+    assert!(store.content().entry_sites(draft_id).unwrap().is_empty());
+    let next = create(&*store, "two", "Two", "y");
+    assert!(next > draft_id);
+    let bulk = store
+        .content()
+        .insert_entries(3, &mut |index, id| {
+            Ok(write(id, 1, &format!("bulk-{index}"), 1, "Bulk", "z"))
+        })
+        .unwrap();
+    assert_eq!(bulk, vec![next + 1, next + 2, next + 3]);
+    assert_eq!(store.content().count_entries(1, Some(1)).unwrap(), 5);
+}
+
+pub fn a_failed_bulk_insert_writes_nothing(db: &dyn Database) {
+    let store = with_structure(db);
+    let result = store.content().insert_entries(3, &mut |index, id| {
+        Ok(write(
+            id,
+            1,
+            if index == 0 { "a" } else { "dup" },
+            1,
+            "t",
+            "b",
+        ))
+    });
+    assert!(matches!(result, Err(StoreError::Conflict(_))));
+    assert_eq!(store.content().count_entries(1, None).unwrap(), 0);
+    assert!(search(&*store, "t", "all").is_empty());
+}
+
+pub fn search_ranks_titles_filters_and_limits(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    create(&*store, "body-only", "Plain", "otter otter otter");
+    create(&*store, "title", "Otter", "nothing");
+    let mut pending = write(0, 1, "pending", 1, "Otter pending", "");
+    pending.row.post_date = Some(5_000);
+    let mut expired = write(0, 1, "expired", 1, "Otter expired", "");
+    expired.row.expiry_date = Some(500);
+    let mut disabled = write(0, 1, "disabled", 1, "Otter disabled", "");
+    disabled.row.enabled = false;
+    for template in [pending, expired, disabled] {
+        content
+            .write_entry(
+                WriteCheck {
+                    entry_id: None,
+                    site_id: 1,
+                    expected_head: None,
+                    draft: None,
+                },
+                &mut |id| {
+                    let mut w = template.clone();
+                    w.row.entry_id = id;
+                    w.revision.document = format!("entry/{id}/1");
+                    Ok(w)
+                },
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        search(&*store, "otter", "live"),
+        ["Otter", "Plain"],
+        "a title match ranks first"
+    );
+    assert_eq!(search(&*store, "otter", "pending"), ["Otter pending"]);
+    assert_eq!(search(&*store, "otter", "expired"), ["Otter expired"]);
+    assert_eq!(search(&*store, "otter", "disabled"), ["Otter disabled"]);
+    assert_eq!(search(&*store, "otter", "all").len(), 5);
+    assert_eq!(search(&*store, "ott*", "live").len(), 2);
+    let limited = content
+        .search(&SearchQuery {
+            terms: vec![SearchTerm::word("otter")],
+            status: "all".into(),
+            now: 1_000,
+            limit: 2,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(limited.len(), 2);
+    let other_section = content
+        .search(&SearchQuery {
+            terms: vec![SearchTerm::word("otter")],
+            status: "all".into(),
+            now: 1_000,
+            limit: 10,
+            section_ids: vec![2],
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(other_section.is_empty());
+    let other_site = content
+        .search(&SearchQuery {
+            terms: vec![SearchTerm::word("otter")],
+            status: "all".into(),
+            now: 1_000,
+            limit: 10,
+            site_id: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(other_site.is_empty());
+
+    let title_id = content.slug_owner(1, 1, "title").unwrap().unwrap();
+    assert_eq!(content.set_trashed(title_id, Some(9)).unwrap(), 1);
+    assert_eq!(
+        search(&*store, "otter", "live"),
+        ["Plain"],
+        "trashed entries never match"
+    );
+    assert_eq!(
+        content.slug_owner(1, 1, "title").unwrap(),
+        Some(title_id),
+        "a trashed entry keeps its slug"
+    );
+    content.set_trashed(title_id, None).unwrap();
+    assert_eq!(search(&*store, "otter", "live").len(), 2);
+}
+
+pub fn impact_and_delete_scope_remove_entries_revisions_search_rows_and_drafts(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let id = create(&*store, "one", "Gone soon", "x");
+    content
+        .write_entry(
+            WriteCheck {
+                entry_id: Some(id),
+                site_id: 1,
+                expected_head: Some(1),
+                draft: None,
+            },
+            &mut |id| Ok(write(id, 1, "one", 2, "Gone soon", "y")),
+        )
+        .unwrap();
+    let keep = create(&*store, "two", "Stays", "x");
+    content
+        .insert_entry_draft(&draft(Some(id), "tester", false))
+        .unwrap();
+    assert_eq!(
+        content.impact(Scope::Entry(id)).unwrap(),
+        Impact {
+            entries: 1,
+            drafts: 1,
+            revisions: 2
+        }
+    );
+    assert_eq!(
+        content.impact(Scope::Section(1)).unwrap(),
+        Impact {
+            entries: 2,
+            drafts: 1,
+            revisions: 3
+        }
+    );
+    assert_eq!(
+        content.delete_scope(Scope::Entry(id)).unwrap(),
+        Impact {
+            entries: 1,
+            drafts: 1,
+            revisions: 2
+        }
+    );
+    assert!(content.entry_sites(id).unwrap().is_empty());
+    assert!(store.head(&format!("entry/{id}/1")).unwrap().is_none());
+    assert!(search(&*store, "gone", "all").is_empty());
+    assert!(content.entry(keep, 1).unwrap().is_some());
+
+    assert_eq!(content.delete_scope(Scope::Section(1)).unwrap().entries, 1);
+    assert!(content.section(1).unwrap().is_none());
+    assert_eq!(
+        content.delete_scope(Scope::EntryType(1)).unwrap(),
+        Impact::default()
+    );
+    assert!(content.entry_type(1).unwrap().is_none());
+    assert!(
+        content.field_layout(1).unwrap().is_none(),
+        "an entry type's own layout goes with it"
+    );
+}
+
+pub fn drafts_round_trip_update_by_version_and_one_provisional_per_entry_and_creator(
+    db: &dyn Database,
+) {
+    let store = with_structure(db);
+    let content = store.content();
+    let id = create(&*store, "one", "One", "x");
+    let regular = content
+        .insert_entry_draft(&draft(Some(id), "tester", false))
+        .unwrap();
+    let provisional = content
+        .insert_entry_draft(&draft(Some(id), "tester", true))
+        .unwrap();
+    assert!(matches!(
+        content.insert_entry_draft(&draft(Some(id), "tester", true)),
+        Err(StoreError::Conflict(_))
+    ));
+    content
+        .insert_entry_draft(&draft(Some(id), "someone-else", true))
+        .unwrap();
+    content
+        .insert_entry_draft(&draft(None, "tester", true))
+        .unwrap();
+    content
+        .insert_entry_draft(&draft(None, "tester", true))
+        .unwrap();
+    assert_eq!(content.count_entry_drafts(Some(id)).unwrap(), 3);
+    assert_eq!(content.count_entry_drafts(None).unwrap(), 2);
+
+    let read = content.entry_draft(regular).unwrap().unwrap();
+    assert_eq!(
+        read,
+        EntryDraftRow {
+            id: regular,
+            ..draft(Some(id), "tester", false)
+        }
+    );
+    let update = EntryDraftUpdate {
+        expected_version: 1,
+        content: Some(json!({"title": "changed"})),
+        name: Some("Renamed".into()),
+        notes: Some(Some("why".into())),
+        base_seq: Some(Some(4)),
+        now: 9,
+    };
+    assert_eq!(content.update_entry_draft(regular, &update).unwrap(), 2);
+    assert!(matches!(
+        content.update_entry_draft(regular, &update),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        content.update_entry_draft(4040, &update),
+        Err(StoreError::NotFound)
+    ));
+    let read = content.entry_draft(regular).unwrap().unwrap();
+    assert_eq!(
+        (
+            read.name.as_str(),
+            read.notes.as_deref(),
+            read.base_seq,
+            read.version,
+            read.updated_at
+        ),
+        ("Renamed", Some("why"), Some(4), 2, 9)
+    );
+    assert_eq!(read.content, json!({"title": "changed"}));
+    // Only what is given changes.
+    content
+        .update_entry_draft(
+            regular,
+            &EntryDraftUpdate {
+                expected_version: 2,
+                now: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let read = content.entry_draft(regular).unwrap().unwrap();
+    assert_eq!(
+        (read.name.as_str(), read.notes.as_deref(), read.base_seq),
+        ("Renamed", Some("why"), Some(4))
+    );
+
+    let listed = content
+        .entry_drafts(&DraftFilter {
+            canonical_id: Some(id),
+            provisional: Some(true),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    let mine = content
+        .entry_drafts(&DraftFilter {
+            creator: Some("tester".into()),
+            from_scratch: true,
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(
+        content
+            .entry_drafts(&DraftFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        1
+    );
+    let version = content.entry_draft(provisional).unwrap().unwrap().version;
+    assert!(
+        !content
+            .delete_entry_draft_at(provisional, version + 1)
+            .unwrap(),
+        "a stale version deletes nothing"
+    );
+    assert!(content.entry_draft(provisional).unwrap().is_some());
+    assert!(content.delete_entry_draft_at(provisional, version).unwrap());
+    assert!(!content.delete_entry_draft(provisional).unwrap());
+    content
+        .insert_entry_draft(&draft(Some(id), "tester", true))
+        .unwrap();
+}
+
+pub fn a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first(
+    db: &dyn Database,
+) {
+    let store = with_structure(db);
+    let content = store.content();
+    create(&*store, "old-title", "Heron", "marsh");
+    create(&*store, "body-a", "Plain one", "heron marsh");
+    create(&*store, "body-b", "Plain two", "heron marsh");
+    create(&*store, "new-title", "Heron again", "marsh");
+    create(&*store, "newest-body", "Plain three", "heron");
+    let query = |terms: Vec<&str>, window: usize, limit: usize| {
+        content
+            .search(&SearchQuery {
+                terms: terms.into_iter().map(SearchTerm::word).collect(),
+                status: "live".into(),
+                now: 1_000,
+                limit,
+                window,
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    let ranked = query(vec!["heron"], 0, 10);
+    assert!(ranked.iter().all(|h| h.rank.is_some()));
+    assert_eq!(ranked.len(), 5);
+    let windowed = query(vec!["heron"], 3, 4);
+    assert!(
+        windowed.iter().all(|h| h.rank.is_none()),
+        "a common term is not ranked by bm25"
+    );
+    let titles: Vec<String> = windowed
+        .iter()
+        .map(|h| h.row.title.clone().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Heron again", "Plain three", "Plain two", "Plain one"],
+        "title matches of the newest window first, then newest"
+    );
+    // Too few in the window after the filters: older matches fill up.
+    assert_eq!(query(vec!["heron"], 2, 10).len(), 5);
+    // Several terms: all must match, in either column.
+    let both = query(vec!["heron", "marsh"], 2, 10);
+    assert_eq!(both.len(), 4);
+    // Rare terms keep relevance ranking even with a window.
+    assert!(query(vec!["three"], 3, 10).iter().all(|h| h.rank.is_some()));
+}

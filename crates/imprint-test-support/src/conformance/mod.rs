@@ -1,0 +1,58 @@
+//! One store conformance suite for every backend (the "story" style): each test is a
+//! function over a [`Database`], and each backend's test file instantiates all of them
+//! with [`store_conformance!`](crate::store_conformance), so a behaviour checked for one
+//! backend is checked for all.
+
+pub mod content;
+pub mod store;
+
+use imprint_store::Store;
+
+/// One fresh, empty database of some backend. `open` may be called more than once: every
+/// call is another handle (connection, process view) on the same data.
+pub trait Database {
+    fn open(&self) -> Box<dyn Store>;
+}
+
+/// The tests, by module and name (the macro below makes one `#[test]` of each).
+#[macro_export]
+macro_rules! store_conformance {
+    ($fresh:expr) => {
+        $crate::store_conformance!(@each $fresh; store: drafts_round_trip_and_reject_duplicate_names,
+            stale_draft_version_is_a_conflict_and_changes_nothing,
+            update_removes_clears_and_renames,
+            revisions_append_only_in_sequence,
+            documents_by_prefix_include_drafts_and_revisions,
+            add_draft_item_adds_only_a_new_key_at_the_expected_version,
+            deployments_and_catalog_persist,
+            data_survives_reopen,
+            concurrent_writers_from_two_connections_never_lose_an_append; content: a_fresh_store_has_one_primary_site_and_sites_keep_one_primary,
+            structure_rows_round_trip_and_handles_are_unique,
+            writing_an_entry_stores_the_row_its_revision_and_its_search_text,
+            a_stale_head_a_taken_slug_or_a_moved_draft_writes_nothing,
+            entries_and_drafts_share_one_id_sequence_that_survives_reopening,
+            a_failed_bulk_insert_writes_nothing,
+            search_ranks_titles_filters_and_limits,
+            impact_and_delete_scope_remove_entries_revisions_search_rows_and_drafts,
+            drafts_round_trip_update_by_version_and_one_provisional_per_entry_and_creator,
+            a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first);
+    };
+    (@each $fresh:expr; store: $($s:ident),*; content: $($c:ident),*) => {
+        $(
+            #[test]
+            fn $s() {
+                if let Some(db) = ($fresh)() {
+                    $crate::conformance::store::$s(&db);
+                }
+            }
+        )*
+        $(
+            #[test]
+            fn $c() {
+                if let Some(db) = ($fresh)() {
+                    $crate::conformance::content::$c(&db);
+                }
+            }
+        )*
+    };
+}

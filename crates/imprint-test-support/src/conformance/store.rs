@@ -1,0 +1,316 @@
+//! The store story: what every backend must do with drafts, revisions, deployments,
+//! the catalog and secrets; every backend runs these against a real database.
+
+use std::sync::Arc;
+
+use imprint_store::{
+    CatalogRow, DeploymentRow, DraftRow, DraftUpdate, ItemAdded, RevisionRow, Store, StoreError,
+};
+use serde_json::json;
+
+use super::Database;
+
+fn draft(id: &str, document: &str, name: &str) -> DraftRow {
+    DraftRow {
+        id: id.into(),
+        document: document.into(),
+        name: name.into(),
+        notes: None,
+        creator: Some("tester".into()),
+        provisional: false,
+        base_seq: None,
+        meta: json!({}),
+        version: 1,
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn revision(document: &str, seq: i64, artifact: &str) -> RevisionRow {
+    RevisionRow {
+        document: document.into(),
+        seq,
+        artifact_id: artifact.into(),
+        envelope: json!({"artifact_id": artifact, "seq": seq}),
+        created_at: seq,
+    }
+}
+
+pub fn drafts_round_trip_and_reject_duplicate_names(db: &dyn Database) {
+    let store = db.open();
+    store
+        .create_draft(
+            &draft("d1", "config/a/default", "default"),
+            &[("fs".into(), json!({"command": "npx"}))],
+        )
+        .unwrap();
+    let found = store
+        .find_draft("config/a/default", "default")
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, draft("d1", "config/a/default", "default"));
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("fs".to_string(), json!({"command": "npx"}))]
+    );
+    let duplicate = store.create_draft(&draft("d2", "config/a/default", "default"), &[]);
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
+}
+
+pub fn stale_draft_version_is_a_conflict_and_changes_nothing(db: &dyn Database) {
+    let store = db.open();
+    store
+        .create_draft(&draft("d1", "doc", "default"), &[])
+        .unwrap();
+    let update = |version, key: &str| DraftUpdate {
+        expected_version: version,
+        items: vec![(key.into(), Some(json!(1)))],
+        now: 5,
+        ..Default::default()
+    };
+    assert_eq!(store.update_draft("d1", &update(1, "a")).unwrap(), 2);
+    assert!(matches!(
+        store.update_draft("d1", &update(1, "b")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("a".to_string(), json!(1))]
+    );
+    assert!(matches!(
+        store.update_draft("missing", &update(1, "b")),
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub fn update_removes_clears_and_renames(db: &dyn Database) {
+    let store = db.open();
+    store
+        .create_draft(
+            &draft("d1", "doc", "default"),
+            &[("a".into(), json!(1)), ("b".into(), json!(2))],
+        )
+        .unwrap();
+    let version = store
+        .update_draft(
+            "d1",
+            &DraftUpdate {
+                expected_version: 1,
+                items: vec![("a".into(), None)],
+                notes: Some(Some("n".into())),
+                now: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("b".to_string(), json!(2))]
+    );
+    store
+        .update_draft(
+            "d1",
+            &DraftUpdate {
+                expected_version: version,
+                clear_items: true,
+                name: Some("renamed".into()),
+                now: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(store.draft_item_count("d1").unwrap(), 0);
+    let row = store.draft("d1").unwrap().unwrap();
+    assert_eq!(
+        (
+            row.name.as_str(),
+            row.notes.as_deref(),
+            row.version,
+            row.updated_at
+        ),
+        ("renamed", Some("n"), 3, 3)
+    );
+    assert!(store.delete_draft("d1").unwrap());
+    assert!(store.draft("d1").unwrap().is_none());
+}
+
+pub fn revisions_append_only_in_sequence(db: &dyn Database) {
+    let store = db.open();
+    store.append_revision(&revision("doc", 1, "aa")).unwrap();
+    assert!(matches!(
+        store.append_revision(&revision("doc", 1, "bb")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.append_revision(&revision("doc", 3, "bb")),
+        Err(StoreError::Conflict(_))
+    ));
+    store.append_revision(&revision("doc", 2, "bb")).unwrap();
+    store.append_revision(&revision("doc", 3, "aa")).unwrap();
+    assert_eq!(store.head("doc").unwrap().unwrap().seq, 3);
+    assert_eq!(
+        store
+            .revision_by_artifact("doc", "aa")
+            .unwrap()
+            .unwrap()
+            .seq,
+        3
+    );
+    assert_eq!(store.revision("doc", 2).unwrap().unwrap().artifact_id, "bb");
+    let history: Vec<i64> = store
+        .history("doc", 2)
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(history, vec![3, 2]);
+    assert!(store.head("other").unwrap().is_none());
+}
+
+pub fn documents_by_prefix_include_drafts_and_revisions(db: &dyn Database) {
+    let store = db.open();
+    store
+        .create_draft(&draft("d1", "config/a/dev", "default"), &[])
+        .unwrap();
+    store
+        .append_revision(&revision("config/a/default", 1, "aa"))
+        .unwrap();
+    store
+        .append_revision(&revision("config/b/default", 1, "aa"))
+        .unwrap();
+    assert_eq!(
+        store.documents("config/a/").unwrap(),
+        vec!["config/a/default", "config/a/dev"]
+    );
+}
+
+pub fn add_draft_item_adds_only_a_new_key_at_the_expected_version(db: &dyn Database) {
+    let store = db.open();
+    store
+        .create_draft(
+            &draft("d1", "config/a/default", "default"),
+            &[("fs".into(), json!({"command": "npx"}))],
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .add_draft_item("d1", 1, "gh", &json!({"command": "gh"}), 5)
+            .unwrap(),
+        ItemAdded::Added {
+            version: 2,
+            item_count: 2
+        }
+    );
+    assert_eq!(store.draft("d1").unwrap().unwrap().updated_at, 5);
+    assert_eq!(
+        store.draft_item("d1", "gh").unwrap(),
+        Some(json!({"command": "gh"}))
+    );
+    // a taken key writes nothing, the version stays
+    assert_eq!(
+        store
+            .add_draft_item("d1", 2, "fs", &json!({"command": "other"}), 6)
+            .unwrap(),
+        ItemAdded::KeyTaken
+    );
+    assert_eq!(
+        store.draft_item("d1", "fs").unwrap(),
+        Some(json!({"command": "npx"}))
+    );
+    assert_eq!(store.draft("d1").unwrap().unwrap().version, 2);
+    assert!(matches!(
+        store.add_draft_item("d1", 1, "x", &json!({}), 7),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.add_draft_item("gone", 1, "x", &json!({}), 7),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.draft_item_count("d1").unwrap(), 2);
+}
+
+pub fn deployments_and_catalog_persist(db: &dyn Database) {
+    let store = db.open();
+    let deployment = DeploymentRow {
+        document: "config/a/default".into(),
+        path: "/tmp/x.json".into(),
+        artifact_id: "aa".into(),
+        file_sha256: "ff".into(),
+        section: json!({"fs": {}}),
+        backup_path: None,
+        deployed_at: 9,
+    };
+    store.record_deployment(&deployment).unwrap();
+    assert_eq!(
+        store.last_deployment("config/a/default").unwrap(),
+        Some(deployment.clone())
+    );
+    assert_eq!(
+        store.last_deployment_to("/tmp/x.json").unwrap(),
+        Some(deployment)
+    );
+    let entry = CatalogRow {
+        server_id: "mine".into(),
+        definition: json!({"a": 1}),
+        created_at: 1,
+        updated_at: 1,
+    };
+    store.put_catalog_entry(&entry).unwrap();
+    store
+        .put_catalog_entry(&CatalogRow {
+            definition: json!({"a": 2}),
+            updated_at: 2,
+            ..entry
+        })
+        .unwrap();
+    let entries = store.catalog_entries().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].definition, json!({"a": 2}));
+    assert_eq!(entries[0].created_at, 1);
+    assert_eq!(
+        store.catalog_entry("mine").unwrap(),
+        Some(entries[0].clone())
+    );
+    assert_eq!(store.catalog_entry("other").unwrap(), None);
+}
+
+pub fn data_survives_reopen(db: &dyn Database) {
+    {
+        let store = db.open();
+        store
+            .create_draft(&draft("d1", "doc", "default"), &[("k".into(), json!("v"))])
+            .unwrap();
+        store.append_revision(&revision("doc", 1, "aa")).unwrap();
+    }
+    let store = db.open();
+    assert_eq!(
+        store.draft_items("d1").unwrap(),
+        vec![("k".to_string(), json!("v"))]
+    );
+    assert_eq!(store.head("doc").unwrap().unwrap().artifact_id, "aa");
+}
+
+pub fn concurrent_writers_from_two_connections_never_lose_an_append(db: &dyn Database) {
+    let stores: Vec<Arc<dyn Store>> = (0..2).map(|_| Arc::from(db.open())).collect();
+    let threads: Vec<_> = stores
+        .into_iter()
+        .map(|store| {
+            std::thread::spawn(move || {
+                let mut appended = 0;
+                while appended < 20 {
+                    let next = store.head("doc").unwrap().map_or(1, |r| r.seq + 1);
+                    match store.append_revision(&revision("doc", next, "x")) {
+                        Ok(()) => appended += 1,
+                        Err(StoreError::Conflict(_)) => continue,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let store = db.open();
+    assert_eq!(store.head("doc").unwrap().unwrap().seq, 40);
+}

@@ -5,9 +5,12 @@
 
 mod cli;
 mod content_cli;
+mod human;
 mod output;
 mod serve;
+mod start;
 mod token_cli;
+mod words;
 
 use std::process::ExitCode;
 

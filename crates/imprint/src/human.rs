@@ -127,12 +127,27 @@ fn cmd(text: &str) -> String {
     paint(BOLD, &format!("imprint {text}"))
 }
 
+/// How many columns `text` takes on screen: styles (`ESC [ … m`) take none.
+fn width(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_escape = false;
+    for c in text.chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => count += 1,
+        }
+    }
+    count
+}
+
 /// A table: a bold header, columns padded to their widest cell (styles do not count).
 fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
+            widths[i] = widths[i].max(width(cell));
         }
     }
     let line = |cells: Vec<String>, style: Option<Style>| {
@@ -142,7 +157,8 @@ fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
             if i == last {
                 text.push_str(cell);
             } else {
-                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+                text.push_str(cell);
+                text.push_str(&" ".repeat(widths[i] - width(cell) + 2));
             }
         }
         let text = text.trim_end().to_string();

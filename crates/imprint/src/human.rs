@@ -489,19 +489,24 @@ pub fn render(view: View, value: &Value) -> String {
             }
         }
         View::SecretsList => {
-            let names = list(value, "secrets");
-            let names = if names.is_empty() {
-                list(value, "names")
-            } else {
-                names
-            };
-            if names.is_empty() {
+            let secrets = value.get("secrets").and_then(Value::as_array);
+            let rows: Vec<Vec<String>> = secrets
+                .into_iter()
+                .flatten()
+                .map(|secret| {
+                    vec![
+                        s(secret, "name").to_string(),
+                        s(secret, "reference").to_string(),
+                        s(secret, "kind").to_string(),
+                        s(secret, "updated_at").to_string(),
+                    ]
+                })
+                .collect();
+            if rows.is_empty() {
                 out.push_str("no secrets stored\n");
                 next(&mut out, &cmd("secrets set <NAME>"));
             } else {
-                for name in names {
-                    out.push_str(&format!("{name}\n"));
-                }
+                table(&mut out, &["NAME", "REFERENCE", "KIND", "UPDATED"], &rows);
             }
         }
         View::ContentSearch => {
@@ -510,10 +515,11 @@ pub fn render(view: View, value: &Value) -> String {
                 .into_iter()
                 .flatten()
                 .map(|h| {
+                    // Content answers are camelCase (the Craft plugin's names).
                     vec![
-                        n(h, "entry_id").to_string(),
+                        n(h, "entryId").to_string(),
                         cut(&or_dash(s(h, "title")), 40),
-                        n(h, "section_id").to_string(),
+                        n(h, "sectionId").to_string(),
                         s(h, "status").to_string(),
                         or_dash(s(h, "uri")),
                     ]

@@ -123,6 +123,20 @@ fn the_config_workflow_reads_like_a_person_wrote_it() {
 fn lists_are_tables() {
     let env = TestEnv::new();
     env.cli_ok(&["token", "create", "--name", "ci"]);
+    env.cli_ok(&["secrets", "set", "GITHUB_TOKEN", "--value", "ghp_example"]);
+    env.cli_ok(&["content", "create-entry-type", "--name", "Article"]);
+    env.cli_ok(&[
+        "content",
+        "create-section",
+        "--name",
+        "News",
+        "--entry-type-ids",
+        "1",
+    ]);
+    for title in ["Hello world", "Hello again"] {
+        let data = json!({ "title": title }).to_string();
+        env.cli_ok(&["content", "create-entry", "--section", "1", "--data", &data]);
+    }
     let text = transcript(
         &env,
         &[
@@ -130,6 +144,8 @@ fn lists_are_tables() {
             &["servers", "list", "--search", "memory"],
             &["draft", "list"],
             &["token", "list"],
+            &["secrets", "list"],
+            &["content", "search", "world"],
             &["content", "search", "nothingmatches"],
         ],
     );
@@ -163,6 +179,48 @@ fn config_diff_without_arguments_shows_what_publishing_would_change() {
         .to_string();
     let explicit = env.cli_ok(&["config", "diff", "--artifact", &first]);
     assert_eq!(explicit["status"], "outdated");
+}
+
+#[test]
+fn a_changed_server_shows_its_changed_fields() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "filesystem", "--param", "path=/srv/old"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["draft", "remove", "filesystem"]);
+    env.cli_ok(&["draft", "add", "filesystem", "--param", "path=/srv/new"]);
+    let (code, stdout, stderr) = human(&env, &["config", "diff"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"~ filesystem"), "{stdout}");
+    // Latest → draft: the published value first, the draft's after it.
+    assert!(
+        stdout.contains("/srv/old → /srv/new"),
+        "the changed argument, in publishing order: {stdout}"
+    );
+}
+
+#[test]
+fn diff_deployed_shows_what_the_latest_would_change_and_the_drift() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["deploy"]);
+    env.cli_ok(&["draft", "add", "fetch"]);
+    env.cli_ok(&["publish"]);
+    let (code, stdout, stderr) = human(&env, &["config", "diff", "--deployed"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.lines().any(|l| l == "+ fetch"), "{stdout}");
+    assert!(stdout.contains("next: imprint deploy"), "{stdout}");
+    let both = env.cli_ok(&["config", "diff", "--deployed"]);
+    assert_eq!(both["deployed"]["up_to_date"], false);
+    assert_eq!(both["diff"]["diff"]["servers_added"], json!(["fetch"]));
+    // A hand edit of the file shows as drift.
+    let file = env.file(".config/Claude/claude_desktop_config.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("server-memory", "server-memory-edited")).unwrap();
+    let (_, stdout, _) = human(&env, &["config", "diff", "--deployed"]);
+    assert!(stdout.contains("drift:"), "{stdout}");
+    assert!(stdout.contains("imprint deploy --force"), "{stdout}");
 }
 
 /// Every MCP tool name the server lists.

@@ -482,6 +482,19 @@ pub fn render(view: View, value: &Value) -> String {
                 &["CLIENT", "SCOPE", "STATE", "SERVERS", "FILE"],
                 &rows,
             );
+            // A file that could not be read says why, under the table.
+            for f in files.into_iter().flatten() {
+                let error = s(f, "error");
+                if !error.is_empty() {
+                    out.push_str(&format!(
+                        "{} {} ({}): {}\n",
+                        paint(RED, "unreadable:"),
+                        s(f, "client_id"),
+                        s(f, "scope"),
+                        cli_words(error)
+                    ));
+                }
+            }
             let summary = s(value, "message");
             if !summary.is_empty() {
                 out.push_str(&cli_words(summary));
@@ -572,12 +585,24 @@ fn state(state: &str) -> String {
     match state {
         "in-sync" => paint(GREEN, state),
         "drifted" | "outdated" => paint(YELLOW, state),
+        "unreadable" => paint(RED, state),
         _ => state.to_string(),
     }
 }
 
 fn draft_show(value: &Value, out: &mut String) {
-    let names = list(value, "server_names");
+    // Names are `server_names` today; `servers` becomes the list of names as the typed
+    // answer grows (`entries` then holds the objects): read whichever holds strings.
+    let names = match value.get("server_names") {
+        Some(Value::Array(_)) => list(value, "server_names"),
+        _ => value
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    };
     let version = n(value, "draft_version");
     if value.get("exists").and_then(Value::as_bool) == Some(false) || names.is_empty() {
         out.push_str(&format!("the draft of {} is empty\n", target(value)));

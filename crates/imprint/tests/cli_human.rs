@@ -448,3 +448,17 @@ fn a_closed_pipe_ends_output_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn status_says_why_a_file_cannot_be_read() {
+    let env = TestEnv::new();
+    // A directory where Cursor's file should be: not a regular file.
+    std::fs::create_dir_all(env.file(".cursor/mcp.json")).unwrap();
+    let (code, stdout, stderr) = human(&env, &["status"]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("unreadable: cursor (user): "))
+        .unwrap_or_else(|| panic!("no reason for cursor's file: {stdout}"));
+    assert!(line.contains("not a regular file"), "{line}");
+}

@@ -18,13 +18,22 @@ use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use serde_json::{Map, Value};
 
 use crate::content_cli::{self, ContentCommand};
+use crate::human::View;
 use crate::output;
 use crate::serve::{self, ServeArgs};
 use crate::token_cli::{self, TokenCommand};
+use crate::words::cli_words;
 
 /// Draft, validate, publish (signed), deploy and roll back MCP client configurations.
 #[derive(Debug, Parser)]
-#[command(name = "imprint", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "imprint",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  imprint draft add filesystem --param path=~/notes\n  imprint config diff\n  imprint publish -m \"add filesystem\"\n  imprint deploy\n\nRun `imprint` alone for what is set up and what to do first."
+)]
 pub struct Cli {
     /// Data directory (default: $IMPRINT_HOME, else $XDG_DATA_HOME/imprint, else ~/.local/share/imprint).
     #[arg(long, global = true, value_name = "DIR")]
@@ -40,7 +49,7 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -98,6 +107,9 @@ enum Command {
     /// Validate the draft against the client's rules.
     Validate(DraftFlags),
     /// Publish the draft as a signed artifact (the draft stays).
+    #[command(
+        after_help = "Examples:\n  imprint publish -m \"add filesystem\"\n  imprint publish --client cursor --draft work"
+    )]
     Publish {
         #[command(flatten)]
         flags: DraftFlags,
@@ -109,6 +121,9 @@ enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Write a published artifact into the client's own config file.
+    #[command(
+        after_help = "Examples:\n  imprint deploy\n  imprint deploy --client cursor --project-dir .\n  imprint deploy --secrets reference"
+    )]
     Deploy {
         #[command(flatten)]
         flags: TargetFlags,
@@ -146,11 +161,19 @@ enum Command {
     /// API tokens for the HTTP surface.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Print a shell completion script (e.g. `imprint completions bash > ~/.local/share/bash-completion/completions/imprint`).
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum ServersCommand {
     /// List catalog servers.
+    #[command(
+        after_help = "Examples:\n  imprint servers list\n  imprint servers list --search github --transport stdio"
+    )]
     List {
         /// stdio, http, sse or remote.
         #[arg(long)]
@@ -170,6 +193,9 @@ enum ServersCommand {
 #[derive(Debug, Subcommand)]
 enum DraftCommand {
     /// Add a catalog server to the draft.
+    #[command(
+        after_help = "Examples:\n  imprint draft add memory\n  imprint draft add filesystem --param path=~/notes\n  imprint draft add github --env GITHUB_TOKEN='${secret:github}' --client cursor"
+    )]
     Add {
         server_id: String,
         #[command(flatten)]
@@ -207,10 +233,20 @@ enum ConfigCommand {
         #[arg(long)]
         artifact: Option<String>,
     },
-    /// Compare a local config file or artifact with the latest published one.
+    /// Compare with the latest published artifact: the draft (no arguments), what is
+    /// deployed (--deployed), a config file (--local-file) or an artifact (--artifact).
+    #[command(
+        after_help = "Examples:\n  imprint config diff              # what publishing the draft would change\n  imprint config diff --deployed   # the deployed artifact and the client's file vs the latest\n  imprint config diff --artifact 67c050e21f02…"
+    )]
     Diff {
         #[command(flatten)]
         flags: TargetFlags,
+        /// Draft name (compared when no file or artifact is given).
+        #[arg(long, default_value = "default")]
+        draft: String,
+        /// Compare the last deploy and the client's file with the latest instead.
+        #[arg(long, conflicts_with_all = ["local_file", "artifact"])]
+        deployed: bool,
         /// A JSON file with the payload you hold (`-` for stdin).
         #[arg(long, conflicts_with = "artifact")]
         local_file: Option<PathBuf>,
@@ -295,7 +331,8 @@ impl Failure {
         match self {
             Failure::Service(error) => {
                 // the person at the terminal runs this store: show what failed underneath too
-                crate::say!("error: {}", error.chain());
+                // Every error a person reads names commands, not MCP tools.
+                crate::say!("error: {}", cli_words(&error.chain()));
                 if let Some(details) = error.details() {
                     crate::say!(
                         "{}",
@@ -313,7 +350,7 @@ impl Failure {
                 })
             }
             Failure::Other(message) => {
-                crate::say!("error: {message}");
+                crate::say!("error: {}", cli_words(&message));
                 ExitCode::from(1)
             }
         }
@@ -406,10 +443,64 @@ pub(crate) fn answer<T: serde::Serialize>(
     })
 }
 
+/// Which rendering a command's answer gets.
+fn view_of(command: &Command) -> View {
+    match command {
+        Command::Clients => View::Clients,
+        Command::Servers(ServersCommand::List { .. }) => View::ServersList,
+        Command::Draft(DraftCommand::Add { .. }) => View::DraftAdd,
+        Command::Draft(DraftCommand::Remove { .. }) => View::DraftRemove,
+        Command::Draft(DraftCommand::Show(_)) => View::DraftShow,
+        Command::Draft(DraftCommand::Clear(_)) => View::DraftClear,
+        Command::Draft(DraftCommand::List(_)) => View::DraftList,
+        Command::Publish { .. } => View::Publish,
+        Command::Config(ConfigCommand::Get { .. }) => View::ConfigGet,
+        Command::Config(ConfigCommand::Diff {
+            local_file,
+            artifact,
+            deployed,
+            ..
+        }) => match (local_file, artifact, deployed) {
+            (None, None, true) => View::DiffDeployed,
+            (None, None, false) => View::DiffDraft,
+            _ => View::Diff,
+        },
+        Command::Config(ConfigCommand::History { .. }) => View::History,
+        Command::Deploy { .. } => View::Deploy,
+        Command::Status { .. } => View::Status,
+        Command::Secrets(SecretsCommand::List) => View::SecretsList,
+        Command::Content(command) => content_cli::view_of(command),
+        Command::Token(TokenCommand::List) => View::TokenList,
+        _ => View::Other,
+    }
+}
+
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
-    let service = open_service(cli.data_dir, cli.database.as_deref())?;
-    let result = match cli.command {
+    let verbose = cli.verbose > 0;
+    let database = cli.database.as_deref();
+    let Some(command) = cli.command else {
+        let service = open_service(cli.data_dir, database)?;
+        output::write_stdout(&crate::start::getting_started(&service));
+        return Ok(());
+    };
+    if let Command::Completions { shell } = command {
+        // Needs no data directory: it only describes the command line.
+        let mut script = Vec::new();
+        clap_complete::generate(
+            shell,
+            &mut <Cli as clap::CommandFactory>::command(),
+            "imprint",
+            &mut script,
+        );
+        output::write_stdout(&String::from_utf8_lossy(&script));
+        return Ok(());
+    }
+    let view = view_of(&command);
+    let service = open_service(cli.data_dir, database)?;
+    let result = match command {
+        // Printed above, before the data directory is opened.
+        Command::Completions { .. } => return Ok(()),
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),
         Command::Token(command) => token_cli::run(&service, command, json),
@@ -501,7 +592,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 draft_name,
             })?;
             let valid = report.report.valid;
-            output::print(&report, json);
+            output::print(View::Validate, &report, json, verbose);
             // A failed validation is an answer, not an error, but scripts need to see it.
             return if valid {
                 Ok(())
@@ -532,8 +623,59 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             ConfigCommand::Diff {
                 flags,
+                deployed: true,
+                ..
+            } => {
+                let (client_id, profile_id) = flags.ids();
+                let state = service.deployed_config(DeployedConfig {
+                    client_id: client_id.clone(),
+                    profile_id: profile_id.clone(),
+                })?;
+                let state = answer(Ok(state))?;
+                // What was deployed against the latest: the service's diff of that artifact.
+                let diff = match (
+                    state.get("artifact_id").and_then(Value::as_str),
+                    state.get("up_to_date").and_then(Value::as_bool),
+                ) {
+                    (Some(deployed_id), Some(false)) => answer(service.diff_config(DiffConfig {
+                        client_id,
+                        profile_id,
+                        local_artifact_id: Some(deployed_id.to_string()),
+                        local_payload: None,
+                    }))?,
+                    _ => Value::Null,
+                };
+                Ok(serde_json::json!({ "deployed": state, "diff": diff }))
+            }
+            ConfigCommand::Diff {
+                flags,
+                draft,
+                local_file: None,
+                artifact: None,
+                ..
+            } => {
+                // Like `git diff`: with nothing named, the work in progress (the draft)
+                // against what was last committed (the latest published artifact).
+                let (client_id, profile_id) = flags.ids();
+                let shown = service.view_draft_config(ViewDraftConfig {
+                    client_id: client_id.clone(),
+                    profile_id: profile_id.clone(),
+                    draft_name: Some(draft),
+                })?;
+                let payload = serde_json::from_value::<JsonObject>(shown.payload)
+                    .map_err(|e| ServiceError::internal(format!("the draft's payload {e}")))?;
+                answer(service.diff_config(DiffConfig {
+                    client_id,
+                    profile_id,
+                    local_artifact_id: None,
+                    local_payload: Some(payload),
+                }))
+            }
+            ConfigCommand::Diff {
+                flags,
                 local_file,
                 artifact,
+                ..
             } => {
                 let local_payload = local_file
                     .as_ref()
@@ -580,7 +722,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     artifact_id: artifact,
                 })?;
                 let valid = report.valid;
-                output::print(&report, json);
+                output::print(View::Verify, &report, json, verbose);
                 return if valid {
                     Ok(())
                 } else {
@@ -649,6 +791,6 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }))
         }
     }?;
-    output::print(&result, json);
+    output::print(view, &result, json, verbose);
     Ok(())
 }

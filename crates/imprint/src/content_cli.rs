@@ -10,6 +10,7 @@ use imprint_service::{Service, ServiceError, ServiceResult};
 use serde_json::{Value, json};
 
 use crate::cli::answer;
+use crate::human::View;
 
 #[derive(Debug, Subcommand)]
 pub enum ContentCommand {
@@ -466,6 +467,15 @@ impl FieldFlags {
             searchable: self.searchable.map(Flag),
             translation_method: None,
         })
+    }
+}
+
+/// Which rendering a content command's answer gets: search is a table, the rest say
+/// their message (or show their fields).
+pub fn view_of(command: &ContentCommand) -> View {
+    match command {
+        ContentCommand::Search { .. } => View::ContentSearch,
+        _ => View::Other,
     }
 }
 

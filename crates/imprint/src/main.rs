@@ -5,10 +5,13 @@
 
 mod cli;
 mod content_cli;
+mod human;
 mod output;
 mod serve;
+mod start;
 mod store;
 mod token_cli;
+mod words;
 
 use std::process::ExitCode;
 

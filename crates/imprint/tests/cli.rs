@@ -64,7 +64,7 @@ fn full_cycle_through_the_cli() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("server_count: 1"), "{text}");
+    assert!(text.contains("draft of cursor/default: 1 server"), "{text}");
 }
 
 #[test]

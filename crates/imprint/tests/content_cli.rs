@@ -273,7 +273,7 @@ fn content_errors_exit_by_kind_and_name_the_problem() {
     ]);
     assert_eq!(code, 4, "{stderr}");
     assert!(
-        stderr.contains("siteId 7 does not exist: get_sites lists the sites"),
+        stderr.contains("siteId 7 does not exist: `imprint content sites` lists the sites"),
         "{stderr}"
     );
     let (code, _, stderr) = env.cli(&[
@@ -331,7 +331,11 @@ fn content_errors_exit_by_kind_and_name_the_problem() {
     assert_eq!(code, 4, "{stderr}");
     let (code, _, stderr) = env.cli(&["content", "update-draft", &entry_id, "--name", "x"]);
     assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("use update_entry"), "{stderr}");
+    // The CLI names its own command where the service names the MCP tool.
+    assert!(
+        stderr.contains("use `imprint content update-entry`"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]

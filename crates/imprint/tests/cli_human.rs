@@ -1,0 +1,464 @@
+//! The CLI speaks to people: human output of the main commands (snapshots, with paths,
+//! ids and times redacted), no MCP tool name in anything the CLI prints, `--json`
+//! unchanged, colour only on a terminal, completions, and `imprint` alone.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use serde_json::{Value, json};
+use support::TestEnv;
+
+/// Runs the CLI without `--json`: (exit code, stdout, stderr).
+fn human(env: &TestEnv, args: &[&str]) -> (i32, String, String) {
+    let output = env.command().args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+/// Hex runs of 12 or more characters (artifact ids, token ids, hashes) become `[ID]`.
+fn redact_hex(text: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 12 {
+            out.push_str("[ID]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Timestamps (2026-12-02T23:46:33.112Z) become `[TIME]`.
+fn redact_times(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let looks_like_time = rest.len() >= 20
+            && rest.as_bytes()[4] == b'-'
+            && rest.as_bytes()[10] == b'T'
+            && rest[..4].bytes().all(|b| b.is_ascii_digit());
+        if looks_like_time {
+            let end = rest.find('Z').map(|z| z + 1).unwrap_or(20);
+            out.push_str("[TIME]");
+            i += end;
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+fn redact(env: &TestEnv, text: &str) -> String {
+    let text = text.replace(&env.home().display().to_string(), "[HOME]");
+    let text = text.replace(&env.data().display().to_string(), "[DATA]");
+    redact_hex(&redact_times(&text))
+}
+
+/// A transcript of commands as a person would see it in a terminal.
+fn transcript(env: &TestEnv, steps: &[&[&str]]) -> String {
+    let mut out = String::new();
+    for args in steps {
+        let (code, stdout, stderr) = human(env, args);
+        out.push_str(&format!("$ imprint {}\n", args.join(" ")));
+        out.push_str(&stdout);
+        if !stderr.is_empty() {
+            out.push_str(&stderr);
+        }
+        if code != 0 {
+            out.push_str(&format!("[exit {code}]\n"));
+        }
+        out.push('\n');
+    }
+    redact(env, &out)
+}
+
+#[test]
+fn the_config_workflow_reads_like_a_person_wrote_it() {
+    let env = TestEnv::new();
+    let notes = env.home().join("notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    let path_param = format!("path={}", notes.display());
+    let text = transcript(
+        &env,
+        &[
+            &["keys", "init"],
+            &["draft", "add", "filesystem", "--param", &path_param],
+            &["draft", "add", "memory"],
+            &["draft", "show"],
+            &["validate"],
+            &["publish", "-m", "first"],
+            &["config", "diff"],
+            &["draft", "remove", "memory"],
+            &["config", "diff"],
+            &["deploy"],
+            &["status"],
+            &["config", "history"],
+            &["config", "diff", "--deployed"],
+        ],
+    );
+    insta::assert_snapshot!("config_workflow", text);
+}
+
+#[test]
+fn lists_are_tables() {
+    let env = TestEnv::new();
+    env.cli_ok(&["token", "create", "--name", "ci"]);
+    env.cli_ok(&["secrets", "set", "GITHUB_TOKEN", "--value", "ghp_example"]);
+    env.cli_ok(&["content", "create-entry-type", "--name", "Article"]);
+    env.cli_ok(&[
+        "content",
+        "create-section",
+        "--name",
+        "News",
+        "--entry-type-ids",
+        "1",
+    ]);
+    for title in ["Hello world", "Hello again"] {
+        let data = json!({ "title": title }).to_string();
+        env.cli_ok(&["content", "create-entry", "--section", "1", "--data", &data]);
+    }
+    let text = transcript(
+        &env,
+        &[
+            &["clients"],
+            &["servers", "list", "--search", "memory"],
+            &["draft", "list"],
+            &["token", "list"],
+            &["secrets", "list"],
+            &["content", "search", "world"],
+            &["content", "search", "nothingmatches"],
+        ],
+    );
+    insta::assert_snapshot!("tables", text);
+}
+
+#[test]
+fn config_diff_without_arguments_shows_what_publishing_would_change() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["draft", "add", "fetch"]);
+    env.cli_ok(&["draft", "remove", "memory"]);
+    let (code, stdout, stderr) = human(&env, &["config", "diff"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"+ fetch"), "{stdout}");
+    assert!(lines.contains(&"- memory"), "{stdout}");
+    // The JSON is the service's diff of the draft's payload against the latest.
+    let diff = env.cli_ok(&["config", "diff"]);
+    assert_eq!(diff["status"], "diverged");
+    assert_eq!(diff["diff"]["servers_added"], json!(["memory"]));
+    assert_eq!(diff["diff"]["servers_removed"], json!(["fetch"]));
+    // Published: nothing left to publish.
+    env.cli_ok(&["publish"]);
+    assert_eq!(env.cli_ok(&["config", "diff"])["status"], "up-to-date");
+    // The explicit forms stay.
+    let first = env.cli_ok(&["config", "history"])["revisions"][1]["artifact_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let explicit = env.cli_ok(&["config", "diff", "--artifact", &first]);
+    assert_eq!(explicit["status"], "outdated");
+}
+
+#[test]
+fn a_changed_server_shows_its_changed_fields() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "filesystem", "--param", "path=/srv/old"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["draft", "remove", "filesystem"]);
+    env.cli_ok(&["draft", "add", "filesystem", "--param", "path=/srv/new"]);
+    let (code, stdout, stderr) = human(&env, &["config", "diff"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"~ filesystem"), "{stdout}");
+    // Latest → draft: the published value first, the draft's after it.
+    assert!(
+        stdout.contains("/srv/old → /srv/new"),
+        "the changed argument, in publishing order: {stdout}"
+    );
+}
+
+#[test]
+fn diff_deployed_shows_what_the_latest_would_change_and_the_drift() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["deploy"]);
+    env.cli_ok(&["draft", "add", "fetch"]);
+    env.cli_ok(&["publish"]);
+    let (code, stdout, stderr) = human(&env, &["config", "diff", "--deployed"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.lines().any(|l| l == "+ fetch"), "{stdout}");
+    assert!(stdout.contains("next: imprint deploy"), "{stdout}");
+    let both = env.cli_ok(&["config", "diff", "--deployed"]);
+    assert_eq!(both["deployed"]["up_to_date"], false);
+    assert_eq!(both["diff"]["diff"]["servers_added"], json!(["fetch"]));
+    // A hand edit of the file shows as drift.
+    let file = env.file(".config/Claude/claude_desktop_config.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("server-memory", "server-memory-edited")).unwrap();
+    let (_, stdout, _) = human(&env, &["config", "diff", "--deployed"]);
+    assert!(stdout.contains("drift:"), "{stdout}");
+    assert!(stdout.contains("imprint deploy --force"), "{stdout}");
+}
+
+/// Every MCP tool name the server lists.
+async fn tool_names(env: &TestEnv) -> Vec<String> {
+    let mcp = env.mcp().await;
+    let tools = mcp.client.list_all_tools().await.unwrap();
+    mcp.close().await;
+    tools.into_iter().map(|t| t.name.to_string()).collect()
+}
+
+/// Whether `tool` appears in `text` as a word of its own.
+fn names(text: &str, tool: &str) -> bool {
+    text.match_indices(tool).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + tool.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
+}
+
+#[tokio::test]
+async fn no_cli_message_names_an_mcp_tool() {
+    let env = TestEnv::new();
+    let tools = tool_names(&env).await;
+    assert!(tools.len() > 40, "the tools list: {tools:?}");
+    let mut said = String::new();
+    let steps: &[&[&str]] = &[
+        // Common errors first, on an empty data directory.
+        &["draft", "add", "nosuch"],
+        &["deploy", "--client", "cursor"],
+        &["config", "get"],
+        &["config", "diff"],
+        &["config", "diff", "--deployed"],
+        &["config", "verify"],
+        &["config", "rollback", "0000"],
+        &["validate"],
+        &["draft", "remove", "nosuch"],
+        &["servers", "describe", "nosuch"],
+        &["content", "get-entry", "999"],
+        &["secrets", "remove", "NOPE"],
+        // The main workflow.
+        &[],
+        &["keys", "init"],
+        &["clients"],
+        &["servers", "list"],
+        &["draft", "add", "memory"],
+        &["draft", "add", "fetch"],
+        &["draft", "show"],
+        &["draft", "list"],
+        &["validate"],
+        &["publish", "-m", "first"],
+        &["config", "diff"],
+        &["draft", "remove", "fetch"],
+        &["config", "diff"],
+        &["config", "verify"],
+        &["config", "history"],
+        &["deploy"],
+        &["status"],
+        &["config", "deployed"],
+        &["config", "diff", "--deployed"],
+        &["config", "import"],
+        &["draft", "clear"],
+        &["secrets", "list"],
+        &["token", "list"],
+        &["content", "sites"],
+        &["content", "search", "anything"],
+        // Errors with something in place.
+        &["draft", "add", "memory"],
+        &["publish"],
+    ];
+    for args in steps {
+        let (_, stdout, stderr) = human(&env, args);
+        said.push_str(&format!("$ imprint {}\n{stdout}{stderr}", args.join(" ")));
+    }
+    let named: Vec<&String> = tools.iter().filter(|t| names(&said, t)).collect();
+    assert!(
+        named.is_empty(),
+        "the CLI named MCP tools {named:?}:\n{said}"
+    );
+    // The same errors do name the commands.
+    let (code, _, stderr) = human(&env, &["servers", "describe", "nosuch"]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("imprint servers list"), "{stderr}");
+}
+
+#[tokio::test]
+async fn json_output_is_the_typed_answer_unchanged() {
+    // The same operation through the CLI (--json) and through MCP (the typed answer's
+    // structured content): the same fields, the same values where they are not per-call.
+    let cli = TestEnv::new();
+    let mcp_env = TestEnv::new();
+    let mcp = mcp_env.mcp().await;
+    let by_cli = cli.cli_ok(&["draft", "add", "memory"]);
+    let by_mcp = mcp
+        .ok("add_server_to_config", json!({ "server_id": "memory" }))
+        .await;
+    let keys = |v: &Value| {
+        v.as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(keys(&by_cli), keys(&by_mcp), "{by_cli}\n{by_mcp}");
+    for field in ["status", "server_name", "server_count", "entry", "message"] {
+        assert_eq!(by_cli[field], by_mcp[field], "{field}");
+    }
+    let shown_cli = cli.cli_ok(&["draft", "show"]);
+    let shown_mcp = mcp.ok("view_draft_config", json!({})).await;
+    assert_eq!(keys(&shown_cli), keys(&shown_mcp));
+    assert_eq!(shown_cli["payload"], shown_mcp["payload"]);
+    let status_cli = cli.cli_ok(&["status"]);
+    let status_mcp = mcp.ok("get_deployment_status", json!({})).await;
+    assert_eq!(keys(&status_cli), keys(&status_mcp));
+    mcp.close().await;
+}
+
+#[test]
+fn human_output_is_short_and_verbose_shows_every_field() {
+    let env = TestEnv::new();
+    let (code, stdout, stderr) = human(&env, &["draft", "add", "memory"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("added memory to claude-desktop/default (1 server)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().count() <= 3, "{stdout}");
+    let (_, verbose, _) = human(&env, &["draft", "add", "fetch", "-v"]);
+    assert!(verbose.contains("draft_version: "), "{verbose}");
+    assert!(verbose.contains("server_id: fetch"), "{verbose}");
+}
+
+/// Runs `imprint ARGS` under a pseudo-terminal (util-linux `script`): stdout is a tty.
+fn on_a_terminal(env: &TestEnv, args: &str, no_color: bool) -> String {
+    let command_line = format!("{} {args}", support::BIN);
+    let mut command = Command::new("script");
+    command.args(["-qec", &command_line, "/dev/null"]);
+    env.apply_env(&mut command);
+    command.env("TERM", "xterm-256color");
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let output = command.output().expect("util-linux `script` is installed");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[test]
+fn colour_only_on_a_terminal_without_no_color() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    let coloured = on_a_terminal(&env, "draft show", false);
+    assert!(
+        coloured.contains("\u{1b}["),
+        "no colour on a terminal: {coloured:?}"
+    );
+    assert!(coloured.contains("memory"), "{coloured:?}");
+    let plain = on_a_terminal(&env, "draft show", true);
+    assert!(
+        !plain.contains("\u{1b}["),
+        "colour despite NO_COLOR: {plain:?}"
+    );
+    assert!(plain.contains("memory"), "{plain:?}");
+    let (_, piped, _) = human(&env, &["draft", "show"]);
+    assert!(!piped.contains('\u{1b}'), "colour on a pipe: {piped:?}");
+    assert!(piped.contains("memory"), "{piped}");
+}
+
+#[test]
+fn completions_cover_the_subcommands() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let (code, script, stderr) = human(&env, &["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for command in ["draft", "publish", "deploy", "content", "completions"] {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+    }
+    let (code, _, stderr) = human(&env, &["completions", "tcsh"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn imprint_alone_says_what_is_set_up_and_what_to_do_first() {
+    let env = TestEnv::new();
+    let (code, stdout, stderr) = human(&env, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("signing key:    none yet"), "{stdout}");
+    assert!(stdout.contains("imprint draft add memory"), "{stdout}");
+    env.cli_ok(&["keys", "init"]);
+    env.cli_ok(&["draft", "add", "memory"]);
+    let (_, stdout, _) = human(&env, &[]);
+    assert!(stdout.contains("signing key:    ready"), "{stdout}");
+    assert!(stdout.contains("drafts:         1"), "{stdout}");
+}
+
+#[test]
+fn help_shows_examples() {
+    let env = TestEnv::new();
+    for args in [
+        &["draft", "add", "--help"][..],
+        &["publish", "--help"],
+        &["deploy", "--help"],
+        &["config", "diff", "--help"],
+    ] {
+        let (code, help, _) = human(&env, args);
+        assert_eq!(code, 0);
+        assert!(help.contains("Examples:\n  imprint "), "{args:?}: {help}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let env = TestEnv::new();
+    let mut child = env
+        .command()
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end at once, as `| head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn status_says_why_a_file_cannot_be_read() {
+    let env = TestEnv::new();
+    // A directory where Cursor's file should be: not a regular file.
+    std::fs::create_dir_all(env.file(".cursor/mcp.json")).unwrap();
+    let (code, stdout, stderr) = human(&env, &["status"]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("unreadable: cursor (user): "))
+        .unwrap_or_else(|| panic!("no reason for cursor's file: {stdout}"));
+    assert!(line.contains("not a regular file"), "{line}");
+}

@@ -11,6 +11,7 @@ use imprint_service::config::{
     RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig, VerifyConfig,
     ViewDraftConfig,
 };
+use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
@@ -269,5 +270,35 @@ impl ImprintMcp {
         Parameters(Args(request)): Parameters<Args<ImportRegistryServer>>,
     ) -> Result<CallToolResult, McpError> {
         respond(request.and_then(|request| self.service().import_registry_server(request)))
+    }
+
+    #[tool(
+        description = "Check whether a catalog server can run on this machine: is the program its entry starts (npx, uvx, docker, …) on PATH, is its package installed, and the install command. Runs nothing. If something is missing, the message says how to get it; install_server installs the package."
+    )]
+    async fn check_server_installation(
+        &self,
+        Parameters(Args(request)): Parameters<Args<CheckServerInstallation>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().check_server_installation(request)))
+    }
+
+    #[tool(
+        description = "List the catalog servers that can run on this machine (their program is on PATH; remote servers always can), and the ids of those that cannot. Runs nothing."
+    )]
+    async fn list_installed_servers(
+        &self,
+        Parameters(Args(request)): Parameters<Args<ListInstalledServers>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().list_installed_servers(request)))
+    }
+
+    #[tool(
+        description = "Install a catalog server's package with its package manager (npm install -g, uv tool install, or docker pull) and answer with the command's output. Runs only when you call it; refuses where no installer applies (remote servers, other programs). check_server_installation shows the command first."
+    )]
+    async fn install_server(
+        &self,
+        Parameters(Args(request)): Parameters<Args<InstallServer>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().install_server(request)))
     }
 }

@@ -91,7 +91,7 @@ async fn draft_publish_get_verify_workflow() {
         json!(["a-fetch", "github", "memory"])
     );
     // The token went to the secret store; the draft holds a reference (issue 5).
-    let token_ref = draft["servers"][1]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
+    let token_ref = draft["entries"][1]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
         .as_str()
         .unwrap()
         .to_string();

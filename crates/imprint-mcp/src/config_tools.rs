@@ -55,7 +55,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Compare a config you hold (local_payload, or local_artifact_id) with the latest published artifact. status is up-to-date, outdated (you hold an older published artifact) or diverged (yours was never published); lists servers added/removed/modified (sorted) and every changed field with its path."
+        description = "Compare a config you hold (local_payload, or local_artifact_id) with the latest published artifact. status is up-to-date, outdated (yours only lacks changes the latest has: every server you hold is as some published artifact had it) or diverged (yours also has changes no published artifact had, listed in summary.local_changes); recommendation is safe, update or review. Lists servers added/removed/modified (sorted) and every changed field with its path."
     )]
     async fn diff_config(
         &self,
@@ -75,7 +75,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Describe one catalog server: command or URL, parameters with types and defaults, required and optional environment variables. Read this before add_server_to_config to know which params and env_vars to pass."
+        description = "Describe one catalog server: transport as {type, command, args} (or {type, url}; the word is transport_type), parameters with types and defaults, env_vars {required, optional}, installation, usage_example. Read this before add_server_to_config to know which params and env_vars to pass."
     )]
     async fn describe_server(
         &self,
@@ -85,7 +85,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Add a catalog server to the draft config of a client/profile (the draft persists; nothing changes in the client until publish_config and deploy_config). params and env_vars accept an object or a JSON string; parameter defaults are applied. Use server_name to add the same server twice under different names."
+        description = "Add a catalog server to the draft config of a client/profile (the draft persists; nothing changes in the client until publish_config and deploy_config). params and env_vars accept an object or a JSON string; parameter defaults are applied; a missing required env var is an error. Old catalog names (custom-api host/port, postgres connection_string, n8n N8N_API_KEY, github GITHUB_TOKEN) are mapped, said in aliases_applied. Answers draft, the client payload after the add. Use server_name to add the same server twice. An empty client_id/profile_id/draft_name means the default."
     )]
     async fn add_server_to_config(
         &self,
@@ -105,7 +105,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Show the draft config of a client/profile: its servers (sorted by name, secrets redacted) and the payload publish_config would sign, rendered in that client's own format."
+        description = "Show the draft config of a client/profile: servers (the names), entries (each server, secrets redacted) and draft, the payload publish_config would sign in that client's own format."
     )]
     async fn view_draft_config(
         &self,

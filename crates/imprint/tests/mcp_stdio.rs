@@ -147,7 +147,7 @@ async fn draft_publish_get_verify_workflow() {
 
     // The old system's fields on initialize_keys.
     let keys = mcp.ok("initialize_keys", json!({})).await;
-    assert_eq!(keys["status"], "exists");
+    assert_eq!(keys["status"], "already_exists");
     for field in ["key_dir", "public_key_path", "message"] {
         assert!(keys[field].is_string(), "{keys}");
     }

@@ -63,6 +63,7 @@ pub struct RegisterServer {
     pub description: Option<String>,
     /// "stdio" (default), "http" or "sse". (The object {"type": …} that describe_server shows is accepted too.)
     #[serde(default, deserialize_with = "transport_word")]
+    #[schemars(transform = no_default)]
     pub transport: Option<String>,
     /// Stdio: the program to run, e.g. "npx".
     pub command: Option<String>,
@@ -114,6 +115,11 @@ pub struct RegisterServer {
     #[schemars(skip)]
     #[serde(default, skip_serializing)]
     pub documentation_url: Option<Value>,
+}
+
+/// Leaves "optional" to `required`: `serde(default)` would otherwise show `"default": null`.
+fn no_default(schema: &mut schemars::Schema) {
+    schema.remove("default");
 }
 
 /// `transport` as a word, or the old object form `{"type": "stdio", …}` describe_server shows.

@@ -118,8 +118,20 @@ fn n8n_api_key_becomes_a_bearer_header_kept_as_a_secret() {
     )
     .unwrap();
     let header = added["entry"]["headers"]["Authorization"].as_str().unwrap();
-    assert!(header.starts_with("Bearer ${secret:"), "{header}");
+    // views redact the header; the token went to the secret store
+    assert!(!header.contains("n8n-key-123"), "{header}");
     assert_eq!(added["secrets"].as_array().unwrap().len(), 1);
+    assert!(
+        added["secrets"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("${secret:"),
+        "{added}"
+    );
+    let stored: RemoveServerFromConfig =
+        parse(json!({"server_name": "n8n", "client_id": "claude-code"})).unwrap();
+    let removed = serde_json::to_value(service.remove_server_from_config(stored).unwrap()).unwrap();
+    assert_eq!(removed["server_count"], 0);
     assert!(!added.to_string().contains("n8n-key-123"), "{added}");
     // bridged for a client without remote support: mcp-remote gets it as --header
     let added = add(

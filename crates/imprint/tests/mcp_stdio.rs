@@ -335,8 +335,9 @@ async fn history_rollback_and_diff() {
         .ok("diff_config", json!({"local_artifact_id": second}))
         .await;
     assert_eq!(diff["status"], "up-to-date");
+    // nothing of its own: it only lacks what was published (the old system's "outdated")
     let diff = mcp.ok("diff_config", json!({"local_payload": {}})).await;
-    assert_eq!(diff["status"], "diverged");
+    assert_eq!(diff["status"], "outdated");
     assert_eq!(diff["diff"]["servers_added"], json!(["fetch", "memory"]));
     let diff = mcp
         .ok(
@@ -345,6 +346,8 @@ async fn history_rollback_and_diff() {
         )
         .await;
     assert_eq!(diff["diff"]["servers_modified"], json!(["memory"]));
+    // a memory no artifact ever had is a change of its own
+    assert_eq!(diff["status"], "diverged");
     assert!(
         diff["diff"]["changes"]
             .as_array()

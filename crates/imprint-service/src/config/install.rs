@@ -6,7 +6,7 @@
 //! process, the catalog entry's package manager command ([`imprint_config::install`]), and
 //! only when called explicitly; it refuses where no installer applies.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -104,7 +104,7 @@ pub struct ServerInstalled {
 }
 
 /// The executable `name` in the directories of `search_path`, as a shell would find it.
-fn find_executable(search_path: &OsString, name: &str) -> Option<PathBuf> {
+fn find_executable(search_path: &OsStr, name: &str) -> Option<PathBuf> {
     if name.contains('/') || name.contains('\\') {
         let path = PathBuf::from(name);
         return is_executable(&path).then_some(path);
@@ -159,11 +159,7 @@ impl Service {
             .unwrap_or_default()
     }
 
-    fn installation_of(
-        &self,
-        definition: &ServerDefinition,
-        path: &OsString,
-    ) -> ServerInstallation {
+    fn installation_of(&self, definition: &ServerDefinition, path: &OsStr) -> ServerInstallation {
         let installer = install::installer(definition);
         let command = install::runner(definition).map(str::to_string);
         let command_path = command.as_deref().and_then(|c| find_executable(path, c));

@@ -121,7 +121,7 @@ pub struct ServerDefinition {
     /// Remote: header value templates.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// Env vars always written (empty when the caller gives no value).
+    /// Env vars always written; adding the server without a value for one is an error.
     #[serde(default)]
     pub required_env: Vec<String>,
     /// Env vars written only when given.
@@ -307,7 +307,7 @@ impl ServerDefinition {
 
     /// Builds the draft entry: checks and normalizes `params` (unknown names and missing
     /// required ones are refused), applies defaults, substitutes every placeholder, and sets
-    /// env to the required vars (`""` when not given), the optional ones given and any extra
+    /// env to the required vars (an error names any not given), the optional ones given and any extra
     /// ones given. Env values must be strings; numbers and booleans are written as text.
     pub fn instantiate(
         &self,
@@ -475,8 +475,21 @@ impl ServerDefinition {
                 env.insert(name.clone(), fill(template)?);
             }
         }
-        for name in &self.required_env {
-            env.entry(name.clone()).or_default();
+        // A required variable without a value is refused, as the old system did: the server
+        // would start and fail. A `${secret:…}`/`${env:…}` reference is a value.
+        let missing: Vec<&str> = self
+            .required_env
+            .iter()
+            .filter(|name| env.get(*name).is_none_or(|v| v.trim().is_empty()))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            let example: Vec<String> = missing.iter().map(|n| format!("\"{n}\": \"…\"")).collect();
+            return Err(invalid(format!(
+                "missing required environment variable {} for server '{id}'; pass env_vars={{{}}} (a value, or a \"${{secret:NAME}}\" reference to a secret stored with set_secret)",
+                missing.join(", "),
+                example.join(", ")
+            )));
         }
         if env.is_empty() {
             return Ok(None);
@@ -504,7 +517,18 @@ impl ServerDefinition {
                 .collect::<Vec<_>>(),
             "tags": self.tags,
             "source": self.source,
+            // the old system's row fields
+            "npm_package": self.npm_package(),
+            "has_parameters": !self.parameters.is_empty(),
+            "requires_env": !self.required_env.is_empty(),
         })
+    }
+
+    /// The npm package an `npx` server runs; `None` for every other runner.
+    pub fn npm_package(&self) -> Option<&str> {
+        (self.command.as_deref() == Some("npx"))
+            .then_some(self.package.as_deref())
+            .flatten()
     }
 }
 

@@ -13,6 +13,7 @@
 //! - [`catalog`]: server definitions and turning one into a [`ServerEntry`].
 //! - [`render`] / [`import`]: neutral entries ⇄ one client's payload, losslessly.
 //! - [`validate`], [`diff`]: checks and comparisons on rendered payloads.
+//! - [`install`]: the package manager command that installs a server's package.
 //! - [`redact`]: env and header values hidden in views, diffs and logs.
 //! - [`secrets`]: which values are secrets, and the `${secret:NAME}` references that replace
 //!   them in drafts and artifacts.
@@ -46,6 +47,7 @@ pub mod diff;
 pub mod error;
 pub mod ids;
 pub mod import;
+pub mod install;
 pub mod model;
 pub mod redact;
 pub mod render;

@@ -77,6 +77,8 @@ impl ValidationReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct Issue {
     pub code: &'static str,
+    /// "error" (blocks publishing) or "warning" (does not), as the old system said it.
+    pub severity: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -95,6 +97,7 @@ pub fn validate_payload(client_id: &str, payload: &Value) -> ValidationReport {
                 0,
                 Issue {
                     code: codes::UNKNOWN_CLIENT,
+                    severity: "warning",
                     message: format!(
                         "client '{client_id}' is not known, so its limits and name rules were not checked; use one of {}",
                         clients::ids().join(", ")
@@ -140,6 +143,7 @@ impl Checker<'_> {
     ) {
         self.errors.push(Issue {
             code,
+            severity: "error",
             message,
             server: server.map(str::to_string),
             path,
@@ -149,6 +153,7 @@ impl Checker<'_> {
     fn warning(&mut self, code: &'static str, server: &str, path: String, message: String) {
         self.warnings.push(Issue {
             code,
+            severity: "warning",
             message,
             server: Some(server.to_string()),
             path: Some(path),

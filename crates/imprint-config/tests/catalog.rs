@@ -175,8 +175,14 @@ fn every_placeholder_of_every_builtin_is_substituted() {
             };
             params.insert(p.name.clone(), v);
         }
+        // required env vars must be given (a missing one is an error naming it)
+        let env: Map<String, Value> = d
+            .required_env
+            .iter()
+            .map(|name| (name.clone(), json!("value-y")))
+            .collect();
         let entry = d
-            .instantiate(&params, &Map::new())
+            .instantiate(&params, &env)
             .unwrap_or_else(|e| panic!("{}: {e}", d.server_id));
         let rendered = serde_json::to_string(&(&entry.args, &entry.url, &entry.headers)).unwrap();
         for p in &d.parameters {
@@ -229,10 +235,27 @@ fn repeated_placeholders_are_all_substituted() {
 
 #[test]
 fn env_holds_required_given_optional_and_extra_vars() {
+    // a required var not given is an error naming it, as the old system had it
+    let msg = err_text(def("slack").instantiate(
+        &Map::new(),
+        &obj(json!({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_TEAM_ID": " "})),
+    ));
+    assert!(
+        msg.contains("missing required environment variable SLACK_TEAM_ID")
+            && msg.contains("env_vars="),
+        "{msg}"
+    );
+    // a reference counts as given
+    def("github")
+        .instantiate(
+            &Map::new(),
+            &obj(json!({"GITHUB_PERSONAL_ACCESS_TOKEN": "${env:GH_TOKEN}"})),
+        )
+        .unwrap();
     let entry = def("slack")
         .instantiate(
             &Map::new(),
-            &obj(json!({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CHANNEL_IDS": "C1,C2", "EXTRA": 7, "FLAG": true})),
+            &obj(json!({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_TEAM_ID": "T1", "SLACK_CHANNEL_IDS": "C1,C2", "EXTRA": 7, "FLAG": true})),
         )
         .unwrap();
     assert_eq!(
@@ -242,7 +265,7 @@ fn env_holds_required_given_optional_and_extra_vars() {
             "FLAG": "true",
             "SLACK_BOT_TOKEN": "xoxb-1",
             "SLACK_CHANNEL_IDS": "C1,C2",
-            "SLACK_TEAM_ID": ""
+            "SLACK_TEAM_ID": "T1"
         }))
     );
     // Optional vars not given are left out; no env at all is None.

@@ -141,11 +141,22 @@ fn oci_package_passes_env_into_the_container() {
             "ghcr.io/example/db-mcp:3.1.0"
         ]
     );
+    // the required variable must be given
+    assert!(
+        def.instantiate(&obj(json!({"db_type": "mysql"})), &Map::new())
+            .is_err()
+    );
     let entry = def
-        .instantiate(&obj(json!({"db_type": "mysql"})), &Map::new())
+        .instantiate(
+            &obj(json!({"db_type": "mysql"})),
+            &obj(json!({"DB_PASSWORD": "${secret:DB_PASSWORD}"})),
+        )
         .unwrap();
     assert_eq!(entry.args.unwrap()[4], json!("DB_TYPE=mysql"));
-    assert_eq!(entry.env, Some(json!({"DB_PASSWORD": ""})));
+    assert_eq!(
+        entry.env,
+        Some(json!({"DB_PASSWORD": "${secret:DB_PASSWORD}"}))
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use imprint_service::config::{
     RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig, VerifyConfig,
     ViewDraftConfig,
 };
+use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
@@ -54,7 +55,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Compare a config you hold (local_payload, or local_artifact_id) with the latest published artifact. status is up-to-date, outdated (you hold an older published artifact) or diverged (yours was never published); lists servers added/removed/modified (sorted) and every changed field with its path."
+        description = "Compare a config you hold (local_payload, or local_artifact_id) with the latest published artifact. status is up-to-date, outdated (yours only lacks changes the latest has: every server you hold is as some published artifact had it) or diverged (yours also has changes no published artifact had, listed in summary.local_changes); recommendation is safe, update or review. Lists servers added/removed/modified (sorted) and every changed field with its path."
     )]
     async fn diff_config(
         &self,
@@ -74,7 +75,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Describe one catalog server: command or URL, parameters with types and defaults, required and optional environment variables. Read this before add_server_to_config to know which params and env_vars to pass."
+        description = "Describe one catalog server: transport as {type, command, args} (or {type, url}; the word is transport_type), parameters with types and defaults, env_vars {required, optional}, installation, usage_example. Read this before add_server_to_config to know which params and env_vars to pass."
     )]
     async fn describe_server(
         &self,
@@ -84,7 +85,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Add a catalog server to the draft config of a client/profile (the draft persists; nothing changes in the client until publish_config and deploy_config). params and env_vars accept an object or a JSON string; parameter defaults are applied. Use server_name to add the same server twice under different names."
+        description = "Add a catalog server to the draft config of a client/profile (the draft persists; nothing changes in the client until publish_config and deploy_config). params and env_vars accept an object or a JSON string; parameter defaults are applied; a missing required env var is an error. Old catalog names (custom-api host/port, postgres connection_string, n8n N8N_API_KEY, github GITHUB_TOKEN) are mapped, said in aliases_applied. Answers draft, the client payload after the add. Use server_name to add the same server twice. An empty client_id/profile_id/draft_name means the default."
     )]
     async fn add_server_to_config(
         &self,
@@ -104,7 +105,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Show the draft config of a client/profile: its servers (sorted by name, secrets redacted) and the payload publish_config would sign, rendered in that client's own format."
+        description = "Show the draft config of a client/profile: servers (the names), entries (each server, secrets redacted) and draft, the payload publish_config would sign in that client's own format."
     )]
     async fn view_draft_config(
         &self,
@@ -269,5 +270,35 @@ impl ImprintMcp {
         Parameters(Args(request)): Parameters<Args<ImportRegistryServer>>,
     ) -> Result<CallToolResult, McpError> {
         respond(request.and_then(|request| self.service().import_registry_server(request)))
+    }
+
+    #[tool(
+        description = "Check whether a catalog server can run on this machine: is the program its entry starts (npx, uvx, docker, …) on PATH, is its package installed, and the install command. Runs nothing. If something is missing, the message says how to get it; install_server installs the package."
+    )]
+    async fn check_server_installation(
+        &self,
+        Parameters(Args(request)): Parameters<Args<CheckServerInstallation>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().check_server_installation(request)))
+    }
+
+    #[tool(
+        description = "List the catalog servers that can run on this machine (their program is on PATH; remote servers always can), and the ids of those that cannot. Runs nothing."
+    )]
+    async fn list_installed_servers(
+        &self,
+        Parameters(Args(request)): Parameters<Args<ListInstalledServers>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().list_installed_servers(request)))
+    }
+
+    #[tool(
+        description = "Install a catalog server's package with its package manager (npm install -g, uv tool install, or docker pull) and answer with the command's output. Runs only when you call it; refuses where no installer applies (remote servers, other programs). check_server_installation shows the command first."
+    )]
+    async fn install_server(
+        &self,
+        Parameters(Args(request)): Parameters<Args<InstallServer>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().install_server(request)))
     }
 }

@@ -121,7 +121,7 @@ fn read_config(service: &imprint_service::Service, rest: &str) -> Result<String,
             })
             .and_then(pretty),
         "latest" => service
-            .get_config(GetConfig {
+            .latest_config(GetConfig {
                 client_id,
                 profile_id,
                 artifact_id: None,

@@ -57,6 +57,9 @@ pub struct ServiceOptions {
     pub actor: String,
     /// Where this server's control panel is reachable; edit URLs point here.
     pub public_url: String,
+    /// Where `check_server_installation` / `install_server` look for programs (a PATH-style
+    /// list); `None` reads the process's `PATH` at each call.
+    pub search_path: Option<std::ffi::OsString>,
 }
 
 /// The control panel's address when nothing else is configured.
@@ -69,6 +72,7 @@ impl ServiceOptions {
             home_dir,
             actor: default_actor(),
             public_url: DEFAULT_PUBLIC_URL.to_string(),
+            search_path: None,
         }
     }
 }
@@ -93,6 +97,7 @@ struct Inner {
     data_dir: PathBuf,
     home_dir: PathBuf,
     keys: keys::KeyFiles,
+    search_path: Option<std::ffi::OsString>,
 }
 
 impl Service {
@@ -106,6 +111,7 @@ impl Service {
                 data_dir: options.data_dir,
                 home_dir: options.home_dir,
                 keys,
+                search_path: options.search_path,
             }),
             actor: options.actor.into(),
             public_url: options.public_url.trim_end_matches('/').into(),

@@ -13,6 +13,7 @@ use imprint_service::config::{
     PublishConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig, ValidateConfig,
     VerifyConfig, ViewDraftConfig,
 };
+use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use serde_json::{Map, Value};
@@ -188,6 +189,12 @@ enum ServersCommand {
     Register { file: PathBuf },
     /// Add a server from an official MCP Registry server.json file (`-` for stdin).
     ImportRegistry { file: PathBuf },
+    /// Check whether a server's program and package are on this machine (runs nothing).
+    Check { server_id: String },
+    /// List the catalog servers that can run on this machine (runs nothing).
+    Installed,
+    /// Install a server's package with its package manager (npm, uv or docker), showing its output.
+    Install { server_id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -528,6 +535,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     })?;
                 answer(service.import_registry_server(ImportRegistryServer { server_json }))
             }
+            ServersCommand::Check { server_id } => {
+                answer(service.check_server_installation(CheckServerInstallation { server_id }))
+            }
+            ServersCommand::Installed => {
+                answer(service.list_installed_servers(ListInstalledServers {}))
+            }
+            ServersCommand::Install { server_id } => {
+                answer(service.install_server(InstallServer { server_id }))
+            }
         },
         Command::Draft(command) => match command {
             DraftCommand::Add {
@@ -547,6 +563,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id,
                     draft_name,
                     expected_version: None,
+                    include_draft: None,
                 }))
             }
             DraftCommand::Remove { server_name, flags } => {
@@ -557,6 +574,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id,
                     draft_name,
                     expected_version: None,
+                    include_draft: None,
                 }))
             }
             DraftCommand::Show(flags) => {

@@ -41,7 +41,7 @@ fn exit_codes_follow_the_error_kind() {
 fn full_cycle_through_the_cli() {
     let env = TestEnv::new();
     let keys = env.cli_ok(&["keys", "init"]);
-    assert_eq!(keys["status"], "created");
+    assert_eq!(keys["status"], "initialized");
     env.cli_ok(&["draft", "add", "memory", "--client", "cursor"]);
     let validated = env.cli_ok(&["validate", "--client", "cursor"]);
     assert_eq!(validated["valid"], true);

@@ -311,7 +311,7 @@ fn an_unreadable_signing_key_is_an_integrity_error_until_regenerated() {
     assert!(std::fs::read_to_string(&key).unwrap().contains("truncated"));
 
     let rotated = env.cli_ok(&["keys", "init", "--regenerate"]);
-    assert_eq!(rotated["status"], "created", "{rotated}");
+    assert_eq!(rotated["status"], "initialized", "{rotated}");
     publish_draft(&env, "d1");
     // the revision signed by the lost key still verifies: its public key stayed archived
     let history = env.cli_ok(&["config", "history", "--client", "cursor", "--profile", "p"]);

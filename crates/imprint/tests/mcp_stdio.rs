@@ -91,7 +91,7 @@ async fn draft_publish_get_verify_workflow() {
         json!(["a-fetch", "github", "memory"])
     );
     // The token went to the secret store; the draft holds a reference (issue 5).
-    let token_ref = draft["servers"][1]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
+    let token_ref = draft["entries"][1]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
         .as_str()
         .unwrap()
         .to_string();
@@ -147,7 +147,7 @@ async fn draft_publish_get_verify_workflow() {
 
     // The old system's fields on initialize_keys.
     let keys = mcp.ok("initialize_keys", json!({})).await;
-    assert_eq!(keys["status"], "exists");
+    assert_eq!(keys["status"], "already_exists");
     for field in ["key_dir", "public_key_path", "message"] {
         assert!(keys[field].is_string(), "{keys}");
     }
@@ -335,8 +335,9 @@ async fn history_rollback_and_diff() {
         .ok("diff_config", json!({"local_artifact_id": second}))
         .await;
     assert_eq!(diff["status"], "up-to-date");
+    // nothing of its own: it only lacks what was published (the old system's "outdated")
     let diff = mcp.ok("diff_config", json!({"local_payload": {}})).await;
-    assert_eq!(diff["status"], "diverged");
+    assert_eq!(diff["status"], "outdated");
     assert_eq!(diff["diff"]["servers_added"], json!(["fetch", "memory"]));
     let diff = mcp
         .ok(
@@ -345,6 +346,8 @@ async fn history_rollback_and_diff() {
         )
         .await;
     assert_eq!(diff["diff"]["servers_modified"], json!(["memory"]));
+    // a memory no artifact ever had is a change of its own
+    assert_eq!(diff["status"], "diverged");
     assert!(
         diff["diff"]["changes"]
             .as_array()

@@ -135,6 +135,8 @@ async fn value_for(mcp: &Mcp, fixture: &Fixture, tool: &str, parameter: &str) ->
         (_, "attributeAndFieldData") => json!({"title": "Changed"}),
         (_, "artifact_id") => json!(fixture.artifact),
         ("remove_server_from_config", "server_name") => json!("memory"),
+        // a remote server, which install_server refuses: a test never runs a package manager
+        ("install_server", "server_id") => json!("sentry"),
         (_, "server_id") => json!("memory"),
         ("set_secret" | "remove_secret", "name") => json!("API_KEY"),
         ("set_secret", "value") => json!("s3cret-value"),

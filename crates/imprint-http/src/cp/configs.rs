@@ -407,7 +407,7 @@ fn draft_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
         ("version", version.as_str()),
     ];
     let rows: Vec<Vec<String>> = draft
-        .servers
+        .entries
         .iter()
         .map(|server| {
             let name = text_of(&server["server_name"]);
@@ -861,6 +861,8 @@ async fn add_server(
                 profile_id: Some(profile),
                 draft_name: form.draft.clone(),
                 expected_version: form.expected_version(),
+                // the panel shows the draft itself; no need to render it into the answer
+                include_draft: Some(Flag(false)),
             })?;
             Ok(format!("added '{}' to the draft", added.server_name))
         })
@@ -882,6 +884,7 @@ async fn remove_server(
                 profile_id: Some(profile),
                 draft_name: form.draft.clone(),
                 expected_version: form.expected_version(),
+                include_draft: Some(Flag(false)),
             })?;
             Ok(format!("removed '{name}' from the draft"))
         })

@@ -23,6 +23,10 @@ use imprint_service::config::{
     DeployedState, KeysInitialized, ProfileList, RegistryServerImported, ServerDescription,
     ServerRegistered,
 };
+use imprint_service::config::{
+    CheckServerInstallation, InstallServer, InstalledServers, ListInstalledServers,
+    ServerInstallation, ServerInstalled,
+};
 use serde::Deserialize;
 
 use super::{if_match, with_version_etag};
@@ -39,6 +43,12 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/v1/servers", get(list_servers).post(register_server))
         .route("/v1/servers/import-registry", post(import_registry_server))
         .route("/v1/servers/{server_id}", get(describe_server))
+        .route("/v1/servers/installed", get(list_installed_servers))
+        .route(
+            "/v1/servers/{server_id}/installation",
+            get(check_server_installation),
+        )
+        .route("/v1/servers/{server_id}/install", post(install_server))
         .route("/v1/keys/initialize", post(initialize_keys))
         .route("/v1/config/diff", post(diff_config))
         .route("/v1/config/{client_id}/{profile_id}", get(get_config))
@@ -127,6 +137,34 @@ async fn describe_server(
 ) -> ApiResult<Json<ServerDescription>> {
     caller
         .run(move |s| s.describe_server(DescribeServer { server_id }))
+        .await
+        .map(Json)
+}
+
+async fn check_server_installation(
+    caller: Caller,
+    PathParams(server_id): PathParams<String>,
+) -> ApiResult<Json<ServerInstallation>> {
+    caller
+        .run(move |s| s.check_server_installation(CheckServerInstallation { server_id }))
+        .await
+        .map(Json)
+}
+
+async fn list_installed_servers(caller: Caller) -> ApiResult<Json<InstalledServers>> {
+    caller
+        .run(|s| s.list_installed_servers(ListInstalledServers {}))
+        .await
+        .map(Json)
+}
+
+/// Runs the package manager: a POST, never a side effect of a GET.
+async fn install_server(
+    caller: Caller,
+    PathParams(server_id): PathParams<String>,
+) -> ApiResult<Json<ServerInstalled>> {
+    caller
+        .run(move |s| s.install_server(InstallServer { server_id }))
         .await
         .map(Json)
 }

@@ -152,6 +152,29 @@ pub(crate) static OPERATIONS: &[Operation] = &[
     )
     .query(schema_of::<imprint_service::config::DescribeServer>),
     op(
+        "get",
+        "/v1/servers/installed",
+        "listInstalledServers",
+        "catalog",
+        "the catalog servers whose program is on this machine's PATH (runs nothing)",
+    ),
+    op(
+        "get",
+        "/v1/servers/{server_id}/installation",
+        "checkServerInstallation",
+        "catalog",
+        "whether a server's program and package are on this machine (runs nothing)",
+    )
+    .query(schema_of::<imprint_service::config::CheckServerInstallation>),
+    op(
+        "post",
+        "/v1/servers/{server_id}/install",
+        "installServer",
+        "catalog",
+        "run the server's package manager install and answer with its output",
+    )
+    .query(schema_of::<imprint_service::config::InstallServer>),
+    op(
         "post",
         "/v1/servers/import-registry",
         "importRegistryServer",

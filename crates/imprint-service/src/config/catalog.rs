@@ -26,7 +26,7 @@ pub struct ListClients {}
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListProfiles {
-    /// Client id, e.g. "claude-desktop", "claude-code", "cursor" (default "claude-desktop"). list_clients shows them all.
+    /// Client id, e.g. "claude-desktop", "claude-code", "cursor" (default "claude-desktop"; "" means the default). list_clients shows them all.
     pub client_id: Option<String>,
 }
 
@@ -61,7 +61,9 @@ pub struct RegisterServer {
     pub display_name: Option<String>,
     /// What the server does.
     pub description: Option<String>,
-    /// "stdio" (default), "http" or "sse".
+    /// "stdio" (default), "http" or "sse". (The object {"type": …} that describe_server shows is accepted too.)
+    #[serde(default, deserialize_with = "transport_word")]
+    #[schemars(transform = no_default)]
     pub transport: Option<String>,
     /// Stdio: the program to run, e.g. "npx".
     pub command: Option<String>,
@@ -95,6 +97,49 @@ pub struct RegisterServer {
     #[schemars(skip)]
     #[serde(default, skip_serializing)]
     pub source: Option<String>,
+    /// Ignored: describe_server's computed fields (`transport_type`, `env_vars`,
+    /// `installation`, `usage_example`, `documentation_url`), accepted so a saved description
+    /// registers as it is.
+    #[schemars(skip)]
+    #[serde(default, skip_serializing)]
+    pub transport_type: Option<Value>,
+    #[schemars(skip)]
+    #[serde(default, skip_serializing)]
+    pub env_vars: Option<Value>,
+    #[schemars(skip)]
+    #[serde(default, skip_serializing)]
+    pub installation: Option<Value>,
+    #[schemars(skip)]
+    #[serde(default, skip_serializing)]
+    pub usage_example: Option<Value>,
+    #[schemars(skip)]
+    #[serde(default, skip_serializing)]
+    pub documentation_url: Option<Value>,
+}
+
+/// Leaves "optional" to `required`: `serde(default)` would otherwise show `"default": null`.
+fn no_default(schema: &mut schemars::Schema) {
+    schema.remove("default");
+}
+
+/// `transport` as a word, or the old object form `{"type": "stdio", …}` describe_server shows.
+fn transport_word<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(word)) => Ok(Some(word)),
+        Some(Value::Object(map)) => match map.get("type") {
+            Some(Value::String(word)) => Ok(Some(word.clone())),
+            _ => Err(D::Error::custom(
+                "transport must be \"stdio\", \"http\" or \"sse\" (or an object with that \"type\")",
+            )),
+        },
+        Some(_) => Err(D::Error::custom(
+            "transport must be \"stdio\", \"http\" or \"sse\"",
+        )),
+    }
 }
 
 /// `import_registry_server`: a catalog entry from an official MCP Registry `server.json`.
@@ -108,7 +153,10 @@ pub struct ImportRegistryServer {
 /// The answer of `list_clients`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientList {
-    /// Each client as [`imprint_config::clients::ClientSpec::describe_with_home`] shows it.
+    /// Each client as [`imprint_config::clients::ClientSpec::describe_with_home`] shows it,
+    /// plus the old system's `config_location` (the same path as `config_path`), `platform`
+    /// (the OS this server runs on: "linux", "macos" or "windows") and `available_profiles`
+    /// (the profile ids list_profiles shows for it).
     pub clients: Vec<Value>,
     pub count: usize,
 }
@@ -125,6 +173,10 @@ pub struct ProfileList {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileSummary {
     pub profile_id: String,
+    /// A readable name: "Default" for "default", else the id with its first letter capitalised.
+    pub display_name: String,
+    /// What the profile holds, in one line.
+    pub description: String,
     pub latest_artifact_id: Option<String>,
     /// The head's sequence number: 0 before the first publish.
     pub revision_count: i64,
@@ -136,17 +188,144 @@ pub struct ProfileSummary {
 /// The answer of `list_available_servers`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AvailableServers {
-    /// [`ServerDefinition::summary`] rows.
+    /// [`ServerDefinition::summary`] rows (with the old `npm_package`, `has_parameters`,
+    /// `requires_env`).
     pub servers: Vec<Value>,
     pub count: usize,
+    /// How many of the listed servers use each transport ("stdio", "http", "sse").
+    pub transport_counts: BTreeMap<String, usize>,
+    /// The transport_filter values that select something: "stdio", "http", "sse", "remote".
+    pub available_transports: Vec<&'static str>,
     pub transport_filter: Option<String>,
     pub search_query: Option<String>,
 }
 
-/// The answer of `describe_server`: the definition itself.
-#[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
+/// The answer of `describe_server`: the definition, with the old system's fields beside it.
+///
+/// `transport` is the old object form `{type, command, args}` (`{type, url}` for a remote
+/// server); Imprint's transport word is `transport_type`. register_server accepts either
+/// form, so a description registers as it is.
+#[derive(Debug, Clone)]
 pub struct ServerDescription(pub ServerDefinition);
+
+/// The old system's fields of [`ServerDescription`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerDescriptionExtras {
+    /// `{type, command, args}` for stdio, `{type, url}` for remote: the old `transport`.
+    pub transport: OldTransport,
+    /// "stdio", "http" or "sse".
+    pub transport_type: imprint_config::Transport,
+    /// The environment variables: `{required, optional}`.
+    pub env_vars: EnvVarNames,
+    /// How the server gets onto the machine.
+    pub installation: Installation,
+    /// An add_server_to_config call that adds the server, required values as placeholders.
+    pub usage_example: String,
+    /// The project's documentation (the same as `homepage`).
+    pub documentation_url: Option<String>,
+}
+
+/// [`ServerDescriptionExtras::transport`].
+#[derive(Debug, Clone, Serialize)]
+pub struct OldTransport {
+    #[serde(rename = "type")]
+    pub kind: imprint_config::Transport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// [`ServerDescriptionExtras::env_vars`].
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvVarNames {
+    pub required: Vec<String>,
+    pub optional: Vec<String>,
+}
+
+/// [`ServerDescriptionExtras::installation`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Installation {
+    /// "npm", "uv", "docker", or "none" (remote, or a program Imprint has no installer for).
+    pub method: &'static str,
+    /// The program the client starts; absent for remote servers.
+    pub command: Option<String>,
+    pub package: Option<String>,
+    /// What install_server runs; absent where no installer applies.
+    pub install_command: Option<String>,
+    /// Where the program comes from.
+    pub requires: Option<&'static str>,
+}
+
+impl ServerDescription {
+    /// The old system's fields, computed from the definition.
+    pub fn extras(&self) -> ServerDescriptionExtras {
+        let d = &self.0;
+        let installer = imprint_config::install::installer(d);
+        let runner = imprint_config::install::runner(d);
+        let mut example = format!("add_server_to_config(server_id=\"{}\"", d.server_id);
+        let required: Vec<String> = d
+            .parameters
+            .iter()
+            .filter(|p| p.required && p.default.is_none())
+            .map(|p| format!("\"{}\": \"<{}>\"", p.name, p.name))
+            .collect();
+        if !required.is_empty() {
+            example.push_str(&format!(", params={{{}}}", required.join(", ")));
+        }
+        if !d.required_env.is_empty() {
+            let env: Vec<String> = d
+                .required_env
+                .iter()
+                .map(|e| format!("\"{e}\": \"<{e}>\""))
+                .collect();
+            example.push_str(&format!(", env_vars={{{}}}", env.join(", ")));
+        }
+        example.push(')');
+        ServerDescriptionExtras {
+            transport: OldTransport {
+                kind: d.transport,
+                command: d.command.clone(),
+                args: (!d.transport.is_remote()).then(|| d.args.clone()),
+                url: d.url.clone(),
+            },
+            transport_type: d.transport,
+            env_vars: EnvVarNames {
+                required: d.required_env.clone(),
+                optional: d.optional_env.clone(),
+            },
+            installation: Installation {
+                method: installer.as_ref().map_or("none", |i| i.package_manager),
+                command: runner.map(str::to_string),
+                package: d.package.clone(),
+                install_command: installer.as_ref().map(|i| i.command_line()),
+                requires: runner.and_then(imprint_config::install::runner_source),
+            },
+            usage_example: example,
+            documentation_url: d.homepage.clone(),
+        }
+    }
+}
+
+impl Serialize for ServerDescription {
+    /// The definition's fields, then the old ones; the old `transport` object replaces the
+    /// definition's transport word (kept as `transport_type`).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let mut map = match serde_json::to_value(&self.0).map_err(S::Error::custom)? {
+            Value::Object(map) => map,
+            _ => return Err(S::Error::custom("a server definition is an object")),
+        };
+        if let Value::Object(extras) =
+            serde_json::to_value(self.extras()).map_err(S::Error::custom)?
+        {
+            map.extend(extras);
+        }
+        map.serialize(serializer)
+    }
+}
 
 /// The answer of `register_server`, and of `import_registry_server`: the entry as saved.
 #[derive(Debug, Clone, Serialize)]
@@ -161,6 +340,23 @@ pub struct ServerRegistered {
 /// The answer of `import_registry_server`: the same as a registration.
 pub type RegistryServerImported = ServerRegistered;
 
+/// The OS this server runs on, in the old system's words.
+fn platform() -> &'static str {
+    match std::env::consts::OS {
+        "macos" => "macos",
+        "windows" => "windows",
+        _ => "linux",
+    }
+}
+
+/// A profile id as a name: "default" → "Default", "work-laptop" → "Work-laptop".
+fn display_name(profile_id: &str) -> String {
+    let mut chars = profile_id.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 impl ListProfiles {
     /// The client this request is about, default filled in.
     pub fn target(&self) -> ServiceResult<Target> {
@@ -172,7 +368,22 @@ impl Service {
     pub fn list_clients(&self, _request: ListClients) -> ClientList {
         let clients: Vec<Value> = clients::all()
             .iter()
-            .map(|c| c.describe_with_home(Some(self.home_dir())))
+            .map(|c| {
+                let mut row = c.describe_with_home(Some(self.home_dir()));
+                // profiles are read from storage; a store error is logged, not fatal: the
+                // list of clients is still right
+                let profiles = self.profile_ids(&c.id).unwrap_or_else(|e| {
+                    tracing::warn!(client = %c.id, error = %e.chain(), "listing profiles");
+                    vec![DEFAULT_PROFILE.to_string()]
+                });
+                if let Value::Object(map) = &mut row {
+                    let location = map.get("config_path").cloned().unwrap_or(Value::Null);
+                    map.insert("config_location".into(), location);
+                    map.insert("platform".into(), json!(platform()));
+                    map.insert("available_profiles".into(), json!(profiles));
+                }
+                row
+            })
             .collect();
         ClientList {
             count: clients.len(),
@@ -180,20 +391,26 @@ impl Service {
         }
     }
 
-    pub fn list_profiles(&self, request: ListProfiles) -> ServiceResult<ProfileList> {
-        let target = request.target()?;
-        known_client(&target.client_id)?;
-        let prefix = format!("config/{}/", target.client_id);
+    /// Every profile of a client in storage (one with a draft or a published artifact; a
+    /// deployment always has one), plus "default", sorted.
+    fn profile_ids(&self, client_id: &str) -> ServiceResult<Vec<String>> {
+        let prefix = format!("config/{client_id}/");
         let mut names: Vec<String> = self
             .store()
             .documents(&prefix)?
             .into_iter()
             .filter_map(|document| document.strip_prefix(&prefix).map(str::to_string))
             .collect();
-        if !names.iter().any(|name| name == DEFAULT_PROFILE) {
-            names.push(DEFAULT_PROFILE.to_string());
-        }
+        names.push(DEFAULT_PROFILE.to_string());
         names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    pub fn list_profiles(&self, request: ListProfiles) -> ServiceResult<ProfileList> {
+        let target = request.target()?;
+        known_client(&target.client_id)?;
+        let names = self.profile_ids(&target.client_id)?;
         let mut profiles = Vec::with_capacity(names.len());
         for profile_id in names {
             let document = document_key(&target.client_id, &profile_id);
@@ -205,7 +422,17 @@ impl Service {
                 .filter(|d| d.document == document)
                 .map(|d| d.name)
                 .collect();
+            let description = match (&head, drafts.len()) {
+                (Some(h), n) => format!(
+                    "{} published revision(s), latest {}; {n} draft(s)",
+                    h.seq, h.artifact_id
+                ),
+                (None, 0) => "nothing published and no draft yet".to_string(),
+                (None, n) => format!("nothing published yet; {n} draft(s)"),
+            };
             profiles.push(ProfileSummary {
+                display_name: display_name(&profile_id),
+                description,
                 profile_id,
                 latest_artifact_id: head.as_ref().map(|h| h.artifact_id.clone()),
                 revision_count: head.as_ref().map_or(0, |h| h.seq),
@@ -223,7 +450,7 @@ impl Service {
     }
 
     /// Built-ins overlaid by user-registered entries (a user entry with a built-in id wins).
-    fn catalog(&self) -> ServiceResult<BTreeMap<String, ServerDefinition>> {
+    pub(super) fn catalog(&self) -> ServiceResult<BTreeMap<String, ServerDefinition>> {
         let mut all: BTreeMap<String, ServerDefinition> = catalog::builtin()
             .iter()
             .map(|d| (d.server_id.clone(), d.clone()))
@@ -278,9 +505,17 @@ impl Service {
             .into_iter()
             .map(|d| d.summary())
             .collect();
+        let mut transport_counts = BTreeMap::new();
+        for server in &servers {
+            if let Some(transport) = server["transport"].as_str() {
+                *transport_counts.entry(transport.to_string()).or_insert(0) += 1;
+            }
+        }
         Ok(AvailableServers {
             count: servers.len(),
             servers,
+            transport_counts,
+            available_transports: vec!["stdio", "http", "sse", "remote"],
             transport_filter: filter.map(str::to_string),
             search_query: query.map(str::to_string),
         })

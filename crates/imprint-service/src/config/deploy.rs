@@ -108,6 +108,8 @@ pub struct ConfigDeployed {
     pub artifact_id: String,
     pub sequence: i64,
     pub path: PathBuf,
+    /// The old system's name for `path`: the file written.
+    pub config_path: PathBuf,
     /// "user" or "project".
     pub scope: &'static str,
     pub created_file: bool,
@@ -145,6 +147,10 @@ pub struct NeverDeployed {
     pub deployed: bool,
     /// The client's user-scope file, where a deploy would write.
     pub path: PathBuf,
+    /// The old system's name for `path`.
+    pub config_path: PathBuf,
+    /// Always `false`: nothing deployed, nothing to drift from.
+    pub drift_detected: bool,
     pub message: String,
 }
 
@@ -156,7 +162,13 @@ pub struct LastDeploy {
     /// Always `true`.
     pub deployed: bool,
     pub path: String,
+    /// The old system's name for `path`: the file deployed into.
+    pub config_path: String,
     pub artifact_id: String,
+    /// The deployed artifact's changelog.
+    pub changelog: Option<String>,
+    /// Whether the file was edited since the deploy (the same as `drift.drifted`).
+    pub drift_detected: bool,
     pub latest_artifact_id: Option<String>,
     pub up_to_date: bool,
     pub deployed_at: String,
@@ -520,6 +532,7 @@ impl Service {
             profile_id: target.profile_id.clone(),
             artifact_id: revision.artifact_id,
             sequence: revision.seq,
+            config_path: outcome.path.clone(),
             path: outcome.path,
             scope,
             created_file: outcome.created,
@@ -549,6 +562,8 @@ impl Service {
                 client_id: target.client_id.clone(),
                 profile_id: target.profile_id.clone(),
                 deployed: false,
+                config_path: path.clone(),
+                drift_detected: false,
                 path,
                 message: "never deployed: deploy_config writes the latest artifact into the client's file".to_string(),
             }));
@@ -574,13 +589,25 @@ impl Service {
             .store()
             .head(&target.document())?
             .map(|h| h.artifact_id);
+        let changelog = self
+            .store()
+            .revision_by_artifact(&target.document(), &row.artifact_id)?
+            .and_then(|r| {
+                r.envelope
+                    .pointer("/metadata/changelog")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
         Ok(DeployedState::Deployed(LastDeploy {
             client_id: target.client_id.clone(),
             profile_id: target.profile_id.clone(),
             deployed: true,
             up_to_date: latest.as_deref() == Some(row.artifact_id.as_str()),
+            config_path: row.path.clone(),
             path: row.path,
             artifact_id: row.artifact_id,
+            changelog,
+            drift_detected: drift.drifted,
             latest_artifact_id: latest,
             deployed_at: timestamp::rfc3339_millis(row.deployed_at),
             file_sha256: row.file_sha256,

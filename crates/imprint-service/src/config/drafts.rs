@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::Target;
-use crate::api::JsonObject;
+use crate::api::{Flag, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::revisions::MAX_RETRIES;
 use crate::{Service, new_id, now_millis};
@@ -36,15 +36,17 @@ pub struct AddServerToConfig {
     pub env_vars: Option<JsonObject>,
     /// Name of the entry in the client's config (default: the server_id); use it to add one server twice.
     pub server_name: Option<String>,
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"; "" means the default).
     pub client_id: Option<String>,
-    /// Profile id (default "default").
+    /// Profile id (default "default"; "" means the default).
     pub profile_id: Option<String>,
-    /// Draft name (default "default").
+    /// Draft name (default "default"; "" means the default).
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
     #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
+    /// Answer with `draft`, the whole client payload after the add (default true). Pass false in bulk scripts with large drafts: rendering the draft costs time in proportion to its size.
+    pub include_draft: Option<Flag>,
 }
 
 /// `remove_server_from_config`: one entry out of the draft.
@@ -53,26 +55,28 @@ pub struct AddServerToConfig {
 pub struct RemoveServerFromConfig {
     /// Name of the entry to remove (view_draft_config lists them).
     pub server_name: String,
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"; "" means the default).
     pub client_id: Option<String>,
-    /// Profile id (default "default").
+    /// Profile id (default "default"; "" means the default).
     pub profile_id: Option<String>,
-    /// Draft name (default "default").
+    /// Draft name (default "default"; "" means the default).
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
     #[schemars(range(min = 1))]
     pub expected_version: Option<i64>,
+    /// Answer with `draft`, the whole client payload after the removal (default true). Pass false in bulk scripts with large drafts: rendering the draft costs time in proportion to its size.
+    pub include_draft: Option<Flag>,
 }
 
 /// `view_draft_config`: the draft, servers redacted, rendered for its client.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViewDraftConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"; "" means the default).
     pub client_id: Option<String>,
-    /// Profile id, e.g. "default", "work" (default "default").
+    /// Profile id, e.g. "default", "work" (default "default"; "" means the default).
     pub profile_id: Option<String>,
-    /// Name of the draft (default "default"); several named drafts can exist per client/profile.
+    /// Name of the draft (default "default"; "" means the default); several named drafts can exist per client/profile.
     pub draft_name: Option<String>,
 }
 
@@ -80,11 +84,11 @@ pub struct ViewDraftConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClearDraftConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"; "" means the default).
     pub client_id: Option<String>,
-    /// Profile id, e.g. "default", "work" (default "default").
+    /// Profile id, e.g. "default", "work" (default "default"; "" means the default).
     pub profile_id: Option<String>,
-    /// Name of the draft (default "default"); several named drafts can exist per client/profile.
+    /// Name of the draft (default "default"; "" means the default); several named drafts can exist per client/profile.
     pub draft_name: Option<String>,
     /// The draft version you read; the write is refused if the draft changed since.
     #[schemars(range(min = 1))]
@@ -95,9 +99,9 @@ pub struct ClearDraftConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListConfigDrafts {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"; "" means the default).
     pub client_id: Option<String>,
-    /// Profile id (default "default").
+    /// Profile id (default "default"; "" means the default).
     pub profile_id: Option<String>,
 }
 
@@ -105,11 +109,11 @@ pub struct ListConfigDrafts {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"; "" means the default).
     pub client_id: Option<String>,
-    /// Profile id, e.g. "default", "work" (default "default").
+    /// Profile id, e.g. "default", "work" (default "default"; "" means the default).
     pub profile_id: Option<String>,
-    /// Name of the draft (default "default"); several named drafts can exist per client/profile.
+    /// Name of the draft (default "default"; "" means the default); several named drafts can exist per client/profile.
     pub draft_name: Option<String>,
 }
 
@@ -130,7 +134,14 @@ pub struct ServerAdded {
     pub entry: Value,
     /// `${secret:NAME}` references of the values moved to the secret store.
     pub secrets: Vec<String>,
+    /// Old catalog parameter names that were accepted and how each was mapped onto the
+    /// current entry, e.g. "connection_string -> env DATABASE_URI"; empty when none was used.
+    pub aliases_applied: Vec<String>,
     pub message: String,
+    /// The old system's `draft`: the whole client payload after the add, in the client's own
+    /// format, secret values redacted. Absent when the request set include_draft=false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Value>,
 }
 
 /// The answer of `remove_server_from_config`.
@@ -144,6 +155,10 @@ pub struct ServerRemoved {
     pub draft_name: String,
     pub server_count: usize,
     pub draft_version: i64,
+    /// The old system's `draft`: the whole client payload after the removal, in the client's
+    /// own format, secret values redacted. Absent when the request set include_draft=false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Value>,
 }
 
 /// The answer of `view_draft_config`.
@@ -156,9 +171,14 @@ pub struct DraftConfigView {
     pub exists: bool,
     pub server_count: usize,
     pub server_names: Vec<String>,
-    /// Each entry with its `server_name`, secret values redacted.
-    pub servers: Vec<Value>,
-    /// The draft rendered for its client, secret values redacted.
+    /// The server names, sorted: the old system's `servers` (the same list as `server_names`).
+    pub servers: Vec<String>,
+    /// Each entry with its `server_name`, secret values redacted, sorted by name.
+    pub entries: Vec<Value>,
+    /// The old system's `draft`: the draft rendered for its client (what publish_config
+    /// signs), secret values redacted.
+    pub draft: Value,
+    /// The same rendered payload as `draft` (Imprint's earlier name for it).
     pub payload: Value,
     pub draft_version: Option<i64>,
     pub updated_at: Option<String>,
@@ -171,6 +191,8 @@ pub struct DraftCleared {
     /// Always "cleared".
     pub status: &'static str,
     pub servers_removed: usize,
+    /// The old system's name for `servers_removed`: the servers the draft held before.
+    pub previous_count: usize,
     pub client_id: String,
     pub profile_id: String,
     pub draft_name: String,
@@ -204,6 +226,8 @@ pub struct ConfigDraftSummary {
 pub struct ConfigValidation {
     #[serde(flatten)]
     pub report: ValidationReport,
+    /// When the check ran (RFC 3339, UTC).
+    pub validated_at: String,
     pub client_id: String,
     pub profile_id: String,
     pub draft_name: String,
@@ -363,8 +387,10 @@ impl Service {
         ids::validate_id("server_id", &request.server_id)?;
         let client = target.client()?;
         let definition = self.definition(&request.server_id)?;
-        let params = request.params.unwrap_or_default().into_inner();
-        let env_vars = request.env_vars.unwrap_or_default().into_inner();
+        let mut params = request.params.unwrap_or_default().into_inner();
+        let mut env_vars = request.env_vars.unwrap_or_default().into_inner();
+        let include_draft = request.include_draft.is_none_or(|flag| flag.0);
+        let aliases = super::aliases::apply(&definition, &mut params, &mut env_vars)?;
         let server_name = request
             .server_name
             .filter(|s| !s.is_empty())
@@ -396,6 +422,7 @@ impl Service {
         } else {
             definition.instantiate_with(&params, &env_vars, &substitutions)?
         };
+        aliases.finish(&mut entry);
         if entry.transport.is_remote() && !client.renders_natively(entry.transport) {
             tracing::debug!(client = %client.id, "remote server will be bridged through mcp-remote");
         }
@@ -413,6 +440,11 @@ impl Service {
         // The key check, the write and the count are one store transaction: this is the hot
         // path, and each separate statement costs SQLite its own read transaction.
         let (version, count) = self.add_item(target, &server_name, &entry_value)?;
+        // Rendered after the write, outside the hot path's transaction: O(draft size), so
+        // bulk callers can turn it off with include_draft=false.
+        let draft = include_draft
+            .then(|| self.redacted_draft(target))
+            .transpose()?;
         Ok(ServerAdded {
             status: "added",
             message: format!(
@@ -427,6 +459,8 @@ impl Service {
             draft_version: version,
             entry: redact_entry(&entry_value),
             secrets: kept.iter().map(|name| secrets::reference(name)).collect(),
+            aliases_applied: aliases.applied,
+            draft,
         })
     }
 
@@ -468,6 +502,11 @@ impl Service {
             Ok((vec![(server_name.to_string(), None)], ()))
         })?;
         let count = self.store().draft_item_count(&draft.id)?;
+        let rendered = request
+            .include_draft
+            .is_none_or(|flag| flag.0)
+            .then(|| self.redacted_draft(target))
+            .transpose()?;
         Ok(ServerRemoved {
             status: "removed",
             server_name: server_name.to_string(),
@@ -476,7 +515,14 @@ impl Service {
             draft_name: target.draft_name.clone(),
             server_count: count,
             draft_version: version,
+            draft: rendered,
         })
+    }
+
+    /// The draft rendered for its client with secret values redacted: the old `draft` field.
+    fn redacted_draft(&self, target: &Target) -> ServiceResult<Value> {
+        let (_, _, payload) = self.rendered_draft(target)?;
+        Ok(redact_payload(target.client()?, &payload))
     }
 
     pub fn view_draft_config(&self, request: ViewDraftConfig) -> ServiceResult<DraftConfigView> {
@@ -497,15 +543,18 @@ impl Service {
                 redact_entry(&value)
             })
             .collect();
+        let payload = redact_payload(client, &payload);
         Ok(DraftConfigView {
             client_id: target.client_id.clone(),
             profile_id: target.profile_id.clone(),
             draft_name: target.draft_name.clone(),
             exists: draft.is_some(),
             server_count: servers.len(),
+            servers: names.clone(),
             server_names: names,
-            servers: entries,
-            payload: redact_payload(client, &payload),
+            entries,
+            draft: payload.clone(),
+            payload,
             draft_version: draft.as_ref().map(|d| d.version),
             updated_at: draft
                 .as_ref()
@@ -594,6 +643,7 @@ impl Service {
         let (_, _, payload) = self.rendered_draft(&target)?;
         Ok(ConfigValidation {
             report: validate::validate_payload(&target.client_id, &payload),
+            validated_at: timestamp::rfc3339_millis(now_millis()),
             client_id: target.client_id,
             profile_id: target.profile_id,
             draft_name: target.draft_name,
@@ -606,6 +656,7 @@ impl Target {
         DraftCleared {
             status: "cleared",
             servers_removed,
+            previous_count: servers_removed,
             client_id: self.client_id.clone(),
             profile_id: self.profile_id.clone(),
             draft_name: self.draft_name.clone(),

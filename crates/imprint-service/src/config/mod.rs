@@ -24,6 +24,7 @@
 //! - [`drafts`]: the draft of a client/profile, and its validation.
 //! - [`publish`]: signed artifacts: publish, read, history, diff, rollback, verify, keys.
 //! - [`deploy`]: the client's own file: import, deploy, what was deployed, status.
+//! - [`install`]: whether a server's program is on this machine, and installing its package.
 
 use imprint_config::clients::{self, ClientSpec, SectionShape};
 use imprint_config::ids;
@@ -194,14 +195,17 @@ macro_rules! addressed {
 }
 pub(crate) use addressed;
 
+mod aliases;
 pub mod catalog;
 pub mod deploy;
 pub mod drafts;
+pub mod install;
 pub mod publish;
 
 pub use catalog::*;
 pub use deploy::*;
 pub use drafts::*;
+pub use install::*;
 pub use publish::*;
 
 /// The schema of a request that takes nothing still lists its (empty) `properties`: the

@@ -147,6 +147,21 @@ impl ConfigArtifact {
     }
 }
 
+/// The `config://{client_id}/{profile_id}/latest` resource: the signed envelope as stored,
+/// with the old system's summary fields beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatestConfig {
+    /// The envelope's own fields (artifact_id, payload, signature, …), unchanged.
+    #[serde(flatten)]
+    pub envelope: Map<String, Value>,
+    /// Servers in the payload.
+    pub server_count: usize,
+    /// Their names, sorted.
+    pub servers: Vec<String>,
+    /// When it was signed (the envelope's created_at).
+    pub signed_at: Option<String>,
+}
+
 /// The answer of `verify_config`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigVerification {
@@ -168,8 +183,17 @@ pub struct ConfigVerification {
 /// The answer of `diff_config`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigDiff {
-    /// "up-to-date", "outdated" or "diverged".
+    /// "up-to-date": the local config equals the latest artifact. "outdated": it differs only
+    /// by lacking changes the latest has (every server it holds is exactly as some published
+    /// artifact had it: an older or partly updated copy). "diverged": it also has changes of
+    /// its own (a server, or a server's settings, that no published artifact ever had).
     pub status: &'static str,
+    /// "safe" (up-to-date: nothing to do), "update" (outdated: deploy_config brings the latest
+    /// without losing anything), "review" (diverged: deploying would discard local changes;
+    /// import_config adopts them first).
+    pub recommendation: &'static str,
+    /// Counts of what differs.
+    pub summary: DiffSummary,
     pub local_artifact_id: String,
     pub remote_artifact_id: String,
     pub client_id: String,
@@ -177,6 +201,22 @@ pub struct ConfigDiff {
     /// What differs, secret values redacted.
     pub diff: PayloadDiff,
     pub message: String,
+}
+
+/// [`ConfigDiff::summary`]: how much differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffSummary {
+    /// Servers the latest has and the local config lacks.
+    pub servers_added: usize,
+    /// Servers the local config has and the latest lacks.
+    pub servers_removed: usize,
+    pub servers_modified: usize,
+    pub servers_unchanged: usize,
+    /// Changed fields, all servers together.
+    pub total_changes: usize,
+    /// Servers of the local config that no published artifact ever had as they are: the
+    /// local changes that make it "diverged". Sorted.
+    pub local_changes: Vec<String>,
 }
 
 /// The answer of `get_config_history`.
@@ -206,8 +246,11 @@ pub struct ConfigRevisionSummary {
 /// The answer of `initialize_keys`.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeysInitialized {
-    /// "created", "exists" or "regenerated".
+    /// The old system's words: "initialized" (a new key pair), "already_exists" (kept the
+    /// existing one) or "regenerated" (rotated).
     pub status: &'static str,
+    /// Imprint's words for the same: "created", "exists" or "regenerated".
+    pub outcome: &'static str,
     pub key_dir: PathBuf,
     pub public_key_path: PathBuf,
     pub private_key_path: PathBuf,
@@ -345,6 +388,26 @@ impl Service {
         ))
     }
 
+    /// The latest (or a given) artifact with its server names and signing time: the
+    /// `config://…/latest` resource.
+    pub fn latest_config(&self, request: GetConfig) -> ServiceResult<LatestConfig> {
+        let envelope = self.get_config(request)?.into_envelope();
+        let payload = envelope.get("payload").cloned().unwrap_or(Value::Null);
+        // every server of the payload shows up as "added" against nothing
+        let servers = diff::diff_payloads(&json!({}), &payload).servers_added;
+        let signed_at = text_at(&envelope, "/created_at");
+        let envelope = match envelope {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        Ok(LatestConfig {
+            envelope,
+            server_count: servers.len(),
+            servers,
+            signed_at,
+        })
+    }
+
     pub fn verify_config(&self, request: VerifyConfig) -> ServiceResult<ConfigVerification> {
         let target = &request.target()?;
         let document = target.document();
@@ -436,29 +499,45 @@ impl Service {
         // A payload read from a deployed file holds the secret values where the artifact holds
         // references: where a value is exactly what the reference deploys as, it counts as the
         // reference, so a file deployed from an artifact is up to date with it.
+        let untouched_local = local_payload.clone();
         let mut local_payload = local_payload;
         self.match_references(&mut local_payload, &remote_payload);
         let local_id = canonical::artifact_id(&local_payload);
+        let mut changes = diff::diff_payloads(&local_payload, &remote_payload);
+        let local_changes = if local_id == remote.artifact_id {
+            Vec::new()
+        } else {
+            self.local_changes(target, &untouched_local, &changes)?
+        };
         let status = if local_id == remote.artifact_id {
             "up-to-date"
-        } else if self
-            .store()
-            .revision_by_artifact(&target.document(), &local_id)?
-            .is_some()
-        {
+        } else if local_changes.is_empty() {
             "outdated"
         } else {
             "diverged"
         };
-        let mut changes = diff::diff_payloads(&local_payload, &remote_payload);
         redact_changes(&mut changes);
-        let message = match status {
-            "up-to-date" => "the local config matches the latest published artifact".to_string(),
-            "outdated" => "the local config is an older published artifact: deploy_config brings it up to date".to_string(),
-            _ => "the local config differs from every published artifact: import_config to adopt it, or deploy_config (force) to replace it".to_string(),
+        let (recommendation, message) = match status {
+            "up-to-date" => ("safe", "the local config matches the latest published artifact".to_string()),
+            "outdated" => ("update", "the local config lacks changes the latest artifact has and has none of its own: deploy_config brings it up to date".to_string()),
+            _ => ("review", format!(
+                "the local config has changes no published artifact has ({}): import_config to adopt them, or deploy_config (force) to replace them",
+                local_changes.join(", ")
+            )),
+        };
+        let summary = DiffSummary {
+            // the diff runs local → latest: "added" is what the latest adds
+            servers_added: changes.servers_added.len(),
+            servers_removed: changes.servers_removed.len(),
+            servers_modified: changes.servers_modified.len(),
+            servers_unchanged: changes.servers_unchanged.len(),
+            total_changes: changes.changes.len(),
+            local_changes,
         };
         Ok(ConfigDiff {
             status,
+            recommendation,
+            summary,
             local_artifact_id: local_id,
             remote_artifact_id: remote.artifact_id,
             client_id: target.client_id.clone(),
@@ -466,6 +545,41 @@ impl Service {
             diff: changes,
             message,
         })
+    }
+
+    /// The servers of `local` (that differ from the latest, per `against_latest`) which no
+    /// published revision of the document ever held exactly as `local` holds them.
+    fn local_changes(
+        &self,
+        target: &Target,
+        local: &Value,
+        against_latest: &PayloadDiff,
+    ) -> ServiceResult<Vec<String>> {
+        let mut unpublished: Vec<String> = against_latest
+            .servers_removed
+            .iter()
+            .chain(&against_latest.servers_modified)
+            .cloned()
+            .collect();
+        if unpublished.is_empty() {
+            return Ok(unpublished);
+        }
+        for revision in self.store().history(&target.document(), 1000)? {
+            let payload = revision
+                .envelope
+                .get("payload")
+                .cloned()
+                .unwrap_or(Value::Null);
+            let mut local = local.clone();
+            self.match_references(&mut local, &payload);
+            let same = diff::diff_payloads(&local, &payload).servers_unchanged;
+            unpublished.retain(|name| !same.contains(name));
+            if unpublished.is_empty() {
+                break;
+            }
+        }
+        unpublished.sort();
+        Ok(unpublished)
     }
 
     /// Replaces, in `local`, each string that equals the deployed form of the string at the
@@ -558,16 +672,19 @@ impl Service {
     pub fn initialize_keys(&self, request: InitializeKeys) -> ServiceResult<KeysInitialized> {
         let regenerate = request.regenerate.is_some_and(|flag| flag.0);
         let (key, outcome) = self.inner.keys.initialize(regenerate)?;
-        let (status, message) = match outcome {
+        let (status, outcome, message) = match outcome {
             KeyInit::Created => (
+                "initialized",
                 "created",
                 "created a new Ed25519 signing key pair".to_string(),
             ),
             KeyInit::Existing => (
+                "already_exists",
                 "exists",
                 "a signing key already exists; pass regenerate=true to rotate it".to_string(),
             ),
             KeyInit::Rotated { previous_key_id } => (
+                "regenerated",
                 "regenerated",
                 format!(
                     "rotated the signing key; the old public key {previous_key_id} stays in the keyring so old artifacts still verify"
@@ -576,6 +693,7 @@ impl Service {
         };
         Ok(KeysInitialized {
             status,
+            outcome,
             key_dir: self.inner.keys.dir().to_path_buf(),
             public_key_path: self.inner.keys.public_path(),
             private_key_path: self.inner.keys.private_path(),

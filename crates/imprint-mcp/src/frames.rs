@@ -73,6 +73,25 @@ pub enum Kind {
     NoAnswer,
 }
 
+/// The answer to a message that arrives before the session's lifecycle is done (rmcp would
+/// end the session on it, and a message right behind could be lost with it): a `ping` is
+/// answered, as the lifecycle allows; another request is refused; a notification is dropped.
+pub fn before_initialize(message: &Value, kind: &Kind) -> Option<Value> {
+    if *kind != Kind::Request {
+        return None;
+    }
+    let id = message["id"].clone();
+    Some(if message["method"] == "ping" {
+        json!({"jsonrpc": "2.0", "id": id, "result": {}})
+    } else {
+        error(
+            id,
+            INVALID_REQUEST,
+            "invalid request: the session is not initialized; send initialize, then the notifications/initialized notification",
+        )
+    })
+}
+
 /// Checks one message's envelope; the error is the response to send.
 pub fn check(message: &Value) -> Result<Kind, Value> {
     let Value::Object(object) = message else {
@@ -104,6 +123,9 @@ pub fn check(message: &Value) -> Result<Kind, Value> {
         return Err(invalid("\"id\" must be a string or a number"));
     }
     match object.get("method") {
+        Some(Value::String(method)) if method.is_empty() => Err(invalid(
+            "\"method\" must name a method, e.g. \"initialize\"",
+        )),
         Some(Value::String(method)) => {
             if let Some(params) = object.get("params")
                 && !params.is_object()

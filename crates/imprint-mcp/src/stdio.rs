@@ -64,6 +64,8 @@ where
     let state = Arc::new(Mutex::new(State::default()));
     let mut session: Option<WriteHalf<DuplexStream>> = None;
     let mut used = false;
+    // Whether the current session has had its `initialized` notification.
+    let mut ready = false;
     let mut input = BufReader::new(input);
     let mut sessions = Vec::new();
     while let Some(frame) = read_frame(&mut input).await? {
@@ -87,11 +89,30 @@ where
                 continue;
             }
             Ok(Frame::Single(message)) => {
-                if let Err(answer) = frames::check(&message) {
-                    send(&tx, &answer);
-                    continue;
+                let kind = match frames::check(&message) {
+                    Ok(kind) => kind,
+                    Err(answer) => {
+                        send(&tx, &answer);
+                        continue;
+                    }
+                };
+                let requested = frames::requested_version(&message);
+                // rmcp ends a session on anything but `initialize` and then the `initialized`
+                // notification, and a message right behind could be lost with it: until the
+                // lifecycle is done, other messages are answered here.
+                if requested.is_none() {
+                    let initialized = message["method"] == "notifications/initialized";
+                    let lifecycle_done = session.is_some() && (ready || initialized);
+                    if !lifecycle_done {
+                        if let Some(answer) = frames::before_initialize(&message, &kind) {
+                            send(&tx, &answer);
+                        }
+                        continue;
+                    }
+                    ready = true;
                 }
-                if let Some(requested) = frames::requested_version(&message) {
+                if let Some(requested) = requested {
+                    ready = false;
                     if used && let Some(mut old) = session.take() {
                         // the old session finishes what it has and ends at EOF
                         let _ = old.shutdown().await;

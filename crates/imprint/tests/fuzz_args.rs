@@ -31,6 +31,7 @@ const DOCUMENTED: &[&str] = &[
     "forbidden",
     "integrity",
     "io",
+    "unavailable",
 ];
 
 /// How long a call may take before it counts as a hang: generous, because a write is
@@ -284,7 +285,13 @@ fn every_tool_answers_arbitrary_arguments_with_success_or_a_documented_error() {
     std::fs::create_dir_all(project.join(".git")).unwrap();
     let data = dir.path().join("data");
     let store = SqliteStore::open_in_data_dir(&data).unwrap();
-    let service = Service::new(ServiceOptions::new(data, home.clone()), Arc::new(store));
+    // An empty search path: `install_server` finds no npm/uv/docker and refuses, so the
+    // fuzzer never installs anything on the machine that runs it.
+    let programs = dir.path().join("no-programs");
+    std::fs::create_dir_all(&programs).unwrap();
+    let mut options = ServiceOptions::new(data, home.clone());
+    options.search_path = Some(programs.into_os_string());
+    let service = Service::new(options, Arc::new(store));
     let server = ImprintMcp::new(service);
     let tools = server.tools();
     assert!(tools.len() > 20, "tools/list is suspiciously short");

@@ -662,7 +662,7 @@ fn a_token_shaped_value_under_an_innocuous_name_is_kept_as_a_secret() {
     let draft = env.cli_ok(&["draft", "show"]);
     let text = draft.to_string();
     assert!(!text.contains(token), "the draft shows the token: {text}");
-    let note = draft["servers"][0]["env"]["NOTE"]
+    let note = draft["entries"][0]["env"]["NOTE"]
         .as_str()
         .unwrap_or_default();
     assert!(note.starts_with("${secret:NOTE"), "{text}");

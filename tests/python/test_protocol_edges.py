@@ -202,3 +202,21 @@ def test_http_batches_at_2025_03_26(http):
 def test_http_initialize_still_works(http):
     status, _, answer = post(http.url, initialize("2025-06-18"))
     assert status == 200 and answer["result"]["protocolVersion"] == "2025-06-18"
+
+
+def test_stdio_messages_before_the_lifecycle_is_done_lose_nothing(stdio):
+    # Before initialize: a ping is answered, another request refused, a notification dropped.
+    assert stdio.call(PING) == {"jsonrpc": "2.0", "id": 9, "result": {}}
+    refused = stdio.call({"jsonrpc": "2.0", "id": 4, "method": "tools/list"})
+    assert_error(refused, -32600, id=4)
+    assert "initialize" in refused["error"]["message"]
+    stdio.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {}})
+    # Between the initialize answer and `initialized`: a stray notification and a ping
+    # must not end the session (rmcp would) and take the next request with it.
+    stdio.send(initialize("2025-06-18"))
+    assert stdio.recv()["id"] == INIT_ID
+    stdio.send({"jsonrpc": "2.0", "method": "ping"})
+    assert stdio.call(PING) == {"jsonrpc": "2.0", "id": 9, "result": {}}
+    stdio.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    tools = stdio.call({"jsonrpc": "2.0", "id": 5, "method": "tools/list"})
+    assert tools["id"] == 5 and tools["result"]["tools"]

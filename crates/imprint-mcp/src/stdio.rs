@@ -102,7 +102,11 @@ where
                 // lifecycle is done, other messages are answered here.
                 if requested.is_none() {
                     let initialized = message["method"] == "notifications/initialized";
-                    let lifecycle_done = session.is_some() && (ready || initialized);
+                    // 2026-07-28: each request names its version in `_meta`, no initialize
+                    let versioned = message
+                        .pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion")
+                        .is_some();
+                    let lifecycle_done = versioned || session.is_some() && (ready || initialized);
                     if !lifecycle_done {
                         if let Some(answer) = frames::before_initialize(&message, &kind) {
                             send(&tx, &answer);

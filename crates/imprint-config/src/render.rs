@@ -100,7 +100,7 @@ pub fn render_entry(client: &ClientSpec, name: &str, entry: &ServerEntry) -> Map
             }
             out.insert(keys.command.clone(), Value::String("npx".into()));
             out.insert(keys.args.clone(), Value::Array(bridge_args(entry)));
-            put(&mut out, &keys.env, entry.env.as_ref());
+            put(&mut out, &keys.env, bridge_env(entry).as_ref());
             headers = None;
         }
     }
@@ -174,9 +174,11 @@ fn put(out: &mut Map<String, Value>, key: &str, value: Option<&Value>) {
     }
 }
 
-/// `-y mcp-remote <url> [--transport sse-only] [--header "Name: value"]…` for a client that
+/// `-y mcp-remote <url> [--transport sse-only] [--header "Name:${VAR}"]…` for a client that
 /// can only start processes. SSE servers are pinned to SSE so mcp-remote does not first try
-/// Streamable HTTP; headers go in mcp-remote's `--header` form.
+/// Streamable HTTP. A header's value goes into the environment ([`bridge_env`]) and the
+/// argument names it: credentials stay out of the process list and out of `args` (which some
+/// clients split at spaces), and a `${secret:…}` reference is kept where env values are.
 pub fn bridge_args(entry: &ServerEntry) -> Vec<Value> {
     let mut args = vec![Value::from("-y"), Value::from("mcp-remote")];
     if let Some(url) = &entry.url {
@@ -187,16 +189,46 @@ pub fn bridge_args(entry: &ServerEntry) -> Vec<Value> {
         args.push(Value::from("sse-only"));
     }
     if let Some(Value::Object(headers)) = &entry.headers {
-        for (name, value) in headers {
-            let value = match value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+        for name in headers.keys() {
             args.push(Value::from("--header"));
-            args.push(Value::String(format!("{name}: {value}")));
+            args.push(Value::String(format!(
+                "{name}:${{{}}}",
+                header_env_var(name)
+            )));
         }
     }
     args
+}
+
+/// The bridged entry's environment: the entry's own, plus each header's value under the
+/// variable its `--header` argument names.
+pub fn bridge_env(entry: &ServerEntry) -> Option<Value> {
+    let Some(Value::Object(headers)) = &entry.headers else {
+        return entry.env.clone();
+    };
+    let mut env = match &entry.env {
+        Some(Value::Object(env)) => env.clone(),
+        _ => Map::new(),
+    };
+    for (name, value) in headers {
+        env.insert(header_env_var(name), value.clone());
+    }
+    Some(Value::Object(env))
+}
+
+/// `Authorization` → `MCP_REMOTE_HEADER_AUTHORIZATION`, `X-Api-Key` → `…_X_API_KEY`.
+fn header_env_var(header: &str) -> String {
+    let name: String = header
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("MCP_REMOTE_HEADER_{name}")
 }
 
 #[cfg(test)]
@@ -256,7 +288,11 @@ mod tests {
     fn claude_desktop_bridges_remote_servers() {
         assert_eq!(
             one("claude-desktop", http()),
-            json!({"command": "npx", "args": ["-y", "mcp-remote", "https://x.example/mcp", "--header", "Authorization: Bearer t"]})
+            json!({
+                "command": "npx",
+                "args": ["-y", "mcp-remote", "https://x.example/mcp", "--header", "Authorization:${MCP_REMOTE_HEADER_AUTHORIZATION}"],
+                "env": {"MCP_REMOTE_HEADER_AUTHORIZATION": "Bearer t"}
+            })
         );
         let sse = ServerEntry {
             transport: Transport::Sse,

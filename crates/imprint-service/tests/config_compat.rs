@@ -133,20 +133,28 @@ fn n8n_api_key_becomes_a_bearer_header_kept_as_a_secret() {
     let removed = serde_json::to_value(service.remove_server_from_config(stored).unwrap()).unwrap();
     assert_eq!(removed["server_count"], 0);
     assert!(!added.to_string().contains("n8n-key-123"), "{added}");
-    // bridged for a client without remote support: mcp-remote gets it as --header
+    // bridged for a client without remote support: mcp-remote gets `--header` naming an
+    // environment variable, and the variable holds the bearer credential (a secret reference)
     let added = add(
         &service,
         json!({"server_id": "n8n", "env_vars": {"N8N_API_KEY": "n8n-key-123"}}),
     )
     .unwrap();
-    let args = &added["draft"]["mcpServers"]["n8n"]["args"];
+    let bridged = &added["draft"]["mcpServers"]["n8n"];
+    let args = &bridged["args"];
     assert_eq!(args[1], "mcp-remote", "{args}");
     assert!(
         args.as_array().unwrap().iter().any(|a| a
             .as_str()
-            .is_some_and(|a| a.starts_with("Authorization: Bearer"))),
+            .is_some_and(|a| a == "Authorization:${MCP_REMOTE_HEADER_AUTHORIZATION}")),
         "{args}"
     );
+    assert!(!args.to_string().contains("Bearer"), "{args}");
+    let credential = bridged["env"]["MCP_REMOTE_HEADER_AUTHORIZATION"]
+        .as_str()
+        .unwrap_or_default();
+    // present, and shown redacted like every env value in a view
+    assert_eq!(credential, "***", "{bridged}");
     assert!(!added.to_string().contains("n8n-key-123"), "{added}");
 }
 

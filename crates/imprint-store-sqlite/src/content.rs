@@ -930,14 +930,7 @@ impl ContentStore for SqliteStore {
             for index in 0..count {
                 let entry_id = first + index as i64;
                 let write = build(index, entry_id)?;
-                if write.row.entry_id != entry_id
-                    || write.revision.seq != 1
-                    || write.row.head_seq != 1
-                {
-                    return Err(StoreError::Other(format!(
-                        "inconsistent bulk write for entry {entry_id}"
-                    )));
-                }
+                write.check_first_of(entry_id)?;
                 insert_revision(tx, &write)?;
                 save_entry(tx, &write, None)?;
                 ids.push(entry_id);

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::{RevisionRow, StoreResult};
+use crate::{RevisionRow, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteRow {
@@ -106,6 +106,19 @@ pub struct EntryWrite {
     pub revision: RevisionRow,
     pub search_title: String,
     pub search_body: String,
+}
+
+impl EntryWrite {
+    /// A bulk insert ([`ContentStore::insert_entries`]) writes new entries only: the first
+    /// revision of the id the store allocated. Anything else is refused before it is written.
+    pub fn check_first_of(&self, entry_id: i64) -> StoreResult<()> {
+        if self.row.entry_id != entry_id || self.revision.seq != 1 || self.row.head_seq != 1 {
+            return Err(StoreError::Other(format!(
+                "inconsistent bulk write for entry {entry_id}"
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// What [`ContentStore::write_entry`] checks before writing, in the same transaction.

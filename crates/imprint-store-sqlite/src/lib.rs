@@ -88,7 +88,9 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let connection = Connection::open(path).map_err(other)?;
-        Self::configure(connection, true)
+        let store = Self::configure(connection, true)?;
+        keep_private(path);
+        Ok(store)
     }
 
     pub fn open_in_memory() -> StoreResult<Self> {
@@ -215,6 +217,30 @@ fn recount_items(connection: &Connection, draft_id: &str) -> StoreResult<()> {
         .and_then(|mut statement| statement.execute([draft_id]))
         .map(drop)
         .map_err(map_error)
+}
+
+/// Makes the database and its WAL files readable by their owner only. SQLite creates them
+/// with the process umask (0644 when the data directory already existed 0755), and they hold
+/// secret references, token hashes and every draft; the WAL files take the database's mode.
+fn keep_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let mut shm = path.as_os_str().to_owned();
+        shm.push("-shm");
+        for file in [path.as_os_str().to_owned(), wal, shm] {
+            if let Ok(metadata) = std::fs::metadata(&file)
+                && metadata.permissions().mode() & 0o077 != 0
+            {
+                // best effort: a file we cannot chmod is one we do not own, and refusing to
+                // open would lock its owner out of their store
+                let mode = metadata.permissions().mode() & 0o700;
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
 }
 
 /// Switches a database to WAL. Changing the journal mode needs the database to itself and

@@ -69,15 +69,53 @@ pub fn redact_changes(diff: &mut diff::PayloadDiff) {
         ".headers",
     ];
     for change in &mut diff.changes {
-        if !SENSITIVE.iter().any(|s| change.path.contains(s)) {
-            continue;
-        }
+        let sensitive = SENSITIVE.iter().any(|s| change.path.contains(s));
         for value in [&mut change.before, &mut change.after]
             .into_iter()
             .flatten()
         {
-            *value = redact_leaves(value);
+            *value = if sensitive {
+                redact_leaves(value)
+            } else {
+                // anywhere else (args, urls): credentials recognised by their shape
+                redact_token_shapes(value)
+            };
         }
+    }
+}
+
+/// Replaces, inside every string, each word that has a credential's shape
+/// ([`crate::secrets::looks_like_secret`]) by `***`: a token passed in `args` or in a URL's
+/// query is not echoed either.
+fn redact_token_shapes(value: &Value) -> Value {
+    match value {
+        Value::String(text) => {
+            let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+            let mut out = String::with_capacity(text.len());
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find(is_word) {
+                out.push_str(&rest[..start]);
+                let word_len = rest[start..]
+                    .find(|c| !is_word(c))
+                    .unwrap_or(rest.len() - start);
+                let word = &rest[start..start + word_len];
+                out.push_str(if crate::secrets::looks_like_secret(word) {
+                    "***"
+                } else {
+                    word
+                });
+                rest = &rest[start + word_len..];
+            }
+            out.push_str(rest);
+            Value::String(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(redact_token_shapes).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_token_shapes(v)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -96,6 +134,24 @@ fn redact_leaves(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_shaped_words_are_redacted_anywhere_in_a_diff_value() {
+        let value = json!({
+            "args": ["-y", "pkg", "--token", "ghp_0123456789abcdefghijABCDEFGHIJ012345"],
+            "url": "https://h.example/mcp?key=glpat-abcdefghijklmnopqrst&x=1",
+            "command": "sk-learn-runner"
+        });
+        let redacted = redact_token_shapes(&value);
+        assert_eq!(
+            redacted,
+            json!({
+                "args": ["-y", "pkg", "--token", "***"],
+                "url": "https://h.example/mcp?key=***&x=1",
+                "command": "sk-learn-runner"
+            })
+        );
+    }
 
     #[test]
     fn values_are_hidden_and_references_shown() {

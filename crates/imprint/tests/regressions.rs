@@ -674,3 +674,31 @@ fn a_token_shaped_value_under_an_innocuous_name_is_kept_as_a_secret() {
     });
     assert!(!plain, "the token is stored in plaintext");
 }
+
+#[test]
+fn diff_config_does_not_echo_a_callers_token_shaped_values() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    let local = env.home().join("local.json");
+    let tokens = [
+        "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        "xoxb-1234567890-abcdefghij",
+        "glpat-abcdefghijklmnopqrst",
+    ];
+    std::fs::write(
+        &local,
+        json!({"mcpServers": {
+            "memory": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory", "--token", tokens[0]]},
+            "x": {"command": "run", "args": [tokens[1]], "url": format!("https://h.example/mcp?key={}", tokens[2])}
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let diff = env.cli_ok(&["config", "diff", "--local-file", local.to_str().unwrap()]);
+    let text = diff.to_string();
+    for token in tokens {
+        assert!(!text.contains(token), "the diff echoes {token}: {text}");
+    }
+    assert!(text.contains("***"), "{text}");
+}

@@ -30,6 +30,7 @@
 //! - `drafts`: create, update, apply (three-way merge), list, delete.
 //! - `history`: list, read (verified) and revert revisions.
 
+mod bulk;
 mod drafts;
 mod entries;
 mod entry_types;

@@ -353,7 +353,7 @@ impl Service {
 
     /// Finishes `content` for a live write: title from the format, post date, values
     /// re-checked against the current fields, required fields, relations.
-    fn finish_content(&self, write: &mut LiveWrite<'_>, now: i64) -> ServiceResult<()> {
+    pub(super) fn finish_content(&self, write: &mut LiveWrite<'_>, now: i64) -> ServiceResult<()> {
         let schema = write.schema;
         write.content.revalidate(&schema.fields)?;
         if !schema.entry_type.has_title_field
@@ -451,7 +451,7 @@ impl Service {
 
     /// The row, the signed revision and the search text of a write (run inside the
     /// store's transaction once the entry id is known).
-    fn build_write(
+    pub(super) fn build_write(
         &self,
         write: &LiveWrite<'_>,
         entry_id: i64,
@@ -734,175 +734,6 @@ impl Service {
             }
         }
         Err(busy())
-    }
-
-    /// Creates many entries in one transaction (seeding, imports): the same checks and
-    /// signed revisions as `create_entry`, without a commit per entry. Returns the ids.
-    pub fn bulk_create_entries(
-        &self,
-        section_id: i64,
-        entry_type_id: Option<i64>,
-        site_id: Option<i64>,
-        entries: Vec<SeedEntry>,
-    ) -> ServiceResult<Vec<i64>> {
-        let (section, schema, site) = self.new_entry_context(section_id, entry_type_id, site_id)?;
-        if section.kind == "single" {
-            return Err(ServiceError::invalid(format!(
-                "section '{}' is a single",
-                section.handle
-            )));
-        }
-        let now = now_millis();
-        let mut reserved = HashSet::new();
-        let mut writes = Vec::with_capacity(entries.len());
-        for data in &entries {
-            let content = self.new_content(&section, &site, &schema, data)?;
-            let mut write = LiveWrite {
-                entry_id: None,
-                site: &site,
-                section: &section,
-                schema: &schema,
-                content,
-                previous: None,
-                draft: None,
-                action: "create",
-                extra: Map::new(),
-                check_required: true,
-                author: None,
-            };
-            self.finish_content(&mut write, now)?;
-            let wanted = write
-                .content
-                .slug
-                .clone()
-                .or_else(|| {
-                    write
-                        .content
-                        .title
-                        .as_deref()
-                        .map(slug::slugify)
-                        .filter(|s| !s.is_empty())
-                })
-                .unwrap_or_else(|| "entry".into());
-            let slug = self.unique_slug(section.id, site.id, &wanted, None, &reserved)?;
-            reserved.insert(slug.clone());
-            write.content.slug = Some(slug);
-            writes.push(write);
-        }
-        let key = self.signing_key()?;
-        let ids = self
-            .store()
-            .content()
-            .insert_entries(writes.len(), &mut |index, entry_id| {
-                self.build_write(&writes[index], entry_id, 1, None, &key, now)
-            })?;
-        Ok(ids)
-    }
-
-    /// The one entry of a new single section, in every site.
-    pub(crate) fn create_single_entries(&self, section: &SectionRow) -> ServiceResult<Vec<i64>> {
-        let Some(entry_type_id) = section.entry_type_ids.first().copied() else {
-            return Ok(Vec::new());
-        };
-        let schema = self.schema(entry_type_id)?;
-        let mut sites = self.store().content().sites()?;
-        sites.retain(|site| check_enabled_for_site(section, site).is_ok());
-        sites.sort_by_key(|s| !s.primary);
-        let mut entry_id = None;
-        for site in &sites {
-            let mut content = self.new_content(section, site, &schema, &Map::new())?;
-            content.title = Some(section.name.clone());
-            let written = (0..MAX_RETRIES)
-                .find_map(|_| {
-                    self.write_live(LiveWrite {
-                        entry_id,
-                        site,
-                        section,
-                        schema: &schema,
-                        content: content.clone(),
-                        previous: None,
-                        draft: None,
-                        action: "create",
-                        extra: Map::new(),
-                        check_required: false,
-                        author: None,
-                    })
-                    .transpose()
-                })
-                .ok_or_else(busy)??;
-            entry_id = Some(written.row.entry_id);
-        }
-        let Some(entry_id) = entry_id else {
-            return Ok(Vec::new());
-        };
-        Ok(vec![entry_id])
-    }
-
-    /// Copies an entry just written in one site to the other sites its section's
-    /// `propagationMethod` names ("all"/"siteGroup": every site the section is enabled
-    /// for; "language": those with the source site's language; "custom"/"none": none),
-    /// where the entry is not yet: each copy is its own signed revision (`propagate`).
-    /// Returns the site ids written.
-    pub(crate) fn propagate(
-        &self,
-        written: &EntryWrite,
-        section: &SectionRow,
-        schema: &Schema,
-    ) -> ServiceResult<Vec<i64>> {
-        let method = propagation_method(section);
-        if !matches!(method, "all" | "siteGroup" | "language") {
-            return Ok(Vec::new());
-        }
-        let content_store = self.store().content();
-        let sites = content_store.sites()?;
-        let source_id = written.row.site_id;
-        let Some(source) = sites.iter().find(|s| s.id == source_id) else {
-            return Ok(Vec::new());
-        };
-        let entry_id = written.row.entry_id;
-        let present: Vec<i64> = content_store
-            .entry_sites(entry_id)?
-            .iter()
-            .map(|r| r.site_id)
-            .collect();
-        let content = row_content(&written.row)?;
-        let mut done = Vec::new();
-        for site in sites.iter().filter(|t| {
-            !present.contains(&t.id)
-                && check_enabled_for_site(section, t).is_ok()
-                && (method != "language" || t.language.eq_ignore_ascii_case(&source.language))
-        }) {
-            let mut extra = Map::new();
-            extra.insert("propagated_from_site".into(), json!(source_id));
-            for _ in 0..MAX_RETRIES {
-                let write = LiveWrite {
-                    entry_id: Some(entry_id),
-                    site,
-                    section,
-                    schema,
-                    content: content.clone(),
-                    previous: None,
-                    draft: None,
-                    action: "propagate",
-                    extra: extra.clone(),
-                    check_required: false,
-                    author: written.row.author.clone(),
-                };
-                if self.write_live(write)?.is_some() {
-                    done.push(site.id);
-                    break;
-                }
-                // Lost a race: someone else wrote the entry in that site; theirs stands.
-                if content_store
-                    .entry_sites(entry_id)?
-                    .iter()
-                    .any(|r| r.site_id == site.id)
-                {
-                    break;
-                }
-            }
-        }
-        Ok(done)
     }
 
     // ----- read -----------------------------------------------------------------------

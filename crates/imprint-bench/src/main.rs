@@ -41,7 +41,8 @@ fn main() {
     println!("|---|---|---|---|---|");
 
     cold_start(&binary, &scratch.join("cold"));
-    sqlite_commit_floor(&scratch.join("floor"));
+    sqlite_commit_floor(&scratch.join("floor"), None);
+    sqlite_commit_floor(&scratch.join("floor-16k"), Some(16_384));
     let rss = add_server_growing_draft(&binary, &scratch.join("add"));
     get_config_with_history(&binary, &scratch.join("history"));
     publish(&binary, &scratch.join("publish"));
@@ -366,11 +367,19 @@ fn own_cpu_ticks() -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
-/// One bare durable commit: one row inserted in its own transaction, with the pragmas the
-/// store uses. Nothing durable can cost less, so the other rows are read against it.
-fn sqlite_commit_floor(dir: &Path) {
+/// One bare durable commit: one row inserted in its own transaction, WAL and
+/// `synchronous=FULL` as the store sets them. Nothing durable can cost less, so the other
+/// rows are read against it. `page_size` `None` is SQLite's default (4 KiB); the store
+/// creates its databases with 16 KiB pages (for content rows), and a WAL commit writes whole
+/// pages, so the floor is measured at both.
+fn sqlite_commit_floor(dir: &Path, page_size: Option<u32>) {
     std::fs::create_dir_all(dir).unwrap();
     let connection = rusqlite::Connection::open(dir.join("floor.db")).unwrap();
+    if let Some(page_size) = page_size {
+        connection
+            .pragma_update(None, "page_size", page_size)
+            .unwrap();
+    }
     connection
         .pragma_update(None, "journal_mode", "WAL")
         .unwrap();
@@ -398,7 +407,13 @@ fn sqlite_commit_floor(dir: &Path) {
     }
     let after = own_cpu_ticks();
     row(
-        "bare durable SQLite commit, one row (the floor)",
+        &match page_size {
+            None => "bare durable SQLite commit, one row (the floor; 4 KiB pages)".to_string(),
+            Some(size) => format!(
+                "bare durable SQLite commit, one row, at the store's {} KiB pages",
+                size / 1024
+            ),
+        },
         &mut samples,
         Some(cpu_per_call(after - before, 1000)),
         "",

@@ -54,9 +54,11 @@ where
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let writer = tokio::spawn(async move {
         let mut output = output;
-        while let Some(line) = rx.recv().await {
+        while let Some(mut line) = rx.recv().await {
+            // one write per message: the output is an unbuffered pipe, so each write is a
+            // system call and wakes the reader
+            line.push('\n');
             output.write_all(line.as_bytes()).await?;
-            output.write_all(b"\n").await?;
             output.flush().await?;
         }
         Ok::<(), std::io::Error>(())
@@ -170,7 +172,8 @@ where
                 forward
             }
         };
-        for message in messages {
+        for mut message in messages {
+            message.push(b'\n');
             // A session ends if its first message was not one rmcp starts with; the next
             // message starts a new one.
             for _attempt in 0..2 {
@@ -185,7 +188,6 @@ where
                 };
                 let sent = async {
                     writer.write_all(&message).await?;
-                    writer.write_all(b"\n").await?;
                     writer.flush().await
                 };
                 if sent.await.is_ok() {

@@ -196,6 +196,71 @@ impl SqliteStore {
     }
 }
 
+/// Adds `key` to draft `id` at `expected_version` inside the caller's write transaction.
+fn add_item_in(
+    tx: &Connection,
+    id: &str,
+    expected_version: i64,
+    key: &str,
+    value: &Value,
+    now: i64,
+) -> StoreResult<ItemAdded> {
+    // The happy path is two statements: the insert, and the version bump that checks
+    // the expected version, counts the item and returns the count. The failure
+    // paths read the version to say which failure it was.
+    let current_version = || -> StoreResult<Option<i64>> {
+        tx.prepare_cached("SELECT version FROM drafts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
+            .map_err(map_error)
+    };
+    let moved = |version: Option<i64>| match version {
+        None => StoreError::NotFound,
+        Some(version) => StoreError::Conflict(format!(
+            "draft is at version {version}, not {expected_version}"
+        )),
+    };
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO draft_items (draft_id, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (draft_id, key) DO NOTHING",
+        )
+        .and_then(|mut s| s.execute(params![id, key, to_text(value)]));
+    match inserted {
+        Ok(0) => {
+            return match current_version()? {
+                Some(version) if version == expected_version => Ok(ItemAdded::KeyTaken),
+                other => Err(moved(other)),
+            };
+        }
+        Ok(_) => {}
+        // The draft is gone: the item's foreign key has nothing to point at.
+        Err(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+        {
+            return Err(StoreError::NotFound);
+        }
+        Err(e) => return Err(map_error(e)),
+    }
+    let bumped: Option<i64> = tx
+        .prepare_cached(
+            "UPDATE drafts SET version = version + 1, updated_at = ?3, item_count = item_count + 1
+                 WHERE id = ?1 AND version = ?2 RETURNING item_count",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![id, expected_version, now], |row| row.get(0))
+                .optional()
+        })
+        .map_err(map_error)?;
+    match bumped {
+        // an error rolls the insert back with the transaction
+        None => Err(moved(current_version()?)),
+        Some(count) => Ok(ItemAdded::Added {
+            version: expected_version + 1,
+            item_count: usize::try_from(count).unwrap_or(0),
+        }),
+    }
+}
+
 struct OpenTransaction<'c>(&'c Connection);
 
 impl Drop for OpenTransaction<'_> {
@@ -574,61 +639,31 @@ impl Store for SqliteStore {
         value: &Value,
         now: i64,
     ) -> StoreResult<ItemAdded> {
+        self.write_hot(|tx| add_item_in(tx, id, expected_version, key, value, now))
+    }
+
+    fn add_item_to_named_draft(
+        &self,
+        document: &str,
+        name: &str,
+        expected_version: Option<i64>,
+        key: &str,
+        value: &Value,
+        now: i64,
+    ) -> StoreResult<ItemAdded> {
         self.write_hot(|tx| {
-            // The happy path is two statements: the insert, and the version bump that checks
-            // the expected version, counts the item and returns the count. The failure
-            // paths read the version to say which failure it was.
-            let current_version = || -> StoreResult<Option<i64>> {
-                tx.prepare_cached("SELECT version FROM drafts WHERE id = ?1")
-                    .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
-                    .map_err(map_error)
-            };
-            let moved = |version: Option<i64>| match version {
-                None => StoreError::NotFound,
-                Some(version) => StoreError::Conflict(format!(
-                    "draft is at version {version}, not {expected_version}"
-                )),
-            };
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO draft_items (draft_id, key, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (draft_id, key) DO NOTHING",
-                )
-                .and_then(|mut s| s.execute(params![id, key, to_text(value)]));
-            match inserted {
-                Ok(0) => {
-                    return match current_version()? {
-                        Some(version) if version == expected_version => Ok(ItemAdded::KeyTaken),
-                        other => Err(moved(other)),
-                    };
-                }
-                Ok(_) => {}
-                // The draft is gone: the item's foreign key has nothing to point at.
-                Err(rusqlite::Error::SqliteFailure(failure, _))
-                    if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
-                {
-                    return Err(StoreError::NotFound);
-                }
-                Err(e) => return Err(map_error(e)),
-            }
-            let bumped: Option<i64> = tx
-                .prepare_cached(
-                    "UPDATE drafts SET version = version + 1, updated_at = ?3, item_count = item_count + 1
-                     WHERE id = ?1 AND version = ?2 RETURNING item_count",
-                )
+            // Read inside the write transaction: a separate read would cost SQLite a
+            // transaction (and its lock calls) of its own.
+            let found: Option<(String, i64)> = tx
+                .prepare_cached("SELECT id, version FROM drafts WHERE document = ?1 AND name = ?2")
                 .and_then(|mut s| {
-                    s.query_row(params![id, expected_version, now], |row| row.get(0))
+                    s.query_row([document, name], |row| Ok((row.get(0)?, row.get(1)?)))
                         .optional()
                 })
                 .map_err(map_error)?;
-            match bumped {
-                // an error rolls the insert back with the transaction
-                None => Err(moved(current_version()?)),
-                Some(count) => Ok(ItemAdded::Added {
-                    version: expected_version + 1,
-                    item_count: usize::try_from(count).unwrap_or(0),
-                }),
-            }
+            let (id, version) = found.ok_or(StoreError::NotFound)?;
+            imprint_store::check_draft_version(version, expected_version)?;
+            add_item_in(tx, &id, version, key, value, now)
         })
     }
 

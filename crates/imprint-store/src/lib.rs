@@ -108,6 +108,16 @@ pub struct DraftUpdate {
     pub now: i64,
 }
 
+/// `Conflict` unless a draft at `version` is at `expected` (when one is expected).
+pub fn check_draft_version(version: i64, expected: Option<i64>) -> StoreResult<()> {
+    match expected {
+        Some(expected) if expected != version => Err(StoreError::Conflict(format!(
+            "draft is at version {version}, not {expected}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The outcome of [`Store::add_draft_item`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemAdded {
@@ -199,6 +209,26 @@ pub trait Store: Send + Sync {
         value: &Value,
         now: i64,
     ) -> StoreResult<ItemAdded>;
+    /// [`Store::add_draft_item`] on the draft named `name` of `document`, found in the same
+    /// transaction: the hot path of adding to a draft, one transaction instead of a read and
+    /// a write. `NotFound` if there is no such draft; `Conflict` if `expected_version` is
+    /// given and the draft is at another one (without it, the version read is the one
+    /// checked). The default reads, then adds; a backend overrides it to do both at once.
+    fn add_item_to_named_draft(
+        &self,
+        document: &str,
+        name: &str,
+        expected_version: Option<i64>,
+        key: &str,
+        value: &Value,
+        now: i64,
+    ) -> StoreResult<ItemAdded> {
+        let draft = self
+            .find_draft(document, name)?
+            .ok_or(StoreError::NotFound)?;
+        check_draft_version(draft.version, expected_version)?;
+        self.add_draft_item(&draft.id, draft.version, key, value, now)
+    }
     fn delete_draft(&self, id: &str) -> StoreResult<bool>;
 
     fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>>;

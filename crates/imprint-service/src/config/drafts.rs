@@ -341,14 +341,14 @@ impl Service {
         server_name: &str,
         entry: &Value,
     ) -> ServiceResult<(i64, usize)> {
+        let document = target.document();
         for _ in 0..MAX_RETRIES {
-            let draft = self.draft_or_create(target)?;
-            if target.expected_version.is_some_and(|v| v != draft.version) {
-                return Err(target.stale(Some(draft.version)));
-            }
-            match self.store().add_draft_item(
-                &draft.id,
-                draft.version,
+            // The draft is found, checked and written in one store transaction; it is
+            // created (and the add retried) only the first time.
+            match self.store().add_item_to_named_draft(
+                &document,
+                &target.draft_name,
+                target.expected_version,
                 server_name,
                 entry,
                 now_millis(),
@@ -363,11 +363,14 @@ impl Service {
                         target.draft_name, target.client_id, target.profile_id
                     )));
                 }
+                Err(StoreError::NotFound) => {
+                    self.draft_or_create(target)?;
+                }
                 Err(StoreError::Conflict(_)) if target.expected_version.is_some() => {
                     let current = self.find_draft(target)?.map(|d| d.version);
                     return Err(target.stale(current));
                 }
-                Err(StoreError::Conflict(_) | StoreError::NotFound) => continue,
+                Err(StoreError::Conflict(_)) => continue,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -229,6 +229,49 @@ pub fn add_draft_item_adds_only_a_new_key_at_the_expected_version(db: &dyn Datab
     assert_eq!(store.draft_item_count("d1").unwrap(), 2);
 }
 
+pub fn add_item_to_named_draft_finds_checks_and_adds_in_one_call(db: &dyn Database) {
+    let store = db.open();
+    let add = |expected: Option<i64>, key: &str| {
+        store.add_item_to_named_draft(
+            "config/a/default",
+            "default",
+            expected,
+            key,
+            &json!({"k": key}),
+            9,
+        )
+    };
+    assert!(matches!(add(None, "fs"), Err(StoreError::NotFound)));
+    store
+        .create_draft(&draft("d1", "config/a/default", "default"), &[])
+        .unwrap();
+    assert_eq!(
+        add(None, "fs").unwrap(),
+        ItemAdded::Added {
+            version: 2,
+            item_count: 1
+        }
+    );
+    assert_eq!(
+        add(Some(2), "gh").unwrap(),
+        ItemAdded::Added {
+            version: 3,
+            item_count: 2
+        }
+    );
+    // an expected version the draft moved past writes nothing
+    assert!(matches!(add(Some(2), "x"), Err(StoreError::Conflict(_))));
+    assert_eq!(store.draft_item("d1", "x").unwrap(), None);
+    assert_eq!(add(Some(3), "fs").unwrap(), ItemAdded::KeyTaken);
+    let row = store.draft("d1").unwrap().unwrap();
+    assert_eq!((row.version, row.updated_at), (3, 9));
+    assert_eq!(
+        store.draft_item("d1", "gh").unwrap(),
+        Some(json!({"k": "gh"}))
+    );
+    assert_eq!(store.draft_item_count("d1").unwrap(), 2);
+}
+
 pub fn deployments_and_catalog_persist(db: &dyn Database) {
     let store = db.open();
     let deployment = DeploymentRow {

@@ -21,15 +21,24 @@ use serde_json::{Map, Value};
 use crate::content_cli::{self, ContentCommand};
 use crate::human::View;
 use crate::output;
+use crate::self_install::{self, SelfCommand};
 use crate::serve::{self, ServeArgs};
 use crate::token_cli::{self, TokenCommand};
 use crate::words::cli_words;
+
+/// What `imprint --version` prints: the workspace version and the commit (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("IMPRINT_COMMIT"),
+    ")"
+);
 
 /// Draft, validate, publish (signed), deploy and roll back MCP client configurations.
 #[derive(Debug, Parser)]
 #[command(
     name = "imprint",
-    version,
+    version = VERSION,
     about,
     long_about = None,
     propagate_version = true,
@@ -162,6 +171,9 @@ enum Command {
     /// API tokens for the HTTP surface.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Imprint itself: `imprint self install --client cursor` adds it to a client.
+    #[command(name = "self", subcommand)]
+    SelfCommand(SelfCommand),
     /// Print a shell completion script (e.g. `imprint completions bash > ~/.local/share/bash-completion/completions/imprint`).
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -504,6 +516,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         return Ok(());
     }
     let view = view_of(&command);
+    let data_dir = cli.data_dir.clone();
     let service = open_service(cli.data_dir, database)?;
     let result = match command {
         // Printed above, before the data directory is opened.
@@ -511,6 +524,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),
         Command::Token(command) => token_cli::run(&service, command, json),
+        Command::SelfCommand(command) => {
+            return Ok(self_install::run(
+                &service,
+                command,
+                data_dir.as_deref(),
+                json,
+            )?);
+        }
         Command::Clients => answer(Ok(service.list_clients(ListClients {}))),
         Command::Profiles { client } => answer(service.list_profiles(ListProfiles {
             client_id: Some(client),

@@ -7,6 +7,7 @@ mod cli;
 mod content_cli;
 mod human;
 mod output;
+mod self_install;
 mod serve;
 mod start;
 mod store;

@@ -92,6 +92,33 @@ pub struct DeployRequest<'a> {
     pub masking: Option<&'a Masking<'a>>,
     /// Entries to add to a list beside the section.
     pub companion: Option<&'a ListAddition<'a>>,
+    /// Called with what is about to be written, after the new file is ready beside the old one
+    /// and just before it replaces it: the caller records the intent, so that a crash between
+    /// the replace and the caller's record of the deploy leaves a trace by which the new bytes
+    /// are known to be Imprint's own. An error stops the deploy with the file untouched.
+    pub before_replace: Option<BeforeReplace<'a>>,
+}
+
+/// What a deploy is about to write into its file (see [`DeployRequest::before_replace`]).
+#[derive(Debug, Clone, Copy)]
+pub struct IntendedWrite<'a> {
+    /// Lowercase hex SHA-256 of the whole new file.
+    pub file_sha256: &'a str,
+    /// The section as it will be in the file, masked: what [`DeployOutcome::section`] will be.
+    pub section: &'a Value,
+    /// The backup of the file being replaced, if there is one.
+    pub backup_path: Option<&'a Path>,
+}
+
+/// The caller's record of an [`IntendedWrite`]; its error message ends the deploy
+/// ([`DeployError::NotRecorded`]).
+#[derive(Clone, Copy)]
+pub struct BeforeReplace<'a>(pub &'a dyn Fn(&IntendedWrite) -> Result<(), String>);
+
+impl fmt::Debug for BeforeReplace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BeforeReplace(..)")
+    }
 }
 
 /// What a deploy did.
@@ -151,6 +178,12 @@ pub fn read_section(
     };
     let text = decode(path, &bytes)?;
     syntax.read(text, root_key).map_err(|e| e.at(path))
+}
+
+/// Lowercase hex SHA-256 of the file's bytes, `Ok(None)` when there is no file; anything but
+/// a regular file (after symlinks) is refused, as by every other read.
+pub fn file_sha256(path: &Path) -> Result<Option<String>, DeployError> {
+    Ok(read_file(path)?.map(|bytes| sha256_hex(&bytes)))
 }
 
 /// [`drift_with`] for an object-shaped section recorded without masking.
@@ -384,9 +417,25 @@ fn deploy_over(
         Some(bytes) => Some(backup::create(req.backup_dir, file_name(req.path)?, bytes)?),
         None => None,
     };
+    let new_sha256 = sha256_hex(new_text.as_bytes());
+    let written = masked(&written, req.masking);
     let mut unchanged = || {
         run_before_rename_hook(target);
-        Ok(read_file(target)? == existing)
+        if read_file(target)? != existing {
+            return Ok(false);
+        }
+        if let Some(BeforeReplace(record)) = req.before_replace {
+            record(&IntendedWrite {
+                file_sha256: &new_sha256,
+                section: &written,
+                backup_path: backup_path.as_deref(),
+            })
+            .map_err(|message| DeployError::NotRecorded {
+                path: req.path.to_path_buf(),
+                message,
+            })?;
+        }
+        Ok(true)
     };
     let replaced = atomic::write(target, new_text.as_bytes(), &attributes, &mut unchanged);
     if !matches!(replaced, Ok(true))
@@ -403,11 +452,11 @@ fn deploy_over(
     Ok(Some(outcome(
         req,
         backup_path,
-        sha256_hex(new_text.as_bytes()),
+        new_sha256,
         existing.is_none(),
         plan,
         companion_added,
-        masked(&written, req.masking),
+        written,
     )))
 }
 

@@ -1,0 +1,189 @@
+//! Regressions of issue 11 in the deploy path, each named after the defect, through the real
+//! binary: a deploy killed between replacing the client's file and recording the deploy, a
+//! write that fails part-way, and secrets written into a world-readable file.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+use support::{BIN, TestEnv};
+
+fn status_row<'a>(status: &'a Value, client: &str) -> &'a Value {
+    status["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["client_id"] == client && f["scope"] == "user")
+        .unwrap_or_else(|| panic!("no {client} row in {status}"))
+}
+
+/// Runs `imprint --json ARGS` with the fault hook set to crash at `point`.
+fn crashing(env: &TestEnv, point: &str, args: &[&str]) -> Output {
+    env.command()
+        .current_dir(env.dir.path())
+        .env("IMPRINT_FAULT_INJECT", point)
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn assert_aborted(output: &Output) {
+    assert!(!output.status.success(), "the deploy must crash");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            output.status.signal(),
+            Some(6),
+            "aborted, not a panic: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// memory deployed, then filesystem added and published: the next deploy is the one to crash.
+fn deployed_then_changed(env: &TestEnv) -> PathBuf {
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    let first = env.cli_ok(&["deploy"]);
+    let path = PathBuf::from(first["path"].as_str().unwrap());
+    env.cli_ok(&["draft", "add", "filesystem", "--param", "path=/tmp"]);
+    env.cli_ok(&["publish"]);
+    path
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_deploy_killed_after_the_rename_is_not_taken_for_a_hand_edit() {
+    let env = TestEnv::new();
+    let path = deployed_then_changed(&env);
+    let crashed = crashing(&env, "deploy-after-rename", &["deploy"]);
+    assert_aborted(&crashed);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("server-filesystem"),
+        "the new file is in place: {text}"
+    );
+
+    // status, the deployed view and diff --deployed agree: Imprint's own write, up to date
+    let status = env.cli_ok(&["status"]);
+    let row = status_row(&status, "claude-desktop");
+    assert_eq!(row["state"], "in-sync", "{row}");
+    assert_eq!(row["drift"]["drifted"], false, "{row}");
+    assert_eq!(row["unmanaged"], serde_json::json!([]), "{row}");
+    let latest = row["latest_artifact_id"].clone();
+    assert_eq!(row["deployed"]["artifact_id"], latest, "{row}");
+    let diff = env.cli_ok(&["config", "diff", "--deployed"]);
+    assert_eq!(diff["deployed"]["drift_detected"], false, "{diff}");
+    assert_eq!(diff["deployed"]["up_to_date"], true, "{diff}");
+    assert_eq!(diff["deployed"]["artifact_id"], latest, "{diff}");
+
+    // and the next deploy needs no --force: nothing left to write
+    let (code, again, stderr) = env.cli(&["deploy"]);
+    assert_eq!(code, 0, "the next deploy is refused: {stderr}");
+    assert_eq!(again["added"], serde_json::json!([]), "{again}");
+    assert_eq!(
+        again["unchanged"],
+        serde_json::json!(["filesystem", "memory"]),
+        "{again}"
+    );
+    assert_eq!(again["backup_path"], Value::Null, "not rewritten: {again}");
+}
+
+#[test]
+fn a_deploy_killed_before_the_rename_leaves_no_intent_that_counts() {
+    let env = TestEnv::new();
+    let path = deployed_then_changed(&env);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let crashed = crashing(&env, "deploy-before-rename", &["deploy"]);
+    assert_aborted(&crashed);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+
+    // the intent named bytes that never landed: the file is the first deploy's, outdated
+    let status = env.cli_ok(&["status"]);
+    let row = status_row(&status, "claude-desktop");
+    assert_eq!(row["state"], "outdated", "{row}");
+    assert_eq!(row["drift"]["drifted"], false, "{row}");
+    let diff = env.cli_ok(&["config", "diff", "--deployed"]);
+    assert_eq!(diff["deployed"]["up_to_date"], false, "{diff}");
+    assert_eq!(diff["deployed"]["drift_detected"], false, "{diff}");
+    let deployed = env.cli_ok(&["deploy"]);
+    assert_eq!(deployed["added"], serde_json::json!(["filesystem"]));
+}
+
+/// A write that fails part-way (here the process's file size limit, EFBIG: the same path as
+/// a full disk's ENOSPC, which a test cannot cause without mounting a small file system) leaves
+/// the client's file as it was, no temp file, no backup, no deploy recorded, and says why.
+#[cfg(unix)]
+#[test]
+fn a_deploy_whose_write_fails_leaves_nothing_behind_and_says_why() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    let never = env.cli_ok(&["config", "deployed"]);
+    let path = PathBuf::from(never["path"].as_str().unwrap());
+    // just under the 2 MiB limit, so the backup copy fits and the larger new file does not
+    const LIMIT_KIB: usize = 2048;
+    let filler = "x".repeat(LIMIT_KIB * 1024 - 60);
+    let original = format!("{{\n  \"note\": \"{filler}\"\n}}\n");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &original).unwrap();
+    let database = std::fs::metadata(env.data().join("imprint.db"))
+        .unwrap()
+        .len();
+    assert!(
+        database < (LIMIT_KIB as u64) * 1024 / 2,
+        "the database ({database} bytes) must stay writable under the limit"
+    );
+
+    // a shell that ignores SIGXFSZ (inherited across exec) so the write fails with EFBIG
+    let mut command = std::process::Command::new("bash");
+    env.apply_env(&mut command);
+    let output = command
+        .args([
+            "-c",
+            &format!("trap '' XFSZ; ulimit -f {LIMIT_KIB}; exec \"$0\" --json deploy"),
+            BIN,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the deploy must fail: {stderr}");
+    assert!(
+        stderr.contains("file size limit") && stderr.contains("nothing was left behind"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(path.to_str().unwrap()), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    let leftovers: Vec<String> = names_in(path.parent().unwrap())
+        .into_iter()
+        .filter(|name| name != "claude_desktop_config.json")
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new(), "left beside the file");
+    assert_eq!(
+        names_in(&env.data().join("backups").join("claude-desktop")),
+        Vec::<String>::new(),
+        "the backup of a deploy that did not happen is discarded"
+    );
+    let deployed = env.cli_ok(&["config", "deployed"]);
+    assert_eq!(deployed["deployed"], false, "{deployed}");
+
+    // without the limit the same deploy goes through
+    let ok = env.cli_ok(&["deploy"]);
+    assert_eq!(ok["added"], serde_json::json!(["memory"]));
+}

@@ -2,6 +2,7 @@
 //! binary: a deploy killed between replacing the client's file and recording the deploy, a
 //! write that fails part-way, and secrets written into a world-readable file.
 
+mod http_support;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -186,4 +187,102 @@ fn a_deploy_whose_write_fails_leaves_nothing_behind_and_says_why() {
     // without the limit the same deploy goes through
     let ok = env.cli_ok(&["deploy"]);
     assert_eq!(ok["added"], serde_json::json!(["memory"]));
+}
+
+const BEARER_TOKEN: &str = "acme-bearer-9f8e7d6c5b4a3210";
+const API_KEY: &str = "acme-api-key-1a2b3c4d5e6f";
+
+fn database_holds(env: &TestEnv, needle: &str) -> bool {
+    ["imprint.db", "imprint.db-wal"].iter().any(|file| {
+        std::fs::read(env.data().join(file))
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes())
+    })
+}
+
+fn assert_no_header_value(what: &str, answer: &Value) {
+    let text = answer.to_string();
+    for value in [BEARER_TOKEN, API_KEY] {
+        assert!(!text.contains(value), "{what} shows {value}: {text}");
+    }
+}
+
+#[test]
+fn header_credentials_of_a_catalog_entry_are_stored_encrypted_and_never_shown() {
+    let env = TestEnv::new();
+    let definition = env.write(
+        "acme.json",
+        &serde_json::json!({
+            "server_id": "acme",
+            "transport": "http",
+            "url": "https://mcp.acme.example/mcp",
+            "headers": {
+                "Authorization": format!("Bearer {BEARER_TOKEN}"),
+                "X-Api-Key": API_KEY,
+                "X-Region": "eu-west",
+            },
+        })
+        .to_string(),
+    );
+    let registered = env.cli_ok(&["servers", "register", definition.to_str().unwrap()]);
+    assert_no_header_value("register_server", &registered);
+    assert_eq!(registered["secrets"].as_array().map(Vec::len), Some(2));
+    let described = env.cli_ok(&["servers", "describe", "acme"]);
+    assert_no_header_value("describe (CLI)", &described);
+    let headers = described["headers"].clone();
+    assert!(
+        headers["Authorization"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bearer ${secret:ACME_AUTHORIZATION@"),
+        "{headers}"
+    );
+    assert!(
+        headers["X-Api-Key"]
+            .as_str()
+            .unwrap()
+            .starts_with("${secret:"),
+        "{headers}"
+    );
+    assert_eq!(
+        headers["X-Region"], "eu-west",
+        "not a credential: {headers}"
+    );
+    for value in [BEARER_TOKEN, API_KEY] {
+        assert!(
+            !database_holds(&env, value),
+            "{value} is in the database file"
+        );
+    }
+
+    let token = http_support::token(&env, "reader");
+    let server = http_support::Server::start(&env, &[]);
+    let rest = server.get("/v1/servers/acme", &token);
+    assert_eq!(rest.status, 200, "{}", rest.body);
+    assert_no_header_value("GET /v1/servers/acme", &rest.json());
+    let tool = server.tool(
+        &token,
+        "describe_server",
+        serde_json::json!({"server_id": "acme"}),
+    );
+    assert_no_header_value("describe_server (MCP)", &tool);
+    assert!(tool.to_string().contains("${secret:"), "{tool}");
+    server.terminate();
+
+    // the draft and the artifact hold references; the deployed file the working values
+    env.cli_ok(&["draft", "add", "acme", "--client", "claude-code"]);
+    let draft = env.cli_ok(&["draft", "show", "--client", "claude-code"]);
+    assert_no_header_value("the draft", &draft);
+    env.cli_ok(&["publish", "--client", "claude-code"]);
+    let deployed = env.cli_ok(&["deploy", "--client", "claude-code"]);
+    assert_no_header_value("deploy", &deployed);
+    let file = support::read_json(Path::new(deployed["path"].as_str().unwrap()));
+    let written = &file["mcpServers"]["acme"]["headers"];
+    assert_eq!(
+        written["Authorization"],
+        format!("Bearer {BEARER_TOKEN}"),
+        "{file}"
+    );
+    assert_eq!(written["X-Api-Key"], API_KEY, "{file}");
 }

@@ -137,6 +137,9 @@ pub struct DeployOutcome {
     pub unchanged: Vec<String>,
     /// The ids of the [`ListAddition`] entries that were missing and were added.
     pub companion_added: Vec<String>,
+    /// The file's permission bits as it is now (`0o644`), where the platform has them: a
+    /// deploy keeps an existing file's mode, which may let other users read what it wrote.
+    pub mode: Option<u32>,
     /// The section as now in the file, as an object by name, masked (to record as
     /// [`PreviousDeploy::section`]).
     pub section: Value,
@@ -262,7 +265,8 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
     atomic::remove_stale_temp_files(&target);
     for _ in 0..MAX_ATTEMPTS {
         let existing = read_file(&target)?;
-        if let Some(outcome) = deploy_over(req, syntax, &desired, &target, existing)? {
+        if let Some(mut outcome) = deploy_over(req, syntax, &desired, &target, existing)? {
+            outcome.mode = mode_of(&target);
             return Ok(outcome);
         }
     }
@@ -582,7 +586,24 @@ fn outcome(
         removed: plan.removed,
         unchanged: plan.unchanged,
         companion_added,
+        mode: None,
         section,
+    }
+}
+
+/// The permission bits of `path`, on platforms that have them.
+fn mode_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path)
+            .ok()
+            .map(|metadata| metadata.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

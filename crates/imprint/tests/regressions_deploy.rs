@@ -286,3 +286,60 @@ fn header_credentials_of_a_catalog_entry_are_stored_encrypted_and_never_shown() 
     );
     assert_eq!(written["X-Api-Key"], API_KEY, "{file}");
 }
+
+/// Deploys a server with a secret env value into Claude Code's file, created beforehand with
+/// `mode`, and returns the deploy's answer (JSON) and its human output.
+#[cfg(unix)]
+fn deploy_secret_into_file_with_mode(mode: u32) -> (Value, String, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let path = env.write(".claude.json", "{\n  \"numStartups\": 3\n}\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    env.cli_ok(&[
+        "draft",
+        "add",
+        "github",
+        "--client",
+        "claude-code",
+        "--env",
+        "GITHUB_PERSONAL_ACCESS_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345",
+    ]);
+    env.cli_ok(&["publish", "--client", "claude-code"]);
+    let (code, answer, stderr) = env.cli(&["deploy", "--client", "claude-code"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(answer["secret_values_written"], 1, "{answer}");
+    // the human output of a second, identical deploy (nothing to rewrite, same warning)
+    let human = env
+        .command()
+        .args(["deploy", "--client", "claude-code"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout).into_owned();
+    (answer, human, path)
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_values_deployed_into_a_world_readable_file_are_warned_about() {
+    let (answer, human, path) = deploy_secret_into_file_with_mode(0o644);
+    let warnings = answer["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{answer}");
+    let warning = &warnings[0];
+    assert_eq!(warning["code"], "SECRETS_IN_READABLE_FILE");
+    assert_eq!(warning["mode"], "0644");
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains(path.to_str().unwrap()), "{message}");
+    assert!(message.contains("mode 0644"), "{message}");
+    assert!(message.contains("--secrets reference"), "{message}");
+    assert!(message.contains("chmod 600"), "{message}");
+    assert!(human.contains("warning:"), "{human}");
+    assert!(human.contains("--secrets reference"), "{human}");
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_values_deployed_into_a_private_file_get_no_warning() {
+    let (answer, human, _) = deploy_secret_into_file_with_mode(0o600);
+    assert_eq!(answer["warnings"], serde_json::json!([]), "{answer}");
+    assert!(!human.contains("warning"), "{human}");
+}

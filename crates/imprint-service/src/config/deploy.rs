@@ -130,6 +130,22 @@ pub struct ConfigDeployed {
     pub inputs_added: Vec<String>,
     pub deployed_at: String,
     pub message: String,
+    /// What the deploy did that the caller should know about (secret values in a file other
+    /// users can read); empty when there is nothing to say.
+    pub warnings: Vec<DeployWarning>,
+}
+
+/// A [`ConfigDeployed`] warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployWarning {
+    /// "SECRETS_IN_READABLE_FILE".
+    pub code: &'static str,
+    /// The file concerned.
+    pub path: PathBuf,
+    /// Its permission bits, octal ("0644").
+    pub mode: Option<String>,
+    /// What is wrong and how to fix it.
+    pub message: String,
 }
 
 /// The answer of `deployed`: never deployed, or the last deploy and drift since.
@@ -568,6 +584,35 @@ impl Service {
                 outcome.companion_added.join(", ")
             ));
         }
+        let mut warnings = Vec::new();
+        // The file keeps its mode; secret values in a file others can read are worth a word.
+        if let Some(mode) = outcome.mode.filter(|mode| mode & 0o044 != 0)
+            && !written_secrets.is_empty()
+        {
+            let fix = if client.secret_reference.is_some() {
+                format!(
+                    "chmod 600 {0}, or deploy with secrets: \"reference\" (imprint deploy --secrets reference) so the file holds references instead of values",
+                    outcome.path.display()
+                )
+            } else {
+                format!(
+                    "chmod 600 {} ({} has no reference syntax of its own, so the values have to be in the file)",
+                    outcome.path.display(),
+                    client.display_name
+                )
+            };
+            warnings.push(DeployWarning {
+                code: "SECRETS_IN_READABLE_FILE",
+                path: outcome.path.clone(),
+                mode: Some(format!("{mode:04o}")),
+                message: format!(
+                    "{} is readable by other users (mode {mode:04o}) and now holds {} secret value(s): {fix}",
+                    outcome.path.display(),
+                    written_secrets.len()
+                ),
+            });
+            tracing::warn!(path = %outcome.path.display(), mode = %format!("{mode:04o}"), "secret values written into a file other users can read");
+        }
         Ok(ConfigDeployed {
             status: "deployed",
             client_id: target.client_id.clone(),
@@ -590,6 +635,7 @@ impl Service {
             inputs_added: outcome.companion_added,
             deployed_at: timestamp::rfc3339_millis(now),
             message,
+            warnings,
         })
     }
 

@@ -13,12 +13,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::DeployError;
 
-/// Test hook: when this environment variable is `deploy-before-rename`, the process aborts
-/// after the temp file is written and fsynced and before it is renamed over the target, which
-/// is exactly the crash the atomic write has to survive. Nothing else reads it.
+/// Test hook, honoured by debug builds only: when this environment variable is
+/// `deploy-before-rename`, the process aborts after the temp file is written and fsynced and
+/// before it is renamed over the target, which is exactly the crash the atomic write has to
+/// survive; `deploy-after-rename` aborts right after the rename, before the caller could record
+/// the deploy (the crash its intended-write record has to survive). Nothing else reads it.
 pub const FAULT_INJECT_ENV: &str = "IMPRINT_FAULT_INJECT";
 
 const FAULT_BEFORE_RENAME: &str = "deploy-before-rename";
+const FAULT_AFTER_RENAME: &str = "deploy-after-rename";
+
+/// Aborts the process if the fault hook asks for a crash at `point` (debug builds only).
+fn crash_if_injected(point: &str) {
+    if cfg!(debug_assertions) && std::env::var(FAULT_INJECT_ENV).as_deref() == Ok(point) {
+        std::process::abort();
+    }
+}
 
 /// Temp file names are unique within the process, and the pid makes them unique across
 /// processes.
@@ -162,9 +172,7 @@ pub(crate) fn write(
     let result = fill(file, contents, attributes)
         .map_err(|e| DeployError::io(target, "writing", e))
         .and_then(|()| {
-            if std::env::var(FAULT_INJECT_ENV).as_deref() == Ok(FAULT_BEFORE_RENAME) {
-                std::process::abort();
-            }
+            crash_if_injected(FAULT_BEFORE_RENAME);
             if !unchanged()? {
                 return Ok(false);
             }
@@ -179,6 +187,7 @@ pub(crate) fn write(
     // The new file is in place and readable; if the directory cannot be fsynced the rename may
     // not survive a power cut, but reporting the deploy as failed would be wrong too.
     sync_directory(directory);
+    crash_if_injected(FAULT_AFTER_RENAME);
     Ok(true)
 }
 

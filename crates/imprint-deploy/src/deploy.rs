@@ -92,6 +92,33 @@ pub struct DeployRequest<'a> {
     pub masking: Option<&'a Masking<'a>>,
     /// Entries to add to a list beside the section.
     pub companion: Option<&'a ListAddition<'a>>,
+    /// Called with what is about to be written, after the new file is ready beside the old one
+    /// and just before it replaces it: the caller records the intent, so that a crash between
+    /// the replace and the caller's record of the deploy leaves a trace by which the new bytes
+    /// are known to be Imprint's own. An error stops the deploy with the file untouched.
+    pub before_replace: Option<BeforeReplace<'a>>,
+}
+
+/// What a deploy is about to write into its file (see [`DeployRequest::before_replace`]).
+#[derive(Debug, Clone, Copy)]
+pub struct IntendedWrite<'a> {
+    /// Lowercase hex SHA-256 of the whole new file.
+    pub file_sha256: &'a str,
+    /// The section as it will be in the file, masked: what [`DeployOutcome::section`] will be.
+    pub section: &'a Value,
+    /// The backup of the file being replaced, if there is one.
+    pub backup_path: Option<&'a Path>,
+}
+
+/// The caller's record of an [`IntendedWrite`]; its error message ends the deploy
+/// ([`DeployError::NotRecorded`]).
+#[derive(Clone, Copy)]
+pub struct BeforeReplace<'a>(pub &'a dyn Fn(&IntendedWrite) -> Result<(), String>);
+
+impl fmt::Debug for BeforeReplace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BeforeReplace(..)")
+    }
 }
 
 /// What a deploy did.
@@ -110,6 +137,9 @@ pub struct DeployOutcome {
     pub unchanged: Vec<String>,
     /// The ids of the [`ListAddition`] entries that were missing and were added.
     pub companion_added: Vec<String>,
+    /// The file's permission bits as it is now (`0o644`), where the platform has them: a
+    /// deploy keeps an existing file's mode, which may let other users read what it wrote.
+    pub mode: Option<u32>,
     /// The section as now in the file, as an object by name, masked (to record as
     /// [`PreviousDeploy::section`]).
     pub section: Value,
@@ -151,6 +181,12 @@ pub fn read_section(
     };
     let text = decode(path, &bytes)?;
     syntax.read(text, root_key).map_err(|e| e.at(path))
+}
+
+/// Lowercase hex SHA-256 of the file's bytes, `Ok(None)` when there is no file; anything but
+/// a regular file (after symlinks) is refused, as by every other read.
+pub fn file_sha256(path: &Path) -> Result<Option<String>, DeployError> {
+    Ok(read_file(path)?.map(|bytes| sha256_hex(&bytes)))
 }
 
 /// [`drift_with`] for an object-shaped section recorded without masking.
@@ -229,7 +265,8 @@ pub fn deploy(req: &DeployRequest) -> Result<DeployOutcome, DeployError> {
     atomic::remove_stale_temp_files(&target);
     for _ in 0..MAX_ATTEMPTS {
         let existing = read_file(&target)?;
-        if let Some(outcome) = deploy_over(req, syntax, &desired, &target, existing)? {
+        if let Some(mut outcome) = deploy_over(req, syntax, &desired, &target, existing)? {
+            outcome.mode = mode_of(&target);
             return Ok(outcome);
         }
     }
@@ -384,9 +421,25 @@ fn deploy_over(
         Some(bytes) => Some(backup::create(req.backup_dir, file_name(req.path)?, bytes)?),
         None => None,
     };
+    let new_sha256 = sha256_hex(new_text.as_bytes());
+    let written = masked(&written, req.masking);
     let mut unchanged = || {
         run_before_rename_hook(target);
-        Ok(read_file(target)? == existing)
+        if read_file(target)? != existing {
+            return Ok(false);
+        }
+        if let Some(BeforeReplace(record)) = req.before_replace {
+            record(&IntendedWrite {
+                file_sha256: &new_sha256,
+                section: &written,
+                backup_path: backup_path.as_deref(),
+            })
+            .map_err(|message| DeployError::NotRecorded {
+                path: req.path.to_path_buf(),
+                message,
+            })?;
+        }
+        Ok(true)
     };
     let replaced = atomic::write(target, new_text.as_bytes(), &attributes, &mut unchanged);
     if !matches!(replaced, Ok(true))
@@ -403,11 +456,11 @@ fn deploy_over(
     Ok(Some(outcome(
         req,
         backup_path,
-        sha256_hex(new_text.as_bytes()),
+        new_sha256,
         existing.is_none(),
         plan,
         companion_added,
-        masked(&written, req.masking),
+        written,
     )))
 }
 
@@ -533,7 +586,24 @@ fn outcome(
         removed: plan.removed,
         unchanged: plan.unchanged,
         companion_added,
+        mode: None,
         section,
+    }
+}
+
+/// The permission bits of `path`, on platforms that have them.
+fn mode_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path)
+            .ok()
+            .map(|metadata| metadata.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

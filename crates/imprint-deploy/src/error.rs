@@ -60,6 +60,11 @@ pub enum DeployError {
     )]
     KeepsChanging { path: PathBuf, attempts: u32 },
 
+    /// The caller could not record the write it was about to make (see
+    /// [`crate::DeployRequest::before_replace`]), so the file was not replaced.
+    #[error("{} was left unchanged: {message}", path.display())]
+    NotRecorded { path: PathBuf, message: String },
+
     /// Deploying into files of this format is not implemented yet.
     #[error("{} files are not supported yet", format_name(*format))]
     Unsupported { format: FileFormat },
@@ -110,7 +115,14 @@ fn io_message(path: &Path, action: &str, source: &io::Error) -> String {
             "a parent of the path is a file, not a directory",
         ),
         io::ErrorKind::IsADirectory => ("is a directory", "the path must name a file"),
-        io::ErrorKind::StorageFull => ("no space left", "free some disk space and retry"),
+        io::ErrorKind::StorageFull => (
+            "the disk is full:",
+            "nothing was left behind; free some disk space and retry",
+        ),
+        io::ErrorKind::FileTooLarge => (
+            "the file would exceed the size this process may write (its file size limit, ulimit -f):",
+            "nothing was left behind; raise the limit and retry",
+        ),
         _ => {
             return format!(
                 "{action} {path} failed: {}",

@@ -47,6 +47,7 @@
 //!     backup_dir: &dir.join("backups"),
 //!     masking: None,
 //!     companion: None,
+//!     before_replace: None,
 //! })?;
 //! assert_eq!(outcome.added, ["memory"]);
 //! assert!(outcome.backup_path.is_some());
@@ -82,8 +83,9 @@ pub use atomic::FAULT_INJECT_ENV;
 #[doc(hidden)]
 pub use deploy::set_before_rename_hook;
 pub use deploy::{
-    DeployOutcome, DeployRequest, DriftReport, DriftRequest, ListAddition, MAX_ATTEMPTS, Masking,
-    PreviousDeploy, SectionLayout, deploy, drift, drift_with, read_section,
+    BeforeReplace, DeployOutcome, DeployRequest, DriftReport, DriftRequest, IntendedWrite,
+    ListAddition, MAX_ATTEMPTS, Masking, PreviousDeploy, SectionLayout, deploy, drift, drift_with,
+    file_sha256, read_section,
 };
 pub use error::DeployError;
 

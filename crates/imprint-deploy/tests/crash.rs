@@ -43,6 +43,7 @@ fn a_crash_between_temp_write_and_rename_leaves_the_old_file_intact() {
             backup_dir: &backups,
             masking: None,
             companion: None,
+            before_replace: None,
         });
         panic!("the fault hook should have aborted the process, deploy returned {result:?}");
     }

@@ -173,6 +173,8 @@ impl From<imprint_deploy::DeployError> for ServiceError {
             | DeployError::NotRegular { .. }
             | DeployError::Unsupported { .. } => (ErrorKind::InvalidInput, None),
             DeployError::Io { .. } => (ErrorKind::Io, None),
+            // the service hands back its own store error instead; this is the fallback
+            DeployError::NotRecorded { .. } => (ErrorKind::Internal, None),
         };
         let mut service_error = ServiceError::new(kind, error.to_string());
         service_error.details = details;

@@ -41,6 +41,7 @@ mod tokens;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_keyring.sql"),
+    include_str!("../migrations/0003_pending_deployments.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).
@@ -813,6 +814,72 @@ impl Store for PostgresStore {
             .map(deployment_from_row)
             .transpose()
         })
+    }
+
+    fn record_pending_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
+        self.read(|c| {
+            c.exec(
+                &format!(
+                    "INSERT INTO pending_deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (path) DO UPDATE SET document = excluded.document,
+                       artifact_id = excluded.artifact_id, file_sha256 = excluded.file_sha256,
+                       section = excluded.section, backup_path = excluded.backup_path,
+                       deployed_at = excluded.deployed_at"
+                ),
+                &[
+                    &deployment.document,
+                    &deployment.path,
+                    &deployment.artifact_id,
+                    &deployment.file_sha256,
+                    &to_text(&deployment.section),
+                    &deployment.backup_path,
+                    &deployment.deployed_at,
+                ],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn pending_deployments(&self) -> StoreResult<Vec<DeploymentRow>> {
+        self.read(|c| {
+            let rows = c.query(
+                &format!("SELECT {DEPLOYMENT_COLUMNS} FROM pending_deployments ORDER BY path"),
+                &[],
+            )?;
+            all(rows, deployment_from_row)
+        })
+    }
+
+    fn confirm_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
+        self.write(|c| {
+            c.exec(
+                &format!("INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+                &[
+                    &deployment.document,
+                    &deployment.path,
+                    &deployment.artifact_id,
+                    &deployment.file_sha256,
+                    &to_text(&deployment.section),
+                    &deployment.backup_path,
+                    &deployment.deployed_at,
+                ],
+            )?;
+            c.exec(
+                "DELETE FROM pending_deployments WHERE path = $1",
+                &[&deployment.path],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn discard_pending_deployment(&self, path: &str, file_sha256: &str) -> StoreResult<bool> {
+        self.read(|c| {
+            c.exec(
+                "DELETE FROM pending_deployments WHERE path = $1 AND file_sha256 = $2",
+                &[&path, &file_sha256],
+            )
+        })
+        .map(|n| n > 0)
     }
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()> {

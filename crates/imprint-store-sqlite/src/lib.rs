@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_tokens.sql"),
     include_str!("../migrations/0004_secrets.sql"),
     include_str!("../migrations/0005_draft_item_count.sql"),
+    include_str!("../migrations/0006_pending_deployments.sql"),
 ];
 
 pub struct SqliteStore {
@@ -777,6 +778,72 @@ impl Store for SqliteStore {
         self.optional(&format!(
                 "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE path = ?1 ORDER BY id DESC LIMIT 1"
             ), [path], deployment_from_row)
+    }
+
+    fn record_pending_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                &format!(
+                    "INSERT INTO pending_deployments ({DEPLOYMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (path) DO UPDATE SET document = excluded.document,
+                       artifact_id = excluded.artifact_id, file_sha256 = excluded.file_sha256,
+                       section = excluded.section, backup_path = excluded.backup_path,
+                       deployed_at = excluded.deployed_at"
+                ),
+                params![
+                    deployment.document,
+                    deployment.path,
+                    deployment.artifact_id,
+                    deployment.file_sha256,
+                    to_text(&deployment.section),
+                    deployment.backup_path,
+                    deployment.deployed_at
+                ],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn pending_deployments(&self) -> StoreResult<Vec<DeploymentRow>> {
+        self.all(
+            &format!("SELECT {DEPLOYMENT_COLUMNS} FROM pending_deployments ORDER BY path"),
+            [],
+            deployment_from_row,
+        )
+    }
+
+    fn confirm_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                &format!("INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![
+                    deployment.document,
+                    deployment.path,
+                    deployment.artifact_id,
+                    deployment.file_sha256,
+                    to_text(&deployment.section),
+                    deployment.backup_path,
+                    deployment.deployed_at
+                ],
+            )
+            .map_err(map_error)?;
+            tx.execute(
+                "DELETE FROM pending_deployments WHERE path = ?1",
+                [&deployment.path],
+            )
+            .map_err(map_error)?;
+            Ok(())
+        })
+    }
+
+    fn discard_pending_deployment(&self, path: &str, file_sha256: &str) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM pending_deployments WHERE path = ?1 AND file_sha256 = ?2",
+                [path, file_sha256],
+            )
+        })
+        .map(|n| n > 0)
     }
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()> {

@@ -136,6 +136,7 @@ fn count_is_backfilled_for_drafts_written_before_it_was_stored() {
     connection
         .execute_batch(
             "ALTER TABLE drafts DROP COLUMN item_count;
+             DROP TABLE pending_deployments;
              PRAGMA user_version = 4;",
         )
         .unwrap();

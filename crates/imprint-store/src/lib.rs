@@ -251,6 +251,19 @@ pub trait Store: Send + Sync {
     /// The newest deployment to `path` from any document.
     fn last_deployment_to(&self, path: &str) -> StoreResult<Option<DeploymentRow>>;
 
+    /// Records what a deploy is about to write into `deployment.path` (replacing any earlier
+    /// intent for that path), before the file is replaced: a crash between the replace and
+    /// [`Store::confirm_deployment`] leaves this row, by which the file's new bytes are known
+    /// to be Imprint's own write.
+    fn record_pending_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()>;
+    /// Every intended write not yet confirmed or discarded, sorted by path.
+    fn pending_deployments(&self) -> StoreResult<Vec<DeploymentRow>>;
+    /// Records `deployment` and removes the intent for its path, in one transaction.
+    fn confirm_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()>;
+    /// Removes the intent for `path` if it still names `file_sha256` (a newer intent for the
+    /// path is kept); whether one was removed.
+    fn discard_pending_deployment(&self, path: &str, file_sha256: &str) -> StoreResult<bool>;
+
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()>;
     fn catalog_entries(&self) -> StoreResult<Vec<CatalogRow>>;
     /// The entry with this id, if registered.

@@ -450,6 +450,18 @@ pub fn render(view: View, value: &Value) -> String {
             if let Some(backup) = value.get("backup_path").and_then(Value::as_str) {
                 out.push_str(&format!("  backup of the previous file: {backup}\n"));
             }
+            for warning in value
+                .get("warnings")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push_str(&format!(
+                    "  {}: {}\n",
+                    paint(YELLOW, "warning"),
+                    cli_words(s(warning, "message"))
+                ));
+            }
             let message = s(value, "message");
             // The service's message ends with what to do in the client ("restart …").
             if let Some((_, after)) = message.split_once("; ") {

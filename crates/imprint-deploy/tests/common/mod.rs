@@ -143,6 +143,7 @@ impl Fixture {
             backup_dir: &self.backups,
             masking: None,
             companion: None,
+            before_replace: None,
         }
     }
 

@@ -977,7 +977,11 @@ async fn deploy(
                 force: Some(Flag(form.force.as_deref() == Some("on"))),
                 ..DeployConfig::default()
             })?;
-            Ok(deployed.message)
+            let mut message = deployed.message;
+            for warning in &deployed.warnings {
+                message.push_str(&format!(". Warning: {}", warning.message));
+            }
+            Ok(message)
         })
         .await;
     panel.done(result, &format!("{back}#deploy"))

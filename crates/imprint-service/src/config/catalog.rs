@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use imprint_config::catalog::{self, ServerDefinition};
-use imprint_config::{clients, ids};
+use imprint_config::model::ServerEntry;
+use imprint_config::{clients, ids, secrets};
 use imprint_engine::timestamp;
 use imprint_store::CatalogRow;
 use schemars::JsonSchema;
@@ -335,6 +336,10 @@ pub struct ServerRegistered {
     pub server_id: String,
     /// The saved definition, in the shape describe_server shows.
     pub server: Value,
+    /// `${secret:NAME}` references of the credentials (header values, secret env defaults)
+    /// moved to the encrypted secret store.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
 }
 
 /// The answer of `import_registry_server`: the same as a registration.
@@ -563,8 +568,9 @@ impl Service {
         self.save_definition(definition)
     }
 
-    fn save_definition(&self, definition: ServerDefinition) -> ServiceResult<ServerRegistered> {
+    fn save_definition(&self, mut definition: ServerDefinition) -> ServiceResult<ServerRegistered> {
         definition.check()?;
+        let secrets = self.protect_definition(&mut definition)?;
         let now = now_millis();
         let value =
             serde_json::to_value(&definition).map_err(|e| ServiceError::internal(e.to_string()))?;
@@ -578,6 +584,58 @@ impl Service {
             status: "registered",
             server_id: definition.server_id,
             server: value,
+            secrets: secrets
+                .iter()
+                .map(|name| secrets::reference(name))
+                .collect(),
         })
+    }
+
+    /// Moves the credentials of a catalog entry (header values such as `Authorization`,
+    /// `X-Api-Key` or a token-shaped value, and secret env defaults) to the encrypted secret
+    /// store, leaving `${secret:NAME}` references, as env values of a draft are. A value that
+    /// is a template (`Bearer {api_key}`) is a parameter's, not a secret itself, and stays.
+    /// Returns the names of the secrets kept.
+    fn protect_definition(&self, definition: &mut ServerDefinition) -> ServiceResult<Vec<String>> {
+        let literal = |value: &String| catalog::placeholders(value).is_empty();
+        let mut entry = ServerEntry {
+            env: Some(Value::Object(
+                definition
+                    .env_defaults
+                    .iter()
+                    .filter(|(_, value)| literal(value))
+                    .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+                    .collect(),
+            )),
+            headers: Some(Value::Object(
+                definition
+                    .headers
+                    .iter()
+                    .filter(|(_, value)| literal(value))
+                    .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+                    .collect(),
+            )),
+            ..ServerEntry::default()
+        };
+        let kept = secrets::protect_entry(
+            &definition.server_id,
+            &mut entry,
+            secrets::Declared {
+                env: &definition.secret_env,
+            },
+            &mut |base, value| self.keep_secret(base, value),
+        )?;
+        let protected = |from: Option<Value>, into: &mut BTreeMap<String, String>| {
+            if let Some(Value::Object(map)) = from {
+                for (name, value) in map {
+                    if let Value::String(text) = value {
+                        into.insert(name, text);
+                    }
+                }
+            }
+        };
+        protected(entry.env, &mut definition.env_defaults);
+        protected(entry.headers, &mut definition.headers);
+        Ok(kept)
     }
 }

@@ -1,13 +1,15 @@
 //! The client's own file: import what is there into a draft, deploy an artifact into it,
 //! what was deployed (and drift since), and the status of every client file on the machine.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use imprint_config::clients::{self, ClientSpec, SectionShape};
 use imprint_config::{import, secrets};
 use imprint_deploy::{
-    DeployRequest, DriftReport, DriftRequest, FileFormat, ListAddition, Masking, PreviousDeploy,
+    BeforeReplace, DeployRequest, DriftReport, DriftRequest, FileFormat, IntendedWrite,
+    ListAddition, Masking, PreviousDeploy,
 };
 use imprint_engine::timestamp;
 use imprint_store::DeploymentRow;
@@ -127,6 +129,22 @@ pub struct ConfigDeployed {
     /// VS Code `inputs` entries added.
     pub inputs_added: Vec<String>,
     pub deployed_at: String,
+    pub message: String,
+    /// What the deploy did that the caller should know about (secret values in a file other
+    /// users can read); empty when there is nothing to say.
+    pub warnings: Vec<DeployWarning>,
+}
+
+/// A [`ConfigDeployed`] warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployWarning {
+    /// "SECRETS_IN_READABLE_FILE".
+    pub code: &'static str,
+    /// The file concerned.
+    pub path: PathBuf,
+    /// Its permission bits, octal ("0644").
+    pub mode: Option<String>,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
 
@@ -446,6 +464,7 @@ impl Service {
         }
 
         let path_text = path.to_string_lossy().to_string();
+        self.settle_pending_deployments()?;
         let previous = self
             .store()
             .last_deployment_to(&path_text)?
@@ -469,7 +488,35 @@ impl Service {
             items: &inputs,
         };
         let backup_dir = self.data_dir().join("backups").join(&target.client_id);
-        let outcome = imprint_deploy::deploy(&DeployRequest {
+        let row = |file_sha256: &str, section: &Value, backup_path: Option<&Path>| DeploymentRow {
+            document: target.document(),
+            path: path_text.clone(),
+            artifact_id: revision.artifact_id.clone(),
+            file_sha256: file_sha256.to_string(),
+            section: section.clone(),
+            backup_path: backup_path.map(|p| p.to_string_lossy().to_string()),
+            deployed_at: now_millis(),
+        };
+        // The intent is recorded before the file is replaced and confirmed after, so a crash
+        // in between leaves a record by which the new bytes are known to be Imprint's own.
+        let not_recorded: RefCell<Option<ServiceError>> = RefCell::new(None);
+        let intended: RefCell<Option<String>> = RefCell::new(None);
+        let record_intent = |write: &IntendedWrite| {
+            let intent = row(write.file_sha256, write.section, write.backup_path);
+            match self.store().record_pending_deployment(&intent) {
+                Ok(()) => {
+                    *intended.borrow_mut() = Some(intent.file_sha256);
+                    Ok(())
+                }
+                Err(error) => {
+                    let error = ServiceError::from(error);
+                    let message = error.message().to_string();
+                    *not_recorded.borrow_mut() = Some(error);
+                    Err(message)
+                }
+            }
+        };
+        let deployed = imprint_deploy::deploy(&DeployRequest {
             path: &path,
             format: client.format,
             root_key: &client.root_key,
@@ -480,20 +527,31 @@ impl Service {
             backup_dir: &backup_dir,
             masking: masking.as_ref(),
             companion: (!inputs.is_empty()).then_some(&companion),
-        })?;
-        let now = now_millis();
-        self.store().record_deployment(&DeploymentRow {
-            document: target.document(),
-            path: path_text,
-            artifact_id: revision.artifact_id.clone(),
-            file_sha256: outcome.file_sha256.clone(),
-            section: outcome.section.clone(),
-            backup_path: outcome
-                .backup_path
-                .as_ref()
-                .map(|p| p.to_string_lossy().to_string()),
-            deployed_at: now,
-        })?;
+            before_replace: Some(BeforeReplace(&record_intent)),
+        });
+        let outcome = match deployed {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                // The file was not replaced: an intent recorded for it names bytes that never
+                // landed (best effort; the next read discards it anyway).
+                if let Some(sha) = intended.borrow().as_deref() {
+                    let _ = self.store().discard_pending_deployment(&path_text, sha);
+                }
+                return Err(match (error, not_recorded.take()) {
+                    (imprint_deploy::DeployError::NotRecorded { .. }, Some(store_error)) => {
+                        store_error
+                    }
+                    (error, _) => error.into(),
+                });
+            }
+        };
+        let deployment = row(
+            &outcome.file_sha256,
+            &outcome.section,
+            outcome.backup_path.as_deref(),
+        );
+        let now = deployment.deployed_at;
+        self.store().confirm_deployment(&deployment)?;
         tracing::info!(
             client = %target.client_id,
             profile = %target.profile_id,
@@ -526,6 +584,35 @@ impl Service {
                 outcome.companion_added.join(", ")
             ));
         }
+        let mut warnings = Vec::new();
+        // The file keeps its mode; secret values in a file others can read are worth a word.
+        if let Some(mode) = outcome.mode.filter(|mode| mode & 0o044 != 0)
+            && !written_secrets.is_empty()
+        {
+            let fix = if client.secret_reference.is_some() {
+                format!(
+                    "chmod 600 {0}, or deploy with secrets: \"reference\" (imprint deploy --secrets reference) so the file holds references instead of values",
+                    outcome.path.display()
+                )
+            } else {
+                format!(
+                    "chmod 600 {} ({} has no reference syntax of its own, so the values have to be in the file)",
+                    outcome.path.display(),
+                    client.display_name
+                )
+            };
+            warnings.push(DeployWarning {
+                code: "SECRETS_IN_READABLE_FILE",
+                path: outcome.path.clone(),
+                mode: Some(format!("{mode:04o}")),
+                message: format!(
+                    "{} is readable by other users (mode {mode:04o}) and now holds {} secret value(s): {fix}",
+                    outcome.path.display(),
+                    written_secrets.len()
+                ),
+            });
+            tracing::warn!(path = %outcome.path.display(), mode = %format!("{mode:04o}"), "secret values written into a file other users can read");
+        }
         Ok(ConfigDeployed {
             status: "deployed",
             client_id: target.client_id.clone(),
@@ -548,6 +635,7 @@ impl Service {
             inputs_added: outcome.companion_added,
             deployed_at: timestamp::rfc3339_millis(now),
             message,
+            warnings,
         })
     }
 
@@ -556,6 +644,7 @@ impl Service {
     pub fn deployed_config(&self, request: DeployedConfig) -> ServiceResult<DeployedState> {
         let target = &request.target()?;
         let client = target.client()?;
+        self.settle_pending_deployments()?;
         let Some(row) = self.store().last_deployment(&target.document())? else {
             let path = client.config_path(self.home_dir());
             return Ok(DeployedState::Never(NeverDeployed {
@@ -634,6 +723,7 @@ impl Service {
                 dir.display()
             )));
         }
+        self.settle_pending_deployments()?;
         let fingerprint = self.secret_fingerprint_fn()?;
         let masking = fingerprint.as_ref().map(|f| Masking {
             values: &[],
@@ -708,6 +798,34 @@ impl Service {
             summary,
             message,
         })
+    }
+
+    /// Settles the writes a deploy recorded as intended but did not confirm (it crashed, or
+    /// its confirmation failed): a file that holds exactly the intended bytes was written by
+    /// that deploy, which is recorded now; an intent whose bytes are not in the file never
+    /// landed and is dropped. A file that cannot be read keeps its intent for a later look.
+    /// (A deploy in flight in another process, between its intent and its rename, may lose its
+    /// intent here; it still records its deployment when it confirms.)
+    fn settle_pending_deployments(&self) -> ServiceResult<()> {
+        for intent in self.store().pending_deployments()? {
+            match imprint_deploy::file_sha256(Path::new(&intent.path)) {
+                Ok(Some(sha)) if sha == intent.file_sha256 => {
+                    tracing::info!(
+                        document = %intent.document,
+                        path = %intent.path,
+                        artifact_id = %intent.artifact_id,
+                        "an interrupted deploy had written the file: recorded it as deployed"
+                    );
+                    self.store().confirm_deployment(&intent)?;
+                }
+                Ok(_) => {
+                    self.store()
+                        .discard_pending_deployment(&intent.path, &intent.file_sha256)?;
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(())
     }
 
     fn file_status(

@@ -26,6 +26,7 @@ macro_rules! store_conformance {
             add_draft_item_adds_only_a_new_key_at_the_expected_version,
             add_item_to_named_draft_finds_checks_and_adds_in_one_call,
             deployments_and_catalog_persist,
+            a_pending_deployment_is_confirmed_or_discarded_and_survives_reopen,
             data_survives_reopen,
             concurrent_writers_from_two_connections_never_lose_an_append; content: a_fresh_store_has_one_primary_site_and_sites_keep_one_primary,
             structure_rows_round_trip_and_handles_are_unique,

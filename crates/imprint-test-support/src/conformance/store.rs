@@ -272,6 +272,71 @@ pub fn add_item_to_named_draft_finds_checks_and_adds_in_one_call(db: &dyn Databa
     assert_eq!(store.draft_item_count("d1").unwrap(), 2);
 }
 
+/// A deploy's intended write: one per path (a newer intent replaces it), kept across a
+/// reopen (the crash it exists for), turned into a deployment by `confirm_deployment`, and
+/// discarded only while it still names the bytes the caller saw.
+pub fn a_pending_deployment_is_confirmed_or_discarded_and_survives_reopen(db: &dyn Database) {
+    let store = db.open();
+    let intent = |path: &str, sha: &str, at: i64| DeploymentRow {
+        document: "config/a/default".into(),
+        path: path.into(),
+        artifact_id: format!("art-{sha}"),
+        file_sha256: sha.into(),
+        section: json!({"fs": {"command": "x"}}),
+        backup_path: Some("/tmp/b".into()),
+        deployed_at: at,
+    };
+    assert_eq!(store.pending_deployments().unwrap(), Vec::new());
+    store
+        .record_pending_deployment(&intent("/tmp/b.json", "11", 1))
+        .unwrap();
+    store
+        .record_pending_deployment(&intent("/tmp/a.json", "22", 2))
+        .unwrap();
+    // a retried edit of the same file replaces the intent
+    store
+        .record_pending_deployment(&intent("/tmp/a.json", "33", 3))
+        .unwrap();
+    drop(store);
+
+    let store = db.open();
+    assert_eq!(
+        store.pending_deployments().unwrap(),
+        vec![
+            intent("/tmp/a.json", "33", 3),
+            intent("/tmp/b.json", "11", 1)
+        ]
+    );
+    // an intent for other bytes is not discarded
+    assert!(
+        !store
+            .discard_pending_deployment("/tmp/a.json", "22")
+            .unwrap()
+    );
+    assert!(
+        store
+            .discard_pending_deployment("/tmp/b.json", "11")
+            .unwrap()
+    );
+    assert_eq!(store.last_deployment_to("/tmp/a.json").unwrap(), None);
+    store
+        .confirm_deployment(&intent("/tmp/a.json", "33", 3))
+        .unwrap();
+    assert_eq!(store.pending_deployments().unwrap(), Vec::new());
+    assert_eq!(
+        store.last_deployment_to("/tmp/a.json").unwrap(),
+        Some(intent("/tmp/a.json", "33", 3))
+    );
+    // confirming without an intent (someone else settled it) still records the deployment
+    store
+        .confirm_deployment(&intent("/tmp/a.json", "44", 4))
+        .unwrap();
+    assert_eq!(
+        store.last_deployment("config/a/default").unwrap(),
+        Some(intent("/tmp/a.json", "44", 4))
+    );
+}
+
 pub fn deployments_and_catalog_persist(db: &dyn Database) {
     let store = db.open();
     let deployment = DeploymentRow {

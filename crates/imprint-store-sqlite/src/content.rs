@@ -353,24 +353,29 @@ fn save_entry(tx: &Transaction<'_>, write: &EntryWrite, existing: Option<i64>) -
     Ok(())
 }
 
-impl SqliteStore {
+/// One search's statements, all on one connection and under one deadline.
+struct Searcher<'c> {
+    connection: &'c rusqlite::Connection,
+    deadline: Option<std::time::Instant>,
+}
+
+impl Searcher<'_> {
     /// The row id of the `n`th newest match of an FTS5 expression, if it has that many:
     /// FTS5 walks the index newest-first and stops there.
     fn nth_newest_match(&self, expression: &str, n: usize) -> StoreResult<Option<i64>> {
-        self.with(|c| {
-            c.prepare_cached(
+        crate::connections::before(self.deadline)?;
+        let offset = i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX);
+        self.connection
+            .prepare_cached(
                 "SELECT rowid FROM entries_search WHERE entries_search MATCH ?1
                  ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-            )?
-            .query_row(
-                params![
-                    expression,
-                    i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX)
-                ],
-                |row| row.get::<_, i64>(0),
             )
-            .optional()
-        })
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![expression, offset], |row| row.get::<_, i64>(0))
+                    .optional()
+            })
+            .map_err(map_error)
     }
 
     /// Filtered matches of `expression` (only among row ids >= `floor` when given, and
@@ -456,16 +461,68 @@ impl SqliteStore {
             (Some(_), false) => "s.rowid DESC",
         };
         sql.push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
-        self.with(|c| {
-            c.prepare_cached(&sql)?
-                .query_map(params_from_iter(values.iter()), |row| {
-                    Ok(SearchHit {
-                        row: entry_from_row(row)?,
-                        rank: row.get(16)?,
-                    })
-                })?
-                .collect()
-        })
+        crate::connections::before(self.deadline)?;
+        let c = self.connection;
+        c.prepare_cached(&sql)
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params_from_iter(values.iter()), |row| {
+                        Ok(SearchHit {
+                            row: entry_from_row(row)?,
+                            rank: row.get(16)?,
+                        })
+                    })?
+                    .collect()
+            })
+            .map_err(map_error)
+    }
+
+    /// Every term must match; when some term is in more than `window` entries, results come
+    /// from the newest matches, title matches first (see `SearchQuery::window`).
+    fn search(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+        if query.terms.is_empty() {
+            return self.search_from(query, None, None, false, &[]);
+        }
+        let phrases: Vec<String> = query.terms.iter().map(fts_phrase).collect();
+        let expression = phrases.join(" ");
+        let window = query.window;
+        let common = window > 0
+            && phrases
+                .iter()
+                .map(|phrase| self.nth_newest_match(phrase, window))
+                .collect::<StoreResult<Vec<_>>>()?
+                .iter()
+                .any(Option::is_some);
+        if !common {
+            return self.search_from(query, Some(&expression), None, true, &[]);
+        }
+        // Some term is everywhere: rank the newest matches, title matches first.
+        let floor = self.nth_newest_match(&expression, window)?;
+        let in_titles = format!("{{title}} : ({expression})");
+        let mut hits = self.search_from(query, Some(&in_titles), floor, false, &[])?;
+        let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
+        if hits.len() < query.limit {
+            hits.extend(self.search_from(query, Some(&expression), floor, false, &seen)?);
+        }
+        if hits.len() < query.limit && floor.is_some() {
+            // The filters kept too few of the newest matches: look further back.
+            seen = hits.iter().map(|h| h.row.entry_id).collect();
+            hits.extend(self.search_from(query, Some(&expression), None, false, &seen)?);
+        }
+        hits.truncate(query.limit);
+        Ok(hits)
+    }
+}
+
+/// Debug builds only: `IMPRINT_TEST_SLOW_SEARCH_MS` makes every search hold its
+/// connection that long first, so tests can show other requests are answered meanwhile.
+fn test_knob_slow_search() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("IMPRINT_TEST_SLOW_SEARCH_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }
 
@@ -949,39 +1006,22 @@ impl ContentStore for SqliteStore {
     }
 
     fn search(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
-        if query.terms.is_empty() {
-            return self.search_from(query, None, None, false, &[]);
-        }
-        let phrases: Vec<String> = query.terms.iter().map(fts_phrase).collect();
-        let expression = phrases.join(" ");
-        let window = query.window;
-        let common = window > 0
-            && phrases
-                .iter()
-                .map(|phrase| self.nth_newest_match(phrase, window))
-                .collect::<StoreResult<Vec<_>>>()?
-                .iter()
-                .any(Option::is_some);
-        if !common {
-            return self.search_from(query, Some(&expression), None, true, &[]);
-        }
-        // Some term is everywhere: rank the newest matches, title matches first.
-        let floor = self.nth_newest_match(&expression, window)?;
-        let in_titles = format!("{{title}} : ({expression})");
-        let mut hits = self.search_from(query, Some(&in_titles), floor, false, &[])?;
-        let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
-        if hits.len() < query.limit {
-            hits.extend(self.search_from(query, Some(&expression), floor, false, &seen)?);
-        }
-        if hits.len() < query.limit && floor.is_some() {
-            // The filters kept too few of the newest matches: look further back.
-            seen = hits.iter().map(|h| h.row.entry_id).collect();
-            hits.extend(self.search_from(query, Some(&expression), None, false, &seen)?);
-        }
-        hits.truncate(query.limit);
-        Ok(hits)
+        self.search_with(|connection| {
+            // The time limit counts from when a search connection is free: waiting for
+            // one is bounded by the searches ahead, each bounded in turn.
+            let deadline = query
+                .time_limit
+                .map(|limit| std::time::Instant::now() + limit);
+            crate::connections::with_deadline(connection, deadline, |connection| {
+                test_knob_slow_search();
+                Searcher {
+                    connection,
+                    deadline,
+                }
+                .search(query)
+            })
+        })
     }
-
     fn count_entries(&self, section_id: i64, site_id: Option<i64>) -> StoreResult<i64> {
         self.with(|c| {
             c.prepare_cached(

@@ -25,6 +25,7 @@ use std::time::Duration;
 
 mod connections;
 mod content;
+mod search;
 mod tokens;
 
 use imprint_store::{

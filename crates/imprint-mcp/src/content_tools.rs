@@ -352,10 +352,20 @@ impl ImprintMcp {
         &self,
         Parameters(Args(request)): Parameters<Args<SearchContent>>,
     ) -> Result<CallToolResult, McpError> {
-        respond_noted(
-            request.and_then(|request| self.service().search_content(request)),
-            None,
-        )
+        // Off the async workers: a search may run up to its time limit, and tools run
+        // inline on the workers that answer every other HTTP request.
+        let service = self.service().clone();
+        let result = match request {
+            Ok(request) => tokio::task::spawn_blocking(move || service.search_content(request))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(imprint_service::ServiceError::internal(format!(
+                        "the search task failed: {e}"
+                    )))
+                }),
+            Err(e) => Err(e),
+        };
+        respond_noted(result, None)
     }
 
     // ----- drafts ------------------------------------------------------------------------

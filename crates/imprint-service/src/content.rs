@@ -29,6 +29,7 @@
 //! - `search`: `search_content`.
 //! - `drafts`: create, update, apply (three-way merge), list, delete.
 //! - `history`: list, read (verified) and revert revisions.
+//! - `integrity`: live rows checked against their head revision before use.
 
 mod bulk;
 mod drafts;
@@ -36,6 +37,7 @@ mod entries;
 mod entry_types;
 mod fields;
 mod history;
+pub(crate) mod integrity;
 mod layouts;
 mod search;
 mod sections;
@@ -78,7 +80,10 @@ pub use layouts::{
     CreateFieldLayout, FieldLayoutBody, FieldLayoutSaved, FieldLayoutView, GetFieldLayout,
     UpdateFieldLayout,
 };
-pub use search::{SearchContent, SearchHitView, SearchResults};
+pub use search::{
+    MAX_QUERY_BYTES, MAX_QUERY_WORDS, SEARCH_TIME_LIMIT, SearchContent, SearchHitView,
+    SearchResults,
+};
 pub use sections::{
     CreateSection, DeleteSection, GetSections, SectionCreated, SectionDeleted, SectionEntryType,
     SectionList, SectionUpdated, SectionView, UpdateSection,

@@ -126,6 +126,7 @@ impl From<imprint_store::StoreError> for ServiceError {
                 ServiceError::internal(format!("storage failure: {message}"))
             }
             StoreError::Corrupt(message) => ServiceError::new(ErrorKind::Integrity, message),
+            StoreError::TimedOut(message) => ServiceError::new(ErrorKind::Unavailable, message),
             StoreError::Backend(source) if is_disk_full(source.as_ref()) => disk_full(Some(source)),
             StoreError::Unavailable(message) => ServiceError::new(
                 ErrorKind::Unavailable,

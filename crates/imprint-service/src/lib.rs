@@ -60,6 +60,9 @@ pub struct ServiceOptions {
     /// Where `check_server_installation` / `install_server` look for programs (a PATH-style
     /// list); `None` reads the process's `PATH` at each call.
     pub search_path: Option<std::ffi::OsString>,
+    /// How long one `search_content` may run before it is stopped (default
+    /// [`content::SEARCH_TIME_LIMIT`]).
+    pub search_time_limit: std::time::Duration,
 }
 
 /// The control panel's address when nothing else is configured.
@@ -73,6 +76,7 @@ impl ServiceOptions {
             actor: default_actor(),
             public_url: DEFAULT_PUBLIC_URL.to_string(),
             search_path: None,
+            search_time_limit: content::SEARCH_TIME_LIMIT,
         }
     }
 }
@@ -98,6 +102,9 @@ struct Inner {
     home_dir: PathBuf,
     keys: keys::KeyFiles,
     search_path: Option<std::ffi::OsString>,
+    /// Entry heads verified (or written) by this process: reads of them skip the signature.
+    verified_heads: content::integrity::VerifiedHeads,
+    search_time_limit: std::time::Duration,
 }
 
 impl Service {
@@ -112,6 +119,8 @@ impl Service {
                 home_dir: options.home_dir,
                 keys,
                 search_path: options.search_path,
+                verified_heads: Default::default(),
+                search_time_limit: options.search_time_limit,
             }),
             actor: options.actor.into(),
             public_url: options.public_url.trim_end_matches('/').into(),

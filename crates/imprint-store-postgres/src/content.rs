@@ -13,7 +13,7 @@ use imprint_store::{ContentStore, StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use crate::search::{document_text, search};
+use crate::search::{document_text, search_within_limit};
 use crate::{Conn, PostgresStore, all, get, json, to_text};
 
 const SITE_COLUMNS: &str =
@@ -859,7 +859,7 @@ impl ContentStore for PostgresStore {
     }
 
     fn search(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
-        self.read(|c| search(c, query))
+        self.read(|c| search_within_limit(c, query))
     }
 
     fn count_entries(&self, section_id: i64, site_id: Option<i64>) -> StoreResult<i64> {

@@ -337,6 +337,10 @@ pub(crate) fn map_error(error: tokio_postgres::Error) -> StoreError {
         if *code == SqlState::FOREIGN_KEY_VIOLATION || *code == SqlState::CHECK_VIOLATION {
             return StoreError::Conflict("another write changed the same rows first".into());
         }
+        if *code == SqlState::QUERY_CANCELED {
+            // `statement_timeout` (a search past its time limit) or a cancel request.
+            return StoreError::TimedOut(format!("the statement was stopped ({db})"));
+        }
         if code.code().starts_with("57P") || code.code().starts_with("08") {
             // admin shutdown, crash shutdown, cannot connect now, connection failures
             return StoreError::Unavailable(format!("the PostgreSQL database went away ({db})"));

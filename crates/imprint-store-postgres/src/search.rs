@@ -176,6 +176,38 @@ fn search_from(
 }
 
 /// The same algorithm as the SQLite backend's search, on PostgreSQL's index.
+/// [`search`] in a read-only transaction whose statements PostgreSQL stops at the query's
+/// time limit (`SET LOCAL statement_timeout`, gone with the transaction), so one expensive
+/// search cannot hold a pooled connection for long. A zero limit never starts.
+pub(crate) fn search_within_limit(
+    c: &mut Conn,
+    query: &SearchQuery,
+) -> StoreResult<Vec<SearchHit>> {
+    let Some(limit) = query.time_limit else {
+        return search(c, query);
+    };
+    if limit.is_zero() {
+        return Err(StoreError::TimedOut(
+            "the search had no time left to run".into(),
+        ));
+    }
+    // 0 would mean "no timeout": the smallest real one is 1 ms.
+    let millis = limit.as_millis().clamp(1, i32::MAX as u128);
+    c.batch(&format!(
+        "BEGIN READ ONLY; SET LOCAL statement_timeout = {millis}"
+    ))?;
+    let result = search(c, query);
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    if let Err(error) = c.batch(end) {
+        // A connection in an unknown transaction state never goes back to the pool.
+        c.discard();
+        if result.is_ok() {
+            return Err(error);
+        }
+    }
+    result
+}
+
 pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
     if query.terms.is_empty() {
         return search_from(c, query, None, None, false, &[]);

@@ -23,7 +23,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod connections;
 mod content;
+mod search;
 mod tokens;
 
 use imprint_store::{
@@ -44,8 +46,13 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub struct SqliteStore {
-    // One connection: SQLite serializes writers anyway, and every call here is short.
+    // One write connection: SQLite serializes writers anyway, and every write is short.
     connection: Mutex<Connection>,
+    /// Plain reads (`all`, `optional`); `None` in memory, where only one connection sees
+    /// the database.
+    readers: Option<connections::ReadPool>,
+    /// Searches, apart from other reads so that slow ones cannot take every connection.
+    searchers: Option<connections::ReadPool>,
 }
 
 /// The database's file name in a data directory.
@@ -89,8 +96,10 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let connection = Connection::open(path).map_err(other)?;
-        let store = Self::configure(connection, true)?;
+        let mut store = Self::configure(connection, true)?;
         keep_private(path);
+        store.readers = Some(connections::ReadPool::new(path, connections::READERS));
+        store.searchers = Some(connections::ReadPool::new(path, connections::SEARCHERS));
         Ok(store)
     }
 
@@ -123,6 +132,8 @@ impl SqliteStore {
         migrate(&mut connection)?;
         Ok(Self {
             connection: Mutex::new(connection),
+            readers: None,
+            searchers: None,
         })
     }
 
@@ -134,6 +145,31 @@ impl SqliteStore {
         f(&mut connection).map_err(map_error)
     }
 
+    /// Runs `f` on a read connection (the write connection in memory).
+    fn read<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        match &self.readers {
+            Some(pool) => pool.with(|c| f(c).map_err(map_error)),
+            None => self.with(f),
+        }
+    }
+
+    /// Runs `f` on a search connection (the write connection in memory).
+    pub(crate) fn search_with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        match &self.searchers {
+            Some(pool) => pool.with(f),
+            None => {
+                let mut connection = self
+                    .connection
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                f(&mut connection)
+            }
+        }
+    }
+
     /// Runs a read query and maps every row.
     pub(crate) fn all<T>(
         &self,
@@ -141,7 +177,7 @@ impl SqliteStore {
         params: impl rusqlite::Params,
         map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> StoreResult<Vec<T>> {
-        self.with(|c| c.prepare_cached(sql)?.query_map(params, map)?.collect())
+        self.read(|c| c.prepare_cached(sql)?.query_map(params, map)?.collect())
     }
 
     /// Runs a read query that returns at most one row.
@@ -151,7 +187,7 @@ impl SqliteStore {
         params: impl rusqlite::Params,
         map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
     ) -> StoreResult<Option<T>> {
-        self.with(|c| c.prepare_cached(sql)?.query_row(params, map).optional())
+        self.read(|c| c.prepare_cached(sql)?.query_row(params, map).optional())
     }
 
     /// Runs `f` in a write transaction taken up front, so concurrent writers queue
@@ -356,7 +392,7 @@ fn migrate(connection: &mut Connection) -> StoreResult<()> {
     transaction.commit().map_err(other)
 }
 
-fn other(error: rusqlite::Error) -> StoreError {
+pub(crate) fn other(error: rusqlite::Error) -> StoreError {
     match &error {
         rusqlite::Error::SqliteFailure(failure, _)
             if matches!(
@@ -391,7 +427,7 @@ to start afresh",
 }
 
 /// The one place a SQLite error becomes a store error.
-fn map_error(error: rusqlite::Error) -> StoreError {
+pub(crate) fn map_error(error: rusqlite::Error) -> StoreError {
     match &error {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
         rusqlite::Error::SqliteFailure(failure, message)

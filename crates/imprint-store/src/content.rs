@@ -228,6 +228,10 @@ pub struct SearchQuery {
     /// title matches first, then the rest, newest first — so a word in every entry
     /// costs the same as a rare one. 0: always rank by relevance.
     pub window: usize,
+    /// How long the whole search may take: past it the backend stops the running
+    /// statement and answers [`StoreError::TimedOut`](crate::StoreError::TimedOut), so one
+    /// expensive query cannot hold a connection. `None`: no limit.
+    pub time_limit: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -48,6 +48,10 @@ pub enum StoreError {
     /// restarting); the same request can succeed later. The message says what is unreachable.
     #[error("{0}")]
     Unavailable(String),
+    /// An operation ran past the time it was given and was stopped (a search past its
+    /// `time_limit`); nothing was changed. The message says what took too long.
+    #[error("{0}")]
+    TimedOut(String),
     /// The backend failed; its error is the source, for logs only.
     #[error("the database failed")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -386,7 +386,23 @@ fn open_service(
     };
     let home = paths::resolve_home_dir()?;
     let store = crate::store::open(&data_dir, database)?;
-    Ok(Service::new(ServiceOptions::new(data_dir, home), store))
+    let options = ServiceOptions::new(data_dir, home);
+    #[cfg(debug_assertions)]
+    let options = test_knobs(options);
+    Ok(Service::new(options, store))
+}
+
+/// Debug builds only: `IMPRINT_TEST_SEARCH_TIME_LIMIT_MS` shortens the search time limit,
+/// so tests can see it fire.
+#[cfg(debug_assertions)]
+fn test_knobs(mut options: ServiceOptions) -> ServiceOptions {
+    if let Some(ms) = std::env::var("IMPRINT_TEST_SEARCH_TIME_LIMIT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        options.search_time_limit = std::time::Duration::from_millis(ms);
+    }
+    options
 }
 
 /// `KEY=VALUE` pairs into an object; numbers and booleans are typed, the rest are strings.

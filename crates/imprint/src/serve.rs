@@ -69,13 +69,14 @@ pub fn run(service: Service, args: ServeArgs) -> Result<(), Failure> {
         }
         Some(address) => {
             // Worker threads answer connections; service calls run on the blocking pool.
-            // The store serializes them behind one connection, so more threads than
-            // cores only contend for it (and each adds a malloc arena): a small pool
-            // queues calls in order, which keeps tail latency and memory flat.
+            // Writes queue for the store's one write connection, reads run side by side on
+            // its few read connections, and searches (each bounded in time) wait for one
+            // of their own connections: the pool is sized so that a burst of waiting
+            // searches still leaves threads for everything else. Idle threads exit.
             let cores = std::thread::available_parallelism().map_or(2, usize::from);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
-                .max_blocking_threads((2 * cores).max(4))
+                .max_blocking_threads((4 * cores).max(16))
                 .build()
                 .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
             runtime.block_on(serve_http(service, &address, args))

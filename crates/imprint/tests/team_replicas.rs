@@ -337,3 +337,66 @@ fn replicas_with_key_files_of_their_own_verify_each_others_revisions() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&keyring.stdout).trim(), "2|0");
 }
+
+/// Issue 11 item 3 on PostgreSQL: the live-row check is the service's, so a row changed
+/// in the database is refused here too, and a refused update signs nothing.
+#[test]
+fn a_live_entry_changed_in_postgres_is_refused_and_never_re_signed() {
+    let Some(db) = TeamDb::new() else { return };
+    let env = TestEnv::new();
+    let article = db.cli(&env, &["content", "create-entry-type", "--name", "Article"]);
+    let section = db.cli(
+        &env,
+        &[
+            "content",
+            "create-section",
+            "--name",
+            "Blog",
+            "--entry-type-ids",
+            &article["entryTypeId"].to_string(),
+        ],
+    );
+    let entry = db.cli(
+        &env,
+        &[
+            "content",
+            "create-entry",
+            "--section",
+            &section["sectionId"].to_string(),
+            "--data",
+            "{\"title\": \"Hello\"}",
+        ],
+    )["entryId"]
+        .to_string();
+    psql(
+        &db.url,
+        &format!("UPDATE entries SET title = 'Injected' WHERE entry_id = {entry}"),
+    );
+    for args in [
+        vec!["content", "get-entry", entry.as_str()],
+        vec![
+            "content",
+            "update-entry",
+            entry.as_str(),
+            "--data",
+            "{\"title\": \"Signed over\"}",
+        ],
+    ] {
+        let mut all = vec!["--database", db.url.as_str()];
+        all.extend_from_slice(&args);
+        let (code, _, stderr) = env.cli(&all);
+        assert_eq!(code, 7, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "entry {entry} in site 1 was changed outside Imprint"
+            )),
+            "{stderr}"
+        );
+    }
+    let reverted = db.cli(&env, &["content", "revert", &entry, "1"]);
+    assert_eq!(
+        reverted["revision"], 2,
+        "the refused update wrote no revision"
+    );
+    assert_eq!(reverted["title"], "Hello");
+}

@@ -334,6 +334,7 @@ impl Service {
                         return Err(provisional_exists(canonical_id, &creator, existing.id));
                     }
                 }
+                self.check_live_row(&source)?;
                 let schema = self.schema(source.entry_type_id)?;
                 let mut content = row_content(&source)?;
                 content.apply_input(&data, &schema.fields)?;
@@ -538,6 +539,7 @@ impl Service {
         if draft.base_seq == Some(head.head_seq) || data.is_empty() {
             return Ok((ours, draft.base_seq, false));
         }
+        self.check_live_row(&head)?;
         let base = self.base_content(canonical_id, draft)?;
         let mut theirs = row_content(&head)?;
         take_ours(&mut theirs, &ours, data, schema);
@@ -599,6 +601,9 @@ impl Service {
                         return Err(trashed(canonical_id));
                     }
                     let head = rows.into_iter().find(|r| r.site_id == draft.site_id);
+                    if let Some(row) = &head {
+                        self.check_live_row(row)?;
+                    }
                     match &head {
                         Some(row) if draft.base_seq != Some(row.head_seq) => {
                             let base = self.base_content(canonical_id, &draft)?;

@@ -437,7 +437,10 @@ impl Service {
             )
         };
         match self.store().content().write_entry(check, &mut build) {
-            Ok(written) => Ok(Some(written)),
+            Ok(written) => {
+                self.remember_head(&written.row, &written.revision.artifact_id);
+                Ok(Some(written))
+            }
             Err(StoreError::Conflict(reason)) => {
                 tracing::debug!(%reason, "entry write raced another writer; retrying");
                 Ok(None)
@@ -488,13 +491,13 @@ impl Service {
         } else {
             None
         };
-        let payload = json!({
-            "entryId": entry_id,
-            "siteId": site_id,
-            "sectionId": write.section.id,
-            "entryTypeId": write.schema.entry_type.id,
-            "content": content.to_json(),
-        });
+        let payload = super::integrity::revision_payload(
+            entry_id,
+            site_id,
+            write.section.id,
+            write.schema.entry_type.id,
+            content,
+        );
         let mut extra = Map::new();
         extra.insert("action".into(), json!(write.action));
         extra.extend(write.extra.clone());
@@ -762,6 +765,7 @@ impl Service {
     ) -> ServiceResult<EntryView> {
         let sites: Vec<i64> = rows.iter().map(|r| r.site_id).collect();
         let row = self.pick_site_row(entry_id, rows, site_id)?;
+        self.check_live_row(&row)?;
         let schema = self.schema(row.entry_type_id)?;
         self.entry_view(&row, &schema, &sites)
     }
@@ -788,6 +792,7 @@ impl Service {
             if row.deleted_at.is_some() {
                 return Err(trashed(entry_id));
             }
+            self.check_live_row(&row)?;
             let schema = self.schema(row.entry_type_id)?;
             let section = self.section_row(row.section_id)?;
             let site = self.site_or_primary(Some(row.site_id))?;
@@ -829,6 +834,7 @@ impl Service {
         let entry_id = request.entry_id.get();
         let permanently = request.permanently_delete.is_some_and(|f| f.0);
         let rows = self.entry_rows(entry_id, "delete_draft")?;
+        self.check_live_rows(&rows)?;
         if permanently {
             let impact = self
                 .store()

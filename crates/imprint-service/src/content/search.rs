@@ -2,6 +2,7 @@
 
 use imprint_content::entry::EntryStatus;
 use imprint_engine::timestamp;
+use imprint_store::StoreError;
 use imprint_store::content::{SearchQuery, SearchTerm};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,17 @@ pub struct SearchContent {
 /// matches, title matches first (see `SearchQuery::window`), so `search_content` costs
 /// the same for a word in every entry as for a rare one.
 const SEARCH_WINDOW: usize = 2_000;
+
+/// The longest query `search_content` takes, in bytes: words to find, not documents.
+pub const MAX_QUERY_BYTES: usize = 512;
+
+/// The most distinct words one query may hold (repeated words count once): each costs
+/// the backend a pass over its index entries.
+pub const MAX_QUERY_WORDS: usize = 32;
+
+/// How long one search may run before the backend stops it: one expensive query must not
+/// hold a connection (and the callers queued behind it) for longer.
+pub const SEARCH_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// One entry found by `search_content`.
 #[derive(Debug, Clone, Serialize)]
@@ -99,15 +111,28 @@ impl Service {
             return Err(unknown_site(site_id));
         }
         let now = now_millis();
-        let hits = self.store().content().search(&SearchQuery {
-            terms,
-            site_id,
-            section_ids: section_ids.clone(),
-            status: status.clone(),
-            now,
-            limit: clamp_limit(request.limit.or(Some(5))),
-            window: SEARCH_WINDOW,
-        })?;
+        let time_limit = self.inner.search_time_limit;
+        let hits = self
+            .store()
+            .content()
+            .search(&SearchQuery {
+                terms,
+                site_id,
+                section_ids: section_ids.clone(),
+                status: status.clone(),
+                now,
+                limit: clamp_limit(request.limit.or(Some(5))),
+                window: SEARCH_WINDOW,
+                time_limit: Some(time_limit),
+            })
+            .map_err(|e| match e {
+                StoreError::TimedOut(_) => ServiceError::invalid(format!(
+                    "the search took too long and was stopped after {} ms: narrow the query (fewer or rarer words, whole words rather than short prefixes) or filter it by sectionIds or siteId, then search again",
+                    time_limit.as_millis()
+                )),
+                e => e.into(),
+            })?;
+        self.check_live_rows(hits.iter().map(|hit| &hit.row))?;
         let results: Vec<SearchHitView> = hits
             .iter()
             .map(|hit| {
@@ -168,6 +193,12 @@ fn fts_terms(text: &str) -> ServiceResult<Vec<SearchTerm>> {
     if text.trim().is_empty() {
         return Ok(terms);
     }
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(ServiceError::invalid(format!(
+            "query is {} bytes long, over the limit of {MAX_QUERY_BYTES}: search for a few distinctive words, not a passage",
+            text.len()
+        )));
+    }
     for word in text.split_whitespace() {
         let prefix = word.ends_with('*');
         let core: String = word
@@ -176,12 +207,22 @@ fn fts_terms(text: &str) -> ServiceResult<Vec<SearchTerm>> {
             .filter(|c| *c != '"')
             .collect();
         if core.chars().any(char::is_alphanumeric) {
-            terms.push(if prefix {
+            let term = if prefix {
                 SearchTerm::prefix(core)
             } else {
                 SearchTerm::word(core)
-            });
+            };
+            // A repeated word narrows nothing: searching for it once is the same search.
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
         }
+    }
+    if terms.len() > MAX_QUERY_WORDS {
+        return Err(ServiceError::invalid(format!(
+            "query holds {} different words, over the limit of {MAX_QUERY_WORDS}: search for a few distinctive words",
+            terms.len()
+        )));
     }
     if terms.is_empty() {
         return Err(ServiceError::invalid(
@@ -189,4 +230,40 @@ fn fts_terms(text: &str) -> ServiceResult<Vec<SearchTerm>> {
         ));
     }
     Ok(terms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_of_thousands_of_words_is_refused_naming_the_limit() {
+        let error = fts_terms(&"recipe ".repeat(4_000)).unwrap_err();
+        assert!(error.to_string().contains("limit of 512"), "{error}");
+    }
+
+    #[test]
+    fn repeated_words_are_searched_once() {
+        let terms = fts_terms("soup soup Soup soup* soup").unwrap();
+        assert_eq!(
+            terms,
+            vec![
+                SearchTerm::word("soup"),
+                SearchTerm::word("Soup"),
+                SearchTerm::prefix("soup")
+            ]
+        );
+    }
+
+    #[test]
+    fn more_distinct_words_than_the_limit_are_refused() {
+        let words: Vec<String> = (0..=MAX_QUERY_WORDS).map(|n| format!("w{n}")).collect();
+        let error = fts_terms(&words.join(" ")).unwrap_err();
+        assert!(error.to_string().contains("limit of 32"), "{error}");
+        let allowed = &words[..MAX_QUERY_WORDS];
+        assert_eq!(
+            fts_terms(&allowed.join(" ")).unwrap().len(),
+            MAX_QUERY_WORDS
+        );
+    }
 }

@@ -803,3 +803,38 @@ pub fn a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_
     // Rare terms keep relevance ranking even with a window.
     assert!(query(vec!["three"], 3, 10).iter().all(|h| h.rank.is_some()));
 }
+
+/// A search is bounded in time: out of time it stops with `TimedOut` and leaves the store
+/// (and the connection it ran on) working; within its time it answers as without a limit.
+pub fn a_search_out_of_time_is_stopped_and_the_store_keeps_working(db: &dyn Database) {
+    let store = with_structure(db);
+    create(&*store, "heron", "Heron", "marsh");
+    let query = |time_limit: std::time::Duration| SearchQuery {
+        terms: vec![SearchTerm::word("heron")],
+        status: "live".into(),
+        now: 1_000,
+        limit: 10,
+        time_limit: Some(time_limit),
+        ..Default::default()
+    };
+    let stopped = store.content().search(&query(std::time::Duration::ZERO));
+    assert!(
+        matches!(stopped, Err(imprint_store::StoreError::TimedOut(_))),
+        "{stopped:?}"
+    );
+    // More searches than any backend keeps connections for: none was left interrupted.
+    for _ in 0..6 {
+        let hits = store
+            .content()
+            .search(&query(std::time::Duration::from_secs(60)))
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+    }
+    assert_eq!(search(&*store, "heron", "live"), ["Heron"]);
+    create(&*store, "heron-two", "Heron two", "marsh");
+    assert_eq!(
+        search(&*store, "heron", "live").len(),
+        2,
+        "a read after a write sees it"
+    );
+}

@@ -37,7 +37,8 @@ macro_rules! store_conformance {
             search_ranks_titles_filters_and_limits,
             impact_and_delete_scope_remove_entries_revisions_search_rows_and_drafts,
             drafts_round_trip_update_by_version_and_one_provisional_per_entry_and_creator,
-            a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first);
+            a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first,
+            a_search_out_of_time_is_stopped_and_the_store_keeps_working);
     };
     (@each $fresh:expr; store: $($s:ident),*; content: $($c:ident),*) => {
         $(

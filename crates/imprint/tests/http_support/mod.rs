@@ -29,6 +29,14 @@ impl Server {
         Self::spawn(command)
     }
 
+    /// Like [`Server::start`], with more environment variables (the debug builds' test knobs).
+    pub fn start_with_env(env: &TestEnv, vars: &[(&str, &str)], extra: &[&str]) -> Server {
+        let mut command = env.command();
+        command.envs(vars.iter().copied());
+        command.args(["serve", "--http", "127.0.0.1:0"]).args(extra);
+        Self::spawn(command)
+    }
+
     /// Like [`Server::start`], with the server's file descriptor limit (`ulimit -n`) lowered
     /// to `max_fds`, as a small container or a careful admin would set it.
     pub fn start_with_fd_limit(env: &TestEnv, max_fds: u32, extra: &[&str]) -> Server {

@@ -41,6 +41,7 @@ mod tokens;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_keyring.sql"),
+    include_str!("../migrations/0003_site_groups.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

@@ -37,6 +37,7 @@ mod entry_types;
 mod fields;
 mod history;
 mod layouts;
+mod propagation;
 mod search;
 mod sections;
 mod sites;

@@ -173,6 +173,7 @@ fn answers_keep_their_keys_in_order() {
                     .cloned()
                     .unwrap(),
             )),
+            site_ids: None,
         })
         .unwrap();
     assert_eq!(keys(&created), with(ENTRY, &["artifactId", "message"]));

@@ -101,6 +101,7 @@ fn answers_keep_their_keys_in_order() {
             "searchable",
             "settings",
             "translationMethod",
+            "translationKeyFormat",
             "editUrl",
             "message"
         ]

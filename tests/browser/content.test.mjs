@@ -110,3 +110,28 @@ test('a new entry is written in the panel and found by search', async () => {
   await page.getByRole('link', { name: 'Bread basics' }).click();
   await page.getByRole('heading', { name: 'Bread basics' }).waitFor();
 });
+
+test('the restoreUrl of a trashed entry opens a page whose Restore button brings it back', async () => {
+  const entry = await callTool(server, token, 'create_entry', {
+    sectionId: model.section, entryTypeId: model.article,
+    attributeAndFieldData: { title: 'Gone for a while', body: 'Back soon.' },
+  });
+  const deleted = await callTool(server, token, 'delete_entry', { entryId: entry.entryId });
+  assert.equal(deleted.deletedPermanently, false);
+  assert.equal(deleted.restoreUrl, `${server.url}/cp/entries/${entry.entryId}`);
+  assert.equal((await rest('GET', `/v1/content/entries/${entry.entryId}`)).status, 'trashed');
+
+  await page.goto(deleted.restoreUrl);
+  await page.getByText('This entry is in the trash').waitFor();
+  await page.screenshot({ path: screenshotPath('content-restore.png'), fullPage: true });
+  await page.locator('#trashed').getByRole('button', { name: 'Restore' }).click();
+  await page.getByText(`restored entry ${entry.entryId} from the trash`).waitFor();
+  assert.equal(await page.locator('#trashed').count(), 0);
+  assert.equal(new URL(page.url()).pathname, `/cp/entries/${entry.entryId}`);
+
+  const back = await rest('GET', `/v1/content/entries/${entry.entryId}`);
+  assert.equal(back.status, 'live');
+  assert.equal(back.trashed, false);
+  await page.goto(`${server.url}/cp/entries?query=soon`);
+  await page.getByRole('link', { name: 'Gone for a while' }).waitFor();
+});

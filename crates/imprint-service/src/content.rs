@@ -39,6 +39,7 @@ mod fields;
 mod history;
 pub(crate) mod integrity;
 mod layouts;
+mod propagation;
 mod search;
 mod sections;
 mod sites;

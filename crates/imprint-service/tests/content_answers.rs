@@ -101,6 +101,7 @@ fn answers_keep_their_keys_in_order() {
             "searchable",
             "settings",
             "translationMethod",
+            "translationKeyFormat",
             "editUrl",
             "message"
         ]
@@ -173,6 +174,7 @@ fn answers_keep_their_keys_in_order() {
                     .cloned()
                     .unwrap(),
             )),
+            site_ids: None,
         })
         .unwrap();
     assert_eq!(keys(&created), with(ENTRY, &["artifactId", "message"]));

@@ -5,9 +5,9 @@
 //! sees the outcome instead of overwriting it.
 
 use imprint_store::content::{
-    BuildEntry, DraftFilter, EntryDraftRow, EntryDraftUpdate, EntryRow, EntryTypeRow, EntryWrite,
-    FieldLayoutRow, FieldRow, Impact, Scope, SearchHit, SearchQuery, SectionRow, SiteRow,
-    WriteCheck,
+    BuildEntry, BuildEntrySites, DraftFilter, EntryDraftRow, EntryDraftUpdate, EntryRow,
+    EntryTypeRow, EntryWrite, FieldLayoutRow, FieldRow, Impact, Scope, SearchHit, SearchQuery,
+    SectionRow, SiteRow, WriteCheck,
 };
 use imprint_store::{ContentStore, StoreError, StoreResult};
 use tokio_postgres::Row;
@@ -17,7 +17,7 @@ use crate::search::{document_text, search_within_limit};
 use crate::{Conn, PostgresStore, all, get, json, to_text};
 
 const SITE_COLUMNS: &str =
-    "id, name, handle, language, base_url, is_primary, created_at, updated_at";
+    "id, name, handle, language, base_url, is_primary, created_at, updated_at, site_group";
 
 fn site_from_row(row: &Row) -> StoreResult<SiteRow> {
     Ok(SiteRow {
@@ -29,6 +29,7 @@ fn site_from_row(row: &Row) -> StoreResult<SiteRow> {
         primary: get(row, 5)?,
         created_at: get(row, 6)?,
         updated_at: get(row, 7)?,
+        group: get(row, 8)?,
     })
 }
 
@@ -379,6 +380,72 @@ fn changed_or_missing(changed: u64) -> StoreResult<()> {
     }
 }
 
+/// One checked entry write inside the caller's transaction (see `ContentStore::write_entry`).
+fn write_one(c: &mut Conn, check: WriteCheck, build: BuildEntry<'_>) -> StoreResult<EntryWrite> {
+    if let Some((draft_id, version)) = check.draft {
+        // Locked: a racing apply of the same draft waits here, then finds it gone.
+        let current: Option<i64> = c
+            .opt(
+                "SELECT version FROM entry_drafts WHERE id = $1 FOR UPDATE",
+                &[&draft_id],
+            )?
+            .map(|row| get(&row, 0))
+            .transpose()?;
+        match current {
+            None => return Err(StoreError::NotFound),
+            Some(current) if current != version => {
+                return Err(StoreError::Conflict(format!(
+                    "draft {draft_id} changed meanwhile (version {current}, not {version})"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let (entry_id, existing) = match check.entry_id {
+        Some(entry_id) => {
+            let existing: Option<(i64, i64)> = c
+                .opt(
+                    "SELECT row_id, head_seq FROM entries WHERE entry_id = $1 AND site_id = $2 FOR UPDATE",
+                    &[&entry_id, &check.site_id],
+                )?
+                .map(|row| Ok::<_, StoreError>((get(&row, 0)?, get(&row, 1)?)))
+                .transpose()?;
+            if existing.map(|(_, head)| head) != check.expected_head {
+                return Err(StoreError::Conflict(format!(
+                    "entry {entry_id} in site {} changed meanwhile",
+                    check.site_id
+                )));
+            }
+            (entry_id, existing.map(|(row_id, _)| row_id))
+        }
+        None => (allocate_ids(c, 1)?, None),
+    };
+    let write = build(entry_id)?;
+    let row = &write.row;
+    if row.entry_id != entry_id
+        || row.site_id != check.site_id
+        || row.head_seq != write.revision.seq
+        || write.revision.seq != check.expected_head.unwrap_or(0) + 1
+    {
+        return Err(StoreError::Other(format!(
+            "inconsistent write for entry {entry_id}: the row, the revision and the check disagree"
+        )));
+    }
+    let owner = slug_owner_in(c, row.section_id, row.site_id, &row.slug)?;
+    if let Some(owner) = owner.filter(|owner| *owner != entry_id) {
+        return Err(StoreError::Conflict(format!(
+            "slug '{}' was taken by entry {owner} meanwhile",
+            row.slug
+        )));
+    }
+    insert_revision(c, &write)?;
+    save_entry(c, &write, existing)?;
+    if let Some((draft_id, _)) = check.draft {
+        c.exec("DELETE FROM entry_drafts WHERE id = $1", &[&draft_id])?;
+    }
+    Ok(write)
+}
+
 impl ContentStore for PostgresStore {
     fn sites(&self) -> StoreResult<Vec<SiteRow>> {
         self.read(|c| {
@@ -410,9 +477,9 @@ impl ContentStore for PostgresStore {
             }
             get(
                 &c.one(
-                    "INSERT INTO sites (name, handle, language, base_url, is_primary, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                    &[&row.name, &row.handle, &row.language, &row.base_url, &row.primary, &row.created_at, &row.updated_at],
+                    "INSERT INTO sites (name, handle, language, base_url, is_primary, created_at, updated_at, site_group)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    &[&row.name, &row.handle, &row.language, &row.base_url, &row.primary, &row.created_at, &row.updated_at, &row.group],
                 )?,
                 0,
             )
@@ -426,8 +493,8 @@ impl ContentStore for PostgresStore {
             }
             changed_or_missing(c.exec(
                 "UPDATE sites SET name = $2, handle = $3, language = $4, base_url = $5, is_primary = $6,
-                 updated_at = $7 WHERE id = $1",
-                &[&row.id, &row.name, &row.handle, &row.language, &row.base_url, &row.primary, &row.updated_at],
+                 updated_at = $7, site_group = $8 WHERE id = $1",
+                &[&row.id, &row.name, &row.handle, &row.language, &row.base_url, &row.primary, &row.updated_at, &row.group],
             )?)
         })
     }
@@ -762,69 +829,29 @@ impl ContentStore for PostgresStore {
     }
 
     fn write_entry(&self, check: WriteCheck, build: BuildEntry<'_>) -> StoreResult<EntryWrite> {
+        self.write(|c| write_one(c, check, build))
+    }
+
+    fn write_entry_sites(
+        &self,
+        checks: &[WriteCheck],
+        build: BuildEntrySites<'_>,
+    ) -> StoreResult<Vec<EntryWrite>> {
+        WriteCheck::check_sites(checks)?;
         self.write(|c| {
-            if let Some((draft_id, version)) = check.draft {
-                // Locked: a racing apply of the same draft waits here, then finds it gone.
-                let current: Option<i64> = c
-                    .opt(
-                        "SELECT version FROM entry_drafts WHERE id = $1 FOR UPDATE",
-                        &[&draft_id],
-                    )?
-                    .map(|row| get(&row, 0))
-                    .transpose()?;
-                match current {
-                    None => return Err(StoreError::NotFound),
-                    Some(current) if current != version => {
-                        return Err(StoreError::Conflict(format!(
-                            "draft {draft_id} changed meanwhile (version {current}, not {version})"
-                        )));
-                    }
-                    Some(_) => {}
-                }
+            let mut entry_id = None;
+            let mut writes = Vec::with_capacity(checks.len());
+            for (index, check) in checks.iter().enumerate() {
+                // The save allocates the id (a new entry); its copies name it.
+                let check = WriteCheck {
+                    entry_id: check.entry_id.or(entry_id),
+                    ..*check
+                };
+                let write = write_one(c, check, &mut |id| build(index, id))?;
+                entry_id = Some(write.row.entry_id);
+                writes.push(write);
             }
-            let (entry_id, existing) = match check.entry_id {
-                Some(entry_id) => {
-                    let existing: Option<(i64, i64)> = c
-                        .opt(
-                            "SELECT row_id, head_seq FROM entries WHERE entry_id = $1 AND site_id = $2 FOR UPDATE",
-                            &[&entry_id, &check.site_id],
-                        )?
-                        .map(|row| Ok::<_, StoreError>((get(&row, 0)?, get(&row, 1)?)))
-                        .transpose()?;
-                    if existing.map(|(_, head)| head) != check.expected_head {
-                        return Err(StoreError::Conflict(format!(
-                            "entry {entry_id} in site {} changed meanwhile",
-                            check.site_id
-                        )));
-                    }
-                    (entry_id, existing.map(|(row_id, _)| row_id))
-                }
-                None => (allocate_ids(c, 1)?, None),
-            };
-            let write = build(entry_id)?;
-            let row = &write.row;
-            if row.entry_id != entry_id
-                || row.site_id != check.site_id
-                || row.head_seq != write.revision.seq
-                || write.revision.seq != check.expected_head.unwrap_or(0) + 1
-            {
-                return Err(StoreError::Other(format!(
-                    "inconsistent write for entry {entry_id}: the row, the revision and the check disagree"
-                )));
-            }
-            let owner = slug_owner_in(c, row.section_id, row.site_id, &row.slug)?;
-            if let Some(owner) = owner.filter(|owner| *owner != entry_id) {
-                return Err(StoreError::Conflict(format!(
-                    "slug '{}' was taken by entry {owner} meanwhile",
-                    row.slug
-                )));
-            }
-            insert_revision(c, &write)?;
-            save_entry(c, &write, existing)?;
-            if let Some((draft_id, _)) = check.draft {
-                c.exec("DELETE FROM entry_drafts WHERE id = $1", &[&draft_id])?;
-            }
-            Ok(write)
+            Ok(writes)
         })
     }
 

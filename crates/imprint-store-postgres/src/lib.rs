@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_keyring.sql"),
     include_str!("../migrations/0003_pending_deployments.sql"),
+    include_str!("../migrations/0004_site_groups.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

@@ -7,9 +7,9 @@
 //! FTS5 `MATCH … ORDER BY rank LIMIT n`.
 
 use imprint_store::content::{
-    BuildEntry, DraftFilter, EntryDraftRow, EntryDraftUpdate, EntryRow, EntryTypeRow, EntryWrite,
-    FieldLayoutRow, FieldRow, Impact, Scope, SearchHit, SearchQuery, SectionRow, SiteRow,
-    WriteCheck,
+    BuildEntry, BuildEntrySites, DraftFilter, EntryDraftRow, EntryDraftUpdate, EntryRow,
+    EntryTypeRow, EntryWrite, FieldLayoutRow, FieldRow, Impact, Scope, SearchHit, SearchQuery,
+    SectionRow, SiteRow, WriteCheck,
 };
 use imprint_store::{ContentStore, StoreError, StoreResult};
 use rusqlite::types::Value as SqlValue;
@@ -18,7 +18,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 use crate::{SqliteStore, from_text, map_error, to_text};
 
 const SITE_COLUMNS: &str =
-    "id, name, handle, language, base_url, is_primary, created_at, updated_at";
+    "id, name, handle, language, base_url, is_primary, created_at, updated_at, site_group";
 
 fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteRow> {
     Ok(SiteRow {
@@ -30,6 +30,7 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteRow> {
         primary: row.get(5)?,
         created_at: row.get(6)?,
         updated_at: row.get(7)?,
+        group: row.get(8)?,
     })
 }
 
@@ -367,6 +368,78 @@ fn slug_owner_in(
         .optional()
 }
 
+/// One checked entry write inside the caller's transaction (see `ContentStore::write_entry`).
+fn write_one(
+    tx: &Transaction<'_>,
+    check: WriteCheck,
+    build: BuildEntry<'_>,
+) -> StoreResult<EntryWrite> {
+    if let Some((draft_id, version)) = check.draft {
+        let current: Option<i64> = tx
+            .prepare_cached("SELECT version FROM entry_drafts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([draft_id], |row| row.get(0)).optional())
+            .map_err(map_error)?;
+        match current {
+            None => return Err(StoreError::NotFound),
+            Some(current) if current != version => {
+                return Err(StoreError::Conflict(format!(
+                    "draft {draft_id} changed meanwhile (version {current}, not {version})"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let (entry_id, existing) = match check.entry_id {
+        Some(entry_id) => {
+            let existing: Option<(i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT row_id, head_seq FROM entries WHERE entry_id = ?1 AND site_id = ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_row([entry_id, check.site_id], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()
+                })
+                .map_err(map_error)?;
+            if existing.map(|(_, head)| head) != check.expected_head {
+                return Err(StoreError::Conflict(format!(
+                    "entry {entry_id} in site {} changed meanwhile",
+                    check.site_id
+                )));
+            }
+            (entry_id, existing.map(|(row_id, _)| row_id))
+        }
+        None => (allocate_ids(tx, 1)?, None),
+    };
+    let write = build(entry_id)?;
+    let row = &write.row;
+    if row.entry_id != entry_id
+        || row.site_id != check.site_id
+        || row.head_seq != write.revision.seq
+        || write.revision.seq != check.expected_head.unwrap_or(0) + 1
+    {
+        return Err(StoreError::Other(format!(
+            "inconsistent write for entry {entry_id}: the row, the revision and the check disagree"
+        )));
+    }
+    let owner = slug_owner_in(tx, row.section_id, row.site_id, &row.slug).map_err(map_error)?;
+    if let Some(owner) = owner.filter(|owner| *owner != entry_id) {
+        return Err(StoreError::Conflict(format!(
+            "slug '{}' was taken by entry {owner} meanwhile",
+            row.slug
+        )));
+    }
+    insert_revision(tx, &write)?;
+    save_entry(tx, &write, existing)?;
+    if let Some((draft_id, _)) = check.draft {
+        tx.prepare_cached("DELETE FROM entry_drafts WHERE id = ?1")
+            .and_then(|mut s| s.execute([draft_id]))
+            .map_err(map_error)?;
+    }
+    Ok(write)
+}
+
 impl ContentStore for SqliteStore {
     fn sites(&self) -> StoreResult<Vec<SiteRow>> {
         self.all(
@@ -390,9 +463,9 @@ impl ContentStore for SqliteStore {
                 unmark_primary(tx, -1)?;
             }
             tx.execute(
-                "INSERT INTO sites (name, handle, language, base_url, is_primary, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![row.name, row.handle, row.language, row.base_url, row.primary, row.created_at, row.updated_at],
+                "INSERT INTO sites (name, handle, language, base_url, is_primary, created_at, updated_at, site_group)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![row.name, row.handle, row.language, row.base_url, row.primary, row.created_at, row.updated_at, row.group],
             )
             .map_err(map_error)?;
             Ok(tx.last_insert_rowid())
@@ -407,8 +480,8 @@ impl ContentStore for SqliteStore {
             let changed = tx
                 .execute(
                     "UPDATE sites SET name = ?2, handle = ?3, language = ?4, base_url = ?5, is_primary = ?6,
-                     updated_at = ?7 WHERE id = ?1",
-                    params![row.id, row.name, row.handle, row.language, row.base_url, row.primary, row.updated_at],
+                     updated_at = ?7, site_group = ?8 WHERE id = ?1",
+                    params![row.id, row.name, row.handle, row.language, row.base_url, row.primary, row.updated_at, row.group],
                 )
                 .map_err(map_error)?;
             if changed == 0 {
@@ -726,69 +799,29 @@ impl ContentStore for SqliteStore {
     }
 
     fn write_entry(&self, check: WriteCheck, build: BuildEntry<'_>) -> StoreResult<EntryWrite> {
+        self.write(|tx| write_one(tx, check, build))
+    }
+
+    fn write_entry_sites(
+        &self,
+        checks: &[WriteCheck],
+        build: BuildEntrySites<'_>,
+    ) -> StoreResult<Vec<EntryWrite>> {
+        WriteCheck::check_sites(checks)?;
         self.write(|tx| {
-            if let Some((draft_id, version)) = check.draft {
-                let current: Option<i64> = tx
-                    .prepare_cached("SELECT version FROM entry_drafts WHERE id = ?1")
-                    .and_then(|mut s| s.query_row([draft_id], |row| row.get(0)).optional())
-                    .map_err(map_error)?;
-                match current {
-                    None => return Err(StoreError::NotFound),
-                    Some(current) if current != version => {
-                        return Err(StoreError::Conflict(format!(
-                            "draft {draft_id} changed meanwhile (version {current}, not {version})"
-                        )));
-                    }
-                    Some(_) => {}
-                }
+            let mut entry_id = None;
+            let mut writes = Vec::with_capacity(checks.len());
+            for (index, check) in checks.iter().enumerate() {
+                // The save allocates the id (a new entry); its copies name it.
+                let check = WriteCheck {
+                    entry_id: check.entry_id.or(entry_id),
+                    ..*check
+                };
+                let write = write_one(tx, check, &mut |id| build(index, id))?;
+                entry_id = Some(write.row.entry_id);
+                writes.push(write);
             }
-            let (entry_id, existing) = match check.entry_id {
-                Some(entry_id) => {
-                    let existing: Option<(i64, i64)> = tx
-                        .prepare_cached(
-                            "SELECT row_id, head_seq FROM entries WHERE entry_id = ?1 AND site_id = ?2",
-                        )
-                        .and_then(|mut s| {
-                            s.query_row([entry_id, check.site_id], |row| Ok((row.get(0)?, row.get(1)?)))
-                                .optional()
-                        })
-                        .map_err(map_error)?;
-                    if existing.map(|(_, head)| head) != check.expected_head {
-                        return Err(StoreError::Conflict(format!(
-                            "entry {entry_id} in site {} changed meanwhile",
-                            check.site_id
-                        )));
-                    }
-                    (entry_id, existing.map(|(row_id, _)| row_id))
-                }
-                None => (allocate_ids(tx, 1)?, None),
-            };
-            let write = build(entry_id)?;
-            let row = &write.row;
-            if row.entry_id != entry_id
-                || row.site_id != check.site_id
-                || row.head_seq != write.revision.seq
-                || write.revision.seq != check.expected_head.unwrap_or(0) + 1
-            {
-                return Err(StoreError::Other(format!(
-                    "inconsistent write for entry {entry_id}: the row, the revision and the check disagree"
-                )));
-            }
-            let owner = slug_owner_in(tx, row.section_id, row.site_id, &row.slug).map_err(map_error)?;
-            if let Some(owner) = owner.filter(|owner| *owner != entry_id) {
-                return Err(StoreError::Conflict(format!(
-                    "slug '{}' was taken by entry {owner} meanwhile",
-                    row.slug
-                )));
-            }
-            insert_revision(tx, &write)?;
-            save_entry(tx, &write, existing)?;
-            if let Some((draft_id, _)) = check.draft {
-                tx.prepare_cached("DELETE FROM entry_drafts WHERE id = ?1")
-                    .and_then(|mut s| s.execute([draft_id]))
-                    .map_err(map_error)?;
-            }
-            Ok(write)
+            Ok(writes)
         })
     }
 

@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_secrets.sql"),
     include_str!("../migrations/0005_draft_item_count.sql"),
     include_str!("../migrations/0006_pending_deployments.sql"),
+    include_str!("../migrations/0007_site_groups.sql"),
 ];
 
 pub struct SqliteStore {

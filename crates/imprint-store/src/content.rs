@@ -18,6 +18,8 @@ pub struct SiteRow {
     pub language: String,
     pub base_url: Option<String>,
     pub primary: bool,
+    /// The site group's name (Craft's site groups: propagation and translation by group).
+    pub group: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -135,6 +137,36 @@ pub struct WriteCheck {
 
 /// Builds the write once the entry id is known (it signs the revision, which names it).
 pub type BuildEntry<'a> = &'a mut dyn FnMut(i64) -> StoreResult<EntryWrite>;
+
+/// Builds the `index`th write of [`ContentStore::write_entry_sites`] once the entry id is known.
+pub type BuildEntrySites<'a> = &'a mut dyn FnMut(usize, i64) -> StoreResult<EntryWrite>;
+
+impl WriteCheck {
+    /// The shape [`ContentStore::write_entry_sites`] accepts, checked before anything is
+    /// written: at least one check, each site once, every check after the first naming the
+    /// first's entry (or none: the same entry), and a draft only on the first.
+    pub fn check_sites(checks: &[WriteCheck]) -> StoreResult<()> {
+        let Some(first) = checks.first() else {
+            return Err(StoreError::Other("a write in no site".into()));
+        };
+        for (index, check) in checks.iter().enumerate().skip(1) {
+            if checks[..index].iter().any(|c| c.site_id == check.site_id) {
+                return Err(StoreError::Other(format!(
+                    "site {} is written twice in one save",
+                    check.site_id
+                )));
+            }
+            if check.draft.is_some()
+                || (check.entry_id.is_some() && check.entry_id != first.entry_id)
+            {
+                return Err(StoreError::Other(
+                    "a save's copies are of the saved entry, without a draft".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// A persisted draft of an entry in one site (or of a new entry, "from scratch").
 #[derive(Debug, Clone, PartialEq)]
@@ -312,6 +344,16 @@ pub trait ContentStore: Send + Sync {
     /// the slug is taken), then upserts the row, appends the revision, refreshes the
     /// search row and deletes the draft — all or nothing.
     fn write_entry(&self, check: WriteCheck, build: BuildEntry<'_>) -> StoreResult<EntryWrite>;
+    /// Writes one entry in several sites in one transaction: a save (`checks[0]`, whose
+    /// `entry_id` may be `None` to allocate one and whose draft is checked and deleted) and
+    /// its propagated copies (the same entry in other sites). Each is checked as
+    /// [`ContentStore::write_entry`] checks; any failure leaves nothing written. The shape
+    /// is checked first ([`WriteCheck::check_sites`]). Returns the writes in order.
+    fn write_entry_sites(
+        &self,
+        checks: &[WriteCheck],
+        build: BuildEntrySites<'_>,
+    ) -> StoreResult<Vec<EntryWrite>>;
     /// Bulk insert of `count` new entries in one transaction (seeding, imports).
     fn insert_entries(
         &self,

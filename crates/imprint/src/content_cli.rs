@@ -111,6 +111,9 @@ pub enum ContentCommand {
         /// attributeAndFieldData, JSON.
         #[arg(long)]
         data: Option<String>,
+        /// propagationMethod "custom": the other sites to save it to (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        site_ids: Vec<i64>,
     },
     /// Show an entry (or a draft, by its id).
     GetEntry {
@@ -126,6 +129,9 @@ pub enum ContentCommand {
         data: String,
         #[arg(long)]
         site: Option<i64>,
+        /// propagationMethod "custom": more sites to save it to (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        site_ids: Vec<i64>,
     },
     /// Move an entry to the trash (or delete it for good with --permanently).
     DeleteEntry {
@@ -238,6 +244,9 @@ pub struct SiteFlags {
     /// Make it the primary site.
     #[arg(long)]
     primary: bool,
+    /// The site group (propagation and translation by group).
+    #[arg(long)]
+    group: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +367,7 @@ impl SiteFlags {
             language: self.language,
             base_url: self.base_url,
             primary: self.primary.then_some(Flag(true)),
+            group: self.group,
         }
     }
 
@@ -369,6 +379,7 @@ impl SiteFlags {
             language: self.language,
             base_url: self.base_url,
             primary: self.primary.then_some(Flag(true)),
+            group: self.group,
         })
     }
 }
@@ -453,6 +464,7 @@ impl FieldFlags {
             settings: object_arg("settings", self.settings)?,
             searchable: self.searchable.map(Flag),
             translation_method: None,
+            translation_key_format: None,
         })
     }
 
@@ -466,6 +478,7 @@ impl FieldFlags {
             settings: object_arg("settings", self.settings)?,
             searchable: self.searchable.map(Flag),
             translation_method: None,
+            translation_key_format: None,
         })
     }
 }
@@ -539,11 +552,13 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             entry_type,
             site,
             data,
+            site_ids,
         } => answer(service.create_entry(CreateEntry {
             section_id: id(section)?,
             entry_type_id: opt_id(entry_type)?,
             site_id: opt_id(site)?,
             attribute_and_field_data: object_arg("data", data)?,
+            site_ids: some_ids(site_ids)?,
         })),
         C::GetEntry { entry_id, site } => answer(service.get_entry(GetEntry {
             entry_id: id(entry_id)?,
@@ -553,10 +568,12 @@ pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
             entry_id,
             data,
             site,
+            site_ids,
         } => answer(service.update_entry(UpdateEntry {
             entry_id: id(entry_id)?,
             attribute_and_field_data: object_arg("data", Some(data))?.unwrap_or_default(),
             site_id: opt_id(site)?,
+            site_ids: some_ids(site_ids)?,
         })),
         C::DeleteEntry {
             entry_id,

@@ -344,7 +344,7 @@ async fn each_propagation_method_propagates_as_it_says() {
     let fr = id(
         &mcp.ok(
             "create_site",
-            json!({"name": "French", "language": "fr-FR"}),
+            json!({"name": "French", "language": "fr-FR", "group": "americas"}),
         )
         .await,
         "id",
@@ -352,7 +352,7 @@ async fn each_propagation_method_propagates_as_it_says() {
     let uk = id(
         &mcp.ok(
             "create_site",
-            json!({"name": "English 2", "handle": "english2", "language": "en-US"}),
+            json!({"name": "English 2", "handle": "english2", "language": "en-US", "group": "europe"}),
         )
         .await,
         "id",
@@ -360,20 +360,35 @@ async fn each_propagation_method_propagates_as_it_says() {
     let de = id(
         &mcp.ok(
             "create_site",
-            json!({"name": "German", "language": "de-DE"}),
+            json!({"name": "German", "language": "de-DE", "group": "europe"}),
         )
         .await,
         "id",
     );
-    let page = id(
-        &mcp.ok("create_entry_type", json!({"name": "Page"})).await,
-        "id",
+    mcp.ok("update_site", json!({"siteId": 1, "group": "americas"}))
+        .await;
+    // Page: a title (translated per site, the default) and `shared`, one value for all sites.
+    let page_type = mcp.ok("create_entry_type", json!({"name": "Page"})).await;
+    let page = id(&page_type, "id");
+    let shared = id(
+        &mcp.ok(
+            "create_field",
+            json!({"type": "PlainText", "name": "Shared", "translationMethod": "none"}),
+        )
+        .await,
+        "fieldId",
     );
+    mcp.ok(
+        "update_field_layout",
+        json!({"fieldLayoutId": page_type["fieldLayoutId"], "tabs": [{"name": "Content", "elements": [
+            {"type": "title"}, {"type": "CustomField", "fieldId": shared}]}]}),
+    )
+    .await;
     let cases = [
         ("all", vec![1, fr, uk, de]),
-        ("siteGroup", vec![1, fr, uk, de]),
+        ("siteGroup", vec![1, fr]),
         ("language", vec![1, uk]),
-        ("custom", vec![1]),
+        ("custom", vec![1, de]),
         ("none", vec![1]),
     ];
     for (method, expected) in cases {
@@ -385,12 +400,11 @@ async fn each_propagation_method_propagates_as_it_says() {
             .await,
             "id",
         );
-        let created = mcp
-            .ok(
-                "create_entry",
-                json!({"sectionId": section, "attributeAndFieldData": {"title": format!("Entry {method}")}}),
-            )
-            .await;
+        let mut create = json!({"sectionId": section, "attributeAndFieldData": {"title": format!("Entry {method}"), "shared": "v1"}});
+        if method == "custom" {
+            create["siteIds"] = json!([de]);
+        }
+        let created = mcp.ok("create_entry", create).await;
         assert_eq!(created["siteIds"], json!(expected), "{method}: {created}");
         let entry_id = id(&created, "entryId");
         // Each copy is live in its site, with the same content.
@@ -404,6 +418,31 @@ async fn each_propagation_method_propagates_as_it_says() {
                 "{method} site {site}"
             );
         }
+        // A later save in site 1 reaches the same sites: `shared` changes there, the
+        // per-site title does not; each site gets a second signed revision.
+        let updated = mcp
+            .ok(
+                "update_entry",
+                json!({"entryId": entry_id, "siteId": 1, "attributeAndFieldData": {"title": "Renamed", "shared": "v2"}}),
+            )
+            .await;
+        assert_eq!(updated["siteIds"], json!(expected), "{method}: {updated}");
+        for site in &expected {
+            let there = mcp
+                .ok("get_entry", json!({"entryId": entry_id, "siteId": site}))
+                .await;
+            let title = if *site == 1 {
+                "Renamed".to_string()
+            } else {
+                format!("Entry {method}")
+            };
+            assert_eq!(
+                (&there["title"], &there["shared"]),
+                (&json!(title), &json!("v2")),
+                "{method} site {site}"
+            );
+            assert_eq!(there["revision"], 2, "{method} site {site}");
+        }
         // An applied draft from scratch follows the same rule.
         let draft = mcp
             .ok(
@@ -414,9 +453,15 @@ async fn each_propagation_method_propagates_as_it_says() {
         let applied = mcp
             .ok("apply_draft", json!({"draftId": draft["draftId"]}))
             .await;
+        // custom: a new entry from a draft stays in its site (it chose no other).
+        let expected_draft = if method == "custom" {
+            vec![1]
+        } else {
+            expected.clone()
+        };
         assert_eq!(
             applied["siteIds"],
-            json!(expected),
+            json!(expected_draft),
             "{method} draft: {applied}"
         );
     }
@@ -450,6 +495,17 @@ async fn each_propagation_method_propagates_as_it_says() {
         )
         .await;
     assert_eq!(saved["siteIds"], json!([1, fr, uk]), "{saved}");
+    // siteIds belongs to "custom" sections only.
+    let refused = mcp
+        .err(
+            "update_entry",
+            json!({"entryId": lonely["entryId"], "siteIds": [de], "attributeAndFieldData": {}}),
+        )
+        .await;
+    assert!(
+        refused.contains("propagationMethod \"custom\""),
+        "{refused}"
+    );
     let unknown = mcp
         .err(
             "update_section",

@@ -355,6 +355,7 @@ impl Bench {
                     entry_type_id: Some(Id(self.entry_type_id)),
                     site_id: None,
                     attribute_and_field_data: Some(object(data)),
+                    site_ids: None,
                 })
                 .unwrap();
             samples.push(started.elapsed());
@@ -405,6 +406,7 @@ impl Bench {
                         entry_id: Id(entry_id),
                         attribute_and_field_data: object(json!({"body": "moved on"})),
                         site_id: None,
+                        site_ids: None,
                     })
                     .unwrap();
             }

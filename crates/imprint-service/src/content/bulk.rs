@@ -4,12 +4,10 @@
 use std::collections::HashSet;
 
 use imprint_content::slug;
-use imprint_store::content::{EntryWrite, SectionRow};
-use serde_json::{Map, json};
+use imprint_store::content::SectionRow;
+use serde_json::Map;
 
-use super::Schema;
-use super::entries::{LiveWrite, SeedEntry, busy, check_enabled_for_site, row_content};
-use super::sections::propagation_method;
+use super::entries::{LiveWrite, SeedEntry, busy, check_enabled_for_site};
 use crate::error::{ServiceError, ServiceResult};
 use crate::revisions::MAX_RETRIES;
 use crate::{Service, now_millis};
@@ -115,72 +113,5 @@ impl Service {
             return Ok(Vec::new());
         };
         Ok(vec![entry_id])
-    }
-
-    /// Copies an entry just written in one site to the other sites its section's
-    /// `propagationMethod` names ("all"/"siteGroup": every site the section is enabled
-    /// for; "language": those with the source site's language; "custom"/"none": none),
-    /// where the entry is not yet: each copy is its own signed revision (`propagate`).
-    /// Returns the site ids written.
-    pub(crate) fn propagate(
-        &self,
-        written: &EntryWrite,
-        section: &SectionRow,
-        schema: &Schema,
-    ) -> ServiceResult<Vec<i64>> {
-        let method = propagation_method(section);
-        if !matches!(method, "all" | "siteGroup" | "language") {
-            return Ok(Vec::new());
-        }
-        let content_store = self.store().content();
-        let sites = content_store.sites()?;
-        let source_id = written.row.site_id;
-        let Some(source) = sites.iter().find(|s| s.id == source_id) else {
-            return Ok(Vec::new());
-        };
-        let entry_id = written.row.entry_id;
-        let present: Vec<i64> = content_store
-            .entry_sites(entry_id)?
-            .iter()
-            .map(|r| r.site_id)
-            .collect();
-        let content = row_content(&written.row)?;
-        let mut done = Vec::new();
-        for site in sites.iter().filter(|t| {
-            !present.contains(&t.id)
-                && check_enabled_for_site(section, t).is_ok()
-                && (method != "language" || t.language.eq_ignore_ascii_case(&source.language))
-        }) {
-            let mut extra = Map::new();
-            extra.insert("propagated_from_site".into(), json!(source_id));
-            for _ in 0..MAX_RETRIES {
-                let write = LiveWrite {
-                    entry_id: Some(entry_id),
-                    site,
-                    section,
-                    schema,
-                    content: content.clone(),
-                    previous: None,
-                    draft: None,
-                    action: "propagate",
-                    extra: extra.clone(),
-                    check_required: false,
-                    author: written.row.author.clone(),
-                };
-                if self.write_live(write)?.is_some() {
-                    done.push(site.id);
-                    break;
-                }
-                // Lost a race: someone else wrote the entry in that site; theirs stands.
-                if content_store
-                    .entry_sites(entry_id)?
-                    .iter()
-                    .any(|r| r.site_id == site.id)
-                {
-                    break;
-                }
-            }
-        }
-        Ok(done)
     }
 }

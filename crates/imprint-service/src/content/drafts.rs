@@ -642,9 +642,9 @@ impl Service {
                 check_required: true,
                 author: None,
             };
-            if let Some(written) = self.write_live(write)? {
+            if let Some(saved) = self.write_propagated(write, &[])? {
+                let (written, propagated) = (saved.written, saved.sites);
                 let entry_id = written.row.entry_id;
-                let propagated = self.propagate(&written, &section, &schema)?;
                 let message = format!(
                     "applied draft {draft_id}: {} entry {entry_id} (revision {}){}{}; the draft is gone. Show the user {}",
                     if draft.canonical_id.is_some() {

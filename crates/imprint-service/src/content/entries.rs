@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::drafts::DraftView;
+use super::propagation::requested_sites;
 use super::sections::{max_authors, propagation_method, site_settings_for};
 use super::{ENTRY_REVISION_FORMAT, Removed, Schema, unknown_site};
-use crate::api::{Flag, Id, JsonObject};
+use crate::api::{Flag, Id, IdList, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::revisions::{MAX_RETRIES, NewRevision};
 use crate::{Service, now_millis};
@@ -37,6 +38,8 @@ pub struct CreateEntry {
     pub site_id: Option<Id>,
     /// Native attributes (title, slug, postDate, expiryDate, enabled, authorId or authorIds: user ids, at most the section's maxAuthors) and custom fields by handle, flat: {"title": "Hello", "body": "<p>Hi</p>", "price": 12.5}. The slug is derived from the title when omitted and made unique.
     pub attribute_and_field_data: Option<JsonObject>,
+    /// Sections with propagationMethod "custom" only: the other sites to save the entry to as well (Craft's "let each entry choose which sites it should be saved to"), e.g. [2, 3].
+    pub site_ids: Option<IdList>,
 }
 
 /// `get_entry`: an entry (or a draft) with its attributes and fields.
@@ -59,6 +62,8 @@ pub struct UpdateEntry {
     pub attribute_and_field_data: JsonObject,
     /// Which site's content (default: the primary site when the entry exists there).
     pub site_id: Option<Id>,
+    /// Sections with propagationMethod "custom" only: more sites to save the entry to (it stays in the sites it is in), e.g. [3].
+    pub site_ids: Option<IdList>,
 }
 
 /// `delete_entry`: to the trash, or for good.
@@ -388,7 +393,34 @@ impl Service {
     /// the draft or the slug meanwhile: the caller re-reads and retries.
     pub(crate) fn write_live(&self, mut write: LiveWrite<'_>) -> ServiceResult<Option<EntryWrite>> {
         let now = now_millis();
-        self.finish_content(&mut write, now)?;
+        let (check, parent_artifact_id) = self.prepare_live(&mut write, now)?;
+        let key = self.signing_key()?;
+        let expected_head = check.expected_head;
+        let mut build = |entry_id: i64| -> Result<EntryWrite, StoreError> {
+            self.build_write(
+                &write,
+                entry_id,
+                expected_head.unwrap_or(0) + 1,
+                parent_artifact_id.clone(),
+                &key,
+                now,
+            )
+        };
+        let written = live_outcome(self.store().content().write_entry(check, &mut build))?;
+        if let Some(written) = &written {
+            self.remember_head(&written.row, &written.revision.artifact_id);
+        }
+        Ok(written)
+    }
+
+    /// Readies a write for the store: the content finished, a slug unique in its site, and
+    /// what the store checks (the head read) with the parent revision's artifact id.
+    pub(crate) fn prepare_live(
+        &self,
+        write: &mut LiveWrite<'_>,
+        now: i64,
+    ) -> ServiceResult<(WriteCheck, Option<String>)> {
+        self.finish_content(write, now)?;
         let site_id = write.site.id;
         let wanted = write
             .content
@@ -419,37 +451,13 @@ impl Service {
                 .map(|r| r.artifact_id),
             _ => None,
         };
-        let key = self.signing_key()?;
         let check = WriteCheck {
             entry_id: write.entry_id,
             site_id,
             expected_head,
             draft: write.draft,
         };
-        let mut build = |entry_id: i64| -> Result<EntryWrite, StoreError> {
-            self.build_write(
-                &write,
-                entry_id,
-                expected_head.unwrap_or(0) + 1,
-                parent_artifact_id.clone(),
-                &key,
-                now,
-            )
-        };
-        match self.store().content().write_entry(check, &mut build) {
-            Ok(written) => {
-                self.remember_head(&written.row, &written.revision.artifact_id);
-                Ok(Some(written))
-            }
-            Err(StoreError::Conflict(reason)) => {
-                tracing::debug!(%reason, "entry write raced another writer; retrying");
-                Ok(None)
-            }
-            Err(StoreError::NotFound) => Err(ServiceError::not_found(
-                "the draft was applied or deleted meanwhile: list_drafts shows the drafts",
-            )),
-            Err(e) => Err(e.into()),
-        }
+        Ok((check, parent_artifact_id))
     }
 
     /// The row, the signed revision and the search text of a write (run inside the
@@ -707,6 +715,7 @@ impl Service {
         let mut data = data;
         let author = take_authors(&mut data, &section)?;
         let content = self.new_content(&section, &site, &schema, &data)?;
+        let requested = requested_sites(request.site_ids.as_ref());
         for _ in 0..MAX_RETRIES {
             let write = LiveWrite {
                 entry_id: None,
@@ -721,9 +730,9 @@ impl Service {
                 check_required: true,
                 author: author.clone(),
             };
-            if let Some(written) = self.write_live(write)? {
+            if let Some(saved) = self.write_propagated(write, &requested)? {
+                let (written, propagated) = (saved.written, saved.sites);
                 let id = written.row.entry_id;
-                let propagated = self.propagate(&written, &section, &schema)?;
                 return self.write_result(
                     &written,
                     &schema,
@@ -781,7 +790,8 @@ impl Service {
             None => None,
         };
         let has_author = author.is_some();
-        if data.is_empty() && !has_author {
+        let requested = requested_sites(request.site_ids.as_ref());
+        if data.is_empty() && !has_author && requested.is_empty() {
             return Err(ServiceError::invalid(
                 "attributeAndFieldData is required: the attributes (title, slug, postDate, expiryDate, enabled) and field handles to change",
             ));
@@ -811,8 +821,8 @@ impl Service {
                 check_required: true,
                 author: author.clone(),
             };
-            if let Some(written) = self.write_live(write)? {
-                let propagated = self.propagate(&written, &section, &schema)?;
+            if let Some(saved) = self.write_propagated(write, &requested)? {
+                let (written, propagated) = (saved.written, saved.sites);
                 return self.write_result(
                     &written,
                     &schema,
@@ -989,6 +999,22 @@ pub(crate) fn author_ids(author: Option<&str>) -> Vec<i64> {
         .split(',')
         .filter_map(|part| part.trim().strip_prefix("user:")?.parse().ok())
         .collect()
+}
+
+/// A store write's outcome for a live write: `None` when another writer moved the entry,
+/// the draft or the slug meanwhile (the caller re-reads and retries).
+pub(crate) fn live_outcome<T>(result: Result<T, StoreError>) -> ServiceResult<Option<T>> {
+    match result {
+        Ok(written) => Ok(Some(written)),
+        Err(StoreError::Conflict(reason)) => {
+            tracing::debug!(%reason, "entry write raced another writer; retrying");
+            Ok(None)
+        }
+        Err(StoreError::NotFound) => Err(ServiceError::not_found(
+            "the draft was applied or deleted meanwhile: list_drafts shows the drafts",
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(crate) fn trashed(entry_id: i64) -> ServiceError {

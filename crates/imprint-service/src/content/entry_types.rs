@@ -41,9 +41,9 @@ pub struct CreateEntryType {
     pub description: Option<String>,
     /// Use this existing field layout (default: a new layout holding the title).
     pub field_layout_id: Option<Id>,
-    /// How titles are translated across sites: "none" (the default: one title for every site), "site", "language", "siteGroup" or "custom" (titleTranslationKeyFormat).
+    /// How titles are translated across sites, i.e. which other sites a title edited in one site reaches: "site" (the default: each site its own title), "none" (one title for every site), "language" (sites with the same language), "siteGroup" (sites of the same site group) or "custom" (sites whose titleTranslationKeyFormat renders alike).
     pub title_translation_method: Option<String>,
-    /// With titleTranslationMethod "custom": the key format deciding which sites share a title, e.g. "{site.handle}".
+    /// With titleTranslationMethod "custom": the key format deciding which sites share a title; tokens {site.id}, {site.handle}, {site.name}, {site.language}, {site.group}, e.g. "{site.group}".
     pub title_translation_key_format: Option<String>,
     /// Show the slug field in the control panel's entry form (default true).
     pub show_slug_field: Option<Flag>,
@@ -73,9 +73,9 @@ pub struct UpdateEntryType {
     pub description: Option<String>,
     /// Use this existing field layout instead.
     pub field_layout_id: Option<Id>,
-    /// How titles are translated across sites: "none" (the default: one title for every site), "site", "language", "siteGroup" or "custom" (titleTranslationKeyFormat).
+    /// How titles are translated across sites, i.e. which other sites a title edited in one site reaches: "site" (the default: each site its own title), "none" (one title for every site), "language" (sites with the same language), "siteGroup" (sites of the same site group) or "custom" (sites whose titleTranslationKeyFormat renders alike).
     pub title_translation_method: Option<String>,
-    /// With titleTranslationMethod "custom": the key format deciding which sites share a title, e.g. "{site.handle}".
+    /// With titleTranslationMethod "custom": the key format deciding which sites share a title; tokens {site.id}, {site.handle}, {site.name}, {site.language}, {site.group}, e.g. "{site.group}".
     pub title_translation_key_format: Option<String>,
     /// Show the slug field in the control panel's entry form (default true).
     pub show_slug_field: Option<Flag>,
@@ -273,7 +273,7 @@ impl Service {
                 .settings
                 .get("titleTranslationMethod")
                 .and_then(Value::as_str)
-                .unwrap_or("none")
+                .unwrap_or(super::propagation::TITLE_TRANSLATION_DEFAULT)
                 .to_string(),
             title_translation_key_format: row
                 .settings
@@ -370,7 +370,7 @@ impl Service {
             if format.is_empty() {
                 settings.remove("titleTranslationKeyFormat");
             } else {
-                template::tokens("titleTranslationKeyFormat", format)?;
+                super::propagation::check_key_format("titleTranslationKeyFormat", format)?;
                 settings.insert("titleTranslationKeyFormat".into(), json!(format));
             }
         }

@@ -4,7 +4,7 @@ use imprint_content::layout::Layout;
 use imprint_content::{FieldType, slug};
 use imprint_store::content::{FieldLayoutRow, FieldRow, Impact, Scope};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::layouts::layout_tabs;
 use super::{field_def, handle_taken, required_text, structure_conflict};
@@ -52,8 +52,10 @@ pub struct CreateField {
     pub settings: Option<JsonObject>,
     /// Index this field's values for search_content (default true for text types).
     pub searchable: Option<Flag>,
-    /// How values are translated across sites: "none" (one value for every site), "site" (the default: each site its own), "language", "siteGroup" or "custom".
+    /// How values are translated across sites, i.e. which other sites a value saved in one site reaches: "none" (one value for every site), "site" (the default: each site its own), "language" (sites with the same language), "siteGroup" (sites of the same site group) or "custom" (sites whose translationKeyFormat renders alike).
     pub translation_method: Option<String>,
+    /// With translationMethod "custom": the key deciding which sites share a value; tokens {site.id}, {site.handle}, {site.name}, {site.language}, {site.group}, e.g. "{site.group}" (empty string clears it).
+    pub translation_key_format: Option<String>,
 }
 
 /// `update_field`: only the parameters given change.
@@ -75,8 +77,10 @@ pub struct UpdateField {
     pub settings: Option<JsonObject>,
     /// Index this field's values for search_content.
     pub searchable: Option<Flag>,
-    /// How values are translated across sites: "none" (one value for every site), "site" (the default: each site its own), "language", "siteGroup" or "custom".
+    /// How values are translated across sites, i.e. which other sites a value saved in one site reaches: "none" (one value for every site), "site" (the default: each site its own), "language" (sites with the same language), "siteGroup" (sites of the same site group) or "custom" (sites whose translationKeyFormat renders alike).
     pub translation_method: Option<String>,
+    /// With translationMethod "custom": the key deciding which sites share a value; tokens {site.id}, {site.handle}, {site.name}, {site.language}, {site.group}, e.g. "{site.group}" (empty string clears it).
+    pub translation_key_format: Option<String>,
 }
 
 /// `delete_field`.
@@ -110,6 +114,8 @@ pub struct FieldView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     pub translation_method: String,
+    /// The key format of translationMethod "custom".
+    pub translation_key_format: Option<String>,
     /// Only when listed for a layout: the element's width (percent, 100 unless set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<Value>,
@@ -123,6 +129,7 @@ pub struct FieldView {
 /// Where `translationMethod` lives inside a field's stored settings (beside the type's own
 /// settings, which `check_settings` validates without it).
 const TRANSLATION_KEY: &str = "translationMethod";
+const KEY_FORMAT_KEY: &str = "translationKeyFormat";
 const TRANSLATION_METHODS: &[&str] = &["none", "site", "language", "siteGroup", "custom"];
 
 fn check_translation(value: &str) -> ServiceResult<&'static str> {
@@ -136,6 +143,28 @@ fn check_translation(value: &str) -> ServiceResult<&'static str> {
                 TRANSLATION_METHODS.join(", ")
             ))
         })
+}
+
+/// Sets (or with "" clears) `translationKeyFormat`, then checks that "custom" has one.
+fn set_key_format(settings: &mut Map<String, Value>, format: Option<&str>) -> ServiceResult<()> {
+    match format.map(str::trim) {
+        Some("") => {
+            settings.remove(KEY_FORMAT_KEY);
+        }
+        Some(format) => {
+            super::propagation::check_key_format("translationKeyFormat", format)?;
+            settings.insert(KEY_FORMAT_KEY.into(), json!(format));
+        }
+        None => {}
+    }
+    if settings.get(TRANSLATION_KEY).and_then(Value::as_str) == Some("custom")
+        && !settings.contains_key(KEY_FORMAT_KEY)
+    {
+        return Err(ServiceError::invalid(
+            "translationMethod \"custom\" needs translationKeyFormat, e.g. \"{site.group}\"",
+        ));
+    }
+    Ok(())
 }
 
 impl FieldView {
@@ -153,7 +182,11 @@ impl FieldView {
             .as_object_mut()
             .and_then(|s| s.remove(TRANSLATION_KEY))
             .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "site".into());
+            .unwrap_or_else(|| super::propagation::FIELD_TRANSLATION_DEFAULT.into());
+        let key_format = settings
+            .as_object_mut()
+            .and_then(|s| s.remove(KEY_FORMAT_KEY))
+            .and_then(|v| v.as_str().map(str::to_string));
         let short = FieldType::parse(&row.field_type)
             .map(FieldType::short_name)
             .unwrap_or("unknown");
@@ -169,6 +202,7 @@ impl FieldView {
             settings,
             required: layout.map(|layout| layout.is_required(row.id)),
             translation_method: translation,
+            translation_key_format: key_format,
             width: placed
                 .as_ref()
                 .map(|(_, width)| width.clone().unwrap_or(json!(100))),
@@ -283,6 +317,7 @@ impl Service {
         if let Some(method) = &input.translation_method {
             settings.insert(TRANSLATION_KEY.into(), json!(check_translation(method)?));
         }
+        set_key_format(&mut settings, input.translation_key_format.as_deref())?;
         let content = self.store().content();
         if let Some(taken) = content.fields()?.iter().find(|f| f.handle == handle) {
             return Err(handle_taken("field", &handle, taken.id, "get_fields"));
@@ -325,10 +360,13 @@ impl Service {
                 notes.push("existing values are checked against the new type when each entry is next saved");
                 field_type = new_type;
                 // Settings of the old type rarely fit the new one.
-                let kept = row.settings.get(TRANSLATION_KEY).cloned();
+                let kept: Vec<(&str, Value)> = [TRANSLATION_KEY, KEY_FORMAT_KEY]
+                    .into_iter()
+                    .filter_map(|key| Some((key, row.settings.get(key)?.clone())))
+                    .collect();
                 row.settings = json!({});
-                if let Some(method) = kept {
-                    row.settings[TRANSLATION_KEY] = method;
+                for (key, value) in kept {
+                    row.settings[key] = value;
                 }
             }
         }
@@ -357,6 +395,7 @@ impl Service {
         }
         let mut settings = row.settings.as_object().cloned().unwrap_or_default();
         let mut translation = settings.remove(TRANSLATION_KEY);
+        let key_format = settings.remove(KEY_FORMAT_KEY);
         if let Some(method) = &input.translation_method {
             translation = Some(json!(check_translation(method)?));
         }
@@ -367,6 +406,10 @@ impl Service {
         if let Some(method) = translation {
             settings.insert(TRANSLATION_KEY.into(), method);
         }
+        if let Some(format) = key_format {
+            settings.insert(KEY_FORMAT_KEY.into(), format);
+        }
+        set_key_format(&mut settings, input.translation_key_format.as_deref())?;
         row.settings = Value::Object(settings);
         row.field_type = field_type.class_name().into();
         row.updated_at = now_millis();

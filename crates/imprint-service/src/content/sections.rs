@@ -40,7 +40,7 @@ pub struct CreateSection {
     pub max_levels: Option<i64>,
     /// Keep revisions (default true; Imprint signs a revision for every write regardless).
     pub enable_versioning: Option<Flag>,
-    /// Which other sites an entry saved in one site is copied to: "all" (the default: every site the section is enabled for), "siteGroup" (Imprint has one site group: like all), "language" (sites with the same language), "custom" or "none" (only the site it is saved in).
+    /// Which other sites an entry saved in one site (create_entry, update_entry, apply_draft) is saved to as well: "all" (the default: every site the section is enabled for), "siteGroup" (the sites of the same site group), "language" (sites with the same language), "custom" (the sites each entry chooses with siteIds) or "none" (only the site it is saved in). Fields' translationMethod decides which values a save changes in sites the entry is already in.
     pub propagation_method: Option<String>,
     /// Structure sections: where new entries go, "end" (the default) or "beginning".
     pub default_placement: Option<String>,
@@ -70,7 +70,7 @@ pub struct UpdateSection {
     pub max_levels: Option<i64>,
     /// Keep revisions (Imprint signs a revision for every write regardless).
     pub enable_versioning: Option<Flag>,
-    /// Which other sites an entry saved in one site is copied to: "all", "siteGroup" (like all: Imprint has one site group), "language", "custom" or "none".
+    /// Which other sites an entry saved in one site is saved to as well: "all", "siteGroup" (same site group), "language" (same language), "custom" (the sites each entry chooses with siteIds) or "none".
     pub propagation_method: Option<String>,
     /// Structure sections: where new entries go, "end" or "beginning".
     pub default_placement: Option<String>,

@@ -38,6 +38,8 @@ pub struct CreateSite {
     pub base_url: Option<String>,
     /// Make this the primary site (exactly one site is primary; the previous one stops being it).
     pub primary: Option<Flag>,
+    /// The site group, by name (default "default"): propagationMethod "siteGroup" and translationMethod "siteGroup" act on the sites of one group.
+    pub group: Option<String>,
 }
 
 /// `update_site`: only the parameters given change.
@@ -57,6 +59,26 @@ pub struct UpdateSite {
     pub base_url: Option<String>,
     /// Make this the primary site (exactly one site is primary; the previous one stops being it).
     pub primary: Option<Flag>,
+    /// The site group, by name: propagationMethod "siteGroup" and translationMethod "siteGroup" act on the sites of one group.
+    pub group: Option<String>,
+}
+
+/// A site group's name: a letter or digit, then letters, digits, '-', '_' or spaces (≤ 64).
+fn check_group(group: &str) -> ServiceResult<String> {
+    let group = group.trim();
+    let ok = !group.is_empty()
+        && group.len() <= 64
+        && group.chars().next().is_some_and(char::is_alphanumeric)
+        && group
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' '));
+    if ok {
+        Ok(group.to_string())
+    } else {
+        Err(ServiceError::invalid(format!(
+            "group \"{group}\" is not a site group name: use letters, digits, '-', '_' or spaces, e.g. \"europe\""
+        )))
+    }
 }
 
 /// An explicit `null` clears, like an empty string (absent keeps the value).
@@ -105,6 +127,8 @@ pub struct SiteView {
     pub url: Option<String>,
     pub base_url: Option<String>,
     pub primary: bool,
+    /// The site group's name.
+    pub group: String,
 }
 
 impl From<&SiteRow> for SiteView {
@@ -118,6 +142,7 @@ impl From<&SiteRow> for SiteView {
             url: site.base_url.clone(),
             base_url: site.base_url.clone(),
             primary: site.primary,
+            group: site.group.clone(),
         }
     }
 }
@@ -168,6 +193,10 @@ impl Service {
         if let Some(url) = &base_url {
             check_base_url(url)?;
         }
+        let group = match input.group.as_deref() {
+            Some(group) => check_group(group)?,
+            None => "default".to_string(),
+        };
         let sites = self.store().content().sites()?;
         if let Some(taken) = sites.iter().find(|s| s.handle == handle) {
             return Err(handle_taken("site", &handle, taken.id, "get_sites"));
@@ -182,6 +211,7 @@ impl Service {
             primary: input.primary.is_some_and(|p| p.0),
             created_at: now,
             updated_at: now,
+            group,
         };
         row.id = self
             .store()
@@ -225,6 +255,9 @@ impl Service {
                 check_base_url(url)?;
             }
             row.base_url = base_url;
+        }
+        if let Some(group) = input.group.as_deref() {
+            row.group = check_group(group)?;
         }
         match input.primary.map(|p| p.0) {
             Some(true) => row.primary = true,

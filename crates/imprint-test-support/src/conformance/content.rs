@@ -177,6 +177,7 @@ pub fn a_fresh_store_has_one_primary_site_and_sites_keep_one_primary(db: &dyn Da
         primary: true,
         created_at: 2,
         updated_at: 2,
+        group: "europe".into(),
     };
     let id = content.insert_site(&french).unwrap();
     let sites = content.sites().unwrap();
@@ -192,6 +193,8 @@ pub fn a_fresh_store_has_one_primary_site_and_sites_keep_one_primary(db: &dyn Da
         content.site(id).unwrap().unwrap().base_url.as_deref(),
         Some("https://example.com/fr/")
     );
+    assert_eq!(content.site(id).unwrap().unwrap().group, "europe");
+    assert_eq!(content.site(1).unwrap().unwrap().group, "default");
     let mut first = content.site(1).unwrap().unwrap();
     first.primary = true;
     content.update_site(&first).unwrap();
@@ -837,4 +840,215 @@ pub fn a_search_out_of_time_is_stopped_and_the_store_keeps_working(db: &dyn Data
         2,
         "a read after a write sees it"
     );
+}
+
+fn site(handle: &str, group: &str) -> SiteRow {
+    SiteRow {
+        id: 0,
+        name: handle.into(),
+        handle: handle.into(),
+        language: "fr-FR".into(),
+        base_url: None,
+        primary: false,
+        created_at: 1,
+        updated_at: 1,
+        group: group.into(),
+    }
+}
+
+fn site_check(entry_id: Option<i64>, site_id: i64, expected_head: Option<i64>) -> WriteCheck {
+    WriteCheck {
+        entry_id,
+        site_id,
+        expected_head,
+        draft: None,
+    }
+}
+
+pub fn a_save_and_its_copies_in_other_sites_are_written_together(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let fr = content.insert_site(&site("fr", "europe")).unwrap();
+    let de = content.insert_site(&site("de", "europe")).unwrap();
+    let draft_id = content
+        .insert_entry_draft(&EntryDraftRow {
+            canonical_id: None,
+            base_seq: None,
+            ..draft(None, "tester", false)
+        })
+        .unwrap();
+    // A new entry: the save allocates the id, its copies take it.
+    let writes = content
+        .write_entry_sites(
+            &[
+                WriteCheck {
+                    draft: Some((draft_id, 1)),
+                    ..site_check(None, 1, None)
+                },
+                site_check(None, fr, None),
+                site_check(None, de, None),
+            ],
+            &mut |index, id| {
+                let site_id = [1, fr, de][index];
+                Ok(write(
+                    id,
+                    site_id,
+                    "hello",
+                    1,
+                    &format!("Hello {site_id}"),
+                    "x",
+                ))
+            },
+        )
+        .unwrap();
+    let id = writes[0].row.entry_id;
+    assert!(writes.iter().all(|w| w.row.entry_id == id));
+    assert_eq!(
+        content
+            .entry_sites(id)
+            .unwrap()
+            .iter()
+            .map(|r| r.site_id)
+            .collect::<Vec<_>>(),
+        vec![1, fr, de]
+    );
+    for site_id in [1, fr, de] {
+        assert_eq!(
+            store
+                .history(&format!("entry/{id}/{site_id}"), 10)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    assert!(content.entry_draft(draft_id).unwrap().is_none());
+    // A later save names each site's head.
+    content
+        .write_entry_sites(
+            &[
+                site_check(Some(id), fr, Some(1)),
+                site_check(Some(id), 1, Some(1)),
+            ],
+            &mut |index, id| {
+                let site_id = [fr, 1][index];
+                Ok(write(id, site_id, "hello", 2, "Bonjour", "y"))
+            },
+        )
+        .unwrap();
+    assert_eq!(content.entry(id, 1).unwrap().unwrap().head_seq, 2);
+    assert_eq!(
+        content.entry(id, fr).unwrap().unwrap().title.as_deref(),
+        Some("Bonjour")
+    );
+    assert_eq!(content.entry(id, de).unwrap().unwrap().head_seq, 1);
+    // The shape is checked before anything is written.
+    for bad in [
+        vec![],
+        vec![
+            site_check(Some(id), 1, Some(2)),
+            site_check(Some(id), 1, Some(2)),
+        ],
+        vec![
+            site_check(Some(id), 1, Some(2)),
+            site_check(Some(999), fr, Some(2)),
+        ],
+    ] {
+        let result =
+            content.write_entry_sites(&bad, &mut |_, id| Ok(write(id, 1, "hello", 3, "No", "z")));
+        assert!(matches!(result, Err(StoreError::Other(_))), "{bad:?}");
+    }
+    assert_eq!(content.entry(id, 1).unwrap().unwrap().head_seq, 2);
+}
+
+pub fn a_failed_copy_writes_nothing_of_the_save(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let fr = content.insert_site(&site("fr", "europe")).unwrap();
+    // Another entry holds slug "taken" in the second site.
+    let holder = content
+        .write_entry(site_check(None, fr, None), &mut |id| {
+            Ok(write(id, fr, "taken", 1, "Holder", "h"))
+        })
+        .unwrap()
+        .row
+        .entry_id;
+    let before = store.content().count_entries(1, None).unwrap();
+    // A new entry whose copy clashes: not even the save's id is used.
+    let clash = content.write_entry_sites(
+        &[site_check(None, 1, None), site_check(None, fr, None)],
+        &mut |index, id| {
+            Ok(write(
+                id,
+                [1, fr][index],
+                ["fresh", "taken"][index],
+                1,
+                "New",
+                "n",
+            ))
+        },
+    );
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert_eq!(content.count_entries(1, None).unwrap(), before);
+    assert_eq!(content.slug_owner(1, 1, "fresh").unwrap(), None);
+    assert_eq!(search(&*store, "new", "all"), Vec::<String>::new());
+
+    // An existing entry in both sites: a copy that fails (a stale head, a clash, a failed
+    // build) leaves the save's site at its old head too.
+    let id = content
+        .write_entry_sites(
+            &[site_check(None, 1, None), site_check(None, fr, None)],
+            &mut |index, id| Ok(write(id, [1, fr][index], "both", 1, "Both", "b")),
+        )
+        .unwrap()[0]
+        .row
+        .entry_id;
+    let stale = content.write_entry_sites(
+        &[
+            site_check(Some(id), 1, Some(1)),
+            site_check(Some(id), fr, Some(5)),
+        ],
+        &mut |index, id| Ok(write(id, [1, fr][index], "both", 2, "Changed", "c")),
+    );
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    let taken = content.write_entry_sites(
+        &[
+            site_check(Some(id), 1, Some(1)),
+            site_check(Some(id), fr, Some(1)),
+        ],
+        &mut |index, id| {
+            Ok(write(
+                id,
+                [1, fr][index],
+                ["both", "taken"][index],
+                2,
+                "Changed",
+                "c",
+            ))
+        },
+    );
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    let failed = content.write_entry_sites(
+        &[
+            site_check(Some(id), 1, Some(1)),
+            site_check(Some(id), fr, Some(1)),
+        ],
+        &mut |index, id| match index {
+            0 => Ok(write(id, 1, "both", 2, "Changed", "c")),
+            _ => Err(StoreError::Other("signing failed".into())),
+        },
+    );
+    assert!(matches!(failed, Err(StoreError::Other(_))), "{failed:?}");
+    for site_id in [1, fr] {
+        let row = content.entry(id, site_id).unwrap().unwrap();
+        assert_eq!((row.head_seq, row.title.as_deref()), (1, Some("Both")));
+        assert_eq!(
+            store
+                .history(&format!("entry/{id}/{site_id}"), 10)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    assert_eq!(search(&*store, "changed", "all"), Vec::<String>::new());
+    assert_eq!(content.entry(holder, fr).unwrap().unwrap().slug, "taken");
 }

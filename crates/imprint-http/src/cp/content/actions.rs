@@ -5,8 +5,8 @@
 use axum::response::Response;
 use imprint_service::api::{Id, JsonObject};
 use imprint_service::content::{
-    ApplyDraft, CreateDraft, CreateEntry, DeleteDraft, EntryOrDraft, GetEntry, RevertEntry,
-    UpdateDraft, UpdateEntry,
+    ApplyDraft, CreateDraft, CreateEntry, DeleteDraft, EntryOrDraft, GetEntry, RestoreEntry,
+    RevertEntry, UpdateDraft, UpdateEntry,
 };
 use serde_json::{Map, Value};
 
@@ -44,6 +44,7 @@ pub(super) async fn create(PanelForm { panel, form }: PanelForm<Map<String, Valu
                     entry_type_id: entry_type_id.map(Id),
                     site_id: site_id.map(Id),
                     attribute_and_field_data: Some(data),
+                    site_ids: None,
                 })?;
                 Ok((entry.message, local(&entry.entry.url)))
             }
@@ -81,6 +82,7 @@ pub(super) async fn edit_entry(
                 entry_id: Id(entry_id),
                 attribute_and_field_data: JsonObject(data),
                 site_id: site_id.map(Id),
+                site_ids: None,
             })?;
             Ok(updated.message)
         })
@@ -195,6 +197,23 @@ pub(super) async fn revert(
             let request: RevertEntry = bind(&form, &[("entryId", entry_id)])?;
             let reverted = s.revert_entry(request)?;
             Ok(reverted.message)
+        })
+        .await;
+    panel.done(result, &entry_path(entry_id))
+}
+
+/// The Restore button of a trashed entry's page (the `restoreUrl` of `delete_entry`): the
+/// same `restore_entry` as MCP and REST.
+pub(super) async fn restore(
+    PathParams(entry_id): PathParams<i64>,
+    PanelForm { panel, form: _ }: PanelForm<Map<String, Value>>,
+) -> Response {
+    let result = panel
+        .run(move |s| {
+            let restored = s.restore_entry(RestoreEntry {
+                entry_id: Id(entry_id),
+            })?;
+            Ok(restored.message)
         })
         .await;
     panel.done(result, &entry_path(entry_id))

@@ -44,6 +44,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             get(revision_page),
         )
         .route("/cp/entries/{entry_id}/revert", post(revert))
+        .route("/cp/entries/{entry_id}/restore", post(restore))
         .route("/cp/drafts/{draft_id}/edit", post(edit_draft))
         .route("/cp/drafts/{draft_id}/apply", post(apply))
         .route("/cp/drafts/{draft_id}/delete", post(delete_draft))

@@ -274,8 +274,24 @@ pub(super) async fn entry_page(
     let csrf = &panel.session.csrf;
     let site = entry.site_id.to_string();
     let title = shown(&values["title"]);
-    let mut body = format!(
-        "<p><a href=\"/cp/entries\">← Content</a></p><dl class=\"facts\"><dt>status</dt><dd>{}</dd>\
+    let mut body = String::from("<p><a href=\"/cp/entries\">← Content</a></p>");
+    if entry.trashed {
+        // Where delete_entry's restoreUrl lands.
+        let _ = write!(
+            body,
+            "<section id=\"trashed\" class=\"notice\"><p>This entry is in the trash: it is not live and not searchable.</p>{}</section>",
+            html::action_button(
+                &format!("/cp/entries/{entry_id}/restore"),
+                csrf,
+                &[],
+                "Restore",
+                "primary"
+            )
+        );
+    }
+    let _ = write!(
+        body,
+        "<dl class=\"facts\"><dt>status</dt><dd>{}</dd>\
 <dt>entry</dt><dd>{} · {} · site {}</dd><dt>revision</dt><dd>{} by {} · {}</dd><dt>uri</dt><dd><code>{}</code></dd></dl>",
         status_badge(&entry.status),
         entry.entry_id,

@@ -35,7 +35,8 @@ macro_rules! store_conformance {
             search_ranks_titles_filters_and_limits,
             impact_and_delete_scope_remove_entries_revisions_search_rows_and_drafts,
             drafts_round_trip_update_by_version_and_one_provisional_per_entry_and_creator,
-            a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first);
+            a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first,
+            export_and_import_keep_every_row_in_one_transaction);
     };
     (@each $fresh:expr; store: $($s:ident),*; content: $($c:ident),*) => {
         $(

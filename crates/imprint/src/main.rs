@@ -10,6 +10,7 @@ mod output;
 mod serve;
 mod start;
 mod store;
+mod store_cli;
 mod token_cli;
 mod words;
 

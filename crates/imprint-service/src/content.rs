@@ -33,7 +33,7 @@
 
 mod bulk;
 mod drafts;
-mod entries;
+pub(crate) mod entries;
 mod entry_types;
 mod fields;
 mod history;

@@ -88,6 +88,12 @@ impl ServiceError {
         self
     }
 
+    /// The same error with `text` added to its message (what to do next, say).
+    pub fn with_suffix(mut self, text: &str) -> Self {
+        self.message = format!("{}{text}", self.message);
+        self
+    }
+
     /// The message followed by every source's, for a log line.
     pub fn chain(&self) -> String {
         let mut text = self.message.clone();

@@ -192,6 +192,52 @@ impl KeyFiles {
         Ok(())
     }
 
+    /// Every public key in the key files (the current one and the archive), by key id,
+    /// as SPKI PEM: what `store copy` puts in a target's keyring.
+    pub fn file_public_keys(&self) -> ServiceResult<Vec<(String, String)>> {
+        let mut found = std::collections::BTreeMap::new();
+        let mut paths = vec![self.public_path()];
+        match fs::read_dir(self.archive_dir()) {
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    if entry.path().extension().is_some_and(|e| e == "pub") {
+                        paths.push(entry.path());
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error("reading", &self.archive_dir(), &e)),
+        }
+        for path in paths {
+            match fs::read_to_string(&path) {
+                Ok(pem) => {
+                    let key = PublicKey::from_spki_pem(&pem)?;
+                    found.insert(key.key_id(), pem);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error("reading", &path, &e)),
+            }
+        }
+        Ok(found.into_iter().collect())
+    }
+
+    /// Keeps a public key (SPKI PEM) in the archive, so revisions it signed verify here;
+    /// it must carry the id it was recorded under.
+    pub fn archive_public_key(&self, key_id: &str, pem: &str) -> ServiceResult<()> {
+        let key = PublicKey::from_spki_pem(pem)?;
+        if key.key_id() != key_id {
+            return Err(ServiceError::new(
+                ErrorKind::Integrity,
+                format!(
+                    "the keyring's entry for {key_id} holds the key {}: the source database was altered",
+                    key.key_id()
+                ),
+            ));
+        }
+        create_private_dir(&self.dir)?;
+        self.archive(&key)
+    }
+
     /// The public key with this id: the current one or an archived one.
     pub fn public_key(&self, key_id: &str) -> ServiceResult<Option<PublicKey>> {
         let cached = self

@@ -31,6 +31,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod content;
+pub mod copy;
 pub mod error;
 mod files;
 pub mod keys;

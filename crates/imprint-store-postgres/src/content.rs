@@ -16,10 +16,10 @@ use tokio_postgres::types::ToSql;
 use crate::search::{document_text, search_within_limit};
 use crate::{Conn, PostgresStore, all, get, json, to_text};
 
-const SITE_COLUMNS: &str =
+pub(crate) const SITE_COLUMNS: &str =
     "id, name, handle, language, base_url, is_primary, created_at, updated_at, site_group";
 
-fn site_from_row(row: &Row) -> StoreResult<SiteRow> {
+pub(crate) fn site_from_row(row: &Row) -> StoreResult<SiteRow> {
     Ok(SiteRow {
         id: get(row, 0)?,
         name: get(row, 1)?,
@@ -33,9 +33,9 @@ fn site_from_row(row: &Row) -> StoreResult<SiteRow> {
     })
 }
 
-const SECTION_COLUMNS: &str = "id, name, handle, type, settings, created_at, updated_at";
+pub(crate) const SECTION_COLUMNS: &str = "id, name, handle, type, settings, created_at, updated_at";
 
-fn section_from_row(row: &Row) -> StoreResult<SectionRow> {
+pub(crate) fn section_from_row(row: &Row) -> StoreResult<SectionRow> {
     Ok(SectionRow {
         id: get(row, 0)?,
         name: get(row, 1)?,
@@ -48,9 +48,9 @@ fn section_from_row(row: &Row) -> StoreResult<SectionRow> {
     })
 }
 
-const ENTRY_TYPE_COLUMNS: &str = "id, name, handle, field_layout_id, has_title_field, title_format, settings, created_at, updated_at";
+pub(crate) const ENTRY_TYPE_COLUMNS: &str = "id, name, handle, field_layout_id, has_title_field, title_format, settings, created_at, updated_at";
 
-fn entry_type_from_row(row: &Row) -> StoreResult<EntryTypeRow> {
+pub(crate) fn entry_type_from_row(row: &Row) -> StoreResult<EntryTypeRow> {
     Ok(EntryTypeRow {
         id: get(row, 0)?,
         name: get(row, 1)?,
@@ -64,10 +64,10 @@ fn entry_type_from_row(row: &Row) -> StoreResult<EntryTypeRow> {
     })
 }
 
-const FIELD_COLUMNS: &str =
+pub(crate) const FIELD_COLUMNS: &str =
     "id, name, handle, type, instructions, searchable, settings, created_at, updated_at";
 
-fn field_from_row(row: &Row) -> StoreResult<FieldRow> {
+pub(crate) fn field_from_row(row: &Row) -> StoreResult<FieldRow> {
     Ok(FieldRow {
         id: get(row, 0)?,
         name: get(row, 1)?,
@@ -81,9 +81,9 @@ fn field_from_row(row: &Row) -> StoreResult<FieldRow> {
     })
 }
 
-const LAYOUT_COLUMNS: &str = "id, type, tabs, created_at, updated_at";
+pub(crate) const LAYOUT_COLUMNS: &str = "id, type, tabs, created_at, updated_at";
 
-fn layout_from_row(row: &Row) -> StoreResult<FieldLayoutRow> {
+pub(crate) fn layout_from_row(row: &Row) -> StoreResult<FieldLayoutRow> {
     Ok(FieldLayoutRow {
         id: get(row, 0)?,
         kind: get(row, 1)?,
@@ -117,10 +117,10 @@ pub(crate) fn entry_from_row(row: &Row) -> StoreResult<EntryRow> {
     })
 }
 
-const DRAFT_COLUMNS: &str = "id, canonical_id, site_id, section_id, entry_type_id, name, notes, creator, provisional, \
+pub(crate) const DRAFT_COLUMNS: &str = "id, canonical_id, site_id, section_id, entry_type_id, name, notes, creator, provisional, \
      base_seq, content, version, created_at, updated_at";
 
-fn draft_from_row(row: &Row) -> StoreResult<EntryDraftRow> {
+pub(crate) fn draft_from_row(row: &Row) -> StoreResult<EntryDraftRow> {
     Ok(EntryDraftRow {
         id: get(row, 0)?,
         canonical_id: get(row, 1)?,
@@ -161,7 +161,11 @@ fn unmark_primary(c: &mut Conn, except: i64) -> StoreResult<()> {
     Ok(())
 }
 
-fn save_section_entry_types(c: &mut Conn, row: &SectionRow, section_id: i64) -> StoreResult<()> {
+pub(crate) fn save_section_entry_types(
+    c: &mut Conn,
+    row: &SectionRow,
+    section_id: i64,
+) -> StoreResult<()> {
     c.exec(
         "DELETE FROM section_entry_types WHERE section_id = $1",
         &[&section_id],
@@ -268,11 +272,16 @@ const SEARCH_VECTOR: &str =
     "setweight(to_tsvector('simple', $TITLE), 'A') || setweight(to_tsvector('simple', $BODY), 'B')";
 
 /// Inserts or updates the entry row with its search vector. `existing` is the row id.
-fn save_entry(c: &mut Conn, write: &EntryWrite, existing: Option<i64>) -> StoreResult<()> {
-    let row = &write.row;
+pub(crate) fn save_entry(
+    c: &mut Conn,
+    row: &EntryRow,
+    search_title: &str,
+    search_body: &str,
+    existing: Option<i64>,
+) -> StoreResult<()> {
     let fields = to_text(&row.fields);
-    let title = document_text(&write.search_title);
-    let body = document_text(&write.search_body);
+    let title = document_text(search_title);
+    let body = document_text(search_body);
     match existing {
         Some(row_id) => {
             let vector = SEARCH_VECTOR
@@ -439,7 +448,13 @@ fn write_one(c: &mut Conn, check: WriteCheck, build: BuildEntry<'_>) -> StoreRes
         )));
     }
     insert_revision(c, &write)?;
-    save_entry(c, &write, existing)?;
+    save_entry(
+        c,
+        &write.row,
+        &write.search_title,
+        &write.search_body,
+        existing,
+    )?;
     if let Some((draft_id, _)) = check.draft {
         c.exec("DELETE FROM entry_drafts WHERE id = $1", &[&draft_id])?;
     }
@@ -868,7 +883,7 @@ impl ContentStore for PostgresStore {
                 let write = build(index, entry_id)?;
                 write.check_first_of(entry_id)?;
                 insert_revision(c, &write)?;
-                save_entry(c, &write, None)?;
+                save_entry(c, &write.row, &write.search_title, &write.search_body, None)?;
                 ids.push(entry_id);
             }
             Ok(ids)

@@ -36,6 +36,7 @@ use tokio_postgres::{NoTls, Row};
 mod content;
 mod search;
 mod tokens;
+mod transfer;
 
 /// Numbered migrations, applied in order. Append only.
 const MIGRATIONS: &[&str] = &[
@@ -379,9 +380,9 @@ fn json(row: &Row, index: usize) -> StoreResult<Value> {
     from_text(&get::<String>(row, index)?)
 }
 
-const DRAFT_COLUMNS: &str = "id, document, name, notes, creator, provisional, base_seq, meta, version, created_at, updated_at";
+pub(crate) const DRAFT_COLUMNS: &str = "id, document, name, notes, creator, provisional, base_seq, meta, version, created_at, updated_at";
 
-fn draft_from_row(row: &Row) -> StoreResult<DraftRow> {
+pub(crate) fn draft_from_row(row: &Row) -> StoreResult<DraftRow> {
     Ok(DraftRow {
         id: get(row, 0)?,
         document: get(row, 1)?,
@@ -397,7 +398,7 @@ fn draft_from_row(row: &Row) -> StoreResult<DraftRow> {
     })
 }
 
-const REVISION_COLUMNS: &str = "document, seq, artifact_id, envelope, created_at";
+pub(crate) const REVISION_COLUMNS: &str = "document, seq, artifact_id, envelope, created_at";
 
 pub(crate) fn revision_from_row(row: &Row) -> StoreResult<RevisionRow> {
     Ok(RevisionRow {
@@ -409,10 +410,10 @@ pub(crate) fn revision_from_row(row: &Row) -> StoreResult<RevisionRow> {
     })
 }
 
-const DEPLOYMENT_COLUMNS: &str =
+pub(crate) const DEPLOYMENT_COLUMNS: &str =
     "document, path, artifact_id, file_sha256, section, backup_path, deployed_at";
 
-fn deployment_from_row(row: &Row) -> StoreResult<DeploymentRow> {
+pub(crate) fn deployment_from_row(row: &Row) -> StoreResult<DeploymentRow> {
     Ok(DeploymentRow {
         document: get(row, 0)?,
         path: get(row, 1)?,
@@ -424,7 +425,7 @@ fn deployment_from_row(row: &Row) -> StoreResult<DeploymentRow> {
     })
 }
 
-fn catalog_from_row(row: &Row) -> StoreResult<CatalogRow> {
+pub(crate) fn catalog_from_row(row: &Row) -> StoreResult<CatalogRow> {
     Ok(CatalogRow {
         server_id: get(row, 0)?,
         definition: json(row, 1)?,
@@ -433,7 +434,7 @@ fn catalog_from_row(row: &Row) -> StoreResult<CatalogRow> {
     })
 }
 
-fn secret_from_row(row: &Row) -> StoreResult<SecretRow> {
+pub(crate) fn secret_from_row(row: &Row) -> StoreResult<SecretRow> {
     Ok(SecretRow {
         name: get(row, 0)?,
         nonce: get(row, 1)?,
@@ -999,6 +1000,29 @@ impl Store for PostgresStore {
             .map(|row| get(&row, 0))
             .transpose()
         })
+    }
+
+    fn public_keys(&self) -> StoreResult<Vec<(String, String)>> {
+        self.public_keys_impl()
+    }
+
+    fn count_records(&self) -> StoreResult<imprint_store::RecordCounts> {
+        self.count_records_impl()
+    }
+
+    fn export_records(
+        &self,
+        visit: &mut dyn FnMut(imprint_store::Record) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        self.export_records_impl(visit)
+    }
+
+    fn import_records(
+        &self,
+        mode: imprint_store::ImportMode,
+        next: &mut dyn FnMut() -> StoreResult<Option<imprint_store::Record>>,
+    ) -> StoreResult<()> {
+        self.import_records_impl(mode, next)
     }
 
     fn ping(&self) -> StoreResult<()> {

@@ -7,10 +7,10 @@ use tokio_postgres::Row;
 
 use crate::{PostgresStore, all, get};
 
-const TOKEN_COLUMNS: &str =
+pub(crate) const TOKEN_COLUMNS: &str =
     "id, name, secret_sha256, created_at, expires_at, last_used_at, revoked_at, creator";
 
-fn token_from_row(row: &Row) -> StoreResult<TokenRow> {
+pub(crate) fn token_from_row(row: &Row) -> StoreResult<TokenRow> {
     Ok(TokenRow {
         id: get(row, 0)?,
         name: get(row, 1)?,

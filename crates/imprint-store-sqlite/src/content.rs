@@ -17,10 +17,10 @@ use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
 use crate::{SqliteStore, from_text, map_error, to_text};
 
-const SITE_COLUMNS: &str =
+pub(crate) const SITE_COLUMNS: &str =
     "id, name, handle, language, base_url, is_primary, created_at, updated_at, site_group";
 
-fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteRow> {
+pub(crate) fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteRow> {
     Ok(SiteRow {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -34,9 +34,9 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteRow> {
     })
 }
 
-const SECTION_COLUMNS: &str = "id, name, handle, type, settings, created_at, updated_at";
+pub(crate) const SECTION_COLUMNS: &str = "id, name, handle, type, settings, created_at, updated_at";
 
-fn section_from_row(row: &Row<'_>) -> rusqlite::Result<SectionRow> {
+pub(crate) fn section_from_row(row: &Row<'_>) -> rusqlite::Result<SectionRow> {
     Ok(SectionRow {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -49,9 +49,9 @@ fn section_from_row(row: &Row<'_>) -> rusqlite::Result<SectionRow> {
     })
 }
 
-const ENTRY_TYPE_COLUMNS: &str = "id, name, handle, field_layout_id, has_title_field, title_format, settings, created_at, updated_at";
+pub(crate) const ENTRY_TYPE_COLUMNS: &str = "id, name, handle, field_layout_id, has_title_field, title_format, settings, created_at, updated_at";
 
-fn entry_type_from_row(row: &Row<'_>) -> rusqlite::Result<EntryTypeRow> {
+pub(crate) fn entry_type_from_row(row: &Row<'_>) -> rusqlite::Result<EntryTypeRow> {
     Ok(EntryTypeRow {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -65,10 +65,10 @@ fn entry_type_from_row(row: &Row<'_>) -> rusqlite::Result<EntryTypeRow> {
     })
 }
 
-const FIELD_COLUMNS: &str =
+pub(crate) const FIELD_COLUMNS: &str =
     "id, name, handle, type, instructions, searchable, settings, created_at, updated_at";
 
-fn field_from_row(row: &Row<'_>) -> rusqlite::Result<FieldRow> {
+pub(crate) fn field_from_row(row: &Row<'_>) -> rusqlite::Result<FieldRow> {
     Ok(FieldRow {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -82,9 +82,9 @@ fn field_from_row(row: &Row<'_>) -> rusqlite::Result<FieldRow> {
     })
 }
 
-const LAYOUT_COLUMNS: &str = "id, type, tabs, created_at, updated_at";
+pub(crate) const LAYOUT_COLUMNS: &str = "id, type, tabs, created_at, updated_at";
 
-fn layout_from_row(row: &Row<'_>) -> rusqlite::Result<FieldLayoutRow> {
+pub(crate) fn layout_from_row(row: &Row<'_>) -> rusqlite::Result<FieldLayoutRow> {
     Ok(FieldLayoutRow {
         id: row.get(0)?,
         kind: row.get(1)?,
@@ -118,10 +118,10 @@ pub(crate) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<EntryRow> {
     })
 }
 
-const DRAFT_COLUMNS: &str = "id, canonical_id, site_id, section_id, entry_type_id, name, notes, creator, provisional, \
+pub(crate) const DRAFT_COLUMNS: &str = "id, canonical_id, site_id, section_id, entry_type_id, name, notes, creator, provisional, \
      base_seq, content, version, created_at, updated_at";
 
-fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<EntryDraftRow> {
+pub(crate) fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<EntryDraftRow> {
     Ok(EntryDraftRow {
         id: row.get(0)?,
         canonical_id: row.get(1)?,
@@ -161,7 +161,7 @@ fn unmark_primary(tx: &Transaction<'_>, except: i64) -> StoreResult<()> {
     Ok(())
 }
 
-fn save_section_entry_types(
+pub(crate) fn save_section_entry_types(
     tx: &Transaction<'_>,
     row: &SectionRow,
     section_id: i64,
@@ -279,8 +279,13 @@ fn insert_revision(tx: &Transaction<'_>, write: &EntryWrite) -> StoreResult<()> 
 }
 
 /// Inserts or updates the entry row and its search row. `existing` is the row id.
-fn save_entry(tx: &Transaction<'_>, write: &EntryWrite, existing: Option<i64>) -> StoreResult<()> {
-    let row = &write.row;
+pub(crate) fn save_entry(
+    tx: &Transaction<'_>,
+    row: &EntryRow,
+    search_title: &str,
+    search_body: &str,
+    existing: Option<i64>,
+) -> StoreResult<()> {
     let row_id = match existing {
         Some(row_id) => {
             tx.prepare_cached(
@@ -349,7 +354,7 @@ fn save_entry(tx: &Transaction<'_>, write: &EntryWrite, existing: Option<i64>) -
         }
     };
     tx.prepare_cached("INSERT INTO entries_search (rowid, title, body) VALUES (?1, ?2, ?3)")
-        .and_then(|mut s| s.execute(params![row_id, write.search_title, write.search_body]))
+        .and_then(|mut s| s.execute(params![row_id, search_title, search_body]))
         .map_err(map_error)?;
     Ok(())
 }
@@ -431,7 +436,13 @@ fn write_one(
         )));
     }
     insert_revision(tx, &write)?;
-    save_entry(tx, &write, existing)?;
+    save_entry(
+        tx,
+        &write.row,
+        &write.search_title,
+        &write.search_body,
+        existing,
+    )?;
     if let Some((draft_id, _)) = check.draft {
         tx.prepare_cached("DELETE FROM entry_drafts WHERE id = ?1")
             .and_then(|mut s| s.execute([draft_id]))
@@ -838,7 +849,13 @@ impl ContentStore for SqliteStore {
                 let write = build(index, entry_id)?;
                 write.check_first_of(entry_id)?;
                 insert_revision(tx, &write)?;
-                save_entry(tx, &write, None)?;
+                save_entry(
+                    tx,
+                    &write.row,
+                    &write.search_title,
+                    &write.search_body,
+                    None,
+                )?;
                 ids.push(entry_id);
             }
             Ok(ids)

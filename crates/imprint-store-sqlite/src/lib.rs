@@ -27,6 +27,7 @@ mod connections;
 mod content;
 mod search;
 mod tokens;
+mod transfer;
 
 use imprint_store::{
     CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, ItemAdded, RevisionRow,
@@ -138,12 +139,14 @@ impl SqliteStore {
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
-        let mut connection = self
-            .connection
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut connection).map_err(map_error)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        f(&mut self.lock()).map_err(map_error)
     }
 
     /// Runs `f` on a read connection (the write connection in memory).
@@ -458,9 +461,9 @@ fn from_text(text: String) -> rusqlite::Result<Value> {
     })
 }
 
-const DRAFT_COLUMNS: &str = "id, document, name, notes, creator, provisional, base_seq, meta, version, created_at, updated_at";
+pub(crate) const DRAFT_COLUMNS: &str = "id, document, name, notes, creator, provisional, base_seq, meta, version, created_at, updated_at";
 
-fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
+pub(crate) fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
     Ok(DraftRow {
         id: row.get(0)?,
         document: row.get(1)?,
@@ -476,9 +479,9 @@ fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<DraftRow> {
     })
 }
 
-const REVISION_COLUMNS: &str = "document, seq, artifact_id, envelope, created_at";
+pub(crate) const REVISION_COLUMNS: &str = "document, seq, artifact_id, envelope, created_at";
 
-fn revision_from_row(row: &Row<'_>) -> rusqlite::Result<RevisionRow> {
+pub(crate) fn revision_from_row(row: &Row<'_>) -> rusqlite::Result<RevisionRow> {
     Ok(RevisionRow {
         document: row.get(0)?,
         seq: row.get(1)?,
@@ -488,10 +491,10 @@ fn revision_from_row(row: &Row<'_>) -> rusqlite::Result<RevisionRow> {
     })
 }
 
-const DEPLOYMENT_COLUMNS: &str =
+pub(crate) const DEPLOYMENT_COLUMNS: &str =
     "document, path, artifact_id, file_sha256, section, backup_path, deployed_at";
 
-fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
+pub(crate) fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
     Ok(DeploymentRow {
         document: row.get(0)?,
         path: row.get(1)?,
@@ -503,7 +506,7 @@ fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
     })
 }
 
-fn secret_from_row(row: &Row<'_>) -> rusqlite::Result<SecretRow> {
+pub(crate) fn secret_from_row(row: &Row<'_>) -> rusqlite::Result<SecretRow> {
     Ok(SecretRow {
         name: row.get(0)?,
         nonce: row.get(1)?,
@@ -967,6 +970,25 @@ impl Store for SqliteStore {
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {
         self.with(|c| c.execute("DELETE FROM secrets WHERE name = ?1", [name]))
             .map(|n| n > 0)
+    }
+
+    fn count_records(&self) -> StoreResult<imprint_store::RecordCounts> {
+        self.count_records_impl()
+    }
+
+    fn export_records(
+        &self,
+        visit: &mut dyn FnMut(imprint_store::Record) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        self.export_records_impl(visit)
+    }
+
+    fn import_records(
+        &self,
+        mode: imprint_store::ImportMode,
+        next: &mut dyn FnMut() -> StoreResult<Option<imprint_store::Record>>,
+    ) -> StoreResult<()> {
+        self.import_records_impl(mode, next)
     }
 
     fn content(&self) -> &dyn ContentStore {

@@ -6,10 +6,10 @@ use rusqlite::{Row, params};
 
 use crate::{SqliteStore, map_error};
 
-const TOKEN_COLUMNS: &str =
+pub(crate) const TOKEN_COLUMNS: &str =
     "id, name, secret_sha256, created_at, expires_at, last_used_at, revoked_at, creator";
 
-fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
+pub(crate) fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
     Ok(TokenRow {
         id: row.get(0)?,
         name: row.get(1)?,

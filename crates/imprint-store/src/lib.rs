@@ -20,10 +20,12 @@
 
 pub mod content;
 pub mod tokens;
+pub mod transfer;
 
 pub use content::ContentStore;
 use serde_json::Value;
 pub use tokens::TokenStore;
+pub use transfer::{ImportMode, Record, RecordCounts, RecordKind};
 
 /// Everything a backend can report. Kept tiny on purpose: callers branch only on
 /// "missing", "someone else changed it", "the caller gave up" and "the backend broke".
@@ -296,6 +298,32 @@ pub trait Store: Send + Sync {
     fn public_key(&self, _key_id: &str) -> StoreResult<Option<String>> {
         Ok(None)
     }
+
+    /// Every public key of the keyring, sorted by key id (an embedded store keeps none).
+    fn public_keys(&self) -> StoreResult<Vec<(String, String)>> {
+        Ok(Vec::new())
+    }
+
+    /// How many rows of each kind the store holds (every [`RecordKind`] is present).
+    fn count_records(&self) -> StoreResult<RecordCounts>;
+
+    /// Hands every row to `visit` from one consistent snapshot, in an order
+    /// [`Store::import_records`] can replay: keyring, catalog, secrets, tokens, drafts with
+    /// their items, revisions by document and sequence, deployments oldest first, sites,
+    /// field layouts, fields, entry types, sections, entries, entry drafts, and last the
+    /// entry/draft id sequence. An error from `visit` stops the export and comes back.
+    fn export_records(&self, visit: &mut dyn FnMut(Record) -> StoreResult<()>) -> StoreResult<()>;
+
+    /// Writes the records `next` hands out until it answers `None`, ids kept, in one
+    /// transaction: all of them or none. With [`ImportMode::EmptyOnly`] a store holding
+    /// anything but its first site is refused with `Conflict` naming what it holds; with
+    /// [`ImportMode::Replace`] its rows are deleted first, in the same transaction. The
+    /// id sequences continue after the highest imported id.
+    fn import_records(
+        &self,
+        mode: ImportMode,
+        next: &mut dyn FnMut() -> StoreResult<Option<Record>>,
+    ) -> StoreResult<()>;
 
     /// Whether the database answers now (`/healthz`). An embedded database always does.
     fn ping(&self) -> StoreResult<()> {

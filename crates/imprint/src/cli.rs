@@ -23,6 +23,7 @@ use crate::human::View;
 use crate::output;
 use crate::self_install::{self, SelfCommand};
 use crate::serve::{self, ServeArgs};
+use crate::store_cli::{self, StoreCommand};
 use crate::token_cli::{self, TokenCommand};
 use crate::words::cli_words;
 
@@ -174,6 +175,9 @@ enum Command {
     /// Imprint itself: `imprint self install --client cursor` adds it to a client.
     #[command(name = "self", subcommand)]
     SelfCommand(SelfCommand),
+    /// The store itself: `store copy --to postgres://…` moves solo to team (`--from` back).
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Print a shell completion script (e.g. `imprint completions bash > ~/.local/share/bash-completion/completions/imprint`).
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -531,12 +535,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         output::write_stdout(&String::from_utf8_lossy(&script));
         return Ok(());
     }
+    if let Command::Store(command) = command {
+        // Opens two stores of its own and prints its own summary.
+        return Ok(store_cli::run(cli.data_dir, database, command, json)?);
+    }
     let view = view_of(&command);
     let data_dir = cli.data_dir.clone();
     let service = open_service(cli.data_dir, database)?;
     let result = match command {
         // Printed above, before the data directory is opened.
-        Command::Completions { .. } => return Ok(()),
+        Command::Completions { .. } | Command::Store(_) => return Ok(()),
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command),
         Command::Token(command) => token_cli::run(&service, command, json),

@@ -11,6 +11,7 @@ mod self_install;
 mod serve;
 mod start;
 mod store;
+mod store_cli;
 mod token_cli;
 mod words;
 

@@ -26,6 +26,66 @@ leave it out to use the SQLite file in the data directory",
     }
 }
 
+/// A store named on the command line (`store copy --to/--from`): a PostgreSQL URL, or
+/// `sqlite:DIR` for the SQLite file in another data directory.
+pub struct Named {
+    pub store: Arc<dyn Store>,
+    /// The URL (password hidden) or `sqlite:` path, for messages.
+    pub label: String,
+    /// The data directory of an embedded store (its `keys/` are its keyring); `None` for a
+    /// shared database.
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+/// What [`open_named`] would open, to tell two names of one store apart before opening.
+pub fn identity(data_dir: &Path, name: Option<&str>) -> String {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        None => format!("sqlite:{}", absolute(data_dir).display()),
+        Some(name) => match name.strip_prefix("sqlite:") {
+            Some(dir) => format!("sqlite:{}", absolute(Path::new(dir)).display()),
+            None => name.trim_end_matches('/').to_string(),
+        },
+    }
+}
+
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Opens the store `name` names (`None`: the data directory's SQLite file).
+pub fn open_named(data_dir: &Path, name: Option<&str>) -> Result<Named, ServiceError> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    match name {
+        None => Ok(Named {
+            store: open(data_dir, None)?,
+            label: identity(data_dir, None),
+            data_dir: Some(data_dir.to_path_buf()),
+        }),
+        Some(name) => match name.strip_prefix("sqlite:") {
+            Some("") => Err(ServiceError::invalid(
+                "sqlite: needs a data directory: sqlite:/path/to/dir (it holds imprint.db)",
+            )),
+            Some(dir) => Ok(Named {
+                store: open(Path::new(dir), None)?,
+                label: identity(data_dir, Some(name)),
+                data_dir: Some(std::path::PathBuf::from(dir)),
+            }),
+            None if is_postgres(name) => Ok(Named {
+                store: open(data_dir, Some(name))?,
+                label: redact(name),
+                data_dir: None,
+            }),
+            None => Err(ServiceError::invalid(format!(
+                "{}: give a PostgreSQL URL (postgres://user@host:port/database) or sqlite:DIR \
+(a data directory)",
+                redact(name)
+            ))),
+        },
+    }
+}
+
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }

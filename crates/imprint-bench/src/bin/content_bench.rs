@@ -1,4 +1,5 @@
-//! `cargo run --release -p imprint-bench --bin content_bench [-- --entries N --dir PATH]`:
+//! `cargo run --release -p imprint-bench --bin content_bench [-- --entries N --dir PATH
+//! --database POSTGRES_URL]`:
 //! the content family at scale, in process through the service layer (the same calls
 //! the MCP tools make, without the pipe), on a durable SQLite store (WAL, fsync on
 //! commit).
@@ -9,6 +10,9 @@
 //! and `apply_draft` (p50/p95) at 10,000 entries and again at N, and the store's bytes
 //! per entry. Prints a Markdown table for BENCHMARKS.md. With `--dir`, an already
 //! seeded directory is reused (seeding resumes up to N).
+//!
+//! With `--database`, the store is that PostgreSQL database instead (team mode; give an
+//! empty one, or the one a previous run seeded with the same `--dir`, which keeps the marker).
 //!
 //! Durable writes wait for fsync, so their latency is the disk's: the table starts each
 //! size with the raw fsync latency of the same disk, measured the same way.
@@ -33,6 +37,7 @@ const VOCABULARY: usize = 20_000;
 fn main() {
     let mut entries = 1_000_000usize;
     let mut dir: Option<PathBuf> = None;
+    let mut database: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -43,7 +48,10 @@ fn main() {
                     .expect("--entries N")
             }
             "--dir" => dir = args.next().map(PathBuf::from),
-            other => panic!("unknown argument {other}: use --entries N and --dir PATH"),
+            "--database" => database = args.next(),
+            other => {
+                panic!("unknown argument {other}: use --entries N, --dir PATH and --database URL")
+            }
         }
     }
     let temporary = dir.is_none();
@@ -53,8 +61,23 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut options = ServiceOptions::new(dir.clone(), dir.clone());
     options.actor = "bench".into();
-    let store = imprint_store_sqlite::SqliteStore::open_in_data_dir(&dir).unwrap();
-    let service = Service::new(options, std::sync::Arc::new(store));
+    let store: std::sync::Arc<dyn imprint_store::Store> = match &database {
+        Some(url) => {
+            std::sync::Arc::new(imprint_store_postgres::PostgresStore::connect(url).unwrap())
+        }
+        None => {
+            std::sync::Arc::new(imprint_store_sqlite::SqliteStore::open_in_data_dir(&dir).unwrap())
+        }
+    };
+    let service = Service::new(options, store);
+    println!(
+        "store: {}",
+        if database.is_some() {
+            "PostgreSQL (loopback)"
+        } else {
+            "SQLite (WAL, synchronous=FULL)"
+        }
+    );
     let mut bench = Bench::new(service, &dir);
     println!("data directory: {}\n", dir.display());
     println!("| measurement | entries | p50 | p95 | samples |");

@@ -1,5 +1,5 @@
 //! `cargo run --release -p imprint-bench --bin http_bench [-- IMPRINT_BIN] [--requests N]
-//! [--connections C] [--rate R | --saturate]`: a load test of `imprint serve --http` against the targets of
+//! [--connections C] [--rate R | --saturate] [--team POSTGRES_URL]`: a load test of `imprint serve --http` against the targets of
 //! issue 4 (64 concurrent connections, p99 under 10 ms, no errors, memory flat over
 //! 100,000 requests), printing a Markdown table for BENCHMARKS.md.
 //!
@@ -17,6 +17,10 @@
 //! server for the same two cores. Server
 //! memory is the child's VmRSS from `/proc`, sampled as the run progresses. The load
 //! is bounded (a request count) and goes to 127.0.0.1 only.
+//!
+//! `--team URL` (an empty PostgreSQL database) adds, in the same run, each scenario against
+//! two replicas serving that database (connections alternate between them) right after the
+//! row of the one SQLite server, so the two backends are compared on the same machine state.
 
 #![forbid(unsafe_code)]
 
@@ -28,12 +32,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// A scenario's request for a server's address and token.
+type RequestFor<'a> = dyn Fn(&str, &str) -> String + 'a;
+
 struct Options {
     binary: PathBuf,
     requests: u64,
     connections: u64,
     /// Requests per second in all (open loop); `None` saturates (closed loop).
     rate: Option<f64>,
+    /// An empty PostgreSQL database for the team rows.
+    team: Option<String>,
 }
 
 fn options() -> Options {
@@ -41,6 +50,7 @@ fn options() -> Options {
     let mut requests = 100_000;
     let mut connections = 64;
     let mut rate = Some(3_000.0);
+    let mut team = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -58,6 +68,7 @@ fn options() -> Options {
                     .filter(|r| *r > 0.0)
             }
             "--saturate" => rate = None,
+            "--team" => team = args.next(),
             path => binary = Some(PathBuf::from(path)),
         }
     }
@@ -70,6 +81,7 @@ fn options() -> Options {
         requests,
         connections: connections.max(1),
         rate,
+        team,
     }
 }
 
@@ -82,8 +94,18 @@ fn main() {
     );
     let scratch = std::env::temp_dir().join(format!("imprint-http-bench-{}", std::process::id()));
     std::fs::create_dir_all(scratch.join("home")).expect("scratch directory");
-    let token = seed(&options.binary, &scratch);
-    let server = Server::start(&options.binary, &scratch);
+    let token = seed(&options.binary, &scratch, &[]);
+    let server = Server::start(&options.binary, &scratch, &[]);
+    // Two replicas on one PostgreSQL database, sharing the data directory's key file.
+    let team = options.team.as_deref().map(|url| {
+        let extra = ["--database", url];
+        let token = seed(&options.binary, &scratch, &extra);
+        let replicas = [
+            Server::start(&options.binary, &scratch, &extra),
+            Server::start(&options.binary, &scratch, &extra),
+        ];
+        (token, replicas)
+    });
 
     println!(
         "binary: {}\n{} requests per scenario over {} keep-alive connections, {}, after a warm-up\n",
@@ -100,24 +122,45 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
 
-    let rest = format!(
-        "GET /v1/config/claude-desktop/default HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {token}\r\n\r\n",
-        server.addr
-    );
+    let rest = |addr: &str, token: &str| {
+        format!(
+            "GET /v1/config/claude-desktop/default HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\r\n"
+        )
+    };
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_config","arguments":{}}}"#;
-    let mcp = format!(
-        "POST /mcp HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\nmcp-protocol-version: 2025-06-18\r\ncontent-length: {}\r\n\r\n{body}",
-        server.addr,
-        body.len()
-    );
+    let mcp = |addr: &str, token: &str| {
+        format!(
+            "POST /mcp HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\nmcp-protocol-version: 2025-06-18\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
     let mut failed = false;
-    for (name, request) in [
-        ("GET /v1/config/{client}/{profile}", rest),
-        ("POST /mcp tools/call get_config", mcp),
-    ] {
-        failed |= !scenario(name, &server, &request, &options);
+    let scenarios: [(&str, &RequestFor<'_>); 2] = [
+        ("GET /v1/config/{client}/{profile}", &rest),
+        ("POST /mcp tools/call get_config", &mcp),
+    ];
+    for (name, request) in scenarios {
+        let targets = [(server.addr.clone(), request(&server.addr, &token))];
+        failed |= !scenario(&format!("{name}, SQLite"), &server, &targets, &options);
+        if let Some((token, replicas)) = &team {
+            let targets: Vec<(String, String)> = replicas
+                .iter()
+                .map(|replica| (replica.addr.clone(), request(&replica.addr, token)))
+                .collect();
+            failed |= !scenario(
+                &format!("{name}, PostgreSQL, 2 replicas"),
+                &replicas[0],
+                &targets,
+                &options,
+            );
+        }
     }
     server.stop();
+    if let Some((_, replicas)) = team {
+        for replica in replicas {
+            replica.stop();
+        }
+    }
     std::fs::remove_dir_all(&scratch).ok();
     println!(
         "\ntargets: p99 < 10 ms, no errors, RSS growth under 8 MiB from the first sample to the last: {}",
@@ -129,9 +172,10 @@ fn main() {
 }
 
 /// A signing key, a published artifact with two servers, and a token.
-fn seed(binary: &Path, scratch: &Path) -> String {
+fn seed(binary: &Path, scratch: &Path, extra: &[&str]) -> String {
     let run = |args: &[&str]| {
         let output = command(binary, scratch)
+            .args(extra)
             .args(args)
             .output()
             .expect("run imprint");
@@ -166,8 +210,9 @@ struct Server {
 }
 
 impl Server {
-    fn start(binary: &Path, scratch: &Path) -> Server {
+    fn start(binary: &Path, scratch: &Path, extra: &[&str]) -> Server {
         let mut child = command(binary, scratch)
+            .args(extra)
             .args(["serve", "--http", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .spawn()
@@ -270,11 +315,15 @@ impl Connection {
     }
 }
 
-/// Runs one scenario; prints its row; returns whether it met the targets.
-fn scenario(name: &str, server: &Server, request: &str, options: &Options) -> bool {
-    let request = Arc::new(request.as_bytes().to_vec());
+/// Runs one scenario against `targets` (address and request; connections alternate
+/// between them); prints its row with `server`'s memory; returns whether it met the targets.
+fn scenario(name: &str, server: &Server, targets: &[(String, String)], options: &Options) -> bool {
+    let targets: Vec<(String, Arc<Vec<u8>>)> = targets
+        .iter()
+        .map(|(addr, request)| (addr.clone(), Arc::new(request.as_bytes().to_vec())))
+        .collect();
     // Warm-up: connections, caches, the allocator's steady state.
-    run_load(server, &request, options.connections, 2_000, None, || {});
+    run_load(&targets, options.connections, 2_000, None, || {});
 
     let samples = Arc::new(Mutex::new(vec![server.rss_kib()]));
     let done = Arc::new(AtomicU64::new(0));
@@ -300,8 +349,7 @@ fn scenario(name: &str, server: &Server, request: &str, options: &Options) -> bo
     };
     let started = Instant::now();
     let (mut latencies, errors) = run_load(
-        server,
-        &request,
+        &targets,
         options.connections,
         options.requests,
         options.rate,
@@ -344,8 +392,7 @@ fn ms(duration: Duration) -> String {
 /// `total` requests spread over `connections` threads, as fast as answered or at
 /// `rate` per second in all; returns latencies and errors.
 fn run_load(
-    server: &Server,
-    request: &Arc<Vec<u8>>,
+    targets: &[(String, Arc<Vec<u8>>)],
     connections: u64,
     total: u64,
     rate: Option<f64>,
@@ -358,8 +405,8 @@ fn run_load(
     let remainder = total % connections;
     let handles: Vec<_> = (0..connections)
         .map(|index| {
-            let addr = server.addr.clone();
-            let request = Arc::clone(request);
+            let (addr, request) = &targets[index as usize % targets.len()];
+            let (addr, request) = (addr.clone(), Arc::clone(request));
             let progress = progress.clone();
             let count = per_connection + u64::from(index < remainder);
             std::thread::spawn(move || {

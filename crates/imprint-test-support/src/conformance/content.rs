@@ -1052,3 +1052,132 @@ pub fn a_failed_copy_writes_nothing_of_the_save(db: &dyn Database) {
     assert_eq!(search(&*store, "changed", "all"), Vec::<String>::new());
     assert_eq!(content.entry(holder, fr).unwrap().unwrap().slug, "taken");
 }
+
+/// Every row a store exports, with the search text the copier would add back.
+fn exported(store: &dyn Store) -> Vec<imprint_store::Record> {
+    let mut records = Vec::new();
+    store
+        .export_records(&mut |mut record| {
+            if let imprint_store::Record::Entry {
+                row,
+                search_title,
+                search_body,
+            } = &mut record
+            {
+                assert!(search_title.is_empty() && search_body.is_empty());
+                *search_title = row.title.clone().unwrap_or_default();
+                *search_body = row.fields["1"].as_str().unwrap_or_default().to_string();
+            }
+            records.push(record);
+            Ok(())
+        })
+        .unwrap();
+    records
+}
+
+pub fn export_and_import_keep_every_row_in_one_transaction(db: &dyn Database) {
+    use imprint_store::transfer::{self, ImportMode, RecordKind};
+    use imprint_store::{Record, SecretRow, tokens::TokenRow};
+
+    let store = with_structure(db);
+    let entry = create(store.as_ref(), "otter", "Otter news", "rivers and fish");
+    store
+        .content()
+        .insert_entry_draft(&draft(Some(entry), "alice", false))
+        .unwrap();
+    store
+        .create_draft(
+            &config_draft("d1"),
+            &[("fs".into(), json!({"command": "npx"}))],
+        )
+        .unwrap();
+    store
+        .append_revision(&RevisionRow {
+            document: "config/cursor/default".into(),
+            seq: 1,
+            artifact_id: "c1".into(),
+            envelope: json!({"b": 1, "a": [1.5, "x"]}),
+            created_at: 5,
+        })
+        .unwrap();
+    store
+        .put_secret(&SecretRow {
+            name: "KEY".into(),
+            nonce: vec![1, 2, 3],
+            ciphertext: vec![0, 255, 7],
+            created_at: 1,
+            updated_at: 2,
+        })
+        .unwrap();
+    store
+        .tokens()
+        .create_token(&TokenRow {
+            id: "t1".into(),
+            name: "bot".into(),
+            secret_sha256: "ab".repeat(32),
+            created_at: 1,
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+            creator: Some("tester".into()),
+        })
+        .unwrap();
+    let before = exported(store.as_ref());
+    assert!(matches!(before.last(), Some(Record::ElementSequence(2))));
+    let counts = store.count_records().unwrap();
+    assert_eq!(counts[&RecordKind::Entries], 1);
+    assert_eq!(counts[&RecordKind::DraftItems], 1);
+    assert_eq!(counts[&RecordKind::Revisions], 2);
+    assert!(!transfer::is_empty(&counts));
+
+    // A store that holds rows is refused, naming what it holds; nothing changes.
+    let mut again = before.clone().into_iter();
+    let refused = store.import_records(ImportMode::EmptyOnly, &mut || Ok(again.next()));
+    match refused {
+        Err(StoreError::Conflict(message)) => assert!(message.contains("2 revisions"), "{message}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // An import that fails half-way writes nothing: the old rows are all still there.
+    let mut failing = before.clone().into_iter().take(4);
+    let failed = store.import_records(ImportMode::Replace, &mut || {
+        failing
+            .next()
+            .map(Some)
+            .ok_or_else(|| StoreError::Other("the source went away".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(exported(store.as_ref()), before);
+
+    // Replaced by the same rows: every row, id and byte comes back, and the id sequences
+    // continue after the imported ids.
+    let mut rows = before.clone().into_iter();
+    store
+        .import_records(ImportMode::Replace, &mut || Ok(rows.next()))
+        .unwrap();
+    assert_eq!(exported(store.as_ref()), before);
+    assert_eq!(search(store.as_ref(), "rivers", "all"), ["Otter news"]);
+    let next = create(store.as_ref(), "beaver", "Beaver", "dams");
+    assert_eq!(next, 3, "after entry 1 and draft 2");
+    let (type_id, _) = store
+        .content()
+        .insert_entry_type(&entry_type("page"), Some(&layout(0)))
+        .unwrap();
+    assert_eq!(type_id, 2);
+}
+
+/// A config draft row for the transfer test.
+fn config_draft(id: &str) -> imprint_store::DraftRow {
+    imprint_store::DraftRow {
+        id: id.into(),
+        document: "config/cursor/default".into(),
+        name: "default".into(),
+        notes: Some("n".into()),
+        creator: Some("tester".into()),
+        provisional: false,
+        base_seq: None,
+        meta: json!({}),
+        version: 3,
+        created_at: 1,
+        updated_at: 2,
+    }
+}

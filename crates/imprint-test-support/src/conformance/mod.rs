@@ -40,7 +40,9 @@ macro_rules! store_conformance {
             a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first,
             a_search_out_of_time_is_stopped_and_the_store_keeps_working,
             a_save_and_its_copies_in_other_sites_are_written_together,
-            a_failed_copy_writes_nothing_of_the_save);
+            a_failed_copy_writes_nothing_of_the_save,
+
+            export_and_import_keep_every_row_in_one_transaction);
     };
     (@each $fresh:expr; store: $($s:ident),*; content: $($c:ident),*) => {
         $(

@@ -7,6 +7,8 @@ mod cli;
 mod content_cli;
 mod human;
 mod output;
+#[allow(dead_code)] // used by the long commands (content import, store copy)
+mod progress;
 mod serve;
 mod start;
 mod store;

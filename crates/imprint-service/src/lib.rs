@@ -34,6 +34,7 @@ pub mod content;
 pub mod error;
 mod files;
 pub mod keys;
+pub mod next;
 pub mod paths;
 mod revisions;
 pub mod secrets;

@@ -14,6 +14,7 @@ use imprint_service::config::{
     VerifyConfig, ViewDraftConfig,
 };
 use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
+use imprint_service::next::Worded;
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use serde_json::{Map, Value};
@@ -23,7 +24,7 @@ use crate::human::View;
 use crate::output;
 use crate::serve::{self, ServeArgs};
 use crate::token_cli::{self, TokenCommand};
-use crate::words::cli_words;
+use crate::words::{CliWords, cli_words};
 
 /// Draft, validate, publish (signed), deploy and roll back MCP client configurations.
 #[derive(Debug, Parser)]
@@ -339,7 +340,8 @@ impl Failure {
             Failure::Service(error) => {
                 // the person at the terminal runs this store: show what failed underneath too
                 // Every error a person reads names commands, not MCP tools.
-                crate::say!("error: {}", cli_words(&error.chain()));
+                let said = error.chain_worded(&CliWords { styled: false });
+                crate::say!("error: {}", cli_words(&said));
                 if let Some(details) = error.details() {
                     crate::say!(
                         "{}",
@@ -450,6 +452,20 @@ pub(crate) fn answer<T: serde::Serialize>(
     })
 }
 
+/// [`answer`] for an operation whose message names its next steps: for a person they are
+/// worded as commands (bold on a terminal); `--json` keeps the service's text unchanged.
+fn worded<T: serde::Serialize + Worded>(
+    result: Result<T, ServiceError>,
+    json: bool,
+) -> Result<Value, ServiceError> {
+    answer(result.map(|mut said| {
+        if !json {
+            said.reword(&CliWords { styled: true });
+        }
+        said
+    }))
+}
+
 /// Which rendering a command's answer gets.
 fn view_of(command: &Command) -> View {
     match command {
@@ -554,17 +570,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 name,
             } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                answer(service.add_server_to_config(AddServerToConfig {
-                    server_id,
-                    params: pairs("param", &params, true)?,
-                    env_vars: pairs("env", &env, false)?,
-                    server_name: name,
-                    client_id,
-                    profile_id,
-                    draft_name,
-                    expected_version: None,
-                    include_draft: None,
-                }))
+                worded(
+                    service.add_server_to_config(AddServerToConfig {
+                        server_id,
+                        params: pairs("param", &params, true)?,
+                        env_vars: pairs("env", &env, false)?,
+                        server_name: name,
+                        client_id,
+                        profile_id,
+                        draft_name,
+                        expected_version: None,
+                        include_draft: None,
+                    }),
+                    json,
+                )
             }
             DraftCommand::Remove { server_name, flags } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
@@ -622,13 +641,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Publish { flags, changelog } => {
             let (client_id, profile_id, draft_name) = flags.ids();
-            answer(service.publish_config(PublishConfig {
-                changelog,
-                client_id,
-                profile_id,
-                draft_name,
-                expected_version: None,
-            }))
+            worded(
+                service.publish_config(PublishConfig {
+                    changelog,
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    expected_version: None,
+                }),
+                json,
+            )
         }
         Command::Config(command) => match command {
             ConfigCommand::Get { flags, artifact } => {
@@ -650,6 +672,25 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id: profile_id.clone(),
                 })?;
                 let state = answer(Ok(state))?;
+                let published = match service.get_config_history(GetConfigHistory {
+                    client_id: client_id.clone(),
+                    profile_id: profile_id.clone(),
+                    limit: Some(1),
+                }) {
+                    Ok(history) => !history.revisions.is_empty(),
+                    Err(error) if error.kind() == ErrorKind::NotFound => false,
+                    Err(error) => return Err(error.into()),
+                };
+                if !published {
+                    // Nothing to deploy yet: say so, and what comes first.
+                    output::print(
+                        View::DiffDeployed,
+                        &serde_json::json!({ "deployed": state, "diff": null, "published": false }),
+                        json,
+                        verbose,
+                    );
+                    return Ok(());
+                }
                 // What was deployed against the latest: the service's diff of that artifact.
                 let diff = match (
                     state.get("artifact_id").and_then(Value::as_str),
@@ -680,6 +721,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id: profile_id.clone(),
                     draft_name: Some(draft),
                 })?;
+                if shown.latest_artifact_id.is_none() {
+                    // As `git diff` in a new repository: everything in the draft is new.
+                    output::print(
+                        View::DiffDraft,
+                        &serde_json::json!({
+                            "status": "unpublished",
+                            "client_id": shown.client_id,
+                            "profile_id": shown.profile_id,
+                            "draft_name": shown.draft_name,
+                            "local_artifact_id": null,
+                            "remote_artifact_id": null,
+                            // The service's diff semantics: what the draft (local) has that
+                            // the latest (nothing) lacks is "removed" by deploying the latest.
+                            "diff": {
+                                "servers_added": [],
+                                "servers_removed": shown.server_names,
+                                "servers_modified": [],
+                            },
+                            "message": format!(
+                                "nothing published yet for {}/{}",
+                                shown.client_id, shown.profile_id
+                            ),
+                        }),
+                        json,
+                        verbose,
+                    );
+                    return Ok(());
+                }
                 let payload = serde_json::from_value::<JsonObject>(shown.payload)
                     .map_err(|e| ServiceError::internal(format!("the draft's payload {e}")))?;
                 answer(service.diff_config(DiffConfig {
@@ -725,12 +794,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 changelog,
             } => {
                 let (client_id, profile_id) = flags.ids();
-                answer(service.rollback_config(RollbackConfig {
-                    client_id,
-                    profile_id,
-                    artifact_id,
-                    changelog,
-                }))
+                worded(
+                    service.rollback_config(RollbackConfig {
+                        client_id,
+                        profile_id,
+                        artifact_id,
+                        changelog,
+                    }),
+                    json,
+                )
             }
             ConfigCommand::Verify { flags, artifact } => {
                 let (client_id, profile_id) = flags.ids();
@@ -752,13 +824,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             ConfigCommand::Import { flags, project_dir } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                answer(service.import_config(ImportConfig {
-                    client_id,
-                    profile_id,
-                    draft_name,
-                    project_dir: absolute(project_dir)?,
-                    expected_version: None,
-                }))
+                worded(
+                    service.import_config(ImportConfig {
+                        client_id,
+                        profile_id,
+                        draft_name,
+                        project_dir: absolute(project_dir)?,
+                        expected_version: None,
+                    }),
+                    json,
+                )
             }
             ConfigCommand::Deployed(flags) => {
                 let (client_id, profile_id) = flags.ids();

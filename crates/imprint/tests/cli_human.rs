@@ -287,6 +287,46 @@ async fn no_cli_message_names_an_mcp_tool() {
         &["token", "list"],
         &["content", "sites"],
         &["content", "search", "anything"],
+        // Another client, a rollback, an import of the client's file.
+        &["draft", "add", "memory", "--client", "cursor"],
+        &["publish", "--client", "cursor"],
+        &["config", "import"],
+        // Content: the entry and draft workflow and its not-found errors.
+        &["content", "create-entry-type", "--name", "Post"],
+        &[
+            "content",
+            "create-section",
+            "--name",
+            "Blog",
+            "--entry-type-ids",
+            "1",
+        ],
+        &[
+            "content",
+            "create-entry",
+            "--section",
+            "1",
+            "--data",
+            r#"{"title": "Hi"}"#,
+        ],
+        &[
+            "content",
+            "create-draft",
+            "--canonical",
+            "1",
+            "--data",
+            r#"{"title": "Hey"}"#,
+        ],
+        &[
+            "content",
+            "update-draft",
+            "2",
+            "--data",
+            r#"{"title": "Hello"}"#,
+        ],
+        &["content", "apply-draft", "2"],
+        &["content", "apply-draft", "2"],
+        &["content", "get-entry", "998"],
         // Errors with something in place.
         &["draft", "add", "memory"],
         &["publish"],
@@ -461,4 +501,34 @@ fn status_says_why_a_file_cannot_be_read() {
         .find(|l| l.starts_with("unreadable: cursor (user): "))
         .unwrap_or_else(|| panic!("no reason for cursor's file: {stdout}"));
     assert!(line.contains("not a regular file"), "{line}");
+}
+
+#[test]
+fn config_diff_before_any_publish_shows_the_whole_draft_as_new() {
+    let env = TestEnv::new();
+    let text = transcript(
+        &env,
+        &[
+            &["config", "diff"],
+            &["config", "diff", "--deployed"],
+            &["draft", "add", "memory"],
+            &["draft", "add", "fetch"],
+            &["config", "diff"],
+            &["config", "diff", "--deployed"],
+            &["config", "diff", "--client", "cursor"],
+        ],
+    );
+    insta::assert_snapshot!("diff_before_publish", text);
+    // No error: exit 0, and the JSON says what it is.
+    let (code, _, stderr) = human(&env, &["config", "diff"]);
+    assert_eq!(code, 0, "{stderr}");
+    let diff = env.cli_ok(&["config", "diff"]);
+    assert_eq!(diff["status"], "unpublished");
+    assert_eq!(diff["remote_artifact_id"], Value::Null);
+    assert_eq!(diff["diff"]["servers_removed"], json!(["fetch", "memory"]));
+    let deployed = env.cli_ok(&["config", "diff", "--deployed"]);
+    assert_eq!(deployed["published"], false);
+    // After a publish, the usual comparison.
+    env.cli_ok(&["publish"]);
+    assert_eq!(env.cli_ok(&["config", "diff"])["status"], "up-to-date");
 }

@@ -92,3 +92,9 @@ mod tests {
         assert!(if_match(&headers).is_err());
     }
 }
+
+/// An answer whose message names its next steps, worded as this API's routes.
+pub(crate) fn said<T: imprint_service::next::Worded>(mut answer: T) -> T {
+    answer.reword(&crate::words::RestWords);
+    answer
+}

@@ -16,6 +16,7 @@ use super::{ARTIFACT_FORMAT, Target};
 use crate::api::{Flag, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::keys::KeyInit;
+use crate::next::{Draft, Hint, NextStep, ToolWords};
 use crate::revisions::NewRevision;
 use crate::{Service, now_millis};
 
@@ -126,6 +127,8 @@ pub struct ConfigPublished {
     pub changelog: Option<String>,
     pub parent_artifact_id: Option<String>,
     pub message: String,
+    /// What can follow, as data: deploy the new artifact.
+    pub next: Hint,
 }
 
 /// The answer of `rollback_config`: the same shape as a publish.
@@ -370,10 +373,17 @@ impl Service {
                 })?
             }
             None => self.store().head(&document)?.ok_or_else(|| {
+                let draft = Draft::new(&target.client_id, &target.profile_id, super::DEFAULT_DRAFT);
                 ServiceError::not_found(format!(
-                    "nothing published yet for {}/{}: build a draft with add_server_to_config, then publish_config",
+                    "nothing published yet for {}/{}",
                     target.client_id, target.profile_id
                 ))
+                .with_hint(
+                    Hint::text(": build a draft with ")
+                        .step(NextStep::AddServer(draft.clone()))
+                        .then(", then ")
+                        .step(NextStep::Publish(draft)),
+                )
             })?,
         };
         self.verify_revision(&revision)?;
@@ -709,6 +719,13 @@ fn publish_result(
     status: &'static str,
 ) -> ConfigPublished {
     let envelope = &revision.envelope;
+    let next = Hint::text("; ")
+        .step(NextStep::Deploy {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            force: false,
+        })
+        .then(" writes it into the client's file");
     ConfigPublished {
         status,
         artifact_id: revision.artifact_id.clone(),
@@ -723,9 +740,12 @@ fn publish_result(
         changelog: text_at(envelope, "/metadata/changelog"),
         parent_artifact_id: text_at(envelope, "/metadata/parent_artifact_id"),
         message: format!(
-            "published revision {} ({}); deploy_config writes it into the client's file",
-            revision.seq, revision.artifact_id
+            "published revision {} ({}){}",
+            revision.seq,
+            revision.artifact_id,
+            next.word(&ToolWords)
         ),
+        next,
     }
 }
 
@@ -750,3 +770,5 @@ fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
         )))
     }
 }
+
+crate::next::worded!(ConfigPublished);

@@ -525,7 +525,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         // Printed above, before the data directory is opened.
         Command::Completions { .. } => return Ok(()),
         Command::Serve(args) => return serve::run(service, args),
-        Command::Content(command) => content_cli::run(&service, command),
+        Command::Content(command) => content_cli::run(&service, command, json),
         Command::Token(command) => token_cli::run(&service, command, json),
         Command::Clients => answer(Ok(service.list_clients(ListClients {}))),
         Command::Profiles { client } => answer(service.list_profiles(ListProfiles {

@@ -5,9 +5,9 @@
 
 mod cli;
 mod content_cli;
+mod content_import;
 mod human;
 mod output;
-#[allow(dead_code)] // used by the long commands (content import, store copy)
 mod progress;
 mod serve;
 mod start;

@@ -25,6 +25,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
 }
 
+// Not every method has a caller yet: `store copy` (a spinner, labels) is next.
+#[allow(dead_code)]
 impl Progress {
     /// A bar of `total` steps labelled `label` ("importing"), shown when [`shown`] says so.
     pub fn new(label: &str, total: u64, json: bool) -> Progress {
@@ -101,7 +103,6 @@ impl Progress {
     }
 
     /// Whether a bar is being drawn.
-    #[allow(dead_code)] // for callers that print differently next to a bar
     pub fn is_visible(&self) -> bool {
         self.bar.is_some()
     }

@@ -46,9 +46,11 @@ impl ErrorKind {
 pub struct ServiceError {
     kind: ErrorKind,
     message: String,
-    details: Option<Value>,
+    /// Boxed, as the hint: errors travel in every `Result` (clippy keeps them under 128 bytes).
+    details: Option<Box<Value>>,
     /// What to do about it, as steps each surface words; `message` ends with it in tool words.
-    hint: Option<crate::next::Hint>,
+    /// Boxed: errors travel in every `Result`, and most have no hint.
+    hint: Option<Box<crate::next::Hint>>,
     /// What failed underneath (a database error, say): for logs, never shown to a caller.
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -69,13 +71,13 @@ impl ServiceError {
     /// surfaces word it their way with [`Self::worded`].
     pub fn with_hint(mut self, hint: crate::next::Hint) -> Self {
         self.message.push_str(&hint.word(&crate::next::ToolWords));
-        self.hint = Some(hint);
+        self.hint = Some(Box::new(hint));
         self
     }
 
     /// The steps that fix this, if the operation named any.
     pub fn hint(&self) -> Option<&crate::next::Hint> {
-        self.hint.as_ref()
+        self.hint.as_deref()
     }
 
     /// The message with its hint in `words` (a surface's commands, routes or buttons).
@@ -103,7 +105,7 @@ impl ServiceError {
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -138,7 +140,7 @@ impl ServiceError {
     }
 
     pub fn details(&self) -> Option<&Value> {
-        self.details.as_ref()
+        self.details.as_deref()
     }
 }
 
@@ -204,7 +206,7 @@ impl From<imprint_deploy::DeployError> for ServiceError {
             DeployError::Io { .. } => (ErrorKind::Io, None),
         };
         let mut service_error = ServiceError::new(kind, error.to_string());
-        service_error.details = details;
+        service_error.details = details.map(Box::new);
         service_error
     }
 }

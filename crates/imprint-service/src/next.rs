@@ -100,7 +100,11 @@ pub struct ToolWords;
 
 impl Words for ToolWords {
     fn step(&self, step: &NextStep) -> String {
-        tool_name(step).to_string()
+        match step {
+            // the words the diff answers have always used
+            NextStep::Deploy { force: true, .. } => "deploy_config (force)".to_string(),
+            _ => tool_name(step).to_string(),
+        }
     }
 
     fn verb(&self) -> &'static str {

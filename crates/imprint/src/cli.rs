@@ -696,12 +696,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     state.get("artifact_id").and_then(Value::as_str),
                     state.get("up_to_date").and_then(Value::as_bool),
                 ) {
-                    (Some(deployed_id), Some(false)) => answer(service.diff_config(DiffConfig {
-                        client_id,
-                        profile_id,
-                        local_artifact_id: Some(deployed_id.to_string()),
-                        local_payload: None,
-                    }))?,
+                    (Some(deployed_id), Some(false)) => worded(
+                        service.diff_config(DiffConfig {
+                            client_id,
+                            profile_id,
+                            local_artifact_id: Some(deployed_id.to_string()),
+                            local_payload: None,
+                        }),
+                        json,
+                    )?,
                     _ => Value::Null,
                 };
                 Ok(serde_json::json!({ "deployed": state, "diff": diff }))
@@ -751,12 +754,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 let payload = serde_json::from_value::<JsonObject>(shown.payload)
                     .map_err(|e| ServiceError::internal(format!("the draft's payload {e}")))?;
-                answer(service.diff_config(DiffConfig {
-                    client_id,
-                    profile_id,
-                    local_artifact_id: None,
-                    local_payload: Some(payload),
-                }))
+                worded(
+                    service.diff_config(DiffConfig {
+                        client_id,
+                        profile_id,
+                        local_artifact_id: None,
+                        local_payload: Some(payload),
+                    }),
+                    json,
+                )
             }
             ConfigCommand::Diff {
                 flags,
@@ -773,12 +779,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     })
                     .transpose()?;
                 let (client_id, profile_id) = flags.ids();
-                answer(service.diff_config(DiffConfig {
-                    client_id,
-                    profile_id,
-                    local_artifact_id: artifact,
-                    local_payload,
-                }))
+                worded(
+                    service.diff_config(DiffConfig {
+                        client_id,
+                        profile_id,
+                        local_artifact_id: artifact,
+                        local_payload,
+                    }),
+                    json,
+                )
             }
             ConfigCommand::History { flags, limit } => {
                 let (client_id, profile_id) = flags.ids();

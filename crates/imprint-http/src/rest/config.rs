@@ -205,7 +205,10 @@ async fn diff_config(
     caller: Caller,
     JsonBody(request): JsonBody<DiffConfig>,
 ) -> ApiResult<Json<ConfigDiff>> {
-    caller.run(move |s| s.diff_config(request)).await.map(Json)
+    caller
+        .run(move |s| s.diff_config(request).map(said))
+        .await
+        .map(Json)
 }
 
 async fn get_config(

@@ -204,6 +204,8 @@ pub struct ConfigDiff {
     /// What differs, secret values redacted.
     pub diff: PayloadDiff,
     pub message: String,
+    /// What can follow, as data: deploy, or import / deploy with force (none when up to date).
+    pub next: Hint,
 }
 
 /// [`ConfigDiff::summary`]: how much differs.
@@ -527,14 +529,43 @@ impl Service {
             "diverged"
         };
         redact_changes(&mut changes);
-        let (recommendation, message) = match status {
-            "up-to-date" => ("safe", "the local config matches the latest published artifact".to_string()),
-            "outdated" => ("update", "the local config lacks changes the latest artifact has and has none of its own: deploy_config brings it up to date".to_string()),
-            _ => ("review", format!(
-                "the local config has changes no published artifact has ({}): import_config to adopt them, or deploy_config (force) to replace them",
-                local_changes.join(", ")
-            )),
+        let deploy = |force| NextStep::Deploy {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            force,
         };
+        let (recommendation, said, next) = match status {
+            "up-to-date" => (
+                "safe",
+                "the local config matches the latest published artifact".to_string(),
+                Hint::default(),
+            ),
+            "outdated" => (
+                "update",
+                "the local config lacks changes the latest artifact has and has none of its own"
+                    .to_string(),
+                Hint::text(": ")
+                    .step(deploy(false))
+                    .then(" brings it up to date"),
+            ),
+            _ => (
+                "review",
+                format!(
+                    "the local config has changes no published artifact has ({})",
+                    local_changes.join(", ")
+                ),
+                Hint::text(": ")
+                    .step(NextStep::ImportConfig(Draft::new(
+                        &target.client_id,
+                        &target.profile_id,
+                        super::DEFAULT_DRAFT,
+                    )))
+                    .then(" to adopt them, or ")
+                    .step(deploy(true))
+                    .then(" to replace them"),
+            ),
+        };
+        let message = format!("{said}{}", next.word(&ToolWords));
         let summary = DiffSummary {
             // the diff runs local → latest: "added" is what the latest adds
             servers_added: changes.servers_added.len(),
@@ -554,6 +585,7 @@ impl Service {
             profile_id: target.profile_id.clone(),
             diff: changes,
             message,
+            next,
         })
     }
 
@@ -771,4 +803,4 @@ fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
     }
 }
 
-crate::next::worded!(ConfigPublished);
+crate::next::worded!(ConfigPublished, ConfigDiff);

@@ -701,6 +701,18 @@ fn rest_hints_name_routes_not_tools() {
         text.contains("view_draft_config to review, publish_config when ready"),
         "{text}"
     );
+    let refused = server.mcp(
+        &secret,
+        "tools/call",
+        json!({"name": "add_server_to_config", "arguments": {"server_id": "nosuch"}}),
+    );
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert!(
+        refused.to_string().contains(
+            "unknown server 'nosuch': call list_available_servers to see the catalog ids, or register_server to add your own"
+        ),
+        "{refused}"
+    );
 }
 
 #[test]

@@ -484,8 +484,14 @@ impl Service {
         let target = &request.target()?;
         let server_name = request.server_name.as_str();
         if server_name.is_empty() {
-            return Err(ServiceError::invalid(
-                "server_name is required: view_draft_config lists the names in the draft",
+            return Err(ServiceError::invalid("server_name is required").with_hint(
+                Hint::text(": ")
+                    .step(NextStep::ViewDraft(Draft::new(
+                        &target.client_id,
+                        &target.profile_id,
+                        &target.draft_name,
+                    )))
+                    .then(" lists the names in the draft"),
             ));
         }
         let (draft, version, ()) = self.patch_draft(target, |service, draft| {

@@ -19,6 +19,8 @@ use axum::response::{IntoResponse, Response};
 use imprint_service::{ErrorKind, ServiceError};
 use serde_json::{Value, json};
 
+use crate::words::{PanelWords, RestWords};
+
 /// A failed request, ready to be rendered. Boxed: it travels in every handler's
 /// `Result`, and the happy path should not pay for its size.
 #[derive(Debug)]
@@ -28,7 +30,10 @@ pub(crate) struct ApiError(Box<Failure>);
 struct Failure {
     status: StatusCode,
     code: Cow<'static, str>,
+    /// For REST: what to do next names routes.
     message: String,
+    /// The same for the control panel: what to do next names its buttons.
+    panel_message: Option<String>,
     details: Option<Value>,
     /// `WWW-Authenticate` for 401s.
     challenge: Option<String>,
@@ -43,6 +48,7 @@ impl ApiError {
             status,
             code: Cow::Borrowed(code),
             message: message.into(),
+            panel_message: None,
             details: None,
             challenge: None,
         }))
@@ -89,6 +95,11 @@ impl ApiError {
         &self.0.message
     }
 
+    /// The message as the control panel shows it (its buttons named, not routes).
+    pub(crate) fn panel_message(&self) -> &str {
+        self.0.panel_message.as_deref().unwrap_or(&self.0.message)
+    }
+
     pub(crate) fn body(&self) -> Value {
         json!({"error": {
             "code": self.0.code,
@@ -117,7 +128,8 @@ impl From<ServiceError> for ApiError {
         let mut api = ApiError(Box::new(Failure {
             status,
             code: Cow::Borrowed(kind.code()),
-            message: error.message().to_string(),
+            message: error.worded(&RestWords),
+            panel_message: error.hint().map(|_| error.worded(&PanelWords)),
             details: error.details().cloned(),
             challenge: None,
         }));

@@ -59,6 +59,7 @@ mod mcp;
 mod rest;
 mod sse;
 mod state;
+mod words;
 
 use std::net::{IpAddr, SocketAddr};
 

@@ -46,7 +46,11 @@ impl ErrorKind {
 pub struct ServiceError {
     kind: ErrorKind,
     message: String,
-    details: Option<Value>,
+    /// Boxed, as the hint: errors travel in every `Result` (clippy keeps them under 128 bytes).
+    details: Option<Box<Value>>,
+    /// What to do about it, as steps each surface words; `message` ends with it in tool words.
+    /// Boxed: errors travel in every `Result`, and most have no hint.
+    hint: Option<Box<crate::next::Hint>>,
     /// What failed underneath (a database error, say): for logs, never shown to a caller.
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -58,7 +62,29 @@ impl ServiceError {
             kind,
             message: message.into(),
             details: None,
+            hint: None,
             source: None,
+        }
+    }
+
+    /// `hint` appended to the message (in the operations' own words, as MCP shows it); other
+    /// surfaces word it their way with [`Self::worded`].
+    pub fn with_hint(mut self, hint: crate::next::Hint) -> Self {
+        self.message.push_str(&hint.word(&crate::next::ToolWords));
+        self.hint = Some(Box::new(hint));
+        self
+    }
+
+    /// The steps that fix this, if the operation named any.
+    pub fn hint(&self) -> Option<&crate::next::Hint> {
+        self.hint.as_deref()
+    }
+
+    /// The message with its hint in `words` (a surface's commands, routes or buttons).
+    pub fn worded(&self, words: &dyn crate::next::Words) -> String {
+        match &self.hint {
+            Some(hint) => hint.reword(&self.message, words),
+            None => self.message.clone(),
         }
     }
 
@@ -79,7 +105,7 @@ impl ServiceError {
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -96,7 +122,12 @@ impl ServiceError {
 
     /// The message followed by every source's, for a log line.
     pub fn chain(&self) -> String {
-        let mut text = self.message.clone();
+        self.chain_worded(&crate::next::ToolWords)
+    }
+
+    /// [`Self::chain`] with the hint in `words`.
+    pub fn chain_worded(&self, words: &dyn crate::next::Words) -> String {
+        let mut text = self.worded(words);
         let mut next = std::error::Error::source(self);
         while let Some(cause) = next {
             text.push_str(": ");
@@ -115,7 +146,7 @@ impl ServiceError {
     }
 
     pub fn details(&self) -> Option<&Value> {
-        self.details.as_ref()
+        self.details.as_deref()
     }
 }
 
@@ -184,7 +215,7 @@ impl From<imprint_deploy::DeployError> for ServiceError {
             DeployError::NotRecorded { .. } => (ErrorKind::Internal, None),
         };
         let mut service_error = ServiceError::new(kind, error.to_string());
-        service_error.details = details;
+        service_error.details = details.map(Box::new);
         service_error
     }
 }

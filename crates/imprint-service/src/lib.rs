@@ -35,6 +35,7 @@ pub mod copy;
 pub mod error;
 mod files;
 pub mod keys;
+pub mod next;
 pub mod paths;
 mod revisions;
 pub mod secrets;

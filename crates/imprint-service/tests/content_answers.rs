@@ -186,7 +186,7 @@ fn answers_keep_their_keys_in_order() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(keys(&draft), with(DRAFT, &["message"]));
+    assert_eq!(keys(&draft), with(DRAFT, &["message", "next"]));
     let read = service
         .get_entry(GetEntry {
             entry_id: Id(draft.draft.draft_id),

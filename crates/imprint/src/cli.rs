@@ -14,6 +14,7 @@ use imprint_service::config::{
     VerifyConfig, ViewDraftConfig,
 };
 use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
+use imprint_service::next::Worded;
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
 use serde_json::{Map, Value};
@@ -25,7 +26,7 @@ use crate::self_install::{self, SelfCommand};
 use crate::serve::{self, ServeArgs};
 use crate::store_cli::{self, StoreCommand};
 use crate::token_cli::{self, TokenCommand};
-use crate::words::cli_words;
+use crate::words::{CliWords, cli_words};
 
 /// What `imprint --version` prints: the workspace version and the commit (build.rs).
 pub const VERSION: &str = concat!(
@@ -355,7 +356,8 @@ impl Failure {
             Failure::Service(error) => {
                 // the person at the terminal runs this store: show what failed underneath too
                 // Every error a person reads names commands, not MCP tools.
-                crate::say!("error: {}", cli_words(&error.chain()));
+                let said = error.chain_worded(&CliWords { styled: false });
+                crate::say!("error: {}", cli_words(&said));
                 if let Some(details) = error.details() {
                     crate::say!(
                         "{}",
@@ -482,6 +484,20 @@ pub(crate) fn answer<T: serde::Serialize>(
     })
 }
 
+/// [`answer`] for an operation whose message names its next steps: for a person they are
+/// worded as commands (bold on a terminal); `--json` keeps the service's text unchanged.
+fn worded<T: serde::Serialize + Worded>(
+    result: Result<T, ServiceError>,
+    json: bool,
+) -> Result<Value, ServiceError> {
+    answer(result.map(|mut said| {
+        if !json {
+            said.reword(&CliWords { styled: true });
+        }
+        said
+    }))
+}
+
 /// Which rendering a command's answer gets.
 fn view_of(command: &Command) -> View {
     match command {
@@ -546,7 +562,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         // Printed above, before the data directory is opened.
         Command::Completions { .. } | Command::Store(_) => return Ok(()),
         Command::Serve(args) => return serve::run(service, args),
-        Command::Content(command) => content_cli::run(&service, command),
+        Command::Content(command) => content_cli::run(&service, command, json),
         Command::Token(command) => token_cli::run(&service, command, json),
         Command::SelfCommand(command) => {
             return Ok(self_install::run(
@@ -599,17 +615,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 name,
             } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                answer(service.add_server_to_config(AddServerToConfig {
-                    server_id,
-                    params: pairs("param", &params, true)?,
-                    env_vars: pairs("env", &env, false)?,
-                    server_name: name,
-                    client_id,
-                    profile_id,
-                    draft_name,
-                    expected_version: None,
-                    include_draft: None,
-                }))
+                worded(
+                    service.add_server_to_config(AddServerToConfig {
+                        server_id,
+                        params: pairs("param", &params, true)?,
+                        env_vars: pairs("env", &env, false)?,
+                        server_name: name,
+                        client_id,
+                        profile_id,
+                        draft_name,
+                        expected_version: None,
+                        include_draft: None,
+                    }),
+                    json,
+                )
             }
             DraftCommand::Remove { server_name, flags } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
@@ -667,13 +686,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Publish { flags, changelog } => {
             let (client_id, profile_id, draft_name) = flags.ids();
-            answer(service.publish_config(PublishConfig {
-                changelog,
-                client_id,
-                profile_id,
-                draft_name,
-                expected_version: None,
-            }))
+            worded(
+                service.publish_config(PublishConfig {
+                    changelog,
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    expected_version: None,
+                }),
+                json,
+            )
         }
         Command::Config(command) => match command {
             ConfigCommand::Get { flags, artifact } => {
@@ -695,17 +717,39 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id: profile_id.clone(),
                 })?;
                 let state = answer(Ok(state))?;
+                let published = match service.get_config_history(GetConfigHistory {
+                    client_id: client_id.clone(),
+                    profile_id: profile_id.clone(),
+                    limit: Some(1),
+                }) {
+                    Ok(history) => !history.revisions.is_empty(),
+                    Err(error) if error.kind() == ErrorKind::NotFound => false,
+                    Err(error) => return Err(error.into()),
+                };
+                if !published {
+                    // Nothing to deploy yet: say so, and what comes first.
+                    output::print(
+                        View::DiffDeployed,
+                        &serde_json::json!({ "deployed": state, "diff": null, "published": false }),
+                        json,
+                        verbose,
+                    );
+                    return Ok(());
+                }
                 // What was deployed against the latest: the service's diff of that artifact.
                 let diff = match (
                     state.get("artifact_id").and_then(Value::as_str),
                     state.get("up_to_date").and_then(Value::as_bool),
                 ) {
-                    (Some(deployed_id), Some(false)) => answer(service.diff_config(DiffConfig {
-                        client_id,
-                        profile_id,
-                        local_artifact_id: Some(deployed_id.to_string()),
-                        local_payload: None,
-                    }))?,
+                    (Some(deployed_id), Some(false)) => worded(
+                        service.diff_config(DiffConfig {
+                            client_id,
+                            profile_id,
+                            local_artifact_id: Some(deployed_id.to_string()),
+                            local_payload: None,
+                        }),
+                        json,
+                    )?,
                     _ => Value::Null,
                 };
                 Ok(serde_json::json!({ "deployed": state, "diff": diff }))
@@ -725,14 +769,45 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     profile_id: profile_id.clone(),
                     draft_name: Some(draft),
                 })?;
+                if shown.latest_artifact_id.is_none() {
+                    // As `git diff` in a new repository: everything in the draft is new.
+                    output::print(
+                        View::DiffDraft,
+                        &serde_json::json!({
+                            "status": "unpublished",
+                            "client_id": shown.client_id,
+                            "profile_id": shown.profile_id,
+                            "draft_name": shown.draft_name,
+                            "local_artifact_id": null,
+                            "remote_artifact_id": null,
+                            // The service's diff semantics: what the draft (local) has that
+                            // the latest (nothing) lacks is "removed" by deploying the latest.
+                            "diff": {
+                                "servers_added": [],
+                                "servers_removed": shown.server_names,
+                                "servers_modified": [],
+                            },
+                            "message": format!(
+                                "nothing published yet for {}/{}",
+                                shown.client_id, shown.profile_id
+                            ),
+                        }),
+                        json,
+                        verbose,
+                    );
+                    return Ok(());
+                }
                 let payload = serde_json::from_value::<JsonObject>(shown.payload)
                     .map_err(|e| ServiceError::internal(format!("the draft's payload {e}")))?;
-                answer(service.diff_config(DiffConfig {
-                    client_id,
-                    profile_id,
-                    local_artifact_id: None,
-                    local_payload: Some(payload),
-                }))
+                worded(
+                    service.diff_config(DiffConfig {
+                        client_id,
+                        profile_id,
+                        local_artifact_id: None,
+                        local_payload: Some(payload),
+                    }),
+                    json,
+                )
             }
             ConfigCommand::Diff {
                 flags,
@@ -749,12 +824,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     })
                     .transpose()?;
                 let (client_id, profile_id) = flags.ids();
-                answer(service.diff_config(DiffConfig {
-                    client_id,
-                    profile_id,
-                    local_artifact_id: artifact,
-                    local_payload,
-                }))
+                worded(
+                    service.diff_config(DiffConfig {
+                        client_id,
+                        profile_id,
+                        local_artifact_id: artifact,
+                        local_payload,
+                    }),
+                    json,
+                )
             }
             ConfigCommand::History { flags, limit } => {
                 let (client_id, profile_id) = flags.ids();
@@ -770,12 +848,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 changelog,
             } => {
                 let (client_id, profile_id) = flags.ids();
-                answer(service.rollback_config(RollbackConfig {
-                    client_id,
-                    profile_id,
-                    artifact_id,
-                    changelog,
-                }))
+                worded(
+                    service.rollback_config(RollbackConfig {
+                        client_id,
+                        profile_id,
+                        artifact_id,
+                        changelog,
+                    }),
+                    json,
+                )
             }
             ConfigCommand::Verify { flags, artifact } => {
                 let (client_id, profile_id) = flags.ids();
@@ -797,13 +878,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             ConfigCommand::Import { flags, project_dir } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                answer(service.import_config(ImportConfig {
-                    client_id,
-                    profile_id,
-                    draft_name,
-                    project_dir: absolute(project_dir)?,
-                    expected_version: None,
-                }))
+                worded(
+                    service.import_config(ImportConfig {
+                        client_id,
+                        profile_id,
+                        draft_name,
+                        project_dir: absolute(project_dir)?,
+                        expected_version: None,
+                    }),
+                    json,
+                )
             }
             ConfigCommand::Deployed(flags) => {
                 let (client_id, profile_id) = flags.ids();

@@ -14,6 +14,12 @@ use crate::human::View;
 
 #[derive(Debug, Subcommand)]
 pub enum ContentCommand {
+    /// Create many entries from a file (a JSON array or JSON lines of create-entry
+    /// arguments), a batch per transaction, with a progress bar at a terminal.
+    #[command(
+        after_help = "Examples:\n  imprint content import posts.jsonl\n  imprint content import - < posts.json\n\nEach entry: {\"sectionId\": 1, \"attributeAndFieldData\": {\"title\": \"Hello\"}}"
+    )]
+    Import(crate::content_import::ImportArgs),
     /// List the sites.
     Sites,
     /// Create a site.
@@ -492,9 +498,10 @@ pub fn view_of(command: &ContentCommand) -> View {
     }
 }
 
-pub fn run(service: &Service, command: ContentCommand) -> ServiceResult<Value> {
+pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceResult<Value> {
     use ContentCommand as C;
     match command {
+        C::Import(args) => crate::content_import::run(service, args, json),
         C::Sites => answer(service.get_sites(GetSites {})),
         C::CreateSite(flags) => answer(service.create_site(flags.create())),
         C::UpdateSite { site_id, flags } => answer(service.update_site(flags.update(site_id)?)),

@@ -123,6 +123,22 @@ fn next(out: &mut String, text: &str) {
     out.push_str(&format!("{} {text}\n", paint(DIM, "next:")));
 }
 
+/// A command in bold (dropped off a terminal).
+pub fn bold(text: &str) -> String {
+    paint(BOLD, text)
+}
+
+/// The answer's next steps as the CLI words them: the part of its `message` after the
+/// first "; " (the CLI rewords the message's structured hint before rendering, see
+/// `cli::worded`). None when the answer names no step.
+fn said_next(value: &Value) -> Option<&str> {
+    let steps = value.get("next").and_then(Value::as_array)?;
+    if steps.is_empty() {
+        return None;
+    }
+    s(value, "message").split_once("; ").map(|(_, after)| after)
+}
+
 fn cmd(text: &str) -> String {
     paint(BOLD, &format!("imprint {text}"))
 }
@@ -264,15 +280,9 @@ pub fn render(view: View, value: &Value) -> String {
                     cmd("secrets set <NAME>")
                 ));
             }
-            let flags = draft_flags(value);
-            next(
-                &mut out,
-                &format!(
-                    "{} to review, {} when ready",
-                    cmd(&format!("draft show{flags}")),
-                    cmd(&format!("publish{flags}"))
-                ),
-            );
+            if let Some(steps) = said_next(value) {
+                next(&mut out, steps);
+            }
         }
         View::DraftRemove => {
             out.push_str(&format!(
@@ -360,13 +370,9 @@ pub fn render(view: View, value: &Value) -> String {
                 count(n(value, "server_count"), "server"),
                 short(s(value, "artifact_id"))
             ));
-            next(
-                &mut out,
-                &format!(
-                    "{} writes it into the client's file",
-                    cmd(&format!("deploy{}", flags(value)))
-                ),
-            );
+            if let Some(steps) = said_next(value) {
+                next(&mut out, steps);
+            }
         }
         View::ConfigGet => {
             // The signed envelope is the thing itself: show it whole.
@@ -714,6 +720,28 @@ fn diff(view: View, value: &Value, out: &mut String) {
         (list(&d, "servers_added"), list(&d, "servers_removed"))
     };
     let modified = list(&d, "servers_modified");
+    if s(value, "status") == "unpublished" {
+        out.push_str(&format!("nothing published yet for {}: ", target(value)));
+        if added.is_empty() {
+            out.push_str("the draft is empty too\n");
+            let flags = draft_flags(value);
+            next(
+                out,
+                &format!("{} to start one", cmd(&format!("draft add <id>{flags}"))),
+            );
+            return;
+        }
+        out.push_str(&format!(
+            "publishing the draft adds {}\n",
+            count(added.len() as i64, "server")
+        ));
+        for name in &added {
+            out.push_str(&paint(GREEN, &format!("+ {name}")));
+            out.push('\n');
+        }
+        next(out, &cmd(&format!("publish{}", draft_flags(value))));
+        return;
+    }
     let (old, new) = if reverse {
         ("latest published", "draft")
     } else {
@@ -791,6 +819,25 @@ fn diff(view: View, value: &Value, out: &mut String) {
 
 fn diff_deployed(value: &Value, out: &mut String) {
     let deployed = value.get("deployed").cloned().unwrap_or(Value::Null);
+    if value.get("published").and_then(Value::as_bool) == Some(false) {
+        out.push_str(&format!(
+            "nothing published yet for {}, so nothing to deploy or compare with {}
+",
+            target(&deployed),
+            s(&deployed, "path")
+        ));
+        let flags = flags(&deployed);
+        next(
+            out,
+            &format!(
+                "{} to see the draft, {} then {}",
+                cmd(&format!("config diff{flags}")),
+                cmd(&format!("publish{flags}")),
+                cmd(&format!("deploy{flags}"))
+            ),
+        );
+        return;
+    }
     if deployed.get("deployed").and_then(Value::as_bool) != Some(true) {
         out.push_str(&format!(
             "{} has never been deployed to {}\n",

@@ -5,8 +5,10 @@
 
 mod cli;
 mod content_cli;
+mod content_import;
 mod human;
 mod output;
+mod progress;
 mod self_install;
 mod serve;
 mod start;

@@ -1,9 +1,90 @@
-//! The CLI's own words for what the service says in MCP terms.
+//! The CLI's own words for what can follow an operation.
 //!
-//! The service's messages and error hints name MCP tools ("publish_config when ready");
-//! a person at a terminal runs commands. Every text the CLI prints (answers it does not
-//! render itself, and every error) passes through [`cli_words`], and this file holds the
-//! one table from tool name to command, so a new tool needs one line here.
+//! Operations return their next steps as data ([`NextStep`]); [`CliWords`] names each as the
+//! command that does it, with the flags it needs (`imprint publish --client cursor`). The
+//! service's messages that do not carry structured steps yet still name MCP tools in their
+//! text; [`cli_words`] is the fallback for those: one table from tool name to command, applied
+//! to every text the CLI prints.
+
+use imprint_service::next::{NextStep, Words};
+
+/// Steps as commands: in backticks inside a sentence (errors), or in bold on a terminal
+/// (the `next:` line of an answer).
+pub struct CliWords {
+    pub styled: bool,
+}
+
+impl Words for CliWords {
+    fn step(&self, step: &NextStep) -> String {
+        let command = command(step);
+        if self.styled {
+            crate::human::bold(&command)
+        } else {
+            format!("`{command}`")
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        "run"
+    }
+}
+
+/// The command that does `step`, with the flags that differ from the defaults.
+pub fn command(step: &NextStep) -> String {
+    fn target(client: &str, profile: &str) -> String {
+        let mut out = String::new();
+        if client != imprint_service::config::DEFAULT_CLIENT {
+            out.push_str(&format!(" --client {client}"));
+        }
+        if profile != imprint_service::config::DEFAULT_PROFILE {
+            out.push_str(&format!(" --profile {profile}"));
+        }
+        out
+    }
+    fn draft(d: &imprint_service::next::Draft) -> String {
+        let mut out = target(&d.client_id, &d.profile_id);
+        if d.draft_name != imprint_service::config::DEFAULT_DRAFT {
+            out.push_str(&format!(" --draft {}", d.draft_name));
+        }
+        out
+    }
+    match step {
+        NextStep::ListCatalog => "imprint servers list".to_string(),
+        NextStep::RegisterServer => "imprint servers register".to_string(),
+        NextStep::AddServer(d) => format!("imprint draft add <id>{}", draft(d)),
+        NextStep::RemoveServer(d) => format!("imprint draft remove <name>{}", draft(d)),
+        NextStep::ViewDraft(d) => format!("imprint draft show{}", draft(d)),
+        NextStep::Validate(d) => format!("imprint validate{}", draft(d)),
+        NextStep::Publish(d) => format!("imprint publish{}", draft(d)),
+        NextStep::Deploy {
+            client_id,
+            profile_id,
+            force,
+        } => format!(
+            "imprint deploy{}{}",
+            target(client_id, profile_id),
+            if *force { " --force" } else { "" }
+        ),
+        NextStep::ImportConfig(d) => format!("imprint config import{}", draft(d)),
+        NextStep::ConfigHistory {
+            client_id,
+            profile_id,
+        } => format!("imprint config history{}", target(client_id, profile_id)),
+        NextStep::SearchContent => "imprint content search <text>".to_string(),
+        NextStep::GetEntry { entry_id } => format!("imprint content get-entry {entry_id}"),
+        NextStep::UpdateEntry { entry_id } => format!("imprint content update-entry {entry_id}"),
+        NextStep::CreateDraft {
+            canonical_id: Some(id),
+        } => format!("imprint content create-draft --canonical {id}"),
+        NextStep::CreateDraft { canonical_id: None } => {
+            "imprint content create-draft --section <id>".to_string()
+        }
+        NextStep::UpdateDraft { draft_id } => format!("imprint content update-draft {draft_id}"),
+        NextStep::ApplyDraft { draft_id } => format!("imprint content apply-draft {draft_id}"),
+        NextStep::ListDrafts => "imprint content drafts".to_string(),
+        NextStep::DeleteDraft { draft_id } => format!("imprint content delete-draft {draft_id}"),
+    }
+}
 
 /// Whole phrases first: where a tool name comes with its argument, the command has a flag.
 const PHRASES: &[(&str, &str)] = &[
@@ -16,7 +97,7 @@ const PHRASES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every MCP tool, and the command that does the same.
+/// Every MCP tool, and the command that does the same (for texts without structured steps).
 pub const TOOL_COMMANDS: &[(&str, &str)] = &[
     ("add_server_to_config", "imprint draft add"),
     ("remove_server_from_config", "imprint draft remove"),
@@ -120,6 +201,27 @@ pub fn cli_words(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use imprint_service::next::{Draft, Hint, ToolWords};
+
+    #[test]
+    fn steps_become_commands_with_the_flags_they_need() {
+        let cursor = Draft::new("cursor", "default", "default");
+        let hint = Hint::text("; ")
+            .step(NextStep::ViewDraft(cursor.clone()))
+            .then(" to review, ")
+            .step(NextStep::Publish(cursor));
+        let message = format!("added x{}", hint.word(&ToolWords));
+        assert_eq!(
+            hint.reword(&message, &CliWords { styled: false }),
+            "added x; `imprint draft show --client cursor` to review, `imprint publish --client cursor`"
+        );
+        let deploy = NextStep::Deploy {
+            client_id: "claude-desktop".into(),
+            profile_id: "work".into(),
+            force: true,
+        };
+        assert_eq!(command(&deploy), "imprint deploy --profile work --force");
+    }
 
     #[test]
     fn tool_names_become_commands() {

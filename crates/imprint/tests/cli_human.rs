@@ -287,6 +287,46 @@ async fn no_cli_message_names_an_mcp_tool() {
         &["token", "list"],
         &["content", "sites"],
         &["content", "search", "anything"],
+        // Another client, a rollback, an import of the client's file.
+        &["draft", "add", "memory", "--client", "cursor"],
+        &["publish", "--client", "cursor"],
+        &["config", "import"],
+        // Content: the entry and draft workflow and its not-found errors.
+        &["content", "create-entry-type", "--name", "Post"],
+        &[
+            "content",
+            "create-section",
+            "--name",
+            "Blog",
+            "--entry-type-ids",
+            "1",
+        ],
+        &[
+            "content",
+            "create-entry",
+            "--section",
+            "1",
+            "--data",
+            r#"{"title": "Hi"}"#,
+        ],
+        &[
+            "content",
+            "create-draft",
+            "--canonical",
+            "1",
+            "--data",
+            r#"{"title": "Hey"}"#,
+        ],
+        &[
+            "content",
+            "update-draft",
+            "2",
+            "--data",
+            r#"{"title": "Hello"}"#,
+        ],
+        &["content", "apply-draft", "2"],
+        &["content", "apply-draft", "2"],
+        &["content", "get-entry", "998"],
         // Errors with something in place.
         &["draft", "add", "memory"],
         &["publish"],
@@ -461,4 +501,154 @@ fn status_says_why_a_file_cannot_be_read() {
         .find(|l| l.starts_with("unreadable: cursor (user): "))
         .unwrap_or_else(|| panic!("no reason for cursor's file: {stdout}"));
     assert!(line.contains("not a regular file"), "{line}");
+}
+
+#[test]
+fn config_diff_before_any_publish_shows_the_whole_draft_as_new() {
+    let env = TestEnv::new();
+    let text = transcript(
+        &env,
+        &[
+            &["config", "diff"],
+            &["config", "diff", "--deployed"],
+            &["draft", "add", "memory"],
+            &["draft", "add", "fetch"],
+            &["config", "diff"],
+            &["config", "diff", "--deployed"],
+            &["config", "diff", "--client", "cursor"],
+        ],
+    );
+    insta::assert_snapshot!("diff_before_publish", text);
+    // No error: exit 0, and the JSON says what it is.
+    let (code, _, stderr) = human(&env, &["config", "diff"]);
+    assert_eq!(code, 0, "{stderr}");
+    let diff = env.cli_ok(&["config", "diff"]);
+    assert_eq!(diff["status"], "unpublished");
+    assert_eq!(diff["remote_artifact_id"], Value::Null);
+    assert_eq!(diff["diff"]["servers_removed"], json!(["fetch", "memory"]));
+    let deployed = env.cli_ok(&["config", "diff", "--deployed"]);
+    assert_eq!(deployed["published"], false);
+    // After a publish, the usual comparison.
+    env.cli_ok(&["publish"]);
+    assert_eq!(env.cli_ok(&["config", "diff"])["status"], "up-to-date");
+}
+
+/// A section for entries to be imported into: entry type 1, section 1.
+fn blog(env: &TestEnv) {
+    env.cli_ok(&["content", "create-entry-type", "--name", "Post"]);
+    env.cli_ok(&[
+        "content",
+        "create-section",
+        "--name",
+        "Blog",
+        "--entry-type-ids",
+        "1",
+    ]);
+}
+
+fn posts(count: usize) -> String {
+    (0..count)
+        .map(|i| {
+            json!({"sectionId": 1, "attributeAndFieldData": {"title": format!("Post {i}")}})
+                .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn content_import_writes_every_entry_and_says_so_without_a_bar_on_a_pipe() {
+    let env = TestEnv::new();
+    blog(&env);
+    let file = env.write("posts.jsonl", &posts(1200));
+    let (code, stdout, stderr) = human(&env, &["content", "import", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("imported 1200 entries into 1 section in "),
+        "{stdout}"
+    );
+    assert_eq!(stderr, "", "no progress bar on a pipe");
+    let found = env.cli_ok(&["content", "search", "Post 1199", "--limit", "1"]);
+    assert_eq!(found["results"][0]["title"], "Post 1199", "{found}");
+    // A JSON array works too, and --json says how many and which ids.
+    let file = env.write(
+        "more.json",
+        &format!("[{}]", posts(3).trim_end().replace('\n', ",")),
+    );
+    let answer = env.cli_ok(&["content", "import", file.to_str().unwrap()]);
+    assert_eq!(answer["imported"], 3);
+    assert_eq!(answer["sections"][0]["entries"], 3);
+    let last = answer["lastEntryId"].as_i64().unwrap();
+    let entry = env.cli_ok(&["content", "get-entry", &last.to_string()]);
+    assert_eq!(entry["title"], "Post 2", "{entry}");
+}
+
+#[test]
+fn content_import_names_the_bad_line_and_what_was_written() {
+    let env = TestEnv::new();
+    blog(&env);
+    // A malformed line: found before anything is written.
+    let text = format!("{}{{\"sectionId\": 1, \"bogus\": 2}}\n", posts(2));
+    let file = env.write("bad.jsonl", &text);
+    let (code, _, stderr) = human(&env, &["content", "import", file.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("line 3: bogus: unknown field"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    let (code, _, stderr) = human(
+        &env,
+        &[
+            "content",
+            "import",
+            file.to_str().unwrap().replace("bad", "none").as_str(),
+        ],
+    );
+    assert_eq!(code, 3, "a missing file: {stderr}");
+    let none = env.cli_ok(&["content", "search", "Post", "--limit", "100"]);
+    assert_eq!(none["results"], json!([]), "{none}");
+    // A line the service refuses: earlier batches are written, and the error says which.
+    let text = format!(
+        "{}\n{{\"sectionId\": 99, \"attributeAndFieldData\": {{\"title\": \"x\"}}}}\n",
+        posts(2)
+    );
+    let file = env.write("late.jsonl", &text);
+    let (code, _, stderr) = human(
+        &env,
+        &["content", "import", file.to_str().unwrap(), "--batch", "1"],
+    );
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        stderr.contains("error: line 4: sectionId 99 does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 entries were written before it (lines 1–2, entry ids "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing from line 4 on"), "{stderr}");
+    let written = env.cli_ok(&["content", "search", "Post", "--limit", "100"]);
+    assert_eq!(written["results"].as_array().unwrap().len(), 2, "{written}");
+}
+
+#[test]
+fn content_import_shows_a_bar_on_a_terminal() {
+    let env = TestEnv::new();
+    blog(&env);
+    let file = env.write("posts.jsonl", &posts(3000));
+    let shown = on_a_terminal(
+        &env,
+        &format!("content import {} --batch 100", file.display()),
+        false,
+    );
+    assert!(shown.contains("importing ["), "no bar: {shown:?}");
+    assert!(shown.contains("/3000"), "{shown:?}");
+    assert!(shown.contains("imported 3000 entries"), "{shown:?}");
+    let quiet = on_a_terminal(
+        &env,
+        &format!("--json content import {} --batch 100", file.display()),
+        false,
+    );
+    assert!(
+        !quiet.contains("importing ["),
+        "a bar under --json: {quiet:?}"
+    );
 }

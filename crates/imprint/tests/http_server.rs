@@ -609,3 +609,173 @@ fn control_panel_sessions_cookies_and_csrf() {
     assert_eq!(wrong.status, 401);
     assert!(wrong.header("set-cookie").is_none());
 }
+
+/// Whether `text` names an MCP tool the hints use (the REST and panel wordings must not).
+fn names_a_tool(text: &str) -> Option<&'static str> {
+    [
+        "list_available_servers",
+        "register_server",
+        "add_server_to_config",
+        "view_draft_config",
+        "publish_config",
+        "deploy_config",
+        "search_content",
+        "apply_draft",
+        "update_draft",
+        "list_drafts",
+    ]
+    .into_iter()
+    .find(|tool| text.contains(tool))
+}
+
+#[test]
+fn rest_hints_name_routes_not_tools() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    // An error's hint: the routes that fix it.
+    let unknown = server.post(
+        "/v1/config/cursor/default/draft/add",
+        &secret,
+        json!({"server_id": "nosuch"}),
+    );
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let message = unknown.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        message,
+        "unknown server 'nosuch': send GET /v1/servers to see the catalog ids, or POST /v1/servers to add your own"
+    );
+    let none = server.get("/v1/config/cursor/default", &secret);
+    assert_eq!(none.status, 404);
+    let message = none.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("POST /v1/config/cursor/default/publish"),
+        "{message}"
+    );
+    assert_eq!(names_a_tool(&message), None, "{message}");
+    let entry = server.get("/v1/content/entries/999", &secret);
+    assert_eq!(entry.status, 404);
+    let message = entry.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("GET /v1/content/search"), "{message}");
+    // An answer's next steps: in the message as routes, and as data in `next`.
+    let added = server
+        .post(
+            "/v1/config/cursor/default/draft/add",
+            &secret,
+            json!({"server_id": "memory"}),
+        )
+        .json();
+    let message = added["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("; GET /v1/config/cursor/default/draft to review, POST /v1/config/cursor/default/publish when ready"),
+        "{message}"
+    );
+    assert_eq!(added["next"][1]["step"], "publish");
+    assert_eq!(added["next"][1]["client_id"], "cursor");
+    let published = server
+        .post("/v1/config/cursor/default/publish", &secret, json!({}))
+        .json();
+    let message = published["message"].as_str().unwrap();
+    assert!(
+        message.contains("POST /v1/config/cursor/default/deploy writes it"),
+        "{message}"
+    );
+    assert_eq!(names_a_tool(message), None, "{message}");
+    // MCP over the same server keeps the tool names (the old systems' texts).
+    let over_mcp = server.tool(
+        &secret,
+        "add_server_to_config",
+        json!({"client_id": "cursor", "server_id": "fetch"}),
+    );
+    let text = over_mcp.to_string();
+    assert!(
+        text.contains("view_draft_config to review, publish_config when ready"),
+        "{text}"
+    );
+    let refused = server.mcp(
+        &secret,
+        "tools/call",
+        json!({"name": "add_server_to_config", "arguments": {"server_id": "nosuch"}}),
+    );
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert!(
+        refused.to_string().contains(
+            "unknown server 'nosuch': call list_available_servers to see the catalog ids, or register_server to add your own"
+        ),
+        "{refused}"
+    );
+}
+
+#[test]
+fn the_control_panel_names_its_buttons_in_hints() {
+    let env = TestEnv::new();
+    env.write(
+        ".config/Claude/claude_desktop_config.json",
+        r#"{"mcpServers": {"notes": {"command": "notes-server"}}}"#,
+    );
+    let server = Server::start(&env, &[]);
+    let path = server.login_url.strip_prefix(&server.url()).unwrap();
+    let login = server.send("GET", path, &[], None);
+    let cookie = login.header("set-cookie").unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page_url = "/cp/configs/claude-desktop/default";
+    let page = server.send("GET", page_url, &[("cookie", &cookie)], None);
+    let csrf = page
+        .body
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let own = server.url();
+    let post = |action: &str, body: String| {
+        let reply = server.send(
+            "POST",
+            &format!("{page_url}/{action}"),
+            &[
+                ("cookie", cookie.as_str()),
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("origin", own.as_str()),
+            ],
+            Some(&body),
+        );
+        assert_eq!(reply.status, 303, "{}", reply.body);
+        server
+            .send("GET", page_url, &[("cookie", &cookie)], None)
+            .body
+    };
+    // An answer's next steps: the buttons on this page.
+    let after_import = post("import", format!("_csrf={csrf}"));
+    let flash = after_import
+        .split("class=\"flash ok\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no flash: {after_import}"));
+    assert!(
+        flash.contains("\u{201c}Publish signed revision\u{201d} then \u{201c}Deploy the latest artifact\u{201d}"),
+        "{flash}"
+    );
+    assert!(
+        after_import.contains(">Publish signed revision</button>"),
+        "the button the hint names is on the page"
+    );
+    assert_eq!(names_a_tool(flash), None, "{flash}");
+    // An error's hint.
+    let after_error = post("draft/add", format!("server_id=nosuch&_csrf={csrf}"));
+    let flash = after_error
+        .split("class=\"flash error\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no flash: {after_error}"));
+    assert!(flash.contains("Add to draft"), "{flash}");
+    assert_eq!(names_a_tool(flash), None, "{flash}");
+}

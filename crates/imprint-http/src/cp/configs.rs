@@ -3,6 +3,8 @@
 //! deploy status with drift, history with rollback, and a diff between any two
 //! artifacts (or an artifact and the draft).
 
+use crate::words::PanelWords;
+use imprint_service::next::Worded as _;
 use std::fmt::Write as _;
 
 use axum::response::{IntoResponse, Redirect, Response};
@@ -928,6 +930,8 @@ async fn import(
                 project_dir: None,
                 expected_version: form.expected_version(),
             })?;
+            let mut imported = imported;
+            imported.reword(&PanelWords);
             Ok(imported.message)
         })
         .await;

@@ -82,11 +82,11 @@ impl Panel {
     pub(crate) fn done(&self, result: Result<String, ApiError>, back: &str) -> Response {
         match result {
             Ok(message) => self.state.sessions.flash(&self.session_id, true, message),
-            Err(error) => {
-                self.state
-                    .sessions
-                    .flash(&self.session_id, false, error.message().to_string())
-            }
+            Err(error) => self.state.sessions.flash(
+                &self.session_id,
+                false,
+                error.panel_message().to_string(),
+            ),
         }
         Redirect::to(back).into_response()
     }
@@ -96,7 +96,7 @@ impl Panel {
         let status = error.status();
         let body = format!(
             "<p class=\"flash error\" role=\"alert\">{}</p><p><a href=\"/cp\">Back to the dashboard</a></p>",
-            esc(error.message())
+            esc(error.panel_message())
         );
         let mut response = self.page(status.canonical_reason().unwrap_or("Error"), &body);
         *response.status_mut() = status;

@@ -5,6 +5,7 @@
 //! body, or the query of a GET) and fills in what the URL says: the path's client and
 //! profile, the `draft_name` query of a POST, and `If-Match` as `expected_version`.
 
+use super::said;
 use axum::Json;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -204,7 +205,10 @@ async fn diff_config(
     caller: Caller,
     JsonBody(request): JsonBody<DiffConfig>,
 ) -> ApiResult<Json<ConfigDiff>> {
-    caller.run(move |s| s.diff_config(request)).await.map(Json)
+    caller
+        .run(move |s| s.diff_config(request).map(said))
+        .await
+        .map(Json)
 }
 
 async fn get_config(
@@ -267,7 +271,7 @@ async fn add_server(
         request.expected_version = Some(version);
     }
     caller
-        .run(move |s| s.add_server_to_config(request))
+        .run(move |s| s.add_server_to_config(request).map(said))
         .await
         .map(|answer| {
             let version = Some(answer.draft_version);
@@ -338,7 +342,7 @@ async fn publish(
         request.expected_version = Some(version);
     }
     caller
-        .run(move |s| s.publish_config(request))
+        .run(move |s| s.publish_config(request).map(said))
         .await
         .map(Json)
 }
@@ -422,7 +426,7 @@ async fn import(
         request.expected_version = Some(version);
     }
     caller
-        .run(move |s| s.import_config(request))
+        .run(move |s| s.import_config(request).map(said))
         .await
         .map(|answer| {
             let version = Some(answer.draft_version);

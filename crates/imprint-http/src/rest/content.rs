@@ -500,7 +500,7 @@ async fn list_drafts(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<Dr
 async fn create_draft(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
     let request: CreateDraft = request(body, &[])?;
     caller
-        .run(move |s| s.create_draft(request))
+        .run(move |s| s.create_draft(request).map(super::said))
         .await
         .map(|created| {
             let version = created.draft.draft_version;
@@ -531,7 +531,7 @@ async fn update_draft(
         request.expected_version = Some(version);
     }
     caller
-        .run(move |s| s.update_draft(request))
+        .run(move |s| s.update_draft(request).map(super::said))
         .await
         .map(|updated| {
             let version = updated.draft.draft_version;

@@ -71,6 +71,12 @@ pub(crate) fn with_version_etag<T: serde::Serialize>(answer: T, version: Option<
     response
 }
 
+/// An answer whose message names its next steps, worded as this API's routes.
+pub(crate) fn said<T: imprint_service::next::Worded>(mut answer: T) -> T {
+    answer.reword(&crate::words::RestWords);
+    answer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::{DEFAULT_PROFILE, Target, document_key, known_client};
 use crate::api::JsonObject;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::{Service, now_millis};
 
 /// `list_clients`: the clients Imprint configures. Takes nothing.
@@ -490,10 +491,16 @@ impl Service {
             .find(|d| d.server_id == server_id)
             .cloned()
             .ok_or_else(|| {
-            ServiceError::not_found(format!(
-                "unknown server '{server_id}': call list_available_servers to see the catalog ids, or register_server to add your own"
-            ))
-        })
+                ServiceError::not_found(format!("unknown server '{server_id}'")).with_hint(
+                    Hint::text(": ")
+                        .verb()
+                        .then(" ")
+                        .step(NextStep::ListCatalog)
+                        .then(" to see the catalog ids, or ")
+                        .step(NextStep::RegisterServer)
+                        .then(" to add your own"),
+                )
+            })
     }
 
     pub fn list_available_servers(

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use super::{Target, layout_of};
 use crate::api::Flag;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Draft, Hint, NextStep, ToolWords};
 use crate::{Service, now_millis};
 
 /// `import_config`: the servers already in the client's file, read into the draft.
@@ -98,6 +99,8 @@ pub struct ConfigImported {
     pub server_count: usize,
     pub draft_version: i64,
     pub message: String,
+    /// What can follow, as data: publish the draft, then deploy it.
+    pub next: Hint,
 }
 
 /// The answer of `deploy_config`.
@@ -348,8 +351,21 @@ impl Service {
             Ok((items, ()))
         })?;
         let imported: Vec<String> = servers.keys().cloned().collect();
+        let next = Hint::text("; ")
+            .step(NextStep::Publish(Draft::new(
+                &target.client_id,
+                &target.profile_id,
+                &target.draft_name,
+            )))
+            .then(" then ")
+            .step(NextStep::Deploy {
+                client_id: target.client_id.clone(),
+                profile_id: target.profile_id.clone(),
+                force: false,
+            })
+            .then(" to manage them");
         let message = format!(
-            "imported {} server(s) from {} into the draft{}; publish_config then deploy_config to manage them",
+            "imported {} server(s) from {} into the draft{}{}",
             imported.len(),
             path.display(),
             if protected.is_empty() {
@@ -359,7 +375,8 @@ impl Service {
                     " ({} secret value(s) moved to the encrypted secret store)",
                     protected.len()
                 )
-            }
+            },
+            next.word(&ToolWords)
         );
         Ok(ConfigImported {
             status: "imported",
@@ -377,6 +394,7 @@ impl Service {
             server_count: self.store().draft_item_count(&draft.id)?,
             draft_version: version,
             message,
+            next,
         })
     }
 
@@ -1003,3 +1021,5 @@ fn bearer_variables(client: &ClientSpec, section: &Value) -> BTreeSet<String> {
         })
         .collect()
 }
+
+crate::next::worded!(ConfigImported);

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use super::Target;
 use crate::api::{Flag, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Draft, Hint, NextStep, ToolWords};
 use crate::revisions::MAX_RETRIES;
 use crate::{Service, new_id, now_millis};
 
@@ -138,6 +139,8 @@ pub struct ServerAdded {
     /// current entry, e.g. "connection_string -> env DATABASE_URI"; empty when none was used.
     pub aliases_applied: Vec<String>,
     pub message: String,
+    /// What can follow, as data: view the draft, publish it (`message` says it in words).
+    pub next: Hint,
     /// The old system's `draft`: the whole client payload after the add, in the client's own
     /// format, secret values redacted. Absent when the request set include_draft=false.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,8 +386,10 @@ impl Service {
     pub fn add_server_to_config(&self, request: AddServerToConfig) -> ServiceResult<ServerAdded> {
         let target = &request.target()?;
         if request.server_id.is_empty() {
-            return Err(ServiceError::invalid(
-                "server_id is required: list_available_servers shows the ids",
+            return Err(ServiceError::invalid("server_id is required").with_hint(
+                Hint::text(": ")
+                    .step(NextStep::ListCatalog)
+                    .then(" shows the ids"),
             ));
         }
         ids::validate_id("server_id", &request.server_id)?;
@@ -448,11 +453,19 @@ impl Service {
         let draft = include_draft
             .then(|| self.redacted_draft(target))
             .transpose()?;
+        let draft_ref = Draft::new(&target.client_id, &target.profile_id, &target.draft_name);
+        let next = Hint::text("; ")
+            .step(NextStep::ViewDraft(draft_ref.clone()))
+            .then(" to review, ")
+            .step(NextStep::Publish(draft_ref))
+            .then(" when ready");
         Ok(ServerAdded {
             status: "added",
             message: format!(
-                "added '{server_name}' to the draft ({count} server(s)); view_draft_config to review, publish_config when ready"
+                "added '{server_name}' to the draft ({count} server(s)){}",
+                next.word(&ToolWords)
             ),
+            next,
             server_name,
             server_id: request.server_id,
             client_id: target.client_id.clone(),
@@ -474,8 +487,14 @@ impl Service {
         let target = &request.target()?;
         let server_name = request.server_name.as_str();
         if server_name.is_empty() {
-            return Err(ServiceError::invalid(
-                "server_name is required: view_draft_config lists the names in the draft",
+            return Err(ServiceError::invalid("server_name is required").with_hint(
+                Hint::text(": ")
+                    .step(NextStep::ViewDraft(Draft::new(
+                        &target.client_id,
+                        &target.profile_id,
+                        &target.draft_name,
+                    )))
+                    .then(" lists the names in the draft"),
             ));
         }
         let (draft, version, ()) = self.patch_draft(target, |service, draft| {
@@ -667,3 +686,5 @@ impl Target {
         }
     }
 }
+
+crate::next::worded!(ServerAdded);

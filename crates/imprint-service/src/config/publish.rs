@@ -16,6 +16,7 @@ use super::{ARTIFACT_FORMAT, Target};
 use crate::api::{Flag, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
 use crate::keys::KeyInit;
+use crate::next::{Draft, Hint, NextStep, ToolWords};
 use crate::revisions::NewRevision;
 use crate::{Service, now_millis};
 
@@ -126,6 +127,8 @@ pub struct ConfigPublished {
     pub changelog: Option<String>,
     pub parent_artifact_id: Option<String>,
     pub message: String,
+    /// What can follow, as data: deploy the new artifact.
+    pub next: Hint,
 }
 
 /// The answer of `rollback_config`: the same shape as a publish.
@@ -201,6 +204,8 @@ pub struct ConfigDiff {
     /// What differs, secret values redacted.
     pub diff: PayloadDiff,
     pub message: String,
+    /// What can follow, as data: deploy, or import / deploy with force (none when up to date).
+    pub next: Hint,
 }
 
 /// [`ConfigDiff::summary`]: how much differs.
@@ -370,10 +375,17 @@ impl Service {
                 })?
             }
             None => self.store().head(&document)?.ok_or_else(|| {
+                let draft = Draft::new(&target.client_id, &target.profile_id, super::DEFAULT_DRAFT);
                 ServiceError::not_found(format!(
-                    "nothing published yet for {}/{}: build a draft with add_server_to_config, then publish_config",
+                    "nothing published yet for {}/{}",
                     target.client_id, target.profile_id
                 ))
+                .with_hint(
+                    Hint::text(": build a draft with ")
+                        .step(NextStep::AddServer(draft.clone()))
+                        .then(", then ")
+                        .step(NextStep::Publish(draft)),
+                )
             })?,
         };
         self.verify_revision(&revision)?;
@@ -517,14 +529,43 @@ impl Service {
             "diverged"
         };
         redact_changes(&mut changes);
-        let (recommendation, message) = match status {
-            "up-to-date" => ("safe", "the local config matches the latest published artifact".to_string()),
-            "outdated" => ("update", "the local config lacks changes the latest artifact has and has none of its own: deploy_config brings it up to date".to_string()),
-            _ => ("review", format!(
-                "the local config has changes no published artifact has ({}): import_config to adopt them, or deploy_config (force) to replace them",
-                local_changes.join(", ")
-            )),
+        let deploy = |force| NextStep::Deploy {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            force,
         };
+        let (recommendation, said, next) = match status {
+            "up-to-date" => (
+                "safe",
+                "the local config matches the latest published artifact".to_string(),
+                Hint::default(),
+            ),
+            "outdated" => (
+                "update",
+                "the local config lacks changes the latest artifact has and has none of its own"
+                    .to_string(),
+                Hint::text(": ")
+                    .step(deploy(false))
+                    .then(" brings it up to date"),
+            ),
+            _ => (
+                "review",
+                format!(
+                    "the local config has changes no published artifact has ({})",
+                    local_changes.join(", ")
+                ),
+                Hint::text(": ")
+                    .step(NextStep::ImportConfig(Draft::new(
+                        &target.client_id,
+                        &target.profile_id,
+                        super::DEFAULT_DRAFT,
+                    )))
+                    .then(" to adopt them, or ")
+                    .step(deploy(true))
+                    .then(" to replace them"),
+            ),
+        };
+        let message = format!("{said}{}", next.word(&ToolWords));
         let summary = DiffSummary {
             // the diff runs local → latest: "added" is what the latest adds
             servers_added: changes.servers_added.len(),
@@ -544,6 +585,7 @@ impl Service {
             profile_id: target.profile_id.clone(),
             diff: changes,
             message,
+            next,
         })
     }
 
@@ -709,6 +751,13 @@ fn publish_result(
     status: &'static str,
 ) -> ConfigPublished {
     let envelope = &revision.envelope;
+    let next = Hint::text("; ")
+        .step(NextStep::Deploy {
+            client_id: target.client_id.clone(),
+            profile_id: target.profile_id.clone(),
+            force: false,
+        })
+        .then(" writes it into the client's file");
     ConfigPublished {
         status,
         artifact_id: revision.artifact_id.clone(),
@@ -723,9 +772,12 @@ fn publish_result(
         changelog: text_at(envelope, "/metadata/changelog"),
         parent_artifact_id: text_at(envelope, "/metadata/parent_artifact_id"),
         message: format!(
-            "published revision {} ({}); deploy_config writes it into the client's file",
-            revision.seq, revision.artifact_id
+            "published revision {} ({}){}",
+            revision.seq,
+            revision.artifact_id,
+            next.word(&ToolWords)
         ),
+        next,
     }
 }
 
@@ -750,3 +802,5 @@ fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
         )))
     }
 }
+
+crate::next::worded!(ConfigPublished, ConfigDiff);

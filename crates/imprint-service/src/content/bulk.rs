@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use imprint_content::slug;
 use imprint_store::content::SectionRow;
-use serde_json::Map;
+use serde_json::{Map, json};
 
 use super::entries::{LiveWrite, SeedEntry, busy, check_enabled_for_site};
 use crate::error::{ServiceError, ServiceResult};
@@ -32,8 +32,10 @@ impl Service {
         let now = now_millis();
         let mut reserved = HashSet::new();
         let mut writes = Vec::with_capacity(entries.len());
-        for data in &entries {
-            let content = self.new_content(&section, &site, &schema, data)?;
+        for (index, data) in entries.iter().enumerate() {
+            let content = self
+                .new_content(&section, &site, &schema, data)
+                .map_err(|e| at_entry(e, index))?;
             let mut write = LiveWrite {
                 entry_id: None,
                 site: &site,
@@ -47,7 +49,8 @@ impl Service {
                 check_required: true,
                 author: None,
             };
-            self.finish_content(&mut write, now)?;
+            self.finish_content(&mut write, now)
+                .map_err(|e| at_entry(e, index))?;
             let wanted = write
                 .content
                 .slug
@@ -114,4 +117,19 @@ impl Service {
         };
         Ok(vec![entry_id])
     }
+}
+
+/// `error` with the failing entry's position in the batch (0-based) as `details.entry`, so
+/// an import can name the line it came from.
+fn at_entry(error: ServiceError, index: usize) -> ServiceError {
+    let details = match error.details() {
+        Some(serde_json::Value::Object(map)) => {
+            let mut map = map.clone();
+            map.insert("entry".into(), json!(index));
+            serde_json::Value::Object(map)
+        }
+        Some(other) => json!({"entry": index, "details": other}),
+        None => json!({"entry": index}),
+    };
+    error.with_details(details)
 }

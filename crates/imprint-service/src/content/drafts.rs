@@ -20,6 +20,7 @@ use super::entries::{
 use super::{Schema, clamp_limit};
 use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::revisions::MAX_RETRIES;
 use crate::{Service, now_millis};
 
@@ -184,6 +185,8 @@ pub struct DraftCreated {
     #[serde(flatten)]
     pub draft: DraftView,
     pub message: String,
+    /// What can follow, as data (`message` says it in words).
+    pub next: Hint,
 }
 
 /// The answer of `update_draft`.
@@ -194,6 +197,8 @@ pub struct DraftUpdated {
     /// Whether the draft took in changes made to its entry since it was forked.
     pub rebased: bool,
     pub message: String,
+    /// What can follow, as data (`message` says it in words).
+    pub next: Hint,
 }
 
 /// The answer of `apply_draft`: the live entry as written, then the draft applied.
@@ -277,8 +282,13 @@ impl Service {
             )));
         }
         Err(ServiceError::not_found(format!(
-            "draftId {draft_id} does not exist (applied or deleted?): list_drafts shows the drafts"
-        )))
+            "draftId {draft_id} does not exist (applied or deleted?)"
+        ))
+        .with_hint(
+            Hint::text(": ")
+                .step(NextStep::ListDrafts)
+                .then(" shows the drafts"),
+        ))
     }
 
     pub fn create_draft(&self, input: CreateDraft) -> ServiceResult<DraftCreated> {
@@ -427,10 +437,14 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         let _ = &schema;
+        let next = Hint::text("; nothing is live until ")
+            .step(NextStep::ApplyDraft { draft_id: row.id })
+            .then(". Change it with ")
+            .step(NextStep::UpdateDraft { draft_id: row.id });
         Ok(DraftCreated {
             draft: self.draft_view(&row)?,
             message: format!(
-                "created {}draft {} ('{}'){}; nothing is live until apply_draft. Change it with update_draft; show the user {}",
+                "created {}draft {} ('{}'){}{}; show the user {}",
                 if provisional { "provisional " } else { "" },
                 row.id,
                 row.name,
@@ -438,8 +452,10 @@ impl Service {
                     Some(id) => format!(" of entry {id}"),
                     None => " of a new entry (from scratch: not live, not searchable; canonicalId stays null until apply_draft creates the entry, unlike the Craft plugin, which published such drafts at once)".to_string(),
                 },
+                next.word(&ToolWords),
                 self.draft_url(row.canonical_id, row.id)
             ),
+            next,
         })
     }
 
@@ -490,18 +506,23 @@ impl Service {
             match self.store().content().update_entry_draft(draft_id, &update) {
                 Ok(_) => {
                     let draft = self.draft_row(draft_id, "update_entry")?;
+                    let next = Hint::text("; ")
+                        .step(NextStep::ApplyDraft { draft_id })
+                        .then(" makes it live");
                     return Ok(DraftUpdated {
                         draft: self.draft_view(&draft)?,
                         rebased,
                         message: format!(
-                            "updated draft {draft_id}{}; apply_draft makes it live; show the user {}",
+                            "updated draft {draft_id}{}{}; show the user {}",
                             if rebased {
                                 " and took in the entry's newer changes"
                             } else {
                                 ""
                             },
+                            next.word(&ToolWords),
                             self.draft_url(draft.canonical_id, draft_id)
                         ),
+                        next,
                     });
                 }
                 Err(StoreError::Conflict(_)) if expected_version.is_some() => {
@@ -772,3 +793,5 @@ fn stale_draft(draft_id: i64, expected_version: Option<i64>, current: i64) -> Se
     ))
     .with_details(json!({"expected_version": expected_version, "current_version": current}))
 }
+
+crate::next::worded!(DraftCreated, DraftUpdated);

@@ -19,6 +19,7 @@ use super::sections::{max_authors, propagation_method, site_settings_for};
 use super::{ENTRY_REVISION_FORMAT, Removed, Schema, unknown_site};
 use crate::api::{Flag, Id, IdList, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::revisions::{MAX_RETRIES, NewRevision};
 use crate::{Service, now_millis};
 
@@ -267,9 +268,7 @@ impl Service {
                 draft.name
             )));
         }
-        Err(ServiceError::not_found(format!(
-            "entryId {entry_id} does not exist: search_content finds entries"
-        )))
+        Err(entry_not_found(entry_id))
     }
 
     fn check_relations(&self, content: &Content, schema: &Schema) -> ServiceResult<()> {
@@ -757,9 +756,7 @@ impl Service {
             if let Some(draft) = self.store().content().entry_draft(entry_id)? {
                 return self.draft_view(&draft).map(EntryOrDraft::Draft);
             }
-            return Err(ServiceError::not_found(format!(
-                "entryId {entry_id} does not exist: search_content finds entries"
-            )));
+            return Err(entry_not_found(entry_id));
         }
         self.live_view(entry_id, rows, site_id)
             .map(EntryOrDraft::Entry)
@@ -1025,4 +1022,13 @@ pub(crate) fn trashed(entry_id: i64) -> ServiceError {
 
 pub(crate) fn busy() -> ServiceError {
     ServiceError::conflict("the entry kept changing under concurrent writers; retry")
+}
+
+/// No entry (and no draft) has this id: search finds the entries there are.
+fn entry_not_found(entry_id: i64) -> ServiceError {
+    ServiceError::not_found(format!("entryId {entry_id} does not exist")).with_hint(
+        Hint::text(": ")
+            .step(NextStep::SearchContent)
+            .then(" finds entries"),
+    )
 }

@@ -2,12 +2,14 @@
 //! forms carry the version they were rendered from as `expectedVersion`, so the store
 //! refuses a stale form atomically.
 
+use crate::words::PanelWords;
 use axum::response::Response;
 use imprint_service::api::{Id, JsonObject};
 use imprint_service::content::{
     ApplyDraft, CreateDraft, CreateEntry, DeleteDraft, EntryOrDraft, GetEntry, RestoreEntry,
     RevertEntry, UpdateDraft, UpdateEntry,
 };
+use imprint_service::next::Worded as _;
 use serde_json::{Map, Value};
 
 use super::forms::*;
@@ -28,13 +30,14 @@ pub(super) async fn create(PanelForm { panel, form }: PanelForm<Map<String, Valu
             )?;
             let data = JsonObject(form_data(&spec, &form, None));
             if form.get("action").map(shown).as_deref() == Some("draft") {
-                let draft = s.create_draft(CreateDraft {
+                let mut draft = s.create_draft(CreateDraft {
                     section_id: section_id.map(Id),
                     entry_type_id: entry_type_id.map(Id),
                     site_id: site_id.map(Id),
                     attribute_and_field_data: Some(data),
                     ..Default::default()
                 })?;
+                draft.reword(&PanelWords);
                 Ok((draft.message, local(&draft.draft.url)))
             } else {
                 let section_id =
@@ -97,7 +100,8 @@ pub(super) async fn new_draft(
     let result = panel
         .run(move |s| {
             let request: CreateDraft = bind(&form, &[("canonicalId", entry_id)])?;
-            let draft = s.create_draft(request)?;
+            let mut draft = s.create_draft(request)?;
+            draft.reword(&PanelWords);
             Ok((draft.message, local(&draft.draft.url)))
         })
         .await;
@@ -127,13 +131,14 @@ pub(super) async fn edit_draft(
             if data.is_empty() && name.is_none() && notes.is_none() {
                 return Ok(("nothing changed".to_string(), back));
             }
-            let updated = s.update_draft(UpdateDraft {
+            let mut updated = s.update_draft(UpdateDraft {
                 draft_id: Id(draft_id),
                 attribute_and_field_data: (!data.is_empty()).then_some(JsonObject(data)),
                 draft_name: name,
                 draft_notes: notes,
                 expected_version: expected(&form),
             })?;
+            updated.reword(&PanelWords);
             Ok((updated.message, back))
         })
         .await;

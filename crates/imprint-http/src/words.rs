@@ -1,0 +1,97 @@
+//! How the HTTP surfaces name what can follow: REST names its routes, the control panel its
+//! buttons. The steps come from the operations as data ([`NextStep`]); MCP (at `/mcp`) keeps
+//! the service's own tool names.
+
+use imprint_service::next::{Draft, NextStep, Words};
+
+/// Steps as REST routes: `POST /v1/config/cursor/default/publish`.
+pub(crate) struct RestWords;
+
+impl Words for RestWords {
+    fn step(&self, step: &NextStep) -> String {
+        let config = |c: &str, p: &str, rest: &str| format!("/v1/config/{c}/{p}{rest}");
+        let draft = |d: &Draft, method: &str, rest: &str| {
+            let route = format!("{method} {}", config(&d.client_id, &d.profile_id, rest));
+            if d.draft_name == imprint_service::config::DEFAULT_DRAFT {
+                route
+            } else {
+                format!("{route}?draft_name={}", d.draft_name)
+            }
+        };
+        match step {
+            NextStep::ListCatalog => "GET /v1/servers".to_string(),
+            NextStep::RegisterServer => "POST /v1/servers".to_string(),
+            NextStep::AddServer(d) => draft(d, "POST", "/draft/add"),
+            NextStep::RemoveServer(d) => draft(d, "POST", "/draft/remove"),
+            NextStep::ViewDraft(d) => draft(d, "GET", "/draft"),
+            NextStep::Validate(d) => draft(d, "POST", "/validate"),
+            NextStep::Publish(d) => draft(d, "POST", "/publish"),
+            NextStep::ImportConfig(d) => draft(d, "POST", "/import"),
+            NextStep::Deploy {
+                client_id,
+                profile_id,
+                force,
+            } => format!(
+                "POST {}{}",
+                config(client_id, profile_id, "/deploy"),
+                if *force { " with \"force\": true" } else { "" }
+            ),
+            NextStep::ConfigHistory {
+                client_id,
+                profile_id,
+            } => format!("GET {}", config(client_id, profile_id, "/history")),
+            NextStep::SearchContent => "GET /v1/content/search?query=…".to_string(),
+            NextStep::GetEntry { entry_id } => format!("GET /v1/content/entries/{entry_id}"),
+            NextStep::UpdateEntry { entry_id } => format!("PATCH /v1/content/entries/{entry_id}"),
+            NextStep::CreateDraft { .. } => "POST /v1/content/drafts".to_string(),
+            NextStep::UpdateDraft { draft_id } => format!("PATCH /v1/content/drafts/{draft_id}"),
+            NextStep::ApplyDraft { draft_id } => {
+                format!("POST /v1/content/drafts/{draft_id}/apply")
+            }
+            NextStep::ListDrafts => "GET /v1/content/drafts".to_string(),
+            NextStep::DeleteDraft { draft_id } => format!("DELETE /v1/content/drafts/{draft_id}"),
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        "send"
+    }
+}
+
+/// Steps as the control panel's buttons (their exact labels, in quotes) and places.
+pub(crate) struct PanelWords;
+
+impl Words for PanelWords {
+    fn step(&self, step: &NextStep) -> String {
+        let label = match step {
+            NextStep::ListCatalog => "the server list of \u{201c}Add to draft\u{201d}",
+            NextStep::RegisterServer => "the CLI's `imprint servers register` (not in the panel)",
+            NextStep::AddServer(_) => "Add to draft",
+            NextStep::RemoveServer(_) => "Remove",
+            NextStep::ViewDraft(_) | NextStep::Validate(_) => "the Draft section",
+            NextStep::Publish(_) => "Publish signed revision",
+            NextStep::Deploy { force: false, .. } => "Deploy the latest artifact",
+            NextStep::Deploy { force: true, .. } => "Deploy the latest artifact (with force)",
+            NextStep::ImportConfig(_) => "Import from the client's file",
+            NextStep::ConfigHistory { .. } => "the History section",
+            NextStep::SearchContent => "Search",
+            NextStep::GetEntry { .. } => "the entry's page",
+            NextStep::UpdateEntry { .. } => "Save entry",
+            NextStep::CreateDraft { .. } => "Create a draft",
+            NextStep::UpdateDraft { .. } => "Save draft",
+            NextStep::ApplyDraft { .. } => "Apply",
+            NextStep::ListDrafts => "the entry's drafts",
+            NextStep::DeleteDraft { .. } => "Delete draft",
+        };
+        if label.starts_with("the ") {
+            // a place, not a button
+            label.to_string()
+        } else {
+            format!("\u{201c}{label}\u{201d}")
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        "use"
+    }
+}

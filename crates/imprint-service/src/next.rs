@@ -1,0 +1,289 @@
+//! What can follow an operation, or fix a failed one, as data: each surface words it.
+//!
+//! An operation says *which* operation comes next ([`NextStep::Publish`] for this
+//! client/profile/draft), never how a surface spells it. A [`Hint`] is the sentence around
+//! those steps ("view the draft to review, publish when ready"), kept as text pieces and steps
+//! so that MCP can name tools (`publish_config`), the CLI commands (`imprint publish`), REST its
+//! routes (`POST /v1/config/cursor/default/publish`) and the control panel its buttons
+//! ("Publish"), each through its own [`Words`].
+//!
+//! The service's `message` fields and error messages are worded with [`ToolWords`] (the
+//! operations' own names, which MCP uses as tool names): that is the text the old systems'
+//! prompts know, so MCP passes it through unchanged. Other surfaces call [`Hint::reword`] (or
+//! [`crate::ServiceError::worded`]) to put their words in place of the tool names.
+//!
+//! ```
+//! use imprint_service::next::{Hint, NextStep, ToolWords};
+//! let hint = Hint::text("; ").step(NextStep::ListCatalog).then(" lists them");
+//! assert_eq!(hint.word(&ToolWords), "; list_available_servers lists them");
+//! ```
+
+use serde::{Deserialize, Serialize, Serializer};
+
+/// An operation that can follow, with what it needs to be named precisely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum NextStep {
+    /// See the catalog's server ids.
+    ListCatalog,
+    /// Add one's own catalog entry.
+    RegisterServer,
+    /// Add a server to a draft.
+    AddServer(Draft),
+    /// Remove a server from a draft.
+    RemoveServer(Draft),
+    /// Look at a draft.
+    ViewDraft(Draft),
+    /// Validate a draft.
+    Validate(Draft),
+    /// Publish a draft as a signed artifact.
+    Publish(Draft),
+    /// Write the latest artifact into the client's file (`force`: over drift).
+    Deploy {
+        client_id: String,
+        profile_id: String,
+        force: bool,
+    },
+    /// Take the client's file into the draft.
+    ImportConfig(Draft),
+    /// The published revisions.
+    ConfigHistory {
+        client_id: String,
+        profile_id: String,
+    },
+    /// Find entries.
+    SearchContent,
+    /// Read one entry.
+    GetEntry { entry_id: i64 },
+    /// Change a live entry at once.
+    UpdateEntry { entry_id: i64 },
+    /// Start a draft of an entry (or, without one, of a new entry).
+    CreateDraft { canonical_id: Option<i64> },
+    /// Change a draft.
+    UpdateDraft { draft_id: i64 },
+    /// Make a draft live.
+    ApplyDraft { draft_id: i64 },
+    /// The drafts there are.
+    ListDrafts,
+    /// Remove a draft.
+    DeleteDraft { draft_id: i64 },
+}
+
+/// A config draft: client, profile and draft name, as every config step names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub client_id: String,
+    pub profile_id: String,
+    pub draft_name: String,
+}
+
+impl Draft {
+    pub fn new(client_id: &str, profile_id: &str, draft_name: &str) -> Draft {
+        Draft {
+            client_id: client_id.to_string(),
+            profile_id: profile_id.to_string(),
+            draft_name: draft_name.to_string(),
+        }
+    }
+}
+
+/// How a surface names steps.
+pub trait Words {
+    /// The step in this surface's terms (a tool, a command, a route, a button).
+    fn step(&self, step: &NextStep) -> String;
+    /// The verb for using a step ("call" a tool, "run" a command, "send" a request, "press" a button).
+    fn verb(&self) -> &'static str;
+}
+
+/// The operations' own names: what MCP calls its tools, and what the service's messages say.
+pub struct ToolWords;
+
+impl Words for ToolWords {
+    fn step(&self, step: &NextStep) -> String {
+        match step {
+            // the words the diff answers have always used
+            NextStep::Deploy { force: true, .. } => "deploy_config (force)".to_string(),
+            _ => tool_name(step).to_string(),
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        "call"
+    }
+}
+
+/// The operation (and MCP tool) that does `step`.
+pub fn tool_name(step: &NextStep) -> &'static str {
+    match step {
+        NextStep::ListCatalog => "list_available_servers",
+        NextStep::RegisterServer => "register_server",
+        NextStep::AddServer(_) => "add_server_to_config",
+        NextStep::RemoveServer(_) => "remove_server_from_config",
+        NextStep::ViewDraft(_) => "view_draft_config",
+        NextStep::Validate(_) => "validate_config",
+        NextStep::Publish(_) => "publish_config",
+        NextStep::Deploy { .. } => "deploy_config",
+        NextStep::ImportConfig(_) => "import_config",
+        NextStep::ConfigHistory { .. } => "get_config_history",
+        NextStep::SearchContent => "search_content",
+        NextStep::GetEntry { .. } => "get_entry",
+        NextStep::UpdateEntry { .. } => "update_entry",
+        NextStep::CreateDraft { .. } => "create_draft",
+        NextStep::UpdateDraft { .. } => "update_draft",
+        NextStep::ApplyDraft { .. } => "apply_draft",
+        NextStep::ListDrafts => "list_drafts",
+        NextStep::DeleteDraft { .. } => "delete_draft",
+    }
+}
+
+/// One piece of a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Step(NextStep),
+    /// The surface's verb ("call", "run", …).
+    Verb,
+}
+
+/// A sentence that names steps: text pieces and [`NextStep`]s, worded per surface.
+/// Serialized as its steps only (`"next": [{"step": "publish", …}]`): the structured form a
+/// program reads; the sentence is already in the answer's `message`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hint {
+    parts: Vec<Part>,
+}
+
+impl Hint {
+    /// A hint that starts with `text` (the separator after the message, usually).
+    pub fn text(text: &str) -> Hint {
+        Hint::default().then(text)
+    }
+
+    /// `text` appended.
+    pub fn then(mut self, text: &str) -> Hint {
+        self.parts.push(Part::Text(text.to_string()));
+        self
+    }
+
+    /// `step` appended, named in the surface's words.
+    pub fn step(mut self, step: NextStep) -> Hint {
+        self.parts.push(Part::Step(step));
+        self
+    }
+
+    /// The surface's verb appended ("call" / "run" / "send" / "press").
+    pub fn verb(mut self) -> Hint {
+        self.parts.push(Part::Verb);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// The steps named, in order.
+    pub fn steps(&self) -> Vec<NextStep> {
+        self.parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Step(step) => Some(step.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The sentence in `words`.
+    pub fn word(&self, words: &dyn Words) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Step(step) => out.push_str(&words.step(step)),
+                Part::Verb => out.push_str(words.verb()),
+            }
+        }
+        out
+    }
+
+    /// `message` (worded with [`ToolWords`], holding this hint) with the hint in `words`
+    /// instead; the last place it appears is the hint (a summary may name a tool too); a
+    /// message without it is returned as it is.
+    pub fn reword(&self, message: &str, words: &dyn Words) -> String {
+        let as_tools = self.word(&ToolWords);
+        match message.rfind(&as_tools) {
+            Some(at) if !self.is_empty() => format!(
+                "{}{}{}",
+                &message[..at],
+                self.word(words),
+                &message[at + as_tools.len()..]
+            ),
+            _ => message.to_string(),
+        }
+    }
+}
+
+impl Serialize for Hint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.steps().serialize(serializer)
+    }
+}
+
+/// An answer whose `message` ends with a [`Hint`]: a surface other than MCP rewords it.
+pub trait Worded {
+    /// The message with the hint in `words`.
+    fn reword(&mut self, words: &dyn Words);
+}
+
+/// [`Worded`] for answers with `message: String` and `next: Hint`.
+macro_rules! worded {
+    ($($answer:ty),* $(,)?) => {$(
+        impl $crate::next::Worded for $answer {
+            fn reword(&mut self, words: &dyn $crate::next::Words) {
+                self.message = self.next.reword(&self.message, words);
+            }
+        }
+    )*};
+}
+pub(crate) use worded;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Shout;
+    impl Words for Shout {
+        fn step(&self, step: &NextStep) -> String {
+            tool_name(step).to_uppercase()
+        }
+        fn verb(&self) -> &'static str {
+            "do"
+        }
+    }
+
+    #[test]
+    fn a_hint_is_worded_per_surface_and_serialized_as_its_steps() {
+        let draft = Draft::new("cursor", "default", "default");
+        let hint = Hint::text("; ")
+            .verb()
+            .then(" ")
+            .step(NextStep::ViewDraft(draft.clone()))
+            .then(" to review, ")
+            .step(NextStep::Publish(draft));
+        assert_eq!(
+            hint.word(&ToolWords),
+            "; call view_draft_config to review, publish_config"
+        );
+        let message = format!("added x{}", hint.word(&ToolWords));
+        assert_eq!(
+            hint.reword(&message, &Shout),
+            "added x; do VIEW_DRAFT_CONFIG to review, PUBLISH_CONFIG"
+        );
+        // a message that does not end with the hint is left alone
+        assert_eq!(hint.reword("other", &Shout), "other");
+        let json = serde_json::to_value(&hint).unwrap();
+        assert_eq!(json[1]["step"], "publish");
+        assert_eq!(json[1]["client_id"], "cursor");
+        let back: Vec<NextStep> = serde_json::from_value(json).unwrap();
+        assert_eq!(back, hint.steps());
+    }
+}

@@ -27,26 +27,6 @@ use crate::{
 /// Rows read at a time from the tables read in pages.
 const PAGE: i64 = 1000;
 
-fn table(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::PublicKeys => "public_keys",
-        RecordKind::Catalog => "catalog",
-        RecordKind::Secrets => "secrets",
-        RecordKind::Tokens => "tokens",
-        RecordKind::Drafts => "drafts",
-        RecordKind::DraftItems => "draft_items",
-        RecordKind::Revisions => "revisions",
-        RecordKind::Deployments => "deployments",
-        RecordKind::Sites => "sites",
-        RecordKind::FieldLayouts => "field_layouts",
-        RecordKind::Fields => "fields",
-        RecordKind::EntryTypes => "entry_types",
-        RecordKind::Sections => "sections",
-        RecordKind::Entries => "entries",
-        RecordKind::EntryDrafts => "entry_drafts",
-    }
-}
-
 /// Every table, for the lock and the wipe of an import.
 const TABLES: &str = "public_keys, catalog, secrets, tokens, draft_items, drafts, revisions, \
      deployments, pending_deployments, section_entry_types, sections, entry_types, fields, field_layouts, sites, \
@@ -64,7 +44,7 @@ const KEPT_IDS: [&str; 5] = [
 fn count_in(c: &mut Conn) -> StoreResult<RecordCounts> {
     let mut counts = RecordCounts::new();
     for kind in RecordKind::ALL {
-        let row = c.one(&format!("SELECT COUNT(*) FROM {}", table(kind)), &[])?;
+        let row = c.one(&format!("SELECT COUNT(*) FROM {}", kind.table()), &[])?;
         let count: i64 = get(&row, 0)?;
         counts.insert(kind, u64::try_from(count).unwrap_or(0));
     }

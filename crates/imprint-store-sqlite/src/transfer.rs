@@ -23,23 +23,8 @@ use crate::{
 
 /// The table each kind counts (the keyring has none here).
 fn table(kind: RecordKind) -> Option<&'static str> {
-    Some(match kind {
-        RecordKind::PublicKeys => return None,
-        RecordKind::Catalog => "catalog",
-        RecordKind::Secrets => "secrets",
-        RecordKind::Tokens => "tokens",
-        RecordKind::Drafts => "drafts",
-        RecordKind::DraftItems => "draft_items",
-        RecordKind::Revisions => "revisions",
-        RecordKind::Deployments => "deployments",
-        RecordKind::Sites => "sites",
-        RecordKind::FieldLayouts => "field_layouts",
-        RecordKind::Fields => "fields",
-        RecordKind::EntryTypes => "entry_types",
-        RecordKind::Sections => "sections",
-        RecordKind::Entries => "entries",
-        RecordKind::EntryDrafts => "entry_drafts",
-    })
+    // public keys live as files beside a SQLite store, not in it
+    (kind != RecordKind::PublicKeys).then(|| kind.table())
 }
 
 fn count_in(c: &Connection) -> StoreResult<RecordCounts> {

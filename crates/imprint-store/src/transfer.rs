@@ -80,6 +80,27 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// The table its rows live in, by the same name on every backend.
+    pub fn table(self) -> &'static str {
+        match self {
+            RecordKind::PublicKeys => "public_keys",
+            RecordKind::Catalog => "catalog",
+            RecordKind::Secrets => "secrets",
+            RecordKind::Tokens => "tokens",
+            RecordKind::Drafts => "drafts",
+            RecordKind::DraftItems => "draft_items",
+            RecordKind::Revisions => "revisions",
+            RecordKind::Deployments => "deployments",
+            RecordKind::Sites => "sites",
+            RecordKind::FieldLayouts => "field_layouts",
+            RecordKind::Fields => "fields",
+            RecordKind::EntryTypes => "entry_types",
+            RecordKind::Sections => "sections",
+            RecordKind::Entries => "entries",
+            RecordKind::EntryDrafts => "entry_drafts",
+        }
+    }
+
     pub const ALL: [RecordKind; 15] = [
         RecordKind::PublicKeys,
         RecordKind::Catalog,

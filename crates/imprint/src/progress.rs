@@ -25,7 +25,7 @@ pub struct Progress {
     bar: Option<ProgressBar>,
 }
 
-// Not every method has a caller yet: `store copy` (a spinner, labels) is next.
+// The spinner and labels have no caller yet (work of unknown size will use them).
 #[allow(dead_code)]
 impl Progress {
     /// A bar of `total` steps labelled `label` ("importing"), shown when [`shown`] says so.

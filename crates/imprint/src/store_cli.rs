@@ -2,13 +2,14 @@
 //! database (or any two stores), verified on the target. The copy itself is
 //! `Service::copy_store`; this file names the two stores and prints the summary.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use imprint_service::copy::{CopyOptions, CopyProgress, CopySummary};
 use imprint_service::{Service, ServiceError, ServiceOptions, paths};
 use serde_json::json;
+
+use crate::progress::Progress;
 
 use crate::output;
 use crate::store::{self, Named};
@@ -89,12 +90,21 @@ pub fn run(
         replace: args.replace,
         target_keys_dir: verify_dir.path().to_path_buf(),
     };
-    let terminal = std::io::stderr().is_terminal();
+    // A bar per kind and stage on a terminal (a line left behind when it is done); nothing on
+    // a pipe or under --json.
+    let mut bar: Option<((&str, &str), Progress)> = None;
     let mut progress = |step: CopyProgress| {
-        // One line per finished kind on a terminal; nothing per row (a progress bar
-        // belongs here once the CLI has one).
-        if terminal && step.done == step.total {
-            crate::say!("{} {} {}", step.stage, step.done, step.kind);
+        let key = (step.stage, step.kind);
+        if bar.as_ref().is_none_or(|(current, _)| *current != key) {
+            let label = format!("{} {}", step.stage, step.kind);
+            bar = Some((key, Progress::new(&label, step.total, json)));
+        }
+        if let Some((_, shown)) = &bar {
+            shown.set_position(step.done);
+            if step.done == step.total && shown.is_visible() {
+                shown.println(&format!("{} {} {}", step.stage, step.done, step.kind));
+                shown.finish();
+            }
         }
     };
     let summary = service.copy_store(target.store.clone(), &options, &mut progress)?;

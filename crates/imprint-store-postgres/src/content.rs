@@ -271,6 +271,105 @@ fn insert_revision(c: &mut Conn, write: &EntryWrite) -> StoreResult<()> {
 const SEARCH_VECTOR: &str =
     "setweight(to_tsvector('simple', $TITLE), 'A') || setweight(to_tsvector('simple', $BODY), 'B')";
 
+/// Rows per statement of a bulk insert: one round trip writes this many entries (and as
+/// many revisions), while the arrays sent stay a few MiB.
+const BULK_ROWS: usize = 1_000;
+
+/// Inserts new entries and their first revisions with one statement per table: the rows go
+/// as arrays, unnested in order (so row ids follow the batch's order, as one insert per entry
+/// would give them), and each search vector is computed by the same `SEARCH_VECTOR` as a
+/// single write's. A slug or id taken by another writer is a `Conflict`; the caller's
+/// transaction then writes nothing.
+fn insert_bulk(c: &mut Conn, writes: &[EntryWrite]) -> StoreResult<()> {
+    let revisions = writes.iter().map(|w| &w.revision);
+    let documents: Vec<&str> = revisions.clone().map(|r| r.document.as_str()).collect();
+    let seqs: Vec<i64> = revisions.clone().map(|r| r.seq).collect();
+    let artifacts: Vec<&str> = revisions.clone().map(|r| r.artifact_id.as_str()).collect();
+    let envelopes: Vec<String> = revisions.clone().map(|r| to_text(&r.envelope)).collect();
+    let created: Vec<i64> = revisions.map(|r| r.created_at).collect();
+    c.exec(
+        "INSERT INTO revisions (document, seq, artifact_id, envelope, created_at)
+         SELECT d, s, a, e, t FROM unnest($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[])
+              WITH ORDINALITY AS r(d, s, a, e, t, n) ORDER BY n",
+        &[&documents, &seqs, &artifacts, &envelopes, &created],
+    )
+    .map_err(|e| bulk_conflict(e, "a revision of this batch exists already"))?;
+    let rows: Vec<&EntryRow> = writes.iter().map(|w| &w.row).collect();
+    let column = |f: fn(&EntryRow) -> i64| rows.iter().map(|r| f(r)).collect::<Vec<i64>>();
+    let entry_ids = column(|r| r.entry_id);
+    let site_ids = column(|r| r.site_id);
+    let section_ids = column(|r| r.section_id);
+    let type_ids = column(|r| r.entry_type_id);
+    let heads = column(|r| r.head_seq);
+    let created = column(|r| r.created_at);
+    let updated = column(|r| r.updated_at);
+    let authors: Vec<Option<&str>> = rows.iter().map(|r| r.author.as_deref()).collect();
+    let titles: Vec<Option<&str>> = rows.iter().map(|r| r.title.as_deref()).collect();
+    let slugs: Vec<&str> = rows.iter().map(|r| r.slug.as_str()).collect();
+    let uris: Vec<Option<&str>> = rows.iter().map(|r| r.uri.as_deref()).collect();
+    let posts: Vec<Option<i64>> = rows.iter().map(|r| r.post_date).collect();
+    let expiries: Vec<Option<i64>> = rows.iter().map(|r| r.expiry_date).collect();
+    let enabled: Vec<bool> = rows.iter().map(|r| r.enabled).collect();
+    let fields: Vec<String> = rows.iter().map(|r| to_text(&r.fields)).collect();
+    let deleted: Vec<Option<i64>> = rows.iter().map(|r| r.deleted_at).collect();
+    let search_titles: Vec<String> = writes
+        .iter()
+        .map(|w| document_text(&w.search_title))
+        .collect();
+    let search_bodies: Vec<String> = writes
+        .iter()
+        .map(|w| document_text(&w.search_body))
+        .collect();
+    let vector = SEARCH_VECTOR
+        .replace("$TITLE", "v.st")
+        .replace("$BODY", "v.sb");
+    let params: [&(dyn ToSql + Sync); 18] = [
+        &entry_ids,
+        &site_ids,
+        &section_ids,
+        &type_ids,
+        &authors,
+        &titles,
+        &slugs,
+        &uris,
+        &posts,
+        &expiries,
+        &enabled,
+        &fields,
+        &heads,
+        &created,
+        &updated,
+        &deleted,
+        &search_titles,
+        &search_bodies,
+    ];
+    c.exec(
+        &format!(
+            "INSERT INTO entries (entry_id, site_id, section_id, entry_type_id, author, title, slug, uri,
+             post_date, expiry_date, enabled, fields, head_seq, created_at, updated_at, deleted_at, search)
+             SELECT v.id, v.site, v.section, v.type, v.author, v.title, v.slug, v.uri, v.post, v.expiry,
+                    v.enabled, v.fields, v.head, v.created, v.updated, v.deleted, {vector}
+             FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::TEXT[], $6::TEXT[],
+                         $7::TEXT[], $8::TEXT[], $9::BIGINT[], $10::BIGINT[], $11::BOOLEAN[], $12::TEXT[],
+                         $13::BIGINT[], $14::BIGINT[], $15::BIGINT[], $16::BIGINT[], $17::TEXT[], $18::TEXT[])
+                  WITH ORDINALITY AS v(id, site, section, type, author, title, slug, uri, post, expiry,
+                                       enabled, fields, head, created, updated, deleted, st, sb, n)
+             ORDER BY v.n"
+        ),
+        &params,
+    )
+    .map_err(|e| bulk_conflict(e, "a slug or an entry id of this batch is taken"))?;
+    Ok(())
+}
+
+/// A unique key hit by a bulk insert, worded for the batch (the single-row path names the row).
+fn bulk_conflict(error: StoreError, what: &str) -> StoreError {
+    match error {
+        StoreError::Conflict(detail) => StoreError::Conflict(format!("{what} ({detail})")),
+        other => other,
+    }
+}
+
 /// Inserts or updates the entry row with its search vector. `existing` is the row id.
 pub(crate) fn save_entry(
     c: &mut Conn,
@@ -878,13 +977,20 @@ impl ContentStore for PostgresStore {
         self.write(|c| {
             let first = allocate_ids(c, count)?;
             let mut ids = Vec::with_capacity(count);
+            let mut chunk = Vec::with_capacity(count.min(BULK_ROWS));
             for index in 0..count {
                 let entry_id = first + index as i64;
                 let write = build(index, entry_id)?;
                 write.check_first_of(entry_id)?;
-                insert_revision(c, &write)?;
-                save_entry(c, &write.row, &write.search_title, &write.search_body, None)?;
+                chunk.push(write);
+                if chunk.len() == BULK_ROWS {
+                    insert_bulk(c, &chunk)?;
+                    chunk.clear();
+                }
                 ids.push(entry_id);
+            }
+            if !chunk.is_empty() {
+                insert_bulk(c, &chunk)?;
             }
             Ok(ids)
         })

@@ -485,6 +485,120 @@ pub fn a_failed_bulk_insert_writes_nothing(db: &dyn Database) {
     assert!(search(&*store, "t", "all").is_empty());
 }
 
+/// A bulk insert (the seeding and import path) stores exactly what one write per entry
+/// stores: the same row, revision and search text (same hits, same rank), ids in the
+/// batch's order, across however many statements a backend splits a large batch into.
+pub fn a_bulk_insert_stores_what_one_write_per_entry_stores(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let entry = |id: i64, index: usize, slug: &str| {
+        let title = format!("Heron w{index:04} été");
+        let body = format!("marsh reed{} crème brûlée", index % 7);
+        let mut w = write(id, 1, slug, 1, &title, &body);
+        w.row.uri = Some(format!("blog/{index}"));
+        if index.is_multiple_of(3) {
+            w.row.author = None;
+            w.row.uri = None;
+        }
+        if index.is_multiple_of(5) {
+            w.row.post_date = None;
+            w.row.enabled = false;
+        }
+        if index % 4 == 1 {
+            w.row.expiry_date = Some(50);
+            w.row.title = None;
+        }
+        w.revision.envelope = json!({"index": index, "title": title});
+        w
+    };
+    // More rows than one statement of a backend's bulk path takes (PostgreSQL: 1,000).
+    let count = 1_203;
+    let ids = content
+        .insert_entries(count, &mut |index, id| {
+            Ok(entry(id, index, &format!("bulk-{index}")))
+        })
+        .unwrap();
+    assert_eq!(ids.len(), count);
+    assert!(ids.windows(2).all(|pair| pair[1] == pair[0] + 1));
+    let newest: Vec<i64> = content
+        .search(&SearchQuery {
+            status: "all".into(),
+            now: 1_000,
+            limit: 3,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.row.entry_id)
+        .collect();
+    assert_eq!(newest, [ids[count - 1], ids[count - 2], ids[count - 3]]);
+    for index in [0, 1, 4, 5, 999, 1_000, 1_202] {
+        let single = content
+            .write_entry(
+                WriteCheck {
+                    entry_id: None,
+                    site_id: 1,
+                    expected_head: None,
+                    draft: None,
+                },
+                &mut |id| Ok(entry(id, index, &format!("one-{index}"))),
+            )
+            .unwrap();
+        let single_id = single.row.entry_id;
+        let bulk_id = ids[index];
+        let mut bulk_row = content.entry(bulk_id, 1).unwrap().unwrap();
+        let single_row = content.entry(single_id, 1).unwrap().unwrap();
+        assert_eq!(
+            bulk_row,
+            entry(bulk_id, index, &format!("bulk-{index}")).row
+        );
+        bulk_row.entry_id = single_id;
+        bulk_row.slug = single_row.slug.clone();
+        assert_eq!(bulk_row, single_row, "entry {index}");
+        let bulk_revision = store.head(&format!("entry/{bulk_id}/1")).unwrap().unwrap();
+        let single_revision = store
+            .head(&format!("entry/{single_id}/1"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            bulk_revision,
+            entry(bulk_id, index, "x").revision,
+            "entry {index}"
+        );
+        assert_eq!(bulk_revision.envelope, single_revision.envelope);
+        // The same search text: found by the same terms, at the same rank.
+        for terms in [
+            vec![SearchTerm::word(format!("w{index:04}"))],
+            vec![
+                SearchTerm::word(format!("w{index:04}")),
+                SearchTerm::word("creme"),
+            ],
+            vec![
+                SearchTerm::word("ete"),
+                SearchTerm::prefix(format!("w{:03}", index / 10)),
+            ],
+        ] {
+            let hits = content
+                .search(&SearchQuery {
+                    terms: terms.clone(),
+                    status: "all".into(),
+                    now: 1_000,
+                    limit: 100,
+                    ..Default::default()
+                })
+                .unwrap();
+            let rank_of = |id: i64| {
+                hits.iter()
+                    .find(|hit| hit.row.entry_id == id)
+                    .unwrap_or_else(|| panic!("entry {id} not found by {terms:?}"))
+                    .rank
+            };
+            assert!(rank_of(bulk_id).is_some());
+            assert_eq!(rank_of(bulk_id), rank_of(single_id), "{terms:?}");
+        }
+    }
+}
+
 pub fn search_ranks_titles_filters_and_limits(db: &dyn Database) {
     let store = with_structure(db);
     let content = store.content();
@@ -805,6 +919,58 @@ pub fn a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_
     assert_eq!(both.len(), 4);
     // Rare terms keep relevance ranking even with a window.
     assert!(query(vec!["three"], 3, 10).iter().all(|h| h.rank.is_some()));
+}
+
+/// The window's floor is the same however a backend finds it (PostgreSQL looks in growing
+/// ranges of the newest rows): over 400 entries where one in 13 mentions the term and one
+/// in 39 has it in its title, the results are the window's title matches newest first,
+/// then its other matches newest first, then older matches when the filters leave too few.
+pub fn the_window_is_the_newest_matches_at_any_density(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let ids = content
+        .insert_entries(400, &mut |index, id| {
+            let title = if index % 39 == 0 { "Heron" } else { "Plain" };
+            let body = if index % 13 == 0 { "heron" } else { "reed" };
+            let mut w = write(id, 1, &format!("e{index}"), 1, title, body);
+            w.row.enabled = index % 2 == 0;
+            Ok(w)
+        })
+        .unwrap();
+    let matches: Vec<usize> = (0..400).rev().filter(|i| i % 13 == 0).collect();
+    for (window, limit, status) in [
+        (5, 4, "all"),
+        (10, 5, "all"),
+        (10, 8, "live"),
+        (25, 30, "all"),
+    ] {
+        let hits: Vec<i64> = content
+            .search(&SearchQuery {
+                terms: vec![SearchTerm::word("heron")],
+                status: status.into(),
+                now: 1_000,
+                limit,
+                window,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|hit| hit.row.entry_id)
+            .collect();
+        let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
+        let newest = &matches[..window];
+        let mut expected: Vec<usize> = newest
+            .iter()
+            .filter(|i| *i % 39 == 0)
+            .filter(kept)
+            .copied()
+            .collect();
+        expected.extend(newest.iter().filter(|i| *i % 39 != 0).filter(kept));
+        expected.extend(matches[window..].iter().filter(kept));
+        expected.truncate(limit);
+        let expected: Vec<i64> = expected.into_iter().map(|i| ids[i]).collect();
+        assert_eq!(hits, expected, "window {window}, limit {limit}, {status}");
+    }
 }
 
 /// A search is bounded in time: out of time it stops with `TimedOut` and leaves the store

@@ -78,14 +78,64 @@ fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
 }
 
 /// The row id of the `n`th newest match of `query`, if it has that many.
+///
+/// A GIN index knows which rows match but not in which order, so `ORDER BY row_id DESC
+/// OFFSET n` would read every match (or, as the planner often chose, walk the primary key
+/// backwards testing every row): both grow with the table. Instead the newest rows are
+/// searched in growing row id ranges (the GIN bitmap ANDed with the key's), each sized
+/// from the matches the last one found, so a search reads about `n` matching rows
+/// whatever the entry count.
 fn nth_newest_match(c: &mut Conn, query: &str, n: usize) -> StoreResult<Option<i64>> {
-    let offset = i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX);
-    c.opt(
-        "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id DESC LIMIT 1 OFFSET $2",
-        &[&query, &offset],
-    )?
-    .map(|row| get(&row, 0))
-    .transpose()
+    let Some(top) = c
+        .one("SELECT max(row_id) FROM entries", &[])
+        .and_then(|row| get::<Option<i64>>(&row, 0))?
+    else {
+        return Ok(None);
+    };
+    let wanted = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
+    let mut span = wanted.saturating_mul(4);
+    loop {
+        let lower = top.saturating_sub(span);
+        let rows = if lower <= 0 {
+            c.query(
+                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id DESC LIMIT $2",
+                &[&query, &wanted],
+            )?
+        } else {
+            c.query(
+                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery AND row_id > $3
+                 ORDER BY row_id DESC LIMIT $2",
+                &[&query, &wanted, &lower],
+            )?
+        };
+        if rows.len() as i64 == wanted {
+            return rows.last().map(|row| get(row, 0)).transpose();
+        }
+        if lower <= 0 {
+            return Ok(None);
+        }
+        // Aim for the range that holds `n` matches at the density just seen, with room.
+        let found = rows.len() as i64;
+        let next = if found == 0 {
+            span.saturating_mul(8)
+        } else {
+            span.saturating_mul(wanted) / found * 5 / 4
+        };
+        span = next.max(span.saturating_mul(2));
+    }
+}
+
+/// Whether `query` matches at least `n` rows: reads at most `n` of them.
+fn has_matches(c: &mut Conn, query: &str, n: usize) -> StoreResult<bool> {
+    let wanted = i64::try_from(n).unwrap_or(i64::MAX);
+    let found: i64 = get(
+        &c.one(
+            "SELECT count(*) FROM (SELECT 1 FROM entries WHERE search @@ $1::text::tsquery LIMIT $2) m",
+            &[&query, &wanted],
+        )?,
+        0,
+    )?;
+    Ok(found >= wanted)
 }
 
 /// Filtered matches of `tsquery` (only among row ids >= `floor` when given, and not of
@@ -183,19 +233,22 @@ pub(crate) fn search_within_limit(
     c: &mut Conn,
     query: &SearchQuery,
 ) -> StoreResult<Vec<SearchHit>> {
-    let Some(limit) = query.time_limit else {
-        return search(c, query);
-    };
-    if limit.is_zero() {
+    if query.time_limit.is_some_and(|limit| limit.is_zero()) {
         return Err(StoreError::TimedOut(
             "the search had no time left to run".into(),
         ));
     }
-    // 0 would mean "no timeout": the smallest real one is 1 ms.
-    let millis = limit.as_millis().clamp(1, i32::MAX as u128);
-    c.batch(&format!(
-        "BEGIN READ ONLY; SET LOCAL statement_timeout = {millis}"
-    ))?;
+    // Planned for the words given (a generic plan of a prepared search knows nothing of
+    // how frequent they are), and never JIT-compiled: compiling costs more than a search.
+    let mut settings =
+        "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"
+            .to_string();
+    if let Some(limit) = query.time_limit {
+        // 0 would mean "no timeout": the smallest real one is 1 ms.
+        let millis = limit.as_millis().clamp(1, i32::MAX as u128);
+        settings.push_str(&format!("; SET LOCAL statement_timeout = {millis}"));
+    }
+    c.batch(&settings)?;
     let result = search(c, query);
     let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
     if let Err(error) = c.batch(end) {
@@ -215,12 +268,22 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
     let Some(expression) = tsquery(&query.terms, "") else {
         return Ok(Vec::new());
     };
+    // Matches come from the GIN index as bitmaps: walking the primary key backwards and
+    // testing every row (what the planner picks when it expects a word to be frequent)
+    // costs a pass over the table when the word is not.
+    c.batch("SET LOCAL enable_indexscan = off")?;
     let window = query.window;
-    let mut common = false;
-    if window > 0 {
+    if window == 0 {
+        return search_from(c, query, Some(&expression), None, true, &[]);
+    }
+    // The whole query in `window` entries already makes it common, and gives the floor;
+    // otherwise one of its terms may still be (each test reads at most `window` rows).
+    let floor = nth_newest_match(c, &expression, window)?;
+    let mut common = floor.is_some();
+    if !common && query.terms.len() > 1 {
         for term in &query.terms {
             if let Some(single) = tsquery(std::slice::from_ref(term), "")
-                && nth_newest_match(c, &single, window)?.is_some()
+                && has_matches(c, &single, window)?
             {
                 common = true;
                 break;
@@ -231,7 +294,6 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
         return search_from(c, query, Some(&expression), None, true, &[]);
     }
     // Some term is everywhere: rank the newest matches, title matches first.
-    let floor = nth_newest_match(c, &expression, window)?;
     let in_titles = tsquery(&query.terms, "A")
         .ok_or_else(|| StoreError::Other("a search term lost its words".into()))?;
     let mut hits = search_from(c, query, Some(&in_titles), floor, false, &[])?;

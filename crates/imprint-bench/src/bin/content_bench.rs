@@ -237,6 +237,7 @@ impl Bench {
         let initial = have;
         let started = Instant::now();
         let mut last_report = Instant::now();
+        let bar = seeding_bar(initial, target);
         while have < target {
             let n = BATCH.min(target - have);
             let batch: Vec<Map<String, Value>> = (0..n)
@@ -260,11 +261,16 @@ impl Bench {
             self.max_entry = self.max_entry.max(ids.last().copied().unwrap_or(0));
             std::fs::write(self.dir.join("bench-seeded"), have.to_string()).unwrap();
             std::fs::write(self.dir.join("bench-max-id"), self.max_entry.to_string()).unwrap();
-            if last_report.elapsed() > Duration::from_secs(30) {
+            if let Some(bar) = &bar {
+                bar.set_position(have as u64);
+            } else if last_report.elapsed() > Duration::from_secs(30) {
                 let rate = (have - initial) as f64 / started.elapsed().as_secs_f64().max(1e-9);
                 eprintln!("seeded {have} entries ({rate:.0}/s)");
                 last_report = Instant::now();
             }
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
         }
         self.seeded += have - initial;
         self.seed_time += started.elapsed();
@@ -454,6 +460,28 @@ impl Bench {
         row("apply_draft (fast-forward)", n, &mut apply);
         row("apply_draft (three-way merge)", n, &mut merge);
     }
+}
+
+/// A bar on stderr while seeding, for a person at a terminal; `None` on a pipe or in a
+/// log (the caller then prints a line every 30 s), so captured output stays clean.
+fn seeding_bar(done: usize, target: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(target as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let style = indicatif::ProgressStyle::with_template(
+        "seeding [{bar:30}] {pos}/{len} entries ({per_sec}, {eta} left)",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_position(done as u64);
+    bar.reset_eta();
+    Some(bar)
 }
 
 fn create_model(service: &Service) -> (i64, i64) {

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_keyring.sql"),
     include_str!("../migrations/0003_pending_deployments.sql"),
     include_str!("../migrations/0004_site_groups.sql"),
+    include_str!("../migrations/0008_search_recency.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

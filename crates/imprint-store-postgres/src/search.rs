@@ -77,21 +77,34 @@ fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
     }
 }
 
+/// Row ids per recency block: each row's vector holds the lexeme `~r{row_id / BLOCK}`
+/// (migration 0008), which no search word can be (words are letters and digits).
+const BLOCK: i64 = 4096;
+
+/// `query` for rows with ids from `lower` to `top` only: ANDed with the lexemes of their
+/// blocks, the GIN index reads those blocks' part of each word's index entry instead of
+/// all of it (the exact bounds are checked on the rows as `row_id` conditions).
+fn in_blocks(query: &str, lower: i64, top: i64) -> String {
+    let blocks: Vec<String> = (lower.max(0) / BLOCK..=top / BLOCK)
+        .map(|block| format!("'~r{block}'"))
+        .collect();
+    format!("({query}) & ({})", blocks.join(" | "))
+}
+
+/// The newest row id, the top of every recency range; `None` for an empty table.
+fn newest_row(c: &mut Conn) -> StoreResult<Option<i64>> {
+    get(&c.one("SELECT max(row_id) FROM entries", &[])?, 0)
+}
+
 /// The row id of the `n`th newest match of `query`, if it has that many.
 ///
 /// A GIN index knows which rows match but not in which order, so `ORDER BY row_id DESC
-/// OFFSET n` would read every match (or, as the planner often chose, walk the primary key
-/// backwards testing every row): both grow with the table. Instead the newest rows are
-/// searched in growing row id ranges (the GIN bitmap ANDed with the key's), each sized
-/// from the matches the last one found, so a search reads about `n` matching rows
-/// whatever the entry count.
-fn nth_newest_match(c: &mut Conn, query: &str, n: usize) -> StoreResult<Option<i64>> {
-    let Some(top) = c
-        .one("SELECT max(row_id) FROM entries", &[])
-        .and_then(|row| get::<Option<i64>>(&row, 0))?
-    else {
-        return Ok(None);
-    };
+/// OFFSET n` reads every match of the query (or, as the planner often chose, walks the
+/// primary key backwards testing every row): both grow with the table. Instead the newest
+/// rows are searched in growing ranges of row ids (their blocks' lexemes in the query),
+/// each sized from the matches the last one found, so a search reads about `n` matches
+/// and their blocks' index entries whatever the entry count.
+fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResult<Option<i64>> {
     let wanted = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
     let mut span = wanted.saturating_mul(4);
     loop {
@@ -105,7 +118,7 @@ fn nth_newest_match(c: &mut Conn, query: &str, n: usize) -> StoreResult<Option<i
             c.query(
                 "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery AND row_id > $3
                  ORDER BY row_id DESC LIMIT $2",
-                &[&query, &wanted, &lower],
+                &[&in_blocks(query, lower + 1, top), &wanted, &lower],
             )?
         };
         if rows.len() as i64 == wanted {
@@ -138,13 +151,13 @@ fn has_matches(c: &mut Conn, query: &str, n: usize) -> StoreResult<bool> {
     Ok(found >= wanted)
 }
 
-/// Filtered matches of `tsquery` (only among row ids >= `floor` when given, and not of
-/// the `exclude`d entries), by rank when `ranked`, else newest first.
+/// Filtered matches of `tsquery` (only among row ids from `floor` to `top` when given, and
+/// not of the `exclude`d entries), by rank when `ranked`, else newest first.
 fn search_from(
     c: &mut Conn,
     query: &SearchQuery,
     tsquery: Option<&str>,
-    floor: Option<i64>,
+    (floor, top): (Option<i64>, Option<i64>),
     ranked: bool,
     exclude: &[i64],
 ) -> StoreResult<Vec<SearchHit>> {
@@ -156,7 +169,11 @@ fn search_from(
     let mut conditions = vec!["e.deleted_at IS NULL".to_string()];
     let mut rank = "NULL::FLOAT8".to_string();
     if let Some(tsquery) = tsquery {
-        let p = bind(Box::new(tsquery.to_string()));
+        let text = match (floor, top) {
+            (Some(floor), Some(top)) => in_blocks(tsquery, floor, top),
+            _ => tsquery.to_string(),
+        };
+        let p = bind(Box::new(text));
         conditions.push(format!("e.search @@ {p}::text::tsquery"));
         if ranked {
             // Weights are {D, C, B, A}: a title word counts ten times a body word. Negated
@@ -238,11 +255,13 @@ pub(crate) fn search_within_limit(
             "the search had no time left to run".into(),
         ));
     }
-    // Planned for the words given (a generic plan of a prepared search knows nothing of
-    // how frequent they are), and never JIT-compiled: compiling costs more than a search.
-    let mut settings =
-        "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"
-            .to_string();
+    // One snapshot for the search's statements (the newest row id and the window's floor
+    // hold for all of them); planned for the words given (a generic plan of a prepared
+    // search knows nothing of how frequent they are), and never JIT-compiled: compiling
+    // costs more than a search.
+    let mut settings = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off; \
+                        SET LOCAL plan_cache_mode = force_custom_plan"
+        .to_string();
     if let Some(limit) = query.time_limit {
         // 0 would mean "no timeout": the smallest real one is 1 ms.
         let millis = limit.as_millis().clamp(1, i32::MAX as u128);
@@ -263,9 +282,12 @@ pub(crate) fn search_within_limit(
 
 pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
     if query.terms.is_empty() {
-        return search_from(c, query, None, None, false, &[]);
+        return search_from(c, query, None, (None, None), false, &[]);
     }
     let Some(expression) = tsquery(&query.terms, "") else {
+        return Ok(Vec::new());
+    };
+    let Some(top) = newest_row(c)? else {
         return Ok(Vec::new());
     };
     // Matches come from the GIN index as bitmaps: walking the primary key backwards and
@@ -274,11 +296,11 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
     c.batch("SET LOCAL enable_indexscan = off")?;
     let window = query.window;
     if window == 0 {
-        return search_from(c, query, Some(&expression), None, true, &[]);
+        return search_from(c, query, Some(&expression), (None, None), true, &[]);
     }
     // The whole query in `window` entries already makes it common, and gives the floor;
     // otherwise one of its terms may still be (each test reads at most `window` rows).
-    let floor = nth_newest_match(c, &expression, window)?;
+    let floor = nth_newest_match(c, &expression, window, top)?;
     let mut common = floor.is_some();
     if !common && query.terms.len() > 1 {
         for term in &query.terms {
@@ -291,19 +313,20 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
         }
     }
     if !common {
-        return search_from(c, query, Some(&expression), None, true, &[]);
+        return search_from(c, query, Some(&expression), (None, None), true, &[]);
     }
     // Some term is everywhere: rank the newest matches, title matches first.
     let in_titles = tsquery(&query.terms, "A")
         .ok_or_else(|| StoreError::Other("a search term lost its words".into()))?;
-    let mut hits = search_from(c, query, Some(&in_titles), floor, false, &[])?;
+    let newest = (floor, Some(top));
+    let mut hits = search_from(c, query, Some(&in_titles), newest, false, &[])?;
     let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
     if hits.len() < query.limit {
         hits.extend(search_from(
             c,
             query,
             Some(&expression),
-            floor,
+            newest,
             false,
             &seen,
         )?);
@@ -315,7 +338,7 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
             c,
             query,
             Some(&expression),
-            None,
+            (None, None),
             false,
             &seen,
         )?);

@@ -106,12 +106,13 @@ fn newest_row(c: &mut Conn) -> StoreResult<Option<i64>> {
 /// and their blocks' index entries whatever the entry count.
 fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResult<Option<i64>> {
     let wanted = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
-    let mut span = wanted.saturating_mul(4);
+    let mut span = wanted.saturating_mul(5) / 4;
     loop {
         let lower = top.saturating_sub(span);
         let rows = if lower <= 0 {
+            // `row_id + 0`: not the key's order, so never a walk over the whole key.
             c.query(
-                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id DESC LIMIT $2",
+                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id + 0 DESC LIMIT $2",
                 &[&query, &wanted],
             )?
         } else {
@@ -129,12 +130,14 @@ fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResul
         }
         // Aim for the range that holds `n` matches at the density just seen, with room.
         let found = rows.len() as i64;
-        let next = if found == 0 {
+        span = if found == 0 {
             span.saturating_mul(8)
         } else {
-            span.saturating_mul(wanted) / found * 5 / 4
+            (span.saturating_mul(wanted) / found)
+                .saturating_mul(5)
+                .max(span.saturating_mul(5))
+                / 4
         };
-        span = next.max(span.saturating_mul(2));
     }
 }
 
@@ -220,11 +223,14 @@ fn search_from(
     };
     conditions.push(status);
     let limit = bind(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
-    // Column 17 is the rank.
-    let order = if tsquery.is_some() && ranked {
-        "17, e.row_id DESC"
-    } else {
-        "e.row_id DESC"
+    // Column 17 is the rank. With words, `row_id + 0` is not the key's order: matches
+    // come from the GIN index as bitmaps, never from walking the primary key backwards
+    // testing every row (the planner's pick when it expects many matches, and a pass over
+    // the whole table when they are few or only in titles).
+    let order = match (tsquery.is_some(), ranked) {
+        (true, true) => "17, e.row_id DESC",
+        (true, false) => "e.row_id + 0 DESC",
+        (false, _) => "e.row_id DESC",
     };
     let sql = format!(
         "SELECT {ENTRY_COLUMNS}, {rank} FROM entries e WHERE {} ORDER BY {order} LIMIT {limit}",
@@ -290,10 +296,6 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
     let Some(top) = newest_row(c)? else {
         return Ok(Vec::new());
     };
-    // Matches come from the GIN index as bitmaps: walking the primary key backwards and
-    // testing every row (what the planner picks when it expects a word to be frequent)
-    // costs a pass over the table when the word is not.
-    c.batch("SET LOCAL enable_indexscan = off")?;
     let window = query.window;
     if window == 0 {
         return search_from(c, query, Some(&expression), (None, None), true, &[]);

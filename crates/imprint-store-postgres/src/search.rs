@@ -116,9 +116,11 @@ fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResul
                 &[&query, &wanted],
             )?
         } else {
+            // `row_id + 0` here too: with stale statistics the planner walked the key
+            // backwards over most of the range (seconds at 1,000,000 entries).
             c.query(
                 "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery AND row_id > $3
-                 ORDER BY row_id DESC LIMIT $2",
+                 ORDER BY row_id + 0 DESC LIMIT $2",
                 &[&in_blocks(query, lower + 1, top), &wanted, &lower],
             )?
         };

@@ -865,6 +865,7 @@ async fn add_server(
                 expected_version: form.expected_version(),
                 // the panel shows the draft itself; no need to render it into the answer
                 include_draft: Some(Flag(false)),
+                ..AddServerToConfig::default()
             })?;
             Ok(format!("added '{}' to the draft", added.server_name))
         })

@@ -947,7 +947,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     expected_version: None,
                 };
                 if addresses_all(request.client_id.as_deref()) {
-                    answer(service.import_all(request))
+                    worded(service.import_all(request), json)
                 } else {
                     worded(service.import_config(request), json)
                 }
@@ -980,7 +980,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             if addresses_all(request.client_id.as_deref()) {
                 // every client's outcome is printed; a refusal makes the command fail after
-                let deployed = service.deploy_all(request)?;
+                let mut deployed = service.deploy_all(request)?;
+                if !json {
+                    deployed.reword(&CliWords { styled: true });
+                    // each refusal's reason is the single deploy's message, in commands
+                    for client in &mut deployed.clients {
+                        client.reason = client.reason.as_deref().map(cli_words);
+                    }
+                }
                 output::print(view, &deployed, json, verbose);
                 return match deployed.refused {
                     0 => Ok(()),

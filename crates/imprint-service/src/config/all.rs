@@ -1167,3 +1167,5 @@ fn summary(entry: &ServerEntry) -> Value {
     }
     Value::Object(out)
 }
+
+crate::next::worded!(AllDeployed, AllImported);

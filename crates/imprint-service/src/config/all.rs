@@ -20,7 +20,7 @@ use imprint_config::clients::{self, ClientSpec};
 use imprint_config::redact::{redact_entry, redact_payload};
 use imprint_config::validate::ValidationReport;
 use imprint_config::{ServerEntry, import, render, secrets, validate};
-use imprint_store::{DraftUpdate, RevisionRow, StoreError};
+use imprint_store::{DraftRow, DraftUpdate, RevisionRow, StoreError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -283,6 +283,12 @@ pub(super) fn scope_entry(
     Ok(())
 }
 
+/// One linked client's view of the draft, and its payload unredacted (what is signed).
+type Rendered = (ClientPayload, Value);
+
+/// A neutral draft's items by name: the entry, who gets it, and the item as stored.
+type NeutralItems = BTreeMap<String, (ServerEntry, Scope, Value)>;
+
 fn sorted(ids: impl IntoIterator<Item = String>) -> Vec<String> {
     ids.into_iter()
         .collect::<BTreeSet<_>>()
@@ -411,13 +417,7 @@ impl Service {
     }
 
     /// The neutral draft's items with their `clients`/`except`.
-    fn neutral_items(
-        &self,
-        target: &Target,
-    ) -> ServiceResult<(
-        Option<imprint_store::DraftRow>,
-        BTreeMap<String, (ServerEntry, Scope, Value)>,
-    )> {
+    fn neutral_items(&self, target: &Target) -> ServiceResult<(Option<DraftRow>, NeutralItems)> {
         let draft = self.find_draft(target)?;
         let mut items = BTreeMap::new();
         if let Some(draft) = &draft {
@@ -445,10 +445,7 @@ impl Service {
     }
 
     /// Each linked client's payload of the neutral draft, rendered and validated.
-    fn client_payloads(
-        &self,
-        target: &Target,
-    ) -> ServiceResult<(Option<imprint_store::DraftRow>, Vec<(ClientPayload, Value)>)> {
+    fn client_payloads(&self, target: &Target) -> ServiceResult<(Option<DraftRow>, Vec<Rendered>)> {
         let (draft, items) = self.neutral_items(target)?;
         let mut out = Vec::new();
         for client in self.linked_specs(&target.profile_id)? {

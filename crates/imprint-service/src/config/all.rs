@@ -271,6 +271,11 @@ pub(super) fn scope_entry(
             target.client_id
         )));
     }
+    if only.is_some_and(<[String]>::is_empty) {
+        return Err(ServiceError::invalid(
+            "clients is empty, so no client would get the server: name at least one client, or leave clients out for every linked client",
+        ));
+    }
     for (name, list) in [("clients", only), ("except", except)] {
         for id in list.unwrap_or_default() {
             super::known_client(id)

@@ -12,6 +12,7 @@ use imprint_service::config::{
     ViewDraftConfig,
 };
 use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
+use imprint_service::config::{GetProfileStatus, LinkClients, UnlinkClients, addresses_all};
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
@@ -155,13 +156,49 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Write a published artifact (default: the latest) into the client's own config file (or, with project_dir, its project-scope file). Only the MCP section changes; every other setting and comment survives; a backup is taken and the write is atomic. Secret references are written as their values, or with secrets=\"reference\" as the client's own reference syntax. Refuses, naming them, if the file holds servers Imprint did not put there or was edited since the last deploy, unless force=true (import_config adopts them instead)."
+        description = "Write a published artifact (default: the latest) into the client's own config file (or, with project_dir, its project-scope file). Only the MCP section changes; every other setting and comment survives; a backup is taken and the write is atomic. Secret references are written as their values, or with secrets=\"reference\" as the client's own reference syntax. Refuses, naming them, if the file holds servers Imprint did not put there or was edited since the last deploy, unless force=true (import_config adopts them instead). With client_id \"all\": every linked client's file, each deployed by the same rules and answered on its own in clients (deployed, up_to_date, or refused with reason and next); one refusal never undoes another client's deploy, and deploying again after fixing it deploys the rest."
     )]
     async fn deploy_config(
         &self,
         Parameters(Args(request)): Parameters<Args<DeployConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().deploy_config(request)))
+        let service = self.service();
+        match request {
+            Ok(request) if addresses_all(request.client_id.as_deref()) => {
+                respond(service.deploy_all(request))
+            }
+            request => respond(request.and_then(|request| service.deploy_config(request))),
+        }
+    }
+
+    #[tool(
+        description = "Link clients to a profile: client_id \"all\" then publishes and deploys to them (each in its own format). Without links, a profile is linked to the clients whose user-scope config file exists on this machine. list_profiles with client_id \"all\" shows the links."
+    )]
+    async fn link_clients(
+        &self,
+        Parameters(Args(request)): Parameters<Args<LinkClients>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().link_clients(request)))
+    }
+
+    #[tool(
+        description = "Unlink clients from a profile: client_id \"all\" no longer publishes or deploys to them (their files and artifacts stay as they are)."
+    )]
+    async fn unlink_clients(
+        &self,
+        Parameters(Args(request)): Parameters<Args<UnlinkClients>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().unlink_clients(request)))
+    }
+
+    #[tool(
+        description = "For a profile of client_id \"all\": which linked clients' files hold its latest publish (in_step), which hold an older one or none (behind), which were edited since their deploy (drifted), and which the latest publish has no artifact for (not_published)."
+    )]
+    async fn get_profile_status(
+        &self,
+        Parameters(Args(request)): Parameters<Args<GetProfileStatus>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().profile_status(request)))
     }
 
     #[tool(
@@ -235,13 +272,19 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Read the servers already in the client's own config file (or, with project_dir, its project-scope file) into the draft, so you can adopt what you have before the first deploy. Servers already in the draft with the same names are replaced; others stay. Secret values found in env vars and headers go to the encrypted secret store; the draft gets ${secret:NAME} references."
+        description = "Read the servers already in the client's own config file (or, with project_dir, its project-scope file) into the draft, so you can adopt what you have before the first deploy. Servers already in the draft with the same names are replaced; others stay. Secret values found in env vars and headers go to the encrypted secret store; the draft gets ${secret:NAME} references. With client_id \"all\": every linked client's file into the neutral draft; a server that is the same everywhere it appears is imported once (limited with clients to the clients that had it), one whose command/URL/env differ between clients is named in conflicts and not imported."
     )]
     async fn import_config(
         &self,
         Parameters(Args(request)): Parameters<Args<ImportConfig>>,
     ) -> Result<CallToolResult, McpError> {
-        respond(request.and_then(|request| self.service().import_config(request)))
+        let service = self.service();
+        match request {
+            Ok(request) if addresses_all(request.client_id.as_deref()) => {
+                respond(service.import_all(request))
+            }
+            request => respond(request.and_then(|request| service.import_config(request))),
+        }
     }
 
     #[tool(description = "List the named drafts of a client/profile with their server counts.")]

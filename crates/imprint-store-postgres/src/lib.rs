@@ -681,40 +681,14 @@ impl Store for PostgresStore {
     }
 
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()> {
+        self.write(|c| insert_revision(c, revision))
+    }
+
+    fn append_revisions(&self, revisions: &[RevisionRow]) -> StoreResult<()> {
         self.write(|c| {
-            let head: i64 = get(
-                &c.one(
-                    "SELECT COALESCE(MAX(seq), 0)::BIGINT FROM revisions WHERE document = $1",
-                    &[&revision.document],
-                )?,
-                0,
-            )?;
-            if revision.seq != head + 1 {
-                return Err(StoreError::Conflict(format!(
-                    "{} moved to revision {head} meanwhile",
-                    revision.document
-                )));
-            }
-            // A concurrent writer of the same seq waits on the primary key and then fails
-            // here: at most one revision per number, whatever the isolation level.
-            c.exec(
-                &format!("INSERT INTO revisions ({REVISION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"),
-                &[
-                    &revision.document,
-                    &revision.seq,
-                    &revision.artifact_id,
-                    &to_text(&revision.envelope),
-                    &revision.created_at,
-                ],
-            )
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => StoreError::Conflict(format!(
-                    "{} moved to revision {} meanwhile",
-                    revision.document, revision.seq
-                )),
-                other => other,
-            })?;
-            Ok(())
+            revisions
+                .iter()
+                .try_for_each(|revision| insert_revision(c, revision))
         })
     }
 
@@ -1037,4 +1011,41 @@ impl Store for PostgresStore {
     fn tokens(&self) -> &dyn TokenStore {
         self
     }
+}
+
+/// One revision appended as its document's head + 1, inside the caller's transaction.
+fn insert_revision(c: &mut Conn, revision: &RevisionRow) -> StoreResult<()> {
+    let head: i64 = get(
+        &c.one(
+            "SELECT COALESCE(MAX(seq), 0)::BIGINT FROM revisions WHERE document = $1",
+            &[&revision.document],
+        )?,
+        0,
+    )?;
+    if revision.seq != head + 1 {
+        return Err(StoreError::Conflict(format!(
+            "{} moved to revision {head} meanwhile",
+            revision.document
+        )));
+    }
+    // A concurrent writer of the same seq waits on the primary key and then fails
+    // here: at most one revision per number, whatever the isolation level.
+    c.exec(
+        &format!("INSERT INTO revisions ({REVISION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"),
+        &[
+            &revision.document,
+            &revision.seq,
+            &revision.artifact_id,
+            &to_text(&revision.envelope),
+            &revision.created_at,
+        ],
+    )
+    .map_err(|e| match e {
+        StoreError::Conflict(_) => StoreError::Conflict(format!(
+            "{} moved to revision {} meanwhile",
+            revision.document, revision.seq
+        )),
+        other => other,
+    })?;
+    Ok(())
 }

@@ -720,31 +720,14 @@ impl Store for SqliteStore {
     }
 
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()> {
+        self.write(|tx| insert_revision(tx, revision))
+    }
+
+    fn append_revisions(&self, revisions: &[RevisionRow]) -> StoreResult<()> {
         self.write(|tx| {
-            let head: i64 = tx
-                .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM revisions WHERE document = ?1")
-                .and_then(|mut s| s.query_row([&revision.document], |row| row.get(0)))
-                .map_err(map_error)?;
-            if revision.seq != head + 1 {
-                return Err(StoreError::Conflict(format!(
-                    "{} moved to revision {head} meanwhile",
-                    revision.document
-                )));
-            }
-            tx.prepare_cached(&format!(
-                "INSERT INTO revisions ({REVISION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"
-            ))
-            .and_then(|mut s| {
-                s.execute(params![
-                    revision.document,
-                    revision.seq,
-                    revision.artifact_id,
-                    to_text(&revision.envelope),
-                    revision.created_at
-                ])
-            })
-            .map_err(map_error)?;
-            Ok(())
+            revisions
+                .iter()
+                .try_for_each(|revision| insert_revision(tx, revision))
         })
     }
 
@@ -998,6 +981,34 @@ impl Store for SqliteStore {
     fn tokens(&self) -> &dyn TokenStore {
         self
     }
+}
+
+/// One revision appended as its document's head + 1, inside the caller's transaction.
+fn insert_revision(tx: &rusqlite::Transaction<'_>, revision: &RevisionRow) -> StoreResult<()> {
+    let head: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM revisions WHERE document = ?1")
+        .and_then(|mut s| s.query_row([&revision.document], |row| row.get(0)))
+        .map_err(map_error)?;
+    if revision.seq != head + 1 {
+        return Err(StoreError::Conflict(format!(
+            "{} moved to revision {head} meanwhile",
+            revision.document
+        )));
+    }
+    tx.prepare_cached(&format!(
+        "INSERT INTO revisions ({REVISION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            revision.document,
+            revision.seq,
+            revision.artifact_id,
+            to_text(&revision.envelope),
+            revision.created_at
+        ])
+    })
+    .map_err(map_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

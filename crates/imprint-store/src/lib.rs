@@ -240,6 +240,10 @@ pub trait Store: Send + Sync {
     fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>>;
     /// Appends a revision; `Conflict` unless `revision.seq` is the head's seq + 1.
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()>;
+    /// Appends several revisions (of different documents) in one transaction: all land or
+    /// none does; `Conflict` unless each is its document's head + 1 (one publish for every
+    /// linked client of a profile).
+    fn append_revisions(&self, revisions: &[RevisionRow]) -> StoreResult<()>;
     fn revision(&self, document: &str, seq: i64) -> StoreResult<Option<RevisionRow>>;
     /// The newest revision of `document` with this artifact id.
     fn revision_by_artifact(

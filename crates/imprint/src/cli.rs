@@ -14,6 +14,7 @@ use imprint_service::config::{
     VerifyConfig, ViewDraftConfig,
 };
 use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
+use imprint_service::config::{GetProfileStatus, LinkClients, UnlinkClients, addresses_all};
 use imprint_service::next::Worded;
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use imprint_service::{ErrorKind, Service, ServiceError, ServiceOptions, paths};
@@ -66,7 +67,7 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone)]
 struct TargetFlags {
-    /// Client id (see `imprint clients`).
+    /// Client id (see `imprint clients`); "all": every client linked to the profile.
     #[arg(long, short = 'c', default_value = "claude-desktop")]
     client: String,
     /// Profile id.
@@ -103,8 +104,11 @@ enum Command {
     /// Run the MCP server: over stdio (for Claude Desktop, Claude Code, Cursor, …), or with
     /// --http ADDR as Streamable HTTP MCP (/mcp), REST (/v1) and the control panel (/cp).
     Serve(ServeArgs),
-    /// List the MCP clients Imprint can configure and where their files are.
-    Clients,
+    /// List the MCP clients Imprint can configure and where their files are; link them to a profile.
+    Clients {
+        #[command(subcommand)]
+        command: Option<ClientsCommand>,
+    },
     /// List a client's profiles.
     Profiles {
         #[arg(long, short = 'c', default_value = "claude-desktop")]
@@ -157,6 +161,9 @@ enum Command {
     },
     /// Show every client's config file on this machine: servers, managed or not, deployed vs latest, drift.
     Status {
+        /// Instead: which clients linked to this profile of `--client all` hold its latest publish, which are behind, which drifted.
+        #[arg(long, short = 'p', value_name = "PROFILE")]
+        profile: Option<String>,
         /// Also show each client's project-scope file under this directory.
         #[arg(long, value_name = "DIR")]
         project_dir: Option<PathBuf>,
@@ -233,6 +240,12 @@ enum DraftCommand {
         /// Entry name in the client's config (default: the server id).
         #[arg(long)]
         name: Option<String>,
+        /// With --client all: only these linked clients get the server (repeatable).
+        #[arg(long = "only", value_name = "CLIENT")]
+        clients: Vec<String>,
+        /// With --client all: every linked client but these gets it (repeatable).
+        #[arg(long = "except", value_name = "CLIENT")]
+        except: Vec<String>,
     },
     /// Remove a server from the draft by name.
     Remove {
@@ -246,6 +259,29 @@ enum DraftCommand {
     Clear(DraftFlags),
     /// List the named drafts of a client/profile.
     List(TargetFlags),
+}
+
+/// `imprint clients link|unlink`: which clients `--client all` addresses for a profile.
+#[derive(Debug, Subcommand)]
+enum ClientsCommand {
+    /// Link clients to a profile: `--client all` publishes and deploys to them.
+    Link {
+        /// Profile id.
+        #[arg(long, short = 'p', default_value = "default")]
+        profile: String,
+        /// Client ids, e.g. cursor vscode codex.
+        #[arg(required = true)]
+        clients: Vec<String>,
+    },
+    /// Unlink clients from a profile (their files stay as they are).
+    Unlink {
+        /// Profile id.
+        #[arg(long, short = 'p', default_value = "default")]
+        profile: String,
+        /// Client ids.
+        #[arg(required = true)]
+        clients: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -501,7 +537,16 @@ fn worded<T: serde::Serialize + Worded>(
 /// Which rendering a command's answer gets.
 fn view_of(command: &Command) -> View {
     match command {
-        Command::Clients => View::Clients,
+        Command::Clients { command: None } => View::Clients,
+        Command::Deploy { flags, .. } if addresses_all(Some(&flags.client)) => View::Other,
+        Command::Config(ConfigCommand::Import { flags, .. })
+            if addresses_all(Some(&flags.target.client)) =>
+        {
+            View::Other
+        }
+        Command::Status {
+            profile: Some(_), ..
+        } => View::Other,
         Command::Servers(ServersCommand::List { .. }) => View::ServersList,
         Command::Draft(DraftCommand::Add { .. }) => View::DraftAdd,
         Command::Draft(DraftCommand::Remove { .. }) => View::DraftRemove,
@@ -572,7 +617,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 json,
             )?);
         }
-        Command::Clients => answer(Ok(service.list_clients(ListClients {}))),
+        Command::Clients { command: None } => answer(Ok(service.list_clients(ListClients {}))),
+        Command::Clients {
+            command: Some(ClientsCommand::Link { profile, clients }),
+        } => answer(service.link_clients(LinkClients {
+            clients,
+            profile_id: Some(profile),
+        })),
+        Command::Clients {
+            command: Some(ClientsCommand::Unlink { profile, clients }),
+        } => answer(service.unlink_clients(UnlinkClients {
+            clients,
+            profile_id: Some(profile),
+        })),
         Command::Profiles { client } => answer(service.list_profiles(ListProfiles {
             client_id: Some(client),
         })),
@@ -613,6 +670,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 params,
                 env,
                 name,
+                clients,
+                except,
             } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
                 worded(
@@ -626,6 +685,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                         draft_name,
                         expected_version: None,
                         include_draft: None,
+                        clients: (!clients.is_empty()).then_some(clients),
+                        except: (!except.is_empty()).then_some(except),
                     }),
                     json,
                 )
@@ -878,16 +939,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             ConfigCommand::Import { flags, project_dir } => {
                 let (client_id, profile_id, draft_name) = flags.ids();
-                worded(
-                    service.import_config(ImportConfig {
-                        client_id,
-                        profile_id,
-                        draft_name,
-                        project_dir: absolute(project_dir)?,
-                        expected_version: None,
-                    }),
-                    json,
-                )
+                let request = ImportConfig {
+                    client_id,
+                    profile_id,
+                    draft_name,
+                    project_dir: absolute(project_dir)?,
+                    expected_version: None,
+                };
+                if addresses_all(request.client_id.as_deref()) {
+                    worded(service.import_all(request), json)
+                } else {
+                    worded(service.import_config(request), json)
+                }
             }
             ConfigCommand::Deployed(flags) => {
                 let (client_id, profile_id) = flags.ids();
@@ -906,7 +969,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             secrets,
         } => {
             let (client_id, profile_id) = flags.ids();
-            answer(service.deploy_config(DeployConfig {
+            let request = DeployConfig {
                 client_id,
                 profile_id,
                 artifact_id: artifact,
@@ -914,9 +977,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 project_dir: absolute(project_dir)?,
                 allow_any_dir: Some(Flag(allow_any_dir)),
                 secrets: Some(secrets),
-            }))
+            };
+            if addresses_all(request.client_id.as_deref()) {
+                // every client's outcome is printed; a refusal makes the command fail after
+                let mut deployed = service.deploy_all(request)?;
+                if !json {
+                    deployed.reword(&CliWords { styled: true });
+                    // each refusal's reason is the single deploy's message, in commands
+                    for client in &mut deployed.clients {
+                        client.reason = client.reason.as_deref().map(cli_words);
+                    }
+                }
+                output::print(view, &deployed, json, verbose);
+                return match deployed.refused {
+                    0 => Ok(()),
+                    refused => Err(Failure::Service(ServiceError::conflict(format!(
+                        "{refused} client(s) refused the deploy (see each one's reason above); the others were deployed"
+                    )))),
+                };
+            }
+            answer(service.deploy_config(request))
         }
-        Command::Status { project_dir } => {
+        Command::Status {
+            profile: Some(profile),
+            ..
+        } => answer(service.profile_status(GetProfileStatus {
+            profile_id: Some(profile),
+        })),
+        Command::Status { project_dir, .. } => {
             answer(service.get_deployment_status(GetDeploymentStatus {
                 project_dir: absolute(project_dir)?,
             }))

@@ -138,6 +138,7 @@ async fn value_for(mcp: &Mcp, fixture: &Fixture, tool: &str, parameter: &str) ->
         // a remote server, which install_server refuses: a test never runs a package manager
         ("install_server", "server_id") => json!("sentry"),
         (_, "server_id") => json!("memory"),
+        ("link_clients" | "unlink_clients", "clients") => json!(["cursor"]),
         ("set_secret" | "remove_secret", "name") => json!("API_KEY"),
         ("set_secret", "value") => json!("s3cret-value"),
         ("create_site", "name") => json!("French"),

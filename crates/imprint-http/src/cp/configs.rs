@@ -255,6 +255,8 @@ struct ProfileView {
     deployed: Result<DeployedState, String>,
     verify: Option<ConfigVerification>,
     catalog: AvailableServers,
+    /// Client `all`: its linked clients against the latest publish.
+    all: Option<imprint_service::config::ProfileStatus>,
 }
 
 /// The page's client/profile as the `client_id`/`profile_id` of a request.
@@ -290,12 +292,18 @@ fn verify_config(t: &Target, artifact_id: Option<&str>) -> VerifyConfig {
 }
 
 fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
-    let clients = s.list_clients(ListClients {});
-    let client = clients
-        .clients
-        .into_iter()
-        .find(|c| c["client_id"] == t.client_id.as_str())
-        .ok_or_else(|| ServiceError::not_found(format!("unknown client '{}'", t.client_id)))?;
+    let (client, all) = if t.is_all() {
+        let (client, status) = super::all::client_description(s, t)?;
+        (client, Some(status))
+    } else {
+        let clients = s.list_clients(ListClients {});
+        let client = clients
+            .clients
+            .into_iter()
+            .find(|c| c["client_id"] == t.client_id.as_str())
+            .ok_or_else(|| ServiceError::not_found(format!("unknown client '{}'", t.client_id)))?;
+        (client, None)
+    };
     let (client_id, profile_id) = document(t);
     let history = s.get_config_history(GetConfigHistory {
         client_id: client_id.clone(),
@@ -315,12 +323,17 @@ fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
             client_id: client_id.clone(),
             profile_id: profile_id.clone(),
         })?,
-        deployed: s
-            .deployed_config(DeployedConfig {
-                client_id,
-                profile_id,
-            })
-            .map_err(|e| e.message().to_string()),
+        deployed: match t.is_all() {
+            // each linked client's state is in `all`
+            true => Err(String::new()),
+            false => s
+                .deployed_config(DeployedConfig {
+                    client_id,
+                    profile_id,
+                })
+                .map_err(|e| e.message().to_string()),
+        },
+        all,
         verify: if has_history {
             Some(s.verify_config(verify_config(t, None))?)
         } else {
@@ -526,9 +539,12 @@ fn deploy_section(panel: &Panel, t: &Target, view: &ProfileView) -> String {
     let base = profile_url(&t.client_id, &t.profile_id, None);
     let mut html = String::from("<section id=\"deploy\"><h2>Deploy</h2>");
     match &view.deployed {
-        Err(message) => {
-            let _ = write!(html, "<p class=\"flash error\">{}</p>", esc(message));
-        }
+        Err(message) => match &view.all {
+            Some(status) => html.push_str(&super::all::status_rows(status)),
+            None => {
+                let _ = write!(html, "<p class=\"flash error\">{}</p>", esc(message));
+            }
+        },
         Ok(DeployedState::Never(never)) => {
             let _ = write!(
                 html,
@@ -692,6 +708,9 @@ async fn profile_page(
         esc(&text_of(&view.client["config_path"]))
     );
     body.push_str(&draft_section(&panel, &target, &view));
+    if target.is_all() {
+        body.push_str(&super::all::payloads_section(&view.draft));
+    }
     body.push_str(&deploy_section(&panel, &target, &view));
     body.push_str(&history_section(&panel, &target, &view));
     panel.page(&title, &body)
@@ -865,6 +884,7 @@ async fn add_server(
                 expected_version: form.expected_version(),
                 // the panel shows the draft itself; no need to render it into the answer
                 include_draft: Some(Flag(false)),
+                ..AddServerToConfig::default()
             })?;
             Ok(format!("added '{}' to the draft", added.server_name))
         })
@@ -974,13 +994,17 @@ async fn deploy(
     let back = profile_url(&client, &profile, None);
     let result = panel
         .run(move |s| {
-            let deployed = s.deploy_config(DeployConfig {
+            let request = DeployConfig {
                 client_id: Some(client),
                 profile_id: Some(profile),
                 artifact_id: form.artifact_id.clone(),
                 force: Some(Flag(form.force.as_deref() == Some("on"))),
                 ..DeployConfig::default()
-            })?;
+            };
+            if imprint_service::config::addresses_all(request.client_id.as_deref()) {
+                return super::all::deploy(s, request);
+            }
+            let deployed = s.deploy_config(request)?;
             let mut message = deployed.message;
             for warning in &deployed.warnings {
                 message.push_str(&format!(". Warning: {}", warning.message));

@@ -13,6 +13,7 @@
 //! - [`configs`]: dashboard and MCP config pages (draft, history, diff, deploy).
 //! - [`content`]: entries, drafts, revisions.
 
+pub(crate) mod all;
 pub(crate) mod configs;
 pub(crate) mod content;
 pub(crate) mod html;

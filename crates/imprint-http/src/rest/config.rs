@@ -8,9 +8,10 @@
 use super::said;
 use axum::Json;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use imprint_service::api::JsonObject;
+use imprint_service::config::addresses_all;
 use imprint_service::config::{
     AddServerToConfig, ClearDraftConfig, DeployConfig, DeployedConfig, DescribeServer, DiffConfig,
     GetConfig, GetConfigHistory, ImportConfig, ImportRegistryServer, InitializeKeys,
@@ -351,13 +352,19 @@ async fn deploy(
     caller: Caller,
     PathParams((client, profile)): Doc,
     JsonBody(mut request): JsonBody<DeployConfig>,
-) -> ApiResult<Json<ConfigDeployed>> {
+) -> ApiResult<Response> {
     request.client_id = Some(client);
     request.profile_id = Some(profile);
+    if addresses_all(request.client_id.as_deref()) {
+        return caller
+            .run(move |s| s.deploy_all(request).map(said))
+            .await
+            .map(|answer| Json(answer).into_response());
+    }
     caller
         .run(move |s| s.deploy_config(request))
         .await
-        .map(Json)
+        .map(|answer: ConfigDeployed| Json(answer).into_response())
 }
 
 async fn deployed(
@@ -424,6 +431,15 @@ async fn import(
     request.profile_id = Some(profile);
     if let Some(version) = expected_version(&headers)? {
         request.expected_version = Some(version);
+    }
+    if addresses_all(request.client_id.as_deref()) {
+        return caller
+            .run(move |s| s.import_all(request).map(said))
+            .await
+            .map(|answer| {
+                let version = answer.draft_version;
+                with_version_etag(answer, version)
+            });
     }
     caller
         .run(move |s| s.import_config(request).map(said))

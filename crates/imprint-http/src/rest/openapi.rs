@@ -13,6 +13,7 @@ use imprint_service::config::{
     ListProfiles, PublishConfig, RegisterServer, RemoveServerFromConfig, RollbackConfig,
     ValidateConfig, VerifyConfig, ViewDraftConfig,
 };
+use imprint_service::config::{GetProfileStatus, LinkClients, UnlinkClients};
 use serde_json::{Map, Value, json};
 
 use crate::state::AppState;
@@ -274,6 +275,30 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "write an artifact into the client's own file",
     )
     .body(schema_of::<DeployConfig>),
+    op(
+        "post",
+        "/v1/profiles/{profile_id}/link",
+        "linkClients",
+        "deploy",
+        "link clients to a profile: client all publishes and deploys to them",
+    )
+    .body(schema_of::<LinkClients>),
+    op(
+        "post",
+        "/v1/profiles/{profile_id}/unlink",
+        "unlinkClients",
+        "deploy",
+        "unlink clients from a profile",
+    )
+    .body(schema_of::<UnlinkClients>),
+    op(
+        "get",
+        "/v1/profiles/{profile_id}/status",
+        "profileStatus",
+        "deploy",
+        "which linked clients hold the latest publish of client all",
+    )
+    .query(schema_of::<GetProfileStatus>),
     op(
         "get",
         "/v1/config/{client_id}/{profile_id}/deployed",

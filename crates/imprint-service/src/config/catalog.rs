@@ -28,7 +28,7 @@ pub struct ListClients {}
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListProfiles {
-    /// Client id, e.g. "claude-desktop", "claude-code", "cursor" (default "claude-desktop"; "" means the default). list_clients shows them all.
+    /// Client id, e.g. "claude-desktop", "claude-code", "cursor" (default "claude-desktop"; "" means the default). list_clients shows them all; "all" lists the client-neutral profiles with the clients each is linked to.
     pub client_id: Option<String>,
 }
 
@@ -185,6 +185,9 @@ pub struct ProfileSummary {
     pub updated_at: Option<String>,
     /// Names of the profile's drafts.
     pub drafts: Vec<String>,
+    /// With client_id "all": the clients the profile publishes and deploys to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_clients: Option<super::Links>,
 }
 
 /// The answer of `list_available_servers`.
@@ -415,7 +418,9 @@ impl Service {
 
     pub fn list_profiles(&self, request: ListProfiles) -> ServiceResult<ProfileList> {
         let target = request.target()?;
-        known_client(&target.client_id)?;
+        if !target.is_all() {
+            known_client(&target.client_id)?;
+        }
         let names = self.profile_ids(&target.client_id)?;
         let mut profiles = Vec::with_capacity(names.len());
         for profile_id in names {
@@ -436,6 +441,10 @@ impl Service {
                 (None, 0) => "nothing published and no draft yet".to_string(),
                 (None, n) => format!("nothing published yet; {n} draft(s)"),
             };
+            let linked_clients = match target.is_all() {
+                true => Some(self.linked_clients(&profile_id)?),
+                false => None,
+            };
             profiles.push(ProfileSummary {
                 display_name: display_name(&profile_id),
                 description,
@@ -446,6 +455,7 @@ impl Service {
                     .as_ref()
                     .map(|h| timestamp::rfc3339_millis(h.created_at)),
                 drafts,
+                linked_clients,
             });
         }
         Ok(ProfileList {

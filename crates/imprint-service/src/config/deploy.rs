@@ -27,7 +27,7 @@ use crate::{Service, now_millis};
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means every client linked to the profile, each answered on its own.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -44,7 +44,7 @@ pub struct ImportConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeployConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means every client linked to the profile, each answered on its own.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,

@@ -37,7 +37,11 @@ pub struct AddServerToConfig {
     pub env_vars: Option<JsonObject>,
     /// Name of the entry in the client's config (default: the server_id); use it to add one server twice.
     pub server_name: Option<String>,
-    /// Client id (default "claude-desktop"; "" means the default).
+    /// With client_id "all": only these linked clients get the server, e.g. ["cursor", "vscode"] (default: every linked client).
+    pub clients: Option<Vec<String>>,
+    /// With client_id "all": every linked client but these gets the server, e.g. ["goose"].
+    pub except: Option<Vec<String>>,
+    /// Client id (default "claude-desktop"; "" means the default); "all" means every client linked to the profile (link_clients), with one client-neutral draft.
     pub client_id: Option<String>,
     /// Profile id (default "default"; "" means the default).
     pub profile_id: Option<String>,
@@ -56,7 +60,7 @@ pub struct AddServerToConfig {
 pub struct RemoveServerFromConfig {
     /// Name of the entry to remove (view_draft_config lists them).
     pub server_name: String,
-    /// Client id (default "claude-desktop"; "" means the default).
+    /// Client id (default "claude-desktop"; "" means the default); "all" means every client linked to the profile (link_clients), with one client-neutral draft.
     pub client_id: Option<String>,
     /// Profile id (default "default"; "" means the default).
     pub profile_id: Option<String>,
@@ -73,7 +77,7 @@ pub struct RemoveServerFromConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViewDraftConfig {
-    /// Client id (default "claude-desktop"; "" means the default).
+    /// Client id (default "claude-desktop"; "" means the default); "all" means every client linked to the profile (link_clients), with one client-neutral draft.
     pub client_id: Option<String>,
     /// Profile id, e.g. "default", "work" (default "default"; "" means the default).
     pub profile_id: Option<String>,
@@ -85,7 +89,7 @@ pub struct ViewDraftConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClearDraftConfig {
-    /// Client id (default "claude-desktop"; "" means the default).
+    /// Client id (default "claude-desktop"; "" means the default); "all" means every client linked to the profile (link_clients), with one client-neutral draft.
     pub client_id: Option<String>,
     /// Profile id, e.g. "default", "work" (default "default"; "" means the default).
     pub profile_id: Option<String>,
@@ -100,7 +104,7 @@ pub struct ClearDraftConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListConfigDrafts {
-    /// Client id (default "claude-desktop"; "" means the default).
+    /// Client id (default "claude-desktop"; "" means the default); "all" means every client linked to the profile (link_clients), with one client-neutral draft.
     pub client_id: Option<String>,
     /// Profile id (default "default"; "" means the default).
     pub profile_id: Option<String>,
@@ -110,7 +114,7 @@ pub struct ListConfigDrafts {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateConfig {
-    /// Client id (default "claude-desktop"; "" means the default).
+    /// Client id (default "claude-desktop"; "" means the default); "all" means every client linked to the profile (link_clients), with one client-neutral draft.
     pub client_id: Option<String>,
     /// Profile id, e.g. "default", "work" (default "default"; "" means the default).
     pub profile_id: Option<String>,
@@ -183,6 +187,10 @@ pub struct DraftConfigView {
     pub draft: Value,
     /// The same rendered payload as `draft` (Imprint's earlier name for it).
     pub payload: Value,
+    /// With client_id "all" (whose `draft` is the neutral {"servers": {…}}): for each linked
+    /// client, the servers and payload it would get and its validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<super::ClientPayload>>,
     pub draft_version: Option<i64>,
     pub updated_at: Option<String>,
     pub latest_artifact_id: Option<String>,
@@ -234,6 +242,10 @@ pub struct ConfigValidation {
     pub client_id: String,
     pub profile_id: String,
     pub draft_name: String,
+    /// With client_id "all": each linked client's payload and own report (the report above
+    /// joins them, each issue prefixed with its client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<super::ClientPayload>>,
 }
 
 super::addressed!(document: ListConfigDrafts);
@@ -393,7 +405,11 @@ impl Service {
             ));
         }
         ids::validate_id("server_id", &request.server_id)?;
-        let client = target.client()?;
+        // the neutral draft of "all" has no client of its own
+        let client = match target.is_all() {
+            true => None,
+            false => Some(target.client()?),
+        };
         let definition = self.definition(&request.server_id)?;
         let mut params = request.params.unwrap_or_default().into_inner();
         let mut env_vars = request.env_vars.unwrap_or_default().into_inner();
@@ -431,7 +447,10 @@ impl Service {
             definition.instantiate_with(&params, &env_vars, &substitutions)?
         };
         aliases.finish(&mut entry);
-        if entry.transport.is_remote() && !client.renders_natively(entry.transport) {
+        if let Some(client) = client
+            && entry.transport.is_remote()
+            && !client.renders_natively(entry.transport)
+        {
             tracing::debug!(client = %client.id, "remote server will be bridged through mcp-remote");
         }
         kept.extend(secrets::protect_entry(
@@ -442,8 +461,14 @@ impl Service {
             },
             &mut |base, value| self.keep_secret(base, value),
         )?);
-        let entry_value =
+        let mut entry_value =
             serde_json::to_value(&entry).map_err(|e| ServiceError::internal(e.to_string()))?;
+        super::all::scope_entry(
+            target,
+            &mut entry_value,
+            request.clients.as_deref(),
+            request.except.as_deref(),
+        )?;
 
         // The key check, the write and the count are one store transaction: this is the hot
         // path, and each separate statement costs SQLite its own read transaction.
@@ -543,16 +568,30 @@ impl Service {
 
     /// The draft rendered for its client with secret values redacted: the old `draft` field.
     fn redacted_draft(&self, target: &Target) -> ServiceResult<Value> {
+        if target.is_all() {
+            return self.neutral_payload(target, true);
+        }
         let (_, _, payload) = self.rendered_draft(target)?;
         Ok(redact_payload(target.client()?, &payload))
     }
 
     pub fn view_draft_config(&self, request: ViewDraftConfig) -> ServiceResult<DraftConfigView> {
         let target = &request.target()?;
-        let client = target.client()?;
         let draft = self.find_draft(target)?;
         let servers = self.draft_servers(draft.as_ref())?;
-        let payload = render::render(client, &servers);
+        let (payload, clients) = match target.is_all() {
+            true => (
+                self.neutral_payload(target, true)?,
+                Some(self.all_client_views(target)?),
+            ),
+            false => {
+                let client = target.client()?;
+                (
+                    redact_payload(client, &render::render(client, &servers)),
+                    None,
+                )
+            }
+        };
         let head = self.store().head(&target.document())?;
         let names: Vec<String> = servers.keys().cloned().collect();
         let entries: Vec<Value> = servers
@@ -565,7 +604,6 @@ impl Service {
                 redact_entry(&value)
             })
             .collect();
-        let payload = redact_payload(client, &payload);
         Ok(DraftConfigView {
             client_id: target.client_id.clone(),
             profile_id: target.profile_id.clone(),
@@ -577,6 +615,7 @@ impl Service {
             entries,
             draft: payload.clone(),
             payload,
+            clients,
             draft_version: draft.as_ref().map(|d| d.version),
             updated_at: draft
                 .as_ref()
@@ -662,9 +701,22 @@ impl Service {
 
     pub fn validate_config(&self, request: ValidateConfig) -> ServiceResult<ConfigValidation> {
         let target = request.target()?;
-        let (_, _, payload) = self.rendered_draft(&target)?;
+        let (report, clients) = match target.is_all() {
+            true => {
+                let (report, views) = self.validate_all(&target)?;
+                (report, Some(views))
+            }
+            false => {
+                let (_, _, payload) = self.rendered_draft(&target)?;
+                (
+                    validate::validate_payload(&target.client_id, &payload),
+                    None,
+                )
+            }
+        };
         Ok(ConfigValidation {
-            report: validate::validate_payload(&target.client_id, &payload),
+            clients,
+            report,
             validated_at: timestamp::rfc3339_millis(now_millis()),
             client_id: target.client_id,
             profile_id: target.profile_id,

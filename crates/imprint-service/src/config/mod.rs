@@ -63,6 +63,7 @@ impl Target {
             .filter(|s| !s.is_empty())
             .unwrap_or(DEFAULT_CLIENT)
             .to_string();
+        // "all" passes the id rules; operations that need one client's record say so
         let profile_id = profile_id
             .filter(|s| !s.is_empty())
             .unwrap_or(DEFAULT_PROFILE)
@@ -196,12 +197,14 @@ macro_rules! addressed {
 pub(crate) use addressed;
 
 mod aliases;
+pub mod all;
 pub mod catalog;
 pub mod deploy;
 pub mod drafts;
 pub mod install;
 pub mod publish;
 
+pub use all::*;
 pub use catalog::*;
 pub use deploy::*;
 pub use drafts::*;

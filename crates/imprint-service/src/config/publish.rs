@@ -26,7 +26,7 @@ use crate::{Service, now_millis};
 pub struct PublishConfig {
     /// What changed and why, kept in the signed artifact and the history.
     pub changelog: Option<String>,
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means the client-neutral set of every client linked to the profile.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -41,7 +41,7 @@ pub struct PublishConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means the client-neutral set of every client linked to the profile.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -53,7 +53,7 @@ pub struct GetConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means the client-neutral set of every client linked to the profile.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -65,7 +65,7 @@ pub struct VerifyConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetConfigHistory {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means the client-neutral set of every client linked to the profile.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -77,7 +77,7 @@ pub struct GetConfigHistory {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means the client-neutral set of every client linked to the profile.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -93,7 +93,7 @@ pub struct DiffConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollbackConfig {
-    /// Client id (default "claude-desktop").
+    /// Client id (default "claude-desktop"); "all" means the client-neutral set of every client linked to the profile.
     pub client_id: Option<String>,
     /// Profile id (default "default").
     pub profile_id: Option<String>,
@@ -129,6 +129,10 @@ pub struct ConfigPublished {
     pub message: String,
     /// What can follow, as data: deploy the new artifact.
     pub next: Hint,
+    /// With client_id "all": the artifact signed for each linked client in the same
+    /// transaction (the neutral artifact above names them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<super::ClientArtifact>>,
 }
 
 /// The answer of `rollback_config`: the same shape as a publish.
@@ -274,6 +278,9 @@ impl Service {
     pub fn publish_config(&self, request: PublishConfig) -> ServiceResult<ConfigPublished> {
         let target = &request.target()?;
         let changelog = request.changelog.as_deref();
+        if target.is_all() {
+            return self.publish_all(target, changelog);
+        }
         let (draft, servers, payload) = self.rendered_draft(target)?;
         if let Some(expected) = target.expected_version {
             let current = draft.as_ref().map(|d| d.version);
@@ -693,6 +700,9 @@ impl Service {
                 "artifact_id is required: get_config_history lists the artifacts to roll back to",
             ));
         }
+        if target.is_all() {
+            return self.rollback_all(target, artifact_id, changelog);
+        }
         let old = self.revision_for(target, Some(artifact_id))?;
         let payload = old.envelope.get("payload").cloned().unwrap_or(Value::Null);
         let changelog = changelog
@@ -745,7 +755,7 @@ impl Service {
     }
 }
 
-fn publish_result(
+pub(super) fn publish_result(
     target: &Target,
     revision: &RevisionRow,
     status: &'static str,
@@ -778,6 +788,7 @@ fn publish_result(
             next.word(&ToolWords)
         ),
         next,
+        clients: None,
     }
 }
 

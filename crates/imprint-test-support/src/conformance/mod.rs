@@ -22,6 +22,7 @@ macro_rules! store_conformance {
             stale_draft_version_is_a_conflict_and_changes_nothing,
             update_removes_clears_and_renames,
             revisions_append_only_in_sequence,
+            several_revisions_append_together_or_not_at_all,
             documents_by_prefix_include_drafts_and_revisions,
             add_draft_item_adds_only_a_new_key_at_the_expected_version,
             add_item_to_named_draft_finds_checks_and_adds_in_one_call,

@@ -134,6 +134,42 @@ pub fn update_removes_clears_and_renames(db: &dyn Database) {
     assert!(store.draft("d1").unwrap().is_none());
 }
 
+/// One publish for every client linked to a profile: each document's next revision lands,
+/// or, when any of them is not its head + 1, none does.
+pub fn several_revisions_append_together_or_not_at_all(db: &dyn Database) {
+    let store = db.open();
+    store
+        .append_revisions(&[
+            revision("config/cursor/p", 1, "aa"),
+            revision("config/vscode/p", 1, "bb"),
+            revision("config/all/p", 1, "cc"),
+        ])
+        .unwrap();
+    for (document, artifact) in [
+        ("config/cursor/p", "aa"),
+        ("config/vscode/p", "bb"),
+        ("config/all/p", "cc"),
+    ] {
+        assert_eq!(store.head(document).unwrap().unwrap().artifact_id, artifact);
+    }
+    // the last one is stale: the first two must not land either
+    assert!(matches!(
+        store.append_revisions(&[
+            revision("config/cursor/p", 2, "dd"),
+            revision("config/vscode/p", 2, "dd"),
+            revision("config/all/p", 1, "dd"),
+        ]),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.head("config/cursor/p").unwrap().unwrap().seq, 1);
+    assert_eq!(store.head("config/vscode/p").unwrap().unwrap().seq, 1);
+    assert_eq!(
+        store.head("config/all/p").unwrap().unwrap().artifact_id,
+        "cc"
+    );
+    store.append_revisions(&[]).unwrap();
+}
+
 pub fn revisions_append_only_in_sequence(db: &dyn Database) {
     let store = db.open();
     store.append_revision(&revision("doc", 1, "aa")).unwrap();

@@ -369,6 +369,12 @@ fn a_member_pulls_verifies_and_deploys_the_team_artifact() {
     assert_eq!(row["state"], "behind", "{status}");
     assert_eq!(row["deployed_sequence"], 1);
     assert_eq!(row["remote_sequence"], 2);
+    let human = s.member.command().arg("status").output().unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("TEAM") && human.contains("cursor/backend") && human.contains("behind"),
+        "{human}"
+    );
     let all = member_ok(&s.member, "", &["deploy", "--from", "team", "--all"]);
     assert_eq!(all["results"][0]["sequence"], 2, "{all}");
     assert_eq!(all["results"][0]["artifact_id"], second["artifact_id"]);

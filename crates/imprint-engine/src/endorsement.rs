@@ -75,6 +75,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn golden_endorsement() {
+        // Ed25519 is deterministic: fixed keys and time give fixed bytes. If this changes,
+        // the endorsement format changed: that must be a deliberate, versioned decision.
+        let endorsement = endorse(
+            &KeyPair::from_seed([1; 32]),
+            &KeyPair::from_seed([2; 32]).public(),
+            1_700_000_000_000,
+        )
+        .unwrap();
+        let expected: Value =
+            serde_json::from_str(include_str!("../tests/golden/endorsement.json")).unwrap();
+        assert_eq!(endorsement, expected);
+    }
+
+    #[test]
     fn an_endorsement_verifies_with_the_old_key_only_and_covers_every_field() {
         let old = KeyPair::from_seed([1; 32]);
         let new = KeyPair::from_seed([2; 32]);

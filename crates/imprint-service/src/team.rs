@@ -287,7 +287,7 @@ pub fn check_server_url(url: &str, allow_http: bool) -> ServiceResult<String> {
             .to_string()
     }
     .to_ascii_lowercase();
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    let loopback = is_loopback(&host);
     match scheme {
         "https" => Ok(host),
         "http" if loopback || allow_http => Ok(host),
@@ -300,10 +300,18 @@ pub fn check_server_url(url: &str, allow_http: bool) -> ServiceResult<String> {
     }
 }
 
+/// `localhost` or a loopback address (`127.evil.example` is not one).
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The short name a server gets when none is given: the first meaningful label of its host
 /// (`imprint.team.example` → `team`), `local` for a loopback address.
 pub fn default_server_name(host: &str) -> String {
-    if host == "localhost" || host == "::1" || host.starts_with("127.") {
+    if is_loopback(host) {
         return "local".into();
     }
     let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
@@ -854,6 +862,7 @@ mod tests {
         );
         assert!(check_server_url("http://127.0.0.1:7410", false).is_ok());
         assert!(check_server_url("http://[::1]:7410/", false).is_ok());
+        assert!(check_server_url("http://127.evil.example", false).is_err());
         let clear = check_server_url("http://imprint.team.example", false).unwrap_err();
         assert!(
             clear.message().contains("--allow-http"),

@@ -665,8 +665,9 @@ impl Service {
             None,
         )?;
         let name = request.server.clone();
-        // Verified under the trust list's lock, so two pulls cannot both pass the sequence
-        // check for one profile; the deploy itself runs after, then the record.
+        // Verified under the trust list's lock (newly endorsed keys are saved with it); the
+        // deploy runs after (its own file lock serializes writers), then the record, which
+        // only ever raises the last sequence, so racing pulls cannot lower it.
         let (revision, newly_pinned, up_to_date) = self.change_trust(|trust| {
             let server = trust
                 .servers

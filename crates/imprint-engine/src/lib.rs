@@ -9,6 +9,7 @@
 //! - [`canonical`]: RFC 8785 (JCS) bytes and the `artifact_id` hash.
 //! - [`signing`]: Ed25519 key pairs, PEM encodings, key ids, signatures.
 //! - [`envelope`]: sealing and verifying a signed artifact envelope.
+//! - [`endorsement`]: a rotated-out key vouching for its successor.
 //! - [`merge`]: key-level PATCH and the three-way merge used when applying a stale draft.
 //! - [`timestamp`]: RFC 3339 UTC formatting for `created_at`.
 //! - [`json`]: how error messages name a JSON value's kind.
@@ -34,6 +35,7 @@
 #![forbid(unsafe_code)]
 
 pub mod canonical;
+pub mod endorsement;
 pub mod envelope;
 pub mod json;
 pub mod merge;

@@ -90,6 +90,12 @@ impl PublicKey {
         format!("ed25519:{}", &hex[..16])
     }
 
+    /// The whole SHA-256 of the raw public key, hex: what a person compares out of band
+    /// before pinning a key (the key id is its first 16 digits).
+    pub fn fingerprint(&self) -> String {
+        format!("SHA256:{}", sha256_hex(self.verifying.as_bytes()))
+    }
+
     /// Checks a standard-base64 signature over `message`.
     pub fn verify(&self, message: &[u8], signature_b64: &str) -> Result<(), EngineError> {
         let bad = || EngineError::BadSignature {

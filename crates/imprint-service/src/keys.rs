@@ -35,7 +35,13 @@ pub struct KeyFiles {
 pub enum KeyInit {
     Created,
     Existing,
-    Rotated { previous_key_id: String },
+    /// The old key retired; `endorsement` is the new key signed by it (recorded in the
+    /// store's `key_retirements`, served with the keyring).
+    Rotated {
+        previous_key_id: String,
+        retired_at: i64,
+        endorsement: serde_json::Value,
+    },
 }
 
 impl KeyFiles {
@@ -111,6 +117,19 @@ impl KeyFiles {
     pub fn initialize(&self, regenerate: bool) -> ServiceResult<(KeyPair, KeyInit)> {
         let (key, init) = self.initialize_files(regenerate)?;
         self.register(&key)?;
+        if let KeyInit::Rotated {
+            previous_key_id,
+            retired_at,
+            endorsement,
+        } = &init
+        {
+            self.store
+                .put_key_retirement(&imprint_store::KeyRetirementRow {
+                    key_id: previous_key_id.clone(),
+                    retired_at: *retired_at,
+                    endorsement: endorsement.to_string(),
+                })?;
+        }
         Ok((key, init))
     }
 
@@ -133,7 +152,17 @@ impl KeyFiles {
                 let previous_key_id = existing.key_id();
                 self.archive(&existing.public())?;
                 let fresh = self.generate()?;
-                Ok((fresh, KeyInit::Rotated { previous_key_id }))
+                let retired_at = crate::now_millis();
+                let endorsement =
+                    imprint_engine::endorsement::endorse(&existing, &fresh.public(), retired_at)?;
+                Ok((
+                    fresh,
+                    KeyInit::Rotated {
+                        previous_key_id,
+                        retired_at,
+                        endorsement,
+                    },
+                ))
             }
             None => Ok((self.generate()?, KeyInit::Created)),
         }

@@ -9,6 +9,7 @@
 //! - [`paths`]: where the data directory is.
 //! - [`keys`]: signing keys on disk.
 //! - [`config`]: the MCP client configuration operations (`add_server_to_config`, …).
+//! - [`team`]: the keyring a team server serves; a member's trust list and verified pull.
 //!
 //! # Example
 //!
@@ -39,6 +40,7 @@ pub mod next;
 pub mod paths;
 mod revisions;
 pub mod secrets;
+pub mod team;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -151,32 +151,6 @@ impl Service {
     /// into another row (another client's head, a later revision) would be served as that
     /// row. `Some` says what does not match, for an integrity error or a verification report.
     pub(crate) fn misplacement(&self, revision: &RevisionRow) -> ServiceResult<Option<String>> {
-        let envelope = &revision.envelope;
-        let refuse = |what: String| {
-            format!(
-                "revision {} of {} holds an envelope signed for {what}: it was copied or moved \
-                 between rows, refusing to use it; restore the database from a backup",
-                revision.seq, revision.document
-            )
-        };
-        let claimed_document = envelope_document(envelope);
-        if claimed_document.as_deref() != Some(revision.document.as_str()) {
-            return Ok(Some(refuse(
-                claimed_document.unwrap_or_else(|| "no document".into()),
-            )));
-        }
-        let claimed_seq = envelope
-            .pointer("/metadata/sequence")
-            .and_then(Value::as_i64);
-        if claimed_seq != Some(revision.seq) {
-            return Ok(Some(refuse(match claimed_seq {
-                Some(seq) => format!("revision {seq}"),
-                None => "no revision number".into(),
-            })));
-        }
-        let claimed_parent = envelope
-            .pointer("/metadata/parent_artifact_id")
-            .and_then(Value::as_str);
         let actual_parent = if revision.seq > 1 {
             self.store()
                 .revision(&revision.document, revision.seq - 1)?
@@ -184,15 +158,79 @@ impl Service {
         } else {
             None
         };
-        if claimed_parent != actual_parent.as_deref() {
-            return Ok(Some(refuse(format!(
+        let Some(misbinding) = binding(
+            &revision.envelope,
+            &revision.document,
+            Some(revision.seq),
+            Some(actual_parent.as_deref()),
+        ) else {
+            return Ok(None);
+        };
+        let what = match misbinding {
+            Misbinding::Document(claimed) => claimed.unwrap_or_else(|| "no document".into()),
+            Misbinding::Sequence(Some(seq)) => format!("revision {seq}"),
+            Misbinding::Sequence(None) => "no revision number".into(),
+            Misbinding::Parent { claimed, actual } => format!(
                 "the parent {}, but the previous revision here is {}",
-                claimed_parent.unwrap_or("(none)"),
-                actual_parent.as_deref().unwrap_or("(none)")
-            ))));
-        }
-        Ok(None)
+                claimed.as_deref().unwrap_or("(none)"),
+                actual.as_deref().unwrap_or("(none)")
+            ),
+        };
+        Ok(Some(format!(
+            "revision {} of {} holds an envelope signed for {what}: it was copied or moved \
+             between rows, refusing to use it; restore the database from a backup",
+            revision.seq, revision.document
+        )))
     }
+}
+
+/// How a (validly signed) envelope fails to belong where it was read from or asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Misbinding {
+    /// It names another document (or none).
+    Document(Option<String>),
+    /// It names another sequence number (or none).
+    Sequence(Option<i64>),
+    /// It names another parent than the revision before it.
+    Parent {
+        claimed: Option<String>,
+        actual: Option<String>,
+    },
+}
+
+/// The binding check shared by stored revisions ([`Service::misplacement`]) and artifacts
+/// pulled from a team server (`team.rs`): the envelope must name `document`, and `seq` and
+/// `parent` when those are known (`parent: Some(None)` = the first revision, no parent).
+pub(crate) fn binding(
+    envelope: &Value,
+    document: &str,
+    seq: Option<i64>,
+    parent: Option<Option<&str>>,
+) -> Option<Misbinding> {
+    let claimed_document = envelope_document(envelope);
+    if claimed_document.as_deref() != Some(document) {
+        return Some(Misbinding::Document(claimed_document));
+    }
+    let claimed_seq = envelope
+        .pointer("/metadata/sequence")
+        .and_then(Value::as_i64);
+    if let Some(seq) = seq
+        && claimed_seq != Some(seq)
+    {
+        return Some(Misbinding::Sequence(claimed_seq));
+    }
+    let claimed_parent = envelope
+        .pointer("/metadata/parent_artifact_id")
+        .and_then(Value::as_str);
+    if let Some(actual) = parent
+        && claimed_parent != actual
+    {
+        return Some(Misbinding::Parent {
+            claimed: claimed_parent.map(str::to_string),
+            actual: actual.map(str::to_string),
+        });
+    }
+    None
 }
 
 /// The document an envelope names: `document` (content), or `client_id` and `profile_id`

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_keyring.sql"),
     include_str!("../migrations/0003_pending_deployments.sql"),
     include_str!("../migrations/0004_site_groups.sql"),
+    include_str!("../migrations/0007_key_retirements.sql"),
     include_str!("../migrations/0008_search_recency.sql"),
 ];
 
@@ -979,6 +980,39 @@ impl Store for PostgresStore {
 
     fn public_keys(&self) -> StoreResult<Vec<(String, String)>> {
         self.public_keys_impl()
+    }
+
+    fn put_key_retirement(&self, retirement: &imprint_store::KeyRetirementRow) -> StoreResult<()> {
+        self.read(|c| {
+            c.exec(
+                "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES ($1, $2, $3)
+                 ON CONFLICT (key_id) DO NOTHING",
+                &[
+                    &retirement.key_id,
+                    &retirement.retired_at,
+                    &retirement.endorsement,
+                ],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn key_retirements(&self) -> StoreResult<Vec<imprint_store::KeyRetirementRow>> {
+        self.read(|c| {
+            all(
+                c.query(
+                    "SELECT key_id, retired_at, endorsement FROM key_retirements ORDER BY retired_at, key_id COLLATE \"C\"",
+                    &[],
+                )?,
+                |row| {
+                    Ok(imprint_store::KeyRetirementRow {
+                        key_id: get(row, 0)?,
+                        retired_at: get(row, 1)?,
+                        endorsement: get(row, 2)?,
+                    })
+                },
+            )
+        })
     }
 
     fn count_records(&self) -> StoreResult<imprint_store::RecordCounts> {

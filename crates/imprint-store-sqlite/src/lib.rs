@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_draft_item_count.sql"),
     include_str!("../migrations/0006_pending_deployments.sql"),
     include_str!("../migrations/0007_site_groups.sql"),
+    include_str!("../migrations/0010_key_retirements.sql"),
 ];
 
 pub struct SqliteStore {
@@ -953,6 +954,35 @@ impl Store for SqliteStore {
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {
         self.with(|c| c.execute("DELETE FROM secrets WHERE name = ?1", [name]))
             .map(|n| n > 0)
+    }
+
+    fn put_key_retirement(&self, retirement: &imprint_store::KeyRetirementRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key_id) DO NOTHING",
+                params![
+                    retirement.key_id,
+                    retirement.retired_at,
+                    retirement.endorsement
+                ],
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn key_retirements(&self) -> StoreResult<Vec<imprint_store::KeyRetirementRow>> {
+        self.all(
+            "SELECT key_id, retired_at, endorsement FROM key_retirements ORDER BY retired_at, key_id",
+            [],
+            |row| {
+                Ok(imprint_store::KeyRetirementRow {
+                    key_id: row.get(0)?,
+                    retired_at: row.get(1)?,
+                    endorsement: row.get(2)?,
+                })
+            },
+        )
     }
 
     fn count_records(&self) -> StoreResult<imprint_store::RecordCounts> {

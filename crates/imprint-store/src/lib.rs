@@ -167,6 +167,15 @@ pub struct CatalogRow {
     pub updated_at: i64,
 }
 
+/// A signing key taken out of service: when, and the successor's endorsement (JSON text,
+/// signed by the retired key) that lets a member machine follow the rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRetirementRow {
+    pub key_id: String,
+    pub retired_at: i64,
+    pub endorsement: String,
+}
+
 /// A secret value, encrypted by the caller: the store never sees the plaintext.
 #[derive(Clone, PartialEq)]
 pub struct SecretRow {
@@ -307,6 +316,13 @@ pub trait Store: Send + Sync {
     fn public_keys(&self) -> StoreResult<Vec<(String, String)>> {
         Ok(Vec::new())
     }
+
+    /// Records a key's retirement, unless that key's retirement is recorded already (a key
+    /// retires once: the first record stands).
+    fn put_key_retirement(&self, retirement: &KeyRetirementRow) -> StoreResult<()>;
+
+    /// Every recorded key retirement, oldest first.
+    fn key_retirements(&self) -> StoreResult<Vec<KeyRetirementRow>>;
 
     /// How many rows of each kind the store holds (every [`RecordKind`] is present).
     fn count_records(&self) -> StoreResult<RecordCounts>;

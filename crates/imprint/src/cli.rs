@@ -26,6 +26,7 @@ use crate::output;
 use crate::self_install::{self, SelfCommand};
 use crate::serve::{self, ServeArgs};
 use crate::store_cli::{self, StoreCommand};
+use crate::team_cli::{self, TrustCommand};
 use crate::token_cli::{self, TokenCommand};
 use crate::words::{CliWords, cli_words};
 
@@ -158,6 +159,13 @@ enum Command {
         /// Write secrets as values, or as the client's own references (${VAR}, ${env:VAR}, ${input:ID}).
         #[arg(long, value_name = "MODE", default_value = "value", value_parser = ["value", "reference"])]
         secrets: String,
+        /// Pull the latest artifact from this trusted team server (`imprint trust add`), verify
+        /// it against the pinned keys, then deploy it here.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["artifact", "project_dir"])]
+        from: Option<String>,
+        /// With --from: every profile followed from that server.
+        #[arg(long, requires = "from")]
+        all: bool,
     },
     /// Show every client's config file on this machine: servers, managed or not, deployed vs latest, drift.
     Status {
@@ -180,6 +188,9 @@ enum Command {
     /// API tokens for the HTTP surface.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Team servers this machine deploys from, with their pinned signing keys.
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Imprint itself: `imprint self install --client cursor` adds it to a client.
     #[command(name = "self", subcommand)]
     SelfCommand(SelfCommand),
@@ -566,7 +577,7 @@ fn view_of(command: &Command) -> View {
             _ => View::Diff,
         },
         Command::Config(ConfigCommand::History { .. }) => View::History,
-        Command::Deploy { .. } => View::Deploy,
+        Command::Deploy { from: None, .. } => View::Deploy,
         Command::Status { .. } => View::Status,
         Command::Secrets(SecretsCommand::List) => View::SecretsList,
         Command::Content(command) => content_cli::view_of(command),
@@ -962,11 +973,24 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         },
         Command::Deploy {
             flags,
+            force,
+            secrets,
+            from: Some(from),
+            all,
+            ..
+        } => {
+            let target = (!all).then(|| (flags.client.clone(), flags.profile.clone()));
+            team_cli::deploy_from(&service, &from, target, force, secrets)
+        }
+        Command::Deploy {
+            flags,
             artifact,
             force,
             project_dir,
             allow_any_dir,
             secrets,
+            from: None,
+            ..
         } => {
             let (client_id, profile_id) = flags.ids();
             let request = DeployConfig {
@@ -1005,10 +1029,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             profile_id: Some(profile),
         })),
         Command::Status { project_dir, .. } => {
-            answer(service.get_deployment_status(GetDeploymentStatus {
+            let mut status = answer(service.get_deployment_status(GetDeploymentStatus {
                 project_dir: absolute(project_dir)?,
-            }))
+            }))?;
+            let team = team_cli::followed_status(&service)?;
+            if !team.is_empty() {
+                status["team"] = Value::Array(team);
+            }
+            Ok(status)
         }
+        Command::Trust(command) => team_cli::run(&service, command, json),
         Command::Secrets(command) => match command {
             SecretsCommand::Set { name, value } => {
                 let value = match value {

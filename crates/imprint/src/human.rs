@@ -518,6 +518,38 @@ pub fn render(view: View, value: &Value) -> String {
                 out.push_str(&cli_words(summary));
                 out.push('\n');
             }
+            // Profiles followed from team servers: deployed here beside the server's latest.
+            if let Some(team) = value.get("team").and_then(Value::as_array) {
+                let number = |row: &Value, key: &str| {
+                    row.get(key)
+                        .and_then(Value::as_i64)
+                        .map_or("-".to_string(), |n| n.to_string())
+                };
+                let rows: Vec<Vec<String>> = team
+                    .iter()
+                    .map(|row| {
+                        vec![
+                            s(row, "server").to_string(),
+                            format!("{}/{}", s(row, "client_id"), s(row, "profile_id")),
+                            number(row, "deployed_sequence"),
+                            number(row, "remote_sequence"),
+                            state(s(row, "state")),
+                        ]
+                    })
+                    .collect();
+                out.push('\n');
+                table(
+                    &mut out,
+                    &["TEAM", "PROFILE", "DEPLOYED", "LATEST", "STATE"],
+                    &rows,
+                );
+                for row in team {
+                    let error = s(row, "error");
+                    if !error.is_empty() {
+                        out.push_str(&format!("{}: {error}\n", s(row, "server")));
+                    }
+                }
+            }
         }
         View::SecretsList => {
             let secrets = value.get("secrets").and_then(Value::as_array);
@@ -601,8 +633,8 @@ pub fn render(view: View, value: &Value) -> String {
 
 fn state(state: &str) -> String {
     match state {
-        "in-sync" => paint(GREEN, state),
-        "drifted" | "outdated" => paint(YELLOW, state),
+        "in-sync" | "up-to-date" => paint(GREEN, state),
+        "drifted" | "outdated" | "behind" => paint(YELLOW, state),
         "unreadable" => paint(RED, state),
         _ => state.to_string(),
     }

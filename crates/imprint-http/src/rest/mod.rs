@@ -11,6 +11,7 @@ pub(crate) mod config;
 pub(crate) mod content;
 pub(crate) mod openapi;
 pub(crate) mod profiles;
+pub(crate) mod team;
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
     config::routes()
         .merge(content::routes())
         .merge(profiles::routes())
+        .merge(team::routes())
 }
 
 /// What an `If-Match` header asks for.

@@ -192,6 +192,13 @@ pub(crate) static OPERATIONS: &[Operation] = &[
     )
     .body(schema_of::<InitializeKeys>),
     op(
+        "get",
+        "/v1/keyring",
+        "getKeyring",
+        "keys",
+        "the signing public keys: current and retired (with retirement times), each successor endorsed by the key it replaced",
+    ),
+    op(
         "post",
         "/v1/config/diff",
         "diffConfig",

@@ -402,6 +402,16 @@ impl Service {
     /// MCP section. Secret references become the values, or with `secrets: "reference"` the
     /// client's own reference syntax.
     pub fn deploy_config(&self, request: DeployConfig) -> ServiceResult<ConfigDeployed> {
+        self.deploy_config_of(request, None)
+    }
+
+    /// [`Service::deploy_config`] of `pulled` when given: a revision pulled from a team server,
+    /// already verified against the pinned keys (`team.rs`), instead of one of this store's.
+    pub(crate) fn deploy_config_of(
+        &self,
+        request: DeployConfig,
+        pulled: Option<imprint_store::RevisionRow>,
+    ) -> ServiceResult<ConfigDeployed> {
         let target = &request.target()?;
         let options = &DeployOptions {
             artifact_id: request.artifact_id.clone().filter(|id| !id.is_empty()),
@@ -410,7 +420,10 @@ impl Service {
             secrets: SecretMode::parse(request.secrets.as_deref())?,
         };
         let client = target.client()?;
-        let revision = self.revision_for(target, options.artifact_id.as_deref())?;
+        let revision = match pulled {
+            Some(revision) => revision,
+            None => self.revision_for(target, options.artifact_id.as_deref())?,
+        };
         let payload = revision
             .envelope
             .get("payload")

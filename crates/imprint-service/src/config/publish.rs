@@ -735,11 +735,13 @@ impl Service {
                 "exists",
                 "a signing key already exists; pass regenerate=true to rotate it".to_string(),
             ),
-            KeyInit::Rotated { previous_key_id } => (
+            KeyInit::Rotated {
+                previous_key_id, ..
+            } => (
                 "regenerated",
                 "regenerated",
                 format!(
-                    "rotated the signing key; the old public key {previous_key_id} stays in the keyring so old artifacts still verify"
+                    "rotated the signing key; the old public key {previous_key_id} stays in the keyring so old artifacts still verify, and it endorsed the new key so machines that pinned it follow the rotation"
                 ),
             ),
         };

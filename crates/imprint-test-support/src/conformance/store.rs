@@ -458,3 +458,32 @@ pub fn concurrent_writers_from_two_connections_never_lose_an_append(db: &dyn Dat
     let store = db.open();
     assert_eq!(store.head("doc").unwrap().unwrap().seq, 40);
 }
+
+/// A key retires once: the first record stands, a second is ignored, and both survive a
+/// reopen, oldest first.
+pub fn a_key_retirement_is_recorded_once_and_listed_oldest_first(db: &dyn Database) {
+    let store = db.open();
+    assert!(store.key_retirements().unwrap().is_empty());
+    let later = imprint_store::KeyRetirementRow {
+        key_id: "ed25519:bbbb".into(),
+        retired_at: 20,
+        endorsement: r#"{"key_id":"ed25519:cccc"}"#.into(),
+    };
+    let first = imprint_store::KeyRetirementRow {
+        key_id: "ed25519:aaaa".into(),
+        retired_at: 10,
+        endorsement: r#"{"key_id":"ed25519:bbbb"}"#.into(),
+    };
+    store.put_key_retirement(&later).unwrap();
+    store.put_key_retirement(&first).unwrap();
+    store
+        .put_key_retirement(&imprint_store::KeyRetirementRow {
+            retired_at: 99,
+            endorsement: "{}".into(),
+            ..first.clone()
+        })
+        .unwrap();
+    drop(store);
+    let reopened = db.open();
+    assert_eq!(reopened.key_retirements().unwrap(), vec![first, later]);
+}

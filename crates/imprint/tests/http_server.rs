@@ -507,6 +507,12 @@ fn sigterm_stops_the_server_cleanly() {
     assert_eq!(server.send("GET", "/healthz", &[], None).status, 200);
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
+    // At once after the readiness line, before any request: the handler is already in place
+    // (it was installed when the accept loop first polled it, which under load could come
+    // after the first answers, and SIGTERM then killed the process).
+    let server = Server::start(&env, &[]);
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
 }
 
 /// The control panel: login by URL sets a strict cookie; pages need it; forms need

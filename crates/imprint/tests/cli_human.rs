@@ -652,3 +652,62 @@ fn content_import_shows_a_bar_on_a_terminal() {
         "a bar under --json: {quiet:?}"
     );
 }
+
+/// Whether `text` sets a foreground colour (SGR 30–37, 90–97 or 38;…), not merely moves
+/// the cursor or clears a line as a bar's redraw does.
+fn coloured(text: &str) -> bool {
+    text.split("\u{1b}[").skip(1).any(|rest| {
+        let Some(end) = rest.find('m') else {
+            return false;
+        };
+        let codes = &rest[..end];
+        codes.chars().all(|c| c.is_ascii_digit() || c == ';')
+            && codes.split(';').any(|code| {
+                code.parse::<u8>()
+                    .is_ok_and(|n| (30..=38).contains(&n) || (90..=97).contains(&n))
+            })
+    })
+}
+
+#[test]
+fn the_bar_is_coloured_on_a_terminal_and_plain_under_no_color() {
+    let env = TestEnv::new();
+    blog(&env);
+    let file = env.write("posts.jsonl", &posts(3000));
+    let import = format!("content import {} --batch 100", file.display());
+    let shown = on_a_terminal(&env, &import, false);
+    assert!(shown.contains("importing ["), "no bar: {shown:?}");
+    assert!(coloured(&shown), "no colour on a terminal: {shown:?}");
+    let plain = on_a_terminal(&env, &import, true);
+    assert!(
+        plain.contains("importing ["),
+        "NO_COLOR keeps the bar: {plain:?}"
+    );
+    assert!(!coloured(&plain), "colour despite NO_COLOR: {plain:?}");
+    assert!(
+        !coloured("\u{1b}[2K\u{1b}[1A"),
+        "cursor moves are not colour"
+    );
+}
+
+#[test]
+fn store_copy_shows_its_progress_on_a_terminal_and_nothing_on_a_pipe() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["draft", "add", "fetch"]);
+    env.cli_ok(&["publish"]);
+    let to_terminal = TestEnv::new();
+    let target = format!("sqlite:{}", to_terminal.data().display());
+    let shown = on_a_terminal(&env, &format!("store copy --to {target}"), false);
+    // each kind's bar leaves its line behind when it is done
+    assert!(shown.contains("copy 2 revisions"), "{shown:?}");
+    assert!(shown.contains("verify 2 revisions"), "{shown:?}");
+    let to_pipe = TestEnv::new();
+    let target = format!("sqlite:{}", to_pipe.data().display());
+    let (code, stdout, stderr) = human(&env, &["store", "copy", "--to", &target]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "no progress on a pipe");
+    assert!(!stdout.contains("verify 2 revisions"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+}

@@ -223,6 +223,63 @@ fn diff_deployed_shows_what_the_latest_would_change_and_the_drift() {
     assert!(stdout.contains("imprint deploy --force"), "{stdout}");
 }
 
+#[test]
+fn deploy_refusals_name_the_commands_that_fix_them() {
+    let env = TestEnv::new();
+    let file = env.write(
+        ".cursor/mcp.json",
+        r#"{"mcpServers": {"hand-made": {"command": "my-tool"}}}"#,
+    );
+    env.cli_ok(&["draft", "add", "memory", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+    let (code, stdout, stderr) = human(&env, &["deploy", "--client", "cursor"]);
+    assert_eq!(code, 5, "a conflict: {stdout}{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "error: {} has servers imprint did not put there: 'hand-made'; this deploy would change or remove them; run `imprint deploy --client cursor --force` to replace them, or `imprint config import --client cursor` to adopt them first",
+            file.display()
+        )
+    );
+    // Adopted, deployed, then edited by hand: drift, with the same two ways out.
+    env.cli_ok(&["config", "import", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+    env.cli_ok(&["deploy", "--client", "cursor"]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("my-tool", "my-other-tool")).unwrap();
+    let (code, _, stderr) = human(&env, &["deploy", "--client", "cursor"]);
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.lines().next().unwrap().ends_with(
+            "; run `imprint config import --client cursor` to adopt the changes, or `imprint deploy --client cursor --force` to overwrite them"
+        ),
+        "{stderr}"
+    );
+    // A project-scope file: the commands name the project directory too.
+    let project = env.dir.path().join("app");
+    std::fs::create_dir_all(project.join(".git")).unwrap();
+    std::fs::write(
+        project.join(".mcp.json"),
+        r#"{"mcpServers": {"local": {"command": "local"}}}"#,
+    )
+    .unwrap();
+    env.cli_ok(&["draft", "add", "memory", "--client", "claude-code"]);
+    env.cli_ok(&["publish", "--client", "claude-code"]);
+    let dir = project.to_str().unwrap();
+    let (code, _, stderr) = human(
+        &env,
+        &["deploy", "--client", "claude-code", "--project-dir", dir],
+    );
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "run `imprint deploy --client claude-code --force --project-dir {dir}` to replace them, or `imprint config import --client claude-code --project-dir {dir}` to adopt them first"
+        )),
+        "{stderr}"
+    );
+}
+
 /// Every MCP tool name the server lists.
 async fn tool_names(env: &TestEnv) -> Vec<String> {
     let mcp = env.mcp().await;

@@ -559,7 +559,12 @@ impl Service {
                     (imprint_deploy::DeployError::NotRecorded { .. }, Some(store_error)) => {
                         store_error
                     }
-                    (error, _) => error.into(),
+                    (error, _) => crate::error::deploy_failed(
+                        error,
+                        &target.client_id,
+                        &target.profile_id,
+                        options.project_dir.as_deref(),
+                    ),
                 });
             }
         };

@@ -102,7 +102,7 @@ pub enum ContentCommand {
     /// Replace a field layout's tabs.
     UpdateFieldLayout {
         field_layout_id: i64,
-        /// The tabs, JSON (see the update_field_layout tool).
+        /// The tabs, JSON (`imprint content field-layout` shows their shape).
         #[arg(long)]
         tabs: String,
     },

@@ -384,6 +384,45 @@ async fn no_cli_message_names_an_mcp_tool() {
         &["content", "apply-draft", "2"],
         &["content", "apply-draft", "2"],
         &["content", "get-entry", "998"],
+        // Content refusals whose steps are data: ids of the wrong kind, missing ids.
+        &[
+            "content",
+            "create-draft",
+            "--canonical",
+            "1",
+            "--data",
+            r#"{"title": "Again"}"#,
+        ],
+        &[
+            "content",
+            "update-entry",
+            "3",
+            "--data",
+            r#"{"title": "x"}"#,
+        ],
+        &["content", "revisions", "3"],
+        &["content", "delete-draft", "1"],
+        &["content", "sections", "--ids", "999"],
+        &["content", "entry-types", "--ids", "999"],
+        &["content", "revision", "1", "99"],
+        &[
+            "content",
+            "create-section",
+            "--name",
+            "Blog",
+            "--entry-type-ids",
+            "1",
+        ],
+        &["content", "delete-entry-type", "1"],
+        &["content", "delete-entry", "1"],
+        &[
+            "content",
+            "update-entry",
+            "1",
+            "--data",
+            r#"{"title": "x"}"#,
+        ],
+        &["draft", "add", "memory", "--client", "nosuch"],
         // Errors with something in place.
         &["draft", "add", "memory"],
         &["publish"],
@@ -401,6 +440,43 @@ async fn no_cli_message_names_an_mcp_tool() {
     let (code, _, stderr) = human(&env, &["servers", "describe", "nosuch"]);
     assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("imprint servers list"), "{stderr}");
+    for (args, command) in [
+        (
+            &[
+                "content",
+                "update-entry",
+                "3",
+                "--data",
+                r#"{"title": "x"}"#,
+            ][..],
+            "use `imprint content update-draft 3`",
+        ),
+        (
+            &["content", "delete-draft", "1"][..],
+            "use `imprint content delete-entry 1`, or `imprint content create-draft --canonical 1` to draft changes",
+        ),
+        (
+            &["content", "sections", "--ids", "999"][..],
+            "run `imprint content sections` to list them all",
+        ),
+        (
+            &[
+                "content",
+                "update-entry",
+                "1",
+                "--data",
+                r#"{"title": "x"}"#,
+            ][..],
+            "`imprint content restore-entry 1` first",
+        ),
+        (
+            &["draft", "add", "memory", "--client", "nosuch"][..],
+            "(`imprint clients` shows them)",
+        ),
+    ] {
+        let (_, _, stderr) = human(&env, args);
+        assert!(stderr.contains(command), "{args:?}: {stderr}");
+    }
 }
 
 #[tokio::test]

@@ -673,6 +673,16 @@ fn rest_hints_name_routes_not_tools() {
         .unwrap()
         .to_string();
     assert!(message.contains("GET /v1/content/search"), "{message}");
+    let section = server.post(
+        "/v1/content/entries",
+        &secret,
+        json!({"sectionId": 999, "attributeAndFieldData": {"title": "x"}}),
+    );
+    assert_eq!(section.status, 404, "{}", section.body);
+    assert_eq!(
+        section.json()["error"]["message"],
+        "sectionId 999 does not exist: GET /v1/content/sections lists the sections"
+    );
     // An answer's next steps: in the message as routes, and as data in `next`.
     let added = server
         .post(

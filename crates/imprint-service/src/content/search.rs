@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{clamp_limit, unknown_site};
 use crate::api::{Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::NextStep;
 use crate::{Service, now_millis};
 
 /// `search_content`: full-text search over live entries.
@@ -100,9 +101,11 @@ impl Service {
                 .iter()
                 .find(|id| !sections.iter().any(|s| s.id == **id))
             {
-                return Err(ServiceError::not_found(format!(
-                    "sectionId {missing} does not exist: get_sections lists the sections"
-                )));
+                return Err(crate::content::does_not_exist(
+                    &format!("sectionId {missing}"),
+                    NextStep::ListSections,
+                    " lists the sections",
+                ));
             }
         }
         if let Some(site_id) = site_id

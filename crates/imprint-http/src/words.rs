@@ -66,6 +66,9 @@ impl Words for RestWords {
             NextStep::ListRevisions { entry_id } => {
                 format!("GET /v1/content/entries/{entry_id}/revisions")
             }
+            NextStep::GetRevision { entry_id } => {
+                format!("GET /v1/content/entries/{entry_id}/revisions/{{revision}}")
+            }
             NextStep::RevertEntry { entry_id } => {
                 format!("POST /v1/content/entries/{entry_id}/revert")
             }
@@ -135,7 +138,9 @@ impl Words for PanelWords {
             NextStep::CreateEntryType => {
                 "the CLI's `imprint content create-entry-type` (not in the panel)"
             }
-            NextStep::ListRevisions { .. } => "the entry's Revisions",
+            NextStep::ListRevisions { .. } | NextStep::GetRevision { .. } => {
+                "the entry's Revisions"
+            }
             NextStep::RevertEntry { .. } => "Revert to this",
             NextStep::RestoreEntry { .. } => "Restore",
             NextStep::DeleteEntry { .. } => {

@@ -91,6 +91,8 @@ pub enum NextStep {
     CreateEntry,
     /// An entry's revisions.
     ListRevisions { entry_id: i64 },
+    /// One revision of an entry, verified.
+    GetRevision { entry_id: i64 },
     /// Make an old revision of an entry current again.
     RevertEntry { entry_id: i64 },
     /// Bring an entry back from the trash.
@@ -189,6 +191,7 @@ pub fn tool_name(step: &NextStep) -> &'static str {
         NextStep::CreateEntryType => "create_entry_type",
         NextStep::CreateEntry => "create_entry",
         NextStep::ListRevisions { .. } => "list_revisions",
+        NextStep::GetRevision { .. } => "get_revision",
         NextStep::RevertEntry { .. } => "revert_entry",
         NextStep::RestoreEntry { .. } => "restore_entry",
         NextStep::DeleteEntry { .. } => "delete_entry",

@@ -7,8 +7,9 @@
 //! every text the CLI prints. What still needs it: texts of the lower crates (the config
 //! crate's validation issues, missing-env-var and registry messages; the content crate's
 //! layout and field-type messages), answers' `message` fields without a `next` (content
-//! structure created, search and revision lists, `set_secret`, never deployed), the content
-//! deletes' "pass force: true", and `diff_config`'s parameter names.
+//! structure created, field types, `set_secret`), a few service errors (the primary site, a
+//! layout's tabs required, a relation to a draft, secrets not set), the content deletes'
+//! "pass force: true", and `diff_config`'s parameter names.
 
 use imprint_service::next::{NextStep, Words};
 
@@ -99,6 +100,9 @@ pub fn command(step: &NextStep) -> String {
         NextStep::CreateEntryType => "imprint content create-entry-type".to_string(),
         NextStep::CreateEntry => "imprint content create-entry".to_string(),
         NextStep::ListRevisions { entry_id } => format!("imprint content revisions {entry_id}"),
+        NextStep::GetRevision { entry_id } => {
+            format!("imprint content revision {entry_id} <revision>")
+        }
         NextStep::RevertEntry { entry_id } => {
             format!("imprint content revert {entry_id} <revision>")
         }

@@ -1837,3 +1837,39 @@ async fn refusals_with_steps_keep_their_old_texts_over_mcp() {
     );
     mcp.close().await;
 }
+
+/// Answers whose next steps became data: MCP's message is the one it always was, and the
+/// steps are in `next`.
+#[tokio::test]
+async fn answers_with_steps_keep_their_old_messages_over_mcp() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let model = model(&mcp).await;
+    let live = entry(&mcp, &model, json!({"title": "Salad days", "body": "b"})).await;
+    let entry_id = id(&live, "entryId");
+    let found = mcp.ok("search_content", json!({"query": "salad"})).await;
+    assert_eq!(
+        found["message"],
+        "best matches first; get_entry reads one, and each url opens it in the control panel"
+    );
+    assert_eq!(found["next"][0]["step"], "get_entry");
+    assert_eq!(found["next"][0]["entry_id"], entry_id);
+    let none = mcp.ok("search_content", json!({"query": "nothing"})).await;
+    assert_eq!(none["next"], json!([]));
+    let revisions = mcp.ok("list_revisions", json!({"entryId": entry_id})).await;
+    assert_eq!(
+        revisions["message"],
+        "newest first; get_revision shows one (verified), revert_entry makes an old one current again"
+    );
+    assert_eq!(revisions["next"][1]["step"], "revert_entry");
+    let never = mcp
+        .read("config://claude-desktop/default/deployed")
+        .await
+        .unwrap();
+    assert_eq!(
+        never["message"],
+        "never deployed: deploy_config writes the latest artifact into the client's file"
+    );
+    assert_eq!(never["next"][0]["step"], "deploy");
+    mcp.close().await;
+}

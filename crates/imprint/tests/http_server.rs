@@ -683,6 +683,14 @@ fn rest_hints_name_routes_not_tools() {
         section.json()["error"]["message"],
         "sectionId 999 does not exist: GET /v1/content/sections lists the sections"
     );
+    // Answers too: what was never deployed, and a search's results.
+    let never = server
+        .get("/v1/config/cursor/default/deployed", &secret)
+        .json();
+    assert_eq!(
+        never["message"],
+        "never deployed: POST /v1/config/cursor/default/deploy writes the latest artifact into the client's file"
+    );
     // An answer's next steps: in the message as routes, and as data in `next`.
     let added = server
         .post(

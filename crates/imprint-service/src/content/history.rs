@@ -11,7 +11,7 @@ use super::entries::{EntryView, LiveWrite, busy, document, trashed};
 use crate::Service;
 use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
-use crate::next::{Hint, NextStep};
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::revisions::MAX_RETRIES;
 
 /// `list_revisions`: an entry's revisions, newest first.
@@ -91,6 +91,8 @@ pub struct RevisionList {
     pub revisions: Vec<RevisionSummary>,
     pub count: usize,
     pub message: String,
+    /// What can follow, as data: read one revision, or revert to it.
+    pub next: Hint,
 }
 
 /// The answer of `get_revision`: one verified revision, its content by field handle and
@@ -146,13 +148,19 @@ impl Service {
                 }
             })
             .collect();
+        let next = Hint::default()
+            .step(NextStep::GetRevision { entry_id })
+            .then(" shows one (verified), ")
+            .step(NextStep::RevertEntry { entry_id })
+            .then(" makes an old one current again");
         Ok(RevisionList {
             entry_id,
             site_id: row.site_id,
             current_revision: row.head_seq,
             count: revisions.len(),
             revisions,
-            message: "newest first; get_revision shows one (verified), revert_entry makes an old one current again".into(),
+            message: format!("newest first; {}", next.word(&ToolWords)),
+            next,
         })
     }
 
@@ -267,3 +275,5 @@ impl Service {
         Err(busy())
     }
 }
+
+crate::next::worded!(RevisionList);

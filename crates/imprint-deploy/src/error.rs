@@ -7,13 +7,15 @@ use crate::FileFormat;
 
 /// A deploy, drift check or read that did not complete.
 ///
-/// Whatever the variant, the client's file was left as it was.
+/// Whatever the variant, the client's file was left as it was. [`DeployError::Unmanaged`] and
+/// [`DeployError::Drift`] state the fact only: how to go ahead (force, or import the file
+/// first) is the caller's to say, in its own words.
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
     /// The file holds servers that Imprint did not put there and that this deploy would change
     /// or remove.
     #[error(
-        "{} has servers imprint did not put there: {}; this deploy would change or remove them; pass force: true to replace them, or import_config to adopt them first",
+        "{} has servers imprint did not put there: {}; this deploy would change or remove them",
         path.display(),
         quoted_list(names)
     )]
@@ -21,7 +23,7 @@ pub enum DeployError {
 
     /// The MCP section in the file changed since the last deploy.
     #[error(
-        "the MCP section of {} changed since the last deploy ({}); run import_config to adopt the changes, or pass force: true to overwrite them",
+        "the MCP section of {} changed since the last deploy ({})",
         path.display(),
         changes.join("; ")
     )]

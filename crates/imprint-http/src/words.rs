@@ -50,6 +50,41 @@ impl Words for RestWords {
             }
             NextStep::ListDrafts => "GET /v1/content/drafts".to_string(),
             NextStep::DeleteDraft { draft_id } => format!("DELETE /v1/content/drafts/{draft_id}"),
+            NextStep::ListClients => "GET /v1/clients".to_string(),
+            NextStep::DescribeServer => "GET /v1/servers/{server_id}".to_string(),
+            NextStep::ListSites => "GET /v1/content/sites".to_string(),
+            NextStep::ListSections => "GET /v1/content/sections".to_string(),
+            NextStep::ListEntryTypes => "GET /v1/content/entry-types".to_string(),
+            NextStep::ListFields => "GET /v1/content/fields".to_string(),
+            NextStep::ListFieldTypes => "GET /v1/content/field-types".to_string(),
+            NextStep::UpdateSection => "PATCH /v1/content/sections/{section_id}".to_string(),
+            NextStep::UpdateFieldLayout => {
+                "PUT /v1/content/field-layouts/{field_layout_id}".to_string()
+            }
+            NextStep::CreateEntryType => "POST /v1/content/entry-types".to_string(),
+            NextStep::CreateEntry => "POST /v1/content/entries".to_string(),
+            NextStep::ListRevisions { entry_id } => {
+                format!("GET /v1/content/entries/{entry_id}/revisions")
+            }
+            NextStep::GetRevision { entry_id } => {
+                format!("GET /v1/content/entries/{entry_id}/revisions/{{revision}}")
+            }
+            NextStep::RevertEntry { entry_id } => {
+                format!("POST /v1/content/entries/{entry_id}/revert")
+            }
+            NextStep::RestoreEntry { entry_id } => {
+                format!("POST /v1/content/entries/{entry_id}/restore")
+            }
+            NextStep::DeleteEntry { entry_id } => format!("DELETE /v1/content/entries/{entry_id}"),
+            NextStep::InProject { project_dir, inner } => {
+                let route = self.step(inner);
+                let joint = if route.contains(" with ") {
+                    "and"
+                } else {
+                    "with"
+                };
+                format!("{route} {joint} \"project_dir\": {project_dir:?}")
+            }
         }
     }
 
@@ -71,7 +106,10 @@ impl Words for PanelWords {
             NextStep::ViewDraft(_) | NextStep::Validate(_) => "the Draft section",
             NextStep::Publish(_) => "Publish signed revision",
             NextStep::Deploy { force: false, .. } => "Deploy the latest artifact",
-            NextStep::Deploy { force: true, .. } => "Deploy the latest artifact (with force)",
+            NextStep::Deploy { force: true, .. } => {
+                return "\u{201c}Deploy the latest artifact\u{201d} with \u{201c}force\u{201d} ticked"
+                    .to_string();
+            }
             NextStep::ImportConfig(_) => "Import from the client's file",
             NextStep::ConfigHistory { .. } => "the History section",
             NextStep::SearchContent => "Search",
@@ -82,6 +120,34 @@ impl Words for PanelWords {
             NextStep::ApplyDraft { .. } => "Apply",
             NextStep::ListDrafts => "the entry's drafts",
             NextStep::DeleteDraft { .. } => "Delete draft",
+            NextStep::ListClients => "the client list on the Configs page",
+            NextStep::DescribeServer => "the CLI's `imprint servers describe` (not in the panel)",
+            NextStep::ListSites => "the Sites list of a section's page",
+            NextStep::ListSections | NextStep::CreateEntry => "the New entry form",
+            NextStep::ListEntryTypes => "the Entry types list of a section's page",
+            NextStep::ListFields => "the Fields list of an entry type's page",
+            NextStep::ListFieldTypes => {
+                "the CLI's `imprint content field-types` (not in the panel)"
+            }
+            NextStep::UpdateSection => {
+                "the CLI's `imprint content update-section` (not in the panel)"
+            }
+            NextStep::UpdateFieldLayout => {
+                "the CLI's `imprint content update-field-layout` (not in the panel)"
+            }
+            NextStep::CreateEntryType => {
+                "the CLI's `imprint content create-entry-type` (not in the panel)"
+            }
+            NextStep::ListRevisions { .. } | NextStep::GetRevision { .. } => {
+                "the entry's Revisions"
+            }
+            NextStep::RevertEntry { .. } => "Revert to this",
+            NextStep::RestoreEntry { .. } => "Restore",
+            NextStep::DeleteEntry { .. } => {
+                "the CLI's `imprint content delete-entry` (not in the panel)"
+            }
+            // the panel deploys and imports user-scope files only; the step is the same
+            NextStep::InProject { inner, .. } => return self.step(inner),
         };
         if label.starts_with("the ") {
             // a place, not a button

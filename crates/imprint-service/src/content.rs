@@ -56,6 +56,7 @@ use serde_json::{Value, json};
 
 use crate::Service;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 
 pub use drafts::{
     ApplyDraft, CreateDraft, DeleteDraft, DraftApplied, DraftCreated, DraftDeleted, DraftList,
@@ -175,10 +176,18 @@ pub(crate) fn impact_json(impact: &Impact) -> Value {
     json!(Removed::from(*impact))
 }
 
-pub(crate) fn handle_taken(what: &str, handle: &str, id: i64, tool: &str) -> ServiceError {
+pub(crate) fn handle_taken(what: &str, handle: &str, id: i64, list: NextStep) -> ServiceError {
     ServiceError::conflict(format!(
-        "handle '{handle}' is taken by {what} {id}: choose another handle ({tool} lists them)"
+        "handle '{handle}' is taken by {what} {id}: choose another handle"
     ))
+    .with_hint(Hint::text(" (").step(list).then(" lists them)"))
+}
+
+/// `"{what} does not exist"` with the step that lists what does (`: get_sections lists the
+/// sections` in the operations' words).
+pub(crate) fn does_not_exist(what: &str, list: NextStep, lists: &str) -> ServiceError {
+    ServiceError::not_found(format!("{what} does not exist"))
+        .with_hint(Hint::text(": ").step(list).then(lists))
 }
 
 /// Store conflicts on structure rows are unique handles (checked first for a good message;
@@ -237,26 +246,39 @@ impl Service {
 
     pub(crate) fn section_row(&self, section_id: i64) -> ServiceResult<SectionRow> {
         self.store().content().section(section_id)?.ok_or_else(|| {
-            ServiceError::not_found(format!(
-                "sectionId {section_id} does not exist: get_sections lists the sections"
-            ))
+            does_not_exist(
+                &format!("sectionId {section_id}"),
+                NextStep::ListSections,
+                " lists the sections",
+            )
         })
     }
 
     pub(crate) fn entry_type_row(&self, entry_type_id: i64) -> ServiceResult<EntryTypeRow> {
-        self.store().content().entry_type(entry_type_id)?.ok_or_else(|| {
-            ServiceError::not_found(format!(
-                "entryTypeId {entry_type_id} does not exist: get_entry_types lists the entry types"
-            ))
-        })
+        self.store()
+            .content()
+            .entry_type(entry_type_id)?
+            .ok_or_else(|| {
+                does_not_exist(
+                    &format!("entryTypeId {entry_type_id}"),
+                    NextStep::ListEntryTypes,
+                    " lists the entry types",
+                )
+            })
     }
 
     pub(crate) fn layout_of(&self, layout_id: i64) -> ServiceResult<Layout> {
-        let row = self.store().content().field_layout(layout_id)?.ok_or_else(|| {
-            ServiceError::not_found(format!(
-                "fieldLayoutId {layout_id} does not exist: get_entry_types shows each entry type's fieldLayoutId"
-            ))
-        })?;
+        let row = self
+            .store()
+            .content()
+            .field_layout(layout_id)?
+            .ok_or_else(|| {
+                does_not_exist(
+                    &format!("fieldLayoutId {layout_id}"),
+                    NextStep::ListEntryTypes,
+                    " shows each entry type's fieldLayoutId",
+                )
+            })?;
         serde_json::from_value(Value::Object(
             [("tabs".to_string(), row.tabs)].into_iter().collect(),
         ))
@@ -299,9 +321,11 @@ impl Service {
 }
 
 pub(crate) fn unknown_site(id: i64) -> ServiceError {
-    ServiceError::not_found(format!(
-        "siteId {id} does not exist: get_sites lists the sites"
-    ))
+    does_not_exist(
+        &format!("siteId {id}"),
+        NextStep::ListSites,
+        " lists the sites",
+    )
 }
 
 fn clamp_limit(limit: Option<u32>) -> usize {

@@ -183,6 +183,16 @@ impl From<imprint_store::StoreError> for ServiceError {
 impl From<imprint_config::ConfigError> for ServiceError {
     fn from(error: imprint_config::ConfigError) -> Self {
         use imprint_config::ConfigError;
+        if let ConfigError::UnknownServer { server_id } = &error {
+            // the config crate's text, with its step as data so each surface words it
+            return ServiceError::not_found(format!("unknown server '{server_id}'")).with_hint(
+                crate::next::Hint::text(": ")
+                    .verb()
+                    .then(" ")
+                    .step(crate::next::NextStep::ListCatalog)
+                    .then(" to see the catalog ids"),
+            );
+        }
         let kind = match &error {
             ConfigError::UnknownServer { .. } | ConfigError::UnknownClient { .. } => {
                 ErrorKind::NotFound
@@ -234,6 +244,56 @@ impl From<imprint_engine::EngineError> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// A deploy's error for the client/profile it wrote to (and the project under whose
+/// directory, for a project-scope file): a refusal over servers added by hand or over drift
+/// gets what fixes it as steps (deploy with force, or import the file first), worded per
+/// surface; MCP's text is the one it has always been.
+pub(crate) fn deploy_failed(
+    error: imprint_deploy::DeployError,
+    client_id: &str,
+    profile_id: &str,
+    project_dir: Option<&std::path::Path>,
+) -> ServiceError {
+    use crate::next::{Draft, Hint, NextStep};
+    use imprint_deploy::DeployError;
+    let in_project = |step: NextStep| match project_dir {
+        Some(dir) => NextStep::InProject {
+            project_dir: dir.to_string_lossy().to_string(),
+            inner: Box::new(step),
+        },
+        None => step,
+    };
+    let force = in_project(NextStep::Deploy {
+        client_id: client_id.to_string(),
+        profile_id: profile_id.to_string(),
+        force: true,
+    });
+    let import = in_project(NextStep::ImportConfig(Draft::new(
+        client_id,
+        profile_id,
+        crate::config::DEFAULT_DRAFT,
+    )));
+    let hint = match &error {
+        DeployError::Unmanaged { .. } => Hint::text("; ")
+            .either(
+                "pass force: true",
+                Hint::default().verb().then(" ").step(force),
+            )
+            .then(" to replace them, or ")
+            .step(import)
+            .then(" to adopt them first"),
+        DeployError::Drift { .. } => Hint::text("; ")
+            .either("run", Hint::default().verb())
+            .then(" ")
+            .step(import)
+            .then(" to adopt the changes, or ")
+            .either("pass force: true", Hint::default().step(force))
+            .then(" to overwrite them"),
+        _ => return error.into(),
+    };
+    ServiceError::from(error).with_hint(hint)
+}
 
 /// A full disk is not a bug: the caller (or the person running Imprint) can fix it, so it
 /// is an `io` error saying so, never an opaque internal error.
@@ -315,5 +375,79 @@ mod tests {
         assert_eq!(error.kind(), ErrorKind::Internal);
         assert_eq!(error.message(), "storage failure");
         assert_eq!(error.chain(), "storage failure: disk I/O error");
+    }
+
+    #[test]
+    fn deploy_refusals_keep_their_old_text_and_carry_the_steps() {
+        use crate::next::{Draft, NextStep};
+        use imprint_deploy::DeployError;
+        let unmanaged = DeployError::Unmanaged {
+            path: "/h/.cursor/mcp.json".into(),
+            names: vec!["notes".into(), "x".into()],
+        };
+        let error = deploy_failed(unmanaged, "cursor", "default", None);
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        assert_eq!(
+            error.message(),
+            "/h/.cursor/mcp.json has servers imprint did not put there: 'notes', 'x'; this deploy would change or remove them; pass force: true to replace them, or import_config to adopt them first"
+        );
+        assert_eq!(error.details().unwrap()["unmanaged_servers"][1], "x");
+        let force = NextStep::Deploy {
+            client_id: "cursor".into(),
+            profile_id: "default".into(),
+            force: true,
+        };
+        let import = NextStep::ImportConfig(Draft::new("cursor", "default", "default"));
+        assert_eq!(
+            error.hint().unwrap().steps(),
+            vec![force.clone(), import.clone()]
+        );
+        let drift = DeployError::Drift {
+            path: "/h/.cursor/mcp.json".into(),
+            changes: vec!["server 'x' added by hand".into()],
+        };
+        let error = deploy_failed(drift, "cursor", "default", None);
+        assert_eq!(
+            error.message(),
+            "the MCP section of /h/.cursor/mcp.json changed since the last deploy (server 'x' added by hand); run import_config to adopt the changes, or pass force: true to overwrite them"
+        );
+        assert_eq!(error.hint().unwrap().steps(), vec![import, force]);
+        // a project-scope file: the same text, the steps name the project
+        let drift = DeployError::Drift {
+            path: "/p/.mcp.json".into(),
+            changes: vec![],
+        };
+        let error = deploy_failed(drift, "claude-code", "default", Some("/p".as_ref()));
+        assert!(error.message().ends_with(
+            "; run import_config to adopt the changes, or pass force: true to overwrite them"
+        ));
+        assert!(matches!(
+            &error.hint().unwrap().steps()[0],
+            NextStep::InProject { project_dir, .. } if project_dir == "/p"
+        ));
+        // any other deploy error is converted as it always was
+        let other = DeployError::KeepsChanging {
+            path: "/p/.mcp.json".into(),
+            attempts: 3,
+        };
+        assert!(
+            deploy_failed(other, "cursor", "default", None)
+                .hint()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_unknown_server_keeps_the_config_crates_text_with_its_step() {
+        let unknown = || imprint_config::ConfigError::UnknownServer {
+            server_id: "githb".into(),
+        };
+        let error = ServiceError::from(unknown());
+        assert_eq!(error.kind(), ErrorKind::NotFound);
+        assert_eq!(error.message(), unknown().to_string());
+        assert_eq!(
+            error.hint().unwrap().steps(),
+            vec![crate::next::NextStep::ListCatalog]
+        );
     }
 }

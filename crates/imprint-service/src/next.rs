@@ -67,6 +67,43 @@ pub enum NextStep {
     ListDrafts,
     /// Remove a draft.
     DeleteDraft { draft_id: i64 },
+    /// The clients Imprint knows.
+    ListClients,
+    /// One catalog entry in full (its parameters, the shape of an entry).
+    DescribeServer,
+    /// The sites.
+    ListSites,
+    /// The sections.
+    ListSections,
+    /// The entry types (each with its field layout id).
+    ListEntryTypes,
+    /// The fields.
+    ListFields,
+    /// The field types and their settings.
+    ListFieldTypes,
+    /// Change a section (its entry types, site settings, propagation).
+    UpdateSection,
+    /// Change a field layout's tabs (place fields).
+    UpdateFieldLayout,
+    /// Create an entry type.
+    CreateEntryType,
+    /// Create a live entry.
+    CreateEntry,
+    /// An entry's revisions.
+    ListRevisions { entry_id: i64 },
+    /// One revision of an entry, verified.
+    GetRevision { entry_id: i64 },
+    /// Make an old revision of an entry current again.
+    RevertEntry { entry_id: i64 },
+    /// Bring an entry back from the trash.
+    RestoreEntry { entry_id: i64 },
+    /// Move an entry to the trash.
+    DeleteEntry { entry_id: i64 },
+    /// `inner` (a deploy or an import) on the client's project-scope file under `project_dir`.
+    InProject {
+        project_dir: String,
+        inner: Box<NextStep>,
+    },
 }
 
 /// A config draft: client, profile and draft name, as every config step names them.
@@ -93,6 +130,11 @@ pub trait Words {
     fn step(&self, step: &NextStep) -> String;
     /// The verb for using a step ("call" a tool, "run" a command, "send" a request, "press" a button).
     fn verb(&self) -> &'static str;
+    /// Whether this surface keeps a hint's own tool-words text where it has one
+    /// ([`Hint::either`]): only the operations' own words do, so MCP's old texts stay.
+    fn keeps_tool_texts(&self) -> bool {
+        false
+    }
 }
 
 /// The operations' own names: what MCP calls its tools, and what the service's messages say.
@@ -109,6 +151,10 @@ impl Words for ToolWords {
 
     fn verb(&self) -> &'static str {
         "call"
+    }
+
+    fn keeps_tool_texts(&self) -> bool {
+        true
     }
 }
 
@@ -133,6 +179,23 @@ pub fn tool_name(step: &NextStep) -> &'static str {
         NextStep::ApplyDraft { .. } => "apply_draft",
         NextStep::ListDrafts => "list_drafts",
         NextStep::DeleteDraft { .. } => "delete_draft",
+        NextStep::ListClients => "list_clients",
+        NextStep::DescribeServer => "describe_server",
+        NextStep::ListSites => "get_sites",
+        NextStep::ListSections => "get_sections",
+        NextStep::ListEntryTypes => "get_entry_types",
+        NextStep::ListFields => "get_fields",
+        NextStep::ListFieldTypes => "get_field_types",
+        NextStep::UpdateSection => "update_section",
+        NextStep::UpdateFieldLayout => "update_field_layout",
+        NextStep::CreateEntryType => "create_entry_type",
+        NextStep::CreateEntry => "create_entry",
+        NextStep::ListRevisions { .. } => "list_revisions",
+        NextStep::GetRevision { .. } => "get_revision",
+        NextStep::RevertEntry { .. } => "revert_entry",
+        NextStep::RestoreEntry { .. } => "restore_entry",
+        NextStep::DeleteEntry { .. } => "delete_entry",
+        NextStep::InProject { inner, .. } => tool_name(inner),
     }
 }
 
@@ -143,6 +206,12 @@ enum Part {
     Step(NextStep),
     /// The surface's verb ("call", "run", …).
     Verb,
+    /// Text the operations' own words have always used here (`pass force: true`), and what
+    /// every other surface says instead.
+    Either {
+        tools: String,
+        other: Vec<Part>,
+    },
 }
 
 /// A sentence that names steps: text pieces and [`NextStep`]s, worded per surface.
@@ -177,31 +246,51 @@ impl Hint {
         self
     }
 
+    /// `tools` where the surface keeps the operations' own texts (MCP: an old text that does
+    /// not follow the step's tool name, such as "pass force: true"), `other` everywhere else.
+    pub fn either(mut self, tools: &str, other: Hint) -> Hint {
+        self.parts.push(Part::Either {
+            tools: tools.to_string(),
+            other: other.parts,
+        });
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
     }
 
     /// The steps named, in order.
     pub fn steps(&self) -> Vec<NextStep> {
-        self.parts
-            .iter()
-            .filter_map(|part| match part {
-                Part::Step(step) => Some(step.clone()),
-                _ => None,
-            })
-            .collect()
+        fn collect(parts: &[Part], out: &mut Vec<NextStep>) {
+            for part in parts {
+                match part {
+                    Part::Step(step) => out.push(step.clone()),
+                    Part::Either { other, .. } => collect(other, out),
+                    Part::Text(_) | Part::Verb => {}
+                }
+            }
+        }
+        let mut steps = Vec::new();
+        collect(&self.parts, &mut steps);
+        steps
     }
 
     /// The sentence in `words`.
     pub fn word(&self, words: &dyn Words) -> String {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Text(text) => out.push_str(text),
-                Part::Step(step) => out.push_str(&words.step(step)),
-                Part::Verb => out.push_str(words.verb()),
+        fn word(parts: &[Part], words: &dyn Words, out: &mut String) {
+            for part in parts {
+                match part {
+                    Part::Text(text) => out.push_str(text),
+                    Part::Step(step) => out.push_str(&words.step(step)),
+                    Part::Verb => out.push_str(words.verb()),
+                    Part::Either { tools, .. } if words.keeps_tool_texts() => out.push_str(tools),
+                    Part::Either { other, .. } => word(other, words, out),
+                }
             }
         }
+        let mut out = String::new();
+        word(&self.parts, words, &mut out);
         out
     }
 
@@ -285,5 +374,23 @@ mod tests {
         assert_eq!(json[1]["client_id"], "cursor");
         let back: Vec<NextStep> = serde_json::from_value(json).unwrap();
         assert_eq!(back, hint.steps());
+    }
+
+    #[test]
+    fn an_old_text_stays_for_tools_and_every_other_surface_words_the_step() {
+        let force = NextStep::Deploy {
+            client_id: "cursor".into(),
+            profile_id: "default".into(),
+            force: true,
+        };
+        let hint = Hint::text("; ")
+            .either(
+                "pass force: true",
+                Hint::default().verb().then(" ").step(force.clone()),
+            )
+            .then(" to replace them");
+        assert_eq!(hint.word(&ToolWords), "; pass force: true to replace them");
+        assert_eq!(hint.word(&Shout), "; do DEPLOY_CONFIG to replace them");
+        assert_eq!(hint.steps(), vec![force]);
     }
 }

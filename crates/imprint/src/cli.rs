@@ -533,7 +533,7 @@ pub(crate) fn answer<T: serde::Serialize>(
 
 /// [`answer`] for an operation whose message names its next steps: for a person they are
 /// worded as commands (bold on a terminal); `--json` keeps the service's text unchanged.
-fn worded<T: serde::Serialize + Worded>(
+pub(crate) fn worded<T: serde::Serialize + Worded>(
     result: Result<T, ServiceError>,
     json: bool,
 ) -> Result<Value, ServiceError> {
@@ -965,10 +965,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             ConfigCommand::Deployed(flags) => {
                 let (client_id, profile_id) = flags.ids();
-                answer(service.deployed_config(DeployedConfig {
-                    client_id,
-                    profile_id,
-                }))
+                worded(
+                    service.deployed_config(DeployedConfig {
+                        client_id,
+                        profile_id,
+                    }),
+                    json,
+                )
             }
         },
         Command::Deploy {

@@ -102,7 +102,7 @@ pub enum ContentCommand {
     /// Replace a field layout's tabs.
     UpdateFieldLayout {
         field_layout_id: i64,
-        /// The tabs, JSON (see the update_field_layout tool).
+        /// The tabs, JSON (`imprint content field-layout` shows their shape).
         #[arg(long)]
         tabs: String,
     },
@@ -598,13 +598,16 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
             status,
             sections,
             site,
-        } => answer(service.search_content(SearchContent {
-            query: Some(query),
-            limit: limit(count),
-            status,
-            section_ids: some_ids(sections)?,
-            site_id: opt_id(site)?,
-        })),
+        } => crate::cli::worded(
+            service.search_content(SearchContent {
+                query: Some(query),
+                limit: limit(count),
+                status,
+                section_ids: some_ids(sections)?,
+                site_id: opt_id(site)?,
+            }),
+            json,
+        ),
         C::CreateDraft {
             canonical,
             section,
@@ -665,11 +668,14 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
             entry_id,
             site,
             limit: count,
-        } => answer(service.list_revisions(ListRevisions {
-            entry_id: id(entry_id)?,
-            site_id: opt_id(site)?,
-            limit: limit(count),
-        })),
+        } => crate::cli::worded(
+            service.list_revisions(ListRevisions {
+                entry_id: id(entry_id)?,
+                site_id: opt_id(site)?,
+                limit: limit(count),
+            }),
+            json,
+        ),
         C::Revision {
             entry_id,
             revision,

@@ -144,6 +144,9 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
     let limits = config.limits.clone();
     let router = imprint_http::router(service, config);
 
+    // Before the readiness line: a signal sent as soon as it is read must stop the server
+    // cleanly, not meet the default disposition (which kills the process).
+    let signal = shutdown_signal();
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{bound}");
@@ -154,7 +157,7 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let shutdown = async move {
-        shutdown_signal().await;
+        signal.await;
         tracing::info!("shutting down: finishing requests in flight");
         let _ = stop_tx.send(true);
     };
@@ -173,30 +176,37 @@ async fn serve_http(service: Service, address: &str, args: ServeArgs) -> Result<
     }
 }
 
-/// SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
+/// SIGINT (Ctrl-C) or SIGTERM. The handlers are installed by this call, not when the future
+/// is first polled: the accept loop may not poll it before answering the first requests.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{Signal, SignalKind, signal};
+        async fn received(signal: std::io::Result<Signal>, name: &'static str) {
+            match signal {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for {name}");
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+        let interrupt = received(signal(SignalKind::interrupt()), "Ctrl-C");
+        let terminate = received(signal(SignalKind::terminate()), "SIGTERM");
+        async move {
+            tokio::select! {
+                () = interrupt => {}
+                () = terminate => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
     }
 }

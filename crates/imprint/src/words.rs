@@ -2,9 +2,14 @@
 //!
 //! Operations return their next steps as data ([`NextStep`]); [`CliWords`] names each as the
 //! command that does it, with the flags it needs (`imprint publish --client cursor`). The
-//! service's messages that do not carry structured steps yet still name MCP tools in their
-//! text; [`cli_words`] is the fallback for those: one table from tool name to command, applied
-//! to every text the CLI prints.
+//! messages that do not carry structured steps yet still name MCP tools in their text;
+//! [`cli_words`] is the fallback for those: one table from tool name to command, applied to
+//! every text the CLI prints. What still needs it: texts of the lower crates (the config
+//! crate's validation issues, missing-env-var and registry messages; the content crate's
+//! layout and field-type messages), answers' `message` fields without a `next` (content
+//! structure created, field types, `set_secret`), a few service errors (the primary site, a
+//! layout's tabs required, a relation to a draft, secrets not set), the content deletes'
+//! "pass force: true", and `diff_config`'s parameter names.
 
 use imprint_service::next::{NextStep, Words};
 
@@ -83,6 +88,34 @@ pub fn command(step: &NextStep) -> String {
         NextStep::ApplyDraft { draft_id } => format!("imprint content apply-draft {draft_id}"),
         NextStep::ListDrafts => "imprint content drafts".to_string(),
         NextStep::DeleteDraft { draft_id } => format!("imprint content delete-draft {draft_id}"),
+        NextStep::ListClients => "imprint clients".to_string(),
+        NextStep::DescribeServer => "imprint servers describe <id>".to_string(),
+        NextStep::ListSites => "imprint content sites".to_string(),
+        NextStep::ListSections => "imprint content sections".to_string(),
+        NextStep::ListEntryTypes => "imprint content entry-types".to_string(),
+        NextStep::ListFields => "imprint content fields".to_string(),
+        NextStep::ListFieldTypes => "imprint content field-types".to_string(),
+        NextStep::UpdateSection => "imprint content update-section <id>".to_string(),
+        NextStep::UpdateFieldLayout => "imprint content update-field-layout <id>".to_string(),
+        NextStep::CreateEntryType => "imprint content create-entry-type".to_string(),
+        NextStep::CreateEntry => "imprint content create-entry".to_string(),
+        NextStep::ListRevisions { entry_id } => format!("imprint content revisions {entry_id}"),
+        NextStep::GetRevision { entry_id } => {
+            format!("imprint content revision {entry_id} <revision>")
+        }
+        NextStep::RevertEntry { entry_id } => {
+            format!("imprint content revert {entry_id} <revision>")
+        }
+        NextStep::RestoreEntry { entry_id } => format!("imprint content restore-entry {entry_id}"),
+        NextStep::DeleteEntry { entry_id } => format!("imprint content delete-entry {entry_id}"),
+        NextStep::InProject { project_dir, inner } => {
+            let dir = if project_dir.contains(char::is_whitespace) {
+                format!("'{project_dir}'")
+            } else {
+                project_dir.clone()
+            };
+            format!("{} --project-dir {dir}", command(inner))
+        }
     }
 }
 

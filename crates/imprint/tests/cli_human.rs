@@ -223,6 +223,63 @@ fn diff_deployed_shows_what_the_latest_would_change_and_the_drift() {
     assert!(stdout.contains("imprint deploy --force"), "{stdout}");
 }
 
+#[test]
+fn deploy_refusals_name_the_commands_that_fix_them() {
+    let env = TestEnv::new();
+    let file = env.write(
+        ".cursor/mcp.json",
+        r#"{"mcpServers": {"hand-made": {"command": "my-tool"}}}"#,
+    );
+    env.cli_ok(&["draft", "add", "memory", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+    let (code, stdout, stderr) = human(&env, &["deploy", "--client", "cursor"]);
+    assert_eq!(code, 5, "a conflict: {stdout}{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "error: {} has servers imprint did not put there: 'hand-made'; this deploy would change or remove them; run `imprint deploy --client cursor --force` to replace them, or `imprint config import --client cursor` to adopt them first",
+            file.display()
+        )
+    );
+    // Adopted, deployed, then edited by hand: drift, with the same two ways out.
+    env.cli_ok(&["config", "import", "--client", "cursor"]);
+    env.cli_ok(&["publish", "--client", "cursor"]);
+    env.cli_ok(&["deploy", "--client", "cursor"]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("my-tool", "my-other-tool")).unwrap();
+    let (code, _, stderr) = human(&env, &["deploy", "--client", "cursor"]);
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.lines().next().unwrap().ends_with(
+            "; run `imprint config import --client cursor` to adopt the changes, or `imprint deploy --client cursor --force` to overwrite them"
+        ),
+        "{stderr}"
+    );
+    // A project-scope file: the commands name the project directory too.
+    let project = env.dir.path().join("app");
+    std::fs::create_dir_all(project.join(".git")).unwrap();
+    std::fs::write(
+        project.join(".mcp.json"),
+        r#"{"mcpServers": {"local": {"command": "local"}}}"#,
+    )
+    .unwrap();
+    env.cli_ok(&["draft", "add", "memory", "--client", "claude-code"]);
+    env.cli_ok(&["publish", "--client", "claude-code"]);
+    let dir = project.to_str().unwrap();
+    let (code, _, stderr) = human(
+        &env,
+        &["deploy", "--client", "claude-code", "--project-dir", dir],
+    );
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "run `imprint deploy --client claude-code --force --project-dir {dir}` to replace them, or `imprint config import --client claude-code --project-dir {dir}` to adopt them first"
+        )),
+        "{stderr}"
+    );
+}
+
 /// Every MCP tool name the server lists.
 async fn tool_names(env: &TestEnv) -> Vec<String> {
     let mcp = env.mcp().await;
@@ -327,6 +384,45 @@ async fn no_cli_message_names_an_mcp_tool() {
         &["content", "apply-draft", "2"],
         &["content", "apply-draft", "2"],
         &["content", "get-entry", "998"],
+        // Content refusals whose steps are data: ids of the wrong kind, missing ids.
+        &[
+            "content",
+            "create-draft",
+            "--canonical",
+            "1",
+            "--data",
+            r#"{"title": "Again"}"#,
+        ],
+        &[
+            "content",
+            "update-entry",
+            "3",
+            "--data",
+            r#"{"title": "x"}"#,
+        ],
+        &["content", "revisions", "3"],
+        &["content", "delete-draft", "1"],
+        &["content", "sections", "--ids", "999"],
+        &["content", "entry-types", "--ids", "999"],
+        &["content", "revision", "1", "99"],
+        &[
+            "content",
+            "create-section",
+            "--name",
+            "Blog",
+            "--entry-type-ids",
+            "1",
+        ],
+        &["content", "delete-entry-type", "1"],
+        &["content", "delete-entry", "1"],
+        &[
+            "content",
+            "update-entry",
+            "1",
+            "--data",
+            r#"{"title": "x"}"#,
+        ],
+        &["draft", "add", "memory", "--client", "nosuch"],
         // Errors with something in place.
         &["draft", "add", "memory"],
         &["publish"],
@@ -344,6 +440,43 @@ async fn no_cli_message_names_an_mcp_tool() {
     let (code, _, stderr) = human(&env, &["servers", "describe", "nosuch"]);
     assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("imprint servers list"), "{stderr}");
+    for (args, command) in [
+        (
+            &[
+                "content",
+                "update-entry",
+                "3",
+                "--data",
+                r#"{"title": "x"}"#,
+            ][..],
+            "use `imprint content update-draft 3`",
+        ),
+        (
+            &["content", "delete-draft", "1"][..],
+            "use `imprint content delete-entry 1`, or `imprint content create-draft --canonical 1` to draft changes",
+        ),
+        (
+            &["content", "sections", "--ids", "999"][..],
+            "run `imprint content sections` to list them all",
+        ),
+        (
+            &[
+                "content",
+                "update-entry",
+                "1",
+                "--data",
+                r#"{"title": "x"}"#,
+            ][..],
+            "`imprint content restore-entry 1` first",
+        ),
+        (
+            &["draft", "add", "memory", "--client", "nosuch"][..],
+            "(`imprint clients` shows them)",
+        ),
+    ] {
+        let (_, _, stderr) = human(&env, args);
+        assert!(stderr.contains(command), "{args:?}: {stderr}");
+    }
 }
 
 #[tokio::test]
@@ -651,4 +784,63 @@ fn content_import_shows_a_bar_on_a_terminal() {
         !quiet.contains("importing ["),
         "a bar under --json: {quiet:?}"
     );
+}
+
+/// Whether `text` sets a foreground colour (SGR 30–37, 90–97 or 38;…), not merely moves
+/// the cursor or clears a line as a bar's redraw does.
+fn coloured(text: &str) -> bool {
+    text.split("\u{1b}[").skip(1).any(|rest| {
+        let Some(end) = rest.find('m') else {
+            return false;
+        };
+        let codes = &rest[..end];
+        codes.chars().all(|c| c.is_ascii_digit() || c == ';')
+            && codes.split(';').any(|code| {
+                code.parse::<u8>()
+                    .is_ok_and(|n| (30..=38).contains(&n) || (90..=97).contains(&n))
+            })
+    })
+}
+
+#[test]
+fn the_bar_is_coloured_on_a_terminal_and_plain_under_no_color() {
+    let env = TestEnv::new();
+    blog(&env);
+    let file = env.write("posts.jsonl", &posts(3000));
+    let import = format!("content import {} --batch 100", file.display());
+    let shown = on_a_terminal(&env, &import, false);
+    assert!(shown.contains("importing ["), "no bar: {shown:?}");
+    assert!(coloured(&shown), "no colour on a terminal: {shown:?}");
+    let plain = on_a_terminal(&env, &import, true);
+    assert!(
+        plain.contains("importing ["),
+        "NO_COLOR keeps the bar: {plain:?}"
+    );
+    assert!(!coloured(&plain), "colour despite NO_COLOR: {plain:?}");
+    assert!(
+        !coloured("\u{1b}[2K\u{1b}[1A"),
+        "cursor moves are not colour"
+    );
+}
+
+#[test]
+fn store_copy_shows_its_progress_on_a_terminal_and_nothing_on_a_pipe() {
+    let env = TestEnv::new();
+    env.cli_ok(&["draft", "add", "memory"]);
+    env.cli_ok(&["publish"]);
+    env.cli_ok(&["draft", "add", "fetch"]);
+    env.cli_ok(&["publish"]);
+    let to_terminal = TestEnv::new();
+    let target = format!("sqlite:{}", to_terminal.data().display());
+    let shown = on_a_terminal(&env, &format!("store copy --to {target}"), false);
+    // each kind's bar leaves its line behind when it is done
+    assert!(shown.contains("copy 2 revisions"), "{shown:?}");
+    assert!(shown.contains("verify 2 revisions"), "{shown:?}");
+    let to_pipe = TestEnv::new();
+    let target = format!("sqlite:{}", to_pipe.data().display());
+    let (code, stdout, stderr) = human(&env, &["store", "copy", "--to", &target]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "no progress on a pipe");
+    assert!(!stdout.contains("verify 2 revisions"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
 }

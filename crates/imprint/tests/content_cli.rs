@@ -333,7 +333,7 @@ fn content_errors_exit_by_kind_and_name_the_problem() {
     assert_eq!(code, 3, "{stderr}");
     // The CLI names its own command where the service names the MCP tool.
     assert!(
-        stderr.contains("use `imprint content update-entry`"),
+        stderr.contains(&format!("use `imprint content update-entry {entry_id}`")),
         "{stderr}"
     );
 }

@@ -1734,3 +1734,142 @@ async fn entries_drafts_and_revisions_survive_a_restart() {
     );
     mcp.close().await;
 }
+
+/// The refusals whose next steps became data (issue 14): over MCP each reads exactly as it
+/// always did, byte for byte (the old systems' prompts know these texts); the CLI names its
+/// commands instead.
+#[tokio::test]
+async fn refusals_with_steps_keep_their_old_texts_over_mcp() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let model = model(&mcp).await;
+    let live = entry(&mcp, &model, json!({"title": "Live", "body": "b"})).await;
+    let entry_id = id(&live, "entryId");
+    let draft = mcp
+        .ok(
+            "create_draft",
+            json!({"canonicalId": entry_id, "draftName": "Mine"}),
+        )
+        .await;
+    let draft_id = id(&draft, "draftId");
+    let expected = [
+        (
+            "update_entry",
+            json!({"entryId": draft_id, "attributeAndFieldData": {"title": "x"}}),
+            format!("{draft_id} is a draft (Mine), not a live entry: use update_draft with draftId {draft_id}"),
+        ),
+        (
+            "list_revisions",
+            json!({"entryId": draft_id}),
+            format!("{draft_id} is a draft (Mine), not a live entry: use get_entry (drafts have no revisions until applied) with draftId {draft_id}"),
+        ),
+        (
+            "delete_draft",
+            json!({"draftId": entry_id}),
+            format!("{entry_id} is a live entry, not a draft: use delete_entry with entryId {entry_id}, or create_draft with canonicalId {entry_id} to draft changes"),
+        ),
+        (
+            "get_sections",
+            json!({"sectionIds": [999]}),
+            "sectionId 999 does not exist: call get_sections without sectionIds to list them all".to_string(),
+        ),
+        (
+            "get_entry_types",
+            json!({"entryTypeIds": [999]}),
+            "entryTypeId 999 does not exist: call get_entry_types without entryTypeIds to list them all".to_string(),
+        ),
+        (
+            "create_section",
+            json!({"name": "Other", "type": "channel", "entryTypeIds": [999]}),
+            "entryTypeId 999 does not exist: get_entry_types lists them, create_entry_type makes one".to_string(),
+        ),
+        (
+            "create_section",
+            json!({"name": "Blog", "type": "channel", "entryTypeIds": [model.article]}),
+            format!("handle 'blog' is taken by section {}: choose another handle (get_sections lists them)", model.section),
+        ),
+        (
+            "create_entry",
+            json!({"sectionId": 999, "attributeAndFieldData": {"title": "x"}}),
+            "sectionId 999 does not exist: get_sections lists the sections".to_string(),
+        ),
+        (
+            "create_entry",
+            json!({"sectionId": model.section, "siteId": 999, "attributeAndFieldData": {"title": "x"}}),
+            "siteId 999 does not exist: get_sites lists the sites".to_string(),
+        ),
+        (
+            "get_field_layout",
+            json!({"fieldLayoutId": 999}),
+            "fieldLayoutId 999 does not exist: get_entry_types shows each entry type's fieldLayoutId".to_string(),
+        ),
+        (
+            "update_field",
+            json!({"fieldId": 999, "name": "x"}),
+            "fieldId 999 does not exist: get_fields lists the fields".to_string(),
+        ),
+        (
+            "get_revision",
+            json!({"entryId": entry_id, "revision": 99}),
+            format!("entry {entry_id} has no revision 99 in site 1: list_revisions lists them"),
+        ),
+        (
+            "delete_entry_type",
+            json!({"entryTypeId": model.article}),
+            format!("entry type 'article' is the only entry type of section 'blog' (sectionId {}): give the section another entry type first (update_section) or delete the section", model.section),
+        ),
+    ];
+    for (tool, arguments, text) in expected {
+        assert_eq!(
+            mcp.err(tool, arguments.clone()).await,
+            text,
+            "{tool} {arguments}"
+        );
+    }
+    mcp.ok("delete_entry", json!({"entryId": entry_id})).await;
+    assert_eq!(
+        mcp.err(
+            "update_entry",
+            json!({"entryId": entry_id, "attributeAndFieldData": {"title": "x"}})
+        )
+        .await,
+        format!("entry {entry_id} is in the trash: restore_entry first")
+    );
+    mcp.close().await;
+}
+
+/// Answers whose next steps became data: MCP's message is the one it always was, and the
+/// steps are in `next`.
+#[tokio::test]
+async fn answers_with_steps_keep_their_old_messages_over_mcp() {
+    let env = TestEnv::new();
+    let mcp = env.mcp().await;
+    let model = model(&mcp).await;
+    let live = entry(&mcp, &model, json!({"title": "Salad days", "body": "b"})).await;
+    let entry_id = id(&live, "entryId");
+    let found = mcp.ok("search_content", json!({"query": "salad"})).await;
+    assert_eq!(
+        found["message"],
+        "best matches first; get_entry reads one, and each url opens it in the control panel"
+    );
+    assert_eq!(found["next"][0]["step"], "get_entry");
+    assert_eq!(found["next"][0]["entry_id"], entry_id);
+    let none = mcp.ok("search_content", json!({"query": "nothing"})).await;
+    assert_eq!(none["next"], json!([]));
+    let revisions = mcp.ok("list_revisions", json!({"entryId": entry_id})).await;
+    assert_eq!(
+        revisions["message"],
+        "newest first; get_revision shows one (verified), revert_entry makes an old one current again"
+    );
+    assert_eq!(revisions["next"][1]["step"], "revert_entry");
+    let never = mcp
+        .read("config://claude-desktop/default/deployed")
+        .await
+        .unwrap();
+    assert_eq!(
+        never["message"],
+        "never deployed: deploy_config writes the latest artifact into the client's file"
+    );
+    assert_eq!(never["next"][0]["step"], "deploy");
+    mcp.close().await;
+}

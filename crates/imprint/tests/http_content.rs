@@ -201,6 +201,13 @@ fn a_tool_edit_url_opens_the_draft_and_apply_makes_it_live() {
 
     let found = server.get("/v1/content/search?query=stew", &secret).json();
     assert_eq!(found["results"][0]["entryId"], entry_id);
+    // The next step names this API's route, not the MCP tool.
+    assert_eq!(
+        found["message"],
+        format!(
+            "best matches first; GET /v1/content/entries/{entry_id} reads one, and each url opens it in the control panel"
+        )
+    );
 }
 
 #[test]

@@ -507,6 +507,12 @@ fn sigterm_stops_the_server_cleanly() {
     assert_eq!(server.send("GET", "/healthz", &[], None).status, 200);
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
+    // At once after the readiness line, before any request: the handler is already in place
+    // (it was installed when the accept loop first polled it, which under load could come
+    // after the first answers, and SIGTERM then killed the process).
+    let server = Server::start(&env, &[]);
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
 }
 
 /// The control panel: login by URL sets a strict cookie; pages need it; forms need
@@ -619,6 +625,7 @@ fn names_a_tool(text: &str) -> Option<&'static str> {
         "view_draft_config",
         "publish_config",
         "deploy_config",
+        "import_config",
         "search_content",
         "apply_draft",
         "update_draft",
@@ -666,6 +673,24 @@ fn rest_hints_name_routes_not_tools() {
         .unwrap()
         .to_string();
     assert!(message.contains("GET /v1/content/search"), "{message}");
+    let section = server.post(
+        "/v1/content/entries",
+        &secret,
+        json!({"sectionId": 999, "attributeAndFieldData": {"title": "x"}}),
+    );
+    assert_eq!(section.status, 404, "{}", section.body);
+    assert_eq!(
+        section.json()["error"]["message"],
+        "sectionId 999 does not exist: GET /v1/content/sections lists the sections"
+    );
+    // Answers too: what was never deployed, and a search's results.
+    let never = server
+        .get("/v1/config/cursor/default/deployed", &secret)
+        .json();
+    assert_eq!(
+        never["message"],
+        "never deployed: POST /v1/config/cursor/default/deploy writes the latest artifact into the client's file"
+    );
     // An answer's next steps: in the message as routes, and as data in `next`.
     let added = server
         .post(
@@ -720,7 +745,7 @@ fn the_control_panel_names_its_buttons_in_hints() {
     let env = TestEnv::new();
     env.write(
         ".config/Claude/claude_desktop_config.json",
-        r#"{"mcpServers": {"notes": {"command": "notes-server"}}}"#,
+        r#"{"mcpServers": {"notes": {"command": "notes-server", "args": []}}}"#,
     );
     let server = Server::start(&env, &[]);
     let path = server.login_url.strip_prefix(&server.url()).unwrap();
@@ -778,4 +803,70 @@ fn the_control_panel_names_its_buttons_in_hints() {
         .unwrap_or_else(|| panic!("no flash: {after_error}"));
     assert!(flash.contains("Add to draft"), "{flash}");
     assert_eq!(names_a_tool(flash), None, "{flash}");
+    // A deploy refused over a hand edit: the two buttons that go ahead.
+    let published = post("publish", format!("_csrf={csrf}"));
+    assert!(published.contains("flash ok"), "{published}");
+    let deployed = post("deploy", format!("_csrf={csrf}"));
+    assert!(deployed.contains("flash ok"), "{deployed}");
+    let file = env.file(".config/Claude/claude_desktop_config.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("notes-server", "notes-edited")).unwrap();
+    let after_drift = post("deploy", format!("_csrf={csrf}"));
+    let flash = after_drift
+        .split("class=\"flash error\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no flash: {after_drift}"));
+    assert!(
+        flash.ends_with(
+            "; use \u{201c}Import from the client&#39;s file\u{201d} to adopt the changes, or \u{201c}Deploy the latest artifact\u{201d} with \u{201c}force\u{201d} ticked to overwrite them"
+        ),
+        "{flash}"
+    );
+    assert_eq!(names_a_tool(flash), None, "{flash}");
+}
+
+#[test]
+fn rest_deploy_refusals_name_the_routes_that_fix_them() {
+    let env = TestEnv::new();
+    env.write(
+        ".cursor/mcp.json",
+        r#"{"mcpServers": {"hand-made": {"command": "my-tool"}}}"#,
+    );
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let base = "/v1/config/cursor/default";
+    server.post(
+        &format!("{base}/draft/add"),
+        &secret,
+        json!({"server_id": "memory"}),
+    );
+    server.post(&format!("{base}/publish"), &secret, json!({}));
+    let refused = server.post(&format!("{base}/deploy"), &secret, json!({}));
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let body = refused.json();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(
+            "; send POST /v1/config/cursor/default/deploy with \"force\": true to replace them, or POST /v1/config/cursor/default/import to adopt them first"
+        ),
+        "{message}"
+    );
+    assert_eq!(names_a_tool(message), None, "{message}");
+    assert_eq!(
+        body["error"]["details"]["unmanaged_servers"],
+        json!(["hand-made"])
+    );
+    // MCP over the same server keeps its text.
+    let over_mcp = server.mcp(
+        &secret,
+        "tools/call",
+        json!({"name": "deploy_config", "arguments": {"client_id": "cursor"}}),
+    );
+    assert!(
+        over_mcp
+            .to_string()
+            .contains("; pass force: true to replace them, or import_config to adopt them first"),
+        "{over_mcp}"
+    );
 }

@@ -468,10 +468,13 @@ async fn deploy_keeps_other_settings_refuses_unmanaged_and_drift() {
     // A server Imprint did not put there would be lost: refused, named.
     let outcome = mcp.call("deploy_config", json!({})).await;
     assert!(outcome.is_error);
-    assert!(
-        outcome.message().contains("hand-made"),
-        "{}",
-        outcome.message()
+    // The text MCP has always given, byte for byte (the old systems' prompts know it).
+    assert_eq!(
+        outcome.message(),
+        format!(
+            "{} has servers imprint did not put there: 'hand-made'; this deploy would change or remove them; pass force: true to replace them, or import_config to adopt them first",
+            path.display()
+        )
     );
     assert_eq!(
         read_json(&path)["mcpServers"]["hand-made"]["command"],
@@ -510,10 +513,12 @@ async fn deploy_keeps_other_settings_refuses_unmanaged_and_drift() {
     let outcome = mcp.call("deploy_config", json!({})).await;
     assert!(outcome.is_error);
     assert_eq!(outcome.body["error"]["code"], "conflict");
-    assert!(
-        outcome.message().contains("sneaky"),
-        "{}",
-        outcome.message()
+    assert_eq!(
+        outcome.message(),
+        format!(
+            "the MCP section of {} changed since the last deploy (server 'sneaky' added by hand); run import_config to adopt the changes, or pass force: true to overwrite them",
+            path.display()
+        )
     );
 
     // Forced, the artifact wins and a backup keeps the hand edit.

@@ -7,65 +7,12 @@ mod http_support;
 mod support;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use http_support::{Reply, Server};
 use imprint_store::{Record, Store};
 use imprint_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
-use support::TestEnv;
-
-/// A fresh database, dropped at the end.
-struct TeamDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl TeamDb {
-    fn new() -> Option<TeamDb> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let Ok(admin) = std::env::var("IMPRINT_TEST_DATABASE_URL") else {
-            eprintln!(
-                "IMPRINT_TEST_DATABASE_URL is not set: skipping this store-copy test (scripts/dev-postgres start gives one)"
-            );
-            return None;
-        };
-        let name = format!(
-            "copy_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        psql(&admin, &format!("CREATE DATABASE {name}"));
-        let base = admin.split('?').next().unwrap();
-        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-        Some(TeamDb { admin, name, url })
-    }
-}
-
-impl Drop for TeamDb {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .args([
-                self.admin.as_str(),
-                "-qc",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let output = std::process::Command::new("psql")
-        .args([url, "-qc", sql])
-        .output()
-        .expect("psql (Debian's postgresql-client) runs");
-    assert!(
-        output.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use support::{TeamDb, TestEnv};
 
 fn ok(reply: &Reply) -> Value {
     assert!(
@@ -189,7 +136,9 @@ fn records(data: &Path) -> Vec<String> {
 
 #[test]
 fn solo_to_team_and_back_keeps_every_row_and_verifies_every_revision() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("copy") else {
+        return;
+    };
     let solo = TestEnv::new();
     let token = fill_solo(&solo);
 

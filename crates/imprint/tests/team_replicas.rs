@@ -9,41 +9,14 @@
 mod http_support;
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use http_support::{Reply, Server};
 use serde_json::{Value, json};
-use support::TestEnv;
+use support::{TeamDb, TestEnv, psql};
 
-/// A fresh database, dropped at the end.
-struct TeamDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
+/// Team-mode helpers on the shared test database.
 impl TeamDb {
-    fn new() -> Option<TeamDb> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let Ok(admin) = std::env::var("IMPRINT_TEST_DATABASE_URL") else {
-            eprintln!(
-                "IMPRINT_TEST_DATABASE_URL is not set: skipping this team-mode test (scripts/dev-postgres start gives one)"
-            );
-            return None;
-        };
-        let name = format!(
-            "team_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        psql(&admin, &format!("CREATE DATABASE {name}"));
-        // the same server and user, another database
-        let base = admin.split('?').next().unwrap();
-        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-        Some(TeamDb { admin, name, url })
-    }
-
     /// Runs the CLI against this database.
     fn cli(&self, env: &TestEnv, args: &[&str]) -> Value {
         let mut all = vec!["--database", self.url.as_str()];
@@ -70,30 +43,6 @@ impl TeamDb {
     }
 }
 
-impl Drop for TeamDb {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .args([
-                self.admin.as_str(),
-                "-qc",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let output = std::process::Command::new("psql")
-        .args([url, "-qc", sql])
-        .output()
-        .expect("psql (Debian's postgresql-client) runs");
-    assert!(
-        output.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 fn ok(reply: &Reply) -> Value {
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.json()
@@ -110,7 +59,9 @@ fn add_server(server: &Server, secret: &str, name: &str) -> Reply {
 
 #[test]
 fn eight_writers_on_two_replicas_all_land_and_four_publishes_stay_contiguous() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("team") else {
+        return;
+    };
     let env = TestEnv::new();
     let secret = db.token(&env, "writer");
     let replicas = [db.replica(&env), db.replica(&env)];
@@ -189,7 +140,9 @@ fn eight_writers_on_two_replicas_all_land_and_four_publishes_stay_contiguous() {
 
 #[test]
 fn a_content_draft_applied_on_both_replicas_at_once_is_applied_exactly_once() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("team") else {
+        return;
+    };
     let env = TestEnv::new();
     let secret = db.token(&env, "editor");
     let replicas = [db.replica(&env), db.replica(&env)];
@@ -258,7 +211,9 @@ fn a_content_draft_applied_on_both_replicas_at_once_is_applied_exactly_once() {
 
 #[test]
 fn a_token_revoked_through_one_replica_is_refused_by_the_other_at_once() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("team") else {
+        return;
+    };
     let env = TestEnv::new();
     let admin = db.token(&env, "admin");
     let bot = db.token(&env, "bot");
@@ -279,7 +234,9 @@ fn a_token_revoked_through_one_replica_is_refused_by_the_other_at_once() {
 
 #[test]
 fn healthz_reports_the_database() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("team") else {
+        return;
+    };
     let env = TestEnv::new();
     let server = db.replica(&env);
     let health = server.send("GET", "/healthz", &[], None);
@@ -289,7 +246,9 @@ fn healthz_reports_the_database() {
 
 #[test]
 fn replicas_with_key_files_of_their_own_verify_each_others_revisions() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("team") else {
+        return;
+    };
     // Two hosts: two data directories, so two signing keys.
     let (host_a, host_b) = (TestEnv::new(), TestEnv::new());
     let secret = db.token(&host_a, "writer");
@@ -342,7 +301,9 @@ fn replicas_with_key_files_of_their_own_verify_each_others_revisions() {
 /// in the database is refused here too, and a refused update signs nothing.
 #[test]
 fn a_live_entry_changed_in_postgres_is_refused_and_never_re_signed() {
-    let Some(db) = TeamDb::new() else { return };
+    let Some(db) = TeamDb::new("team") else {
+        return;
+    };
     let env = TestEnv::new();
     let article = db.cli(&env, &["content", "create-entry-type", "--name", "Article"]);
     let section = db.cli(

@@ -376,7 +376,7 @@ async fn deployed(
         profile_id: Some(profile),
     };
     caller
-        .run(move |s| s.deployed_config(request))
+        .run(move |s| s.deployed_config(request).map(super::said))
         .await
         .map(Json)
 }

@@ -406,7 +406,7 @@ async fn update_field_layout(
 async fn search(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<SearchResults>> {
     let request: SearchContent = query_request(q, &[])?;
     caller
-        .run(move |s| s.search_content(request))
+        .run(move |s| s.search_content(request).map(super::said))
         .await
         .map(Json)
 }
@@ -466,7 +466,7 @@ async fn list_revisions(
 ) -> ApiResult<Json<RevisionList>> {
     let request: ListRevisions = query_request(q, &[("entryId", entry_id)])?;
     caller
-        .run(move |s| s.list_revisions(request))
+        .run(move |s| s.list_revisions(request).map(super::said))
         .await
         .map(Json)
 }

@@ -561,9 +561,11 @@ impl Service {
                 .or_insert_with(|| json!(request.server_id));
         }
         let mut definition: ServerDefinition = serde_json::from_value(value).map_err(|e| {
-            ServiceError::invalid(format!(
-                "the server definition is malformed: {e}; see describe_server for the shape of an entry"
-            ))
+            ServiceError::invalid(format!("the server definition is malformed: {e}")).with_hint(
+                Hint::text("; see ")
+                    .step(NextStep::DescribeServer)
+                    .then(" for the shape of an entry"),
+            )
         })?;
         definition.source = "user".into();
         self.save_definition(definition)

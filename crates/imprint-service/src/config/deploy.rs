@@ -173,6 +173,8 @@ pub struct NeverDeployed {
     /// Always `false`: nothing deployed, nothing to drift from.
     pub drift_detected: bool,
     pub message: String,
+    /// What can follow, as data: deploy the latest artifact.
+    pub next: Hint,
 }
 
 /// [`DeployedState::Deployed`]: the latest deploy for this client/profile.
@@ -572,7 +574,12 @@ impl Service {
                     (imprint_deploy::DeployError::NotRecorded { .. }, Some(store_error)) => {
                         store_error
                     }
-                    (error, _) => error.into(),
+                    (error, _) => crate::error::deploy_failed(
+                        error,
+                        &target.client_id,
+                        &target.profile_id,
+                        options.project_dir.as_deref(),
+                    ),
                 });
             }
         };
@@ -678,6 +685,13 @@ impl Service {
         self.settle_pending_deployments()?;
         let Some(row) = self.store().last_deployment(&target.document())? else {
             let path = client.config_path(self.home_dir());
+            let next = Hint::default()
+                .step(NextStep::Deploy {
+                    client_id: target.client_id.clone(),
+                    profile_id: target.profile_id.clone(),
+                    force: false,
+                })
+                .then(" writes the latest artifact into the client's file");
             return Ok(DeployedState::Never(NeverDeployed {
                 client_id: target.client_id.clone(),
                 profile_id: target.profile_id.clone(),
@@ -685,7 +699,8 @@ impl Service {
                 config_path: path.clone(),
                 drift_detected: false,
                 path,
-                message: "never deployed: deploy_config writes the latest artifact into the client's file".to_string(),
+                message: format!("never deployed: {}", next.word(&ToolWords)),
+                next,
             }));
         };
         let previous = PreviousDeploy {
@@ -1035,4 +1050,12 @@ fn bearer_variables(client: &ClientSpec, section: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-crate::next::worded!(ConfigImported);
+crate::next::worded!(ConfigImported, NeverDeployed);
+
+impl crate::next::Worded for DeployedState {
+    fn reword(&mut self, words: &dyn crate::next::Words) {
+        if let DeployedState::Never(never) = self {
+            never.reword(words);
+        }
+    }
+}

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Service;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 
 /// How long an installer may run before it is stopped.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -212,9 +213,7 @@ impl Service {
     ) -> ServiceResult<ServerInstallation> {
         let server_id = request.server_id.as_str();
         if server_id.is_empty() {
-            return Err(ServiceError::invalid(
-                "server_id is required: list_available_servers shows the ids",
-            ));
+            return Err(server_id_required());
         }
         ids::validate_id("server_id", server_id)?;
         let definition = self.definition(server_id)?;
@@ -248,9 +247,7 @@ impl Service {
     pub fn install_server(&self, request: InstallServer) -> ServiceResult<ServerInstalled> {
         let server_id = request.server_id.as_str();
         if server_id.is_empty() {
-            return Err(ServiceError::invalid(
-                "server_id is required: list_available_servers shows the ids",
-            ));
+            return Err(server_id_required());
         }
         ids::validate_id("server_id", server_id)?;
         let definition = self.definition(server_id)?;
@@ -360,4 +357,12 @@ impl Service {
             message,
         })
     }
+}
+
+fn server_id_required() -> ServiceError {
+    ServiceError::invalid("server_id is required").with_hint(
+        Hint::text(": ")
+            .step(NextStep::ListCatalog)
+            .then(" shows the ids"),
+    )
 }

@@ -125,9 +125,14 @@ fn known_client(client_id: &str) -> ServiceResult<&'static ClientSpec> {
     clients::get(client_id).ok_or_else(|| {
         let known: Vec<&str> = clients::all().iter().map(|c| c.id.as_str()).collect();
         ServiceError::not_found(format!(
-            "unknown client '{client_id}': use one of {} (list_clients shows them)",
+            "unknown client '{client_id}': use one of {}",
             known.join(", ")
         ))
+        .with_hint(
+            crate::next::Hint::text(" (")
+                .step(crate::next::NextStep::ListClients)
+                .then(" shows them)"),
+        )
     })
 }
 

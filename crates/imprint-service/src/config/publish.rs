@@ -373,13 +373,20 @@ impl Service {
         let document = target.document();
         let revision = match artifact_id.filter(|s| !s.is_empty()) {
             Some(id) => {
-                check_artifact_id_syntax(id)?;
-                self.store().revision_by_artifact(&document, id)?.ok_or_else(|| {
-                    ServiceError::not_found(format!(
-                        "no artifact {id} for {}/{}: get_config_history lists the published ones",
-                        target.client_id, target.profile_id
-                    ))
-                })?
+                check_artifact_id_syntax(id, target)?;
+                self.store()
+                    .revision_by_artifact(&document, id)?
+                    .ok_or_else(|| {
+                        ServiceError::not_found(format!(
+                            "no artifact {id} for {}/{}",
+                            target.client_id, target.profile_id
+                        ))
+                        .with_hint(
+                            Hint::text(": ")
+                                .step(history(target))
+                                .then(" lists the published ones"),
+                        )
+                    })?
             }
             None => self.store().head(&document)?.ok_or_else(|| {
                 let draft = Draft::new(&target.client_id, &target.profile_id, super::DEFAULT_DRAFT);
@@ -432,7 +439,7 @@ impl Service {
         let document = target.document();
         let revision = match request.artifact_id.as_deref().filter(|s| !s.is_empty()) {
             Some(id) => {
-                check_artifact_id_syntax(id)?;
+                check_artifact_id_syntax(id, target)?;
                 self.store().revision_by_artifact(&document, id)?
             }
             None => self.store().head(&document)?,
@@ -696,8 +703,10 @@ impl Service {
         let artifact_id = request.artifact_id.as_str();
         let changelog = request.changelog.as_deref();
         if artifact_id.is_empty() {
-            return Err(ServiceError::invalid(
-                "artifact_id is required: get_config_history lists the artifacts to roll back to",
+            return Err(ServiceError::invalid("artifact_id is required").with_hint(
+                Hint::text(": ")
+                    .step(history(target))
+                    .then(" lists the artifacts to roll back to"),
             ));
         }
         if target.is_all() {
@@ -802,7 +811,15 @@ fn text_at(envelope: &Value, pointer: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
+/// The step that lists `target`'s published artifacts.
+fn history(target: &Target) -> NextStep {
+    NextStep::ConfigHistory {
+        client_id: target.client_id.clone(),
+        profile_id: target.profile_id.clone(),
+    }
+}
+
+fn check_artifact_id_syntax(id: &str, target: &Target) -> ServiceResult<()> {
     if id.len() == 64
         && id
             .bytes()
@@ -811,8 +828,9 @@ fn check_artifact_id_syntax(id: &str) -> ServiceResult<()> {
         Ok(())
     } else {
         Err(ServiceError::invalid(format!(
-            "artifact_id '{id}' is not a 64-digit lowercase hex SHA-256: copy it from get_config_history"
-        )))
+            "artifact_id '{id}' is not a 64-digit lowercase hex SHA-256"
+        ))
+        .with_hint(Hint::text(": copy it from ").step(history(target))))
     }
 }
 

@@ -272,14 +272,32 @@ impl Service {
     }
 
     /// The draft with `id`, or an error saying what the id is instead.
-    fn draft_row(&self, draft_id: i64, tool_for_entries: &str) -> ServiceResult<EntryDraftRow> {
+    /// A draft's row; an id that is a live entry's is refused naming `for_entries`, the step
+    /// that does the same to an entry, or drafting it.
+    fn draft_row(&self, draft_id: i64, for_entries: NextStep) -> ServiceResult<EntryDraftRow> {
         if let Some(draft) = self.store().content().entry_draft(draft_id)? {
             return Ok(draft);
         }
         if !self.store().content().entry_sites(draft_id)?.is_empty() {
-            return Err(ServiceError::invalid(format!(
-                "{draft_id} is a live entry, not a draft: use {tool_for_entries} with entryId {draft_id}, or create_draft with canonicalId {draft_id} to draft changes"
-            )));
+            let as_tools = format!(
+                "{} with entryId {draft_id}",
+                crate::next::tool_name(&for_entries)
+            );
+            return Err(
+                ServiceError::invalid(format!("{draft_id} is a live entry, not a draft"))
+                    .with_hint(
+                        Hint::text(": use ")
+                            .either(&as_tools, Hint::default().step(for_entries))
+                            .then(", or ")
+                            .either(
+                                &format!("create_draft with canonicalId {draft_id}"),
+                                Hint::default().step(NextStep::CreateDraft {
+                                    canonical_id: Some(draft_id),
+                                }),
+                            )
+                            .then(" to draft changes"),
+                    ),
+            );
         }
         Err(ServiceError::not_found(format!(
             "draftId {draft_id} does not exist (applied or deleted?)"
@@ -317,7 +335,12 @@ impl Service {
                 ));
             }
             (Some(canonical_id), None) => {
-                let rows = self.entry_rows(canonical_id, "update_draft")?;
+                let rows = self.entry_rows(
+                    canonical_id,
+                    NextStep::UpdateDraft {
+                        draft_id: canonical_id,
+                    },
+                )?;
                 if rows.iter().all(|r| r.deleted_at.is_some()) {
                     return Err(trashed(canonical_id));
                 }
@@ -472,7 +495,7 @@ impl Service {
         let draft_id = draft_id.get();
         let stale = |current: i64| stale_draft(draft_id, expected_version, current);
         let data = attribute_and_field_data.unwrap_or_default().into_inner();
-        self.draft_row(draft_id, "update_entry")?;
+        self.draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?;
         if data.is_empty() && draft_name.is_none() && draft_notes.is_none() {
             return Err(ServiceError::invalid(
                 "nothing to change: pass attributeAndFieldData, draftName or draftNotes",
@@ -485,7 +508,7 @@ impl Service {
             other => other,
         };
         for _ in 0..MAX_RETRIES {
-            let draft = self.draft_row(draft_id, "update_entry")?;
+            let draft = self.draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?;
             if expected_version.is_some_and(|v| v != draft.version) {
                 return Err(stale(draft.version));
             }
@@ -505,7 +528,8 @@ impl Service {
             };
             match self.store().content().update_entry_draft(draft_id, &update) {
                 Ok(_) => {
-                    let draft = self.draft_row(draft_id, "update_entry")?;
+                    let draft =
+                        self.draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?;
                     let next = Hint::text("; ")
                         .step(NextStep::ApplyDraft { draft_id })
                         .then(" makes it live");
@@ -526,7 +550,9 @@ impl Service {
                     });
                 }
                 Err(StoreError::Conflict(_)) if expected_version.is_some() => {
-                    let current = self.draft_row(draft_id, "update_entry")?.version;
+                    let current = self
+                        .draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?
+                        .version;
                     return Err(stale(current));
                 }
                 Err(StoreError::Conflict(_)) => continue,
@@ -598,7 +624,7 @@ impl Service {
     pub fn apply_draft(&self, request: ApplyDraft) -> ServiceResult<DraftApplied> {
         let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
         for _ in 0..MAX_RETRIES {
-            let draft = self.draft_row(draft_id, "update_entry")?;
+            let draft = self.draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?;
             if expected_version.is_some_and(|v| v != draft.version) {
                 return Err(stale_draft(draft_id, expected_version, draft.version));
             }
@@ -615,8 +641,13 @@ impl Service {
                     let rows = self.store().content().entry_sites(canonical_id)?;
                     if rows.is_empty() {
                         return Err(ServiceError::not_found(format!(
-                            "entry {canonical_id}, the canonical of draft {draft_id}, was deleted: delete_draft removes the draft"
-                        )));
+                            "entry {canonical_id}, the canonical of draft {draft_id}, was deleted"
+                        ))
+                        .with_hint(
+                            Hint::text(": ")
+                                .step(NextStep::DeleteDraft { draft_id })
+                                .then(" removes the draft"),
+                        ));
                     }
                     if rows.iter().all(|r| r.deleted_at.is_some()) {
                         return Err(trashed(canonical_id));
@@ -633,11 +664,30 @@ impl Service {
                                 Merge::Merged(content) => (head, content, true),
                                 Merge::Conflicts(names) => {
                                     return Err(ServiceError::conflict(format!(
-                                        "draft {draft_id} conflicts with changes made to entry {canonical_id} since the draft was created (revision {} → {}): {} changed on both sides; nothing was written. get_entry {canonical_id} shows the live values; update_draft the conflicting fields to the values you want, then apply_draft again",
+                                        "draft {draft_id} conflicts with changes made to entry {canonical_id} since the draft was created (revision {} → {}): {} changed on both sides; nothing was written.",
                                         draft.base_seq.map_or_else(|| "none".into(), |b| b.to_string()),
                                         row.head_seq,
                                         names.join(", ")
                                     ))
+                                    .with_hint(
+                                        Hint::text(" ")
+                                            .either(
+                                                &format!("get_entry {canonical_id}"),
+                                                Hint::default().step(NextStep::GetEntry {
+                                                    entry_id: canonical_id,
+                                                }),
+                                            )
+                                            .then(" shows the live values; ")
+                                            .either(
+                                                "update_draft the conflicting fields",
+                                                Hint::default()
+                                                    .step(NextStep::UpdateDraft { draft_id })
+                                                    .then(" with the conflicting fields"),
+                                            )
+                                            .then(" to the values you want, then ")
+                                            .step(NextStep::ApplyDraft { draft_id })
+                                            .then(" again"),
+                                    )
                                     .with_details(json!({
                                         "conflicts": names,
                                         "baseRevision": draft.base_seq,
@@ -694,7 +744,9 @@ impl Service {
             // Lost a race: if it was the draft that moved, the expectation is stale; if only
             // the entry moved, the next round merges again.
             if expected_version.is_some() {
-                let current = self.draft_row(draft_id, "update_entry")?.version;
+                let current = self
+                    .draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?
+                    .version;
                 if Some(current) != expected_version {
                     return Err(stale_draft(draft_id, expected_version, current));
                 }
@@ -707,7 +759,12 @@ impl Service {
         let canonical_id = input.canonical_id.map(Id::get);
         let site_id = input.site_id.map(Id::get);
         if let Some(canonical_id) = canonical_id {
-            self.entry_rows(canonical_id, "get_entry")?;
+            self.entry_rows(
+                canonical_id,
+                NextStep::GetEntry {
+                    entry_id: canonical_id,
+                },
+            )?;
         }
         if let Some(site_id) = site_id {
             self.site_or_primary(Some(site_id))?;
@@ -750,7 +807,7 @@ impl Service {
     /// itself checks the version.
     pub fn delete_draft(&self, request: DeleteDraft) -> ServiceResult<DraftDeleted> {
         let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
-        let draft = self.draft_row(draft_id, "delete_entry")?;
+        let draft = self.draft_row(draft_id, NextStep::DeleteEntry { entry_id: draft_id })?;
         match expected_version {
             Some(version) => {
                 if !self
@@ -758,7 +815,9 @@ impl Service {
                     .content()
                     .delete_entry_draft_at(draft_id, version)?
                 {
-                    let current = self.draft_row(draft_id, "delete_entry")?.version;
+                    let current = self
+                        .draft_row(draft_id, NextStep::DeleteEntry { entry_id: draft_id })?
+                        .version;
                     return Err(stale_draft(draft_id, expected_version, current));
                 }
             }
@@ -780,8 +839,13 @@ impl Service {
 
 fn provisional_exists(canonical_id: i64, creator: &str, draft_id: i64) -> ServiceError {
     ServiceError::conflict(format!(
-        "entry {canonical_id} already has a provisional draft by {creator} (draftId {draft_id}): change it with update_draft, or create a regular draft (provisional: false)"
+        "entry {canonical_id} already has a provisional draft by {creator} (draftId {draft_id})"
     ))
+    .with_hint(
+        Hint::text(": change it with ")
+            .step(NextStep::UpdateDraft { draft_id })
+            .then(", or create a regular draft (provisional: false)"),
+    )
     .with_details(json!({"draftId": draft_id}))
 }
 

@@ -238,8 +238,22 @@ impl Service {
                 }
                 rows.into_iter().find(|r| r.site_id == site_id).ok_or_else(|| {
                     ServiceError::not_found(format!(
-                        "entry {entry_id} does not exist in site {site_id} (it exists in site(s) {sites:?}): create_draft with canonicalId {entry_id} and siteId {site_id}, then apply_draft, adds it there"
+                        "entry {entry_id} does not exist in site {site_id} (it exists in site(s) {sites:?})"
                     ))
+                    .with_hint(
+                        Hint::text(": ")
+                            .either(
+                                &format!(
+                                    "create_draft with canonicalId {entry_id} and siteId {site_id}, then apply_draft"
+                                ),
+                                Hint::default()
+                                    .step(NextStep::CreateDraft {
+                                        canonical_id: Some(entry_id),
+                                    })
+                                    .then(&format!(" for site {site_id}, then apply that draft")),
+                            )
+                            .then(", adds it there"),
+                    )
                 })
             }
             None => {
@@ -253,20 +267,39 @@ impl Service {
     }
 
     /// A live entry's rows, or an error that says what the id is instead.
+    /// The live rows of an entry; an id that is a draft's is refused naming `for_drafts`,
+    /// the step that does the same to a draft.
     pub(crate) fn entry_rows(
         &self,
         entry_id: i64,
-        tool_for_drafts: &str,
+        for_drafts: NextStep,
+    ) -> ServiceResult<Vec<EntryRow>> {
+        self.entry_rows_noted(entry_id, for_drafts, "")
+    }
+
+    /// [`Self::entry_rows`] with a note after the step (why it is the one to use).
+    pub(crate) fn entry_rows_noted(
+        &self,
+        entry_id: i64,
+        for_drafts: NextStep,
+        note: &str,
     ) -> ServiceResult<Vec<EntryRow>> {
         let rows = self.store().content().entry_sites(entry_id)?;
         if !rows.is_empty() {
             return Ok(rows);
         }
         if let Some(draft) = self.store().content().entry_draft(entry_id)? {
+            let as_tools = format!(
+                "{}{note} with draftId {entry_id}",
+                crate::next::tool_name(&for_drafts)
+            );
             return Err(ServiceError::invalid(format!(
-                "{entry_id} is a draft ({}), not a live entry: use {tool_for_drafts} with draftId {entry_id}",
+                "{entry_id} is a draft ({}), not a live entry",
                 draft.name
-            )));
+            ))
+            .with_hint(
+                Hint::text(": use ").either(&as_tools, Hint::default().step(for_drafts).then(note)),
+            ));
         }
         Err(entry_not_found(entry_id))
     }
@@ -638,10 +671,12 @@ impl Service {
         let entry_type_id = match entry_type_id {
             Some(id) => id,
             None => *section.entry_type_ids.first().ok_or_else(|| {
-                ServiceError::invalid(format!(
-                    "section '{}' has no entry types: update_section adds some",
-                    section.handle
-                ))
+                ServiceError::invalid(format!("section '{}' has no entry types", section.handle))
+                    .with_hint(
+                        Hint::text(": ")
+                            .step(NextStep::UpdateSection)
+                            .then(" adds some"),
+                    )
             })?,
         };
         let schema = self.schema(entry_type_id)?;
@@ -706,9 +741,17 @@ impl Service {
             // for a site added later (or after a crash between the two writes).
             if let Some(existing) = self.store().content().first_entry_id(section.id, site.id)? {
                 return Err(ServiceError::invalid(format!(
-                    "section '{}' is a single: it has exactly one entry (entryId {existing}); change it with update_entry or create_draft",
+                    "section '{}' is a single: it has exactly one entry (entryId {existing})",
                     section.handle
-                )));
+                ))
+                .with_hint(
+                    Hint::text("; change it with ")
+                        .step(NextStep::UpdateEntry { entry_id: existing })
+                        .then(" or ")
+                        .step(NextStep::CreateDraft {
+                            canonical_id: Some(existing),
+                        }),
+                ));
             }
         }
         let mut data = data;
@@ -781,7 +824,7 @@ impl Service {
     pub fn update_entry(&self, request: UpdateEntry) -> ServiceResult<EntryWritten> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let mut data = request.attribute_and_field_data.into_inner();
-        let first = self.entry_rows(entry_id, "update_draft")?;
+        let first = self.entry_rows(entry_id, NextStep::UpdateDraft { draft_id: entry_id })?;
         let author = match first.first() {
             Some(row) => take_authors(&mut data, &self.section_row(row.section_id)?)?,
             None => None,
@@ -794,7 +837,7 @@ impl Service {
             ));
         }
         for _ in 0..MAX_RETRIES {
-            let rows = self.entry_rows(entry_id, "update_draft")?;
+            let rows = self.entry_rows(entry_id, NextStep::UpdateDraft { draft_id: entry_id })?;
             let row = self.pick_site_row(entry_id, rows, site_id)?;
             if row.deleted_at.is_some() {
                 return Err(trashed(entry_id));
@@ -840,7 +883,7 @@ impl Service {
     pub fn delete_entry(&self, request: DeleteEntry) -> ServiceResult<EntryDeleted> {
         let entry_id = request.entry_id.get();
         let permanently = request.permanently_delete.is_some_and(|f| f.0);
-        let rows = self.entry_rows(entry_id, "delete_draft")?;
+        let rows = self.entry_rows(entry_id, NextStep::DeleteDraft { draft_id: entry_id })?;
         self.check_live_rows(&rows)?;
         if permanently {
             let impact = self
@@ -882,12 +925,12 @@ impl Service {
 
     pub fn restore_entry(&self, request: RestoreEntry) -> ServiceResult<EntryRestored> {
         let entry_id = request.entry_id.get();
-        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let rows = self.entry_rows(entry_id, NextStep::GetEntry { entry_id })?;
         let was_trashed = rows.iter().any(|r| r.deleted_at.is_some());
         if was_trashed {
             self.store().content().set_trashed(entry_id, None)?;
         }
-        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let rows = self.entry_rows(entry_id, NextStep::GetEntry { entry_id })?;
         let message = if was_trashed {
             format!(
                 "restored entry {entry_id} from the trash; show the user {}",
@@ -914,9 +957,17 @@ pub(crate) fn check_enabled_for_site(section: &SectionRow, site: &SiteRow) -> Se
         Ok(())
     } else {
         Err(ServiceError::invalid(format!(
-            "section '{}' is not enabled for site {} ('{}'): enable it with update_section siteSettings [{{\"siteId\": {}, \"enabled\": true}}]",
-            section.handle, site.id, site.handle, site.id
-        )))
+            "section '{}' is not enabled for site {} ('{}')",
+            section.handle, site.id, site.handle
+        ))
+        .with_hint(
+            Hint::text(": enable it with ")
+                .step(NextStep::UpdateSection)
+                .then(&format!(
+                    " siteSettings [{{\"siteId\": {}, \"enabled\": true}}]",
+                    site.id
+                )),
+        ))
     }
 }
 
@@ -975,10 +1026,14 @@ pub(crate) fn take_authors(
     let max = max_authors(section);
     if ids.len() as i64 > max {
         return Err(ServiceError::invalid(format!(
-            "section '{}' allows at most {max} author(s) (maxAuthors), got {}: pass fewer authorIds, or raise maxAuthors with update_section",
+            "section '{}' allows at most {max} author(s) (maxAuthors), got {}",
             section.handle,
             ids.len()
-        )));
+        ))
+        .with_hint(
+            Hint::text(": pass fewer authorIds, or raise maxAuthors with ")
+                .step(NextStep::UpdateSection),
+        ));
     }
     Ok(Some(
         ids.iter()
@@ -1008,16 +1063,23 @@ pub(crate) fn live_outcome<T>(result: Result<T, StoreError>) -> ServiceResult<Op
             Ok(None)
         }
         Err(StoreError::NotFound) => Err(ServiceError::not_found(
-            "the draft was applied or deleted meanwhile: list_drafts shows the drafts",
+            "the draft was applied or deleted meanwhile",
+        )
+        .with_hint(
+            Hint::text(": ")
+                .step(NextStep::ListDrafts)
+                .then(" shows the drafts"),
         )),
         Err(e) => Err(e.into()),
     }
 }
 
 pub(crate) fn trashed(entry_id: i64) -> ServiceError {
-    ServiceError::conflict(format!(
-        "entry {entry_id} is in the trash: restore_entry first"
-    ))
+    ServiceError::conflict(format!("entry {entry_id} is in the trash")).with_hint(
+        Hint::text(": ")
+            .step(NextStep::RestoreEntry { entry_id })
+            .then(" first"),
+    )
 }
 
 pub(crate) fn busy() -> ServiceError {

@@ -11,6 +11,7 @@ use super::layouts::{layout_tabs, new_uid};
 use super::{Removed, handle_taken, impact_json, required_text, structure_conflict};
 use crate::api::{Flag, Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::{Service, now_millis};
 
 /// `get_entry_types`: entry types with their layouts' fields and the sections using them.
@@ -299,9 +300,19 @@ impl Service {
         if let Some(ids) = &entry_type_ids
             && let Some(missing) = ids.iter().find(|id| !types.iter().any(|t| t.id == **id))
         {
-            return Err(ServiceError::not_found(format!(
-                "entryTypeId {missing} does not exist: call get_entry_types without entryTypeIds to list them all"
-            )));
+            return Err(
+                ServiceError::not_found(format!("entryTypeId {missing} does not exist")).with_hint(
+                    Hint::text(": ")
+                        .either(
+                            "call get_entry_types without entryTypeIds",
+                            Hint::default()
+                                .verb()
+                                .then(" ")
+                                .step(NextStep::ListEntryTypes),
+                        )
+                        .then(" to list them all"),
+                ),
+            );
         }
         let mut listed = Vec::new();
         for row in types.iter().filter(|t| {
@@ -410,7 +421,7 @@ impl Service {
                 "entry type",
                 &handle,
                 taken.id,
-                "get_entry_types",
+                NextStep::ListEntryTypes,
             ));
         }
         let now = now_millis();
@@ -474,7 +485,7 @@ impl Service {
                     "entry type",
                     &handle,
                     taken.id,
-                    "get_entry_types",
+                    NextStep::ListEntryTypes,
                 ));
             }
             row.handle = handle;
@@ -507,9 +518,14 @@ impl Service {
             .collect();
         if let Some(only) = sections.iter().find(|s| s.entry_type_ids.len() == 1) {
             return Err(ServiceError::conflict(format!(
-                "entry type '{}' is the only entry type of section '{}' (sectionId {}): give the section another entry type first (update_section) or delete the section",
+                "entry type '{}' is the only entry type of section '{}' (sectionId {})",
                 row.handle, only.handle, only.id
-            )));
+            ))
+            .with_hint(
+                Hint::text(": give the section another entry type first (")
+                    .step(NextStep::UpdateSection)
+                    .then(") or delete the section"),
+            ));
         }
         let impact = content.impact(Scope::EntryType(entry_type_id))?;
         if (impact.entries > 0 || impact.drafts > 0) && !force {

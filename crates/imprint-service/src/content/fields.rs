@@ -10,6 +10,7 @@ use super::layouts::layout_tabs;
 use super::{field_def, handle_taken, required_text, structure_conflict};
 use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::NextStep;
 use crate::{Service, now_millis};
 
 /// `get_fields`: custom fields, or those one layout places.
@@ -320,7 +321,12 @@ impl Service {
         set_key_format(&mut settings, input.translation_key_format.as_deref())?;
         let content = self.store().content();
         if let Some(taken) = content.fields()?.iter().find(|f| f.handle == handle) {
-            return Err(handle_taken("field", &handle, taken.id, "get_fields"));
+            return Err(handle_taken(
+                "field",
+                &handle,
+                taken.id,
+                NextStep::ListFields,
+            ));
         }
         let now = now_millis();
         let mut row = FieldRow {
@@ -380,7 +386,12 @@ impl Service {
                 .iter()
                 .find(|f| f.handle == handle && f.id != field_id)
             {
-                return Err(handle_taken("field", &handle, taken.id, "get_fields"));
+                return Err(handle_taken(
+                    "field",
+                    &handle,
+                    taken.id,
+                    NextStep::ListFields,
+                ));
             }
             row.handle = handle;
         }
@@ -508,7 +519,9 @@ impl Service {
 }
 
 pub(crate) fn unknown_field(field_id: i64) -> ServiceError {
-    ServiceError::not_found(format!(
-        "fieldId {field_id} does not exist: get_fields lists the fields"
-    ))
+    crate::content::does_not_exist(
+        &format!("fieldId {field_id}"),
+        NextStep::ListFields,
+        " lists the fields",
+    )
 }

@@ -11,6 +11,7 @@ use super::entries::{EntryView, LiveWrite, busy, document, trashed};
 use crate::Service;
 use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::revisions::MAX_RETRIES;
 
 /// `list_revisions`: an entry's revisions, newest first.
@@ -90,6 +91,8 @@ pub struct RevisionList {
     pub revisions: Vec<RevisionSummary>,
     pub count: usize,
     pub message: String,
+    /// What can follow, as data: read one revision, or revert to it.
+    pub next: Hint,
 }
 
 /// The answer of `get_revision`: one verified revision, its content by field handle and
@@ -116,9 +119,10 @@ impl Service {
     pub fn list_revisions(&self, request: ListRevisions) -> ServiceResult<RevisionList> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let limit = request.limit;
-        let rows = self.entry_rows(
+        let rows = self.entry_rows_noted(
             entry_id,
-            "get_entry (drafts have no revisions until applied)",
+            NextStep::GetEntry { entry_id },
+            " (drafts have no revisions until applied)",
         )?;
         let row = self.pick_site_row(entry_id, rows, site_id)?;
         let revisions: Vec<RevisionSummary> = self
@@ -144,13 +148,19 @@ impl Service {
                 }
             })
             .collect();
+        let next = Hint::default()
+            .step(NextStep::GetRevision { entry_id })
+            .then(" shows one (verified), ")
+            .step(NextStep::RevertEntry { entry_id })
+            .then(" makes an old one current again");
         Ok(RevisionList {
             entry_id,
             site_id: row.site_id,
             current_revision: row.head_seq,
             count: revisions.len(),
             revisions,
-            message: "newest first; get_revision shows one (verified), revert_entry makes an old one current again".into(),
+            message: format!("newest first; {}", next.word(&ToolWords)),
+            next,
         })
     }
 
@@ -165,8 +175,13 @@ impl Service {
             .revision(&document(entry_id, site_id), revision)?
             .ok_or_else(|| {
                 ServiceError::not_found(format!(
-                    "entry {entry_id} has no revision {revision} in site {site_id}: list_revisions lists them"
+                    "entry {entry_id} has no revision {revision} in site {site_id}"
                 ))
+                .with_hint(
+                    Hint::text(": ")
+                        .step(NextStep::ListRevisions { entry_id })
+                        .then(" lists them"),
+                )
             })?;
         self.verify_revision(&row)?;
         Ok(row)
@@ -175,7 +190,7 @@ impl Service {
     pub fn get_revision(&self, request: GetRevision) -> ServiceResult<RevisionView> {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let revision = request.revision.get();
-        let rows = self.entry_rows(entry_id, "get_entry")?;
+        let rows = self.entry_rows(entry_id, NextStep::GetEntry { entry_id })?;
         let row = self.pick_site_row(entry_id, rows, site_id)?;
         let stored = self.verified_revision(entry_id, row.site_id, revision)?;
         let payload = stored
@@ -214,7 +229,7 @@ impl Service {
         let (entry_id, site_id) = (request.entry_id.get(), request.site_id.map(Id::get));
         let revision = request.revision.get();
         for _ in 0..MAX_RETRIES {
-            let rows = self.entry_rows(entry_id, "update_draft")?;
+            let rows = self.entry_rows(entry_id, NextStep::UpdateDraft { draft_id: entry_id })?;
             let row = self.pick_site_row(entry_id, rows, site_id)?;
             if row.deleted_at.is_some() {
                 return Err(trashed(entry_id));
@@ -260,3 +275,5 @@ impl Service {
         Err(busy())
     }
 }
+
+crate::next::worded!(RevisionList);

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use super::entries::{document, row_content};
 use crate::Service;
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 
 /// How many documents' verified heads a process remembers before it starts over (a
 /// bound on memory; forgetting only costs a re-verification).
@@ -86,20 +87,34 @@ impl Service {
         let Some(mismatch) = self.live_row_mismatch(row)? else {
             return Ok(());
         };
-        let restore = match mismatch.restore_from {
-            Some(seq) => format!(
-                "revert_entry with entryId {}, siteId {} and revision {seq} restores its signed content (list_revisions shows the history)",
-                row.entry_id, row.site_id
-            ),
-            None => "no signed revision of it is left to restore from: restore the database from a backup".into(),
-        };
-        Err(ServiceError::new(
+        let error = ServiceError::new(
             ErrorKind::Integrity,
             format!(
-                "entry {} in site {} was changed outside Imprint: {}. Refusing to serve it or build on it; {restore}",
+                "entry {} in site {} was changed outside Imprint: {}. Refusing to serve it or build on it; ",
                 row.entry_id, row.site_id, mismatch.problem
             ),
-        ))
+        );
+        let entry_id = row.entry_id;
+        Err(match mismatch.restore_from {
+            Some(seq) => error.with_hint(
+                Hint::default()
+                    .either(
+                        &format!(
+                            "revert_entry with entryId {entry_id}, siteId {} and revision {seq}",
+                            row.site_id
+                        ),
+                        Hint::default()
+                            .step(NextStep::RevertEntry { entry_id })
+                            .then(&format!(" with revision {seq} in site {}", row.site_id)),
+                    )
+                    .then(" restores its signed content (")
+                    .step(NextStep::ListRevisions { entry_id })
+                    .then(" shows the history)"),
+            ),
+            None => error.with_suffix(
+                "no signed revision of it is left to restore from: restore the database from a backup",
+            ),
+        })
     }
 
     /// [`Self::check_live_row`] for several rows (search results).

@@ -261,9 +261,11 @@ pub(crate) fn layout_tabs(layout: &Layout) -> Value {
 }
 
 fn unknown_layout(layout_id: i64) -> ServiceError {
-    ServiceError::not_found(format!(
-        "fieldLayoutId {layout_id} does not exist: get_entry_types shows each entry type's fieldLayoutId"
-    ))
+    crate::content::does_not_exist(
+        &format!("fieldLayoutId {layout_id}"),
+        crate::next::NextStep::ListEntryTypes,
+        " shows each entry type's fieldLayoutId",
+    )
 }
 
 /// A random RFC 4122 version 4 UUID, as Craft uses for layout elements.

@@ -24,6 +24,7 @@ use super::entries::{LiveWrite, check_enabled_for_site, live_outcome, row_conten
 use super::sections::{propagation_method, site_settings_for};
 use crate::api::IdList;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::{Service, now_millis};
 
 /// The default of a field's `translationMethod` (Imprint's: each site its own value).
@@ -165,9 +166,14 @@ impl Service {
         let sites = self.store().content().sites()?;
         if !requested.is_empty() && method != "custom" {
             return Err(ServiceError::invalid(format!(
-                "siteIds chooses the sites of an entry only in a section with propagationMethod \"custom\"; section '{}' has \"{method}\", which decides them itself: drop siteIds, or update_section propagationMethod \"custom\"",
+                "siteIds chooses the sites of an entry only in a section with propagationMethod \"custom\"; section '{}' has \"{method}\", which decides them itself",
                 section.handle
-            )));
+            ))
+            .with_hint(
+                Hint::text(": drop siteIds, or ")
+                    .step(NextStep::UpdateSection)
+                    .then(" propagationMethod \"custom\""),
+            ));
         }
         for id in requested {
             let site = sites

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{clamp_limit, unknown_site};
 use crate::api::{Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::{Service, now_millis};
 
 /// `search_content`: full-text search over live entries.
@@ -75,6 +76,8 @@ pub struct SearchResults {
     pub results: Vec<SearchHitView>,
     pub count: usize,
     pub message: String,
+    /// What can follow, as data: read one of the results.
+    pub next: Hint,
 }
 
 impl Service {
@@ -100,9 +103,11 @@ impl Service {
                 .iter()
                 .find(|id| !sections.iter().any(|s| s.id == **id))
             {
-                return Err(ServiceError::not_found(format!(
-                    "sectionId {missing} does not exist: get_sections lists the sections"
-                )));
+                return Err(crate::content::does_not_exist(
+                    &format!("sectionId {missing}"),
+                    NextStep::ListSections,
+                    " lists the sections",
+                ));
             }
         }
         if let Some(site_id) = site_id
@@ -160,10 +165,22 @@ impl Service {
         } else {
             "relevance"
         };
-        let message = if results.is_empty() {
-            "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\""
-        } else {
-            "best matches first; get_entry reads one, and each url opens it in the control panel"
+        let (message, next) = match results.first() {
+            None => (
+                "no entries match: try fewer or other words, a prefix like \"summ*\", or status \"all\"".to_string(),
+                Hint::default(),
+            ),
+            Some(first) => {
+                let next = Hint::default()
+                    .step(NextStep::GetEntry {
+                        entry_id: first.entry_id,
+                    })
+                    .then(" reads one, and each url opens it in the control panel");
+                (
+                    format!("best matches first; {}", next.word(&ToolWords)),
+                    next,
+                )
+            }
         };
         Ok(SearchResults {
             query: text.to_string(),
@@ -173,7 +190,8 @@ impl Service {
             ranking: ranking.into(),
             count: results.len(),
             results,
-            message: message.into(),
+            message,
+            next,
         })
     }
 }
@@ -267,3 +285,5 @@ mod tests {
         );
     }
 }
+
+crate::next::worded!(SearchResults);

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::api::{Flag, Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::{Service, now_millis};
 
 /// `get_sections`: sections with their entry types and per-site settings.
@@ -303,9 +304,19 @@ impl Service {
         if let Some(ids) = &section_ids
             && let Some(missing) = ids.iter().find(|id| !sections.iter().any(|s| s.id == **id))
         {
-            return Err(ServiceError::not_found(format!(
-                "sectionId {missing} does not exist: call get_sections without sectionIds to list them all"
-            )));
+            return Err(
+                ServiceError::not_found(format!("sectionId {missing} does not exist")).with_hint(
+                    Hint::text(": ")
+                        .either(
+                            "call get_sections without sectionIds",
+                            Hint::default()
+                                .verb()
+                                .then(" ")
+                                .step(NextStep::ListSections),
+                        )
+                        .then(" to list them all"),
+                ),
+            );
         }
         let listed: Vec<SectionView> = sections
             .iter()
@@ -322,9 +333,15 @@ impl Service {
         let types = self.store().content().entry_types()?;
         for id in ids {
             if !types.iter().any(|t| t.id == *id) {
-                return Err(ServiceError::not_found(format!(
-                    "entryTypeId {id} does not exist: get_entry_types lists them, create_entry_type makes one"
-                )));
+                return Err(
+                    ServiceError::not_found(format!("entryTypeId {id} does not exist")).with_hint(
+                        Hint::text(": ")
+                            .step(NextStep::ListEntryTypes)
+                            .then(" lists them, ")
+                            .step(NextStep::CreateEntryType)
+                            .then(" makes one"),
+                    ),
+                );
             }
         }
         let mut unique = ids.to_vec();
@@ -387,9 +404,13 @@ impl Service {
         for (site, item) in items {
             let site_id = match site {
                 None | Some(Value::Null) => {
-                    return Err(ServiceError::invalid(
-                        "each siteSettings item needs a siteId (get_sites lists them)",
-                    ));
+                    return Err(
+                        ServiceError::invalid("each siteSettings item needs a siteId").with_hint(
+                            Hint::text(" (")
+                                .step(NextStep::ListSites)
+                                .then(" lists them)"),
+                        ),
+                    );
                 }
                 Some(value) => setting::<Id>("siteSettings[].siteId", value)?.get(),
             };
@@ -456,13 +477,25 @@ impl Service {
         let entry_type_ids = input.entry_type_ids.ids();
         if entry_type_ids.is_empty() {
             return Err(ServiceError::invalid(
-                "entryTypeIds is required: a section needs at least one entry type (create_entry_type makes one, get_entry_types lists them)",
+                "entryTypeIds is required: a section needs at least one entry type",
+            )
+            .with_hint(
+                Hint::text(" (")
+                    .step(NextStep::CreateEntryType)
+                    .then(" makes one, ")
+                    .step(NextStep::ListEntryTypes)
+                    .then(" lists them)"),
             ));
         }
         self.check_entry_type_ids(&entry_type_ids)?;
         let content = self.store().content();
         if let Some(taken) = content.sections()?.iter().find(|s| s.handle == handle) {
-            return Err(handle_taken("section", &handle, taken.id, "get_sections"));
+            return Err(handle_taken(
+                "section",
+                &handle,
+                taken.id,
+                NextStep::ListSections,
+            ));
         }
         let default_uri = if kind == "single" {
             handle.clone()
@@ -545,7 +578,12 @@ impl Service {
                 .iter()
                 .find(|s| s.handle == handle && s.id != section_id)
             {
-                return Err(handle_taken("section", &handle, taken.id, "get_sections"));
+                return Err(handle_taken(
+                    "section",
+                    &handle,
+                    taken.id,
+                    NextStep::ListSections,
+                ));
             }
             row.handle = handle;
         }

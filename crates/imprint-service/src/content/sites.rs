@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{handle_taken, required_text, structure_conflict, unknown_site};
 use crate::api::{Flag, Id};
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::NextStep;
 use crate::{Service, now_millis};
 
 /// `get_sites`: every site. Takes no parameters.
@@ -199,7 +200,7 @@ impl Service {
         };
         let sites = self.store().content().sites()?;
         if let Some(taken) = sites.iter().find(|s| s.handle == handle) {
-            return Err(handle_taken("site", &handle, taken.id, "get_sites"));
+            return Err(handle_taken("site", &handle, taken.id, NextStep::ListSites));
         }
         let now = now_millis();
         let mut row = SiteRow {
@@ -241,7 +242,7 @@ impl Service {
         if let Some(handle) = input.handle.filter(|h| !h.is_empty()) {
             slug::check_handle("handle", &handle)?;
             if let Some(taken) = sites.iter().find(|s| s.handle == handle && s.id != site_id) {
-                return Err(handle_taken("site", &handle, taken.id, "get_sites"));
+                return Err(handle_taken("site", &handle, taken.id, NextStep::ListSites));
             }
             row.handle = handle;
         }

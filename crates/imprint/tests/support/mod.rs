@@ -190,3 +190,61 @@ impl Mcp {
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// A fresh PostgreSQL database in the cluster `IMPRINT_TEST_DATABASE_URL` names (CI sets it,
+/// `scripts/dev-postgres start` gives one), dropped at the end.
+pub struct TeamDb {
+    pub admin: String,
+    pub name: String,
+    /// The same server and user, this database.
+    pub url: String,
+}
+
+impl TeamDb {
+    /// A database named `{prefix}_{pid}_{n}`; `None`, with a note, when the variable is not
+    /// set (the calling test then passes vacuously).
+    pub fn new(prefix: &str) -> Option<TeamDb> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let Ok(admin) = std::env::var("IMPRINT_TEST_DATABASE_URL") else {
+            eprintln!(
+                "IMPRINT_TEST_DATABASE_URL is not set: skipping this PostgreSQL test (scripts/dev-postgres start gives one)"
+            );
+            return None;
+        };
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        psql(&admin, &format!("CREATE DATABASE {name}"));
+        let base = admin.split('?').next().unwrap();
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        Some(TeamDb { admin, name, url })
+    }
+}
+
+impl Drop for TeamDb {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args([
+                self.admin.as_str(),
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+/// Runs `sql` against `url` with psql; a failure fails the test with psql's own words.
+pub fn psql(url: &str, sql: &str) {
+    let output = std::process::Command::new("psql")
+        .args([url, "-qc", sql])
+        .output()
+        .expect("psql (Debian's postgresql-client) runs");
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

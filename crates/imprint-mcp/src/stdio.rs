@@ -370,3 +370,45 @@ async fn read_frame<R: AsyncRead + Unpin>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A request that passes the frame checks but not rmcp's types (an id JSON-RPC allows
+    /// but rmcp reads only as an integer) is answered -32602 with its id, and the session
+    /// goes on serving.
+    #[tokio::test]
+    async fn a_request_rmcp_refuses_is_answered_with_its_id() {
+        let (_dir, service) = imprint_test_support::service();
+        let (mut client, server_in) = tokio::io::duplex(64 * 1024);
+        let (server_out, client_out) = tokio::io::duplex(64 * 1024);
+        let served = tokio::spawn(serve(ImprintMcp::new(service), server_in, server_out));
+        for frame in [
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}),
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            json!({"jsonrpc": "2.0", "id": 5.5, "method": "ping"}),
+            json!({"jsonrpc": "2.0", "id": 6, "method": "ping"}),
+        ] {
+            client
+                .write_all(format!("{frame}\n").as_bytes())
+                .await
+                .unwrap();
+        }
+        client.shutdown().await.unwrap();
+        let mut answers = std::collections::HashMap::new();
+        let mut lines = BufReader::new(client_out).lines();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let answer: Value = serde_json::from_str(&line).unwrap();
+            answers.insert(answer["id"].to_string(), answer);
+        }
+        served.await.unwrap().unwrap();
+        assert_eq!(
+            answers["5.5"]["error"]["code"],
+            json!(frames::INVALID_PARAMS)
+        );
+        assert!(answers["6"].get("result").is_some(), "{answers:?}");
+    }
+}

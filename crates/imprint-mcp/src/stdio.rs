@@ -7,16 +7,20 @@
 //! Each `initialize` after the first message starts a fresh rmcp session, so the version
 //! it negotiates is the one the session answers as (rmcp keeps the lifecycle an earlier
 //! request with 2026-07-28 `_meta` selected).
+//!
+//! rmcp is handed the messages this layer has already parsed, through a [`Session`]
+//! transport, not their text: each frame is parsed once, and no in-memory pipe, second
+//! line reader or task sits between the two (the MCP hot path, issue 8).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use rmcp::ServiceExt;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use rmcp::{RoleServer, ServiceExt};
 use serde_json::Value;
-use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream, WriteHalf,
-};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::frames::{self, Frame, Kind};
 use crate::server::ImprintMcp;
@@ -64,7 +68,7 @@ where
         Ok::<(), std::io::Error>(())
     });
     let state = Arc::new(Mutex::new(State::default()));
-    let mut session: Option<WriteHalf<DuplexStream>> = None;
+    let mut session: Option<mpsc::Sender<Value>> = None;
     let mut used = false;
     // Whether the current session has had its `initialized` notification.
     let mut ready = false;
@@ -119,16 +123,17 @@ where
                 }
                 if let Some(requested) = requested {
                     ready = false;
-                    if used && let Some(mut old) = session.take() {
-                        // the old session finishes what it has and ends at EOF
-                        let _ = old.shutdown().await;
+                    if used {
+                        // the old session finishes what it has and ends when its input
+                        // closes
+                        session = None;
                     }
                     let mut state = lock(&state);
                     state.version = None;
                     state.requested = Some(requested.to_string());
                     state.pending_init = Some(message["id"].to_string());
                 }
-                vec![frame]
+                vec![message]
             }
             Ok(Frame::Batch(items)) => {
                 let version = {
@@ -158,7 +163,7 @@ where
                             if kind == Kind::Request {
                                 batch.waiting.insert(item["id"].to_string());
                             }
-                            forward.push(serde_json::to_vec(&item)?);
+                            forward.push(item);
                         }
                     }
                 }
@@ -172,35 +177,33 @@ where
                 forward
             }
         };
-        for mut message in messages {
-            message.push(b'\n');
+        for message in messages {
             // A session ends if its first message was not one rmcp starts with; the next
             // message starts a new one.
+            let mut message = Some(message);
             for _attempt in 0..2 {
-                let writer = match &mut session {
-                    Some(writer) => writer,
+                let Some(next) = message.take() else { break };
+                let input = match &mut session {
+                    Some(input) => input,
                     None => {
-                        let (writer, task) = start(handler.clone(), &state, &tx);
+                        let (input, task) = start(handler.clone(), &state, &tx);
                         sessions.push(task);
                         used = false;
-                        session.insert(writer)
+                        session.insert(input)
                     }
                 };
-                let sent = async {
-                    writer.write_all(&message).await?;
-                    writer.flush().await
-                };
-                if sent.await.is_ok() {
-                    used = true;
-                    break;
+                match input.send(next).await {
+                    Ok(()) => used = true,
+                    Err(mpsc::error::SendError(back)) => {
+                        message = Some(back);
+                        session = None;
+                    }
                 }
-                session = None;
             }
         }
     }
-    if let Some(mut writer) = session.take() {
-        let _ = writer.shutdown().await;
-    }
+    // closing the session's input ends it once it has answered what it has
+    drop(session);
     drop(tx);
     for task in sessions {
         let _ = task.await;
@@ -209,32 +212,82 @@ where
     Ok(())
 }
 
-/// Starts an rmcp session on an in-memory pipe; its output goes through [`on_output`].
+/// Starts an rmcp session fed through `input`; its output goes through [`on_output`].
 fn start(
     handler: ImprintMcp,
     state: &Arc<Mutex<State>>,
     tx: &UnboundedSender<String>,
-) -> (WriteHalf<DuplexStream>, tokio::task::JoinHandle<()>) {
-    let (ours, theirs) = tokio::io::duplex(64 * 1024);
-    let (their_read, their_write) = tokio::io::split(theirs);
-    let (our_read, our_write) = tokio::io::split(ours);
-    let (state, tx) = (Arc::clone(state), tx.clone());
+) -> (mpsc::Sender<Value>, tokio::task::JoinHandle<()>) {
+    // bounded: a client that writes faster than requests are taken waits, as it did on
+    // the pipe this replaces
+    let (input, incoming) = mpsc::channel(64);
+    let transport = Session {
+        incoming,
+        state: Arc::clone(state),
+        tx: tx.clone(),
+    };
     let task = tokio::spawn(async move {
-        let rmcp = tokio::spawn(async move {
-            match handler.serve((their_read, their_write)).await {
-                Ok(running) => {
-                    let _ = running.waiting().await;
-                }
-                Err(error) => tracing::warn!(%error, "MCP session ended before it started"),
+        match handler.serve(transport).await {
+            Ok(running) => {
+                let _ = running.waiting().await;
             }
-        });
-        let mut lines = BufReader::new(our_read).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            on_output(&state, &tx, line);
+            Err(error) => tracing::warn!(%error, "MCP session ended before it started"),
         }
-        let _ = rmcp.await;
     });
-    (our_write, task)
+    (input, task)
+}
+
+/// rmcp's transport for one session: the messages the frame layer parsed and checked go
+/// in as values, rmcp's answers come out through [`on_output`].
+struct Session {
+    incoming: mpsc::Receiver<Value>,
+    state: Arc<Mutex<State>>,
+    tx: UnboundedSender<String>,
+}
+
+impl Transport<RoleServer> for Session {
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let sent = serde_json::to_string(&item)
+            .map(|line| on_output(&self.state, &self.tx, line))
+            .map_err(std::io::Error::other);
+        std::future::ready(sent)
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        loop {
+            let message = self.incoming.recv().await?;
+            // A request is answered even when rmcp's types refuse it (a missing or
+            // mistyped parameter); a notification or response that does not fit is dropped,
+            // as rmcp's own transport drops it.
+            let id = match (message.get("method"), message.get("id")) {
+                (Some(_), Some(id)) => Some(id.clone()),
+                _ => None,
+            };
+            match serde_json::from_value(message) {
+                Ok(message) => return Some(message),
+                Err(error) => {
+                    if let Some(id) = id {
+                        let answer = frames::error(
+                            id,
+                            frames::INVALID_PARAMS,
+                            format!("invalid params: {error}"),
+                        );
+                        on_output(&self.state, &self.tx, answer.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.incoming.close();
+        Ok(())
+    }
 }
 
 /// A line rmcp wrote: passed on, or kept for its batch's answer.
@@ -315,5 +368,47 @@ async fn read_frame<R: AsyncRead + Unpin>(
         if complete {
             return Ok(Some(if too_long { Err(()) } else { Ok(frame) }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A request that passes the frame checks but not rmcp's types (an id JSON-RPC allows
+    /// but rmcp reads only as an integer) is answered -32602 with its id, and the session
+    /// goes on serving.
+    #[tokio::test]
+    async fn a_request_rmcp_refuses_is_answered_with_its_id() {
+        let (_dir, service) = imprint_test_support::service();
+        let (mut client, server_in) = tokio::io::duplex(64 * 1024);
+        let (server_out, client_out) = tokio::io::duplex(64 * 1024);
+        let served = tokio::spawn(serve(ImprintMcp::new(service), server_in, server_out));
+        for frame in [
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}),
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            json!({"jsonrpc": "2.0", "id": 5.5, "method": "ping"}),
+            json!({"jsonrpc": "2.0", "id": 6, "method": "ping"}),
+        ] {
+            client
+                .write_all(format!("{frame}\n").as_bytes())
+                .await
+                .unwrap();
+        }
+        client.shutdown().await.unwrap();
+        let mut answers = std::collections::HashMap::new();
+        let mut lines = BufReader::new(client_out).lines();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let answer: Value = serde_json::from_str(&line).unwrap();
+            answers.insert(answer["id"].to_string(), answer);
+        }
+        served.await.unwrap().unwrap();
+        assert_eq!(
+            answers["5.5"]["error"]["code"],
+            json!(frames::INVALID_PARAMS)
+        );
+        assert!(answers["6"].get("result").is_some(), "{answers:?}");
     }
 }

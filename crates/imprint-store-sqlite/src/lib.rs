@@ -247,9 +247,10 @@ fn add_item_in(
     value: &Value,
     now: i64,
 ) -> StoreResult<ItemAdded> {
-    // The happy path is two statements: the insert, and the version bump that checks
-    // the expected version, counts the item and returns the count. The failure
-    // paths read the version to say which failure it was.
+    // The happy path is three statements: the insert, the version bump that checks the
+    // expected version and counts the item, and the count read back (a `RETURNING` clause
+    // would cost SQLite an ephemeral table and a statement journal on every add). The
+    // failure paths read the version to say which failure it was.
     let current_version = || -> StoreResult<Option<i64>> {
         tx.prepare_cached("SELECT version FROM drafts WHERE id = ?1")
             .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
@@ -283,24 +284,25 @@ fn add_item_in(
         }
         Err(e) => return Err(map_error(e)),
     }
-    let bumped: Option<i64> = tx
+    let bumped = tx
         .prepare_cached(
             "UPDATE drafts SET version = version + 1, updated_at = ?3, item_count = item_count + 1
-                 WHERE id = ?1 AND version = ?2 RETURNING item_count",
+                 WHERE id = ?1 AND version = ?2",
         )
-        .and_then(|mut s| {
-            s.query_row(params![id, expected_version, now], |row| row.get(0))
-                .optional()
-        })
+        .and_then(|mut s| s.execute(params![id, expected_version, now]))
         .map_err(map_error)?;
-    match bumped {
+    if bumped == 0 {
         // an error rolls the insert back with the transaction
-        None => Err(moved(current_version()?)),
-        Some(count) => Ok(ItemAdded::Added {
-            version: expected_version + 1,
-            item_count: usize::try_from(count).unwrap_or(0),
-        }),
+        return Err(moved(current_version()?));
     }
+    let count: i64 = tx
+        .prepare_cached("SELECT item_count FROM drafts WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], |row| row.get(0)))
+        .map_err(map_error)?;
+    Ok(ItemAdded::Added {
+        version: expected_version + 1,
+        item_count: usize::try_from(count).unwrap_or(0),
+    })
 }
 
 struct OpenTransaction<'c>(&'c Connection);
@@ -897,18 +899,24 @@ impl Store for SqliteStore {
     }
 
     fn catalog_entry(&self, server_id: &str) -> StoreResult<Option<CatalogRow>> {
-        self.optional(
-            "SELECT server_id, definition, created_at, updated_at FROM catalog WHERE server_id = ?1",
-            [server_id],
-            |row| {
+        // On the write connection, not a read connection: every add_server_to_config reads
+        // this right before it writes, and the write connection's page cache survives its
+        // own commits, while a read connection drops its cache after any commit elsewhere
+        // and reads the pages again from the files.
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT server_id, definition, created_at, updated_at FROM catalog WHERE server_id = ?1",
+            )?
+            .query_row([server_id], |row| {
                 Ok(CatalogRow {
                     server_id: row.get(0)?,
                     definition: from_text(row.get(1)?)?,
                     created_at: row.get(2)?,
                     updated_at: row.get(3)?,
                 })
-            },
-        )
+            })
+            .optional()
+        })
     }
 
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {

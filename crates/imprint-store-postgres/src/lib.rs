@@ -35,6 +35,7 @@ use tokio_postgres::{NoTls, Row};
 
 mod content;
 mod search;
+mod team;
 mod tokens;
 mod transfer;
 
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_keyring.sql"),
     include_str!("../migrations/0003_pending_deployments.sql"),
     include_str!("../migrations/0004_site_groups.sql"),
+    include_str!("../migrations/0006_roles_requests_audit.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).
@@ -1034,6 +1036,10 @@ impl Store for PostgresStore {
     }
 
     fn tokens(&self) -> &dyn TokenStore {
+        self
+    }
+
+    fn team(&self) -> &dyn imprint_store::TeamStore {
         self
     }
 }

@@ -14,6 +14,7 @@ mod serve;
 mod start;
 mod store;
 mod store_cli;
+mod team_cli;
 mod token_cli;
 mod words;
 

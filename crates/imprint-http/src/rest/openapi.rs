@@ -317,6 +317,36 @@ pub(crate) static OPERATIONS: &[Operation] = &[
     .if_match(),
 ];
 
+/// The id of the route that serves `method` on the request path `path`, if the table has
+/// one; like the router, a literal segment wins over a `{parameter}`
+/// (`/v1/servers/installed` is not `/v1/servers/{server_id}`).
+pub(crate) fn operation_id(method: &str, path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    OPERATIONS
+        .iter()
+        .chain(super::content::OPERATIONS.iter())
+        .filter(|op| op.method.eq_ignore_ascii_case(method))
+        .filter_map(|op| {
+            let pattern: Vec<&str> = op.path.split('/').collect();
+            if pattern.len() != segments.len() {
+                return None;
+            }
+            let mut literal = 0;
+            for (want, got) in pattern.iter().zip(&segments) {
+                if want.starts_with('{') {
+                    continue;
+                }
+                if want != got {
+                    return None;
+                }
+                literal += 1;
+            }
+            Some((literal, op.id))
+        })
+        .max_by_key(|(literal, _)| *literal)
+        .map(|(_, id)| id)
+}
+
 fn error_response(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }

@@ -14,8 +14,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::api::{Id, JsonObject};
-use crate::config::{DiffConfig, PublishConfig, Target};
+use crate::api::Id;
+use crate::config::{PublishConfig, Target};
 use crate::content::ApplyDraft;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, new_id, now_millis};
@@ -107,8 +107,9 @@ pub struct RequestWithDiff {
     pub request: RequestView,
     /// The draft's version now; approval is refused unless it is still `draft_version`.
     pub current_version: Option<i64>,
-    /// Config: the draft against the latest published artifact (`null` when nothing is
-    /// published yet or the draft is gone). Content: the draft's content.
+    /// Config: from the latest published artifact (nothing, before the first publish) to
+    /// the draft, secret values redacted (`null` when the draft is gone). Content: the
+    /// draft's content.
     pub diff: Value,
 }
 
@@ -332,20 +333,19 @@ impl Service {
             return Ok((None, Value::Null));
         };
         let (_, _, payload) = self.rendered_draft(&target)?;
-        let Value::Object(payload) = payload else {
-            return Ok((Some(draft.version), Value::Null));
+        // From the latest (nothing, before the first publish) to the draft: what approval adds.
+        let latest = match self.store().head(&target.document())? {
+            Some(head) => {
+                self.verify_revision(&head)?;
+                head.envelope.get("payload").cloned().unwrap_or(json!({}))
+            }
+            None => json!({}),
         };
-        let diff = self.diff_config(DiffConfig {
-            client_id: Some(target.client_id.clone()),
-            profile_id: Some(target.profile_id.clone()),
-            local_artifact_id: None,
-            local_payload: Some(JsonObject(payload)),
-        });
+        let mut diff = imprint_config::diff::diff_payloads(&latest, &payload);
+        imprint_config::redact::redact_changes(&mut diff);
         Ok((
             Some(draft.version),
-            diff.ok()
-                .and_then(|d| serde_json::to_value(d.diff).ok())
-                .unwrap_or(Value::Null),
+            serde_json::to_value(diff).unwrap_or(Value::Null),
         ))
     }
 

@@ -339,9 +339,11 @@ impl Service {
     /// Appends `operation` on `target` to the audit log if it is a change. A failed
     /// append is logged, never returned: the change it describes has already happened.
     pub fn record(&self, operation: &str, target: &str) {
-        if !rule(operation).is_some_and(|rule| rule.changes) {
+        let Some(rule) = rule(operation).filter(|rule| rule.changes) else {
             return;
-        }
+        };
+        // Recorded under the operation's own name, whichever alias the surface used.
+        let operation = rule.operation;
         let row = AuditRow {
             seq: 0,
             at: now_millis(),

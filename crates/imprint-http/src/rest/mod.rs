@@ -10,6 +10,7 @@
 pub(crate) mod config;
 pub(crate) mod content;
 pub(crate) mod openapi;
+pub(crate) mod team;
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -19,7 +20,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub(crate) fn routes() -> axum::Router<AppState> {
-    config::routes().merge(content::routes())
+    config::routes()
+        .merge(content::routes())
+        .merge(team::routes())
 }
 
 /// What an `If-Match` header asks for.

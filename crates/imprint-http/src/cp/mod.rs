@@ -17,6 +17,7 @@ pub(crate) mod configs;
 pub(crate) mod content;
 pub(crate) mod html;
 pub(crate) mod session;
+mod team;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cp/assets/app.css", get(stylesheet))
         .merge(configs::routes())
         .merge(content::routes())
+        .merge(team::routes())
 }
 
 /// A signed-in visitor: the session, and the service acting as them.

@@ -330,3 +330,101 @@ fn token_create_defaults_to_editor_and_refuses_an_unknown_role() {
     assert_ne!(code, 0);
     assert!(stderr.contains("not a role"), "{stderr}");
 }
+
+/// Signs in to the control panel with `secret` and returns the session cookie.
+fn panel_session(server: &Server, secret: &str) -> String {
+    let login = server.send("GET", &format!("/cp/login?token={secret}"), &[], None);
+    assert_eq!(login.status, 303, "{}", login.body);
+    let cookie = login.header("set-cookie").unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn csrf_of(body: &str) -> String {
+    body.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_control_panel_checks_roles_and_shows_requests_and_the_audit_log() {
+    let env = TestEnv::new();
+    let editor = token_with_role(&env, "ed", "editor");
+    let server = Server::start(&env, &[]);
+    let added = server.post(
+        "/v1/config/cursor/dev/draft/add",
+        &editor,
+        json!({"server_id": "memory"}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let asked = server.post(
+        "/v1/requests/publish",
+        &editor,
+        json!({"client_id": "cursor", "profile_id": "dev"}),
+    );
+    let request_id = asked.json()["request_id"].as_str().unwrap().to_string();
+
+    // An editor's session sees the request but cannot approve it, nor read the audit log.
+    let cookie = panel_session(&server, &editor);
+    let page = server.send("GET", "/cp/requests", &[("cookie", &cookie)], None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(&request_id) && page.body.contains("memory"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let post = |cookie: &str, path: &str, body: &str| {
+        server.send(
+            "POST",
+            path,
+            &[
+                ("cookie", cookie),
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("origin", &server.url()),
+            ],
+            Some(body),
+        )
+    };
+    let refused = post(
+        &cookie,
+        &format!("/cp/requests/{request_id}/approve"),
+        &format!("_csrf={csrf}"),
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(
+        refused.body.contains("needs the publisher role"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        server
+            .send("GET", "/cp/audit", &[("cookie", &cookie)], None)
+            .status,
+        403
+    );
+
+    // The launch token's session is the owner (admin): it approves, and reads the log.
+    let launch = server.login_url.split("token=").nth(1).unwrap().to_string();
+    let owner = panel_session(&server, &launch);
+    let page = server.send("GET", "/cp/requests", &[("cookie", &owner)], None);
+    let csrf = csrf_of(&page.body);
+    let approved = post(
+        &owner,
+        &format!("/cp/requests/{request_id}/approve"),
+        &format!("_csrf={csrf}"),
+    );
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let envelope = server.get("/v1/config/cursor/dev", &editor).json();
+    assert_eq!(envelope["metadata"]["requested_by"], "ed", "{envelope}");
+    assert_eq!(envelope["metadata"]["approved_by"], "tester");
+    let audit = server.send("GET", "/cp/audit", &[("cookie", &owner)], None);
+    assert_eq!(audit.status, 200);
+    assert!(
+        audit.body.contains("approve_request") && audit.body.contains("panel"),
+        "{}",
+        audit.body
+    );
+    server.terminate();
+}

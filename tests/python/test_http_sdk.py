@@ -46,7 +46,7 @@ def token(env):
     """Mints a token with the CLI (another process than the server): the secret alone on stdout."""
 
     def mint(name):
-        done = subprocess.run([BIN, "token", "create", "--name", name], env=env, capture_output=True, text=True)
+        done = subprocess.run([BIN, "token", "create", "--name", name, "--role", "admin"], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 

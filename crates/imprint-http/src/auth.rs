@@ -13,6 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use imprint_service::auth::{self, Principal};
+use imprint_service::roles::{self, Role, Surface};
 use imprint_service::{Service, ServiceError, ServiceResult};
 
 use crate::error::ApiError;
@@ -54,9 +55,11 @@ impl LaunchToken {
     }
 
     fn principal(&self) -> Principal {
+        // The person who started the server: the machine's owner.
         Principal {
             name: self.name.to_string(),
             token_id: None,
+            role: Role::Admin,
         }
     }
 }
@@ -126,6 +129,7 @@ impl AppState {
         Principal {
             name: self.service.actor().to_string(),
             token_id: None,
+            role: Role::Admin,
         }
     }
 
@@ -153,6 +157,10 @@ impl AppState {
 pub(crate) struct Caller {
     state: AppState,
     credential: Credential,
+    /// The route's operation (its OpenAPI id, snake-cased): what the role table is asked.
+    operation: Option<String>,
+    /// The request's path, recorded in the audit log.
+    target: String,
 }
 
 enum Credential {
@@ -172,12 +180,20 @@ impl Caller {
     {
         let service = self.state.service.clone();
         let credential = self.credential;
+        let (name, target) = (self.operation, self.target);
         blocking(move || {
             let principal = match credential {
                 Credential::Known(principal) => principal,
                 Credential::Secret(secret) => service.authenticate(&secret)?,
             };
-            operation(&service.acting_as(&principal.name))
+            let Some(name) = name else {
+                return Err(ServiceError::internal(format!(
+                    "route {target} is not in the OpenAPI table, so it has no role"
+                )));
+            };
+            service
+                .acting_for(&principal, Surface::Rest)
+                .perform(&name, &target, operation)
         })
         .await
     }
@@ -195,9 +211,13 @@ impl FromRequestParts<AppState> for Caller {
             None if !state.config.require_auth => Credential::Known(state.local_principal()),
             None => return Err(missing_credentials()),
         };
+        let operation = crate::rest::openapi::operation_id(parts.method.as_str(), parts.uri.path())
+            .map(roles::snake_case);
         Ok(Caller {
             state: state.clone(),
             credential,
+            operation,
+            target: parts.uri.path().to_string(),
         })
     }
 }

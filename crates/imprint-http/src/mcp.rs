@@ -65,20 +65,31 @@ impl McpMount {
         }
     }
 
-    /// The handler acting as `actor`.
-    fn handler(&self, service: &imprint_service::Service, actor: &str) -> ImprintMcp {
+    /// The handler acting as `principal` (its name, role and token).
+    fn handler(
+        &self,
+        service: &imprint_service::Service,
+        principal: &imprint_service::auth::Principal,
+    ) -> ImprintMcp {
+        let key = format!(
+            "{}\u{0}{}\u{0}{}",
+            principal.name,
+            principal.role,
+            principal.token_id.as_deref().unwrap_or_default()
+        );
         let mut handlers = self
             .handlers
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(handler) = handlers.get(actor) {
+        if let Some(handler) = handlers.get(&key) {
             return handler.clone();
         }
         if handlers.len() >= MAX_HANDLERS {
             handlers.clear();
         }
-        let handler = ImprintMcp::new(service.acting_as(actor)).with_toolsets(self.toolsets);
-        handlers.insert(actor.to_string(), handler.clone());
+        let service = service.acting_for(principal, imprint_service::roles::Surface::McpHttp);
+        let handler = ImprintMcp::new(service).with_toolsets(self.toolsets);
+        handlers.insert(key, handler.clone());
         handler
     }
 }
@@ -89,7 +100,7 @@ pub(crate) async fn handle(State(state): State<AppState>, request: Request) -> R
         Ok(principal) => principal,
         Err(error) => return error.into_response(),
     };
-    let handler = state.mcp.handler(&state.service, &principal.name);
+    let handler = state.mcp.handler(&state.service, &principal);
     // The wrapper is cheap (two `Arc`s and the config); building it per request is what
     // lets the handler carry this request's identity.
     let mcp = StreamableHttpService::new(

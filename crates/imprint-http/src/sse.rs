@@ -108,7 +108,11 @@ async fn open(
     };
 
     let (server_io, our_io) = tokio::io::duplex(64 * 1024);
-    let handler = ImprintMcp::new(state.service.acting_as(&principal.name));
+    let handler = ImprintMcp::new(
+        state
+            .service
+            .acting_for(&principal, imprint_service::roles::Surface::McpHttp),
+    );
     tokio::spawn(async move {
         match handler.serve(server_io).await {
             Ok(running) => {

@@ -13,6 +13,7 @@ use imprint_service::config::{
 };
 use imprint_service::config::{CheckServerInstallation, InstallServer, ListInstalledServers};
 use imprint_service::config::{GetProfileStatus, LinkClients, UnlinkClients, addresses_all};
+use imprint_service::requests::{ApproveRequest, ListRequests, RejectRequest, RequestPublish};
 use imprint_service::secrets::{ListSecrets, RemoveSecret, SetSecret};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::wrapper::Parameters;
@@ -343,5 +344,45 @@ impl ImprintMcp {
         Parameters(Args(request)): Parameters<Args<InstallServer>>,
     ) -> Result<CallToolResult, McpError> {
         respond(request.and_then(|request| self.service().install_server(request)))
+    }
+
+    #[tool(
+        description = "Ask a publisher to publish a config draft as it is now (an editor's way to make a change live: publish_config needs the publisher role). The draft's version is frozen; a publisher approves with approve_request (publishing exactly that version, signed with both names) or rejects with a reason. Changing the draft afterwards makes approval refuse."
+    )]
+    async fn request_publish(
+        &self,
+        Parameters(Args(request)): Parameters<Args<RequestPublish>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().request_publish(request)))
+    }
+
+    #[tool(
+        description = "List publish requests (open ones by default) with, for each open one, the draft's current version and its diff against the latest published artifact. Approve with approve_request or reject with reject_request."
+    )]
+    async fn list_requests(
+        &self,
+        Parameters(Args(request)): Parameters<Args<ListRequests>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().list_requests(request)))
+    }
+
+    #[tool(
+        description = "Approve a publish request (publisher role): publishes (or, for content, applies) exactly the draft version the request froze, recording requested_by and approved_by in the signed metadata. Refused with a conflict naming both versions if the draft changed since the request."
+    )]
+    async fn approve_request(
+        &self,
+        Parameters(Args(request)): Parameters<Args<ApproveRequest>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().approve_request(request)))
+    }
+
+    #[tool(
+        description = "Reject a publish request (publisher role) with a reason shown to whoever asked. Nothing is published; the draft stays."
+    )]
+    async fn reject_request(
+        &self,
+        Parameters(Args(request)): Parameters<Args<RejectRequest>>,
+    ) -> Result<CallToolResult, McpError> {
+        respond(request.and_then(|request| self.service().reject_request(request)))
     }
 }

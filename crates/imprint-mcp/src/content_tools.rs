@@ -410,6 +410,16 @@ impl ImprintMcp {
     }
 
     #[tool(
+        description = "Ask a publisher to apply a content draft as it is now (an editor's way to make a change live). The draft's version is frozen: a publisher approves it with approve_request (applying exactly that version) or rejects it with a reason; updating the draft afterwards makes approval refuse. list_requests shows open requests."
+    )]
+    async fn request_apply(
+        &self,
+        Parameters(Args(request)): Parameters<Args<imprint_service::requests::RequestApply>>,
+    ) -> Result<CallToolResult, McpError> {
+        crate::respond(request.and_then(|request| self.service().request_apply(request)))
+    }
+
+    #[tool(
         description = "List drafts, oldest first: of one entry (canonicalId), a site, a section, by creator, provisional or regular, or only drafts from scratch. Each has draftId, draftName, canonicalId, title and url."
     )]
     async fn list_drafts(

@@ -153,11 +153,22 @@ impl ServerHandler for ImprintMcp {
             ));
         }
         let name = request.name.clone();
-        match self
+        // The role table decides (the same one REST and the control panel ask); tools/list
+        // shows every tool whatever the role, so the contract does not depend on the token.
+        if let Err(refused) = self.service.authorize(&name) {
+            return crate::error_result(&refused).map(Into::into);
+        }
+        let target = audit_target(request.arguments.as_ref());
+        let answer = self
             .tool_router
             .call(ToolCallContext::new(self, request, context))
-            .await
+            .await;
+        if let Ok(CallToolResponse::Complete(result)) = &answer
+            && result.is_error != Some(true)
         {
+            self.service.record(&name, &target);
+        }
+        match answer {
             // Arguments that do not deserialize (a number where a string belongs, say) are
             // the caller's to fix: a tool error it can read, not an opaque protocol error.
             Err(error) if error.code == ErrorCode::INVALID_PARAMS => {
@@ -212,6 +223,45 @@ impl ServerHandler for ImprintMcp {
     }
 }
 
+/// What a tool call was applied to, for the audit log: its identifying arguments.
+fn audit_target(arguments: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
+    const KEYS: &[&str] = &[
+        "client_id",
+        "profile_id",
+        "draft_name",
+        "server_id",
+        "artifact_id",
+        "request_id",
+        "name",
+        "draftId",
+        "entryId",
+        "canonicalId",
+        "sectionId",
+        "entryTypeId",
+        "fieldId",
+        "siteId",
+        "handle",
+    ];
+    let Some(arguments) = arguments else {
+        return String::new();
+    };
+    KEYS.iter()
+        .filter_map(|key| {
+            let value = arguments.get(*key)?;
+            let text = match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Number(number) => number.to_string(),
+                _ => return None,
+            };
+            Some(format!(
+                "{key}={}",
+                text.chars().take(80).collect::<String>()
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Serves the tools of `toolsets` over stdin/stdout until the client disconnects, through
 /// the frame checks of [`crate::stdio`]. Logs go to stderr.
 pub async fn serve_stdio(
@@ -219,6 +269,7 @@ pub async fn serve_stdio(
     toolsets: crate::Toolsets,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (input, output) = stdio();
+    let service = service.on_surface(imprint_service::roles::Surface::McpStdio);
     let handler = ImprintMcp::new(service).with_toolsets(toolsets);
     crate::stdio::serve(handler, input, output).await
 }

@@ -47,3 +47,16 @@ fn every_schema_loads_in_every_major_client() {
         }
     }
 }
+
+#[test]
+fn every_tool_has_a_role_in_the_role_table() {
+    let missing: Vec<String> = tools()
+        .iter()
+        .map(|tool| tool["name"].as_str().unwrap().to_string())
+        .filter(|name| imprint_service::roles::rule(name).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "these MCP tools have no required role: add them to RULES in crates/imprint-service/src/roles.rs: {missing:?}"
+    );
+}

@@ -15,7 +15,7 @@
 //! let dir = std::env::temp_dir().join(format!("imprint-auth-doc-{}", std::process::id()));
 //! let store = imprint_store_sqlite::SqliteStore::open_in_data_dir(&dir).unwrap();
 //! let service = Service::new(ServiceOptions::new(dir.clone(), dir.clone()), std::sync::Arc::new(store));
-//! let created = service.create_token("ci", None).unwrap();
+//! let created = service.create_token("ci", None, imprint_service::roles::Role::Editor).unwrap();
 //! let secret = created.token.as_str();
 //! assert_eq!(service.authenticate(secret).unwrap().name, "ci");
 //! assert!(service.authenticate("imp_wrong").is_err());
@@ -30,6 +30,7 @@ use imprint_store::tokens::TokenRow;
 use serde::Serialize;
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::roles::Role;
 use crate::{Service, new_id, now_millis};
 
 /// What every token starts with, so secret scanners and people can recognise one.
@@ -50,6 +51,8 @@ pub struct Principal {
     /// The stored token's id (`None` for credentials that live outside the store, such
     /// as a server's launch token).
     pub token_id: Option<String>,
+    /// What it may do (the launch token and the local owner are `admin`).
+    pub role: Role,
 }
 
 fn unauthorized(message: impl Into<String>) -> ServiceError {
@@ -145,6 +148,8 @@ fn status(row: &TokenRow, now: i64) -> &'static str {
 pub struct TokenView {
     pub id: String,
     pub name: String,
+    /// `reader`, `editor`, `publisher` or `admin`.
+    pub role: Role,
     /// `active`, `expired` or `revoked`.
     pub status: &'static str,
     pub created_at: String,
@@ -193,6 +198,7 @@ fn describe(row: &TokenRow, now: i64) -> TokenView {
     TokenView {
         id: row.id.clone(),
         name: row.name.clone(),
+        role: stored_role(row),
         status: status(row, now),
         created_at: timestamp::rfc3339_millis(row.created_at),
         expires_at: row.expires_at.map(timestamp::rfc3339_millis),
@@ -202,12 +208,19 @@ fn describe(row: &TokenRow, now: i64) -> TokenView {
     }
 }
 
+/// A stored role that no longer parses (a hand-edited row) grants the least.
+fn stored_role(row: &TokenRow) -> Role {
+    row.role.parse().unwrap_or(Role::Reader)
+}
+
 impl Service {
-    /// Mints a token named `name`; the secret is in the result's `token` and nowhere else.
+    /// Mints a token named `name` with `role`; the secret is in the result's `token` and
+    /// nowhere else.
     pub fn create_token(
         &self,
         name: &str,
         expires_in: Option<Duration>,
+        role: Role,
     ) -> ServiceResult<TokenCreated> {
         validate_name(name)?;
         let now = now_millis();
@@ -239,6 +252,7 @@ impl Service {
             last_used_at: None,
             revoked_at: None,
             creator: Some(self.actor().to_string()),
+            role: role.name().to_string(),
         };
         match self.store().tokens().create_token(&row) {
             Ok(()) => {}
@@ -254,7 +268,7 @@ impl Service {
             view: describe(&row, now),
             token: secret,
             message: format!(
-                "created token '{name}'; it is shown only now: send it as 'Authorization: Bearer <token>' or 'X-API-Key: <token>'"
+                "created token '{name}' with the {role} role; it is shown only now: send it as 'Authorization: Bearer <token>' or 'X-API-Key: <token>'"
             ),
         })
     }
@@ -354,6 +368,7 @@ impl Service {
             }
         }
         Ok(Principal {
+            role: stored_role(&row),
             name: row.name,
             token_id: Some(row.id),
         })
@@ -388,7 +403,7 @@ mod tests {
     #[test]
     fn a_created_token_authenticates_as_its_name_and_is_stored_hashed() {
         let (_dir, service) = service();
-        let created = service.create_token("ci-bot", None).unwrap();
+        let created = service.create_token("ci-bot", None, Role::Editor).unwrap();
         let secret = created.token.clone();
         assert!(secret.starts_with(TOKEN_PREFIX) && secret.len() == 68);
         let principal = service.authenticate(&secret).unwrap();
@@ -409,7 +424,10 @@ mod tests {
             ErrorKind::Unauthorized
         );
 
-        let secret = service.create_token("alice", None).unwrap().token;
+        let secret = service
+            .create_token("alice", None, Role::Editor)
+            .unwrap()
+            .token;
         service.revoke_token("alice").unwrap();
         let revoked = service.authenticate(&secret).unwrap_err();
         assert_eq!(revoked.kind(), ErrorKind::Unauthorized);
@@ -429,25 +447,32 @@ mod tests {
                 last_used_at: None,
                 revoked_at: None,
                 creator: None,
+                role: "editor".into(),
             })
             .unwrap();
         let expired = service.authenticate(&fresh).unwrap_err();
         assert!(expired.message().contains("expired"), "{expired}");
         // The name of an expired token can be taken again.
-        service.create_token("bob", None).unwrap();
+        service.create_token("bob", None, Role::Editor).unwrap();
     }
 
     #[test]
     fn names_are_unique_among_live_tokens_and_validated() {
         let (_dir, service) = service();
-        service.create_token("ci", None).unwrap();
+        service.create_token("ci", None, Role::Editor).unwrap();
         assert_eq!(
-            service.create_token("ci", None).unwrap_err().kind(),
+            service
+                .create_token("ci", None, Role::Editor)
+                .unwrap_err()
+                .kind(),
             ErrorKind::Conflict
         );
         for bad in ["", "has space", "<script>", "-dash-first", &"x".repeat(65)] {
             assert_eq!(
-                service.create_token(bad, None).unwrap_err().kind(),
+                service
+                    .create_token(bad, None, Role::Editor)
+                    .unwrap_err()
+                    .kind(),
                 ErrorKind::InvalidInput,
                 "{bad}"
             );
@@ -461,7 +486,7 @@ mod tests {
     #[test]
     fn a_revoked_session_token_fails_its_recheck() {
         let (_dir, service) = service();
-        let created = service.create_token("panel", None).unwrap();
+        let created = service.create_token("panel", None, Role::Editor).unwrap();
         let id = created.view.id.as_str();
         assert_eq!(service.check_token(id).unwrap().name, "panel");
         service.revoke_token(id).unwrap();

@@ -38,7 +38,9 @@ mod files;
 pub mod keys;
 pub mod next;
 pub mod paths;
+pub mod requests;
 mod revisions;
+pub mod roles;
 pub mod secrets;
 pub mod team;
 
@@ -97,6 +99,8 @@ fn default_actor() -> String {
 pub struct Service {
     inner: Arc<Inner>,
     actor: Arc<str>,
+    /// Role, token and surface of the caller: what `roles` checks and the audit log records.
+    caller: Arc<roles::CallerInfo>,
     public_url: Arc<str>,
 }
 
@@ -127,6 +131,7 @@ impl Service {
                 search_time_limit: options.search_time_limit,
             }),
             actor: options.actor.into(),
+            caller: Arc::new(roles::CallerInfo::default()),
             public_url: options.public_url.trim_end_matches('/').into(),
         }
     }
@@ -136,8 +141,31 @@ impl Service {
         Self {
             inner: Arc::clone(&self.inner),
             actor: actor.into(),
+            caller: Arc::clone(&self.caller),
             public_url: Arc::clone(&self.public_url),
         }
+    }
+
+    /// The same service acting for `actor` with this role, token and surface.
+    pub fn acting_as_caller(&self, actor: &str, caller: roles::CallerInfo) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            actor: actor.into(),
+            caller: Arc::new(caller),
+            public_url: Arc::clone(&self.public_url),
+        }
+    }
+
+    /// The same service acting for an authenticated principal on `surface`.
+    pub fn acting_for(&self, principal: &auth::Principal, surface: roles::Surface) -> Self {
+        self.acting_as_caller(
+            &principal.name,
+            roles::CallerInfo {
+                role: principal.role,
+                token_id: principal.token_id.clone(),
+                surface,
+            },
+        )
     }
 
     /// The same service answering with another control panel address (known only once an
@@ -146,6 +174,7 @@ impl Service {
         Self {
             inner: Arc::clone(&self.inner),
             actor: Arc::clone(&self.actor),
+            caller: Arc::clone(&self.caller),
             public_url: public_url.trim_end_matches('/').into(),
         }
     }

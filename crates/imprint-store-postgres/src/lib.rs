@@ -35,6 +35,7 @@ use tokio_postgres::{NoTls, Row};
 
 mod content;
 mod search;
+mod team;
 mod tokens;
 mod transfer;
 
@@ -44,8 +45,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_keyring.sql"),
     include_str!("../migrations/0003_pending_deployments.sql"),
     include_str!("../migrations/0004_site_groups.sql"),
-    include_str!("../migrations/0007_key_retirements.sql"),
-    include_str!("../migrations/0008_search_recency.sql"),
+    include_str!("../migrations/0005_roles_requests_audit.sql"),
+    include_str!("../migrations/0006_key_retirements.sql"),
+    include_str!("../migrations/0007_search_recency.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).
@@ -1043,6 +1045,10 @@ impl Store for PostgresStore {
     }
 
     fn tokens(&self) -> &dyn TokenStore {
+        self
+    }
+
+    fn team(&self) -> &dyn imprint_store::TeamStore {
         self
     }
 }

@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 use crate::{PostgresStore, all, get};
 
 pub(crate) const TOKEN_COLUMNS: &str =
-    "id, name, secret_sha256, created_at, expires_at, last_used_at, revoked_at, creator";
+    "id, name, secret_sha256, created_at, expires_at, last_used_at, revoked_at, creator, role";
 
 pub(crate) fn token_from_row(row: &Row) -> StoreResult<TokenRow> {
     Ok(TokenRow {
@@ -20,6 +20,7 @@ pub(crate) fn token_from_row(row: &Row) -> StoreResult<TokenRow> {
         last_used_at: get(row, 5)?,
         revoked_at: get(row, 6)?,
         creator: get(row, 7)?,
+        role: get(row, 8)?,
     })
 }
 
@@ -39,7 +40,7 @@ impl TokenStore for PostgresStore {
         self.write(|c| {
             c.exec(
                 &format!(
-                    "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                 ),
                 &[
                     &token.id,
@@ -50,6 +51,7 @@ impl TokenStore for PostgresStore {
                     &token.last_used_at,
                     &token.revoked_at,
                     &token.creator,
+                    &token.role,
                 ],
             )
             .map(|_| ())

@@ -298,7 +298,7 @@ fn import_one(c: &mut Conn, record: Record) -> StoreResult<()> {
         ),
         Record::Token(row) => run(
             &format!(
-                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             ),
             &[
                 &row.id,
@@ -309,6 +309,7 @@ fn import_one(c: &mut Conn, record: Record) -> StoreResult<()> {
                 &row.last_used_at,
                 &row.revoked_at,
                 &row.creator,
+                &row.role,
             ],
         ),
         Record::Draft { row, items } => {

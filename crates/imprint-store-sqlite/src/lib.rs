@@ -26,6 +26,7 @@ use std::time::Duration;
 mod connections;
 mod content;
 mod search;
+mod team;
 mod tokens;
 mod transfer;
 
@@ -45,7 +46,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_draft_item_count.sql"),
     include_str!("../migrations/0006_pending_deployments.sql"),
     include_str!("../migrations/0007_site_groups.sql"),
-    include_str!("../migrations/0010_key_retirements.sql"),
+    include_str!("../migrations/0008_roles_requests_audit.sql"),
+    include_str!("../migrations/0009_key_retirements.sql"),
 ];
 
 pub struct SqliteStore {
@@ -1017,6 +1019,10 @@ impl Store for SqliteStore {
     }
 
     fn tokens(&self) -> &dyn TokenStore {
+        self
+    }
+
+    fn team(&self) -> &dyn imprint_store::TeamStore {
         self
     }
 }

@@ -7,7 +7,7 @@ use rusqlite::{Row, params};
 use crate::{SqliteStore, map_error};
 
 pub(crate) const TOKEN_COLUMNS: &str =
-    "id, name, secret_sha256, created_at, expires_at, last_used_at, revoked_at, creator";
+    "id, name, secret_sha256, created_at, expires_at, last_used_at, revoked_at, creator, role";
 
 pub(crate) fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
     Ok(TokenRow {
@@ -19,6 +19,7 @@ pub(crate) fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
         last_used_at: row.get(5)?,
         revoked_at: row.get(6)?,
         creator: row.get(7)?,
+        role: row.get(8)?,
     })
 }
 
@@ -27,7 +28,7 @@ impl TokenStore for SqliteStore {
         self.write(|tx| {
             tx.execute(
                 &format!(
-                    "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                    "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                 ),
                 params![
                     token.id,
@@ -37,7 +38,8 @@ impl TokenStore for SqliteStore {
                     token.expires_at,
                     token.last_used_at,
                     token.revoked_at,
-                    token.creator
+                    token.creator,
+                    token.role
                 ],
             )
             .map_err(map_error)?;
@@ -114,6 +116,7 @@ mod tests {
             last_used_at: None,
             revoked_at: None,
             creator: Some("tester".into()),
+            role: "editor".into(),
         }
     }
 

@@ -258,7 +258,7 @@ fn import_one(tx: &rusqlite::Transaction<'_>, record: Record) -> StoreResult<()>
         ),
         Record::Token(row) => run(
             &format!(
-                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ),
             params![
                 row.id,
@@ -268,7 +268,8 @@ fn import_one(tx: &rusqlite::Transaction<'_>, record: Record) -> StoreResult<()>
                 row.expires_at,
                 row.last_used_at,
                 row.revoked_at,
-                row.creator
+                row.creator,
+                row.role
             ],
         ),
         Record::Draft { row, items } => {

@@ -139,6 +139,9 @@ fn count_is_backfilled_for_drafts_written_before_it_was_stored() {
              DROP TABLE pending_deployments;
              ALTER TABLE sites DROP COLUMN site_group;
              DROP TABLE key_retirements;
+             DROP TABLE audit_log;
+             DROP TABLE publish_requests;
+             ALTER TABLE tokens DROP COLUMN role;
              PRAGMA user_version = 4;",
         )
         .unwrap();

@@ -19,11 +19,13 @@
 #![forbid(unsafe_code)]
 
 pub mod content;
+pub mod team;
 pub mod tokens;
 pub mod transfer;
 
 pub use content::ContentStore;
 use serde_json::Value;
+pub use team::TeamStore;
 pub use tokens::TokenStore;
 pub use transfer::{ImportMode, Record, RecordCounts, RecordKind};
 
@@ -354,4 +356,7 @@ pub trait Store: Send + Sync {
     fn content(&self) -> &dyn ContentStore;
     /// API tokens.
     fn tokens(&self) -> &dyn TokenStore;
+
+    /// The audit log and publish requests.
+    fn team(&self) -> &dyn TeamStore;
 }

@@ -24,6 +24,8 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
     /// Who minted it (the OS user of the CLI, or a token name).
     pub creator: Option<String>,
+    /// `reader`, `editor`, `publisher` or `admin` (tokens from before roles are `admin`).
+    pub role: String,
 }
 
 impl std::fmt::Debug for TokenRow {
@@ -37,6 +39,7 @@ impl std::fmt::Debug for TokenRow {
             .field("last_used_at", &self.last_used_at)
             .field("revoked_at", &self.revoked_at)
             .field("creator", &self.creator)
+            .field("role", &self.role)
             .finish()
     }
 }

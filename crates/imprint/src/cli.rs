@@ -191,6 +191,15 @@ enum Command {
     /// Team servers this machine deploys from, with their pinned signing keys.
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// Review before publish: ask for a publish, list, approve or reject requests.
+    #[command(subcommand)]
+    Requests(crate::review_cli::RequestsCommand),
+    /// The audit log: every change, who made it, with which token, from where (newest first).
+    Audit {
+        /// How many entries (default 100).
+        #[arg(long)]
+        limit: Option<u32>,
+    },
     /// Imprint itself: `imprint self install --client cursor` adds it to a client.
     #[command(name = "self", subcommand)]
     SelfCommand(SelfCommand),
@@ -612,6 +621,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         return Ok(store_cli::run(cli.data_dir, database, command, json)?);
     }
     let view = view_of(&command);
+    let audited = audited(&command);
     let data_dir = cli.data_dir.clone();
     let service = open_service(cli.data_dir, database)?;
     let result = match command {
@@ -620,6 +630,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => return serve::run(service, args),
         Command::Content(command) => content_cli::run(&service, command, json),
         Command::Token(command) => token_cli::run(&service, command, json),
+        Command::Requests(command) => crate::review_cli::run_requests(&service, command),
+        Command::Audit { limit } => crate::review_cli::run_audit(&service, limit),
         Command::SelfCommand(command) => {
             return Ok(self_install::run(
                 &service,
@@ -1059,6 +1071,36 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }))
         }
     }?;
+    if let Some((operation, target)) = audited {
+        service.record(operation, &target);
+    }
     output::print(view, &result, json, verbose);
     Ok(())
+}
+
+/// The changes the CLI records in the audit log itself (the requests commands record
+/// their own): what operation, on what.
+fn audited(command: &Command) -> Option<(&'static str, String)> {
+    let on = |flags: &TargetFlags| format!("{}/{}", flags.client, flags.profile);
+    Some(match command {
+        Command::Publish { flags, .. } => ("publish_config", on(&flags.target)),
+        Command::Draft(DraftCommand::Add { flags, .. }) => {
+            ("add_server_to_config", on(&flags.target))
+        }
+        Command::Draft(DraftCommand::Remove { flags, .. }) => {
+            ("remove_server_from_config", on(&flags.target))
+        }
+        Command::Draft(DraftCommand::Clear(flags)) => ("clear_draft_config", on(&flags.target)),
+        Command::Config(ConfigCommand::Rollback { flags, .. }) => ("rollback_config", on(flags)),
+        Command::Config(ConfigCommand::Import { flags, .. }) => {
+            ("import_config", on(&flags.target))
+        }
+        Command::Deploy { flags, .. } => ("deploy_config", on(flags)),
+        Command::Keys(KeysCommand::Init { .. }) => ("initialize_keys", String::new()),
+        Command::Secrets(SecretsCommand::Set { name, .. }) => ("set_secret", name.clone()),
+        Command::Secrets(SecretsCommand::Remove { name }) => ("remove_secret", name.clone()),
+        Command::Token(TokenCommand::Create { name, .. }) => ("create_token", name.clone()),
+        Command::Token(TokenCommand::Revoke { token }) => ("revoke_token", token.clone()),
+        _ => return None,
+    })
 }

@@ -9,6 +9,7 @@ mod content_import;
 mod human;
 mod output;
 mod progress;
+mod review_cli;
 mod self_install;
 mod serve;
 mod start;

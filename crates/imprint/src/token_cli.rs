@@ -20,6 +20,11 @@ pub enum TokenCommand {
         /// Lifetime, like 90s, 30m, 12h, 7d or 2w (default: never expires).
         #[arg(long, value_name = "DURATION")]
         expires_in: Option<String>,
+        /// What it may do: reader (reads), editor (also changes drafts and asks for a
+        /// publish), publisher (also publishes, rolls back, applies, deploys, approves) or
+        /// admin (also tokens, keys, secrets, catalog, content model, audit log).
+        #[arg(long, default_value = "editor", value_name = "ROLE")]
+        role: String,
     },
     /// List tokens (names, ids, status; never the secrets).
     List,
@@ -32,19 +37,24 @@ pub enum TokenCommand {
 
 pub fn run(service: &Service, command: TokenCommand, json: bool) -> ServiceResult<Value> {
     match command {
-        TokenCommand::Create { name, expires_in } => {
+        TokenCommand::Create {
+            name,
+            expires_in,
+            role,
+        } => {
             let lifetime = expires_in
                 .as_deref()
                 .map(auth::parse_duration)
                 .transpose()?;
-            let created = service.create_token(&name, lifetime)?;
+            let role: imprint_service::roles::Role = role.parse()?;
+            let created = service.create_token(&name, lifetime, role)?;
             if json {
                 return answer(Ok(created));
             }
             // The secret alone, so `TOKEN=$(imprint token create --name ci)` works;
             // the rest goes to stderr for the person at the terminal.
             crate::say!(
-                "created token '{name}' (id {}); it is shown only once",
+                "created token '{name}' (id {}, role {role}); it is shown only once",
                 created.view.id
             );
             Ok(Value::String(created.token))

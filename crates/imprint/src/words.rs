@@ -132,6 +132,11 @@ const PHRASES: &[(&str, &str)] = &[
 
 /// Every MCP tool, and the command that does the same (for texts without structured steps).
 pub const TOOL_COMMANDS: &[(&str, &str)] = &[
+    ("request_publish", "imprint requests ask"),
+    ("request_apply", "imprint requests ask-apply"),
+    ("list_requests", "imprint requests list"),
+    ("approve_request", "imprint requests approve"),
+    ("reject_request", "imprint requests reject"),
     ("add_server_to_config", "imprint draft add"),
     ("remove_server_from_config", "imprint draft remove"),
     ("view_draft_config", "imprint draft show"),

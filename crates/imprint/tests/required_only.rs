@@ -89,7 +89,9 @@ async fn value_for(mcp: &Mcp, fixture: &Fixture, tool: &str, parameter: &str) ->
         json!(id(&draft, "draftId"))
     };
     match (tool, parameter) {
-        ("apply_draft" | "delete_draft" | "update_draft", "draftId") => fresh_draft().await,
+        ("apply_draft" | "delete_draft" | "update_draft" | "request_apply", "draftId") => {
+            fresh_draft().await
+        }
         ("delete_entry" | "restore_entry", "entryId") => {
             let entry = mcp
                 .ok(
@@ -135,6 +137,9 @@ async fn value_for(mcp: &Mcp, fixture: &Fixture, tool: &str, parameter: &str) ->
         (_, "attributeAndFieldData") => json!({"title": "Changed"}),
         (_, "artifact_id") => json!(fixture.artifact),
         ("remove_server_from_config", "server_name") => json!("memory"),
+        // no such request: a not-found answer, not a missing parameter
+        (_, "request_id") => json!("0000000000000000"),
+        ("reject_request", "reason") => json!("not now"),
         // a remote server, which install_server refuses: a test never runs a package manager
         ("install_server", "server_id") => json!("sentry"),
         (_, "server_id") => json!("memory"),

@@ -99,7 +99,7 @@ fn fill_solo(env: &TestEnv) -> String {
 
     let output = env
         .command()
-        .args(["token", "create", "--name", "alice"])
+        .args(["token", "create", "--name", "alice", "--role", "admin"])
         .output()
         .unwrap();
     assert!(output.status.success());

@@ -27,7 +27,16 @@ impl TeamDb {
     fn token(&self, env: &TestEnv, name: &str) -> String {
         let output = env
             .command()
-            .args(["--database", &self.url, "token", "create", "--name", name])
+            .args([
+                "--database",
+                &self.url,
+                "token",
+                "create",
+                "--name",
+                name,
+                "--role",
+                "admin",
+            ])
             .output()
             .unwrap();
         assert!(

@@ -57,7 +57,16 @@ fn a_replica_fails_fast_while_postgres_is_down_and_recovers_without_a_restart() 
     let env = TestEnv::new();
     let output = env
         .command()
-        .args(["--database", &url, "token", "create", "--name", "writer"])
+        .args([
+            "--database",
+            &url,
+            "token",
+            "create",
+            "--name",
+            "writer",
+            "--role",
+            "admin",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -153,7 +162,16 @@ fn postgres_restarted_during_a_load_run_loses_no_acknowledged_write() {
     let env = TestEnv::new();
     let output = env
         .command()
-        .args(["--database", &url, "token", "create", "--name", "writer"])
+        .args([
+            "--database",
+            &url,
+            "token",
+            "create",
+            "--name",
+            "writer",
+            "--role",
+            "admin",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());

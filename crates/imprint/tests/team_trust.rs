@@ -111,13 +111,12 @@ impl Team {
     }
 }
 
-/// The token a member deploys with. Every token has full rights today; after roles land this
-/// becomes `--role reader`, the least a pull needs.
+/// The token a member deploys with: a reader's, the least a pull needs.
 fn reader_token(team: &Team) -> String {
     let output = team
         .env
         .command()
-        .args(team.args(&["token", "create", "--name", "member"]))
+        .args(team.args(&["token", "create", "--name", "member", "--role", "reader"]))
         .output()
         .unwrap();
     assert!(

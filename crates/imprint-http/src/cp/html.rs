@@ -83,7 +83,7 @@ pub(crate) fn layout(title: &str, chrome: &Chrome<'_>, body: &str) -> String {
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · Imprint</title><link rel=\"stylesheet\" href=\"/cp/assets/app.css\"></head>\
 <body><header><nav><a class=\"brand\" href=\"/cp\">Imprint</a>\
-<a href=\"/cp/configs\">MCP configs</a><a href=\"/cp/entries\">Content</a>\
+<a href=\"/cp/configs\">MCP configs</a><a href=\"/cp/entries\">Content</a><a href=\"/cp/requests\">Requests</a><a href=\"/cp/audit\">Audit</a>\
 <span class=\"spacer\"></span><span class=\"user\">{user}</span>\
 <form method=\"post\" action=\"/cp/logout\" class=\"inline\">{csrf}<button class=\"link\">Sign out</button></form>\
 </nav></header><main>{flash}<h1>{title}</h1>\n{body}\n</main></body></html>",

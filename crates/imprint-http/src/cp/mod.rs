@@ -18,6 +18,7 @@ pub(crate) mod configs;
 pub(crate) mod content;
 pub(crate) mod html;
 pub(crate) mod session;
+mod team;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -44,10 +45,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cp/assets/app.css", get(stylesheet))
         .merge(configs::routes())
         .merge(content::routes())
+        .merge(team::routes())
 }
 
 /// A signed-in visitor: the session, and the service acting as them.
 pub(crate) struct Panel {
+    /// The action a posted form runs and its path: checked against the role table before
+    /// it runs, recorded in the audit log once it succeeded (see [`Panel::done`]).
+    pub(crate) action: Option<(&'static str, String)>,
     pub(crate) session_id: String,
     pub(crate) session: Session,
     pub(crate) flash: Option<(bool, String)>,
@@ -82,7 +87,12 @@ impl Panel {
     /// After a form: a message for the next page, and a redirect to it.
     pub(crate) fn done(&self, result: Result<String, ApiError>, back: &str) -> Response {
         match result {
-            Ok(message) => self.state.sessions.flash(&self.session_id, true, message),
+            Ok(message) => {
+                if let Some((operation, target)) = &self.action {
+                    self.service.record(operation, target);
+                }
+                self.state.sessions.flash(&self.session_id, true, message)
+            }
             Err(error) => self.state.sessions.flash(
                 &self.session_id,
                 false,
@@ -130,7 +140,10 @@ impl FromRequestParts<AppState> for Panel {
             return Err(to_login(parts));
         }
         Ok(Panel {
-            service: state.service.acting_as(&session.principal.name),
+            action: None,
+            service: state
+                .service
+                .acting_for(&session.principal, imprint_service::roles::Surface::Panel),
             session_id: id,
             session,
             flash,
@@ -151,7 +164,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PanelForm<T> {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        let panel = Panel::from_request_parts(&mut parts, state).await?;
+        let mut panel = Panel::from_request_parts(&mut parts, state).await?;
+        let path = parts.uri.path().to_string();
+        match panel_action(&path) {
+            Some(PanelAction::Session) => {}
+            Some(PanelAction::Runs(operation)) => {
+                if let Err(refused) = panel.service.authorize(operation) {
+                    return Err(panel.error_page(ApiError::from(refused)));
+                }
+                panel.action = Some((operation, path));
+            }
+            None => {
+                return Err(panel.error_page(ApiError::forbidden(format!(
+                    "the form {path} has no role in the role table"
+                ))));
+            }
+        }
         let request = Request::from_parts(parts, body);
         let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, state)
             .await
@@ -188,6 +216,84 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PanelForm<T> {
         })?;
         Ok(PanelForm { panel, form })
     }
+}
+
+/// What a posted form does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PanelAction {
+    /// Signs in or out: no operation.
+    Session,
+    /// Runs this operation (a name in `imprint_service::roles::RULES`).
+    Runs(&'static str),
+}
+
+/// Every form the panel posts and the operation it runs: the role each needs is the
+/// operation's in the one role table.
+pub(crate) const PANEL_ACTIONS: &[(&str, PanelAction)] = &[
+    ("/cp/logout", PanelAction::Session),
+    ("/cp/entries/new", PanelAction::Runs("create_entry")),
+    ("/cp/entries/{}/edit", PanelAction::Runs("update_entry")),
+    ("/cp/entries/{}/drafts", PanelAction::Runs("create_draft")),
+    ("/cp/entries/{}/revert", PanelAction::Runs("revert_entry")),
+    ("/cp/entries/{}/restore", PanelAction::Runs("restore_entry")),
+    ("/cp/drafts/{}/edit", PanelAction::Runs("update_draft")),
+    ("/cp/drafts/{}/apply", PanelAction::Runs("apply_draft")),
+    ("/cp/drafts/{}/delete", PanelAction::Runs("delete_draft")),
+    ("/cp/drafts/{}/request", PanelAction::Runs("request_apply")),
+    (
+        "/cp/configs/{}/{}/draft/add",
+        PanelAction::Runs("add_server_to_config"),
+    ),
+    (
+        "/cp/configs/{}/{}/draft/remove",
+        PanelAction::Runs("remove_server_from_config"),
+    ),
+    (
+        "/cp/configs/{}/{}/draft/clear",
+        PanelAction::Runs("clear_draft_config"),
+    ),
+    (
+        "/cp/configs/{}/{}/import",
+        PanelAction::Runs("import_config"),
+    ),
+    (
+        "/cp/configs/{}/{}/publish",
+        PanelAction::Runs("publish_config"),
+    ),
+    (
+        "/cp/configs/{}/{}/request",
+        PanelAction::Runs("request_publish"),
+    ),
+    (
+        "/cp/configs/{}/{}/deploy",
+        PanelAction::Runs("deploy_config"),
+    ),
+    (
+        "/cp/configs/{}/{}/rollback",
+        PanelAction::Runs("rollback_config"),
+    ),
+    (
+        "/cp/requests/{}/approve",
+        PanelAction::Runs("approve_request"),
+    ),
+    (
+        "/cp/requests/{}/reject",
+        PanelAction::Runs("reject_request"),
+    ),
+];
+
+/// The action of the form posted to `path` (`{}` in a pattern is one path segment).
+pub(crate) fn panel_action(path: &str) -> Option<PanelAction> {
+    let segments: Vec<&str> = path.split('/').collect();
+    PANEL_ACTIONS.iter().find_map(|(pattern, action)| {
+        let pattern: Vec<&str> = pattern.split('/').collect();
+        (pattern.len() == segments.len()
+            && pattern
+                .iter()
+                .zip(&segments)
+                .all(|(want, got)| *want == "{}" || want == got))
+        .then_some(*action)
+    })
 }
 
 /// Only same-site paths inside the panel, made of characters a `Location` header and a

@@ -156,6 +156,7 @@ mod tests {
         Principal {
             name: "alice".into(),
             token_id: None,
+            role: imprint_service::roles::Role::Admin,
         }
     }
 

@@ -11,6 +11,7 @@ pub(crate) mod config;
 pub(crate) mod content;
 pub(crate) mod openapi;
 pub(crate) mod profiles;
+pub(crate) mod review;
 pub(crate) mod team;
 
 use axum::Json;
@@ -24,6 +25,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
     config::routes()
         .merge(content::routes())
         .merge(profiles::routes())
+        .merge(review::routes())
         .merge(team::routes())
 }
 

@@ -347,7 +347,85 @@ pub(crate) static OPERATIONS: &[Operation] = &[
     )
     .query(schema_of::<ImportConfig>)
     .if_match(),
+    op(
+        "get",
+        "/v1/requests",
+        "listRequests",
+        "review",
+        "publish requests (open by default), each with its diff against the latest",
+    )
+    .query(schema_of::<imprint_service::requests::ListRequests>),
+    op(
+        "post",
+        "/v1/requests/publish",
+        "requestPublish",
+        "review",
+        "ask a publisher to publish a config draft at its current version",
+    )
+    .body(schema_of::<imprint_service::requests::RequestPublish>),
+    op(
+        "post",
+        "/v1/requests/apply",
+        "requestApply",
+        "review",
+        "ask a publisher to apply a content draft at its current version",
+    )
+    .body(schema_of::<imprint_service::requests::RequestApply>),
+    op(
+        "post",
+        "/v1/requests/{request_id}/approve",
+        "approveRequest",
+        "review",
+        "publish exactly the draft version a request froze",
+    )
+    .query(schema_of::<imprint_service::requests::ApproveRequest>),
+    op(
+        "post",
+        "/v1/requests/{request_id}/reject",
+        "rejectRequest",
+        "review",
+        "reject a request with a reason",
+    )
+    .body(schema_of::<imprint_service::requests::RejectRequest>),
+    op(
+        "get",
+        "/v1/audit",
+        "getAuditLog",
+        "audit",
+        "the audit log, newest first (admins only)",
+    )
+    .query(schema_of::<imprint_service::requests::GetAuditLog>),
 ];
+
+/// The id of the route that serves `method` on the request path `path`, if the table has
+/// one; like the router, a literal segment wins over a `{parameter}`
+/// (`/v1/servers/installed` is not `/v1/servers/{server_id}`).
+pub(crate) fn operation_id(method: &str, path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    OPERATIONS
+        .iter()
+        .chain(super::content::OPERATIONS.iter())
+        .filter(|op| op.method.eq_ignore_ascii_case(method))
+        .filter_map(|op| {
+            let pattern: Vec<&str> = op.path.split('/').collect();
+            if pattern.len() != segments.len() {
+                return None;
+            }
+            let mut literal = 0;
+            for (want, got) in pattern.iter().zip(&segments) {
+                if want.starts_with('{') {
+                    continue;
+                }
+                if want != got {
+                    return None;
+                }
+                literal += 1;
+            }
+            Some((literal, op.id))
+        })
+        .max_by_key(|(literal, _)| *literal)
+        .map(|(_, id)| id)
+}
 
 fn error_response(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
@@ -525,6 +603,43 @@ pub(crate) async fn serve(State(state): State<AppState>) -> Json<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_route_and_panel_form_has_a_role_in_the_role_table() {
+        use imprint_service::roles::{rule, snake_case};
+        let missing: Vec<String> = OPERATIONS
+            .iter()
+            .chain(super::super::content::OPERATIONS.iter())
+            .filter(|op| rule(&snake_case(op.id)).is_none())
+            .map(|op| format!("{} {} ({})", op.method.to_uppercase(), op.path, op.id))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "these REST routes have no required role: add their operation (or the snake_case of their id as an alias) to RULES in crates/imprint-service/src/roles.rs: {missing:?}"
+        );
+        for (path, action) in crate::cp::PANEL_ACTIONS {
+            if let crate::cp::PanelAction::Runs(operation) = action {
+                assert!(
+                    rule(operation).is_some(),
+                    "the control panel form {path} runs '{operation}', which has no role in RULES"
+                );
+            }
+        }
+        // The router's precedence: a literal segment beats a parameter.
+        assert_eq!(
+            operation_id("GET", "/v1/servers/installed"),
+            Some("listInstalledServers")
+        );
+        assert_eq!(
+            operation_id("GET", "/v1/servers/github"),
+            Some("describeServer")
+        );
+        assert_eq!(
+            operation_id("POST", "/v1/config/cursor/dev/publish"),
+            Some("publishConfig")
+        );
+        assert_eq!(operation_id("GET", "/v1/nothing"), None);
+    }
 
     fn operation_at(path: &str, method: &str) -> Value {
         document("http://127.0.0.1:7410")["paths"][path][method].clone()

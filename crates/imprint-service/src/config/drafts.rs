@@ -688,7 +688,7 @@ impl Service {
         })
     }
 
-    pub(super) fn rendered_draft(
+    pub(crate) fn rendered_draft(
         &self,
         target: &Target,
     ) -> ServiceResult<(Option<DraftRow>, BTreeMap<String, ServerEntry>, Value)> {

@@ -250,6 +250,12 @@ pub struct ConfigRevisionSummary {
     pub parent_artifact_id: Option<String>,
     /// Set on a rollback: the artifact it restored.
     pub rolled_back_to: Option<String>,
+    /// Set on a reviewed publish: who asked for it (signed, in the metadata).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
+    /// Set on a reviewed publish: who approved it (signed, in the metadata).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
 }
 
 /// The answer of `initialize_keys`.
@@ -276,6 +282,15 @@ impl Service {
     }
 
     pub fn publish_config(&self, request: PublishConfig) -> ServiceResult<ConfigPublished> {
+        self.publish_config_with(request, Map::new())
+    }
+
+    /// [`Self::publish_config`] with more signed metadata (who asked and who approved).
+    pub(crate) fn publish_config_with(
+        &self,
+        request: PublishConfig,
+        review: Map<String, Value>,
+    ) -> ServiceResult<ConfigPublished> {
         let target = &request.target()?;
         let changelog = request.changelog.as_deref();
         if target.is_all() {
@@ -308,13 +323,16 @@ impl Service {
                 error.message()
             )));
         }
-        let metadata = json!({
+        let mut metadata = json!({
             "changelog": changelog.unwrap_or(""),
             "draft_name": target.draft_name,
             "draft_version": draft.as_ref().map(|d| d.version),
             "server_count": servers.len(),
             "warnings": report.warnings.len(),
         });
+        if let Value::Object(map) = &mut metadata {
+            map.extend(review);
+        }
         let revision = self.append_signed(target, payload, metadata)?;
         Ok(publish_result(target, &revision, "published"))
     }
@@ -686,6 +704,8 @@ impl Service {
                         .and_then(Value::as_u64),
                     parent_artifact_id: text_at(envelope, "/metadata/parent_artifact_id"),
                     rolled_back_to: text_at(envelope, "/metadata/rolled_back_to"),
+                    requested_by: text_at(envelope, "/metadata/requested_by"),
+                    approved_by: text_at(envelope, "/metadata/approved_by"),
                     artifact_id: revision.artifact_id,
                 }
             })

@@ -622,6 +622,15 @@ impl Service {
     /// With `expectedVersion` (HTTP `If-Match`, the panel's form) the store checks the
     /// draft's version in the applying transaction; a stale one is a conflict, never retried.
     pub fn apply_draft(&self, request: ApplyDraft) -> ServiceResult<DraftApplied> {
+        self.apply_draft_with(request, &Map::new())
+    }
+
+    /// [`Self::apply_draft`] with more signed metadata (who asked and who approved).
+    pub(crate) fn apply_draft_with(
+        &self,
+        request: ApplyDraft,
+        review: &Map<String, Value>,
+    ) -> ServiceResult<DraftApplied> {
         let (draft_id, expected_version) = (request.draft_id.get(), request.expected_version);
         for _ in 0..MAX_RETRIES {
             let draft = self.draft_row(draft_id, NextStep::UpdateEntry { entry_id: draft_id })?;
@@ -635,6 +644,7 @@ impl Service {
             let mut extra = Map::new();
             extra.insert("draft_id".into(), json!(draft.id));
             extra.insert("draft_name".into(), json!(draft.name));
+            extra.extend(review.clone());
             let (previous, content, merged) = match draft.canonical_id {
                 None => (None, ours, false),
                 Some(canonical_id) => {

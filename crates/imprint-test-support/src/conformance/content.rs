@@ -1286,6 +1286,7 @@ pub fn export_and_import_keep_every_row_in_one_transaction(db: &dyn Database) {
             last_used_at: None,
             revoked_at: None,
             creator: Some("tester".into()),
+            role: "publisher".into(),
         })
         .unwrap();
     let before = exported(store.as_ref());

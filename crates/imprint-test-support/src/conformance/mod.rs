@@ -5,6 +5,7 @@
 
 pub mod content;
 pub mod store;
+pub mod team;
 
 use imprint_store::Store;
 
@@ -30,7 +31,8 @@ macro_rules! store_conformance {
             a_pending_deployment_is_confirmed_or_discarded_and_survives_reopen,
             data_survives_reopen,
             concurrent_writers_from_two_connections_never_lose_an_append,
-            a_key_retirement_is_recorded_once_and_listed_oldest_first; content: a_fresh_store_has_one_primary_site_and_sites_keep_one_primary,
+            a_key_retirement_is_recorded_once_and_listed_oldest_first; team: the_audit_log_is_append_only_and_ordered,
+            a_publish_request_is_decided_once; content: a_fresh_store_has_one_primary_site_and_sites_keep_one_primary,
             structure_rows_round_trip_and_handles_are_unique,
             writing_an_entry_stores_the_row_its_revision_and_its_search_text,
             a_stale_head_a_taken_slug_or_a_moved_draft_writes_nothing,
@@ -48,12 +50,20 @@ macro_rules! store_conformance {
 
             export_and_import_keep_every_row_in_one_transaction);
     };
-    (@each $fresh:expr; store: $($s:ident),*; content: $($c:ident),*) => {
+    (@each $fresh:expr; store: $($s:ident),*; team: $($t:ident),*; content: $($c:ident),*) => {
         $(
             #[test]
             fn $s() {
                 if let Some(db) = ($fresh)() {
                     $crate::conformance::store::$s(&db);
+                }
+            }
+        )*
+        $(
+            #[test]
+            fn $t() {
+                if let Some(db) = ($fresh)() {
+                    $crate::conformance::team::$t(&db);
                 }
             }
         )*

@@ -279,10 +279,16 @@ fn dechunk(mut text: &str) -> String {
     out
 }
 
+/// A token with every right (the tests that predate roles act as the owner).
 pub fn token(env: &TestEnv, name: &str) -> String {
+    token_with_role(env, name, "admin")
+}
+
+/// A token with `role` (reader, editor, publisher or admin).
+pub fn token_with_role(env: &TestEnv, name: &str, role: &str) -> String {
     let output = env
         .command()
-        .args(["token", "create", "--name", name])
+        .args(["token", "create", "--name", name, "--role", role])
         .output()
         .unwrap();
     assert!(

@@ -1,0 +1,445 @@
+//! Who may do what: the role each operation needs, in one table ([`RULES`]).
+//!
+//! Every surface checks the same table before it runs an operation: MCP tools by tool
+//! name, REST routes by their OpenAPI operation id (snake-cased, so `addServer` is
+//! `add_server`, an alias of `add_server_to_config`), control panel actions by the
+//! operation their form runs. An operation missing from the table is refused (deny by
+//! default), and tests walk `tools/list` and the OpenAPI table so none goes missing.
+//!
+//! Roles are ordered: `reader` < `editor` < `publisher` < `admin`; each has the rights
+//! of those before it. The local owner (stdio MCP, the CLI, the control panel's launch
+//! token) is `admin`.
+//!
+//! ```
+//! use imprint_service::roles::{self, Role};
+//! assert_eq!(roles::rule("publish_config").unwrap().role, Role::Publisher);
+//! assert_eq!(roles::rule("add_server").unwrap().role, Role::Editor); // the REST id
+//! assert!(roles::rule("no_such_operation").is_none());
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use imprint_store::team::AuditRow;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::{Service, now_millis};
+
+/// What a caller may do. Ordered: each role has every right of the roles before it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads.
+    Reader,
+    /// Also changes drafts and asks for a publish (an assistant's natural role).
+    Editor,
+    /// Also publishes, rolls back, applies content drafts, changes live entries, deploys
+    /// and decides publish requests.
+    Publisher,
+    /// Also manages tokens, keys, secrets, the catalog, the content model and reads the audit log.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Reader, Role::Editor, Role::Publisher, Role::Admin];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Editor => "editor",
+            Role::Publisher => "publisher",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// "a reader", "an editor", …
+    fn with_article(self) -> String {
+        match self {
+            Role::Editor | Role::Admin => format!("an {}", self.name()),
+            _ => format!("a {}", self.name()),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Role {
+    type Err = ServiceError;
+
+    fn from_str(text: &str) -> Result<Self, ServiceError> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.name() == text.trim())
+            .ok_or_else(|| {
+                ServiceError::invalid(format!(
+                    "'{text}' is not a role: use reader, editor, publisher or admin"
+                ))
+            })
+    }
+}
+
+/// Where a call came from, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    McpStdio,
+    McpHttp,
+    Rest,
+    Panel,
+    Cli,
+}
+
+impl Surface {
+    pub fn name(self) -> &'static str {
+        match self {
+            Surface::McpStdio => "mcp-stdio",
+            Surface::McpHttp => "mcp-http",
+            Surface::Rest => "rest",
+            Surface::Panel => "panel",
+            Surface::Cli => "cli",
+        }
+    }
+}
+
+/// One operation's rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// The operation's name (the MCP tool's name where there is one).
+    pub operation: &'static str,
+    /// Other names surfaces call it by (REST operation ids, snake-cased, where they differ).
+    pub aliases: &'static [&'static str],
+    /// The least role that may call it.
+    pub role: Role,
+    /// Whether it changes something (and so is written to the audit log).
+    pub changes: bool,
+}
+
+const fn read(operation: &'static str, aliases: &'static [&'static str]) -> Rule {
+    Rule {
+        operation,
+        aliases,
+        role: Role::Reader,
+        changes: false,
+    }
+}
+
+const fn change(operation: &'static str, aliases: &'static [&'static str], role: Role) -> Rule {
+    Rule {
+        operation,
+        aliases,
+        role,
+        changes: true,
+    }
+}
+
+use Role::{Admin, Editor, Publisher};
+
+/// The one table: every operation of every surface and the role it needs.
+pub static RULES: &[Rule] = &[
+    // ----- configurations: reads
+    read("list_clients", &[]),
+    read("list_profiles", &[]),
+    read("get_config", &[]),
+    read("diff_config", &[]),
+    read("list_available_servers", &["list_servers"]),
+    read("describe_server", &[]),
+    read("view_draft_config", &["view_draft"]),
+    read("validate_config", &[]),
+    read("get_deployment_status", &["deployed_config"]),
+    read("get_config_history", &["config_history"]),
+    read("verify_config", &[]),
+    read("list_config_drafts", &[]),
+    read("check_server_installation", &[]),
+    read("list_installed_servers", &[]),
+    read("get_profile_status", &["profile_status"]),
+    // The keyring a member's machine pins and follows (public keys only).
+    read("get_keyring", &[]),
+    // ----- configurations: drafts
+    change("add_server_to_config", &["add_server"], Editor),
+    change("remove_server_from_config", &["remove_server"], Editor),
+    change("clear_draft_config", &["clear_draft"], Editor),
+    change("import_config", &[], Editor),
+    // ----- configurations: live
+    change("publish_config", &[], Publisher),
+    change("rollback_config", &[], Publisher),
+    change("deploy_config", &[], Publisher),
+    // ----- configurations: the machine's catalog, keys and secrets
+    change("register_server", &[], Admin),
+    change("import_registry_server", &[], Admin),
+    change("install_server", &[], Admin),
+    change("initialize_keys", &[], Admin),
+    change("set_secret", &[], Admin),
+    // Which clients a profile of `all` addresses: managing clients is an admin's.
+    change("link_clients", &[], Admin),
+    change("unlink_clients", &[], Admin),
+    change("remove_secret", &[], Admin),
+    Rule {
+        operation: "list_secrets",
+        aliases: &[],
+        role: Admin,
+        changes: false,
+    },
+    // ----- content: reads
+    read("get_sites", &[]),
+    read("get_sections", &["get_section"]),
+    read("get_entry_types", &["get_entry_type"]),
+    read("get_fields", &[]),
+    read("get_field_types", &[]),
+    read("get_field_layout", &[]),
+    read("get_entry", &[]),
+    read("search_content", &[]),
+    read("list_revisions", &[]),
+    read("get_revision", &[]),
+    read("list_drafts", &["get_draft"]),
+    // ----- content: drafts
+    change("create_draft", &[], Editor),
+    change("update_draft", &[], Editor),
+    change("delete_draft", &[], Editor),
+    // ----- content: live entries
+    change("apply_draft", &[], Publisher),
+    change("create_entry", &[], Publisher),
+    change("update_entry", &[], Publisher),
+    change("delete_entry", &[], Publisher),
+    change("restore_entry", &[], Publisher),
+    change("revert_entry", &[], Publisher),
+    // ----- content: the model
+    change("create_site", &[], Admin),
+    change("update_site", &[], Admin),
+    change("create_section", &[], Admin),
+    change("update_section", &[], Admin),
+    change("delete_section", &[], Admin),
+    change("create_entry_type", &[], Admin),
+    change("update_entry_type", &[], Admin),
+    change("delete_entry_type", &[], Admin),
+    change("create_field", &[], Admin),
+    change("update_field", &[], Admin),
+    change("delete_field", &[], Admin),
+    change("create_field_layout", &[], Admin),
+    change("update_field_layout", &[], Admin),
+    // ----- review before publish
+    change("request_publish", &[], Editor),
+    change("request_apply", &[], Editor),
+    read("list_requests", &[]),
+    change("approve_request", &[], Publisher),
+    change("reject_request", &[], Publisher),
+    // ----- tokens and the audit log
+    change("create_token", &[], Admin),
+    change("revoke_token", &[], Admin),
+    Rule {
+        operation: "list_tokens",
+        aliases: &[],
+        role: Admin,
+        changes: false,
+    },
+    Rule {
+        operation: "get_audit_log",
+        aliases: &[],
+        role: Admin,
+        changes: false,
+    },
+];
+
+/// The rule for an operation, by its name or an alias.
+pub fn rule(operation: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|rule| rule.operation == operation || rule.aliases.contains(&operation))
+}
+
+/// `addServer` → `add_server`: how a REST operation id finds its rule.
+pub fn snake_case(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 4);
+    for c in id.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Who is calling, beyond the name: what the role check and the audit log need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerInfo {
+    pub role: Role,
+    pub token_id: Option<String>,
+    pub surface: Surface,
+}
+
+impl Default for CallerInfo {
+    /// The machine's owner at the CLI.
+    fn default() -> Self {
+        Self {
+            role: Role::Admin,
+            token_id: None,
+            surface: Surface::Cli,
+        }
+    }
+}
+
+impl Service {
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        self.caller.role
+    }
+
+    /// Where calls come from (recorded in the audit log).
+    pub fn surface(&self) -> Surface {
+        self.caller.surface
+    }
+
+    /// The same caller on another surface (stdio MCP is the machine's owner, like the CLI).
+    pub fn on_surface(&self, surface: Surface) -> Self {
+        let caller = CallerInfo {
+            surface,
+            ..(*self.caller).clone()
+        };
+        self.acting_as_caller(self.actor(), caller)
+    }
+
+    /// Refuses `operation` unless the caller's role may run it (403 / `forbidden`, naming
+    /// the role it needs and the caller's). An operation without a rule is refused too.
+    pub fn authorize(&self, operation: &str) -> ServiceResult<&'static Rule> {
+        let Some(rule) = rule(operation) else {
+            return Err(ServiceError::internal(format!(
+                "operation '{operation}' has no role in the role table (imprint-service/src/roles.rs)"
+            )));
+        };
+        if self.caller.role >= rule.role {
+            return Ok(rule);
+        }
+        let hint = match (operation, self.caller.role) {
+            ("publish_config", Role::Editor) => {
+                ": ask a publisher to publish it, or ask for a publish with request_publish"
+            }
+            ("apply_draft", Role::Editor) => {
+                ": ask a publisher to apply it, or ask for it with request_apply"
+            }
+            _ => ": ask an admin for a token with that role",
+        };
+        Err(ServiceError::new(
+            ErrorKind::Forbidden,
+            format!(
+                "{operation} needs the {} role; '{}' is {}{hint}",
+                rule.role,
+                self.actor(),
+                self.caller.role.with_article(),
+            ),
+        )
+        .with_details(serde_json::json!({
+            "operation": operation,
+            "required_role": rule.role,
+            "role": self.caller.role,
+        })))
+    }
+
+    /// Appends `operation` on `target` to the audit log if it is a change. A failed
+    /// append is logged, never returned: the change it describes has already happened.
+    pub fn record(&self, operation: &str, target: &str) {
+        let Some(rule) = rule(operation).filter(|rule| rule.changes) else {
+            return;
+        };
+        // Recorded under the operation's own name, whichever alias the surface used.
+        let operation = rule.operation;
+        let row = AuditRow {
+            seq: 0,
+            at: now_millis(),
+            actor: self.actor().to_string(),
+            token_id: self.caller.token_id.clone(),
+            role: self.caller.role.name().to_string(),
+            surface: self.caller.surface.name().to_string(),
+            operation: operation.to_string(),
+            target: target.chars().take(512).collect(),
+        };
+        if let Err(error) = self.store().team().append_audit(&row) {
+            tracing::error!(operation, target, error = %error, "cannot append to the audit log");
+        }
+    }
+
+    /// [`Self::authorize`], run, and [`Self::record`] on success: what a surface calls.
+    pub fn perform<T>(
+        &self,
+        operation: &str,
+        target: &str,
+        run: impl FnOnce(&Service) -> ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        self.authorize(operation)?;
+        let answer = run(self)?;
+        self.record(operation, target);
+        Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique_and_roles_parse() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            for name in std::iter::once(&rule.operation).chain(rule.aliases) {
+                assert!(seen.insert(*name), "{name} is in the role table twice");
+            }
+        }
+        for role in Role::ALL {
+            assert_eq!(role.name().parse::<Role>().unwrap(), role);
+        }
+        assert!("owner".parse::<Role>().is_err());
+        assert_eq!(snake_case("addServer"), "add_server");
+        assert!(Role::Reader < Role::Editor && Role::Publisher < Role::Admin);
+    }
+
+    #[test]
+    fn a_role_below_the_rule_is_forbidden_naming_both_roles() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = crate::tests_support::service(dir.path()).acting_as_caller(
+            "ed",
+            CallerInfo {
+                role: Role::Editor,
+                token_id: Some("t1".into()),
+                surface: Surface::Rest,
+            },
+        );
+        service.authorize("add_server_to_config").unwrap();
+        let refused = service.authorize("publish_config").unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::Forbidden);
+        assert!(
+            refused.message().contains("needs the publisher role"),
+            "{refused}"
+        );
+        assert!(refused.message().contains("'ed' is an editor"), "{refused}");
+        assert_eq!(
+            service.authorize("nothing_like_it").unwrap_err().kind(),
+            ErrorKind::Internal
+        );
+    }
+
+    #[test]
+    fn changes_are_recorded_and_reads_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = crate::tests_support::service(dir.path());
+        service.perform("list_clients", "", |_| Ok(())).unwrap();
+        service
+            .perform("add_server_to_config", "cursor/dev", |_| Ok(()))
+            .unwrap();
+        let failed: ServiceResult<()> = service.perform("publish_config", "cursor/dev", |_| {
+            Err(ServiceError::invalid("no"))
+        });
+        assert!(failed.is_err());
+        let log = service.store().team().audit_log(10).unwrap();
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert_eq!(log[0].operation, "add_server_to_config");
+        assert_eq!(log[0].surface, "cli");
+        assert_eq!(log[0].role, "admin");
+    }
+}

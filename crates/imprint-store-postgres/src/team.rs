@@ -1,0 +1,147 @@
+//! The audit log and publish requests in PostgreSQL (`migrations/0005_roles_requests_audit.sql`).
+
+use imprint_store::team::{AuditRow, Decision, RequestRow};
+use imprint_store::{StoreResult, TeamStore};
+use tokio_postgres::Row;
+
+use crate::{PostgresStore, all, get};
+
+const AUDIT_COLUMNS: &str = "seq, at, actor, token_id, role, surface, operation, target";
+const REQUEST_COLUMNS: &str = "id, kind, target, draft_name, draft_version, changelog, requested_by, requested_at, status, decided_by, decided_at, reason, artifact_id";
+
+fn audit_from_row(row: &Row) -> StoreResult<AuditRow> {
+    Ok(AuditRow {
+        seq: get(row, 0)?,
+        at: get(row, 1)?,
+        actor: get(row, 2)?,
+        token_id: get(row, 3)?,
+        role: get(row, 4)?,
+        surface: get(row, 5)?,
+        operation: get(row, 6)?,
+        target: get(row, 7)?,
+    })
+}
+
+fn request_from_row(row: &Row) -> StoreResult<RequestRow> {
+    Ok(RequestRow {
+        id: get(row, 0)?,
+        kind: get(row, 1)?,
+        target: get(row, 2)?,
+        draft_name: get(row, 3)?,
+        draft_version: get(row, 4)?,
+        changelog: get(row, 5)?,
+        requested_by: get(row, 6)?,
+        requested_at: get(row, 7)?,
+        status: get(row, 8)?,
+        decided_by: get(row, 9)?,
+        decided_at: get(row, 10)?,
+        reason: get(row, 11)?,
+        artifact_id: get(row, 12)?,
+    })
+}
+
+impl TeamStore for PostgresStore {
+    fn append_audit(&self, row: &AuditRow) -> StoreResult<i64> {
+        self.write(|c| {
+            let inserted = c.one(
+                "INSERT INTO audit_log (at, actor, token_id, role, surface, operation, target) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+                &[
+                    &row.at,
+                    &row.actor,
+                    &row.token_id,
+                    &row.role,
+                    &row.surface,
+                    &row.operation,
+                    &row.target,
+                ],
+            )?;
+            get(&inserted, 0)
+        })
+    }
+
+    fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|c| {
+            all(
+                c.query(
+                    &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"),
+                    &[&limit],
+                )?,
+                audit_from_row,
+            )
+        })
+    }
+
+    fn create_request(&self, row: &RequestRow) -> StoreResult<()> {
+        self.write(|c| {
+            c.exec(
+                &format!(
+                    "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                ),
+                &[
+                    &row.id,
+                    &row.kind,
+                    &row.target,
+                    &row.draft_name,
+                    &row.draft_version,
+                    &row.changelog,
+                    &row.requested_by,
+                    &row.requested_at,
+                    &row.status,
+                    &row.decided_by,
+                    &row.decided_at,
+                    &row.reason,
+                    &row.artifact_id,
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn request(&self, id: &str) -> StoreResult<Option<RequestRow>> {
+        self.read(|c| {
+            c.opt(
+                &format!("SELECT {REQUEST_COLUMNS} FROM publish_requests WHERE id = $1"),
+                &[&id],
+            )?
+            .as_ref()
+            .map(request_from_row)
+            .transpose()
+        })
+    }
+
+    fn list_requests(&self, status: Option<&str>) -> StoreResult<Vec<RequestRow>> {
+        self.read(|c| {
+            all(
+                c.query(
+                    &format!(
+                        "SELECT {REQUEST_COLUMNS} FROM publish_requests \
+                         WHERE $1::TEXT IS NULL OR status = $1 ORDER BY requested_at, id COLLATE \"C\""
+                    ),
+                    &[&status],
+                )?,
+                request_from_row,
+            )
+        })
+    }
+
+    fn decide_request(&self, id: &str, decision: &Decision<'_>) -> StoreResult<bool> {
+        self.write(|c| {
+            c.exec(
+                "UPDATE publish_requests SET status = $2, decided_by = $3, decided_at = $4, \
+                 reason = $5, artifact_id = $6 WHERE id = $1 AND status = 'open'",
+                &[
+                    &id,
+                    &decision.status,
+                    &decision.decided_by,
+                    &decision.decided_at,
+                    &decision.reason,
+                    &decision.artifact_id,
+                ],
+            )
+            .map(|n| n > 0)
+        })
+    }
+}

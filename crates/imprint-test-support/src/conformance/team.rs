@@ -1,0 +1,125 @@
+//! The audit log (append-only, ordered) and publish requests (decided once).
+
+use imprint_store::team::{AuditRow, Decision, RequestRow};
+
+use super::Database;
+
+fn event(at: i64, actor: &str, operation: &str) -> AuditRow {
+    AuditRow {
+        seq: 0,
+        at,
+        actor: actor.into(),
+        token_id: Some(format!("tok-{actor}")),
+        role: "editor".into(),
+        surface: "rest".into(),
+        operation: operation.into(),
+        target: "cursor/dev".into(),
+    }
+}
+
+pub fn the_audit_log_is_append_only_and_ordered(db: &dyn Database) {
+    let store = db.open();
+    let team = store.team();
+    assert!(team.audit_log(10).unwrap().is_empty());
+    // Appended out of clock order: the log's order is the order of appends.
+    let first = team
+        .append_audit(&event(30, "alice", "add_server_to_config"))
+        .unwrap();
+    let second = team
+        .append_audit(&event(10, "bob", "publish_config"))
+        .unwrap();
+    let third = team
+        .append_audit(&event(20, "carol", "approve_request"))
+        .unwrap();
+    assert!(first < second && second < third, "{first} {second} {third}");
+
+    let log = team.audit_log(10).unwrap();
+    let actors: Vec<&str> = log.iter().map(|row| row.actor.as_str()).collect();
+    assert_eq!(actors, ["carol", "bob", "alice"], "newest first");
+    assert_eq!(
+        log[2],
+        AuditRow {
+            seq: first,
+            ..event(30, "alice", "add_server_to_config")
+        }
+    );
+    assert_eq!(team.audit_log(2).unwrap().len(), 2, "the limit holds");
+
+    // Another handle sees the same rows; appending more never changes old ones.
+    let again = db.open();
+    again
+        .team()
+        .append_audit(&event(40, "dave", "reject_request"))
+        .unwrap();
+    let log = again.team().audit_log(10).unwrap();
+    assert_eq!(log.len(), 4);
+    assert_eq!(log[3].actor, "alice");
+    assert_eq!(log[3].seq, first);
+}
+
+fn request(id: &str, at: i64) -> RequestRow {
+    RequestRow {
+        id: id.into(),
+        kind: "config".into(),
+        target: "cursor/dev".into(),
+        draft_name: Some("default".into()),
+        draft_version: 3,
+        changelog: Some("add github".into()),
+        requested_by: "ed".into(),
+        requested_at: at,
+        status: "open".into(),
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+        artifact_id: None,
+    }
+}
+
+pub fn a_publish_request_is_decided_once(db: &dyn Database) {
+    let store = db.open();
+    let team = store.team();
+    team.create_request(&request("r1", 1)).unwrap();
+    team.create_request(&request("r2", 2)).unwrap();
+    assert!(
+        team.create_request(&request("r1", 3)).is_err(),
+        "ids are unique"
+    );
+    assert_eq!(team.request("r1").unwrap().unwrap(), request("r1", 1));
+    assert!(team.request("nope").unwrap().is_none());
+
+    let approve = Decision {
+        status: "approved",
+        decided_by: "pat",
+        decided_at: 5,
+        reason: None,
+        artifact_id: Some("ab12"),
+    };
+    assert!(team.decide_request("r1", &approve).unwrap());
+    let reject = Decision {
+        status: "rejected",
+        decided_by: "pat",
+        decided_at: 6,
+        reason: Some("too late"),
+        artifact_id: None,
+    };
+    assert!(!team.decide_request("r1", &reject).unwrap(), "decided once");
+    let decided = team.request("r1").unwrap().unwrap();
+    assert_eq!(decided.status, "approved");
+    assert_eq!(decided.decided_by.as_deref(), Some("pat"));
+    assert_eq!(decided.artifact_id.as_deref(), Some("ab12"));
+
+    let open: Vec<String> = team
+        .list_requests(Some("open"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(open, ["r2"]);
+    let every: Vec<String> = team
+        .list_requests(None)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(every, ["r1", "r2"]);
+}

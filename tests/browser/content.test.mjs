@@ -21,7 +21,7 @@ async function rest(method, path, body) {
 before(async () => {
   env = makeEnv();
   server = await startServer(env.env);
-  token = cli(env.env, 'token', 'create', '--name', 'editor').trim();
+  token = cli(env.env, 'token', 'create', '--name', 'editor', '--role', 'admin').trim();
   // A blog whose articles have a title, a body and a category.
   const body = await rest('POST', '/v1/content/fields', { type: 'PlainText', name: 'Body', handle: 'body' });
   const category = await rest('POST', '/v1/content/fields', {

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::TestEnv;
+use support::{TestEnv, inserted};
 
 const DESKTOP: (&str, &str) = (
     ".config/Claude/claude_desktop_config.json",
@@ -58,29 +58,6 @@ const FILES: [(&str, (&str, &str)); 5] = [
     ("codex", CODEX),
     ("goose", GOOSE),
 ];
-
-/// The file after a deploy must be the file before with one contiguous block inserted (the
-/// MCP section's new servers); returns that block.
-fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
-    let prefix = before
-        .bytes()
-        .zip(after.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = before
-        .bytes()
-        .rev()
-        .zip(after.bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(before.len() - prefix);
-    assert_eq!(
-        prefix + suffix,
-        before.len(),
-        "more than one place changed:\n--- before\n{before}\n--- after\n{after}"
-    );
-    &after[prefix..after.len() - suffix]
-}
 
 fn outcome<'a>(answer: &'a Value, client: &str) -> &'a Value {
     answer["clients"]

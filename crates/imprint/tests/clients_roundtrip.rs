@@ -11,7 +11,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::TestEnv;
+use support::{TestEnv, inserted};
 
 struct Fixture {
     client: &'static str,
@@ -22,29 +22,6 @@ struct Fixture {
     servers: &'static [&'static str],
     /// A hand-added server to remove in step 4.
     remove: &'static str,
-}
-
-/// The file after a change must be the file before with one contiguous block of bytes
-/// inserted; returns that block.
-fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
-    let prefix = before
-        .bytes()
-        .zip(after.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = before
-        .bytes()
-        .rev()
-        .zip(after.bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(before.len() - prefix);
-    assert_eq!(
-        prefix + suffix,
-        before.len(),
-        "more than one place changed:\n--- before\n{before}\n--- after\n{after}"
-    );
-    &after[prefix..after.len() - suffix]
 }
 
 async fn round_trip(fixture: Fixture) {

@@ -248,3 +248,26 @@ pub fn psql(url: &str, sql: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The file after a change must be the file before with one contiguous block of bytes
+/// inserted; returns that block.
+pub fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
+    let prefix = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = before
+        .bytes()
+        .rev()
+        .zip(after.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(before.len() - prefix);
+    assert_eq!(
+        prefix + suffix,
+        before.len(),
+        "more than one place changed:\n--- before\n{before}\n--- after\n{after}"
+    );
+    &after[prefix..after.len() - suffix]
+}

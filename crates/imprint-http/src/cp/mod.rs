@@ -286,13 +286,7 @@ pub(crate) const PANEL_ACTIONS: &[(&str, PanelAction)] = &[
 pub(crate) fn panel_action(path: &str) -> Option<PanelAction> {
     let segments: Vec<&str> = path.split('/').collect();
     PANEL_ACTIONS.iter().find_map(|(pattern, action)| {
-        let pattern: Vec<&str> = pattern.split('/').collect();
-        (pattern.len() == segments.len()
-            && pattern
-                .iter()
-                .zip(&segments)
-                .all(|(want, got)| *want == "{}" || want == got))
-        .then_some(*action)
+        crate::rest::openapi::literal_segments(pattern, &segments).map(|_| *action)
     })
 }
 

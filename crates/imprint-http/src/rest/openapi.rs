@@ -406,25 +406,31 @@ pub(crate) fn operation_id(method: &str, path: &str) -> Option<&'static str> {
         .iter()
         .chain(super::content::OPERATIONS.iter())
         .filter(|op| op.method.eq_ignore_ascii_case(method))
-        .filter_map(|op| {
-            let pattern: Vec<&str> = op.path.split('/').collect();
-            if pattern.len() != segments.len() {
-                return None;
-            }
-            let mut literal = 0;
-            for (want, got) in pattern.iter().zip(&segments) {
-                if want.starts_with('{') {
-                    continue;
-                }
-                if want != got {
-                    return None;
-                }
-                literal += 1;
-            }
-            Some((literal, op.id))
-        })
+        .filter_map(|op| Some((literal_segments(op.path, &segments)?, op.id)))
         .max_by_key(|(literal, _)| *literal)
         .map(|(_, id)| id)
+}
+
+/// Whether the path `segments` fit `pattern` (a segment in braces, `{id}` or `{}`, is any
+/// one segment), and if so how many of the pattern's segments are literal, so a caller can
+/// prefer the most literal of several fitting patterns. The REST routes and the control
+/// panel's forms are matched by this one rule.
+pub(crate) fn literal_segments(pattern: &str, segments: &[&str]) -> Option<usize> {
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    if pattern.len() != segments.len() {
+        return None;
+    }
+    let mut literal = 0;
+    for (want, got) in pattern.iter().zip(segments) {
+        if want.starts_with('{') {
+            continue;
+        }
+        if want != got {
+            return None;
+        }
+        literal += 1;
+    }
+    Some(literal)
 }
 
 fn error_response(description: &str) -> Value {

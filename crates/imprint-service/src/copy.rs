@@ -115,6 +115,8 @@ impl Service {
             })
             .collect();
         let mut search_error: Option<ServiceError> = None;
+        // The audit log's last seq as exported: the target's log must end at the same row.
+        let mut last_audit_seq: Option<i64> = None;
         let imported = std::thread::scope(|scope| {
             // Bounded: the exporter stays at most this many rows ahead of the import.
             let (sender, receiver) = sync_channel::<StoreResult<Option<Record>>>(256);
@@ -161,6 +163,9 @@ impl Service {
                     })?;
                     *search_title = content.title.clone().unwrap_or_default();
                     *search_body = content.search_text(&schema.fields);
+                }
+                if let Record::Audit(row) = &record {
+                    last_audit_seq = Some(row.seq);
                 }
                 if let Record::Draft { items, .. } = &record {
                     *copied.entry(RecordKind::DraftItems.as_str()).or_default() +=
@@ -243,6 +248,17 @@ impl Service {
                     ),
                 ));
             }
+        }
+        let target_last = target.team().audit_log(1)?.first().map(|row| row.seq);
+        if target_last != last_audit_seq {
+            return Err(ServiceError::new(
+                ErrorKind::Integrity,
+                format!(
+                    "the target's audit log ends at seq {}, the source's at {}",
+                    target_last.map_or("none".into(), |seq| seq.to_string()),
+                    last_audit_seq.map_or("none".into(), |seq| seq.to_string())
+                ),
+            ));
         }
         Ok(CopySummary {
             copied,

@@ -999,6 +999,44 @@ impl Store for PostgresStore {
         .map(|_| ())
     }
 
+    fn record_key_rotation(
+        &self,
+        successor_key_id: &str,
+        successor_pem: &str,
+        retirement: &imprint_store::KeyRetirementRow,
+    ) -> StoreResult<()> {
+        self.write(|c| {
+            let inserted = c.exec(
+                "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES ($1, $2, $3)
+                 ON CONFLICT (key_id) DO NOTHING",
+                &[
+                    &retirement.key_id,
+                    &retirement.retired_at,
+                    &retirement.endorsement,
+                ],
+            )?;
+            if inserted == 0 {
+                let row = c.one(
+                    "SELECT endorsement FROM key_retirements WHERE key_id = $1",
+                    &[&retirement.key_id],
+                )?;
+                let recorded: String = get(&row, 0)?;
+                if recorded != retirement.endorsement {
+                    return Err(StoreError::Conflict(format!(
+                        "the key {} was retired already, endorsing another key",
+                        retirement.key_id
+                    )));
+                }
+            }
+            c.exec(
+                "INSERT INTO public_keys (key_id, spki_pem, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key_id) DO NOTHING",
+                &[&successor_key_id, &successor_pem, &retirement.retired_at],
+            )?;
+            Ok(())
+        })
+    }
+
     fn key_retirements(&self) -> StoreResult<Vec<imprint_store::KeyRetirementRow>> {
         self.read(|c| {
             all(

@@ -6,10 +6,10 @@ use tokio_postgres::Row;
 
 use crate::{PostgresStore, all, get};
 
-const AUDIT_COLUMNS: &str = "seq, at, actor, token_id, role, surface, operation, target";
-const REQUEST_COLUMNS: &str = "id, kind, target, draft_name, draft_version, changelog, requested_by, requested_at, status, decided_by, decided_at, reason, artifact_id";
+pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, token_id, role, surface, operation, target";
+pub(crate) const REQUEST_COLUMNS: &str = "id, kind, target, draft_name, draft_version, changelog, requested_by, requested_at, status, decided_by, decided_at, reason, artifact_id";
 
-fn audit_from_row(row: &Row) -> StoreResult<AuditRow> {
+pub(crate) fn audit_from_row(row: &Row) -> StoreResult<AuditRow> {
     Ok(AuditRow {
         seq: get(row, 0)?,
         at: get(row, 1)?,
@@ -22,7 +22,7 @@ fn audit_from_row(row: &Row) -> StoreResult<AuditRow> {
     })
 }
 
-fn request_from_row(row: &Row) -> StoreResult<RequestRow> {
+pub(crate) fn request_from_row(row: &Row) -> StoreResult<RequestRow> {
     Ok(RequestRow {
         id: get(row, 0)?,
         kind: get(row, 1)?,

@@ -7,7 +7,7 @@
 //! copy leaves the target as it was; identity sequences then continue after the highest id.
 
 use imprint_store::transfer::{self, ImportMode, Record, RecordCounts, RecordKind};
-use imprint_store::{StoreError, StoreResult};
+use imprint_store::{KeyRetirementRow, StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -17,6 +17,7 @@ use crate::content::{
     entry_from_row, entry_type_from_row, field_from_row, layout_from_row, save_entry,
     save_section_entry_types, section_from_row, site_from_row,
 };
+use crate::team::{AUDIT_COLUMNS, REQUEST_COLUMNS, audit_from_row, request_from_row};
 use crate::tokens::{TOKEN_COLUMNS, token_from_row};
 use crate::{
     Conn, DEPLOYMENT_COLUMNS, DRAFT_COLUMNS, PostgresStore, REVISION_COLUMNS, all,
@@ -27,10 +28,11 @@ use crate::{
 /// Rows read at a time from the tables read in pages.
 const PAGE: i64 = 1000;
 
-/// Every table, for the lock and the wipe of an import.
+/// Every table, for the lock and the wipe of an import. `TRUNCATE` fires no row trigger, so
+/// the audit log's append-only trigger stays in place and refuses edits after, as before.
 const TABLES: &str = "public_keys, catalog, secrets, tokens, draft_items, drafts, revisions, \
      deployments, pending_deployments, section_entry_types, sections, entry_types, fields, field_layouts, sites, \
-     entries, entry_drafts, content_sequence";
+     entries, entry_drafts, content_sequence, key_retirements, publish_requests, audit_log";
 
 /// Tables whose ids are kept: their identity continues after the highest one imported.
 const KEPT_IDS: [&str; 5] = [
@@ -227,6 +229,44 @@ impl PostgresStore {
                 entry_draft_from_row,
                 |_, row| visit(Record::EntryDraft(row)),
             )?;
+            each(
+                c,
+                "SELECT key_id, retired_at, endorsement FROM key_retirements ORDER BY retired_at, key_id COLLATE \"C\"",
+                |row| {
+                    Ok(KeyRetirementRow {
+                        key_id: get(row, 0)?,
+                        retired_at: get(row, 1)?,
+                        endorsement: get(row, 2)?,
+                    })
+                },
+                |_, row| visit(Record::KeyRetirement(row)),
+            )?;
+            each(
+                c,
+                &format!(
+                    "SELECT {REQUEST_COLUMNS} FROM publish_requests ORDER BY requested_at, id COLLATE \"C\""
+                ),
+                request_from_row,
+                |_, row| visit(Record::Request(row)),
+            )?;
+            // In pages by seq: the log grows without bound.
+            let mut after: i64 = i64::MIN;
+            loop {
+                let rows = c.query(
+                    &format!(
+                        "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+                    ),
+                    &[&after, &PAGE],
+                )?;
+                for row in &rows {
+                    let row = audit_from_row(row)?;
+                    after = row.seq;
+                    visit(Record::Audit(row))?;
+                }
+                if (rows.len() as i64) < PAGE {
+                    break;
+                }
+            }
             let row = c.one(
                 "SELECT value FROM content_sequence WHERE name = 'element'",
                 &[],
@@ -255,6 +295,9 @@ impl PostgresStore {
             while let Some(record) = next()? {
                 import_one(c, record)?;
             }
+            c.batch(
+                "SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), COALESCE(MAX(seq), 1), MAX(seq) IS NOT NULL) FROM audit_log",
+            )?;
             for table in KEPT_IDS {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
@@ -462,6 +505,47 @@ fn import_one(c: &mut Conn, record: Record) -> StoreResult<()> {
                 &row.version,
                 &row.created_at,
                 &row.updated_at,
+            ],
+        ),
+        Record::KeyRetirement(row) => run(
+            "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES ($1, $2, $3)",
+            &[&row.key_id, &row.retired_at, &row.endorsement],
+        ),
+        Record::Request(row) => run(
+            &format!(
+                "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            ),
+            &[
+                &row.id,
+                &row.kind,
+                &row.target,
+                &row.draft_name,
+                &row.draft_version,
+                &row.changelog,
+                &row.requested_by,
+                &row.requested_at,
+                &row.status,
+                &row.decided_by,
+                &row.decided_at,
+                &row.reason,
+                &row.artifact_id,
+            ],
+        ),
+        // The seq is kept; the sequence continues after the highest one once all are in.
+        Record::Audit(row) => run(
+            &format!(
+                "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ),
+            &[
+                &row.seq,
+                &row.at,
+                &row.actor,
+                &row.token_id,
+                &row.role,
+                &row.surface,
+                &row.operation,
+                &row.target,
             ],
         ),
         Record::ElementSequence(value) => run(

@@ -981,6 +981,43 @@ impl Store for SqliteStore {
         .map(|_| ())
     }
 
+    fn record_key_rotation(
+        &self,
+        _successor_key_id: &str,
+        _successor_pem: &str,
+        retirement: &imprint_store::KeyRetirementRow,
+    ) -> StoreResult<()> {
+        // The keyring is the key files beside the database: only the retirement is a row.
+        self.write(|tx| {
+            let recorded: Option<String> = tx
+                .query_row(
+                    "SELECT endorsement FROM key_retirements WHERE key_id = ?1",
+                    [&retirement.key_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(map_error)?;
+            match recorded {
+                Some(endorsement) if endorsement == retirement.endorsement => Ok(()),
+                Some(_) => Err(StoreError::Conflict(format!(
+                    "the key {} was retired already, endorsing another key",
+                    retirement.key_id
+                ))),
+                None => tx
+                    .execute(
+                        "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES (?1, ?2, ?3)",
+                        params![
+                            retirement.key_id,
+                            retirement.retired_at,
+                            retirement.endorsement
+                        ],
+                    )
+                    .map(drop)
+                    .map_err(map_error),
+            }
+        })
+    }
+
     fn key_retirements(&self) -> StoreResult<Vec<imprint_store::KeyRetirementRow>> {
         self.all(
             "SELECT key_id, retired_at, endorsement FROM key_retirements ORDER BY retired_at, key_id",

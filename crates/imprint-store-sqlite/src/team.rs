@@ -6,10 +6,10 @@ use rusqlite::{Row, params};
 
 use crate::{SqliteStore, map_error};
 
-const AUDIT_COLUMNS: &str = "seq, at, actor, token_id, role, surface, operation, target";
-const REQUEST_COLUMNS: &str = "id, kind, target, draft_name, draft_version, changelog, requested_by, requested_at, status, decided_by, decided_at, reason, artifact_id";
+pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, token_id, role, surface, operation, target";
+pub(crate) const REQUEST_COLUMNS: &str = "id, kind, target, draft_name, draft_version, changelog, requested_by, requested_at, status, decided_by, decided_at, reason, artifact_id";
 
-fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
+pub(crate) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
         seq: row.get(0)?,
         at: row.get(1)?,
@@ -22,7 +22,7 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
     })
 }
 
-fn request_from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
+pub(crate) fn request_from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
     Ok(RequestRow {
         id: row.get(0)?,
         kind: row.get(1)?,
@@ -161,6 +161,40 @@ mod tests {
         assert!(update.is_err(), "{update:?}");
         let delete = store.with(|c| c.execute("DELETE FROM audit_log", []));
         assert!(delete.is_err(), "{delete:?}");
+        assert_eq!(store.team().audit_log(10).unwrap()[0].actor, "alice");
+    }
+
+    #[test]
+    fn a_replacing_import_keeps_the_audit_table_append_only() {
+        use imprint_store::transfer::ImportMode;
+
+        let store = SqliteStore::open_in_memory().unwrap();
+        let row = AuditRow {
+            seq: 0,
+            at: 1,
+            actor: "alice".into(),
+            token_id: None,
+            role: "admin".into(),
+            surface: "cli".into(),
+            operation: "publish_config".into(),
+            target: "cursor/dev".into(),
+        };
+        store.team().append_audit(&row).unwrap();
+        let mut records = Vec::new();
+        store
+            .export_records(&mut |record| {
+                records.push(record);
+                Ok(())
+            })
+            .unwrap();
+        let mut rows = records.into_iter();
+        store
+            .import_records(ImportMode::Replace, &mut || Ok(rows.next()))
+            .unwrap();
+        let delete = store.with(|c| c.execute("DELETE FROM audit_log", []));
+        assert!(delete.is_err(), "{delete:?}");
+        let update = store.with(|c| c.execute("UPDATE audit_log SET actor = 'mallory'", []));
+        assert!(update.is_err(), "{update:?}");
         assert_eq!(store.team().audit_log(10).unwrap()[0].actor, "alice");
     }
 }

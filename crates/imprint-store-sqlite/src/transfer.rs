@@ -6,7 +6,7 @@
 //! imported public keys are skipped; the copier writes them to the data directory instead.
 
 use imprint_store::transfer::{self, ImportMode, Record, RecordCounts, RecordKind};
-use imprint_store::{CatalogRow, StoreError, StoreResult};
+use imprint_store::{CatalogRow, KeyRetirementRow, StoreError, StoreResult};
 use rusqlite::{Connection, params};
 
 use crate::content::{
@@ -15,6 +15,7 @@ use crate::content::{
     entry_from_row, entry_type_from_row, field_from_row, layout_from_row, save_entry,
     save_section_entry_types, section_from_row, site_from_row,
 };
+use crate::team::{AUDIT_COLUMNS, REQUEST_COLUMNS, audit_from_row, request_from_row};
 use crate::tokens::{TOKEN_COLUMNS, token_from_row};
 use crate::{
     DEPLOYMENT_COLUMNS, DRAFT_COLUMNS, REVISION_COLUMNS, SqliteStore, deployment_from_row,
@@ -58,14 +59,21 @@ fn each<T>(
     Ok(())
 }
 
-/// Everything a store holds, deleted (in an order foreign keys accept).
+/// Everything a store holds, deleted (in an order foreign keys accept). The audit log's
+/// delete trigger is lifted for this one statement and put back (the same text as its
+/// migration) in the same transaction: a replace swaps the whole log, never edits it.
 const WIPE: &str = "
     DELETE FROM draft_items; DELETE FROM drafts; DELETE FROM revisions; DELETE FROM deployments; DELETE FROM pending_deployments;
     DELETE FROM catalog; DELETE FROM secrets; DELETE FROM tokens;
     INSERT INTO entries_search (entries_search) VALUES ('delete-all');
     DELETE FROM entries; DELETE FROM entry_drafts; DELETE FROM section_entry_types;
     DELETE FROM sections; DELETE FROM entry_types; DELETE FROM fields; DELETE FROM field_layouts;
-    DELETE FROM sites; UPDATE content_sequence SET value = 0 WHERE name = 'element';";
+    DELETE FROM sites; UPDATE content_sequence SET value = 0 WHERE name = 'element';
+    DELETE FROM key_retirements; DELETE FROM publish_requests;
+    DROP TRIGGER audit_log_no_delete;
+    DELETE FROM audit_log; DELETE FROM sqlite_sequence WHERE name = 'audit_log';
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
 impl SqliteStore {
     pub(crate) fn count_records_impl(&self) -> StoreResult<RecordCounts> {
@@ -194,6 +202,30 @@ impl SqliteStore {
             &format!("SELECT {ENTRY_DRAFT_COLUMNS} FROM entry_drafts ORDER BY id"),
             entry_draft_from_row,
             |row| visit(Record::EntryDraft(row)),
+        )?;
+        each(
+            c,
+            "SELECT key_id, retired_at, endorsement FROM key_retirements ORDER BY retired_at, key_id",
+            |row| {
+                Ok(KeyRetirementRow {
+                    key_id: row.get(0)?,
+                    retired_at: row.get(1)?,
+                    endorsement: row.get(2)?,
+                })
+            },
+            |row| visit(Record::KeyRetirement(row)),
+        )?;
+        each(
+            c,
+            &format!("SELECT {REQUEST_COLUMNS} FROM publish_requests ORDER BY requested_at, id"),
+            request_from_row,
+            |row| visit(Record::Request(row)),
+        )?;
+        each(
+            c,
+            &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"),
+            audit_from_row,
+            |row| visit(Record::Audit(row)),
         )?;
         let sequence: i64 = c
             .query_row(
@@ -423,6 +455,47 @@ fn import_one(tx: &rusqlite::Transaction<'_>, record: Record) -> StoreResult<()>
                 row.version,
                 row.created_at,
                 row.updated_at
+            ],
+        ),
+        Record::KeyRetirement(row) => run(
+            "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES (?1, ?2, ?3)",
+            params![row.key_id, row.retired_at, row.endorsement],
+        ),
+        Record::Request(row) => run(
+            &format!(
+                "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            ),
+            params![
+                row.id,
+                row.kind,
+                row.target,
+                row.draft_name,
+                row.draft_version,
+                row.changelog,
+                row.requested_by,
+                row.requested_at,
+                row.status,
+                row.decided_by,
+                row.decided_at,
+                row.reason,
+                row.artifact_id
+            ],
+        ),
+        // The seq is kept (AUTOINCREMENT continues after the highest one).
+        Record::Audit(row) => run(
+            &format!(
+                "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ),
+            params![
+                row.seq,
+                row.at,
+                row.actor,
+                row.token_id,
+                row.role,
+                row.surface,
+                row.operation,
+                row.target
             ],
         ),
         Record::ElementSequence(value) => run(

@@ -326,21 +326,35 @@ pub trait Store: Send + Sync {
     /// Every recorded key retirement, oldest first.
     fn key_retirements(&self) -> StoreResult<Vec<KeyRetirementRow>>;
 
+    /// Records a key rotation in one transaction: the successor's public key in the keyring
+    /// (an embedded store keeps none) and the retired key's retirement with the endorsement
+    /// naming the successor. Both land or neither does, so a crash never leaves a successor
+    /// without the endorsement members follow. Recording the same rotation again changes
+    /// nothing; `Conflict` if the key's retirement is recorded with another endorsement.
+    fn record_key_rotation(
+        &self,
+        successor_key_id: &str,
+        successor_pem: &str,
+        retirement: &KeyRetirementRow,
+    ) -> StoreResult<()>;
+
     /// How many rows of each kind the store holds (every [`RecordKind`] is present).
     fn count_records(&self) -> StoreResult<RecordCounts>;
 
     /// Hands every row to `visit` from one consistent snapshot, in an order
     /// [`Store::import_records`] can replay: keyring, catalog, secrets, tokens, drafts with
     /// their items, revisions by document and sequence, deployments oldest first, sites,
-    /// field layouts, fields, entry types, sections, entries, entry drafts, and last the
-    /// entry/draft id sequence. An error from `visit` stops the export and comes back.
+    /// field layouts, fields, entry types, sections, entries, entry drafts, key retirements,
+    /// publish requests, the audit log by `seq`, and last the entry/draft id sequence. An
+    /// error from `visit` stops the export and comes back.
     fn export_records(&self, visit: &mut dyn FnMut(Record) -> StoreResult<()>) -> StoreResult<()>;
 
     /// Writes the records `next` hands out until it answers `None`, ids kept, in one
     /// transaction: all of them or none. With [`ImportMode::EmptyOnly`] a store holding
     /// anything but its first site is refused with `Conflict` naming what it holds; with
-    /// [`ImportMode::Replace`] its rows are deleted first, in the same transaction. The
-    /// id sequences continue after the highest imported id.
+    /// [`ImportMode::Replace`] its rows are deleted first, in the same transaction (the audit
+    /// log too: the target's log is replaced by the source's, and stays append-only after).
+    /// The id sequences (and the audit log's `seq`) continue after the highest imported one.
     fn import_records(
         &self,
         mode: ImportMode,

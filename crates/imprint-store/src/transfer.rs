@@ -14,8 +14,9 @@ use serde_json::Value;
 use crate::content::{
     EntryDraftRow, EntryRow, EntryTypeRow, FieldLayoutRow, FieldRow, SectionRow, SiteRow,
 };
+use crate::team::{AuditRow, RequestRow};
 use crate::tokens::TokenRow;
-use crate::{CatalogRow, DeploymentRow, DraftRow, RevisionRow, SecretRow};
+use crate::{CatalogRow, DeploymentRow, DraftRow, KeyRetirementRow, RevisionRow, SecretRow};
 
 /// One row of a store, as [`crate::Store::export_records`] hands it out and
 /// [`crate::Store::import_records`] takes it.
@@ -54,6 +55,12 @@ pub enum Record {
         search_body: String,
     },
     EntryDraft(EntryDraftRow),
+    /// A retired signing key with its successor's endorsement.
+    KeyRetirement(KeyRetirementRow),
+    /// A publish request, open or decided.
+    Request(RequestRow),
+    /// An audit row, `seq` kept; they come in `seq` order, so the log reads the same after.
+    Audit(AuditRow),
     /// The last id the shared entry/draft sequence handed out; exported last.
     ElementSequence(i64),
 }
@@ -77,6 +84,9 @@ pub enum RecordKind {
     Sections,
     Entries,
     EntryDrafts,
+    KeyRetirements,
+    Requests,
+    AuditLog,
 }
 
 impl RecordKind {
@@ -98,10 +108,13 @@ impl RecordKind {
             RecordKind::Sections => "sections",
             RecordKind::Entries => "entries",
             RecordKind::EntryDrafts => "entry_drafts",
+            RecordKind::KeyRetirements => "key_retirements",
+            RecordKind::Requests => "publish_requests",
+            RecordKind::AuditLog => "audit_log",
         }
     }
 
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 18] = [
         RecordKind::PublicKeys,
         RecordKind::Catalog,
         RecordKind::Secrets,
@@ -117,6 +130,9 @@ impl RecordKind {
         RecordKind::Sections,
         RecordKind::Entries,
         RecordKind::EntryDrafts,
+        RecordKind::KeyRetirements,
+        RecordKind::Requests,
+        RecordKind::AuditLog,
     ];
 
     /// The name people and `--json` see (also the table's name, mostly).
@@ -137,6 +153,9 @@ impl RecordKind {
             RecordKind::Sections => "sections",
             RecordKind::Entries => "entries",
             RecordKind::EntryDrafts => "entry_drafts",
+            RecordKind::KeyRetirements => "key_retirements",
+            RecordKind::Requests => "publish_requests",
+            RecordKind::AuditLog => "audit_log",
         }
     }
 }
@@ -160,6 +179,9 @@ impl Record {
             Record::Section(_) => RecordKind::Sections,
             Record::Entry { .. } => RecordKind::Entries,
             Record::EntryDraft(_) => RecordKind::EntryDrafts,
+            Record::KeyRetirement(_) => RecordKind::KeyRetirements,
+            Record::Request(_) => RecordKind::Requests,
+            Record::Audit(_) => RecordKind::AuditLog,
             Record::ElementSequence(_) => return None,
         })
     }

@@ -27,7 +27,8 @@ fn ok(reply: &Reply) -> Value {
 const SECRET_VALUE: &str = "brave-key-4f8e2a";
 
 /// A solo store with a bit of everything: catalog entry, secret, config drafts and
-/// revisions, a deployment record, a token, content with revisions and a pending draft.
+/// revisions, a deployment record, a publish request, a key retirement, a token, content
+/// with revisions and a pending draft, and the audit log of it all.
 /// Returns the token.
 fn fill_solo(env: &TestEnv) -> String {
     let definition = env.dir.path().join("acme.json");
@@ -55,6 +56,19 @@ fn fill_solo(env: &TestEnv) -> String {
     env.cli_ok(&[
         "draft", "add", "memory", "--client", "cursor", "--draft", "later",
     ]);
+    // Team rows: a publish request, a rotated key (its retirement and endorsement), and the
+    // audit log every change above appended to.
+    env.cli_ok(&[
+        "requests",
+        "ask",
+        "--client",
+        "cursor",
+        "--draft",
+        "later",
+        "-m",
+        "add memory",
+    ]);
+    env.cli_ok(&["keys", "init", "--regenerate"]);
 
     env.cli_ok(&["content", "create-entry-type", "--name", "Post"]);
     env.cli_ok(&[
@@ -158,9 +172,13 @@ fn solo_to_team_and_back_keeps_every_row_and_verifies_every_revision() {
         ("entry_types", 1),
         ("sections", 1),
         ("sites", 1),
+        ("publish_requests", 1),
+        ("key_retirements", 1),
     ] {
         assert_eq!(copied[kind], count, "{kind}: {summary}");
     }
+    let audit_rows = copied["audit_log"].as_u64().unwrap();
+    assert!(audit_rows >= 5, "{summary}");
     assert!(copied["public_keys"].as_u64().unwrap() >= 1, "{summary}");
     assert_eq!(summary["secrets_readable_here"], 1, "{summary}");
     assert!(
@@ -202,6 +220,44 @@ fn solo_to_team_and_back_keeps_every_row_and_verifies_every_revision() {
         assert_eq!(verdict["valid"], true, "{verdict}");
     }
     assert_eq!(server.get("/v1/clients", "not-a-token").status, 401);
+    // The team rows arrived: the request is open with its diff, the keyring serves the
+    // retirement with its endorsement, the audit log reads as it did, in the same order.
+    let requests = ok(&server.get("/v1/requests", &token));
+    assert_eq!(requests["count"], 1, "{requests}");
+    assert_eq!(requests["requests"][0]["changelog"], "add memory");
+    let keyring = ok(&server.get("/v1/keyring", &token));
+    assert!(
+        keyring["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["retired_at"].is_string() && k["replaced_by"].is_string()),
+        "{keyring}"
+    );
+    let audit = ok(&server.get("/v1/audit?limit=1000", &token));
+    let solo_audit = solo.cli_ok(&["audit", "--limit", "1000"]);
+    let seqs = |log: &Value| -> Vec<(i64, String)> {
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["seq"].as_i64().unwrap(),
+                    e["operation"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let team_log = seqs(&audit);
+    let solo_log = seqs(&solo_audit);
+    assert!(team_log.len() as u64 >= audit_rows, "{audit}");
+    assert!(
+        solo_log[solo_log.len() - audit_rows as usize..]
+            .iter()
+            .all(|row| team_log.contains(row)),
+        "the copied rows keep their seq: {team_log:?} vs {solo_log:?}"
+    );
     // The secret renders on deploy with the copied ciphertext and the team's key.
     let deployed = ok(&server.post(
         "/v1/config/cursor/default/deploy",

@@ -487,3 +487,46 @@ pub fn a_key_retirement_is_recorded_once_and_listed_oldest_first(db: &dyn Databa
     let reopened = db.open();
     assert_eq!(reopened.key_retirements().unwrap(), vec![first, later]);
 }
+
+/// A rotation's record is one transaction: the retirement and (in a store that keeps a
+/// keyring) the successor's key land together; the same record again is a no-op; another
+/// successor for a retired key is a conflict that writes nothing.
+pub fn a_key_rotation_records_the_retirement_and_the_successor_together(db: &dyn Database) {
+    let store = db.open();
+    let retirement = imprint_store::KeyRetirementRow {
+        key_id: "ed25519:aaaa".into(),
+        retired_at: 10,
+        endorsement: r#"{"key_id":"ed25519:bbbb"}"#.into(),
+    };
+    store
+        .record_key_rotation("ed25519:bbbb", "PEM-B", &retirement)
+        .unwrap();
+    store
+        .record_key_rotation("ed25519:bbbb", "PEM-B", &retirement)
+        .unwrap();
+    let other = imprint_store::KeyRetirementRow {
+        endorsement: r#"{"key_id":"ed25519:cccc"}"#.into(),
+        ..retirement.clone()
+    };
+    let refused = store.record_key_rotation("ed25519:cccc", "PEM-C", &other);
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("ed25519:aaaa")),
+        "{refused:?}"
+    );
+    drop(store);
+    let reopened = db.open();
+    assert_eq!(reopened.key_retirements().unwrap(), vec![retirement]);
+    // An embedded store keeps no keyring (its keys are files); a shared one has the
+    // successor, and never the refused one.
+    let kept = reopened.public_key("ed25519:bbbb").unwrap();
+    assert!(
+        kept.is_none() || kept.as_deref() == Some("PEM-B"),
+        "{kept:?}"
+    );
+    assert_eq!(
+        kept.is_some(),
+        !reopened.public_keys().unwrap().is_empty(),
+        "the keyring lists what it keeps"
+    );
+    assert_eq!(reopened.public_key("ed25519:cccc").unwrap(), None);
+}

@@ -123,3 +123,117 @@ pub fn a_publish_request_is_decided_once(db: &dyn Database) {
         .collect();
     assert_eq!(every, ["r1", "r2"]);
 }
+
+/// Every record a store exports, in order.
+fn exported(store: &dyn imprint_store::Store) -> Vec<imprint_store::Record> {
+    let mut records = Vec::new();
+    store
+        .export_records(&mut |record| {
+            records.push(record);
+            Ok(())
+        })
+        .unwrap();
+    records
+}
+
+pub fn export_and_import_carry_the_audit_log_requests_and_key_retirements(db: &dyn Database) {
+    use imprint_store::transfer::{ImportMode, RecordKind};
+    use imprint_store::{KeyRetirementRow, Record};
+
+    let store = db.open();
+    let team = store.team();
+    let seqs: Vec<i64> = [
+        event(30, "alice", "add_server_to_config"),
+        event(10, "bob", "publish_config"),
+        event(20, "carol", "approve_request"),
+    ]
+    .iter()
+    .map(|row| team.append_audit(row).unwrap())
+    .collect();
+    team.create_request(&request("r1", 1)).unwrap();
+    team.create_request(&request("r2", 2)).unwrap();
+    let approve = Decision {
+        status: "approved",
+        decided_by: "pat",
+        decided_at: 5,
+        reason: None,
+        artifact_id: Some("ab12"),
+    };
+    assert!(team.decide_request("r1", &approve).unwrap());
+    let retirement = KeyRetirementRow {
+        key_id: "old-key".into(),
+        retired_at: 7,
+        endorsement: r#"{"signed":"by old-key"}"#.into(),
+    };
+    store.put_key_retirement(&retirement).unwrap();
+
+    let counts = store.count_records().unwrap();
+    assert_eq!(counts[&RecordKind::AuditLog], 3);
+    assert_eq!(counts[&RecordKind::Requests], 2);
+    assert_eq!(counts[&RecordKind::KeyRetirements], 1);
+    let before = exported(store.as_ref());
+    let audit: Vec<i64> = before
+        .iter()
+        .filter_map(|record| match record {
+            Record::Audit(row) => Some(row.seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(audit, seqs, "exported in seq order, seqs kept");
+    assert!(before.contains(&Record::KeyRetirement(retirement.clone())));
+    assert!(
+        before
+            .iter()
+            .any(|record| matches!(record, Record::Request(row) if row.id == "r1" && row.status == "approved"))
+    );
+
+    // A target holding only an audit log is not empty: its log is not silently dropped.
+    let mut again = before.clone().into_iter();
+    let refused = store.import_records(ImportMode::EmptyOnly, &mut || Ok(again.next()));
+    assert!(
+        matches!(&refused, Err(imprint_store::StoreError::Conflict(m)) if m.contains("3 audit_log")),
+        "{refused:?}"
+    );
+
+    // Replaced by the same rows (another handle: as a second process would): every row and
+    // seq comes back, the log reads the same, and appends continue after the last seq.
+    let other = db.open();
+    let mut rows = before.clone().into_iter();
+    other
+        .import_records(ImportMode::Replace, &mut || Ok(rows.next()))
+        .unwrap();
+    assert_eq!(exported(store.as_ref()), before);
+    let log = store.team().audit_log(10).unwrap();
+    let actors: Vec<&str> = log.iter().map(|row| row.actor.as_str()).collect();
+    assert_eq!(actors, ["carol", "bob", "alice"]);
+    assert_eq!(
+        store
+            .team()
+            .request("r1")
+            .unwrap()
+            .unwrap()
+            .artifact_id
+            .as_deref(),
+        Some("ab12")
+    );
+    assert_eq!(store.key_retirements().unwrap(), vec![retirement]);
+    let next = store
+        .team()
+        .append_audit(&event(40, "dave", "reject_request"))
+        .unwrap();
+    assert!(next > seqs[2], "{next} continues after {}", seqs[2]);
+
+    // An import of a shorter log replaces the longer one; the seqs are the source's.
+    let mut short = before
+        .iter()
+        .filter(|record| !matches!(record, Record::Audit(row) if row.seq != seqs[0]))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into_iter();
+    store
+        .import_records(ImportMode::Replace, &mut || Ok(short.next()))
+        .unwrap();
+    let log = store.team().audit_log(10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].seq, seqs[0]);
+}

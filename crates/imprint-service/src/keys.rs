@@ -88,8 +88,23 @@ impl KeyFiles {
         self.private_path().exists()
     }
 
-    /// The current signing key, if one was created.
+    /// The successor a rotation writes before it is recorded and switched to.
+    fn next_path(&self) -> PathBuf {
+        self.dir.join("signing.key.next")
+    }
+
+    /// The current signing key, if one was created. A rotation a crash interrupted is
+    /// settled first (see [`KeyFiles::settle_rotation`]), so the first use after a restart
+    /// finds the keys in one state or the other, never in between.
     pub fn load(&self) -> ServiceResult<Option<KeyPair>> {
+        if self.next_path().exists() {
+            let _lock = DirLock::acquire(&self.dir)?;
+            self.settle_rotation()?;
+        }
+        self.load_current()
+    }
+
+    fn load_current(&self) -> ServiceResult<Option<KeyPair>> {
         let path = self.private_path();
         let pem = match fs::read_to_string(&path) {
             Ok(pem) => pem,
@@ -117,19 +132,6 @@ impl KeyFiles {
     pub fn initialize(&self, regenerate: bool) -> ServiceResult<(KeyPair, KeyInit)> {
         let (key, init) = self.initialize_files(regenerate)?;
         self.register(&key)?;
-        if let KeyInit::Rotated {
-            previous_key_id,
-            retired_at,
-            endorsement,
-        } = &init
-        {
-            self.store
-                .put_key_retirement(&imprint_store::KeyRetirementRow {
-                    key_id: previous_key_id.clone(),
-                    retired_at: *retired_at,
-                    endorsement: endorsement.to_string(),
-                })?;
-        }
         Ok((key, init))
     }
 
@@ -138,7 +140,8 @@ impl KeyFiles {
             return Ok((existing, KeyInit::Existing));
         }
         let _lock = DirLock::acquire(&self.dir)?;
-        let existing = match self.load() {
+        self.settle_rotation()?;
+        let existing = match self.load_current() {
             Ok(existing) => existing,
             Err(e) if regenerate && e.kind() == ErrorKind::Integrity => {
                 self.set_aside_unreadable_key()?;
@@ -148,24 +151,123 @@ impl KeyFiles {
         };
         match existing {
             Some(existing) if !regenerate => Ok((existing, KeyInit::Existing)),
-            Some(existing) => {
-                let previous_key_id = existing.key_id();
-                self.archive(&existing.public())?;
-                let fresh = self.generate()?;
-                let retired_at = crate::now_millis();
-                let endorsement =
-                    imprint_engine::endorsement::endorse(&existing, &fresh.public(), retired_at)?;
-                Ok((
-                    fresh,
-                    KeyInit::Rotated {
-                        previous_key_id,
-                        retired_at,
-                        endorsement,
-                    },
-                ))
-            }
+            Some(existing) => self.rotate(&existing),
             None => Ok((self.generate()?, KeyInit::Created)),
         }
+    }
+
+    /// Rotates `existing` out, in steps a crash can stop anywhere (the caller holds the
+    /// lock): the successor is written beside the current key (`signing.key.next`), the
+    /// successor's public key and the retirement with its endorsement are recorded in one
+    /// store transaction, and only then does the successor replace `signing.key`. Until the
+    /// switch the old key keeps signing; [`KeyFiles::settle_rotation`] finishes a rotation
+    /// that was recorded, and discards one that was not.
+    fn rotate(&self, existing: &KeyPair) -> ServiceResult<(KeyPair, KeyInit)> {
+        let previous_key_id = existing.key_id();
+        self.archive(&existing.public())?;
+        let fresh = random_key()?;
+        // Its public key is archived first: whatever it comes to sign verifies here.
+        self.archive(&fresh.public())?;
+        write_atomically(&self.next_path(), fresh.to_pkcs8_pem()?.as_bytes(), 0o600)?;
+        crash_point("rotation-prepared");
+        let retired_at = crate::now_millis();
+        let endorsement =
+            imprint_engine::endorsement::endorse(existing, &fresh.public(), retired_at)?;
+        self.store.record_key_rotation(
+            &fresh.key_id(),
+            &fresh.public().to_spki_pem()?,
+            &imprint_store::KeyRetirementRow {
+                key_id: previous_key_id.clone(),
+                retired_at,
+                endorsement: endorsement.to_string(),
+            },
+        )?;
+        crash_point("rotation-recorded");
+        self.switch_to_next(&fresh)?;
+        Ok((
+            fresh,
+            KeyInit::Rotated {
+                previous_key_id,
+                retired_at,
+                endorsement,
+            },
+        ))
+    }
+
+    /// Makes the prepared successor the signing key: its public file first, then the
+    /// private key renamed into place (its presence means the public files are in place).
+    fn switch_to_next(&self, next: &KeyPair) -> ServiceResult<()> {
+        write_atomically(
+            &self.public_path(),
+            next.public().to_spki_pem()?.as_bytes(),
+            0o644,
+        )?;
+        let from = self.next_path();
+        let to = self.private_path();
+        fs::rename(&from, &to).map_err(|e| io_error("renaming", &from, &e))?;
+        if let Ok(dir) = fs::File::open(&self.dir) {
+            // the rename survives a power cut
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Finishes or discards a rotation a crash interrupted (the caller holds the lock): a
+    /// successor left in `signing.key.next` becomes the signing key if its endorsement by
+    /// the current key was recorded, and is removed otherwise (the current key still signs;
+    /// nothing was announced, so no member expects the successor).
+    fn settle_rotation(&self) -> ServiceResult<()> {
+        let path = self.next_path();
+        let pem = match fs::read_to_string(&path) {
+            Ok(pem) => pem,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_error("reading", &path, &e)),
+        };
+        let discard = |why: &str, successor: Option<&KeyPair>| -> ServiceResult<()> {
+            // Its archived public key goes too: it never signed, and the keyring must not
+            // offer it.
+            if let Some(successor) = successor {
+                let archived = self.archived_path(&successor.public());
+                if let Err(e) = fs::remove_file(&archived)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    return Err(io_error("removing", &archived, &e));
+                }
+            }
+            fs::remove_file(&path).map_err(|e| io_error("removing", &path, &e))?;
+            tracing::warn!(
+                "discarded an interrupted key rotation ({why}); the current key still signs: run `imprint keys init --regenerate` to rotate"
+            );
+            Ok(())
+        };
+        let Ok(next) = KeyPair::from_pkcs8_pem(&pem) else {
+            return discard("the new key file was incomplete", None);
+        };
+        let Some(current) = self.load_current()? else {
+            return discard("there is no current key to retire", Some(&next));
+        };
+        let recorded = self
+            .store
+            .key_retirements()?
+            .into_iter()
+            .find(|r| r.key_id == current.key_id());
+        let endorses_next = recorded.is_some_and(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.endorsement)
+                .ok()
+                .and_then(|e| imprint_engine::endorsement::verify(&e, &current.public()).ok())
+                .is_some_and(|named| named.key_id() == next.key_id())
+        });
+        if !endorses_next {
+            return discard("its retirement was never recorded", Some(&next));
+        }
+        self.archive(&next.public())?;
+        self.switch_to_next(&next)?;
+        tracing::info!(
+            "finished an interrupted key rotation: {} retired, {} signs",
+            current.key_id(),
+            next.key_id()
+        );
+        Ok(())
     }
 
     /// The current key, created on first use (see [`KeyFiles::initialize`]).
@@ -198,11 +300,7 @@ impl KeyFiles {
     /// written last: its presence means the public files are in place too, so a reader that
     /// signs with it can always find the public key to verify with.
     fn generate(&self) -> ServiceResult<KeyPair> {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| {
-            ServiceError::internal(format!("the operating system gave no randomness: {e}"))
-        })?;
-        let key = KeyPair::from_seed(seed);
+        let key = random_key()?;
         let private_pem = key.to_pkcs8_pem()?;
         let public_pem = key.public().to_spki_pem()?;
         self.archive(&key.public())?;
@@ -211,10 +309,14 @@ impl KeyFiles {
         Ok(key)
     }
 
+    fn archived_path(&self, public: &PublicKey) -> PathBuf {
+        self.archive_dir()
+            .join(format!("{}.pub", public.key_id().replace(':', "-")))
+    }
+
     fn archive(&self, public: &PublicKey) -> ServiceResult<()> {
-        let dir = self.archive_dir();
-        create_private_dir(&dir)?;
-        let path = dir.join(format!("{}.pub", public.key_id().replace(':', "-")));
+        create_private_dir(&self.archive_dir())?;
+        let path = self.archived_path(public);
         if !path.exists() {
             write_atomically(&path, public.to_spki_pem()?.as_bytes(), 0o644)?;
         }
@@ -332,3 +434,24 @@ impl KeyFiles {
         Ok(None)
     }
 }
+
+fn random_key() -> ServiceResult<KeyPair> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| {
+        ServiceError::internal(format!("the operating system gave no randomness: {e}"))
+    })?;
+    Ok(KeyPair::from_seed(seed))
+}
+
+/// Test builds only: `IMPRINT_TEST_CRASH_AT=<point>` aborts the process at that point of a
+/// rotation, so end-to-end tests can leave what a crash leaves. Compiled out of release
+/// builds.
+#[cfg(debug_assertions)]
+fn crash_point(point: &str) {
+    if std::env::var("IMPRINT_TEST_CRASH_AT").is_ok_and(|at| at == point) {
+        std::process::abort();
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn crash_point(_point: &str) {}

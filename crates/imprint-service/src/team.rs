@@ -72,12 +72,13 @@ impl Service {
     /// The keyring: the key files (current and archived), the store's keyring, and the
     /// recorded retirements with their endorsements.
     pub fn get_keyring(&self, _request: GetKeyring) -> ServiceResult<Keyring> {
+        // Loaded first: it settles a rotation a crash interrupted, before the files are listed.
+        let current_key_id = self.inner.keys.load()?.map(|key| key.key_id());
         let mut pems: std::collections::BTreeMap<String, String> =
             self.inner.keys.file_public_keys()?.into_iter().collect();
         for (key_id, pem) in self.store().public_keys()? {
             pems.entry(key_id).or_insert(pem);
         }
-        let current_key_id = self.inner.keys.load()?.map(|key| key.key_id());
         let retirements = self.store().key_retirements()?;
         let mut keys = Vec::with_capacity(pems.len());
         for (key_id, pem) in pems {

@@ -646,3 +646,68 @@ fn a_rotation_is_followed_through_its_endorsement_and_an_unendorsed_key_is_refus
     assert!(stderr.contains("not pinned"), "{stderr}");
     assert!(!cursor_servers(&s.member)["time"].is_object());
 }
+
+/// Runs `keys init --regenerate` on the team's side, aborting at `point` (a test-build
+/// hook, `IMPRINT_TEST_CRASH_AT`): what a crash there leaves on disk and in the store.
+fn rotate_and_crash_at(team: &Team, point: &str) {
+    let output = team
+        .env
+        .command()
+        .env("IMPRINT_TEST_CRASH_AT", point)
+        .args(team.args(&["--json", "keys", "init", "--regenerate"]))
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "did not crash at {point}: {output:?}");
+}
+
+#[test]
+fn a_rotation_a_crash_interrupted_is_discarded_or_finished_at_the_next_start() {
+    let s = setup();
+    s.trust(&s.server.url());
+    let (code, _, stderr) = s.deploy();
+    assert_eq!(code, 0, "{stderr}");
+    let old_key = s.first["signing_key_id"].as_str().unwrap().to_string();
+    let keys = s.team.env.data().join("keys");
+    let next = keys.join("signing.key.next");
+    let archived = || std::fs::read_dir(keys.join("archive")).unwrap().count();
+    let before = archived();
+
+    // A crash after the successor was written, before anything was recorded: the next
+    // start discards it, and the old key keeps signing (no member was told of another).
+    rotate_and_crash_at(&s.team, "rotation-prepared");
+    assert!(next.exists());
+    let keyring = s.server.get("/v1/keyring", &s.token).json();
+    assert_eq!(keyring["current_key_id"], old_key.as_str(), "{keyring}");
+    assert_eq!(keyring["keys"].as_array().unwrap().len(), 1, "{keyring}");
+    assert!(!next.exists(), "discarded");
+    assert_eq!(archived(), before, "the unused successor is not offered");
+    let again = s.team.publish("cursor", "backend", "fetch");
+    assert_eq!(again["signing_key_id"], old_key.as_str());
+
+    // A crash after the rotation was recorded, before the key files were switched: the
+    // next start finishes it, so the new key is the one the recorded endorsement names.
+    rotate_and_crash_at(&s.team, "rotation-recorded");
+    assert!(next.exists());
+    let third = s.team.publish("cursor", "backend", "time");
+    let new_key = third["signing_key_id"].as_str().unwrap().to_string();
+    assert_ne!(new_key, old_key, "finished: the successor signs");
+    assert!(!next.exists());
+    let keyring = s.server.get("/v1/keyring", &s.token).json();
+    assert_eq!(keyring["current_key_id"], new_key.as_str(), "{keyring}");
+    let old = keyring["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key_id"] == old_key.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(old["replaced_by"], new_key.as_str(), "{keyring}");
+    // The member follows the rotation through the recorded endorsement.
+    let (code, pulled, stderr) = s.deploy();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(pulled["newly_pinned"], json!([new_key]));
+    assert!(cursor_servers(&s.member)["time"].is_object());
+    // And a later rotation runs as usual from the new key.
+    let rotated = s.team.cli(&["keys", "init", "--regenerate"]);
+    assert_ne!(rotated["signing_key_id"], new_key.as_str());
+}

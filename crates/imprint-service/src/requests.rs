@@ -8,6 +8,8 @@
 //!
 //! Also here: `get_audit_log`, the audit log as admins read it.
 
+use imprint_config::diff::FieldChange;
+use imprint_content::Content;
 use imprint_engine::timestamp;
 use imprint_store::team::{Decision, RequestRow};
 use schemars::JsonSchema;
@@ -17,8 +19,10 @@ use serde_json::{Map, Value, json};
 use crate::api::Id;
 use crate::config::{PublishConfig, Target};
 use crate::content::ApplyDraft;
+use crate::content::entries::row_content;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Service, new_id, now_millis};
+use imprint_store::content::EntryDraftRow;
 
 /// `request_publish`: ask a publisher to publish a config draft as it is now.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -108,9 +112,54 @@ pub struct RequestWithDiff {
     /// The draft's version now; approval is refused unless it is still `draft_version`.
     pub current_version: Option<i64>,
     /// Config: from the latest published artifact (nothing, before the first publish) to
-    /// the draft, secret values redacted (`null` when the draft is gone). Content: the
-    /// draft's content.
+    /// the draft, secret values redacted. Content: from the live entry (nothing, for a
+    /// draft from scratch) to the draft, by attribute and field handle ([`ContentDiff`]).
+    /// `null` when the draft is gone.
     pub diff: Value,
+}
+
+/// What applying a content draft changes in the live entry: native attributes (`title`,
+/// `slug`, `postDate`, `expiryDate`, `enabled`) and custom fields by handle. A value that is
+/// unset (null) on one side counts as added or removed.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ContentDiff {
+    /// The live entry compared with (`None`: a draft from scratch, nothing live yet).
+    pub entry_id: Option<i64>,
+    pub site_id: i64,
+    /// Set in the draft, unset in the live entry.
+    pub fields_added: Vec<String>,
+    /// Set in the live entry, unset in the draft.
+    pub fields_removed: Vec<String>,
+    /// Set in both, to different values.
+    pub fields_modified: Vec<String>,
+    /// Every change, old → new, attributes first, then fields in the entry type's order.
+    pub changes: Vec<FieldChange>,
+}
+
+/// Compares two attribute maps (as `Content::attributes` gives them), in `new`'s order.
+fn attribute_diff(old: &Map<String, Value>, new: &Map<String, Value>) -> ContentDiff {
+    let mut diff = ContentDiff::default();
+    let set = |map: &Map<String, Value>, key: &str| map.get(key).filter(|v| !v.is_null()).cloned();
+    let keys = new
+        .keys()
+        .chain(old.keys().filter(|key| !new.contains_key(*key)));
+    for key in keys {
+        let (before, after) = (set(old, key), set(new, key));
+        let list = match (&before, &after) {
+            (None, None) => continue,
+            (Some(b), Some(a)) if a == b => continue,
+            (None, Some(_)) => &mut diff.fields_added,
+            (Some(_), None) => &mut diff.fields_removed,
+            (Some(_), Some(_)) => &mut diff.fields_modified,
+        };
+        list.push(key.clone());
+        diff.changes.push(FieldChange {
+            path: key.clone(),
+            before,
+            after,
+        });
+    }
+    diff
 }
 
 /// The answer of `list_requests`.
@@ -320,10 +369,14 @@ impl Service {
     fn request_diff(&self, row: &RequestRow) -> ServiceResult<(Option<i64>, Value)> {
         if row.kind == "content" {
             let draft_id: i64 = row.target.parse().unwrap_or_default();
-            return Ok(match self.store().content().entry_draft(draft_id)? {
-                Some(draft) => (Some(draft.version), draft.content),
-                None => (None, Value::Null),
-            });
+            let Some(draft) = self.store().content().entry_draft(draft_id)? else {
+                return Ok((None, Value::Null));
+            };
+            let diff = self.content_diff(&draft)?;
+            return Ok((
+                Some(draft.version),
+                serde_json::to_value(diff).unwrap_or(Value::Null),
+            ));
         }
         let target = config_target(row)?;
         let Some(draft) = self
@@ -347,6 +400,29 @@ impl Service {
             Some(draft.version),
             serde_json::to_value(diff).unwrap_or(Value::Null),
         ))
+    }
+
+    /// A content draft against the live entry it would replace (verified before it is
+    /// shown, like every live row), or against nothing for a draft from scratch.
+    fn content_diff(&self, draft: &EntryDraftRow) -> ServiceResult<ContentDiff> {
+        let schema = self.schema(draft.entry_type_id)?;
+        let new = Content::from_json(&draft.content)?.attributes(&schema.fields);
+        let live = match draft.canonical_id {
+            Some(entry_id) => self.store().content().entry(entry_id, draft.site_id)?,
+            None => None,
+        };
+        let old = match &live {
+            Some(row) => {
+                self.check_live_row(row)?;
+                row_content(row)?.attributes(&schema.fields)
+            }
+            None => Map::new(),
+        };
+        Ok(ContentDiff {
+            entry_id: live.as_ref().map(|row| row.entry_id),
+            site_id: draft.site_id,
+            ..attribute_diff(&old, &new)
+        })
     }
 
     fn open_request(&self, request_id: &str) -> ServiceResult<RequestRow> {
@@ -487,5 +563,32 @@ impl Service {
             count: entries.len(),
             entries,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_content_diff_names_added_removed_and_modified_fields_old_to_new() {
+        let old = json!({"title": "Otters", "slug": "otters", "enabled": true, "body": "rivers", "summary": null, "tags": ["a"]});
+        let new = json!({"title": "Sea otters", "slug": "otters", "enabled": true, "body": null, "summary": "fish", "tags": ["a"]});
+        let diff = attribute_diff(old.as_object().unwrap(), new.as_object().unwrap());
+        assert_eq!(diff.fields_added, ["summary"]);
+        assert_eq!(diff.fields_removed, ["body"]);
+        assert_eq!(diff.fields_modified, ["title"]);
+        let title = diff.changes.iter().find(|c| c.path == "title").unwrap();
+        assert_eq!(title.before, Some(json!("Otters")));
+        assert_eq!(title.after, Some(json!("Sea otters")));
+        assert_eq!(diff.changes.len(), 3, "{diff:?}");
+        // Against nothing (a draft from scratch), everything set is added.
+        let fresh = attribute_diff(&Map::new(), new.as_object().unwrap());
+        assert!(fresh.fields_removed.is_empty() && fresh.fields_modified.is_empty());
+        assert!(fresh.fields_added.contains(&"title".to_string()));
+        assert!(
+            !fresh.fields_added.contains(&"body".to_string()),
+            "null is unset"
+        );
     }
 }

@@ -591,6 +591,7 @@ fn view_of(command: &Command) -> View {
         Command::Secrets(SecretsCommand::List) => View::SecretsList,
         Command::Content(command) => content_cli::view_of(command),
         Command::Token(TokenCommand::List) => View::TokenList,
+        Command::Requests(crate::review_cli::RequestsCommand::List { .. }) => View::Requests,
         _ => View::Other,
     }
 }

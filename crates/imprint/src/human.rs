@@ -34,6 +34,8 @@ pub enum View {
     SecretsList,
     ContentSearch,
     TokenList,
+    /// `requests list`: each request with its diff, old → new.
+    Requests,
     /// Anything else: the answer's message, or its fields.
     Other,
 }
@@ -626,9 +628,77 @@ pub fn render(view: View, value: &Value) -> String {
                 );
             }
         }
+        View::Requests => requests(value, &mut out),
         View::Other => other(value, &mut out),
     }
     out
+}
+
+/// `requests list`: one block per request, then its changes (`+` added, `-` removed,
+/// `~` changed old → new): a config publish against the latest artifact, a content apply
+/// against the live entry.
+fn requests(value: &Value, out: &mut String) {
+    let requests = value.get("requests").and_then(Value::as_array);
+    let requests: Vec<&Value> = requests.into_iter().flatten().collect();
+    if requests.is_empty() {
+        out.push_str("no requests\n");
+        return;
+    }
+    for r in requests {
+        let what = if s(r, "kind") == "config" {
+            format!(
+                "publish {}/{} draft '{}'",
+                s(r, "client_id"),
+                s(r, "profile_id"),
+                s(r, "draft_name")
+            )
+        } else {
+            match r.pointer("/diff/entry_id").and_then(Value::as_i64) {
+                Some(entry) => format!("apply draft {} to entry {entry}", n(r, "draft_id")),
+                None => format!("apply draft {} (a new entry)", n(r, "draft_id")),
+            }
+        };
+        out.push_str(&format!(
+            "{} {what} at version {} ({}), asked by {}\n",
+            paint(BOLD, s(r, "request_id")),
+            n(r, "draft_version"),
+            s(r, "status"),
+            s(r, "requested_by")
+        ));
+        if let Some(changelog) = r.get("changelog").and_then(Value::as_str) {
+            out.push_str(&format!("  {changelog}\n"));
+        }
+        let current = r.get("current_version").and_then(Value::as_i64);
+        if s(r, "status") == "open" && current != Some(n(r, "draft_version")) {
+            out.push_str(&paint(
+                RED,
+                &format!(
+                    "  the draft {}: approval will refuse\n",
+                    current.map_or("is gone".into(), |v| format!("is now at version {v}"))
+                ),
+            ));
+        }
+        let changes = r.pointer("/diff/changes").and_then(Value::as_array);
+        let changes: Vec<&Value> = changes.into_iter().flatten().collect();
+        if changes.is_empty() && s(r, "status") == "open" {
+            out.push_str("  no change against the latest\n");
+        }
+        for change in changes {
+            let path = s(change, "path");
+            let before = change.get("before").filter(|v| !v.is_null());
+            let after = change.get("after").filter(|v| !v.is_null());
+            let line = match (before, after) {
+                (None, _) => paint(GREEN, &format!("  + {path}: {}", shown(after))),
+                (_, None) => paint(RED, &format!("  - {path}: {}", shown(before))),
+                _ => paint(
+                    YELLOW,
+                    &format!("  ~ {path}: {} → {}", shown(before), shown(after)),
+                ),
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
 }
 
 fn state(state: &str) -> String {

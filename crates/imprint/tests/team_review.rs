@@ -428,3 +428,121 @@ fn the_control_panel_checks_roles_and_shows_requests_and_the_audit_log() {
     );
     server.terminate();
 }
+
+/// The id `key` holds in a CLI answer, as an argument.
+fn id_of(value: &Value, key: &str) -> String {
+    value[key]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no {key} in {value}"))
+        .to_string()
+}
+
+#[test]
+fn a_content_request_shows_its_diff_against_the_live_entry_in_the_cli_and_the_panel() {
+    let env = TestEnv::new();
+    let mut fields = Vec::new();
+    for name in ["Body", "Summary", "Rating"] {
+        let field = env.cli_ok(&[
+            "content",
+            "create-field",
+            "--type",
+            if name == "Rating" {
+                "Number"
+            } else {
+                "craft\\fields\\PlainText"
+            },
+            "--name",
+            name,
+        ]);
+        fields.push(json!({"type": "CustomField", "fieldId": field["fieldId"]}));
+    }
+    let post = env.cli_ok(&["content", "create-entry-type", "--name", "Post"]);
+    let mut elements = vec![json!({"type": "title"})];
+    elements.extend(fields);
+    let tabs = env.write(
+        "tabs.json",
+        &json!([{"name": "Content", "elements": elements}]).to_string(),
+    );
+    env.cli_ok(&[
+        "content",
+        "update-field-layout",
+        &id_of(&post, "fieldLayoutId"),
+        "--tabs",
+        &format!("@{}", tabs.display()),
+    ]);
+    let section = env.cli_ok(&[
+        "content",
+        "create-section",
+        "--name",
+        "Blog",
+        "--entry-type-ids",
+        &id_of(&post, "entryTypeId"),
+    ]);
+    let entry = env.cli_ok(&[
+        "content",
+        "create-entry",
+        "--section",
+        &id_of(&section, "sectionId"),
+        "--data",
+        r#"{"title": "Otters", "body": "rivers", "rating": 3}"#,
+    ]);
+    let entry_id = id_of(&entry, "entryId");
+    // The draft retitles the entry, adds a summary, drops the body, keeps the rating.
+    let draft = env.cli_ok(&[
+        "content",
+        "create-draft",
+        "--canonical",
+        &entry_id,
+        "--data",
+        r#"{"title": "Sea otters", "summary": "fish", "body": null}"#,
+    ]);
+    let draft_id = id_of(&draft, "draftId");
+    env.cli_ok(&["requests", "ask-apply", &draft_id, "--notes", "retitle"]);
+
+    let listed = env.cli_ok(&["requests", "list"]);
+    let diff = &listed["requests"][0]["diff"];
+    assert_eq!(diff["entry_id"].to_string(), entry_id, "{listed}");
+    assert_eq!(diff["fields_modified"], json!(["title"]), "{diff}");
+    assert_eq!(diff["fields_added"], json!(["summary"]), "{diff}");
+    assert_eq!(diff["fields_removed"], json!(["body"]), "{diff}");
+    let title = diff["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "title")
+        .unwrap();
+    assert_eq!(title["before"], "Otters");
+    assert_eq!(title["after"], "Sea otters");
+    assert!(
+        !diff.to_string().contains("rating"),
+        "an unchanged field is not a change: {diff}"
+    );
+
+    // The CLI says it old → new.
+    let output = env.command().args(["requests", "list"]).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let human = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "~ title: Otters → Sea otters",
+        "+ summary: fish",
+        "- body: rivers",
+    ] {
+        assert!(human.contains(line), "{line:?} missing: {human}");
+    }
+    assert!(human.contains(&format!("to entry {entry_id}")), "{human}");
+
+    // So does the panel.
+    let server = Server::start(&env, &[]);
+    let launch = server.login_url.split("token=").nth(1).unwrap().to_string();
+    let owner = panel_session(&server, &launch);
+    let page = server.send("GET", "/cp/requests", &[("cookie", &owner)], None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    for line in [
+        "~ title: Otters → Sea otters",
+        "+ summary: fish",
+        "- body: rivers",
+    ] {
+        assert!(page.body.contains(line), "{line:?} missing: {}", page.body);
+    }
+    server.terminate();
+}

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use imprint_service::requests::{ApproveRequest, GetAuditLog, ListRequests, RejectRequest};
 use serde::Deserialize;
 
-use super::html::{action_button, attr, csrf_field, esc, pretty, table};
+use super::html::{action_button, attr, csrf_field, esc, table};
 use super::{Panel, PanelForm};
 use crate::extract::PathParams;
 use crate::state::AppState;
@@ -17,6 +17,39 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/cp/requests/{request_id}/approve", post(approve))
         .route("/cp/requests/{request_id}/reject", post(reject))
         .route("/cp/audit", get(audit_page))
+}
+
+/// A request's diff as lines, old → new: `+` added, `-` removed, `~` changed (a config
+/// publish against the latest artifact, a content apply against the live entry).
+fn diff_html(diff: &serde_json::Value) -> String {
+    let shown = |value: Option<&serde_json::Value>| match value {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let lines: Vec<String> = diff
+        .get("changes")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|change| {
+            let path = change.get("path").and_then(|p| p.as_str()).unwrap_or("");
+            let before = change.get("before").filter(|v| !v.is_null());
+            let after = change.get("after").filter(|v| !v.is_null());
+            match (before, after) {
+                (None, _) => format!("+ {path}: {}", shown(after)),
+                (_, None) => format!("- {path}: {}", shown(before)),
+                _ => format!("~ {path}: {} → {}", shown(before), shown(after)),
+            }
+        })
+        .collect();
+    if diff.is_null() {
+        return "<pre>(the draft is gone)</pre>".into();
+    }
+    if lines.is_empty() {
+        return "<pre>no change</pre>".into();
+    }
+    format!("<pre>{}</pre>", esc(&lines.join("\n")))
 }
 
 async fn requests_page(panel: Panel) -> Response {
@@ -79,7 +112,7 @@ async fn requests_page(panel: Panel) -> Response {
                 version,
                 esc(&r.requested_by),
                 esc(r.changelog.as_deref().unwrap_or("")),
-                format!("<pre>{}</pre>", esc(&pretty(&item.diff))),
+                diff_html(&item.diff),
                 format!("{approve} {reject}"),
             ]
         })

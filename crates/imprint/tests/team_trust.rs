@@ -657,7 +657,10 @@ fn rotate_and_crash_at(team: &Team, point: &str) {
         .args(team.args(&["--json", "keys", "init", "--regenerate"]))
         .output()
         .unwrap();
-    assert!(!output.status.success(), "did not crash at {point}: {output:?}");
+    assert!(
+        !output.status.success(),
+        "did not crash at {point}: {output:?}"
+    );
 }
 
 #[test]
@@ -710,4 +713,70 @@ fn a_rotation_a_crash_interrupted_is_discarded_or_finished_at_the_next_start() {
     // And a later rotation runs as usual from the new key.
     let rotated = s.team.cli(&["keys", "init", "--regenerate"]);
     assert_ne!(rotated["signing_key_id"], new_key.as_str());
+}
+
+/// `imprint trust add URL --from-server` under a pseudo-terminal (util-linux `script`),
+/// answering the prompt with `answer`: (exit code, everything the terminal showed).
+fn trust_from_server_on_a_terminal(s: &Setup, answer: &str) -> (i32, String) {
+    let command_line = format!(
+        "{} trust add {} --from-server --name team",
+        support::BIN,
+        s.server.url()
+    );
+    let mut command = std::process::Command::new("script");
+    command.args(["-qec", &command_line, "/dev/null"]);
+    s.member.apply_env(&mut command);
+    command
+        .env("IMPRINT_TEAM_TOKEN", &s.token)
+        .env("TERM", "dumb")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("util-linux `script` is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{answer}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+    )
+}
+
+#[test]
+fn from_server_on_a_terminal_shows_the_fingerprints_and_pins_only_on_yes() {
+    let s = setup();
+    let key_id = s.first["signing_key_id"].as_str().unwrap();
+    let keyring = s.server.get("/v1/keyring", &s.token).json();
+    let fingerprint = keyring["keys"][0]["fingerprint"].as_str().unwrap();
+
+    // No: nothing is pinned, and it says so.
+    let (code, shown) = trust_from_server_on_a_terminal(&s, "n");
+    assert_eq!(code, 3, "{shown}");
+    assert!(
+        shown.contains(key_id) && shown.contains(fingerprint),
+        "{shown}"
+    );
+    assert!(shown.contains("[y/N]"), "{shown}");
+    assert!(shown.contains("nothing pinned"), "{shown}");
+    let listed = member_ok(&s.member, "", &["trust", "list"]);
+    assert_eq!(listed["servers"], json!([]), "{listed}");
+
+    // Yes: the keys it showed are pinned, and a deploy verifies against them.
+    let (code, shown) = trust_from_server_on_a_terminal(&s, "y");
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains(fingerprint) && shown.contains("(current)"),
+        "{shown}"
+    );
+    let listed = member_ok(&s.member, "", &["trust", "list"]);
+    assert_eq!(listed["servers"][0]["name"], "team", "{listed}");
+    assert_eq!(listed["servers"][0]["keys"][0]["key_id"], key_id);
+    assert_eq!(listed["servers"][0]["keys"][0]["fingerprint"], fingerprint);
+    let (code, _, stderr) = s.deploy();
+    assert_eq!(code, 0, "{stderr}");
 }

@@ -143,6 +143,10 @@ pub struct TrustedServer {
     /// The token it was added with, if one was stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The CA certificate(s) (PEM) its https certificate must chain to, instead of the
+    /// built-in roots: a team server with a private CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<String>,
     /// The client/profiles deployed from it, with the newest sequence deployed.
     #[serde(default)]
     pub follows: Vec<Followed>,
@@ -198,6 +202,9 @@ pub struct AddTrustedServer {
     pub token: Option<String>,
     /// Allow `http://` to a host other than loopback (the token and artifacts travel in clear).
     pub allow_http: Option<bool>,
+    /// The CA certificate(s) (PEM) the server's https certificate must chain to, instead of
+    /// the built-in roots (a private CA).
+    pub ca_pem: Option<String>,
 }
 
 /// `trust remove`: forget a team server, its keys and what was deployed from it.
@@ -225,6 +232,9 @@ pub struct TrustedServerView {
     pub keys: Vec<PinnedKey>,
     /// Whether a token is kept for it (the token itself is never shown).
     pub has_token: bool,
+    /// Whether its https certificate is checked against a CA kept with it (`--ca-file`)
+    /// instead of the built-in roots.
+    pub has_ca: bool,
     pub follows: Vec<Followed>,
 }
 
@@ -236,6 +246,7 @@ impl From<&TrustedServer> for TrustedServerView {
             allow_http: server.allow_http,
             keys: server.keys.clone(),
             has_token: server.token.is_some(),
+            has_ca: server.ca_pem.is_some(),
             follows: server.follows.clone(),
         }
     }
@@ -427,6 +438,13 @@ impl Service {
                 "no key to pin: pass --key with the server's signing key id or a PEM file, or --from-server",
             ));
         }
+        if let Some(ca) = &request.ca_pem
+            && !ca.contains("-----BEGIN CERTIFICATE-----")
+        {
+            return Err(ServiceError::invalid(
+                "the CA holds no PEM certificate (-----BEGIN CERTIFICATE-----): pass the team's CA certificate file with --ca-file",
+            ));
+        }
         let mut keys = Vec::new();
         for pem in &request.public_keys {
             let public = PublicKey::from_spki_pem(pem).map_err(|e| {
@@ -450,6 +468,9 @@ impl Service {
                     if request.token.is_some() {
                         existing.token = request.token.clone();
                     }
+                    if request.ca_pem.is_some() {
+                        existing.ca_pem = request.ca_pem.clone();
+                    }
                     existing.allow_http |= allow_http;
                     Ok(("updated", TrustedServerView::from(&*existing)))
                 }
@@ -460,6 +481,7 @@ impl Service {
                         allow_http,
                         keys,
                         token: request.token.clone(),
+                        ca_pem: request.ca_pem.clone(),
                         follows: Vec::new(),
                     };
                     let view = TrustedServerView::from(&server);

@@ -3,8 +3,10 @@
 //! service verify it against the pins, deploy it locally).
 //!
 //! The HTTP requests live here, in the binary: the service takes what was fetched as values
-//! and decides (`imprint_service::team`). ureq, blocking and small, with rustls for https;
-//! redirects are not followed (a redirect could move the token to another host).
+//! and decides (`imprint_service::team`). ureq, blocking and small, with rustls for https
+//! (the built-in roots, or only the CA kept with the server: `--ca-file`, else
+//! `SSL_CERT_FILE`); redirects are not followed (a redirect could move the token to another
+//! host).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -55,6 +57,11 @@ pub enum TrustCommand {
         /// Allow plain http:// to a host other than loopback (the token travels in clear).
         #[arg(long)]
         allow_http: bool,
+        /// A CA certificate file (PEM) the server's https certificate must chain to, for a
+        /// team server with a private CA; kept with the pins and used instead of the
+        /// built-in roots (SSL_CERT_FILE is used when no CA is kept).
+        #[arg(long, value_name = "PATH")]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// List the trusted servers, their pinned keys and what was deployed from them.
     List,
@@ -75,20 +82,111 @@ struct Remote {
     agent: ureq::Agent,
     url: String,
     token: Option<String>,
+    /// Where the roots its certificate is checked against came from, when not built in.
+    roots_from: Option<&'static str>,
+}
+
+/// The environment variable naming a CA bundle used when a server has no CA of its own.
+const CA_VARIABLE: &str = "SSL_CERT_FILE";
+
+/// The certificates of a PEM text; `source` names where it came from in errors.
+fn certificates(pem: &str, source: &str) -> ServiceResult<Vec<ureq::tls::Certificate<'static>>> {
+    let mut found = Vec::new();
+    for item in ureq::tls::parse_pem(pem.as_bytes()) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => found.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(ServiceError::invalid(format!(
+                    "{source} is not a readable PEM file ({e}): pass the team's CA certificate (-----BEGIN CERTIFICATE-----)"
+                )));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(ServiceError::invalid(format!(
+            "{source} holds no certificate (-----BEGIN CERTIFICATE-----): pass the team's CA certificate"
+        )));
+    }
+    Ok(found)
+}
+
+/// Whether ureq failed because rustls refused the server's certificate (raised directly,
+/// or inside the I/O error of the handshake).
+fn is_certificate_refusal(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Rustls(_) => true,
+        ureq::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::InvalidData && io.to_string().contains("certificate")
+        }
+        _ => false,
+    }
+}
+
+/// `--ca-file`: the file's PEM text, checked to hold at least one certificate.
+fn read_ca_file(path: &Path) -> ServiceResult<String> {
+    let pem = std::fs::read_to_string(path).map_err(|e| {
+        ServiceError::invalid(format!(
+            "cannot read the CA file {}: {e}; pass a PEM certificate file",
+            path.display()
+        ))
+    })?;
+    certificates(&pem, &format!("the CA file {}", path.display()))?;
+    Ok(pem)
 }
 
 impl Remote {
-    fn new(url: &str, allow_http: bool, token: Option<String>) -> ServiceResult<Self> {
+    /// `ca_pem`: the CA kept with the server; without one, `SSL_CERT_FILE` if set, else the
+    /// built-in roots.
+    fn new(
+        url: &str,
+        allow_http: bool,
+        token: Option<String>,
+        ca_pem: Option<&str>,
+    ) -> ServiceResult<Self> {
         check_server_url(url, allow_http)?;
-        let config = ureq::Agent::config_builder()
+        let roots_from = match ca_pem {
+            Some(_) => Some("the CA given with --ca-file"),
+            None if std::env::var_os(CA_VARIABLE).is_some_and(|v| !v.is_empty()) => {
+                Some("the CA bundle SSL_CERT_FILE names")
+            }
+            None => None,
+        };
+        let roots = match ca_pem {
+            Some(pem) => Some(certificates(pem, "the CA kept for this server")?),
+            None => match std::env::var_os(CA_VARIABLE).filter(|v| !v.is_empty()) {
+                Some(path) => {
+                    let path = std::path::PathBuf::from(path);
+                    let pem = std::fs::read_to_string(&path).map_err(|e| {
+                        ServiceError::invalid(format!(
+                            "{CA_VARIABLE} names {}, which cannot be read: {e}; fix or unset it",
+                            path.display()
+                        ))
+                    })?;
+                    Some(certificates(
+                        &pem,
+                        &format!("{CA_VARIABLE} ({})", path.display()),
+                    )?)
+                }
+                None => None,
+            },
+        };
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build();
+            .timeout_global(Some(Duration::from_secs(30)));
+        if let Some(roots) = roots {
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(roots)))
+                    .build(),
+            );
+        }
         Ok(Self {
-            agent: config.into(),
+            agent: config.build().into(),
             url: url.trim_end_matches('/').to_string(),
             token,
+            roots_from,
         })
     }
 
@@ -97,7 +195,12 @@ impl Remote {
             .ok()
             .filter(|t| !t.is_empty())
             .or_else(|| server.token.clone());
-        Self::new(&server.url, server.allow_http, token)
+        Self::new(
+            &server.url,
+            server.allow_http,
+            token,
+            server.ca_pem.as_deref(),
+        )
     }
 
     /// GETs `path` and parses its JSON; errors name the server and the fix.
@@ -107,14 +210,29 @@ impl Remote {
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let mut response = request.call().map_err(|e| {
-            ServiceError::new(
+        let mut response = request.call().map_err(|e| match e {
+            // The connection was made, but the server's certificate is not trusted: a
+            // retry will not help, the CA will.
+            e if is_certificate_refusal(&e) => ServiceError::new(
+                ErrorKind::Integrity,
+                match self.roots_from {
+                    Some(roots) => format!(
+                        "{} presented a TLS certificate that {roots} does not vouch for ({e}); nothing was fetched. Check that it is the team's CA certificate, then `imprint trust add … --ca-file PATH` again",
+                        self.url
+                    ),
+                    None => format!(
+                        "{} presented a TLS certificate this machine does not trust ({e}); nothing was fetched. For a team server with a private CA, pass its CA certificate: `imprint trust add … --ca-file PATH` (or set {CA_VARIABLE})",
+                        self.url
+                    ),
+                },
+            ),
+            e => ServiceError::new(
                 ErrorKind::Unavailable,
                 format!(
                     "cannot reach {}: {e}; check the URL and the network",
                     self.url
                 ),
-            )
+            ),
         })?;
         let status = response.status().as_u16();
         let body = response.body_mut().read_to_string().map_err(|e| {
@@ -203,6 +321,7 @@ pub fn run(service: &Service, command: TrustCommand, json: bool) -> ServiceResul
             yes,
             token,
             allow_http,
+            ca_file,
         } => {
             let (name, url) = match (name_or_url.contains("://"), url) {
                 (true, None) => (name, name_or_url),
@@ -220,12 +339,22 @@ pub fn run(service: &Service, command: TrustCommand, json: bool) -> ServiceResul
             };
             let host = check_server_url(&url, allow_http)?;
             let name = name.unwrap_or_else(|| default_server_name(&host));
+            let ca_pem = ca_file.as_deref().map(read_ca_file).transpose()?;
+            // Adding keys to a server kept already: reach it through the CA kept with it.
+            let reach_ca = ca_pem.clone().or_else(|| {
+                service
+                    .trusted_server(&name)
+                    .ok()
+                    .filter(|s| s.url.trim_end_matches('/') == url.trim_end_matches('/'))
+                    .and_then(|s| s.ca_pem)
+            });
             let remote = Remote::new(
                 &url,
                 allow_http,
                 token
                     .clone()
                     .or_else(|| std::env::var(TOKEN_VARIABLE).ok().filter(|t| !t.is_empty())),
+                reach_ca.as_deref(),
             )?;
             let public_keys = if from_server {
                 keys_from_server(&remote, yes, json)?
@@ -242,6 +371,7 @@ pub fn run(service: &Service, command: TrustCommand, json: bool) -> ServiceResul
                 public_keys,
                 token,
                 allow_http: Some(allow_http),
+                ca_pem,
             }))
         }
         TrustCommand::List => answer(service.list_trusted_servers()),

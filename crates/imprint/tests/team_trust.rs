@@ -185,26 +185,39 @@ impl Stub {
 }
 
 fn serve_one(mut stream: TcpStream, upstream: &str, rewrite: &Rewrite) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).unwrap();
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
-    let mut authorization = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-            break;
+    answer_one(&mut stream, upstream, rewrite);
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+}
+
+/// Reads one GET from `stream`, forwards it to `upstream` (through `rewrite`) and writes
+/// the answer back.
+fn answer_one<S: Read + Write>(stream: &mut S, upstream: &str, rewrite: &Rewrite) {
+    let (path, authorization) = {
+        let mut reader = BufReader::new(&mut *stream);
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).is_err() {
+            return;
         }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("authorization")
-        {
-            authorization = value.trim().to_string();
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_string();
+        let mut authorization = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("authorization")
+            {
+                authorization = value.trim().to_string();
+            }
         }
-    }
+        (path, authorization)
+    };
     let (asked, _) = rewrite(&path, String::new());
     let reply = http_support::http(
         upstream,
@@ -222,8 +235,6 @@ fn serve_one(mut stream: TcpStream, upstream: &str, rewrite: &Rewrite) {
         body.len()
     );
     let _ = stream.flush();
-    let mut rest = Vec::new();
-    let _ = reader.read_to_end(&mut rest);
 }
 
 /// A team with a published cursor/backend, its server running, and a member who pinned its
@@ -779,4 +790,187 @@ fn from_server_on_a_terminal_shows_the_fingerprints_and_pins_only_on_yes() {
     assert_eq!(listed["servers"][0]["keys"][0]["fingerprint"], fingerprint);
     let (code, _, stderr) = s.deploy();
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// A CA and a server certificate it signed (for 127.0.0.1), made with the `openssl` tool
+/// in `dir`, plus a second, unrelated CA. Returns (ca.pem, other-ca.pem, server chain,
+/// server key).
+fn certificates(dir: &std::path::Path) -> [std::path::PathBuf; 4] {
+    std::fs::create_dir_all(dir).unwrap();
+    let openssl = |args: &[&str]| {
+        let output = std::process::Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("the openssl tool is installed");
+        assert!(output.status.success(), "openssl {args:?}: {output:?}");
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
+    for ca in ["ca", "other-ca"] {
+        let mut args = vec!["req", "-x509", "-nodes", "-days", "2"];
+        args.extend(ec);
+        let (key, cert, subject) = (
+            format!("{ca}.key"),
+            format!("{ca}.pem"),
+            format!("/CN=Imprint test {ca}"),
+        );
+        args.extend(["-keyout", &key, "-out", &cert, "-subj", &subject]);
+        openssl(&args);
+    }
+    let mut args = vec!["req", "-new", "-nodes"];
+    args.extend(ec);
+    args.extend([
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    openssl(&args);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    ["ca.pem", "other-ca.pem", "server.pem", "server.key"].map(|name| dir.join(name))
+}
+
+/// A TLS endpoint (rustls) in front of the team server: each connection is one request,
+/// forwarded as it came. Returns its `https://127.0.0.1:PORT` URL.
+fn tls_proxy(upstream: String, chain: &std::path::Path, key: &std::path::Path) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(chain)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { continue };
+            let config = config.clone();
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let Ok(connection) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(connection, tcp);
+                let pass: Arc<Rewrite> = Arc::new(|path: &str, _| (path.to_string(), None));
+                answer_one(&mut tls, &upstream, &*pass);
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn https_with_a_private_ca_pins_and_deploys_and_any_other_ca_is_refused() {
+    let s = setup();
+    let [ca, other_ca, chain, key] = certificates(&s.member.dir.path().join("tls"));
+    let url = tls_proxy(s.server.addr.clone(), &chain, &key);
+    let key_id = s.first["signing_key_id"].as_str().unwrap();
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "trust",
+            "add",
+            url.as_str(),
+            "--name",
+            "team",
+            "--key",
+            key_id,
+        ];
+        args.extend_from_slice(extra);
+        member_cli(&s.member, &s.token, &args)
+    };
+
+    // The built-in roots do not know a private CA, nor does another CA vouch for it.
+    let (code, _, stderr) = add(&[]);
+    assert_eq!(code, 7, "{stderr}");
+    assert!(
+        stderr.contains("does not trust") && stderr.contains("--ca-file PATH"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = add(&["--ca-file", other_ca.to_str().unwrap()]);
+    assert_eq!(code, 7, "{stderr}");
+    assert!(
+        stderr.contains("the CA given with --ca-file does not vouch for")
+            && stderr.contains("UnknownIssuer"),
+        "{stderr}"
+    );
+    // A file that is no certificate is named, with the fix.
+    let (code, _, stderr) = add(&["--ca-file", key.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("server.key") && stderr.contains("no certificate"),
+        "{stderr}"
+    );
+    let listed = member_ok(&s.member, "", &["trust", "list"]);
+    assert_eq!(listed["servers"], json!([]), "nothing pinned: {listed}");
+
+    // The team's CA: the key is looked up over https and pinned, the CA kept with it, and
+    // the deploy fetches and verifies over https.
+    let (code, added, stderr) = add(&["--ca-file", ca.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(added["server"]["has_ca"], true, "{added}");
+    let (code, deployed, stderr) = s.deploy();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(deployed["sequence"], 1, "{deployed}");
+    assert!(cursor_servers(&s.member)["memory"].is_object());
+
+    // SSL_CERT_FILE serves a server added without --ca-file.
+    let other = TestEnv::new();
+    let with_bundle = |args: &[&str]| {
+        let output = other
+            .command()
+            .env("IMPRINT_TEAM_TOKEN", &s.token)
+            .env("SSL_CERT_FILE", &ca)
+            .arg("--json")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+    };
+    with_bundle(&["trust", "add", &url, "--name", "team", "--key", key_id]);
+    with_bundle(&[
+        "deploy",
+        "--from",
+        "team",
+        "--client",
+        "cursor",
+        "--profile",
+        "backend",
+    ]);
+    assert!(cursor_servers(&other)["memory"].is_object());
 }

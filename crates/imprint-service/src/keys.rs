@@ -173,7 +173,7 @@ impl KeyFiles {
         let retired_at = crate::now_millis();
         let endorsement =
             imprint_engine::endorsement::endorse(existing, &fresh.public(), retired_at)?;
-        self.store.record_key_rotation(
+        let recorded = self.store.record_key_rotation(
             &fresh.key_id(),
             &fresh.public().to_spki_pem()?,
             &imprint_store::KeyRetirementRow {
@@ -181,7 +181,17 @@ impl KeyFiles {
                 retired_at,
                 endorsement: endorsement.to_string(),
             },
-        )?;
+        );
+        if let Err(imprint_store::StoreError::Conflict(_)) = &recorded {
+            // Retired already, for another successor (a replica sharing this key rotated
+            // it): ours was never announced, so it goes.
+            let _ = fs::remove_file(self.next_path());
+            let _ = fs::remove_file(self.archived_path(&fresh.public()));
+            return Err(ServiceError::conflict(format!(
+                "the signing key {previous_key_id} was already rotated elsewhere (another replica sharing it) and endorsed another key; copy that replica's keys/signing.key and keys/signing.pub here instead of rotating again"
+            )));
+        }
+        recorded?;
         crash_point("rotation-recorded");
         self.switch_to_next(&fresh)?;
         Ok((
@@ -455,3 +465,42 @@ fn crash_point(point: &str) {
 
 #[cfg(not(debug_assertions))]
 fn crash_point(_point: &str) {}
+
+#[cfg(test)]
+mod tests {
+    use imprint_store_sqlite::SqliteStore;
+
+    use super::*;
+
+    #[test]
+    fn a_key_rotated_elsewhere_is_not_rotated_again_and_keeps_signing_here() {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let first = KeyFiles::new(one.path(), store.clone());
+        let original = first.initialize(false).unwrap().0;
+        // A second replica with a copy of the same key, on the same store.
+        let keys = two.path().join("keys");
+        fs::create_dir_all(&keys).unwrap();
+        for name in ["signing.key", "signing.pub"] {
+            fs::copy(one.path().join("keys").join(name), keys.join(name)).unwrap();
+        }
+        let second = KeyFiles::new(two.path(), store.clone());
+        let (rotated, _) = first.initialize(true).unwrap();
+        assert_ne!(rotated.key_id(), original.key_id());
+
+        let refused = second.initialize(true).map(|(key, _)| key.key_id());
+        let error = refused.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        assert!(error.message().contains("rotated elsewhere"), "{error:?}");
+        assert!(
+            !second.next_path().exists(),
+            "the unannounced successor is gone"
+        );
+        assert_eq!(
+            second.load().unwrap().unwrap().key_id(),
+            original.key_id(),
+            "it still signs with the key it had"
+        );
+        assert_eq!(store.key_retirements().unwrap().len(), 1);
+    }
+}

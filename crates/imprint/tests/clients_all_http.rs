@@ -113,4 +113,22 @@ fn rest_and_panel_address_every_linked_client() {
         json!({"clients": ["codex"]}),
     );
     assert_eq!(unlinked.json()["linked_clients"], json!(["cursor"]));
+
+    // deployed and diff of all over REST: per linked client
+    let deployed = server.get("/v1/config/all/default/deployed", &token);
+    assert_eq!(deployed.status, 200, "{}", deployed.body);
+    let clients = deployed.json()["clients"].as_array().unwrap().clone();
+    assert_eq!(clients.len(), 1, "{}", deployed.body);
+    assert_eq!(clients[0]["client_id"], "cursor");
+    assert_eq!(clients[0]["deployed"], true, "{}", deployed.body);
+    assert_eq!(clients[0]["up_to_date"], true, "{}", deployed.body);
+    let diff = server.post("/v1/config/diff", &token, json!({"client_id": "all"}));
+    assert_eq!(diff.status, 200, "{}", diff.body);
+    assert_eq!(diff.json()["status"], "up-to-date", "{}", diff.body);
+    assert_eq!(
+        diff.json()["clients"][0]["status"],
+        "up-to-date",
+        "{}",
+        diff.body
+    );
 }

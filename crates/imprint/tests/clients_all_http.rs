@@ -101,6 +101,16 @@ fn rest_and_panel_address_every_linked_client() {
             .starts_with("# codex\nmodel = \"gpt-5-codex\"\n")
     );
 
+    // the panel's Compare of the draft with the latest: the same servers, no differences
+    let compare = server.send(
+        "GET",
+        "/cp/configs/all/default/diff?to=draft",
+        &[("cookie", &cookie)],
+        None,
+    );
+    assert_eq!(compare.status, 200, "{}", compare.body);
+    assert!(compare.body.contains("No differences."), "{}", compare.body);
+
     // REST deploy again: every client up to date, answered per client
     let again = server.post("/v1/config/all/default/deploy", &token, json!({}));
     assert_eq!(again.status, 200, "{}", again.body);

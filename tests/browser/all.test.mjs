@@ -75,6 +75,8 @@ test('one Deploy shows each client outcome, and a forced one deploys the refused
   assert.match(said, /codex: deployed/);
   assert.match(said, /vscode: deployed/);
   assert.match(said, /cursor: refused \([^)]*mine/);
+  // the fix is worded for the panel, not as an MCP tool
+  assert.doesNotMatch(said, /import_config/);
   const deploy = await page.textContent('#deploy');
   assert.match(deploy, /codex[\s\S]*in step/);
   assert.match(read('.codex/config.toml'), /^# codex\nmodel = "gpt-5-codex"\n/);

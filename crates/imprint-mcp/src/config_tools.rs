@@ -203,7 +203,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Show, for every MCP client on this machine, its config file (user scope, the project scope under project_dir if given, and project files deployed to before): whether the file exists, the servers in it, which ones Imprint manages and which it does not, the deployed artifact against the latest published one, and drift (hand edits since the last deploy). Use it before deploy_config to see what a deploy would touch."
+        description = "Show, for every MCP client on this machine, its config file (user scope, the project scope under project_dir if given, and project files deployed to before): whether the file exists, the servers in it, which ones Imprint manages and which it does not, the deployed artifact against the latest published one, and drift (hand edits since the last deploy); and in all_profiles, for each published profile of client_id \"all\", which linked clients are in step, behind or drifted. Use it before deploy_config to see what a deploy would touch."
     )]
     async fn get_deployment_status(
         &self,

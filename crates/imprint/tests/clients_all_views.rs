@@ -241,6 +241,12 @@ async fn deployed_of_all_answers_per_linked_client() {
         3,
         "{resource}"
     );
+    // get_deployment_status says where each linked client stands
+    let status = mcp.ok("get_deployment_status", json!({})).await;
+    let profile = &status["all_profiles"][0];
+    assert_eq!(profile["profile_id"], "default", "{status}");
+    assert_eq!(profile["behind"], 2, "{status}");
+    assert_eq!(profile["drifted"], 1, "{status}");
     mcp.close().await;
 }
 

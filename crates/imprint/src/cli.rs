@@ -619,10 +619,8 @@ fn view_of(command: &Command) -> View {
     match command {
         Command::Clients { command: None } => View::Clients,
         Command::Deploy { flags, .. } if addresses_all(Some(&flags.client)) => View::Other,
-        // the answers of `all` say each client's part in their message
-        Command::Config(ConfigCommand::Diff { flags, .. } | ConfigCommand::Deployed(flags))
-            if addresses_all(Some(&flags.client)) =>
-        {
+        // the answer of `all` says each client's part in its message
+        Command::Config(ConfigCommand::Deployed(flags)) if addresses_all(Some(&flags.client)) => {
             View::Other
         }
         Command::Config(ConfigCommand::Import { flags, .. })

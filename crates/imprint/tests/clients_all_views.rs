@@ -119,11 +119,11 @@ async fn diff_of_all_compares_the_neutral_set_and_each_linked_clients_payload() 
     assert_eq!(of(&diff, "codex")["status"], "up-to-date", "{diff}");
     let (code, text, stderr) = human(&env, &["config", "diff", "--client", "all"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        text.contains("fetch: not in the latest publish (reaches cursor)"),
-        "{text}"
-    );
-    assert!(text.contains("codex: up to date"), "{text}");
+    // as `git diff`: what publishing the draft changes, and where
+    assert!(text.contains("+ fetch  → cursor\n"), "{text}");
+    assert!(text.contains("- time  → cursor, vscode\n"), "{text}");
+    assert!(text.contains("  cursor: +fetch -time\n"), "{text}");
+    assert!(text.contains("  codex: no change\n"), "{text}");
     assert!(text.contains("imprint publish --client all"), "{text}");
     assert!(
         !text.contains("publish_config"),

@@ -57,7 +57,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Compare a config you hold (local_payload, or local_artifact_id) with the latest published artifact. status is up-to-date, outdated (yours only lacks changes the latest has: every server you hold is as some published artifact had it) or diverged (yours also has changes no published artifact had, listed in summary.local_changes); recommendation is safe, update or review. Lists servers added/removed/modified (sorted) and every changed field with its path."
+        description = "Compare a config you hold (local_payload, or local_artifact_id) with the latest published artifact. status is up-to-date, outdated (yours only lacks changes the latest has: every server you hold is as some published artifact had it) or diverged (yours also has changes no published artifact had, listed in summary.local_changes); recommendation is safe, update or review. Lists servers added/removed/modified (sorted) and every changed field with its path. With client_id \"all\": a neutral {\"servers\": …} (or, with neither given, the draft of all) against the latest publish of all, with reaches (the linked clients each change reaches) and clients (each linked client's payload against its artifact of that publish)."
     )]
     async fn diff_config(
         &self,
@@ -157,7 +157,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Write a published artifact (default: the latest) into the client's own config file (or, with project_dir, its project-scope file). Only the MCP section changes; every other setting and comment survives; a backup is taken and the write is atomic. Secret references are written as their values, or with secrets=\"reference\" as the client's own reference syntax. Refuses, naming them, if the file holds servers Imprint did not put there or was edited since the last deploy, unless force=true (import_config adopts them instead). With client_id \"all\": every linked client's file, each deployed by the same rules and answered on its own in clients (deployed, up_to_date, or refused with reason and next); one refusal never undoes another client's deploy, and deploying again after fixing it deploys the rest."
+        description = "Write a published artifact (default: the latest) into the client's own config file (or, with project_dir, its project-scope file). Only the MCP section changes; every other setting and comment survives; a backup is taken and the write is atomic. Secret references are written as their values, or with secrets=\"reference\" as the client's own reference syntax. Refuses, naming them, if the file holds servers Imprint did not put there or was edited since the last deploy, unless force=true (import_config adopts them instead). With client_id \"all\": every linked client's file, each deployed by the same rules and answered on its own in clients (deployed, up_to_date, or refused with reason and next); one refusal never undoes another client's deploy, and deploying again after fixing it deploys the rest; with project_dir, the linked clients that have a project-scope file, the others skipped by name."
     )]
     async fn deploy_config(
         &self,
@@ -203,7 +203,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Show, for every MCP client on this machine, its config file (user scope, the project scope under project_dir if given, and project files deployed to before): whether the file exists, the servers in it, which ones Imprint manages and which it does not, the deployed artifact against the latest published one, and drift (hand edits since the last deploy). Use it before deploy_config to see what a deploy would touch."
+        description = "Show, for every MCP client on this machine, its config file (user scope, the project scope under project_dir if given, and project files deployed to before): whether the file exists, the servers in it, which ones Imprint manages and which it does not, the deployed artifact against the latest published one, and drift (hand edits since the last deploy); and in all_profiles, for each published profile of client_id \"all\", which linked clients are in step, behind or drifted. Use it before deploy_config to see what a deploy would touch."
     )]
     async fn get_deployment_status(
         &self,
@@ -273,7 +273,7 @@ impl ImprintMcp {
     }
 
     #[tool(
-        description = "Read the servers already in the client's own config file (or, with project_dir, its project-scope file) into the draft, so you can adopt what you have before the first deploy. Servers already in the draft with the same names are replaced; others stay. Secret values found in env vars and headers go to the encrypted secret store; the draft gets ${secret:NAME} references. With client_id \"all\": every linked client's file into the neutral draft; a server that is the same everywhere it appears is imported once (limited with clients to the clients that had it), one whose command/URL/env differ between clients is named in conflicts and not imported."
+        description = "Read the servers already in the client's own config file (or, with project_dir, its project-scope file) into the draft, so you can adopt what you have before the first deploy. Servers already in the draft with the same names are replaced; others stay. Secret values found in env vars and headers go to the encrypted secret store; the draft gets ${secret:NAME} references. With client_id \"all\": every linked client's file into the neutral draft; a server that is the same everywhere it appears is imported once (limited with clients to the clients that had it), one whose command/URL/env differ between clients is named in conflicts and not imported; with project_dir, their project-scope files (clients without one are named in skipped)."
     )]
     async fn import_config(
         &self,

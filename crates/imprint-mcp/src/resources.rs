@@ -5,6 +5,7 @@
 
 use imprint_service::config::{
     DeployedConfig, DescribeServer, GetConfig, ListAvailableServers, ListClients, ViewDraftConfig,
+    addresses_all,
 };
 use imprint_service::{ErrorKind, ServiceError};
 use rmcp::ErrorData as McpError;
@@ -125,6 +126,12 @@ fn read_config(service: &imprint_service::Service, rest: &str) -> Result<String,
                 client_id,
                 profile_id,
                 artifact_id: None,
+            })
+            .and_then(pretty),
+        "deployed" if addresses_all(client_id.as_deref()) => service
+            .deployed_all(DeployedConfig {
+                client_id,
+                profile_id,
             })
             .and_then(pretty),
         "deployed" => service

@@ -554,11 +554,75 @@ pub(crate) fn worded<T: serde::Serialize + Worded>(
     }))
 }
 
+/// `config diff --deployed --client all`: for each linked client, its last deploy and the
+/// file's drift, and the deployed artifact against that client's latest, as for the client
+/// alone.
+fn diff_deployed_all(
+    service: &Service,
+    flags: TargetFlags,
+    json: bool,
+    verbose: bool,
+) -> Result<(), Failure> {
+    let (client_id, profile_id) = flags.ids();
+    let all = service.deployed_all(DeployedConfig {
+        client_id,
+        profile_id: profile_id.clone(),
+    })?;
+    let mut clients = Vec::new();
+    for state in &all.clients {
+        let state = answer(Ok(state))?;
+        let diff = match (
+            state.get("artifact_id").and_then(Value::as_str),
+            state.get("up_to_date").and_then(Value::as_bool),
+        ) {
+            (Some(deployed_id), Some(false)) => worded(
+                service.diff_config(DiffConfig {
+                    client_id: state["client_id"].as_str().map(str::to_string),
+                    profile_id: profile_id.clone(),
+                    local_artifact_id: Some(deployed_id.to_string()),
+                    local_payload: None,
+                }),
+                json,
+            )?,
+            _ => Value::Null,
+        };
+        let published = all
+            .latest_client_artifacts
+            .contains_key(s_of(&state, "client_id"));
+        clients
+            .push(serde_json::json!({ "deployed": state, "diff": diff, "published": published }));
+    }
+    if json {
+        let answer = serde_json::json!({
+            "client_id": all.client_id,
+            "profile_id": all.profile_id,
+            "latest_artifact_id": all.latest_artifact_id,
+            "clients": clients,
+        });
+        output::print(View::DiffDeployed, &answer, true, verbose);
+    } else if clients.is_empty() {
+        output::write_stdout(&format!("{}\n", all.message));
+    } else {
+        for client in &clients {
+            output::print(View::DiffDeployed, client, false, verbose);
+        }
+    }
+    Ok(())
+}
+
+fn s_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
 /// Which rendering a command's answer gets.
 fn view_of(command: &Command) -> View {
     match command {
         Command::Clients { command: None } => View::Clients,
         Command::Deploy { flags, .. } if addresses_all(Some(&flags.client)) => View::Other,
+        // the answer of `all` says each client's part in its message
+        Command::Config(ConfigCommand::Deployed(flags)) if addresses_all(Some(&flags.client)) => {
+            View::Other
+        }
         Command::Config(ConfigCommand::Import { flags, .. })
             if addresses_all(Some(&flags.target.client)) =>
         {
@@ -795,6 +859,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 flags,
                 deployed: true,
                 ..
+            } if addresses_all(Some(&flags.client)) => {
+                return diff_deployed_all(&service, flags, json, verbose);
+            }
+            ConfigCommand::Diff {
+                flags,
+                deployed: true,
+                ..
             } => {
                 let (client_id, profile_id) = flags.ids();
                 let state = service.deployed_config(DeployedConfig {
@@ -880,6 +951,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                         json,
                         verbose,
                     );
+                    return Ok(());
+                }
+                if addresses_all(client_id.as_deref()) {
+                    // the service compares the neutral draft itself, and each client's payload
+                    let diff = worded(
+                        service.diff_config(DiffConfig {
+                            client_id,
+                            profile_id,
+                            local_artifact_id: None,
+                            local_payload: None,
+                        }),
+                        json,
+                    )?;
+                    output::print(view, &diff, json, verbose);
                     return Ok(());
                 }
                 let payload = serde_json::from_value::<JsonObject>(shown.payload)
@@ -975,6 +1060,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 } else {
                     worded(service.import_config(request), json)
                 }
+            }
+            ConfigCommand::Deployed(flags) if addresses_all(Some(&flags.client)) => {
+                let (client_id, profile_id) = flags.ids();
+                answer(service.deployed_all(DeployedConfig {
+                    client_id,
+                    profile_id,
+                }))
             }
             ConfigCommand::Deployed(flags) => {
                 let (client_id, profile_id) = flags.ids();

@@ -850,6 +850,15 @@ fn diff(view: View, value: &Value, out: &mut String) {
         ("yours", "latest published")
     };
     if added.is_empty() && removed.is_empty() && modified.is_empty() {
+        let behind = |c: &Value| s(c, "status") != "up-to-date";
+        if value
+            .get("clients")
+            .and_then(Value::as_array)
+            .is_some_and(|clients| clients.iter().any(behind))
+        {
+            // the same servers, but a client the latest publish has nothing for yet
+            client_diffs(value, reverse, out);
+        }
         if reverse {
             out.push_str(&format!(
                 "the draft of {} matches the latest published artifact ({}): nothing to publish\n",
@@ -881,17 +890,25 @@ fn diff(view: View, value: &Value, out: &mut String) {
             }
         )),
     ));
+    // client id `all`: the linked clients each change reaches
+    let reach = |name: &str| match value.pointer(&format!("/reaches/{name}")) {
+        Some(clients) => format!("  → {}", or_dash(&list_of(clients).join(", "))),
+        None => String::new(),
+    };
     for name in &added {
         out.push_str(&paint(GREEN, &format!("+ {name}")));
+        out.push_str(&reach(name));
         out.push('\n');
     }
     for name in &removed {
         out.push_str(&paint(RED, &format!("- {name}")));
+        out.push_str(&reach(name));
         out.push('\n');
     }
     let changes = d.get("changes").and_then(Value::as_array);
     for name in &modified {
         out.push_str(&paint(YELLOW, &format!("~ {name}")));
+        out.push_str(&reach(name));
         out.push('\n');
         for change in changes.into_iter().flatten() {
             let path = s(change, "path");
@@ -911,12 +928,48 @@ fn diff(view: View, value: &Value, out: &mut String) {
             ));
         }
     }
+    client_diffs(value, reverse, out);
     let flags = flags(value);
     if reverse {
         next(out, &cmd(&format!("publish{flags}")));
     } else {
         out.push_str(&format!("{}\n", cli_words(s(value, "message"))));
     }
+}
+
+/// Client id `all`: each linked client's payload diff, one line each.
+fn client_diffs(value: &Value, reverse: bool, out: &mut String) {
+    let Some(clients) = value.get("clients").and_then(Value::as_array) else {
+        return;
+    };
+    out.push_str("per client:\n");
+    for client in clients {
+        let d = client.get("diff").cloned().unwrap_or(Value::Null);
+        let (added, removed) = if reverse {
+            (list(&d, "servers_removed"), list(&d, "servers_added"))
+        } else {
+            (list(&d, "servers_added"), list(&d, "servers_removed"))
+        };
+        let mut parts: Vec<String> = added.iter().map(|n| format!("+{n}")).collect();
+        parts.extend(removed.iter().map(|n| format!("-{n}")));
+        parts.extend(list(&d, "servers_modified").iter().map(|n| format!("~{n}")));
+        let state = match s(client, "status") {
+            "not_published" => "not published yet".to_string(),
+            _ if parts.is_empty() => "no change".to_string(),
+            _ => parts.join(" "),
+        };
+        out.push_str(&format!("  {}: {state}\n", s(client, "client_id")));
+    }
+}
+
+fn list_of(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
 }
 
 fn diff_deployed(value: &Value, out: &mut String) {

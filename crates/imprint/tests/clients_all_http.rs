@@ -101,6 +101,16 @@ fn rest_and_panel_address_every_linked_client() {
             .starts_with("# codex\nmodel = \"gpt-5-codex\"\n")
     );
 
+    // the panel's Compare of the draft with the latest: the same servers, no differences
+    let compare = server.send(
+        "GET",
+        "/cp/configs/all/default/diff?to=draft",
+        &[("cookie", &cookie)],
+        None,
+    );
+    assert_eq!(compare.status, 200, "{}", compare.body);
+    assert!(compare.body.contains("No differences."), "{}", compare.body);
+
     // REST deploy again: every client up to date, answered per client
     let again = server.post("/v1/config/all/default/deploy", &token, json!({}));
     assert_eq!(again.status, 200, "{}", again.body);
@@ -113,4 +123,22 @@ fn rest_and_panel_address_every_linked_client() {
         json!({"clients": ["codex"]}),
     );
     assert_eq!(unlinked.json()["linked_clients"], json!(["cursor"]));
+
+    // deployed and diff of all over REST: per linked client
+    let deployed = server.get("/v1/config/all/default/deployed", &token);
+    assert_eq!(deployed.status, 200, "{}", deployed.body);
+    let clients = deployed.json()["clients"].as_array().unwrap().clone();
+    assert_eq!(clients.len(), 1, "{}", deployed.body);
+    assert_eq!(clients[0]["client_id"], "cursor");
+    assert_eq!(clients[0]["deployed"], true, "{}", deployed.body);
+    assert_eq!(clients[0]["up_to_date"], true, "{}", deployed.body);
+    let diff = server.post("/v1/config/diff", &token, json!({"client_id": "all"}));
+    assert_eq!(diff.status, 200, "{}", diff.body);
+    assert_eq!(diff.json()["status"], "up-to-date", "{}", diff.body);
+    assert_eq!(
+        diff.json()["clients"][0]["status"],
+        "up-to-date",
+        "{}",
+        diff.body
+    );
 }

@@ -98,5 +98,12 @@ pub(crate) fn status_rows(status: &ProfileStatus) -> String {
 pub(crate) fn deploy(s: &Service, request: DeployConfig) -> ServiceResult<String> {
     let mut deployed: AllDeployed = s.deploy_all(request)?;
     deployed.reword(&PanelWords);
-    Ok(deployed.message)
+    // each refusal's reason is the single deploy's message, its fix named in tool words
+    let mut message = deployed.message;
+    for client in &deployed.clients {
+        if let Some(reason) = &client.reason {
+            message = message.replace(reason, &client.next.reword(reason, &PanelWords));
+        }
+    }
+    Ok(message)
 }

@@ -725,6 +725,17 @@ pub(crate) struct DiffQuery {
 
 /// A side of a comparison: an artifact id, or `draft`.
 fn side_payload(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(String, Value)> {
+    let (label, mut payload) = side_payload_of(s, t, which)?;
+    // a neutral artifact names its client artifacts beside the servers: no part of the draft
+    if t.is_all()
+        && let Value::Object(map) = &mut payload
+    {
+        map.remove("clients");
+    }
+    Ok((label, payload))
+}
+
+fn side_payload_of(s: &Service, t: &Target, which: Option<&str>) -> ServiceResult<(String, Value)> {
     match which.filter(|w| !w.is_empty()) {
         Some("draft") => {
             let draft = s.view_draft_config(view_draft(t))?;

@@ -367,18 +367,22 @@ async fn deploy(
         .map(|answer: ConfigDeployed| Json(answer).into_response())
 }
 
-async fn deployed(
-    caller: Caller,
-    PathParams((client, profile)): Doc,
-) -> ApiResult<Json<DeployedState>> {
+async fn deployed(caller: Caller, PathParams((client, profile)): Doc) -> ApiResult<Response> {
     let request = DeployedConfig {
         client_id: Some(client),
         profile_id: Some(profile),
     };
+    if addresses_all(request.client_id.as_deref()) {
+        // each linked client's last deploy, as this route answers for it alone
+        return caller
+            .run(move |s| s.deployed_all(request))
+            .await
+            .map(|answer| Json(answer).into_response());
+    }
     caller
         .run(move |s| s.deployed_config(request).map(super::said))
         .await
-        .map(Json)
+        .map(|answer: DeployedState| Json(answer).into_response())
 }
 
 async fn history(

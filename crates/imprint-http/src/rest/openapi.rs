@@ -311,7 +311,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         "/v1/config/{client_id}/{profile_id}/deployed",
         "deployedConfig",
         "deploy",
-        "what was deployed, and drift since",
+        "what was deployed, and drift since (client all: each linked client)",
     )
     .query(schema_of::<DeployedConfig>),
     op(

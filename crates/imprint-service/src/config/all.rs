@@ -15,6 +15,7 @@
 //! [`Store::append_revisions`]: imprint_store::Store::append_revisions
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use imprint_config::clients::{self, ClientSpec};
 use imprint_config::redact::{redact_entry, redact_payload};
@@ -115,8 +116,9 @@ pub struct ClientArtifact {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientDeployOutcome {
     pub client_id: String,
-    /// "deployed" (the file was changed), "up_to_date" (it already held the artifact) or
-    /// "refused" (nothing was written to it; `reason` says why, `next` what to do).
+    /// "deployed" (the file was changed), "up_to_date" (it already held the artifact),
+    /// "refused" (nothing was written to it; `reason` says why, `next` what to do) or, with
+    /// project_dir, "skipped" (the client has no project-scope file; `reason` says so).
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -148,6 +150,8 @@ pub struct AllDeployed {
     pub deployed: usize,
     pub up_to_date: usize,
     pub refused: usize,
+    /// With project_dir: linked clients without a project-scope file, left alone.
+    pub skipped: usize,
     pub clients: Vec<ClientDeployOutcome>,
     pub message: String,
     /// What can follow, as data: deploy again after fixing a refusal.
@@ -174,6 +178,8 @@ pub struct AllImported {
     pub read: BTreeMap<String, Vec<String>>,
     /// Linked clients with no file or no MCP section, sorted.
     pub no_file: Vec<String>,
+    /// With project_dir: linked clients without a project-scope file, each with the reason.
+    pub skipped: BTreeMap<String, String>,
     /// Servers written to the neutral draft, sorted.
     pub imported: Vec<String>,
     /// Servers not imported because the clients disagree about them; nothing was guessed.
@@ -224,13 +230,13 @@ pub struct GetProfileStatus {
 
 /// The `clients` / `except` of a neutral entry: which linked clients get it.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Scope {
+pub(super) struct Scope {
     only: Option<Vec<String>>,
     except: Vec<String>,
 }
 
 impl Scope {
-    fn of(item: &Value) -> Scope {
+    pub(super) fn of(item: &Value) -> Scope {
         let list = |key: &str| {
             item.get(key).and_then(Value::as_array).map(|values| {
                 values
@@ -246,7 +252,7 @@ impl Scope {
         }
     }
 
-    fn includes(&self, client_id: &str) -> bool {
+    pub(super) fn includes(&self, client_id: &str) -> bool {
         self.only
             .as_ref()
             .is_none_or(|only| only.iter().any(|c| c == client_id))
@@ -289,12 +295,12 @@ pub(super) fn scope_entry(
 }
 
 /// One linked client's view of the draft, and its payload unredacted (what is signed).
-type Rendered = (ClientPayload, Value);
+pub(super) type Rendered = (ClientPayload, Value);
 
 /// A neutral draft's items by name: the entry, who gets it, and the item as stored.
-type NeutralItems = BTreeMap<String, (ServerEntry, Scope, Value)>;
+pub(super) type NeutralItems = BTreeMap<String, (ServerEntry, Scope, Value)>;
 
-fn sorted(ids: impl IntoIterator<Item = String>) -> Vec<String> {
+pub(super) fn sorted(ids: impl IntoIterator<Item = String>) -> Vec<String> {
     ids.into_iter()
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -330,7 +336,7 @@ impl Service {
         })
     }
 
-    fn linked_specs(&self, profile_id: &str) -> ServiceResult<Vec<&'static ClientSpec>> {
+    pub(super) fn linked_specs(&self, profile_id: &str) -> ServiceResult<Vec<&'static ClientSpec>> {
         self.linked_clients(profile_id)?
             .clients
             .iter()
@@ -422,7 +428,10 @@ impl Service {
     }
 
     /// The neutral draft's items with their `clients`/`except`.
-    fn neutral_items(&self, target: &Target) -> ServiceResult<(Option<DraftRow>, NeutralItems)> {
+    pub(super) fn neutral_items(
+        &self,
+        target: &Target,
+    ) -> ServiceResult<(Option<DraftRow>, NeutralItems)> {
         let draft = self.find_draft(target)?;
         let mut items = BTreeMap::new();
         if let Some(draft) = &draft {
@@ -452,28 +461,11 @@ impl Service {
     /// Each linked client's payload of the neutral draft, rendered and validated.
     fn client_payloads(&self, target: &Target) -> ServiceResult<(Option<DraftRow>, Vec<Rendered>)> {
         let (draft, items) = self.neutral_items(target)?;
-        let mut out = Vec::new();
-        for client in self.linked_specs(&target.profile_id)? {
-            let (kept, skipped): (Vec<_>, Vec<_>) = items
-                .iter()
-                .partition(|(_, (_, scope, _))| scope.includes(&client.id));
-            let servers: BTreeMap<String, ServerEntry> = kept
-                .into_iter()
-                .map(|(name, (entry, _, _))| (name.clone(), entry.clone()))
-                .collect();
-            let payload = render::render(client, &servers);
-            let validation = validate::validate_payload_for(client, &payload);
-            out.push((
-                ClientPayload {
-                    client_id: client.id.clone(),
-                    servers: servers.keys().cloned().collect(),
-                    skipped: skipped.into_iter().map(|(name, _)| name.clone()).collect(),
-                    payload: redact_payload(client, &payload),
-                    validation,
-                },
-                payload,
-            ));
-        }
+        let out = self
+            .linked_specs(&target.profile_id)?
+            .into_iter()
+            .map(|client| render_client(client, &items))
+            .collect();
         Ok((draft, out))
     }
 
@@ -698,7 +690,7 @@ impl Service {
     }
 
     /// The client artifacts the latest (or a given) neutral artifact names.
-    fn published_clients(
+    pub(super) fn published_clients(
         &self,
         target: &Target,
         artifact_id: Option<&str>,
@@ -717,22 +709,38 @@ impl Service {
         Ok((revision.artifact_id, named))
     }
 
+    /// A `project_dir` of `all` ("" means none): absolute and an existing directory, checked
+    /// once for every client.
+    fn all_project_dir(&self, dir: Option<&str>) -> ServiceResult<Option<PathBuf>> {
+        let Some(dir) = dir.filter(|d| !d.trim().is_empty()).map(PathBuf::from) else {
+            return Ok(None);
+        };
+        if !dir.is_absolute() || !dir.is_dir() {
+            return Err(ServiceError::invalid(format!(
+                "project_dir must be an existing directory given as an absolute path, got {}: pass the root of the project",
+                dir.display()
+            )));
+        }
+        Ok(Some(dir))
+    }
+
     /// `deploy_config(client_id="all")`: every linked client's file written by the single
     /// deploy, each answered on its own; one client's refusal never undoes another's write.
     pub fn deploy_all(&self, request: DeployConfig) -> ServiceResult<AllDeployed> {
         let target = &self.all_target(request.profile_id.as_deref())?;
-        if request
-            .project_dir
-            .as_deref()
-            .is_some_and(|d| !d.trim().is_empty())
-        {
-            return Err(ServiceError::invalid(
-                "project_dir is for one client's project-scope file: deploy client \"all\" without it, or name a client",
-            ));
+        let project_dir = self.all_project_dir(request.project_dir.as_deref())?;
+        if let Some(dir) = &project_dir {
+            // refused as a whole before any client's file is touched
+            let allow_any_dir = request.allow_any_dir.is_some_and(|flag| flag.0);
+            crate::paths::check_project_dir(dir, self.home_dir(), allow_any_dir)?;
         }
         let (neutral_id, named) = self.published_clients(target, request.artifact_id.as_deref())?;
         let mut outcomes = Vec::new();
         for client_id in self.linked_clients(&target.profile_id)?.clients {
+            if let Some(reason) = no_project_file(&client_id, project_dir.as_deref())? {
+                outcomes.push(ClientDeployOutcome::skipped(&client_id, reason));
+                continue;
+            }
             let Some(artifact_id) = named.get(&client_id) else {
                 let next = Hint::text("; ").step(NextStep::Publish(Draft::new(
                     ALL_CLIENTS,
@@ -755,8 +763,8 @@ impl Service {
                 profile_id: Some(target.profile_id.clone()),
                 artifact_id: Some(artifact_id.clone()),
                 force: request.force,
-                project_dir: None,
-                allow_any_dir: None,
+                project_dir: request.project_dir.clone(),
+                allow_any_dir: request.allow_any_dir,
                 secrets: request.secrets.clone(),
             };
             outcomes.push(match self.deploy_config(single) {
@@ -791,8 +799,12 @@ impl Service {
             });
         }
         let count = |outcome: &str| outcomes.iter().filter(|o| o.outcome == outcome).count();
-        let (deployed, up_to_date, refused) =
-            (count("deployed"), count("up_to_date"), count("refused"));
+        let (deployed, up_to_date, refused, skipped) = (
+            count("deployed"),
+            count("up_to_date"),
+            count("refused"),
+            count("skipped"),
+        );
         let next = if refused > 0 {
             Hint::text("; fix what each refusal says, then ")
                 .step(NextStep::Deploy {
@@ -807,15 +819,20 @@ impl Service {
         let lines: Vec<String> = outcomes
             .iter()
             .map(|o| match &o.reason {
-                Some(reason) => format!("{}: refused ({reason})", o.client_id),
-                None => format!("{}: {}", o.client_id, o.outcome),
+                Some(reason) => format!("{}: {} ({reason})", o.client_id, o.outcome),
+                None => format!("{}: {}", o.client_id, o.outcome.replace('_', " ")),
             })
             .collect();
         Ok(AllDeployed {
             status: if refused == 0 { "deployed" } else { "partial" },
             client_id: ALL_CLIENTS,
             message: format!(
-                "{deployed} deployed, {up_to_date} up to date, {refused} refused: {}{}",
+                "{deployed} deployed, {up_to_date} up to date, {refused} refused{}: {}{}",
+                if project_dir.is_some() {
+                    format!(", {skipped} skipped (no project-scope file)")
+                } else {
+                    String::new()
+                },
                 lines.join("; "),
                 next.word(&ToolWords)
             ),
@@ -824,6 +841,7 @@ impl Service {
             deployed,
             up_to_date,
             refused,
+            skipped,
             clients: outcomes,
             next,
         })
@@ -839,22 +857,26 @@ impl Service {
             request.draft_name.as_deref(),
         )?
         .expecting(request.expected_version);
-        if request
-            .project_dir
-            .as_deref()
-            .is_some_and(|d| !d.trim().is_empty())
-        {
-            return Err(ServiceError::invalid(
-                "project_dir is for one client's project-scope file: import client \"all\" without it, or name a client",
-            ));
-        }
+        let project_dir = self.all_project_dir(request.project_dir.as_deref())?;
         let linked = self.linked_specs(&target.profile_id)?;
         let mut read = BTreeMap::new();
         let mut no_file = Vec::new();
+        let mut skipped = BTreeMap::new();
         // name -> client -> entry as that client has it
         let mut found: BTreeMap<String, BTreeMap<String, ServerEntry>> = BTreeMap::new();
         for client in &linked {
-            let path = client.config_path(self.home_dir());
+            let path = match project_dir.as_deref() {
+                Some(dir) => match client.project_config_path(dir) {
+                    Some(path) => path,
+                    None => {
+                        if let Some(reason) = no_project_file(&client.id, Some(dir))? {
+                            skipped.insert(client.id.clone(), reason);
+                        }
+                        continue;
+                    }
+                },
+                None => client.config_path(self.home_dir()),
+            };
             let section = if path.is_file() {
                 imprint_deploy::read_section(&path, client.format, &client.root_key)?
             } else {
@@ -900,7 +922,7 @@ impl Service {
             )?);
             let mut value =
                 serde_json::to_value(&entry).map_err(|e| ServiceError::internal(e.to_string()))?;
-            if versions.len() < linked.len() {
+            if versions.len() < linked.len() - skipped.len() {
                 value["clients"] = json!(versions.keys().collect::<Vec<_>>());
             }
             chosen.push((name, value));
@@ -967,6 +989,7 @@ impl Service {
             draft_name: target.draft_name.clone(),
             read,
             no_file,
+            skipped,
             imported,
             conflicts,
             secrets: sorted(protected.iter().map(|name| secrets::reference(name))),
@@ -979,17 +1002,39 @@ impl Service {
     /// Which linked clients' files hold the latest publish of `all`.
     pub fn profile_status(&self, request: GetProfileStatus) -> ServiceResult<ProfileStatus> {
         let target = &self.all_target(request.profile_id.as_deref())?;
+        let status = self.get_deployment_status(super::GetDeploymentStatus::default())?;
+        self.profile_status_of(target, &status.files)
+    }
+
+    /// Every published profile of `all`, against the files `get_deployment_status` read.
+    pub(super) fn published_profiles_status(
+        &self,
+        files: &[super::FileStatus],
+    ) -> ServiceResult<Vec<ProfileStatus>> {
+        let mut out = Vec::new();
+        for profile_id in self.profile_ids(ALL_CLIENTS)? {
+            let target = self.all_target(Some(&profile_id))?;
+            if self.store().head(&target.document())?.is_some() {
+                out.push(self.profile_status_of(&target, files)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn profile_status_of(
+        &self,
+        target: &Target,
+        files: &[super::FileStatus],
+    ) -> ServiceResult<ProfileStatus> {
         let linked = self.linked_clients(&target.profile_id)?;
         let head = self.store().head(&target.document())?;
         let named = match &head {
             Some(_) => self.published_clients(target, None)?.1,
             None => BTreeMap::new(),
         };
-        let status = self.get_deployment_status(super::GetDeploymentStatus::default())?;
         let mut clients = Vec::new();
         for client_id in &linked.clients {
-            let Some(file) = status
-                .files
+            let Some(file) = files
                 .iter()
                 .find(|f| &f.client_id == client_id && f.scope == "user")
             else {
@@ -1050,6 +1095,42 @@ impl Service {
     }
 }
 
+/// Why a linked client is left alone under `project_dir`: it has no project-scope file.
+fn no_project_file(client_id: &str, project_dir: Option<&Path>) -> ServiceResult<Option<String>> {
+    let client = super::known_client(client_id)?;
+    Ok(match project_dir {
+        Some(_) if client.project_path.is_none() => Some(format!(
+            "{} has no project-scope file; deploy it without project_dir",
+            client.display_name
+        )),
+        _ => None,
+    })
+}
+
+/// One client's payload of a neutral set: the servers its `clients`/`except` give it,
+/// rendered in its own format and validated.
+pub(super) fn render_client(client: &ClientSpec, items: &NeutralItems) -> Rendered {
+    let (kept, skipped): (Vec<_>, Vec<_>) = items
+        .iter()
+        .partition(|(_, (_, scope, _))| scope.includes(&client.id));
+    let servers: BTreeMap<String, ServerEntry> = kept
+        .into_iter()
+        .map(|(name, (entry, _, _))| (name.clone(), entry.clone()))
+        .collect();
+    let payload = render::render(client, &servers);
+    let validation = validate::validate_payload_for(client, &payload);
+    (
+        ClientPayload {
+            client_id: client.id.clone(),
+            servers: servers.keys().cloned().collect(),
+            skipped: skipped.into_iter().map(|(name, _)| name.clone()).collect(),
+            payload: redact_payload(client, &payload),
+            validation,
+        },
+        payload,
+    )
+}
+
 /// The answer of a publish (or rollback) of `all`: the neutral revision, with each client's.
 fn all_published(
     target: &Target,
@@ -1073,6 +1154,14 @@ fn all_published(
 }
 
 impl ClientDeployOutcome {
+    fn skipped(client_id: &str, reason: String) -> Self {
+        ClientDeployOutcome {
+            outcome: "skipped",
+            code: None,
+            ..ClientDeployOutcome::refused(client_id, "", reason, Hint::default())
+        }
+    }
+
     fn refused(client_id: &str, code: &'static str, reason: String, next: Hint) -> Self {
         ClientDeployOutcome {
             client_id: client_id.to_string(),

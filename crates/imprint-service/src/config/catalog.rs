@@ -402,7 +402,7 @@ impl Service {
 
     /// Every profile of a client in storage (one with a draft or a published artifact; a
     /// deployment always has one), plus "default", sorted.
-    fn profile_ids(&self, client_id: &str) -> ServiceResult<Vec<String>> {
+    pub(super) fn profile_ids(&self, client_id: &str) -> ServiceResult<Vec<String>> {
         let prefix = format!("config/{client_id}/");
         let mut names: Vec<String> = self
             .store()

@@ -206,7 +206,11 @@ pub struct DeploymentStatus {
     pub files: Vec<FileStatus>,
     pub count: usize,
     pub summary: StatusSummary,
-    /// One line per file found.
+    /// Each published profile of client id "all": which linked clients hold its latest
+    /// publish (in step), an older one (behind), or were edited since (drifted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub all_profiles: Vec<super::ProfileStatus>,
+    /// One line per file found, then one per published profile of "all".
     pub message: String,
 }
 
@@ -833,15 +837,21 @@ impl Service {
                 line
             })
             .collect();
-        let message = if lines.is_empty() {
+        let all_profiles = self.published_profiles_status(&files)?;
+        let mut message = if lines.is_empty() {
             "no MCP client configuration file found on this machine".to_string()
         } else {
             lines.join("\n")
         };
+        for profile in &all_profiles {
+            message.push('\n');
+            message.push_str(&profile.message);
+        }
         Ok(DeploymentStatus {
             count: files.len(),
             files,
             summary,
+            all_profiles,
             message,
         })
     }

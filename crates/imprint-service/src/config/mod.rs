@@ -203,6 +203,7 @@ pub(crate) use addressed;
 
 mod aliases;
 pub mod all;
+pub mod all_views;
 pub mod catalog;
 pub mod deploy;
 pub mod drafts;
@@ -210,6 +211,7 @@ pub mod install;
 pub mod publish;
 
 pub use all::*;
+pub use all_views::*;
 pub use catalog::*;
 pub use deploy::*;
 pub use drafts::*;

@@ -1,6 +1,7 @@
 //! Signed artifacts: publish a draft, read one back, its history, diff against what a
 //! caller holds, roll back, verify, and the signing keys.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use imprint_config::diff::PayloadDiff;
@@ -83,7 +84,7 @@ pub struct DiffConfig {
     pub profile_id: Option<String>,
     /// The artifact id you hold locally (used when local_payload is not given).
     pub local_artifact_id: Option<String>,
-    /// The config you have, e.g. {"mcpServers": {...}}; {} means "no servers". An object or a JSON string of one. Pass this or local_artifact_id.
+    /// The config you have, e.g. {"mcpServers": {...}}; {} means "no servers". An object or a JSON string of one. Pass this or local_artifact_id; with client_id "all", a neutral {"servers": {...}}, or neither to compare the draft of all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "JsonObject")]
     pub local_payload: Option<JsonObject>,
@@ -210,6 +211,14 @@ pub struct ConfigDiff {
     pub message: String,
     /// What can follow, as data: deploy, or import / deploy with force (none when up to date).
     pub next: Hint,
+    /// With client_id "all": each server added, removed or modified, and the linked clients
+    /// the change reaches (sorted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaches: Option<BTreeMap<String, Vec<String>>>,
+    /// With client_id "all": each linked client's payload of the compared set against its
+    /// artifact of the latest publish.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<super::ClientDiff>>,
 }
 
 /// [`ConfigDiff::summary`]: how much differs.
@@ -516,6 +525,9 @@ impl Service {
 
     pub fn diff_config(&self, request: DiffConfig) -> ServiceResult<ConfigDiff> {
         let target = &request.target()?;
+        if target.is_all() {
+            return self.diff_all(target, request);
+        }
         let remote = self.revision_for(target, None)?;
         let remote_payload = remote
             .envelope
@@ -618,6 +630,8 @@ impl Service {
             diff: changes,
             message,
             next,
+            reaches: None,
+            clients: None,
         })
     }
 

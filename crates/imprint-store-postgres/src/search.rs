@@ -1,4 +1,5 @@
-//! Full-text search on PostgreSQL: a `tsvector` column on `entries` with a GIN index,
+//! Full-text search on PostgreSQL: a `tsvector` column on the narrow `entry_search` table
+//! (one row per `entries` row, kept by triggers, migration 0008) with a GIN index,
 //! title words weighted A and body words B, ranked by `ts_rank` so a title match
 //! outranks a body match (as SQLite's bm25(10, 1) does).
 //!
@@ -78,7 +79,7 @@ fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
 }
 
 /// Row ids per recency block: each row's vector holds the lexeme `~r{row_id / BLOCK}`
-/// (migration 0008), which no search word can be (words are letters and digits).
+/// (migration 0007), which no search word can be (words are letters and digits).
 const BLOCK: i64 = 4096;
 
 /// `query` for rows with ids from `lower` to `top` only: ANDed with the lexemes of their
@@ -93,7 +94,7 @@ fn in_blocks(query: &str, lower: i64, top: i64) -> String {
 
 /// The newest row id, the top of every recency range; `None` for an empty table.
 fn newest_row(c: &mut Conn) -> StoreResult<Option<i64>> {
-    get(&c.one("SELECT max(row_id) FROM entries", &[])?, 0)
+    get(&c.one("SELECT max(row_id) FROM entry_search", &[])?, 0)
 }
 
 /// The row id of the `n`th newest match of `query`, if it has that many.
@@ -103,7 +104,10 @@ fn newest_row(c: &mut Conn) -> StoreResult<Option<i64>> {
 /// primary key backwards testing every row): both grow with the table. Instead the newest
 /// rows are searched in growing ranges of row ids (their blocks' lexemes in the query),
 /// each sized from the matches the last one found, so a search reads about `n` matches
-/// and their blocks' index entries whatever the entry count.
+/// and their blocks' index entries whatever the entry count. A query whose density in
+/// the range just read says it has fewer than about `n` matches in the whole table goes
+/// straight to the whole table: its matches are few, and the ranges between would each
+/// read them again.
 fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResult<Option<i64>> {
     let wanted = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
     let mut span = wanted.saturating_mul(5) / 4;
@@ -112,14 +116,15 @@ fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResul
         let rows = if lower <= 0 {
             // `row_id + 0`: not the key's order, so never a walk over the whole key.
             c.query(
-                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id + 0 DESC LIMIT $2",
+                "SELECT row_id FROM entry_search WHERE search @@ $1::text::tsquery
+                 ORDER BY row_id + 0 DESC LIMIT $2",
                 &[&query, &wanted],
             )?
         } else {
             // `row_id + 0` here too: with stale statistics the planner walked the key
             // backwards over most of the range (seconds at 1,000,000 entries).
             c.query(
-                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery AND row_id > $3
+                "SELECT row_id FROM entry_search WHERE search @@ $1::text::tsquery AND row_id > $3
                  ORDER BY row_id + 0 DESC LIMIT $2",
                 &[&in_blocks(query, lower + 1, top), &wanted, &lower],
             )?
@@ -132,7 +137,10 @@ fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResul
         }
         // Aim for the range that holds `n` matches at the density just seen, with room.
         let found = rows.len() as i64;
-        span = if found == 0 {
+        let expected = (found.max(1) as f64) * (top as f64) / (span as f64);
+        span = if expected < 2.0 * wanted as f64 {
+            top
+        } else if found == 0 {
             span.saturating_mul(8)
         } else {
             (span.saturating_mul(wanted) / found)
@@ -143,103 +151,49 @@ fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResul
     }
 }
 
-/// Whether `query` matches at least `n` rows: reads at most `n` of them.
-fn has_matches(c: &mut Conn, query: &str, n: usize) -> StoreResult<bool> {
-    let wanted = i64::try_from(n).unwrap_or(i64::MAX);
-    let found: i64 = get(
-        &c.one(
-            "SELECT count(*) FROM (SELECT 1 FROM entries WHERE search @@ $1::text::tsquery LIMIT $2) m",
-            &[&query, &wanted],
-        )?,
-        0,
-    )?;
-    Ok(found >= wanted)
-}
-
-/// Filtered matches of `tsquery` (only among row ids from `floor` to `top` when given, and
-/// not of the `exclude`d entries), by rank when `ranked`, else newest first.
-fn search_from(
-    c: &mut Conn,
+/// Conditions on the search row `s` for the query's filters (deleted entries never
+/// match), their values bound through `bind`.
+fn filters(
     query: &SearchQuery,
-    tsquery: Option<&str>,
-    (floor, top): (Option<i64>, Option<i64>),
-    ranked: bool,
-    exclude: &[i64],
-) -> StoreResult<Vec<SearchHit>> {
-    let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-    let mut bind = |value: Box<dyn ToSql + Sync>| {
-        values.push(value);
-        format!("${}", values.len())
-    };
-    let mut conditions = vec!["e.deleted_at IS NULL".to_string()];
-    let mut rank = "NULL::FLOAT8".to_string();
-    if let Some(tsquery) = tsquery {
-        let text = match (floor, top) {
-            (Some(floor), Some(top)) => in_blocks(tsquery, floor, top),
-            _ => tsquery.to_string(),
-        };
-        let p = bind(Box::new(text));
-        conditions.push(format!("e.search @@ {p}::text::tsquery"));
-        if ranked {
-            // Weights are {D, C, B, A}: a title word counts ten times a body word. Negated
-            // so that, as with bm25, lower is better.
-            rank =
-                format!("(-ts_rank('{{0, 0, 0.1, 1.0}}', e.search, {p}::text::tsquery))::FLOAT8");
-        }
-    }
-    if let Some(floor) = floor {
-        let p = bind(Box::new(floor));
-        conditions.push(format!("e.row_id >= {p}"));
-    }
+    bind: &mut dyn FnMut(Box<dyn ToSql + Sync>) -> String,
+) -> Vec<String> {
+    let mut conditions = vec!["s.deleted_at IS NULL".to_string()];
     if let Some(site_id) = query.site_id {
         let p = bind(Box::new(site_id));
-        conditions.push(format!("e.site_id = {p}"));
+        conditions.push(format!("s.site_id = {p}"));
     }
     if !query.section_ids.is_empty() {
         let p = bind(Box::new(query.section_ids.clone()));
-        conditions.push(format!("e.section_id = ANY({p})"));
-    }
-    if !exclude.is_empty() {
-        let p = bind(Box::new(exclude.to_vec()));
-        conditions.push(format!("NOT (e.entry_id = ANY({p}))"));
+        conditions.push(format!("s.section_id = ANY({p})"));
     }
     let status = match query.status.as_str() {
         "live" => {
             let now = bind(Box::new(query.now));
             format!(
-                "e.enabled AND e.post_date <= {now} AND (e.expiry_date IS NULL OR e.expiry_date > {now})"
+                "s.enabled AND s.post_date <= {now} AND (s.expiry_date IS NULL OR s.expiry_date > {now})"
             )
         }
         "pending" => {
             let now = bind(Box::new(query.now));
             format!(
-                "e.enabled AND (e.post_date IS NULL OR e.post_date > {now}) AND (e.expiry_date IS NULL OR e.expiry_date > {now})"
+                "s.enabled AND (s.post_date IS NULL OR s.post_date > {now}) AND (s.expiry_date IS NULL OR s.expiry_date > {now})"
             )
         }
         "expired" => {
             let now = bind(Box::new(query.now));
-            format!("e.enabled AND e.expiry_date <= {now}")
+            format!("s.enabled AND s.expiry_date <= {now}")
         }
-        "disabled" => "NOT e.enabled".to_string(),
+        "disabled" => "NOT s.enabled".to_string(),
         _ => "TRUE".to_string(),
     };
     conditions.push(status);
-    let limit = bind(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
-    // Column 17 is the rank. With words, `row_id + 0` is not the key's order: matches
-    // come from the GIN index as bitmaps, never from walking the primary key backwards
-    // testing every row (the planner's pick when it expects many matches, and a pass over
-    // the whole table when they are few or only in titles).
-    let order = match (tsquery.is_some(), ranked) {
-        (true, true) => "17, e.row_id DESC",
-        (true, false) => "e.row_id + 0 DESC",
-        (false, _) => "e.row_id DESC",
-    };
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS}, {rank} FROM entries e WHERE {} ORDER BY {order} LIMIT {limit}",
-        conditions.join(" AND ")
-    );
+    conditions
+}
+
+/// The hits of `sql`, whose rows are the entry columns and the rank.
+fn hits(c: &mut Conn, sql: &str, values: &[Box<dyn ToSql + Sync>]) -> StoreResult<Vec<SearchHit>> {
     let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-    c.query(&sql, &params)?
+    c.query(sql, &params)?
         .iter()
         .map(|row| {
             Ok(SearchHit {
@@ -248,6 +202,99 @@ fn search_from(
             })
         })
         .collect()
+}
+
+/// Filtered matches of `tsquery` (not of the `exclude`d entries), by rank when `ranked`,
+/// else newest first; everything filtered, newest first, without words. The matches are
+/// chosen and ranked on the narrow `entry_search` rows; only the `limit` chosen are read
+/// from `entries`.
+fn search_from(
+    c: &mut Conn,
+    query: &SearchQuery,
+    tsquery: Option<&str>,
+    ranked: bool,
+    exclude: &[i64],
+) -> StoreResult<Vec<SearchHit>> {
+    let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+    let mut bind = |value: Box<dyn ToSql + Sync>| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    let mut conditions = filters(query, &mut bind);
+    let mut rank = "NULL::FLOAT8".to_string();
+    if let Some(tsquery) = tsquery {
+        let p = bind(Box::new(tsquery.to_string()));
+        conditions.push(format!("s.search @@ {p}::text::tsquery"));
+        if ranked {
+            // Weights are {D, C, B, A}: a title word counts ten times a body word. Negated
+            // so that, as with bm25, lower is better.
+            rank =
+                format!("(-ts_rank('{{0, 0, 0.1, 1.0}}', s.search, {p}::text::tsquery))::FLOAT8");
+        }
+    }
+    if !exclude.is_empty() {
+        let p = bind(Box::new(exclude.to_vec()));
+        conditions.push(format!("NOT (s.entry_id = ANY({p}))"));
+    }
+    let limit = bind(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+    // With words, `row_id + 0` is not the key's order: matches come from the GIN index as
+    // bitmaps, never from walking the primary key backwards testing every row (the
+    // planner's pick when it expects many matches, and a pass over the whole table when
+    // they are few or only in titles).
+    let (order, outer) = match (tsquery.is_some(), ranked) {
+        (true, true) => ("2, s.row_id DESC", "m.rank, m.row_id DESC"),
+        (true, false) => ("s.row_id + 0 DESC", "m.row_id DESC"),
+        (false, _) => ("s.row_id DESC", "m.row_id DESC"),
+    };
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS}, m.rank FROM
+           (SELECT s.row_id, {rank} AS rank FROM entry_search s WHERE {}
+            ORDER BY {order} LIMIT {limit}) m
+         JOIN entries e ON e.row_id = m.row_id ORDER BY {outer}",
+        conditions.join(" AND ")
+    );
+    hits(c, &sql, &values)
+}
+
+/// The window's answer in one statement: the filtered matches of `in_titles` among the
+/// row ids from `floor` to `top`, newest first, then, if they are fewer than the limit,
+/// the other entries' matches of `expression` in the same rows, newest first.
+fn search_window(
+    c: &mut Conn,
+    query: &SearchQuery,
+    (in_titles, expression): (&str, &str),
+    (floor, top): (i64, i64),
+) -> StoreResult<Vec<SearchHit>> {
+    let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+    let mut bind = |value: Box<dyn ToSql + Sync>| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    let mut conditions = filters(query, &mut bind);
+    let floor_p = bind(Box::new(floor));
+    conditions.push(format!("s.row_id >= {floor_p}"));
+    let shared = conditions.join(" AND ");
+    let titles = bind(Box::new(in_blocks(in_titles, floor, top)));
+    let all = bind(Box::new(in_blocks(expression, floor, top)));
+    let limit = bind(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+    // `r` runs only when the titles left room (a one-time filter), and never returns an
+    // entry `t` returned, in any site (as two statements excluding `t`'s entries did).
+    let sql = format!(
+        "WITH t AS MATERIALIZED (
+             SELECT s.row_id, s.entry_id FROM entry_search s
+             WHERE {shared} AND s.search @@ {titles}::text::tsquery
+             ORDER BY s.row_id + 0 DESC LIMIT {limit}),
+         r AS (
+             SELECT s.row_id FROM entry_search s
+             WHERE {shared} AND s.search @@ {all}::text::tsquery
+               AND (SELECT count(*) FROM t) < {limit}
+               AND NOT (s.entry_id = ANY(ARRAY(SELECT entry_id FROM t)))
+             ORDER BY s.row_id + 0 DESC LIMIT {limit})
+         SELECT {ENTRY_COLUMNS}, NULL::FLOAT8 FROM
+           (SELECT row_id, 0 AS part FROM t UNION ALL SELECT row_id, 1 FROM r) m
+         JOIN entries e ON e.row_id = m.row_id ORDER BY m.part, m.row_id DESC LIMIT {limit}"
+    );
+    hits(c, &sql, &values)
 }
 
 /// The same algorithm as the SQLite backend's search, on PostgreSQL's index.
@@ -290,7 +337,7 @@ pub(crate) fn search_within_limit(
 
 pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
     if query.terms.is_empty() {
-        return search_from(c, query, None, (None, None), false, &[]);
+        return search_from(c, query, None, false, &[]);
     }
     let Some(expression) = tsquery(&query.terms, "") else {
         return Ok(Vec::new());
@@ -300,16 +347,16 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
     };
     let window = query.window;
     if window == 0 {
-        return search_from(c, query, Some(&expression), (None, None), true, &[]);
+        return search_from(c, query, Some(&expression), true, &[]);
     }
     // The whole query in `window` entries already makes it common, and gives the floor;
-    // otherwise one of its terms may still be (each test reads at most `window` rows).
+    // otherwise one of its terms may still be (each test reads about `window` rows).
     let floor = nth_newest_match(c, &expression, window, top)?;
     let mut common = floor.is_some();
     if !common && query.terms.len() > 1 {
         for term in &query.terms {
             if let Some(single) = tsquery(std::slice::from_ref(term), "")
-                && has_matches(c, &single, window)?
+                && nth_newest_match(c, &single, window, top)?.is_some()
             {
                 common = true;
                 break;
@@ -317,35 +364,27 @@ pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<Searc
         }
     }
     if !common {
-        return search_from(c, query, Some(&expression), (None, None), true, &[]);
+        return search_from(c, query, Some(&expression), true, &[]);
     }
     // Some term is everywhere: rank the newest matches, title matches first.
     let in_titles = tsquery(&query.terms, "A")
         .ok_or_else(|| StoreError::Other("a search term lost its words".into()))?;
-    let newest = (floor, Some(top));
-    let mut hits = search_from(c, query, Some(&in_titles), newest, false, &[])?;
-    let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
-    if hits.len() < query.limit {
-        hits.extend(search_from(
-            c,
-            query,
-            Some(&expression),
-            newest,
-            false,
-            &seen,
-        )?);
-    }
+    let mut hits = match floor {
+        Some(floor) => search_window(c, query, (&in_titles, &expression), (floor, top))?,
+        // Fewer matches than the window: all of them are the newest, titles first.
+        None => {
+            let mut hits = search_from(c, query, Some(&in_titles), false, &[])?;
+            if hits.len() < query.limit {
+                let seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
+                hits.extend(search_from(c, query, Some(&expression), false, &seen)?);
+            }
+            hits
+        }
+    };
     if hits.len() < query.limit && floor.is_some() {
         // The filters kept too few of the newest matches: look further back.
-        seen = hits.iter().map(|h| h.row.entry_id).collect();
-        hits.extend(search_from(
-            c,
-            query,
-            Some(&expression),
-            (None, None),
-            false,
-            &seen,
-        )?);
+        let seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
+        hits.extend(search_from(c, query, Some(&expression), false, &seen)?);
     }
     hits.truncate(query.limit);
     Ok(hits)

@@ -13,32 +13,34 @@ LANGUAGE sql IMMUTABLE AS $$
     FROM generate_series(greatest(lower, 0) / 4096, top / 4096) b
 $$;
 
--- The row id of the `n`th newest match of `q`, NULL if it has fewer matches: the newest
--- rows in growing ranges, each sized from the density the last one showed; a density
--- that says the whole table holds fewer than about 2n matches goes to the whole table.
-CREATE FUNCTION entry_search_nth(q TEXT, n INT, top BIGINT) RETURNS BIGINT
+-- The row ids of the `n` newest matches of `q`, NULL if it has fewer: the newest rows in
+-- growing ranges, each sized from the density the last one showed; a density that says
+-- the whole table holds fewer than about 2n matches goes to the whole table.
+CREATE FUNCTION entry_search_newest(q TEXT, n INT, top BIGINT) RETURNS BIGINT[]
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     span BIGINT := n::BIGINT * 5 / 4;
     lower BIGINT;
     found BIGINT;
-    last BIGINT;
+    ids BIGINT[];
 BEGIN
     LOOP
         lower := top - span;
+        -- `row_id + 0`: never the key's order or range. The newest rows are past the
+        -- statistics' histogram, so the planner took a range as nearly empty and tested
+        -- every row of it (97,000 rows, 290 ms for a prefix) instead of using GIN.
         IF lower <= 0 THEN
-            -- `row_id + 0`: not the key's order, so never a walk over the whole key.
-            SELECT count(*), min(m.row_id) INTO found, last FROM (
+            SELECT count(*), array_agg(m.row_id) INTO found, ids FROM (
                 SELECT s.row_id FROM entry_search s WHERE s.search @@ q::tsquery
                 ORDER BY s.row_id + 0 DESC LIMIT n) m;
-            RETURN CASE WHEN found = n THEN last END;
+            RETURN CASE WHEN found = n THEN ids END;
         END IF;
-        SELECT count(*), min(m.row_id) INTO found, last FROM (
+        SELECT count(*), array_agg(m.row_id) INTO found, ids FROM (
             SELECT s.row_id FROM entry_search s
-            WHERE s.search @@ entry_search_blocks(q, lower + 1, top)::tsquery AND s.row_id > lower
+            WHERE s.search @@ entry_search_blocks(q, lower + 1, top)::tsquery AND s.row_id + 0 > lower
             ORDER BY s.row_id + 0 DESC LIMIT n) m;
         IF found = n THEN
-            RETURN last;
+            RETURN ids;
         END IF;
         IF greatest(found, 1)::FLOAT8 * top / span < 2.0 * n THEN
             span := top;
@@ -62,7 +64,7 @@ LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
     kept TEXT;
     top BIGINT;
-    floor BIGINT;
+    newest BIGINT[];
     common BOOLEAN := FALSE;
     single TEXT;
     seen BIGINT[] := '{}';
@@ -91,11 +93,11 @@ BEGIN
     IF win > 0 THEN
         -- The whole query in `win` entries makes it common and gives the floor; otherwise
         -- one of its terms may still be.
-        floor := entry_search_nth(expression, win, top);
-        common := floor IS NOT NULL;
+        newest := entry_search_newest(expression, win, top);
+        common := newest IS NOT NULL;
         IF NOT common AND cardinality(singles) > 1 THEN
             FOREACH single IN ARRAY singles LOOP
-                IF entry_search_nth(single, win, top) IS NOT NULL THEN
+                IF entry_search_newest(single, win, top) IS NOT NULL THEN
                     common := TRUE;
                     EXIT;
                 END IF;
@@ -112,16 +114,20 @@ BEGIN
             USING site, sections, now_ms, expression, lim;
         RETURN;
     END IF;
-    -- Some term is everywhere: the newest matches (row ids from the floor), title matches
-    -- first, then the other entries' matches; then, if the filters kept too few, further
-    -- back. `row_id + 0`: GIN bitmaps, never a walk over the key testing every row.
+    -- Some term is everywhere: the newest matches (`newest`, all matches of the
+    -- expression), title matches first, then the other entries' matches; then, if the
+    -- filters kept too few, further back. The window's rows are read by key, not found
+    -- again through GIN (a prefix's partial match costs tens of ms per statement).
+    -- Without `newest` (only a single term is common), all matches are the window;
+    -- `row_id + 0`: GIN bitmaps, never a walk over the key testing every row.
     FOR r IN EXECUTE format(
-        'SELECT s.row_id, s.entry_id FROM entry_search s WHERE %s AND s.search @@ $4::tsquery %s
-         ORDER BY s.row_id + 0 DESC LIMIT $5', kept,
-        CASE WHEN floor IS NOT NULL THEN 'AND s.row_id >= $6' ELSE '' END)
-        USING site, sections, now_ms,
-              CASE WHEN floor IS NULL THEN in_titles ELSE entry_search_blocks(in_titles, floor, top) END,
-              lim, floor
+        'SELECT s.row_id, s.entry_id FROM entry_search s WHERE %s AND %s
+         ORDER BY %s DESC LIMIT $5', kept,
+        -- ts_match_vq is @@ that no index serves: each window row is tested, by key.
+        CASE WHEN newest IS NOT NULL THEN 's.row_id = ANY($6) AND ts_match_vq(s.search, $4::tsquery)'
+             ELSE 's.search @@ $4::tsquery' END,
+        CASE WHEN newest IS NOT NULL THEN 's.row_id' ELSE 's.row_id + 0' END)
+        USING site, sections, now_ms, in_titles, lim, newest
     LOOP
         hit := r.row_id;
         rank := NULL;
@@ -131,12 +137,11 @@ BEGIN
     IF cardinality(seen) < lim THEN
         FOR r IN EXECUTE format(
             'SELECT s.row_id, s.entry_id FROM entry_search s
-             WHERE %s AND s.search @@ $4::tsquery AND NOT (s.entry_id = ANY($7)) %s
-             ORDER BY s.row_id + 0 DESC LIMIT $5', kept,
-            CASE WHEN floor IS NOT NULL THEN 'AND s.row_id >= $6' ELSE '' END)
-            USING site, sections, now_ms,
-                  CASE WHEN floor IS NULL THEN expression ELSE entry_search_blocks(expression, floor, top) END,
-                  lim - cardinality(seen), floor, seen
+             WHERE %s AND %s AND NOT (s.entry_id = ANY($7))
+             ORDER BY %s DESC LIMIT $5', kept,
+            CASE WHEN newest IS NOT NULL THEN 's.row_id = ANY($6)' ELSE 's.search @@ $4::tsquery' END,
+            CASE WHEN newest IS NOT NULL THEN 's.row_id' ELSE 's.row_id + 0' END)
+            USING site, sections, now_ms, expression, lim - cardinality(seen), newest, seen
         LOOP
             hit := r.row_id;
             rank := NULL;
@@ -144,7 +149,7 @@ BEGIN
             seen := seen || r.entry_id;
         END LOOP;
     END IF;
-    IF cardinality(seen) < lim AND floor IS NOT NULL THEN
+    IF cardinality(seen) < lim AND newest IS NOT NULL THEN
         RETURN QUERY EXECUTE format(
             'SELECT s.row_id, NULL::FLOAT8 FROM entry_search s
              WHERE %s AND s.search @@ $4::tsquery AND NOT (s.entry_id = ANY($6))

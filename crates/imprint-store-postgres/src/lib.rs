@@ -48,6 +48,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_roles_requests_audit.sql"),
     include_str!("../migrations/0006_key_retirements.sql"),
     include_str!("../migrations/0007_search_recency.sql"),
+    include_str!("../migrations/0008_search_table.sql"),
+    include_str!("../migrations/0009_search_function.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

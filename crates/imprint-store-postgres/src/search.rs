@@ -1,6 +1,9 @@
-//! Full-text search on PostgreSQL: a `tsvector` column on `entries` with a GIN index,
+//! Full-text search on PostgreSQL: a `tsvector` column on the narrow `entry_search` table
+//! (one row per `entries` row, kept by triggers, migration 0008) with a GIN index,
 //! title words weighted A and body words B, ranked by `ts_rank` so a title match
-//! outranks a body match (as SQLite's bm25(10, 1) does).
+//! outranks a body match (as SQLite's bm25(10, 1) does). The algorithm (the window of
+//! newest matches, then ranking) runs on the server, in the SQL function
+//! `entry_search_hits` (migration 0009): one call per search.
 //!
 //! Words are cut the way SQLite's `unicode61 remove_diacritics` tokenizer cuts them —
 //! runs of letters and digits, lowercased, accents removed — here in Rust, for both the
@@ -11,7 +14,6 @@
 
 use imprint_store::content::{SearchHit, SearchQuery, SearchTerm};
 use imprint_store::{StoreError, StoreResult};
-use tokio_postgres::types::ToSql;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -77,177 +79,63 @@ fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
     }
 }
 
-/// Row ids per recency block: each row's vector holds the lexeme `~r{row_id / BLOCK}`
-/// (migration 0008), which no search word can be (words are letters and digits).
-const BLOCK: i64 = 4096;
-
-/// `query` for rows with ids from `lower` to `top` only: ANDed with the lexemes of their
-/// blocks, the GIN index reads those blocks' part of each word's index entry instead of
-/// all of it (the exact bounds are checked on the rows as `row_id` conditions).
-fn in_blocks(query: &str, lower: i64, top: i64) -> String {
-    let blocks: Vec<String> = (lower.max(0) / BLOCK..=top / BLOCK)
-        .map(|block| format!("'~r{block}'"))
-        .collect();
-    format!("({query}) & ({})", blocks.join(" | "))
-}
-
-/// The newest row id, the top of every recency range; `None` for an empty table.
-fn newest_row(c: &mut Conn) -> StoreResult<Option<i64>> {
-    get(&c.one("SELECT max(row_id) FROM entries", &[])?, 0)
-}
-
-/// The row id of the `n`th newest match of `query`, if it has that many.
-///
-/// A GIN index knows which rows match but not in which order, so `ORDER BY row_id DESC
-/// OFFSET n` reads every match of the query (or, as the planner often chose, walks the
-/// primary key backwards testing every row): both grow with the table. Instead the newest
-/// rows are searched in growing ranges of row ids (their blocks' lexemes in the query),
-/// each sized from the matches the last one found, so a search reads about `n` matches
-/// and their blocks' index entries whatever the entry count.
-fn nth_newest_match(c: &mut Conn, query: &str, n: usize, top: i64) -> StoreResult<Option<i64>> {
-    let wanted = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
-    let mut span = wanted.saturating_mul(5) / 4;
-    loop {
-        let lower = top.saturating_sub(span);
-        let rows = if lower <= 0 {
-            // `row_id + 0`: not the key's order, so never a walk over the whole key.
-            c.query(
-                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery ORDER BY row_id + 0 DESC LIMIT $2",
-                &[&query, &wanted],
-            )?
-        } else {
-            // `row_id + 0` here too: with stale statistics the planner walked the key
-            // backwards over most of the range (seconds at 1,000,000 entries).
-            c.query(
-                "SELECT row_id FROM entries WHERE search @@ $1::text::tsquery AND row_id > $3
-                 ORDER BY row_id + 0 DESC LIMIT $2",
-                &[&in_blocks(query, lower + 1, top), &wanted, &lower],
-            )?
+/// One search in one call of `entry_search_hits` (migration 0009), which runs the same
+/// algorithm as the SQLite backend's search on the server: a term in more than
+/// `window` entries is served from its `window` newest matches (found in growing ranges of
+/// the newest row ids, through their recency blocks' lexemes), title matches first; other
+/// queries are ranked by `ts_rank` over all their matches. Every statement reads the
+/// narrow `entry_search` rows (migration 0008); only the hits are read from `entries`.
+/// One call instead of a statement per step: on a busy host each round trip cost more
+/// than the statements.
+fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+    let (expression, in_titles) = if query.terms.is_empty() {
+        (None, None)
+    } else {
+        let Some(expression) = tsquery(&query.terms, "") else {
+            return Ok(Vec::new());
         };
-        if rows.len() as i64 == wanted {
-            return rows.last().map(|row| get(row, 0)).transpose();
-        }
-        if lower <= 0 {
-            return Ok(None);
-        }
-        // Aim for the range that holds `n` matches at the density just seen, with room.
-        let found = rows.len() as i64;
-        span = if found == 0 {
-            span.saturating_mul(8)
-        } else {
-            (span.saturating_mul(wanted) / found)
-                .saturating_mul(5)
-                .max(span.saturating_mul(5))
-                / 4
-        };
-    }
-}
-
-/// Whether `query` matches at least `n` rows: reads at most `n` of them.
-fn has_matches(c: &mut Conn, query: &str, n: usize) -> StoreResult<bool> {
-    let wanted = i64::try_from(n).unwrap_or(i64::MAX);
-    let found: i64 = get(
-        &c.one(
-            "SELECT count(*) FROM (SELECT 1 FROM entries WHERE search @@ $1::text::tsquery LIMIT $2) m",
-            &[&query, &wanted],
-        )?,
-        0,
-    )?;
-    Ok(found >= wanted)
-}
-
-/// Filtered matches of `tsquery` (only among row ids from `floor` to `top` when given, and
-/// not of the `exclude`d entries), by rank when `ranked`, else newest first.
-fn search_from(
-    c: &mut Conn,
-    query: &SearchQuery,
-    tsquery: Option<&str>,
-    (floor, top): (Option<i64>, Option<i64>),
-    ranked: bool,
-    exclude: &[i64],
-) -> StoreResult<Vec<SearchHit>> {
-    let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-    let mut bind = |value: Box<dyn ToSql + Sync>| {
-        values.push(value);
-        format!("${}", values.len())
+        (Some(expression), tsquery(&query.terms, "A"))
     };
-    let mut conditions = vec!["e.deleted_at IS NULL".to_string()];
-    let mut rank = "NULL::FLOAT8".to_string();
-    if let Some(tsquery) = tsquery {
-        let text = match (floor, top) {
-            (Some(floor), Some(top)) => in_blocks(tsquery, floor, top),
-            _ => tsquery.to_string(),
-        };
-        let p = bind(Box::new(text));
-        conditions.push(format!("e.search @@ {p}::text::tsquery"));
-        if ranked {
-            // Weights are {D, C, B, A}: a title word counts ten times a body word. Negated
-            // so that, as with bm25, lower is better.
-            rank =
-                format!("(-ts_rank('{{0, 0, 0.1, 1.0}}', e.search, {p}::text::tsquery))::FLOAT8");
-        }
-    }
-    if let Some(floor) = floor {
-        let p = bind(Box::new(floor));
-        conditions.push(format!("e.row_id >= {p}"));
-    }
-    if let Some(site_id) = query.site_id {
-        let p = bind(Box::new(site_id));
-        conditions.push(format!("e.site_id = {p}"));
-    }
-    if !query.section_ids.is_empty() {
-        let p = bind(Box::new(query.section_ids.clone()));
-        conditions.push(format!("e.section_id = ANY({p})"));
-    }
-    if !exclude.is_empty() {
-        let p = bind(Box::new(exclude.to_vec()));
-        conditions.push(format!("NOT (e.entry_id = ANY({p}))"));
-    }
-    let status = match query.status.as_str() {
-        "live" => {
-            let now = bind(Box::new(query.now));
-            format!(
-                "e.enabled AND e.post_date <= {now} AND (e.expiry_date IS NULL OR e.expiry_date > {now})"
-            )
-        }
-        "pending" => {
-            let now = bind(Box::new(query.now));
-            format!(
-                "e.enabled AND (e.post_date IS NULL OR e.post_date > {now}) AND (e.expiry_date IS NULL OR e.expiry_date > {now})"
-            )
-        }
-        "expired" => {
-            let now = bind(Box::new(query.now));
-            format!("e.enabled AND e.expiry_date <= {now}")
-        }
-        "disabled" => "NOT e.enabled".to_string(),
-        _ => "TRUE".to_string(),
+    // Each term's own query: one of them in `window` entries also makes the search common.
+    let singles: Vec<String> = if query.terms.len() > 1 {
+        query
+            .terms
+            .iter()
+            .filter_map(|term| tsquery(std::slice::from_ref(term), ""))
+            .collect()
+    } else {
+        Vec::new()
     };
-    conditions.push(status);
-    let limit = bind(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
-    // Column 17 is the rank. With words, `row_id + 0` is not the key's order: matches
-    // come from the GIN index as bitmaps, never from walking the primary key backwards
-    // testing every row (the planner's pick when it expects many matches, and a pass over
-    // the whole table when they are few or only in titles).
-    let order = match (tsquery.is_some(), ranked) {
-        (true, true) => "17, e.row_id DESC",
-        (true, false) => "e.row_id + 0 DESC",
-        (false, _) => "e.row_id DESC",
-    };
+    let window = i32::try_from(query.window).unwrap_or(i32::MAX);
+    let limit = i32::try_from(query.limit).unwrap_or(i32::MAX);
+    let sections = (!query.section_ids.is_empty()).then(|| query.section_ids.clone());
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS}, {rank} FROM entries e WHERE {} ORDER BY {order} LIMIT {limit}",
-        conditions.join(" AND ")
+        "SELECT {ENTRY_COLUMNS}, h.rank
+         FROM entry_search_hits($1, $2, $3, $4, $5, $6, $7, $8, $9) WITH ORDINALITY h(hit, rank, n)
+         JOIN entries e ON e.row_id = h.hit ORDER BY h.n"
     );
-    let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-    c.query(&sql, &params)?
-        .iter()
-        .map(|row| {
-            Ok(SearchHit {
-                row: entry_from_row(row)?,
-                rank: get(row, 16)?,
-            })
+    c.query(
+        &sql,
+        &[
+            &expression,
+            &in_titles,
+            &singles,
+            &window,
+            &limit,
+            &query.site_id,
+            &sections,
+            &query.status,
+            &query.now,
+        ],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(SearchHit {
+            row: entry_from_row(row)?,
+            rank: get(row, 16)?,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// The same algorithm as the SQLite backend's search, on PostgreSQL's index.
@@ -286,69 +174,6 @@ pub(crate) fn search_within_limit(
         }
     }
     result
-}
-
-pub(crate) fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
-    if query.terms.is_empty() {
-        return search_from(c, query, None, (None, None), false, &[]);
-    }
-    let Some(expression) = tsquery(&query.terms, "") else {
-        return Ok(Vec::new());
-    };
-    let Some(top) = newest_row(c)? else {
-        return Ok(Vec::new());
-    };
-    let window = query.window;
-    if window == 0 {
-        return search_from(c, query, Some(&expression), (None, None), true, &[]);
-    }
-    // The whole query in `window` entries already makes it common, and gives the floor;
-    // otherwise one of its terms may still be (each test reads at most `window` rows).
-    let floor = nth_newest_match(c, &expression, window, top)?;
-    let mut common = floor.is_some();
-    if !common && query.terms.len() > 1 {
-        for term in &query.terms {
-            if let Some(single) = tsquery(std::slice::from_ref(term), "")
-                && has_matches(c, &single, window)?
-            {
-                common = true;
-                break;
-            }
-        }
-    }
-    if !common {
-        return search_from(c, query, Some(&expression), (None, None), true, &[]);
-    }
-    // Some term is everywhere: rank the newest matches, title matches first.
-    let in_titles = tsquery(&query.terms, "A")
-        .ok_or_else(|| StoreError::Other("a search term lost its words".into()))?;
-    let newest = (floor, Some(top));
-    let mut hits = search_from(c, query, Some(&in_titles), newest, false, &[])?;
-    let mut seen: Vec<i64> = hits.iter().map(|h| h.row.entry_id).collect();
-    if hits.len() < query.limit {
-        hits.extend(search_from(
-            c,
-            query,
-            Some(&expression),
-            newest,
-            false,
-            &seen,
-        )?);
-    }
-    if hits.len() < query.limit && floor.is_some() {
-        // The filters kept too few of the newest matches: look further back.
-        seen = hits.iter().map(|h| h.row.entry_id).collect();
-        hits.extend(search_from(
-            c,
-            query,
-            Some(&expression),
-            (None, None),
-            false,
-            &seen,
-        )?);
-    }
-    hits.truncate(query.limit);
-    Ok(hits)
 }
 
 #[cfg(test)]

@@ -752,11 +752,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         },
         Command::Validate(flags) => {
             let (client_id, profile_id, draft_name) = flags.ids();
-            let report = service.validate_config(ValidateConfig {
+            let mut report = service.validate_config(ValidateConfig {
                 client_id,
                 profile_id,
                 draft_name,
             })?;
+            if !json {
+                report.reword(&CliWords { styled: false });
+            }
             let valid = report.report.valid;
             output::print(View::Validate, &report, json, verbose);
             // A failed validation is an answer, not an error, but scripts need to see it.

@@ -99,6 +99,8 @@ pub fn command(step: &NextStep) -> String {
         NextStep::UpdateFieldLayout => "imprint content update-field-layout <id>".to_string(),
         NextStep::CreateEntryType => "imprint content create-entry-type".to_string(),
         NextStep::CreateEntry => "imprint content create-entry".to_string(),
+        NextStep::CreateField => "imprint content create-field".to_string(),
+        NextStep::SetSecret => "imprint secrets set <name>".to_string(),
         NextStep::ListRevisions { entry_id } => format!("imprint content revisions {entry_id}"),
         NextStep::GetRevision { entry_id } => {
             format!("imprint content revision {entry_id} <revision>")

@@ -1063,7 +1063,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     Some(value) => value,
                     None => read_secret_from_stdin(&name)?,
                 };
-                answer(service.set_secret(SetSecret { name, value }))
+                worded(service.set_secret(SetSecret { name, value }), json)
             }
             SecretsCommand::List => answer(service.list_secrets(ListSecrets {})),
             SecretsCommand::Remove { name } => answer(service.remove_secret(RemoveSecret { name })),

@@ -427,6 +427,44 @@ fn names_a_full_disk(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_publish_words_its_summary_and_details_per_surface() {
+        use crate::next::{Draft, Words, tool_name};
+        struct Shout;
+        impl Words for Shout {
+            fn step(&self, step: &crate::next::NextStep) -> String {
+                tool_name(step).to_uppercase()
+            }
+            fn verb(&self) -> &'static str {
+                "do"
+            }
+        }
+        let report = imprint_config::validate::validate_payload(
+            "cursor",
+            &serde_json::json!({"mcpServers": {}}),
+        );
+        let error = does_not_validate(
+            "refused: ",
+            &report,
+            &Draft::new("cursor", "default", "default"),
+        );
+        let as_tools = "the configuration has no servers; add one with add_server_to_config (see list_available_servers)";
+        assert_eq!(
+            error.message(),
+            format!("refused: EMPTY_CONFIG: {as_tools}")
+        );
+        assert_eq!(error.details().unwrap()["errors"][0]["message"], as_tools);
+        let shouted = "the configuration has no servers; add one with ADD_SERVER_TO_CONFIG (see LIST_AVAILABLE_SERVERS)";
+        assert_eq!(
+            error.worded(&Shout),
+            format!("refused: EMPTY_CONFIG: {shouted}")
+        );
+        assert_eq!(
+            error.worded_details(&Shout).unwrap()["errors"][0]["message"],
+            shouted
+        );
+    }
     use imprint_store::StoreError;
 
     #[test]

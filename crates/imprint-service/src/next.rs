@@ -429,6 +429,30 @@ mod tests {
     }
 
     #[test]
+    fn the_lower_crates_steps_keep_their_tool_names() {
+        use imprint_config::next::{Fix, Step};
+        let draft = Draft::new("cursor", "default", "default");
+        for step in [
+            Step::AddServer,
+            Step::RemoveServer,
+            Step::ListCatalog,
+            Step::RegisterServer,
+            Step::SetSecret,
+        ] {
+            let fix = Fix::text("; with ").step(step).then(")");
+            // MCP's text is the crate's own, byte for byte
+            assert_eq!(config_fix(&fix, &draft).word(&ToolWords), fix.as_tools());
+        }
+        for step in [
+            imprint_content::Step::ListFields,
+            imprint_content::Step::ListFieldTypes,
+            imprint_content::Step::UpdateFieldLayout,
+        ] {
+            assert_eq!(tool_name(&content_step(step)), step.tool_name());
+        }
+    }
+
+    #[test]
     fn an_old_text_stays_for_tools_and_every_other_surface_words_the_step() {
         let force = NextStep::Deploy {
             client_id: "cursor".into(),

@@ -53,7 +53,7 @@ pub struct ServiceError {
     hint: Option<Box<crate::next::Hint>>,
     /// Hints inside `details`' strings (a validation report's issues), in tool words there;
     /// [`Self::worded_details`] words them per surface.
-    detail_hints: Option<Box<Vec<crate::next::Hint>>>,
+    detail_hints: Option<Box<[crate::next::Hint]>>,
     /// What failed underneath (a database error, say): for logs, never shown to a caller.
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -96,7 +96,7 @@ impl ServiceError {
     /// report): MCP shows them as they are, other surfaces through [`Self::worded_details`].
     pub fn with_worded_details(mut self, details: Value, hints: Vec<crate::next::Hint>) -> Self {
         self.details = Some(Box::new(details));
-        self.detail_hints = (!hints.is_empty()).then(|| Box::new(hints));
+        self.detail_hints = (!hints.is_empty()).then(|| hints.into_boxed_slice());
         self
     }
 

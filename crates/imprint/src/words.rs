@@ -125,9 +125,11 @@ pub fn command(step: &NextStep) -> String {
 }
 
 /// Whole phrases first: where a tool name comes with its argument, the command has a flag.
+/// Each row stays for a text still built without steps: a forced deploy as `ToolWords` names
+/// it (a hint's text copied into a field the answer does not reword, such as a status
+/// reason), the content deletes' "pass force: true", and `diff_config`'s parameter names.
 const PHRASES: &[(&str, &str)] = &[
     ("deploy_config (force)", "`imprint deploy --force`"),
-    ("deploy_config with force", "`imprint deploy --force`"),
     ("force: true", "--force"),
     (
         "pass local_payload (the config you have) or local_artifact_id (an artifact you hold)",

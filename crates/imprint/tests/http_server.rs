@@ -1174,4 +1174,31 @@ fn the_control_panel_names_its_buttons_in_validation_issues() {
         "{flash}"
     );
     assert_eq!(names_a_lower_tool(flash), None, "{flash}");
+    // A required env var left out: secrets are not set in the panel, the CLI sets them.
+    let reply = server.send(
+        "POST",
+        &format!("{page_url}/draft/add"),
+        &[
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", own.as_str()),
+        ],
+        Some(&format!("server_id=github&_csrf={csrf}")),
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let after = server
+        .send("GET", page_url, &[("cookie", &cookie)], None)
+        .body;
+    let flash = after
+        .split("class=\"flash error\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no flash: {after}"));
+    assert!(
+        flash.contains(
+            "stored with the CLI&#39;s `imprint secrets set &lt;name&gt;` (not in the panel))"
+        ),
+        "{flash}"
+    );
+    assert_eq!(names_a_lower_tool(flash), None, "{flash}");
 }

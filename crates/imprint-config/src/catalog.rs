@@ -33,6 +33,7 @@ use template::{is_ident, value_text};
 use crate::error::{ConfigError, invalid};
 use crate::ids::validate_id;
 use crate::model::{ServerEntry, Transport};
+use crate::next::{Fix, Step};
 use crate::validate::is_http_url;
 
 /// The type of a catalog parameter.
@@ -485,11 +486,16 @@ impl ServerDefinition {
             .collect();
         if !missing.is_empty() {
             let example: Vec<String> = missing.iter().map(|n| format!("\"{n}\": \"…\"")).collect();
-            return Err(invalid(format!(
-                "missing required environment variable {} for server '{id}'; pass env_vars={{{}}} (a value, or a \"${{secret:NAME}}\" reference to a secret stored with set_secret)",
-                missing.join(", "),
-                example.join(", ")
-            )));
+            return Err(crate::error::fixable(
+                format!(
+                    "missing required environment variable {} for server '{id}'; pass env_vars={{{}}}",
+                    missing.join(", "),
+                    example.join(", ")
+                ),
+                Fix::text(" (a value, or a \"${secret:NAME}\" reference to a secret stored with ")
+                    .step(Step::SetSecret)
+                    .then(")"),
+            ));
         }
         if env.is_empty() {
             return Ok(None);

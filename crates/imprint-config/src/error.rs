@@ -10,6 +10,13 @@ pub enum ConfigError {
     /// The caller passed something malformed: an id, a parameter, a definition, a file section.
     #[error("{message}")]
     InvalidInput { message: String },
+    /// As `InvalidInput`, with what fixes it as data: `message` holds `fix` in the operations'
+    /// own names (as MCP shows it), the service words it per surface.
+    #[error("{message}")]
+    Fixable {
+        message: String,
+        fix: crate::next::Fix,
+    },
     /// No catalog entry has this id.
     #[error("unknown server '{server_id}': call list_available_servers to see the catalog ids")]
     UnknownServer { server_id: String },
@@ -22,6 +29,14 @@ pub enum ConfigError {
 pub fn invalid(msg: impl Into<String>) -> ConfigError {
     ConfigError::InvalidInput {
         message: msg.into(),
+    }
+}
+
+/// An [`ConfigError::Fixable`]: `fact`, then `fix` in the operations' own names.
+pub fn fixable(fact: impl Into<String>, fix: crate::next::Fix) -> ConfigError {
+    ConfigError::Fixable {
+        message: format!("{}{}", fact.into(), fix.as_tools()),
+        fix,
     }
 }
 

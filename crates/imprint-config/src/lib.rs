@@ -49,6 +49,7 @@ pub mod ids;
 pub mod import;
 pub mod install;
 pub mod model;
+pub mod next;
 pub mod redact;
 pub mod render;
 pub mod secrets;

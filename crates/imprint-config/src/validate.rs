@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::clients::{self, ClientSpec, SectionShape};
 use crate::import::{classify, get_path};
 use crate::model::Transport;
+use crate::next::{Fix, Step};
 
 /// The issue codes. Errors make a payload invalid; warnings do not.
 pub mod codes {
@@ -84,6 +85,9 @@ pub struct Issue {
     pub server: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// What fixes it, as data: the end of `message`, which says it in tool names.
+    #[serde(skip)]
+    pub fix: Option<Fix>,
 }
 
 /// Validates a payload for the client `client_id`. An unregistered id gives an UNKNOWN_CLIENT
@@ -104,6 +108,7 @@ pub fn validate_payload(client_id: &str, payload: &Value) -> ValidationReport {
                     ),
                     server: None,
                     path: None,
+                    fix: None,
                 },
             );
             report
@@ -147,6 +152,19 @@ impl Checker<'_> {
             message,
             server: server.map(str::to_string),
             path,
+            fix: None,
+        });
+    }
+
+    /// An error about the whole payload: `fact`, then `fix` (in tool names, and as data).
+    fn fixable(&mut self, code: &'static str, path: Option<String>, fact: String, fix: Fix) {
+        self.errors.push(Issue {
+            code,
+            severity: "error",
+            message: format!("{fact}{}", fix.as_tools()),
+            server: None,
+            path,
+            fix: Some(fix),
         });
     }
 
@@ -157,6 +175,7 @@ impl Checker<'_> {
             message,
             server: Some(server.to_string()),
             path: Some(path),
+            fix: None,
         });
     }
 
@@ -253,26 +272,30 @@ impl Checker<'_> {
         if let Some(max) = self.client.max_servers
             && entries.len() > max
         {
-            self.error(
+            self.fixable(
                 codes::TOO_MANY_SERVERS,
-                None,
                 Some(root.clone()),
                 format!(
-                    "{} servers configured but {client_name} can use at most {max}; remove {} with remove_server_from_config",
+                    "{} servers configured but {client_name} can use at most {max}; remove {} with ",
                     entries.len(),
                     entries.len() - max
                 ),
+                Fix::default().step(Step::RemoveServer),
             );
         }
         entries.len()
     }
 
     fn empty(&mut self, root: &str) {
-        self.error(
+        self.fixable(
             codes::EMPTY_CONFIG,
-            None,
             Some(root.to_string()),
-            "the configuration has no servers; add one with add_server_to_config (see list_available_servers)".into(),
+            "the configuration has no servers".into(),
+            Fix::text("; add one with ")
+                .step(Step::AddServer)
+                .then(" (see ")
+                .step(Step::ListCatalog)
+                .then(")"),
         );
     }
 

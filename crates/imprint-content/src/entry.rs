@@ -440,7 +440,7 @@ pub fn merge(
 
 fn unknown_key(key: &str, fields: &[FieldDef]) -> ContentError {
     let handles: Vec<&str> = fields.iter().map(|f| f.handle.as_str()).collect();
-    ContentError::new(format!(
+    let message = format!(
         "attributeAndFieldData has unknown key '{key}': native attributes are {}; fields of this entry type are {}",
         NATIVE_ATTRIBUTES.join(", "),
         if handles.is_empty() {
@@ -448,7 +448,11 @@ fn unknown_key(key: &str, fields: &[FieldDef]) -> ContentError {
         } else {
             handles.join(", ")
         }
-    ))
+    );
+    match handles.is_empty() {
+        true => ContentError::naming(message, crate::Step::UpdateFieldLayout),
+        false => ContentError::new(message),
+    }
 }
 
 #[cfg(test)]

@@ -312,11 +312,14 @@ impl FieldType {
                 return Ok(field_type);
             }
         }
-        Err(ContentError::new(format!(
-            "unknown field type \"{}\": use one of {} (or the Craft class name, e.g. craft\\fields\\PlainText); get_field_types describes them",
-            name.chars().take(60).collect::<String>(),
-            FieldType::ALL.map(FieldType::short_name).join(", ")
-        )))
+        Err(ContentError::naming(
+            format!(
+                "unknown field type \"{}\": use one of {} (or the Craft class name, e.g. craft\\fields\\PlainText); get_field_types describes them",
+                name.chars().take(60).collect::<String>(),
+                FieldType::ALL.map(FieldType::short_name).join(", ")
+            ),
+            crate::Step::ListFieldTypes,
+        ))
     }
 
     /// The form control for values of this type.

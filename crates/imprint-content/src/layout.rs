@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{ContentError, ContentResult, show};
+use crate::{ContentError, ContentResult, Step, show};
 
 /// The element type of an entry layout (`create_field_layout(type)`).
 pub const ENTRY_LAYOUT_TYPE: &str = "craft\\elements\\Entry";
@@ -334,10 +334,13 @@ fn parse_element(
                         .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
                         .filter(|id| *id > 0)
                         .ok_or_else(|| {
-                            ContentError::new(format!(
-                                "{where_element}.fieldId expects a field id (get_fields lists them), got {}",
-                                show(value)
-                            ))
+                            ContentError::naming(
+                                format!(
+                                    "{where_element}.fieldId expects a field id (get_fields lists them), got {}",
+                                    show(value)
+                                ),
+                                Step::ListFields,
+                            )
                         })?,
                 );
             }
@@ -382,9 +385,12 @@ fn parse_element(
     }
     if element.kind == CUSTOM_FIELD_ELEMENT {
         if element.field_id.is_none() {
-            return Err(ContentError::new(format!(
-                "{where_element} is a CustomField without fieldId: pass the id of a field (get_fields lists them)"
-            )));
+            return Err(ContentError::naming(
+                format!(
+                    "{where_element} is a CustomField without fieldId: pass the id of a field (get_fields lists them)"
+                ),
+                Step::ListFields,
+            ));
         }
     } else if element.field_id.is_some() {
         return Err(ContentError::new(format!(

@@ -49,14 +49,45 @@ pub use fields::FieldType;
 pub use layout::Layout;
 
 /// Invalid content or structure. The message names the field and what it expects, so a
-/// person or a model can fix the call from it alone.
+/// person or a model can fix the call from it alone. Where it names an operation that helps
+/// (`get_fields lists them`), the second field says which, as data: the message says it in
+/// the operations' own names (MCP's tools), the service words it per surface.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct ContentError(pub String);
+pub struct ContentError(pub String, pub Option<Step>);
 
 impl ContentError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+        Self(message.into(), None)
+    }
+
+    /// An error whose message names `step` (by its [`Step::tool_name`]).
+    pub fn naming(message: impl Into<String>, step: Step) -> Self {
+        let message = message.into();
+        debug_assert!(message.contains(step.tool_name()), "{message}");
+        Self(message, Some(step))
+    }
+}
+
+/// An operation a content error's message names as what helps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The fields (their ids).
+    ListFields,
+    /// The field types.
+    ListFieldTypes,
+    /// Change a field layout (place fields).
+    UpdateFieldLayout,
+}
+
+impl Step {
+    /// The operation's own name (MCP's tool name), as the messages say it.
+    pub fn tool_name(self) -> &'static str {
+        match self {
+            Step::ListFields => "get_fields",
+            Step::ListFieldTypes => "get_field_types",
+            Step::UpdateFieldLayout => "update_field_layout",
+        }
     }
 }
 

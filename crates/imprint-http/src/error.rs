@@ -130,7 +130,7 @@ impl From<ServiceError> for ApiError {
             code: Cow::Borrowed(kind.code()),
             message: error.worded(&RestWords),
             panel_message: error.hint().map(|_| error.worded(&PanelWords)),
-            details: error.details().cloned(),
+            details: error.worded_details(&RestWords),
             challenge: None,
         }));
         if kind == ErrorKind::Unauthorized {

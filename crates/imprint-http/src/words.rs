@@ -63,6 +63,9 @@ impl Words for RestWords {
             }
             NextStep::CreateEntryType => "POST /v1/content/entry-types".to_string(),
             NextStep::CreateEntry => "POST /v1/content/entries".to_string(),
+            NextStep::CreateField => "POST /v1/content/fields".to_string(),
+            // secrets are the CLI's and MCP's alone: the key file is on the server's disk
+            NextStep::SetSecret => "the CLI's `imprint secrets set <name>` (no route)".to_string(),
             NextStep::ListRevisions { entry_id } => {
                 format!("GET /v1/content/entries/{entry_id}/revisions")
             }
@@ -138,6 +141,8 @@ impl Words for PanelWords {
             NextStep::CreateEntryType => {
                 "the CLI's `imprint content create-entry-type` (not in the panel)"
             }
+            NextStep::CreateField => "the CLI's `imprint content create-field` (not in the panel)",
+            NextStep::SetSecret => "the CLI's `imprint secrets set <name>` (not in the panel)",
             NextStep::ListRevisions { .. } | NextStep::GetRevision { .. } => {
                 "the entry's Revisions"
             }

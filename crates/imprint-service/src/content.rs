@@ -111,7 +111,12 @@ const MAX_LIMIT: usize = 100;
 
 impl From<ContentError> for ServiceError {
     fn from(error: ContentError) -> Self {
-        ServiceError::invalid(error.0)
+        match error.1 {
+            Some(step) => ServiceError::invalid(error.0).with_hint_inside(
+                crate::next::Hint::default().step(crate::next::content_step(step)),
+            ),
+            None => ServiceError::invalid(error.0),
+        }
     }
 }
 

@@ -51,6 +51,9 @@ pub struct ServiceError {
     /// What to do about it, as steps each surface words; `message` ends with it in tool words.
     /// Boxed: errors travel in every `Result`, and most have no hint.
     hint: Option<Box<crate::next::Hint>>,
+    /// Hints inside `details`' strings (a validation report's issues), in tool words there;
+    /// [`Self::worded_details`] words them per surface.
+    detail_hints: Option<Box<[crate::next::Hint]>>,
     /// What failed underneath (a database error, say): for logs, never shown to a caller.
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -63,6 +66,7 @@ impl ServiceError {
             message: message.into(),
             details: None,
             hint: None,
+            detail_hints: None,
             source: None,
         }
     }
@@ -73,6 +77,48 @@ impl ServiceError {
         self.message.push_str(&hint.word(&crate::next::ToolWords));
         self.hint = Some(Box::new(hint));
         self
+    }
+
+    /// `hint`, which the message already holds in the operations' own words somewhere (a
+    /// lower crate's text such as "expects a field id (get_fields lists them), got 0"): the
+    /// message stays as it is for MCP, other surfaces word the hint their way.
+    pub fn with_hint_inside(mut self, hint: crate::next::Hint) -> Self {
+        debug_assert!(
+            self.message.contains(&hint.word(&crate::next::ToolWords)),
+            "{:?} does not hold its hint",
+            self.message
+        );
+        self.hint = Some(Box::new(hint));
+        self
+    }
+
+    /// `details` whose strings hold `hints` in tool words (each issue's fix in a validation
+    /// report): MCP shows them as they are, other surfaces through [`Self::worded_details`].
+    pub fn with_worded_details(mut self, details: Value, hints: Vec<crate::next::Hint>) -> Self {
+        self.details = Some(Box::new(details));
+        self.detail_hints = (!hints.is_empty()).then(|| hints.into_boxed_slice());
+        self
+    }
+
+    /// The details with their hints in `words` (unchanged when they hold none).
+    pub fn worded_details(&self, words: &dyn crate::next::Words) -> Option<Value> {
+        fn walk(value: &mut Value, hints: &[crate::next::Hint], words: &dyn crate::next::Words) {
+            match value {
+                Value::String(text) => {
+                    for hint in hints {
+                        *text = hint.reword(text, words);
+                    }
+                }
+                Value::Array(items) => items.iter_mut().for_each(|v| walk(v, hints, words)),
+                Value::Object(map) => map.values_mut().for_each(|v| walk(v, hints, words)),
+                _ => {}
+            }
+        }
+        let mut details = self.details.as_deref()?.clone();
+        if let Some(hints) = &self.detail_hints {
+            walk(&mut details, hints, words);
+        }
+        Some(details)
     }
 
     /// The steps that fix this, if the operation named any.
@@ -193,6 +239,16 @@ impl From<imprint_config::ConfigError> for ServiceError {
                     .then(" to see the catalog ids"),
             );
         }
+        if let ConfigError::Fixable { message, fix } = &error {
+            // the steps need no draft but the ones of a validation issue, which come with theirs
+            let draft = crate::next::Draft::new(
+                crate::config::DEFAULT_CLIENT,
+                crate::config::DEFAULT_PROFILE,
+                crate::config::DEFAULT_DRAFT,
+            );
+            return ServiceError::invalid(message.clone())
+                .with_hint_inside(crate::next::config_fix(fix, &draft));
+        }
         let kind = match &error {
             ConfigError::UnknownServer { .. } | ConfigError::UnknownClient { .. } => {
                 ErrorKind::NotFound
@@ -295,6 +351,40 @@ pub(crate) fn deploy_failed(
     ServiceError::from(error).with_hint(hint)
 }
 
+/// A refusal over a draft's validation `report` (with errors): `prefix`, then each error as
+/// "CODE: message", the issues' fixes as steps for `draft` (in the summary and in the
+/// report, given as the details), so each surface words them; MCP's text is the old one.
+pub(crate) fn does_not_validate(
+    prefix: &str,
+    report: &imprint_config::validate::ValidationReport,
+    draft: &crate::next::Draft,
+) -> ServiceError {
+    use crate::next::{Hint, config_fix};
+    let mut summary = Hint::default();
+    let mut fixes = Vec::new();
+    for (at, issue) in report.errors.iter().enumerate() {
+        if at > 0 {
+            summary = summary.then("; ");
+        }
+        summary = summary.then(&format!("{}: ", issue.code));
+        let fix = issue.fix.as_ref().and_then(|fix| {
+            let fact = issue.message.strip_suffix(&fix.as_tools())?;
+            Some((fact, config_fix(fix, draft)))
+        });
+        match fix {
+            Some((fact, fix)) => {
+                summary = summary.then(fact).and(fix.clone());
+                fixes.push(fix);
+            }
+            None => summary = summary.then(&issue.message),
+        }
+    }
+    let details = serde_json::to_value(report).unwrap_or(Value::Null);
+    ServiceError::invalid(prefix)
+        .with_hint(summary)
+        .with_worded_details(details, fixes)
+}
+
 /// A full disk is not a bug: the caller (or the person running Imprint) can fix it, so it
 /// is an `io` error saying so, never an opaque internal error.
 fn disk_full(source: Option<Box<dyn std::error::Error + Send + Sync>>) -> ServiceError {
@@ -337,6 +427,44 @@ fn names_a_full_disk(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_publish_words_its_summary_and_details_per_surface() {
+        use crate::next::{Draft, Words, tool_name};
+        struct Shout;
+        impl Words for Shout {
+            fn step(&self, step: &crate::next::NextStep) -> String {
+                tool_name(step).to_uppercase()
+            }
+            fn verb(&self) -> &'static str {
+                "do"
+            }
+        }
+        let report = imprint_config::validate::validate_payload(
+            "cursor",
+            &serde_json::json!({"mcpServers": {}}),
+        );
+        let error = does_not_validate(
+            "refused: ",
+            &report,
+            &Draft::new("cursor", "default", "default"),
+        );
+        let as_tools = "the configuration has no servers; add one with add_server_to_config (see list_available_servers)";
+        assert_eq!(
+            error.message(),
+            format!("refused: EMPTY_CONFIG: {as_tools}")
+        );
+        assert_eq!(error.details().unwrap()["errors"][0]["message"], as_tools);
+        let shouted = "the configuration has no servers; add one with ADD_SERVER_TO_CONFIG (see LIST_AVAILABLE_SERVERS)";
+        assert_eq!(
+            error.worded(&Shout),
+            format!("refused: EMPTY_CONFIG: {shouted}")
+        );
+        assert_eq!(
+            error.worded_details(&Shout).unwrap()["errors"][0]["message"],
+            shouted
+        );
+    }
     use imprint_store::StoreError;
 
     #[test]

@@ -89,6 +89,10 @@ pub enum NextStep {
     CreateEntryType,
     /// Create a live entry.
     CreateEntry,
+    /// Create a field (of one of the field types).
+    CreateField,
+    /// Store a secret, for `${secret:NAME}` references in env vars.
+    SetSecret,
     /// An entry's revisions.
     ListRevisions { entry_id: i64 },
     /// One revision of an entry, verified.
@@ -190,12 +194,54 @@ pub fn tool_name(step: &NextStep) -> &'static str {
         NextStep::UpdateFieldLayout => "update_field_layout",
         NextStep::CreateEntryType => "create_entry_type",
         NextStep::CreateEntry => "create_entry",
+        NextStep::CreateField => "create_field",
+        NextStep::SetSecret => "set_secret",
         NextStep::ListRevisions { .. } => "list_revisions",
         NextStep::GetRevision { .. } => "get_revision",
         NextStep::RevertEntry { .. } => "revert_entry",
         NextStep::RestoreEntry { .. } => "restore_entry",
         NextStep::DeleteEntry { .. } => "delete_entry",
         NextStep::InProject { inner, .. } => tool_name(inner),
+    }
+}
+
+/// The config crate's fix (the end of one of its messages) as a hint for `draft`.
+pub fn config_fix(fix: &imprint_config::next::Fix, draft: &Draft) -> Hint {
+    use imprint_config::next::{Piece, Step};
+    fix.pieces()
+        .iter()
+        .fold(Hint::default(), |hint, piece| match piece {
+            Piece::Text(text) => hint.then(text),
+            Piece::Step(step) => hint.step(match step {
+                Step::AddServer => NextStep::AddServer(draft.clone()),
+                Step::RemoveServer => NextStep::RemoveServer(draft.clone()),
+                Step::ListCatalog => NextStep::ListCatalog,
+                Step::RegisterServer => NextStep::RegisterServer,
+                Step::SetSecret => NextStep::SetSecret,
+            }),
+        })
+}
+
+/// The step a content-crate error names.
+pub fn content_step(step: imprint_content::Step) -> NextStep {
+    match step {
+        imprint_content::Step::ListFields => NextStep::ListFields,
+        imprint_content::Step::ListFieldTypes => NextStep::ListFieldTypes,
+        imprint_content::Step::UpdateFieldLayout => NextStep::UpdateFieldLayout,
+    }
+}
+
+/// A validation report's issues with their fixes in `words` (the report holds them in tool
+/// words, as MCP shows them).
+pub fn reword_report(
+    report: &mut imprint_config::validate::ValidationReport,
+    draft: &Draft,
+    words: &dyn Words,
+) {
+    for issue in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
+        if let Some(fix) = &issue.fix {
+            issue.message = config_fix(fix, draft).reword(&issue.message, words);
+        }
     }
 }
 
@@ -253,6 +299,12 @@ impl Hint {
             tools: tools.to_string(),
             other: other.parts,
         });
+        self
+    }
+
+    /// `other`'s pieces appended.
+    pub fn and(mut self, other: Hint) -> Hint {
+        self.parts.extend(other.parts);
         self
     }
 
@@ -374,6 +426,30 @@ mod tests {
         assert_eq!(json[1]["client_id"], "cursor");
         let back: Vec<NextStep> = serde_json::from_value(json).unwrap();
         assert_eq!(back, hint.steps());
+    }
+
+    #[test]
+    fn the_lower_crates_steps_keep_their_tool_names() {
+        use imprint_config::next::{Fix, Step};
+        let draft = Draft::new("cursor", "default", "default");
+        for step in [
+            Step::AddServer,
+            Step::RemoveServer,
+            Step::ListCatalog,
+            Step::RegisterServer,
+            Step::SetSecret,
+        ] {
+            let fix = Fix::text("; with ").step(step).then(")");
+            // MCP's text is the crate's own, byte for byte
+            assert_eq!(config_fix(&fix, &draft).word(&ToolWords), fix.as_tools());
+        }
+        for step in [
+            imprint_content::Step::ListFields,
+            imprint_content::Step::ListFieldTypes,
+            imprint_content::Step::UpdateFieldLayout,
+        ] {
+            assert_eq!(tool_name(&content_step(step)), step.tool_name());
+        }
     }
 
     #[test]

@@ -281,6 +281,14 @@ impl Service {
         }
         self.store().put_secret(&row)?;
         tracing::info!(secret = %name, "secret stored");
+        // no draft is named here: the default one, as `add_server_to_config` without ids
+        let next = crate::next::Hint::default().step(crate::next::NextStep::AddServer(
+            crate::next::Draft::new(
+                crate::config::DEFAULT_CLIENT,
+                crate::config::DEFAULT_PROFILE,
+                crate::config::DEFAULT_DRAFT,
+            ),
+        ));
         Ok(SecretStored {
             status: if existing.is_some() {
                 "replaced"
@@ -290,9 +298,11 @@ impl Service {
             name: name.to_string(),
             reference: rules::reference(name),
             message: format!(
-                "stored secret '{name}' encrypted in the data directory; use \"{}\" as an env var value in add_server_to_config",
-                rules::reference(name)
+                "stored secret '{name}' encrypted in the data directory; use \"{}\" as an env var value in {}",
+                rules::reference(name),
+                next.word(&crate::next::ToolWords)
             ),
+            next,
         })
     }
 
@@ -347,6 +357,8 @@ pub struct SecretStored {
     /// What a draft writes to use it: `${secret:NAME}`.
     pub reference: String,
     pub message: String,
+    /// What can follow, as data: add a server whose env var refers to it.
+    pub next: crate::next::Hint,
 }
 
 /// The answer of `list_secrets`: names, never values.
@@ -513,3 +525,5 @@ mod tests {
         );
     }
 }
+
+crate::next::worded!(SecretStored);

@@ -103,7 +103,8 @@ fn answers_keep_their_keys_in_order() {
             "translationMethod",
             "translationKeyFormat",
             "editUrl",
-            "message"
+            "message",
+            "next"
         ]
     );
     let entry_type = service
@@ -139,6 +140,7 @@ fn answers_keep_their_keys_in_order() {
             "maxAuthors",
             "editUrl",
             "message",
+            "next",
         ];
         if single {
             expected.push("entryId");

@@ -817,11 +817,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         },
         Command::Validate(flags) => {
             let (client_id, profile_id, draft_name) = flags.ids();
-            let report = service.validate_config(ValidateConfig {
+            let mut report = service.validate_config(ValidateConfig {
                 client_id,
                 profile_id,
                 draft_name,
             })?;
+            if !json {
+                report.reword(&CliWords { styled: false });
+            }
             let valid = report.report.valid;
             output::print(View::Validate, &report, json, verbose);
             // A failed validation is an answer, not an error, but scripts need to see it.
@@ -1153,7 +1156,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     Some(value) => value,
                     None => read_secret_from_stdin(&name)?,
                 };
-                answer(service.set_secret(SetSecret { name, value }))
+                worded(service.set_secret(SetSecret { name, value }), json)
             }
             SecretsCommand::List => answer(service.list_secrets(ListSecrets {})),
             SecretsCommand::Remove { name } => answer(service.remove_secret(RemoveSecret { name })),

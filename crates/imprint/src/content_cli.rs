@@ -503,12 +503,16 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
     match command {
         C::Import(args) => crate::content_import::run(service, args, json),
         C::Sites => answer(service.get_sites(GetSites {})),
-        C::CreateSite(flags) => answer(service.create_site(flags.create())),
-        C::UpdateSite { site_id, flags } => answer(service.update_site(flags.update(site_id)?)),
+        C::CreateSite(flags) => crate::cli::worded(service.create_site(flags.create()), json),
+        C::UpdateSite { site_id, flags } => {
+            crate::cli::worded(service.update_site(flags.update(site_id)?), json)
+        }
         C::Sections { ids } => answer(service.get_sections(GetSections {
             section_ids: some_ids(ids)?,
         })),
-        C::CreateSection(flags) => answer(service.create_section(flags.create()?)),
+        C::CreateSection(flags) => {
+            crate::cli::worded(service.create_section(flags.create()?), json)
+        }
         C::UpdateSection { section_id, flags } => {
             answer(service.update_section(flags.update(section_id)?))
         }
@@ -519,11 +523,16 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
         C::EntryTypes { ids } => answer(service.get_entry_types(GetEntryTypes {
             entry_type_ids: some_ids(ids)?,
         })),
-        C::CreateEntryType(flags) => answer(service.create_entry_type(flags.create()?)),
+        C::CreateEntryType(flags) => {
+            crate::cli::worded(service.create_entry_type(flags.create()?), json)
+        }
         C::UpdateEntryType {
             entry_type_id,
             flags,
-        } => answer(service.update_entry_type(flags.update(entry_type_id)?)),
+        } => crate::cli::worded(
+            service.update_entry_type(flags.update(entry_type_id)?),
+            json,
+        ),
         C::DeleteEntryType {
             entry_type_id,
             force,
@@ -534,9 +543,11 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
         C::Fields { layout } => answer(service.get_fields(GetFields {
             field_layout_id: opt_id(layout)?,
         })),
-        C::FieldTypes => answer(service.get_field_types(GetFieldTypes {})),
-        C::CreateField(flags) => answer(service.create_field(flags.create()?)),
-        C::UpdateField { field_id, flags } => answer(service.update_field(flags.update(field_id)?)),
+        C::FieldTypes => crate::cli::worded(service.get_field_types(GetFieldTypes {}), json),
+        C::CreateField(flags) => crate::cli::worded(service.create_field(flags.create()?), json),
+        C::UpdateField { field_id, flags } => {
+            crate::cli::worded(service.update_field(flags.update(field_id)?), json)
+        }
         C::DeleteField { field_id, force } => answer(service.delete_field(DeleteField {
             field_id: id(field_id)?,
             force: Some(Flag(force)),

@@ -4,12 +4,15 @@
 //! command that does it, with the flags it needs (`imprint publish --client cursor`). The
 //! messages that do not carry structured steps yet still name MCP tools in their text;
 //! [`cli_words`] is the fallback for those: one table from tool name to command, applied to
-//! every text the CLI prints. What still needs it: texts of the lower crates (the config
-//! crate's validation issues, missing-env-var and registry messages; the content crate's
-//! layout and field-type messages), answers' `message` fields without a `next` (content
-//! structure created, field types, `set_secret`), a few service errors (the primary site, a
-//! layout's tabs required, a relation to a draft, secrets not set), the content deletes'
-//! "pass force: true", and `diff_config`'s parameter names.
+//! every text the CLI prints. The config and content crates' fixes (validation issues, a
+//! missing env var, the registry refusal, a layout's field ids, field types) and the
+//! structure / field types / `set_secret` answers now carry their steps as data and are
+//! worded before this table sees them. What still needs it: a few service errors built as
+//! plain text (the primary site, a layout's tabs required, a relation to a draft, secrets not
+//! set, the draft of all's `link_clients`), a lower crate's error the service wraps in text
+//! of its own (its steps are lost there), the content deletes' "pass force: true", and
+//! `diff_config`'s parameter names. The table stays whole: it is keyed by tool, and any of
+//! those texts may name any tool.
 
 use imprint_service::next::{NextStep, Words};
 
@@ -99,6 +102,8 @@ pub fn command(step: &NextStep) -> String {
         NextStep::UpdateFieldLayout => "imprint content update-field-layout <id>".to_string(),
         NextStep::CreateEntryType => "imprint content create-entry-type".to_string(),
         NextStep::CreateEntry => "imprint content create-entry".to_string(),
+        NextStep::CreateField => "imprint content create-field".to_string(),
+        NextStep::SetSecret => "imprint secrets set <name>".to_string(),
         NextStep::ListRevisions { entry_id } => format!("imprint content revisions {entry_id}"),
         NextStep::GetRevision { entry_id } => {
             format!("imprint content revision {entry_id} <revision>")
@@ -120,9 +125,11 @@ pub fn command(step: &NextStep) -> String {
 }
 
 /// Whole phrases first: where a tool name comes with its argument, the command has a flag.
+/// Each row stays for a text still built without steps: a forced deploy as `ToolWords` names
+/// it (a hint's text copied into a field the answer does not reword, such as a status
+/// reason), the content deletes' "pass force: true", and `diff_config`'s parameter names.
 const PHRASES: &[(&str, &str)] = &[
     ("deploy_config (force)", "`imprint deploy --force`"),
-    ("deploy_config with force", "`imprint deploy --force`"),
     ("force: true", "--force"),
     (
         "pass local_payload (the config you have) or local_artifact_id (an artifact you hold)",

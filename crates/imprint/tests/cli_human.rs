@@ -844,3 +844,42 @@ fn store_copy_shows_its_progress_on_a_terminal_and_nothing_on_a_pipe() {
     assert!(!stdout.contains("verify 2 revisions"), "{stdout}");
     assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
 }
+
+/// The config and content crates' fixes reach the CLI as steps (worded as commands with their
+/// arguments), not through the tool-name fallback table (which would drop the `<id>`).
+#[test]
+fn lower_crate_fixes_are_worded_as_commands() {
+    let env = TestEnv::new();
+    let (code, stdout, stderr) = human(&env, &["validate", "--client", "cursor"]);
+    assert_ne!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains(
+            "the configuration has no servers; add one with `imprint draft add <id> --client cursor` (see `imprint servers list`)"
+        ),
+        "{stdout}{stderr}"
+    );
+    let (code, _, stderr) = human(&env, &["publish", "--client", "cursor"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("add one with `imprint draft add <id> --client cursor`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = human(&env, &["draft", "add", "github"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("a secret stored with `imprint secrets set <name>`)"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = human(&env, &["content", "field-types"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("to imprint content create-field, with settings"),
+        "{stdout}"
+    );
+    // --json keeps the service's own words.
+    let (_, stdout, _) = human(&env, &["content", "field-types", "--json"]);
+    assert!(
+        stdout.contains("to create_field, with settings"),
+        "{stdout}"
+    );
+}

@@ -870,3 +870,335 @@ fn rest_deploy_refusals_name_the_routes_that_fix_them() {
         "{over_mcp}"
     );
 }
+
+/// Whether `text` names any of the tools the config and content crates' messages and the
+/// structure answers name (REST and the panel must not).
+fn names_a_lower_tool(text: &str) -> Option<&'static str> {
+    [
+        "add_server_to_config",
+        "remove_server_from_config",
+        "list_available_servers",
+        "register_server",
+        "set_secret",
+        "get_fields",
+        "get_field_types",
+        "update_field_layout",
+        "create_field",
+        "create_entry",
+        "create_draft",
+        "update_entry",
+    ]
+    .into_iter()
+    .find(|tool| text.contains(tool))
+    .or_else(|| names_a_tool(text))
+}
+
+/// The error an MCP tool call answered with (`{"code", "message", "details"}`).
+fn mcp_error(
+    server: &Server,
+    secret: &str,
+    name: &str,
+    arguments: serde_json::Value,
+) -> serde_json::Value {
+    let answer = server.mcp(
+        secret,
+        "tools/call",
+        json!({"name": name, "arguments": arguments}),
+    );
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+    serde_json::from_str::<serde_json::Value>(text).unwrap()["error"].clone()
+}
+
+#[test]
+fn the_config_and_content_crates_fixes_name_routes_on_rest_and_tools_on_mcp() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let base = "/v1/config/cursor/default";
+    let empty = "the configuration has no servers; add one with add_server_to_config (see list_available_servers)";
+
+    // A validation issue: in the report REST answers with, and in a refused publish.
+    let validated = server.post(&format!("{base}/validate"), &secret, json!({}));
+    assert_eq!(validated.status, 200, "{}", validated.body);
+    assert_eq!(
+        validated.json()["errors"][0]["message"],
+        "the configuration has no servers; add one with POST /v1/config/cursor/default/draft/add (see GET /v1/servers)"
+    );
+    let refused = server.post(&format!("{base}/publish"), &secret, json!({}));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(
+        refused.json()["error"]["message"],
+        "the draft does not validate, nothing was published: EMPTY_CONFIG: the configuration has no servers; add one with POST /v1/config/cursor/default/draft/add (see GET /v1/servers)"
+    );
+    assert_eq!(
+        refused.json()["error"]["details"]["errors"][0]["message"],
+        "the configuration has no servers; add one with POST /v1/config/cursor/default/draft/add (see GET /v1/servers)"
+    );
+    assert_eq!(names_a_lower_tool(&refused.body), None, "{}", refused.body);
+    // MCP keeps the old texts, byte for byte.
+    let over_mcp = server.tool(&secret, "validate_config", json!({"client_id": "cursor"}));
+    assert_eq!(over_mcp["errors"][0]["message"], empty, "{over_mcp}");
+    let error = mcp_error(
+        &server,
+        &secret,
+        "publish_config",
+        json!({"client_id": "cursor"}),
+    );
+    assert_eq!(
+        error["message"],
+        format!("the draft does not validate, nothing was published: EMPTY_CONFIG: {empty}")
+    );
+    assert_eq!(error["details"]["errors"][0]["message"], empty);
+
+    // A required env var left out: a secret is stored with the CLI (no route).
+    let missing = server.post(
+        &format!("{base}/draft/add"),
+        &secret,
+        json!({"server_id": "github"}),
+    );
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    let message = missing.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.ends_with(
+            "(a value, or a \"${secret:NAME}\" reference to a secret stored with the CLI's `imprint secrets set <name>` (no route))"
+        ),
+        "{message}"
+    );
+    assert_eq!(names_a_lower_tool(&message), None, "{message}");
+    let error = mcp_error(
+        &server,
+        &secret,
+        "add_server_to_config",
+        json!({"client_id": "cursor", "server_id": "github"}),
+    );
+    let text = error["message"].as_str().unwrap();
+    assert!(
+        text.starts_with("missing required environment variable GITHUB_PERSONAL_ACCESS_TOKEN for server 'github'; pass env_vars={")
+            && text.ends_with("reference to a secret stored with set_secret)"),
+        "{text}"
+    );
+
+    // A registry server.json Imprint cannot start.
+    let unusable = json!({"name": "io.example/none", "description": "x", "version": "1.0.0"});
+    let refused = server.post("/v1/servers/import-registry", &secret, unusable.clone());
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.ends_with("register it by hand with POST /v1/servers"),
+        "{message}"
+    );
+    let error = mcp_error(
+        &server,
+        &secret,
+        "import_registry_server",
+        json!({"server_json": unusable}),
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("register it by hand with register_server"),
+        "{error}"
+    );
+
+    // Structure created: the answer's next steps as routes, and as data.
+    let site = server
+        .post(
+            "/v1/content/sites",
+            &secret,
+            json!({"name": "Two", "handle": "two"}),
+        )
+        .json();
+    assert!(
+        site["message"].as_str().unwrap().ends_with(
+            "to POST /v1/content/entries or POST /v1/content/drafts to write content for it"
+        ),
+        "{site}"
+    );
+    assert_eq!(site["next"][0]["step"], "create_entry");
+    let entry_type = server
+        .post(
+            "/v1/content/entry-types",
+            &secret,
+            json!({"name": "Post", "handle": "post"}),
+        )
+        .json();
+    let message = entry_type["message"].as_str().unwrap();
+    assert!(
+        message.contains("; add fields with PUT /v1/content/field-layouts/{field_layout_id}, then"),
+        "{message}"
+    );
+    assert_eq!(entry_type["next"][0]["step"], "update_field_layout");
+    let section = server
+        .post(
+            "/v1/content/sections",
+            &secret,
+            json!({"name": "News", "handle": "news", "type": "channel",
+                   "entryTypeIds": [entry_type["id"]]}),
+        )
+        .json();
+    assert!(
+        section["message"]
+            .as_str()
+            .unwrap()
+            .contains("; POST /v1/content/entries or POST /v1/content/drafts with sectionId"),
+        "{section}"
+    );
+    let field = server
+        .post(
+            "/v1/content/fields",
+            &secret,
+            json!({"name": "Sub", "handle": "sub", "type": "PlainText"}),
+        )
+        .json();
+    assert_eq!(field["next"][0]["step"], "update_field_layout", "{field}");
+    let types = server.get("/v1/content/field-types", &secret).json();
+    assert!(
+        types["message"]
+            .as_str()
+            .unwrap()
+            .contains("to POST /v1/content/fields,"),
+        "{}",
+        types["message"]
+    );
+    for answer in [&site, &entry_type, &section, &field, &types] {
+        let message = answer["message"].as_str().unwrap();
+        assert_eq!(names_a_lower_tool(message), None, "{message}");
+    }
+    // MCP: the old texts, with `next` added (get_field_types answers its list alone, as ever).
+    let over_mcp = server.tool(&secret, "get_field_types", json!({}));
+    assert!(over_mcp.is_array(), "{over_mcp}");
+    let over_mcp = server.tool(
+        &secret,
+        "create_field",
+        json!({"name": "Body", "handle": "body", "type": "PlainText"}),
+    );
+    let id = over_mcp["id"].as_i64().unwrap();
+    assert_eq!(
+        over_mcp["message"],
+        format!(
+            "created field 'body' (fieldId {id}); place it in an entry type's layout with update_field_layout ({{\"type\": \"CustomField\", \"fieldId\": {id}}})"
+        )
+    );
+    assert_eq!(over_mcp["next"][0]["step"], "update_field_layout");
+
+    // A layout's element without its field id: the fields' route.
+    let layout_id = entry_type["fieldLayoutId"].as_i64().unwrap();
+    let tabs = json!({"tabs": [{"name": "Content", "elements": [{"type": "CustomField"}]}]});
+    let refused = server.send(
+        "PUT",
+        &format!("/v1/content/field-layouts/{layout_id}"),
+        &[
+            ("authorization", &format!("Bearer {secret}")),
+            ("content-type", "application/json"),
+        ],
+        Some(&tabs.to_string()),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.ends_with("is a CustomField without fieldId: pass the id of a field (GET /v1/content/fields lists them)"),
+        "{message}"
+    );
+    let mut arguments = tabs;
+    arguments["fieldLayoutId"] = json!(layout_id);
+    let error = mcp_error(&server, &secret, "update_field_layout", arguments);
+    assert!(
+        error["message"].as_str().unwrap().ends_with(
+            "is a CustomField without fieldId: pass the id of a field (get_fields lists them)"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_control_panel_names_its_buttons_in_validation_issues() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let path = server.login_url.strip_prefix(&server.url()).unwrap();
+    let login = server.send("GET", path, &[], None);
+    let cookie = login.header("set-cookie").unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page_url = "/cp/configs/cursor/default";
+    let page = server.send("GET", page_url, &[("cookie", &cookie)], None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    // The empty draft's issue: the button that adds a server, never the tool.
+    assert!(
+        page.body.contains(
+            "the configuration has no servers; add one with \u{201c}Add to draft\u{201d} (see the server list of \u{201c}Add to draft\u{201d})"
+        ),
+        "{}",
+        page.body
+    );
+    assert_eq!(names_a_lower_tool(&page.body), None);
+    // Publishing it is refused with the same words.
+    let csrf = page
+        .body
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let own = server.url();
+    let reply = server.send(
+        "POST",
+        &format!("{page_url}/publish"),
+        &[
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", own.as_str()),
+        ],
+        Some(&format!("_csrf={csrf}")),
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let after = server
+        .send("GET", page_url, &[("cookie", &cookie)], None)
+        .body;
+    let flash = after
+        .split("class=\"flash error\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no flash: {after}"));
+    assert!(
+        flash.contains("EMPTY_CONFIG: the configuration has no servers; add one with \u{201c}Add to draft\u{201d}"),
+        "{flash}"
+    );
+    assert_eq!(names_a_lower_tool(flash), None, "{flash}");
+    // A required env var left out: secrets are not set in the panel, the CLI sets them.
+    let reply = server.send(
+        "POST",
+        &format!("{page_url}/draft/add"),
+        &[
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", own.as_str()),
+        ],
+        Some(&format!("server_id=github&_csrf={csrf}")),
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let after = server
+        .send("GET", page_url, &[("cookie", &cookie)], None)
+        .body;
+    let flash = after
+        .split("class=\"flash error\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no flash: {after}"));
+    assert!(
+        flash.contains(
+            "stored with the CLI&#39;s `imprint secrets set &lt;name&gt;` (not in the panel))"
+        ),
+        "{flash}"
+    );
+    assert_eq!(names_a_lower_tool(flash), None, "{flash}");
+}

@@ -105,9 +105,12 @@ pub fn from_registry_server_json(v: &Value) -> Result<ServerDefinition, ConfigEr
     } else if let Some(remote) = pick_remote(v) {
         registry_remote(&mut def, remote)?;
     } else {
-        return Err(invalid(format!(
-            "server.json for {name:?} has no npm, pypi or oci package with stdio transport and no remote; Imprint cannot start it, register it by hand with register_server"
-        )));
+        return Err(crate::error::fixable(
+            format!(
+                "server.json for {name:?} has no npm, pypi or oci package with stdio transport and no remote; Imprint cannot start it, register it by hand with "
+            ),
+            crate::next::Fix::default().step(crate::next::Step::RegisterServer),
+        ));
     }
     def.check()?;
     Ok(def)

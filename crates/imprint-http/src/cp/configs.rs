@@ -314,11 +314,15 @@ fn read_profile(s: &Service, t: &Target) -> ServiceResult<ProfileView> {
     Ok(ProfileView {
         client,
         draft: s.view_draft_config(view_draft(t))?,
-        validation: s.validate_config(ValidateConfig {
-            client_id: client_id.clone(),
-            profile_id: profile_id.clone(),
-            draft_name: Some(t.draft_name.clone()),
-        })?,
+        validation: {
+            let mut validation = s.validate_config(ValidateConfig {
+                client_id: client_id.clone(),
+                profile_id: profile_id.clone(),
+                draft_name: Some(t.draft_name.clone()),
+            })?;
+            validation.reword(&PanelWords);
+            validation
+        },
         drafts: s.list_config_drafts(ListConfigDrafts {
             client_id: client_id.clone(),
             profile_id: profile_id.clone(),

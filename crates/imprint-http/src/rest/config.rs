@@ -324,7 +324,7 @@ async fn validate(
     request.client_id = Some(client);
     request.profile_id = Some(profile);
     caller
-        .run(move |s| s.validate_config(request))
+        .run(move |s| s.validate_config(request).map(said))
         .await
         .map(Json)
 }

@@ -199,7 +199,7 @@ async fn get_sites(caller: Caller) -> ApiResult<Json<SiteList>> {
 async fn create_site(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
     let request: CreateSite = request(body, &[])?;
     caller
-        .run(move |s| s.create_site(request))
+        .run(move |s| s.create_site(request).map(super::said))
         .await
         .map(created)
 }
@@ -210,7 +210,10 @@ async fn update_site(
     JsonBody(body): Body,
 ) -> ApiResult<Json<SiteSaved>> {
     let request: UpdateSite = request(body, &[("siteId", site_id)])?;
-    caller.run(move |s| s.update_site(request)).await.map(Json)
+    caller
+        .run(move |s| s.update_site(request).map(super::said))
+        .await
+        .map(Json)
 }
 
 async fn get_sections(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<SectionList>> {
@@ -244,7 +247,7 @@ async fn get_section(
 async fn create_section(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
     let request: CreateSection = request(body, &[])?;
     caller
-        .run(move |s| s.create_section(request))
+        .run(move |s| s.create_section(request).map(super::said))
         .await
         .map(created)
 }
@@ -303,7 +306,7 @@ async fn get_entry_type(
 async fn create_entry_type(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
     let request: CreateEntryType = request(body, &[])?;
     caller
-        .run(move |s| s.create_entry_type(request))
+        .run(move |s| s.create_entry_type(request).map(super::said))
         .await
         .map(created)
 }
@@ -315,7 +318,7 @@ async fn update_entry_type(
 ) -> ApiResult<Json<EntryTypeSaved>> {
     let request: UpdateEntryType = request(body, &[("entryTypeId", type_id)])?;
     caller
-        .run(move |s| s.update_entry_type(request))
+        .run(move |s| s.update_entry_type(request).map(super::said))
         .await
         .map(Json)
 }
@@ -334,7 +337,7 @@ async fn delete_entry_type(
 
 async fn get_field_types(caller: Caller) -> ApiResult<Json<FieldTypeList>> {
     caller
-        .run(|s| s.get_field_types(GetFieldTypes {}))
+        .run(|s| s.get_field_types(GetFieldTypes {}).map(super::said))
         .await
         .map(Json)
 }
@@ -347,7 +350,7 @@ async fn get_fields(caller: Caller, QueryParams(q): Pairs) -> ApiResult<Json<Fie
 async fn create_field(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
     let request: CreateField = request(body, &[])?;
     caller
-        .run(move |s| s.create_field(request))
+        .run(move |s| s.create_field(request).map(super::said))
         .await
         .map(created)
 }
@@ -358,7 +361,10 @@ async fn update_field(
     JsonBody(body): Body,
 ) -> ApiResult<Json<FieldSaved>> {
     let request: UpdateField = request(body, &[("fieldId", field_id)])?;
-    caller.run(move |s| s.update_field(request)).await.map(Json)
+    caller
+        .run(move |s| s.update_field(request).map(super::said))
+        .await
+        .map(Json)
 }
 
 async fn delete_field(

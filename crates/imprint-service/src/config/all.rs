@@ -1215,6 +1215,7 @@ fn combined_report(target: &Target, views: &[ClientPayload]) -> ValidationReport
             ),
             server: None,
             path: None,
+            fix: None,
         });
     }
     report

@@ -248,6 +248,18 @@ pub struct ConfigValidation {
     pub clients: Option<Vec<super::ClientPayload>>,
 }
 
+impl crate::next::Worded for ConfigValidation {
+    /// The issues' fixes (add a server, remove some) in `words`, for this draft; with client
+    /// "all", each linked client's report too (their fixes change the draft of all).
+    fn reword(&mut self, words: &dyn crate::next::Words) {
+        let draft = Draft::new(&self.client_id, &self.profile_id, &self.draft_name);
+        crate::next::reword_report(&mut self.report, &draft, words);
+        for view in self.clients.iter_mut().flatten() {
+            crate::next::reword_report(&mut view.validation, &draft, words);
+        }
+    }
+}
+
 super::addressed!(document: ListConfigDrafts);
 super::addressed!(draft: ViewDraftConfig, ValidateConfig);
 super::addressed!(write: AddServerToConfig, RemoveServerFromConfig, ClearDraftConfig);

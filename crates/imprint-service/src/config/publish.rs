@@ -314,17 +314,11 @@ impl Service {
         }
         let report = validate::validate_payload(&target.client_id, &payload);
         if !report.valid {
-            let summary: Vec<String> = report
-                .errors
-                .iter()
-                .map(|issue| format!("{}: {}", issue.code, issue.message))
-                .collect();
-            let details = serde_json::to_value(&report).unwrap_or(Value::Null);
-            return Err(ServiceError::invalid(format!(
-                "the draft does not validate, nothing was published: {}",
-                summary.join("; ")
-            ))
-            .with_details(details));
+            return Err(crate::error::does_not_validate(
+                "the draft does not validate, nothing was published: ",
+                &report,
+                &Draft::new(&target.client_id, &target.profile_id, &target.draft_name),
+            ));
         }
         if let Err(error) = self.require_secrets(&secrets::names_in_value(&payload)) {
             return Err(ServiceError::invalid(format!(

@@ -11,7 +11,7 @@ use super::layouts::{layout_tabs, new_uid};
 use super::{Removed, handle_taken, impact_json, required_text, structure_conflict};
 use crate::api::{Flag, Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
-use crate::next::{Hint, NextStep};
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::{Service, now_millis};
 
 /// `get_entry_types`: entry types with their layouts' fields and the sections using them.
@@ -216,6 +216,9 @@ pub struct EntryTypeSaved {
     #[serde(flatten)]
     pub entry_type: EntryTypeView,
     pub message: String,
+    /// What can follow, as data (the end of `message`, in tool names there).
+    #[serde(skip_serializing_if = "Hint::is_empty")]
+    pub next: Hint,
 }
 
 impl Service {
@@ -459,11 +462,16 @@ impl Service {
             .map_err(|e| structure_conflict(e, "entry type", &handle))?;
         row.id = id;
         row.field_layout_id = layout_id;
+        let next = Hint::text("; add fields with ")
+            .step(NextStep::UpdateFieldLayout)
+            .then(", then list it in a section's entryTypeIds");
         Ok(EntryTypeSaved {
             entry_type: self.entry_type_view(&row, &content.sections()?, &content.fields()?)?,
             message: format!(
-                "created entry type '{handle}' (entryTypeId {id}) with field layout {layout_id}; add fields with update_field_layout, then list it in a section's entryTypeIds"
+                "created entry type '{handle}' (entryTypeId {id}) with field layout {layout_id}{}",
+                next.word(&ToolWords)
             ),
+            next,
         })
     }
 
@@ -503,6 +511,7 @@ impl Service {
         Ok(EntryTypeSaved {
             entry_type: self.entry_type_view(&row, &content.sections()?, &content.fields()?)?,
             message: format!("updated entry type '{}'", row.handle),
+            next: Hint::default(),
         })
     }
 
@@ -556,3 +565,5 @@ impl Service {
         })
     }
 }
+
+crate::next::worded!(EntryTypeSaved);

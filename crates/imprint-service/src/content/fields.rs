@@ -10,7 +10,7 @@ use super::layouts::layout_tabs;
 use super::{field_def, handle_taken, required_text, structure_conflict};
 use crate::api::{Flag, Id, JsonObject};
 use crate::error::{ServiceError, ServiceResult};
-use crate::next::NextStep;
+use crate::next::{Hint, NextStep, ToolWords, tool_name};
 use crate::{Service, now_millis};
 
 /// `get_fields`: custom fields, or those one layout places.
@@ -231,6 +231,9 @@ pub struct FieldTypeList {
     pub field_types: Vec<Value>,
     pub count: usize,
     pub message: String,
+    /// What can follow, as data (the end of `message`, in tool names there).
+    #[serde(skip_serializing_if = "Hint::is_empty")]
+    pub next: Hint,
 }
 
 /// The answer of `create_field` and `update_field`: the field, then what happened.
@@ -239,6 +242,9 @@ pub struct FieldSaved {
     #[serde(flatten)]
     pub field: FieldView,
     pub message: String,
+    /// What can follow, as data (the end of `message`, in tool names there).
+    #[serde(skip_serializing_if = "Hint::is_empty")]
+    pub next: Hint,
 }
 
 /// The entries and drafts whose entry types placed a deleted field.
@@ -296,7 +302,11 @@ impl Service {
         Ok(FieldTypeList {
             count: types.len(),
             field_types: types,
-            message: "pass a type's short name (\"PlainText\") or class name (\"craft\\\\fields\\\\PlainText\") to create_field, with settings from its list".into(),
+            message: format!(
+                "pass a type's short name (\"PlainText\") or class name (\"craft\\\\fields\\\\PlainText\") to {}, with settings from its list",
+                tool_name(&NextStep::CreateField)
+            ),
+            next: Hint::default().step(NextStep::CreateField),
         })
     }
 
@@ -343,12 +353,17 @@ impl Service {
         row.id = content
             .insert_field(&row)
             .map_err(|e| structure_conflict(e, "field", &handle))?;
+        let next = Hint::text("; place it in an entry type's layout with ")
+            .step(NextStep::UpdateFieldLayout);
         Ok(FieldSaved {
             field: FieldView::new(&row, None, self.public_url()),
             message: format!(
-                "created field '{handle}' (fieldId {}); place it in an entry type's layout with update_field_layout ({{\"type\": \"CustomField\", \"fieldId\": {}}})",
-                row.id, row.id
+                "created field '{handle}' (fieldId {}){} ({{\"type\": \"CustomField\", \"fieldId\": {}}})",
+                row.id,
+                next.word(&ToolWords),
+                row.id
             ),
+            next,
         })
     }
 
@@ -436,6 +451,7 @@ impl Service {
         Ok(FieldSaved {
             field: FieldView::new(&row, None, self.public_url()),
             message,
+            next: Hint::default(),
         })
     }
 
@@ -525,3 +541,5 @@ pub(crate) fn unknown_field(field_id: i64) -> ServiceError {
         " lists the fields",
     )
 }
+
+crate::next::worded!(FieldSaved, FieldTypeList);

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::api::{Flag, Id, IdList};
 use crate::error::{ServiceError, ServiceResult};
-use crate::next::{Hint, NextStep};
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::{Service, now_millis};
 
 /// `get_sections`: sections with their entry types and per-site settings.
@@ -223,6 +223,9 @@ pub struct SectionCreated {
     #[serde(flatten)]
     pub section: SectionView,
     pub message: String,
+    /// What can follow, as data (the end of `message`, in tool names there).
+    #[serde(skip_serializing_if = "Hint::is_empty")]
+    pub next: Hint,
     /// Singles only: their one entry (null when no site is enabled for the section).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<Option<i64>>,
@@ -545,21 +548,38 @@ impl Service {
             single_entries = self.create_single_entries(&row)?;
         }
         let section = self.section_view(&row, &content.entry_types()?, &content.sites()?);
-        let message = if kind == "single" {
-            format!(
-                "created single section '{handle}' (sectionId {}) with its one entry (entryId {}); update_entry or create_draft edits it",
+        let (message, next) = if kind == "single" {
+            let entry_id = single_entries.first().map_or(0, |id| *id);
+            let next = Hint::text("; ")
+                .step(NextStep::UpdateEntry { entry_id })
+                .then(" or ")
+                .step(NextStep::CreateDraft {
+                    canonical_id: Some(entry_id),
+                })
+                .then(" edits it");
+            let message = format!(
+                "created single section '{handle}' (sectionId {}) with its one entry (entryId {entry_id}){}",
                 row.id,
-                single_entries.first().map_or(0, |id| *id)
-            )
+                next.word(&ToolWords)
+            );
+            (message, next)
         } else {
-            format!(
-                "created section '{handle}' (sectionId {}); create_entry or create_draft with sectionId {} adds entries",
-                row.id, row.id
-            )
+            let next = Hint::text("; ")
+                .step(NextStep::CreateEntry)
+                .then(" or ")
+                .step(NextStep::CreateDraft { canonical_id: None })
+                .then(&format!(" with sectionId {} adds entries", row.id));
+            let message = format!(
+                "created section '{handle}' (sectionId {}){}",
+                row.id,
+                next.word(&ToolWords)
+            );
+            (message, next)
         };
         Ok(SectionCreated {
             section,
             message,
+            next,
             entry_id: (kind == "single").then(|| single_entries.first().copied()),
         })
     }
@@ -740,3 +760,5 @@ pub(crate) fn site_settings_for(section: &SectionRow, site_id: i64) -> Map<Strin
         defaults.as_object().cloned().unwrap_or_default()
     })
 }
+
+crate::next::worded!(SectionCreated);

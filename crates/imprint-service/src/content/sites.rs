@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{handle_taken, required_text, structure_conflict, unknown_site};
 use crate::api::{Flag, Id};
 use crate::error::{ServiceError, ServiceResult};
-use crate::next::NextStep;
+use crate::next::{Hint, NextStep, ToolWords};
 use crate::{Service, now_millis};
 
 /// `get_sites`: every site. Takes no parameters.
@@ -161,6 +161,9 @@ pub struct SiteSaved {
     #[serde(flatten)]
     pub site: SiteView,
     pub message: String,
+    /// What can follow, as data (the end of `message`, in tool names there).
+    #[serde(skip_serializing_if = "Hint::is_empty")]
+    pub next: Hint,
 }
 
 impl Service {
@@ -219,12 +222,21 @@ impl Service {
             .content()
             .insert_site(&row)
             .map_err(|e| structure_conflict(e, "site", &handle))?;
+        let next = Hint::text(" to ")
+            .step(NextStep::CreateEntry)
+            .then(" or ")
+            .step(NextStep::CreateDraft { canonical_id: None })
+            .then(" to write content for it");
         Ok(SiteSaved {
             site: SiteView::from(&row),
             message: format!(
-                "created site '{}' (siteId {}); pass siteId {} to create_entry or create_draft to write content for it",
-                row.handle, row.id, row.id
+                "created site '{}' (siteId {}); pass siteId {}{}",
+                row.handle,
+                row.id,
+                row.id,
+                next.word(&ToolWords)
             ),
+            next,
         })
     }
 
@@ -278,6 +290,9 @@ impl Service {
         Ok(SiteSaved {
             site: SiteView::from(&row),
             message: format!("updated site '{}'", row.handle),
+            next: Hint::default(),
         })
     }
 }
+
+crate::next::worded!(SiteSaved);

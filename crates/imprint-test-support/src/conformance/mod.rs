@@ -32,6 +32,7 @@ macro_rules! store_conformance {
             data_survives_reopen,
             concurrent_writers_from_two_connections_never_lose_an_append,
             a_key_retirement_is_recorded_once_and_listed_oldest_first; team: the_audit_log_is_append_only_and_ordered,
+            an_audit_row_commits_with_its_change_or_not_at_all,
             a_publish_request_is_decided_once; content: a_fresh_store_has_one_primary_site_and_sites_keep_one_primary,
             structure_rows_round_trip_and_handles_are_unique,
             writing_an_entry_stores_the_row_its_revision_and_its_search_text,

@@ -153,21 +153,22 @@ impl ServerHandler for ImprintMcp {
             ));
         }
         let name = request.name.clone();
+        let target = audit_target(request.arguments.as_ref());
         // The role table decides (the same one REST and the control panel ask); tools/list
         // shows every tool whatever the role, so the contract does not depend on the token.
-        if let Err(refused) = self.service.authorize(&name) {
-            return crate::error_result(&refused).map(Into::into);
-        }
-        let target = audit_target(request.arguments.as_ref());
-        let answer = self
+        // The service's one entry point also writes the call's audit row with its change.
+        let call = self
             .tool_router
-            .call(ToolCallContext::new(self, request, context))
-            .await;
-        if let Ok(CallToolResponse::Complete(result)) = &answer
-            && result.is_error != Some(true)
+            .call(ToolCallContext::new(self, request, context));
+        let succeeded = |answer: &Result<CallToolResponse, McpError>| matches!(answer, Ok(CallToolResponse::Complete(result)) if result.is_error != Some(true));
+        let answer = match self
+            .service
+            .perform_async(&name, &target, call, succeeded)
+            .await
         {
-            self.service.record(&name, &target);
-        }
+            Ok(answer) => answer,
+            Err(refused) => return crate::error_result(&refused).map(Into::into),
+        };
         match answer {
             // Arguments that do not deserialize (a number where a string belongs, say) are
             // the caller's to fix: a tool error it can read, not an opaque protocol error.

@@ -10,14 +10,21 @@
 //!
 //! rmcp is handed the messages this layer has already parsed, through a [`Session`]
 //! transport, not their text: each frame is parsed once, and no in-memory pipe, second
-//! line reader or task sits between the two (the MCP hot path, issue 8).
+//! line reader or task sits between the two (the MCP hot path, issue 8). A `tools/call`
+//! without `_meta` is built directly from its parts ([`tool_call`]), the value rmcp's
+//! reading gives, which tries every message shape and method in turn.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, ClientRequest, JsonRpcMessage, JsonRpcRequest,
+    RequestId,
+};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use rmcp::{RoleServer, ServiceExt};
+use serde::Deserialize as _;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::{self, UnboundedSender};
@@ -261,6 +268,9 @@ impl Transport<RoleServer> for Session {
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
             let message = self.incoming.recv().await?;
+            if let Some(call) = tool_call(&message) {
+                return Some(call);
+            }
             // A request is answered even when rmcp's types refuse it (a missing or
             // mistyped parameter); a notification or response that does not fit is dropped,
             // as rmcp's own transport drops it.
@@ -288,6 +298,31 @@ impl Transport<RoleServer> for Session {
         self.incoming.close();
         Ok(())
     }
+}
+
+/// A `tools/call` request without `_meta` (the hot path), built from its parts: rmcp's
+/// own reading tries each message shape and each of its methods in turn, about as costly
+/// as the rest of an add together. The value is the one that reading gives (no `_meta`,
+/// so no extensions); anything else (`None`) goes through rmcp's reading.
+fn tool_call(message: &Value) -> Option<RxJsonRpcMessage<RoleServer>> {
+    let object = message.as_object()?;
+    if object.get("method")? != "tools/call"
+        || object.get("jsonrpc")? != "2.0"
+        || object.contains_key("result")
+        || object.contains_key("error")
+    {
+        return None;
+    }
+    let params = object.get("params")?;
+    if params.get("_meta").is_some() {
+        return None;
+    }
+    let id = RequestId::deserialize(object.get("id")?).ok()?;
+    let params = CallToolRequestParams::deserialize(params).ok()?;
+    Some(JsonRpcMessage::Request(JsonRpcRequest::new(
+        id,
+        ClientRequest::CallToolRequest(CallToolRequest::new(params)),
+    )))
 }
 
 /// A line rmcp wrote: passed on, or kept for its batch's answer.
@@ -391,6 +426,10 @@ mod tests {
             json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
             json!({"jsonrpc": "2.0", "id": 5.5, "method": "ping"}),
             json!({"jsonrpc": "2.0", "id": 6, "method": "ping"}),
+            // not read on the tools/call fast path either
+            json!({"jsonrpc": "2.0", "id": 7.5, "method": "tools/call", "params": {"name": "list_clients"}}),
+            json!({"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {"name": 8}}),
+            json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "list_clients"}}),
         ] {
             client
                 .write_all(format!("{frame}\n").as_bytes())
@@ -410,5 +449,96 @@ mod tests {
             json!(frames::INVALID_PARAMS)
         );
         assert!(answers["6"].get("result").is_some(), "{answers:?}");
+        for refused in ["7.5", "8"] {
+            assert_eq!(
+                answers[refused]["error"]["code"],
+                json!(frames::INVALID_PARAMS),
+                "{answers:?}"
+            );
+        }
+        assert!(answers["9"]["result"]["content"].is_array(), "{answers:?}");
+    }
+
+    fn rmcp_reading(message: &Value) -> RxJsonRpcMessage<RoleServer> {
+        serde_json::from_value(message.clone()).unwrap()
+    }
+
+    #[test]
+    fn a_tool_call_is_read_as_rmcp_reads_it() {
+        for message in [
+            json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "add_server_to_config", "arguments": {"server_id": "memory", "include_draft": false}}}),
+            json!({"jsonrpc": "2.0", "id": "a", "method": "tools/call", "params": {"name": "list_clients"}}),
+            json!({"jsonrpc": "2.0", "id": 8, "method": "tools/call", "extra": [1], "params": {"name": "x", "arguments": {}, "requestState": "s", "other": 1}}),
+        ] {
+            let fast = tool_call(&message).expect("read on the hot path");
+            assert_eq!(format!("{fast:?}"), format!("{:?}", rmcp_reading(&message)));
+            assert_eq!(
+                serde_json::to_value(&fast).unwrap(),
+                serde_json::to_value(rmcp_reading(&message)).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn other_messages_are_left_to_rmcp() {
+        for message in [
+            // `_meta` goes to rmcp's extensions
+            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "x", "_meta": {"progressToken": 1}}}),
+            json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}),
+            json!({"jsonrpc": "2.0", "method": "tools/call", "params": {"name": "x"}}),
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "result": {}, "params": {"name": "x"}}),
+            json!({"jsonrpc": "2.0", "id": 1.5, "method": "tools/call", "params": {"name": "x"}}),
+            json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": 5}}),
+        ] {
+            assert!(tool_call(&message).is_none(), "{message}");
+        }
+    }
+
+    /// Never more lenient than rmcp: whatever the fast path reads, rmcp reads the same.
+    #[test]
+    fn the_fast_path_reads_nothing_rmcp_refuses() {
+        let ids = [
+            json!(0),
+            json!(-1),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(1000.0),
+            json!(""),
+            json!(null),
+            json!(true),
+            json!([1]),
+        ];
+        let params = [
+            json!({"name": "add_server_to_config"}),
+            json!({"name": "x", "arguments": null}),
+            json!({"name": "x", "arguments": 5}),
+            json!({"name": "x", "arguments": {"a": [1, {"b": null}]}}),
+            json!({"name": null}),
+            json!({"arguments": {}}),
+            json!({"name": "x", "inputResponses": {}}),
+            json!({"name": "x", "inputResponses": 3}),
+            json!({"name": "x", "requestState": 3}),
+            json!({"name": "x", "task": {"ttl": 5}}),
+            json!([]),
+            json!(null),
+        ];
+        let mut read = 0;
+        for id in &ids {
+            for params in &params {
+                for jsonrpc in ["2.0", "1.0"] {
+                    let message = json!({"jsonrpc": jsonrpc, "id": id, "method": "tools/call", "params": params});
+                    let Some(fast) = tool_call(&message) else {
+                        continue;
+                    };
+                    read += 1;
+                    let rmcp: RxJsonRpcMessage<RoleServer> =
+                        serde_json::from_value(message.clone()).unwrap_or_else(|e| {
+                            panic!("rmcp refuses {message} ({e}); the fast path read it")
+                        });
+                    assert_eq!(format!("{fast:?}"), format!("{rmcp:?}"), "{message}");
+                }
+            }
+        }
+        assert!(read >= 8, "the fast path read {read}");
     }
 }

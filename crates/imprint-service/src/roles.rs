@@ -342,39 +342,80 @@ impl Service {
         })))
     }
 
-    /// Appends `operation` on `target` to the audit log if it is a change. A failed
-    /// append is logged, never returned: the change it describes has already happened.
-    pub fn record(&self, operation: &str, target: &str) {
-        let Some(rule) = rule(operation).filter(|rule| rule.changes) else {
-            return;
-        };
-        // Recorded under the operation's own name, whichever alias the surface used.
-        let operation = rule.operation;
-        let row = AuditRow {
+    /// The audit row of `operation` on `target` by this caller, if it is a change
+    /// (recorded under the operation's own name, whichever alias the surface used).
+    fn audit_row(&self, operation: &str, target: &str) -> Option<AuditRow> {
+        let rule = rule(operation).filter(|rule| rule.changes)?;
+        Some(AuditRow {
             seq: 0,
             at: now_millis(),
             actor: self.actor().to_string(),
             token_id: self.caller.token_id.clone(),
             role: self.caller.role.name().to_string(),
             surface: self.caller.surface.name().to_string(),
-            operation: operation.to_string(),
+            operation: rule.operation.to_string(),
             target: target.chars().take(512).collect(),
-        };
+        })
+    }
+
+    /// Appends the row of an operation that succeeded without a write taking it (it
+    /// changed nothing in the store, or wrote on another thread). A failed append is
+    /// logged, never returned: the change it describes has already happened.
+    fn append_left_over(&self, row: AuditRow) {
         if let Err(error) = self.store().team().append_audit(&row) {
-            tracing::error!(operation, target, error = %error, "cannot append to the audit log");
+            tracing::error!(
+                operation = row.operation,
+                target = row.target,
+                error = %error,
+                "cannot append to the audit log"
+            );
         }
     }
 
-    /// [`Self::authorize`], run, and [`Self::record`] on success: what a surface calls.
-    pub fn perform<T>(
+    /// What every surface calls to run an operation: [`Self::authorize`], then `run` with
+    /// the operation's audit row pending, so the first write transaction it commits
+    /// carries the row and the change and its row commit together or not at all
+    /// (`imprint_store::team`). `run` is synchronous, so the row is pending on this thread
+    /// only while it runs. If `run` succeeds without a write taking the row, the row is
+    /// appended on its own; if it fails before any write committed, nothing is recorded;
+    /// if it fails after one did, the row stays (the change happened).
+    pub fn perform<T, E: From<ServiceError>>(
         &self,
         operation: &str,
         target: &str,
-        run: impl FnOnce(&Service) -> ServiceResult<T>,
+        run: impl FnOnce(&Service) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.authorize(operation)?;
+        let Some(row) = self.audit_row(operation, target) else {
+            return run(self);
+        };
+        let (answer, left_over) = imprint_store::team::with_pending_audit(row, || run(self));
+        let answer = answer?;
+        if let Some(row) = left_over {
+            self.append_left_over(row);
+        }
+        Ok(answer)
+    }
+
+    /// [`Self::perform`] for a surface whose operation is a future (an rmcp tool call).
+    /// The row is pending only while the future is polled (never for another task that
+    /// runs on the thread in between); `succeeded` says whether the answer is a success,
+    /// for the row that no write took.
+    pub async fn perform_async<T>(
+        &self,
+        operation: &str,
+        target: &str,
+        run: impl Future<Output = T>,
+        succeeded: impl FnOnce(&T) -> bool,
     ) -> ServiceResult<T> {
         self.authorize(operation)?;
-        let answer = run(self)?;
-        self.record(operation, target);
+        let row = self.audit_row(operation, target);
+        let (answer, left_over) = imprint_store::team::PendingAudit::new(row, run).await;
+        if let Some(row) = left_over
+            && succeeded(&answer)
+        {
+            self.append_left_over(row);
+        }
         Ok(answer)
     }
 }
@@ -428,9 +469,10 @@ mod tests {
     fn changes_are_recorded_and_reads_are_not() {
         let dir = tempfile::tempdir().unwrap();
         let service = crate::tests_support::service(dir.path());
-        service.perform("list_clients", "", |_| Ok(())).unwrap();
+        let nothing = |_: &Service| ServiceResult::Ok(());
+        service.perform("list_clients", "", nothing).unwrap();
         service
-            .perform("add_server_to_config", "cursor/dev", |_| Ok(()))
+            .perform("add_server_to_config", "cursor/dev", nothing)
             .unwrap();
         let failed: ServiceResult<()> = service.perform("publish_config", "cursor/dev", |_| {
             Err(ServiceError::invalid("no"))
@@ -441,5 +483,44 @@ mod tests {
         assert_eq!(log[0].operation, "add_server_to_config");
         assert_eq!(log[0].surface, "cli");
         assert_eq!(log[0].role, "admin");
+    }
+
+    #[test]
+    fn the_row_commits_with_the_first_write_and_stays_if_the_operation_then_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = crate::tests_support::service(dir.path());
+        let secret = |name: &str| imprint_store::SecretRow {
+            name: name.into(),
+            nonce: vec![0; 12],
+            ciphertext: vec![1],
+            created_at: 1,
+            updated_at: 1,
+        };
+        let failed: ServiceResult<()> = service.perform("set_secret", "A", |s| {
+            s.store().put_secret(&secret("A"))?;
+            Err(ServiceError::invalid("after the write"))
+        });
+        assert!(failed.is_err());
+        let log = service.store().team().audit_log(10).unwrap();
+        assert_eq!(
+            log.len(),
+            1,
+            "the change happened, so its row stays: {log:?}"
+        );
+        assert_eq!(
+            (log[0].operation.as_str(), log[0].target.as_str()),
+            ("set_secret", "A")
+        );
+        assert!(service.store().secret("A").unwrap().is_some());
+
+        // Two writes, one row.
+        service
+            .perform("set_secret", "B", |s| {
+                s.store().put_secret(&secret("B"))?;
+                s.store().put_secret(&secret("C"))?;
+                ServiceResult::Ok(())
+            })
+            .unwrap();
+        assert_eq!(service.store().team().audit_log(10).unwrap().len(), 2);
     }
 }

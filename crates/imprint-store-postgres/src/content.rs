@@ -997,7 +997,7 @@ impl ContentStore for PostgresStore {
     }
 
     fn set_trashed(&self, entry_id: i64, deleted_at: Option<i64>) -> StoreResult<usize> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "UPDATE entries SET deleted_at = $2 WHERE entry_id = $1",
                 &[&entry_id, &deleted_at],
@@ -1120,12 +1120,12 @@ impl ContentStore for PostgresStore {
     }
 
     fn delete_entry_draft(&self, id: i64) -> StoreResult<bool> {
-        self.read(|c| c.exec("DELETE FROM entry_drafts WHERE id = $1", &[&id]))
+        self.change(|c| c.exec("DELETE FROM entry_drafts WHERE id = $1", &[&id]))
             .map(|n| n > 0)
     }
 
     fn delete_entry_draft_at(&self, id: i64, version: i64) -> StoreResult<bool> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "DELETE FROM entry_drafts WHERE id = $1 AND version = $2",
                 &[&id, &version],

@@ -25,6 +25,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use imprint_store::team::{audit_pending, restore_pending_audit, take_pending_audit};
 use imprint_store::{
     CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, ItemAdded, RevisionRow,
     SecretRow, Store, StoreError, StoreResult, TokenStore,
@@ -200,14 +201,37 @@ impl PostgresStore {
         f(&mut connection)
     }
 
+    /// Runs one statement that changes something: on its own (autocommit), or in one
+    /// transaction when an operation's audit row is pending, so the row commits with it.
+    pub(crate) fn change<T>(&self, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
+        if audit_pending() {
+            self.write(f)
+        } else {
+            self.read(f)
+        }
+    }
+
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
         let mut connection = self.connection()?;
         connection.batch("BEGIN")?;
         match f(&mut connection) {
             Ok(value) => {
+                // The operation's audit row, if pending, commits with its change (see
+                // imprint_store::team); it is pending again if the commit fails.
+                let audit = take_pending_audit();
+                if let Some(row) = &audit
+                    && let Err(error) = team::insert_audit(&mut connection, row)
+                {
+                    if connection.batch("ROLLBACK").is_err() {
+                        connection.discard();
+                    }
+                    audit.into_iter().for_each(restore_pending_audit);
+                    return Err(error);
+                }
                 if let Err(error) = connection.batch("COMMIT") {
                     connection.discard();
+                    audit.into_iter().for_each(restore_pending_audit);
                     return Err(error);
                 }
                 Ok(value)
@@ -669,7 +693,7 @@ impl Store for PostgresStore {
     }
 
     fn delete_draft(&self, id: &str) -> StoreResult<bool> {
-        self.read(|c| c.exec("DELETE FROM drafts WHERE id = $1", &[&id]))
+        self.change(|c| c.exec("DELETE FROM drafts WHERE id = $1", &[&id]))
             .map(|n| n > 0)
     }
 
@@ -761,7 +785,7 @@ impl Store for PostgresStore {
     }
 
     fn record_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 &format!("INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
                 &[
@@ -803,7 +827,7 @@ impl Store for PostgresStore {
     }
 
     fn record_pending_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 &format!(
                     "INSERT INTO pending_deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -859,7 +883,7 @@ impl Store for PostgresStore {
     }
 
     fn discard_pending_deployment(&self, path: &str, file_sha256: &str) -> StoreResult<bool> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "DELETE FROM pending_deployments WHERE path = $1 AND file_sha256 = $2",
                 &[&path, &file_sha256],
@@ -869,7 +893,7 @@ impl Store for PostgresStore {
     }
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "INSERT INTO catalog (server_id, definition, created_at, updated_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (server_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
@@ -904,7 +928,7 @@ impl Store for PostgresStore {
     }
 
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {
-        self.read(|c| c.exec("DELETE FROM catalog WHERE server_id = $1", &[&server_id]))
+        self.change(|c| c.exec("DELETE FROM catalog WHERE server_id = $1", &[&server_id]))
             .map(|n| n > 0)
     }
 
@@ -921,7 +945,7 @@ impl Store for PostgresStore {
     }
 
     fn put_secret(&self, secret: &SecretRow) -> StoreResult<()> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "INSERT INTO secrets (name, nonce, ciphertext, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
@@ -956,12 +980,12 @@ impl Store for PostgresStore {
     }
 
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {
-        self.read(|c| c.exec("DELETE FROM secrets WHERE name = $1", &[&name]))
+        self.change(|c| c.exec("DELETE FROM secrets WHERE name = $1", &[&name]))
             .map(|n| n > 0)
     }
 
     fn put_public_key(&self, key_id: &str, spki_pem: &str, now: i64) -> StoreResult<()> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "INSERT INTO public_keys (key_id, spki_pem, created_at) VALUES ($1, $2, $3)
                  ON CONFLICT (key_id) DO NOTHING",
@@ -987,7 +1011,7 @@ impl Store for PostgresStore {
     }
 
     fn put_key_retirement(&self, retirement: &imprint_store::KeyRetirementRow) -> StoreResult<()> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES ($1, $2, $3)
                  ON CONFLICT (key_id) DO NOTHING",

@@ -4,7 +4,7 @@ use imprint_store::team::{AuditRow, Decision, RequestRow};
 use imprint_store::{StoreResult, TeamStore};
 use tokio_postgres::Row;
 
-use crate::{PostgresStore, all, get};
+use crate::{Conn, PostgresStore, all, get};
 
 pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, token_id, role, surface, operation, target";
 pub(crate) const REQUEST_COLUMNS: &str = "id, kind, target, draft_name, draft_version, changelog, requested_by, requested_at, status, decided_by, decided_at, reason, artifact_id";
@@ -40,24 +40,34 @@ pub(crate) fn request_from_row(row: &Row) -> StoreResult<RequestRow> {
     })
 }
 
+/// Serializes audit appends from the first one to its transaction's commit, so `seq` (a
+/// sequence, handed out at insert) increases in commit order: a reader never sees a row
+/// whose predecessor is still uncommitted. Held only from the insert, the transaction's
+/// last statement, to its `COMMIT`.
+const AUDIT_LOCK: i64 = 0x696d_7072_6175_6474; // "impraudt"
+
+/// Inserts an audit row inside the caller's transaction; returns its `seq`.
+pub(crate) fn insert_audit(c: &mut Conn, row: &AuditRow) -> StoreResult<i64> {
+    c.exec("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
+    let inserted = c.one(
+        "INSERT INTO audit_log (at, actor, token_id, role, surface, operation, target) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+        &[
+            &row.at,
+            &row.actor,
+            &row.token_id,
+            &row.role,
+            &row.surface,
+            &row.operation,
+            &row.target,
+        ],
+    )?;
+    get(&inserted, 0)
+}
+
 impl TeamStore for PostgresStore {
     fn append_audit(&self, row: &AuditRow) -> StoreResult<i64> {
-        self.write(|c| {
-            let inserted = c.one(
-                "INSERT INTO audit_log (at, actor, token_id, role, surface, operation, target) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
-                &[
-                    &row.at,
-                    &row.actor,
-                    &row.token_id,
-                    &row.role,
-                    &row.surface,
-                    &row.operation,
-                    &row.target,
-                ],
-            )?;
-            get(&inserted, 0)
-        })
+        self.write(|c| insert_audit(c, row))
     }
 
     fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditRow>> {

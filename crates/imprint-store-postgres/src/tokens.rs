@@ -94,7 +94,7 @@ impl TokenStore for PostgresStore {
     }
 
     fn revoke_token(&self, id: &str, now: i64) -> StoreResult<bool> {
-        self.read(|c| {
+        self.change(|c| {
             c.exec(
                 "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
                 &[&id, &now],

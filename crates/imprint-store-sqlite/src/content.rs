@@ -863,7 +863,7 @@ impl ContentStore for SqliteStore {
     }
 
     fn set_trashed(&self, entry_id: i64, deleted_at: Option<i64>) -> StoreResult<usize> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "UPDATE entries SET deleted_at = ?2 WHERE entry_id = ?1",
                 params![entry_id, deleted_at],
@@ -992,12 +992,12 @@ impl ContentStore for SqliteStore {
     }
 
     fn delete_entry_draft(&self, id: i64) -> StoreResult<bool> {
-        self.with(|c| c.execute("DELETE FROM entry_drafts WHERE id = ?1", [id]))
+        self.change(|c| c.execute("DELETE FROM entry_drafts WHERE id = ?1", [id]))
             .map(|n| n > 0)
     }
 
     fn delete_entry_draft_at(&self, id: i64, version: i64) -> StoreResult<bool> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "DELETE FROM entry_drafts WHERE id = ?1 AND version = ?2",
                 [id, version],

@@ -30,6 +30,7 @@ mod team;
 mod tokens;
 mod transfer;
 
+use imprint_store::team::{audit_pending, restore_pending_audit, take_pending_audit};
 use imprint_store::{
     CatalogRow, ContentStore, DeploymentRow, DraftRow, DraftUpdate, ItemAdded, RevisionRow,
     SecretRow, Store, StoreError, StoreResult, TokenStore,
@@ -152,6 +153,16 @@ impl SqliteStore {
         f(&mut self.lock()).map_err(map_error)
     }
 
+    /// Runs one statement that changes something: on its own (autocommit), or in a write
+    /// transaction when an operation's audit row is pending, so the row commits with it.
+    fn change<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        if audit_pending() {
+            self.write_hot(|c| f(c).map_err(map_error))
+        } else {
+            self.with(|c| f(c))
+        }
+    }
+
     /// Runs `f` on a read connection (the write connection in memory).
     fn read<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
         match &self.readers {
@@ -211,7 +222,17 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(map_error)?;
         let value = f(&transaction)?;
-        transaction.commit().map_err(map_error)?;
+        // The operation's audit row, if pending, commits with its change (see
+        // imprint_store::team); it is pending again if the commit fails.
+        let audit = take_pending_audit();
+        let committed = audit
+            .as_ref()
+            .map_or(Ok(()), |row| team::insert_audit(&transaction, row))
+            .and_then(|()| transaction.commit().map_err(map_error));
+        if let Err(error) = committed {
+            audit.into_iter().for_each(restore_pending_audit);
+            return Err(error);
+        }
         Ok(value)
     }
 
@@ -234,7 +255,15 @@ impl SqliteStore {
         // inside a transaction.
         let open = OpenTransaction(&connection);
         let value = f(&connection)?;
-        execute("COMMIT")?;
+        let audit = take_pending_audit();
+        let committed = audit
+            .as_ref()
+            .map_or(Ok(()), |row| team::insert_audit(&connection, row))
+            .and_then(|()| execute("COMMIT").map(drop));
+        if let Err(error) = committed {
+            audit.into_iter().for_each(restore_pending_audit);
+            return Err(error);
+        }
         std::mem::forget(open);
         Ok(value)
     }
@@ -714,7 +743,7 @@ impl Store for SqliteStore {
     }
 
     fn delete_draft(&self, id: &str) -> StoreResult<bool> {
-        self.with(|c| c.execute("DELETE FROM drafts WHERE id = ?1", [id]))
+        self.change(|c| c.execute("DELETE FROM drafts WHERE id = ?1", [id]))
             .map(|n| n > 0)
     }
 
@@ -779,7 +808,7 @@ impl Store for SqliteStore {
     }
 
     fn record_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 &format!("INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
                 params![
@@ -809,7 +838,7 @@ impl Store for SqliteStore {
     }
 
     fn record_pending_deployment(&self, deployment: &DeploymentRow) -> StoreResult<()> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 &format!(
                     "INSERT INTO pending_deployments ({DEPLOYMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -865,7 +894,7 @@ impl Store for SqliteStore {
     }
 
     fn discard_pending_deployment(&self, path: &str, file_sha256: &str) -> StoreResult<bool> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "DELETE FROM pending_deployments WHERE path = ?1 AND file_sha256 = ?2",
                 [path, file_sha256],
@@ -875,7 +904,7 @@ impl Store for SqliteStore {
     }
 
     fn put_catalog_entry(&self, entry: &CatalogRow) -> StoreResult<()> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "INSERT INTO catalog (server_id, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (server_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
@@ -922,7 +951,7 @@ impl Store for SqliteStore {
     }
 
     fn delete_catalog_entry(&self, server_id: &str) -> StoreResult<bool> {
-        self.with(|c| c.execute("DELETE FROM catalog WHERE server_id = ?1", [server_id]))
+        self.change(|c| c.execute("DELETE FROM catalog WHERE server_id = ?1", [server_id]))
             .map(|n| n > 0)
     }
 
@@ -935,7 +964,7 @@ impl Store for SqliteStore {
     }
 
     fn put_secret(&self, secret: &SecretRow) -> StoreResult<()> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "INSERT INTO secrets (name, nonce, ciphertext, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
@@ -962,12 +991,12 @@ impl Store for SqliteStore {
     }
 
     fn delete_secret(&self, name: &str) -> StoreResult<bool> {
-        self.with(|c| c.execute("DELETE FROM secrets WHERE name = ?1", [name]))
+        self.change(|c| c.execute("DELETE FROM secrets WHERE name = ?1", [name]))
             .map(|n| n > 0)
     }
 
     fn put_key_retirement(&self, retirement: &imprint_store::KeyRetirementRow) -> StoreResult<()> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES (?1, ?2, ?3)
                  ON CONFLICT (key_id) DO NOTHING",

@@ -2,7 +2,7 @@
 
 use imprint_store::team::{AuditRow, Decision, RequestRow};
 use imprint_store::{StoreResult, TeamStore};
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 
 use crate::{SqliteStore, map_error};
 
@@ -40,23 +40,32 @@ pub(crate) fn request_from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
     })
 }
 
+/// Inserts an audit row inside the caller's write transaction. SQLite has one writer at
+/// a time, so `seq` (the rowid) increases in commit order.
+pub(crate) fn insert_audit(tx: &Connection, row: &AuditRow) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor, token_id, role, surface, operation, target) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            row.at,
+            row.actor,
+            row.token_id,
+            row.role,
+            row.surface,
+            row.operation,
+            row.target
+        ])
+    })
+    .map(drop)
+    .map_err(map_error)
+}
+
 impl TeamStore for SqliteStore {
     fn append_audit(&self, row: &AuditRow) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO audit_log (at, actor, token_id, role, surface, operation, target) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    row.at,
-                    row.actor,
-                    row.token_id,
-                    row.role,
-                    row.surface,
-                    row.operation,
-                    row.target
-                ],
-            )
-            .map_err(map_error)?;
+            insert_audit(tx, row)?;
             Ok(tx.last_insert_rowid())
         })
     }

@@ -80,7 +80,7 @@ impl TokenStore for SqliteStore {
     }
 
     fn revoke_token(&self, id: &str, now: i64) -> StoreResult<bool> {
-        self.with(|c| {
+        self.change(|c| {
             c.execute(
                 "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
                 params![id, now],

@@ -685,21 +685,38 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         // Opens two stores of its own and prints its own summary.
         return Ok(store_cli::run(cli.data_dir, database, command, json)?);
     }
-    let view = view_of(&command);
-    let audited = audited(&command);
     let data_dir = cli.data_dir.clone();
     let service = open_service(cli.data_dir, database)?;
+    let Some((operation, target)) = audited(&command) else {
+        return execute(&service, command, data_dir, json, verbose);
+    };
+    // A change runs through the service's one entry point, which writes its audit row
+    // in the change's own transaction.
+    service.perform(operation, &target, |service| {
+        execute(service, command, data_dir, json, verbose)
+    })
+}
+
+/// Runs one command (not `store` or `completions`) and prints its answer.
+fn execute(
+    service: &Service,
+    command: Command,
+    data_dir: Option<PathBuf>,
+    json: bool,
+    verbose: bool,
+) -> Result<(), Failure> {
+    let view = view_of(&command);
     let result = match command {
         // Printed above, before the data directory is opened.
         Command::Completions { .. } | Command::Store(_) => return Ok(()),
-        Command::Serve(args) => return serve::run(service, args),
-        Command::Content(command) => content_cli::run(&service, command, json),
-        Command::Token(command) => token_cli::run(&service, command, json),
-        Command::Requests(command) => crate::review_cli::run_requests(&service, command),
-        Command::Audit { limit } => crate::review_cli::run_audit(&service, limit),
+        Command::Serve(args) => return serve::run(service.clone(), args),
+        Command::Content(command) => content_cli::run(service, command, json),
+        Command::Token(command) => token_cli::run(service, command, json),
+        Command::Requests(command) => crate::review_cli::run_requests(service, command),
+        Command::Audit { limit } => crate::review_cli::run_audit(service, limit),
         Command::SelfCommand(command) => {
             return Ok(self_install::run(
-                &service,
+                service,
                 command,
                 data_dir.as_deref(),
                 json,
@@ -1091,7 +1108,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             ..
         } => {
             let target = (!all).then(|| (flags.client.clone(), flags.profile.clone()));
-            team_cli::deploy_from(&service, &from, target, force, secrets)
+            team_cli::deploy_from(service, &from, target, force, secrets)
         }
         Command::Deploy {
             flags,
@@ -1143,13 +1160,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let mut status = answer(service.get_deployment_status(GetDeploymentStatus {
                 project_dir: absolute(project_dir)?,
             }))?;
-            let team = team_cli::followed_status(&service)?;
+            let team = team_cli::followed_status(service)?;
             if !team.is_empty() {
                 status["team"] = Value::Array(team);
             }
             Ok(status)
         }
-        Command::Trust(command) => team_cli::run(&service, command, json),
+        Command::Trust(command) => team_cli::run(service, command, json),
         Command::Secrets(command) => match command {
             SecretsCommand::Set { name, value } => {
                 let value = match value {
@@ -1167,15 +1184,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }))
         }
     }?;
-    if let Some((operation, target)) = audited {
-        service.record(operation, &target);
-    }
     output::print(view, &result, json, verbose);
     Ok(())
 }
 
-/// The changes the CLI records in the audit log itself (the requests commands record
-/// their own): what operation, on what.
+/// The changes the CLI runs through [`Service::perform`] (the requests commands call it
+/// themselves): what operation, on what.
 fn audited(command: &Command) -> Option<(&'static str, String)> {
     let on = |flags: &TargetFlags| format!("{}/{}", flags.client, flags.profile);
     Some(match command {
@@ -1197,6 +1211,22 @@ fn audited(command: &Command) -> Option<(&'static str, String)> {
         Command::Secrets(SecretsCommand::Remove { name }) => ("remove_secret", name.clone()),
         Command::Token(TokenCommand::Create { name, .. }) => ("create_token", name.clone()),
         Command::Token(TokenCommand::Revoke { token }) => ("revoke_token", token.clone()),
+        Command::Servers(ServersCommand::Register { file }) => {
+            ("register_server", file.display().to_string())
+        }
+        Command::Servers(ServersCommand::ImportRegistry { file }) => {
+            ("import_registry_server", file.display().to_string())
+        }
+        Command::Servers(ServersCommand::Install { server_id }) => {
+            ("install_server", server_id.clone())
+        }
+        Command::Clients {
+            command: Some(ClientsCommand::Link { profile, .. }),
+        } => ("link_clients", profile.clone()),
+        Command::Clients {
+            command: Some(ClientsCommand::Unlink { profile, .. }),
+        } => ("unlink_clients", profile.clone()),
+        Command::Content(command) => return content_cli::audited(command),
         _ => return None,
     })
 }

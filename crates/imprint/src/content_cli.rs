@@ -498,6 +498,60 @@ pub fn view_of(command: &ContentCommand) -> View {
     }
 }
 
+/// The content commands that change something: the operation they run (its audit log
+/// name) and on what. The CLI runs them through `Service::perform`.
+pub fn audited(command: &ContentCommand) -> Option<(&'static str, String)> {
+    use ContentCommand as C;
+    Some(match command {
+        C::Import(args) => ("create_entry", format!("import {}", args.file.display())),
+        C::CreateSite(_) => ("create_site", String::new()),
+        C::UpdateSite { site_id, .. } => ("update_site", format!("site {site_id}")),
+        C::CreateSection(_) => ("create_section", String::new()),
+        C::UpdateSection { section_id, .. } => ("update_section", format!("section {section_id}")),
+        C::DeleteSection { section_id, .. } => ("delete_section", format!("section {section_id}")),
+        C::CreateEntryType(_) => ("create_entry_type", String::new()),
+        C::UpdateEntryType { entry_type_id, .. } => {
+            ("update_entry_type", format!("entry type {entry_type_id}"))
+        }
+        C::DeleteEntryType { entry_type_id, .. } => {
+            ("delete_entry_type", format!("entry type {entry_type_id}"))
+        }
+        C::CreateField(_) => ("create_field", String::new()),
+        C::UpdateField { field_id, .. } => ("update_field", format!("field {field_id}")),
+        C::DeleteField { field_id, .. } => ("delete_field", format!("field {field_id}")),
+        C::CreateFieldLayout { .. } => ("create_field_layout", String::new()),
+        C::UpdateFieldLayout {
+            field_layout_id, ..
+        } => (
+            "update_field_layout",
+            format!("field layout {field_layout_id}"),
+        ),
+        C::CreateEntry { section, .. } => ("create_entry", format!("section {section}")),
+        C::UpdateEntry { entry_id, .. } => ("update_entry", format!("entry {entry_id}")),
+        C::DeleteEntry { entry_id, .. } => ("delete_entry", format!("entry {entry_id}")),
+        C::RestoreEntry { entry_id } => ("restore_entry", format!("entry {entry_id}")),
+        C::CreateDraft { canonical, .. } => (
+            "create_draft",
+            canonical.map_or_else(String::new, |id| format!("entry {id}")),
+        ),
+        C::UpdateDraft { draft_id, .. } => ("update_draft", format!("draft {draft_id}")),
+        C::ApplyDraft { draft_id } => ("apply_draft", format!("draft {draft_id}")),
+        C::DeleteDraft { draft_id } => ("delete_draft", format!("draft {draft_id}")),
+        C::Revert { entry_id, .. } => ("revert_entry", format!("entry {entry_id}")),
+        C::Sites
+        | C::Sections { .. }
+        | C::EntryTypes { .. }
+        | C::Fields { .. }
+        | C::FieldTypes
+        | C::FieldLayout { .. }
+        | C::GetEntry { .. }
+        | C::Search { .. }
+        | C::Drafts { .. }
+        | C::Revisions { .. }
+        | C::Revision { .. } => return None,
+    })
+}
+
 pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceResult<Value> {
     use ContentCommand as C;
     match command {

@@ -23,7 +23,7 @@ pub struct ImportArgs {
     /// A JSON array of entries, or one entry per line (JSON lines); `-` reads stdin. Each entry
     /// is what `imprint content create-entry` takes: {"sectionId": 1, "entryTypeId": 2,
     /// "siteId": 1, "attributeAndFieldData": {"title": "…", …}}.
-    file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Entries written per transaction: a failure rolls back only its own batch.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     batch: u32,

@@ -371,3 +371,76 @@ async fn the_cli_and_the_mcp_server_share_content() {
     assert_eq!(entry["title"], "Shared");
     assert_eq!(entry["author"], "tester");
 }
+
+/// Every CLI change is in the audit log, written with the change (content and the
+/// catalog included); a command that fails records nothing.
+#[test]
+fn cli_changes_are_audited_with_surface_cli() {
+    let env = TestEnv::new();
+    let article = env.cli_ok(&["content", "create-entry-type", "--name", "Article"]);
+    let section = env.cli_ok(&[
+        "content",
+        "create-section",
+        "--name",
+        "News",
+        "--entry-type-ids",
+        &id(&article, "entryTypeId"),
+    ]);
+    let section_id = id(&section, "sectionId");
+    let created = env.cli_ok(&[
+        "content",
+        "create-entry",
+        "--section",
+        &section_id,
+        "--data",
+        "{\"title\": \"Hello\"}",
+    ]);
+    let entry_id = id(&created, "entryId");
+    env.cli_ok(&[
+        "content",
+        "update-entry",
+        &entry_id,
+        "--data",
+        "{\"title\": \"Hello again\"}",
+    ]);
+    let (code, _, stderr) = env.cli(&[
+        "content",
+        "update-entry",
+        "999999",
+        "--data",
+        "{\"title\": \"nobody\"}",
+    ]);
+    assert_ne!(code, 0, "updating a missing entry fails: {stderr}");
+    let definition = env.write(
+        "acme.json",
+        &json!({"server_id": "acme", "transport": "http", "url": "https://mcp.acme.example/mcp"})
+            .to_string(),
+    );
+    env.cli_ok(&["servers", "register", definition.to_str().unwrap()]);
+
+    let audit = env.cli_ok(&["audit", "--limit", "20"]);
+    let entries = audit["entries"].as_array().unwrap();
+    let seen: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .rev()
+        .map(|entry| {
+            (
+                entry["operation"].as_str().unwrap(),
+                entry["surface"].as_str().unwrap(),
+                entry["target"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let (in_section, updated) = (format!("section {section_id}"), format!("entry {entry_id}"));
+    assert_eq!(
+        seen,
+        [
+            ("create_entry_type", "cli", ""),
+            ("create_section", "cli", ""),
+            ("create_entry", "cli", in_section.as_str()),
+            ("update_entry", "cli", updated.as_str()),
+            ("register_server", "cli", definition.to_str().unwrap()),
+        ],
+        "{audit}"
+    );
+}

@@ -51,7 +51,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// A signed-in visitor: the session, and the service acting as them.
 pub(crate) struct Panel {
     /// The action a posted form runs and its path: checked against the role table before
-    /// it runs, recorded in the audit log once it succeeded (see [`Panel::done`]).
+    /// it runs, and run through the service's one entry point (see [`Panel::run`]).
     pub(crate) action: Option<(&'static str, String)>,
     pub(crate) session_id: String,
     pub(crate) session: Session,
@@ -74,25 +74,26 @@ impl Panel {
         Html(html::layout(title, &self.chrome(), body)).into_response()
     }
 
-    /// Runs service calls off the async workers.
+    /// Runs service calls off the async workers; a posted form's action through the
+    /// service's one entry point (role check, and its audit row written with its change).
     pub(crate) async fn run<T, F>(&self, operation: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
     {
         let service = self.service.clone();
-        blocking(move || operation(&service)).await
+        let action = self.action.clone();
+        blocking(move || match action {
+            Some((name, target)) => service.perform(name, &target, operation),
+            None => operation(&service),
+        })
+        .await
     }
 
     /// After a form: a message for the next page, and a redirect to it.
     pub(crate) fn done(&self, result: Result<String, ApiError>, back: &str) -> Response {
         match result {
-            Ok(message) => {
-                if let Some((operation, target)) = &self.action {
-                    self.service.record(operation, target);
-                }
-                self.state.sessions.flash(&self.session_id, true, message)
-            }
+            Ok(message) => self.state.sessions.flash(&self.session_id, true, message),
             Err(error) => self.state.sessions.flash(
                 &self.session_id,
                 false,

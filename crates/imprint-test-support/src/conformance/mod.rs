@@ -33,6 +33,7 @@ macro_rules! store_conformance {
             concurrent_writers_from_two_connections_never_lose_an_append,
             a_key_retirement_is_recorded_once_and_listed_oldest_first,
             a_key_rotation_records_the_retirement_and_the_successor_together; team: the_audit_log_is_append_only_and_ordered,
+            an_audit_row_commits_with_its_change_or_not_at_all,
             a_publish_request_is_decided_once,
             export_and_import_carry_the_audit_log_requests_and_key_retirements; content: a_fresh_store_has_one_primary_site_and_sites_keep_one_primary,
             structure_rows_round_trip_and_handles_are_unique,

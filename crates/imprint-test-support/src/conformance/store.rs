@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::Database;
 
-fn draft(id: &str, document: &str, name: &str) -> DraftRow {
+pub(super) fn draft(id: &str, document: &str, name: &str) -> DraftRow {
     DraftRow {
         id: id.into(),
         document: document.into(),

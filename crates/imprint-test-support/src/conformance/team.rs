@@ -1,6 +1,8 @@
 //! The audit log (append-only, ordered) and publish requests (decided once).
 
-use imprint_store::team::{AuditRow, Decision, RequestRow};
+use imprint_store::team::{AuditRow, Decision, RequestRow, with_pending_audit};
+use imprint_store::{ItemAdded, StoreError};
+use serde_json::json;
 
 use super::Database;
 
@@ -55,6 +57,63 @@ pub fn the_audit_log_is_append_only_and_ordered(db: &dyn Database) {
     assert_eq!(log.len(), 4);
     assert_eq!(log[3].actor, "alice");
     assert_eq!(log[3].seq, first);
+}
+
+/// An operation's audit row commits with the first write transaction of the operation
+/// (see `imprint_store::team`): both or neither.
+pub fn an_audit_row_commits_with_its_change_or_not_at_all(db: &dyn Database) {
+    let store = db.open();
+    let team = store.team();
+    let draft = super::store::draft("d1", "config/cursor/dev", "default");
+
+    // The first write takes the row: one transaction holds the change and its row.
+    let alice = event(1, "alice", "add_server_to_config");
+    let (created, left_over) = with_pending_audit(alice.clone(), || {
+        store.create_draft(&draft, &[])?;
+        // a second write of the same operation carries nothing more
+        store.add_draft_item("d1", 1, "github", &json!({"command": "gh"}), 2)
+    });
+    assert!(
+        matches!(created, Ok(ItemAdded::Added { version: 2, .. })),
+        "{created:?}"
+    );
+    assert_eq!(left_over, None, "the write took the row");
+    let log = team.audit_log(10).unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        log[0],
+        AuditRow {
+            seq: log[0].seq,
+            ..alice
+        }
+    );
+
+    // A write that fails (a stale version) writes neither its change nor the row, and
+    // gives the row back.
+    let bob = event(2, "bob", "add_server_to_config");
+    let (stale, left_over) = with_pending_audit(bob.clone(), || {
+        store.add_draft_item("d1", 1, "slack", &json!({"command": "slack"}), 3)
+    });
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    assert_eq!(left_over, Some(bob), "no row without the change");
+    assert_eq!(team.audit_log(10).unwrap().len(), 1);
+    assert_eq!(store.draft_item("d1", "slack").unwrap(), None);
+
+    // A read takes nothing; a lone statement that changes something carries the row.
+    let carol = event(3, "carol", "clear_draft_config");
+    let (found, left_over) = with_pending_audit(carol.clone(), || store.draft("d1"));
+    assert!(found.unwrap().is_some());
+    assert_eq!(left_over.as_ref(), Some(&carol), "a read takes no row");
+    let (deleted, left_over) = with_pending_audit(carol.clone(), || store.delete_draft("d1"));
+    assert!(deleted.unwrap());
+    assert_eq!(left_over, None);
+
+    // Another handle sees both rows, in commit order.
+    let log = db.open().team().audit_log(10).unwrap();
+    let actors: Vec<&str> = log.iter().map(|row| row.actor.as_str()).collect();
+    assert_eq!(actors, ["carol", "alice"], "newest first");
+    assert!(log[0].seq > log[1].seq);
+    assert_eq!(db.open().draft("d1").unwrap(), None);
 }
 
 fn request(id: &str, at: i64) -> RequestRow {

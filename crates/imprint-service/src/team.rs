@@ -385,6 +385,28 @@ impl Service {
         self.trust_dir().join(TRUST_FILE)
     }
 
+    /// The followed server `artifact_id` was last deployed from for this client/profile.
+    /// An unreadable trust list answers `None`: `trust list` says what is wrong with it.
+    pub(crate) fn pulled_from(
+        &self,
+        client_id: &str,
+        profile_id: &str,
+        artifact_id: &str,
+    ) -> Option<String> {
+        let trust = self.read_trust().ok()?;
+        trust
+            .servers
+            .into_iter()
+            .find(|server| {
+                server.follows.iter().any(|f| {
+                    f.client_id == client_id
+                        && f.profile_id == profile_id
+                        && f.last_artifact_id.as_deref() == Some(artifact_id)
+                })
+            })
+            .map(|server| server.name)
+    }
+
     fn read_trust(&self) -> ServiceResult<TrustFile> {
         let path = self.trust_path();
         match std::fs::read(&path) {

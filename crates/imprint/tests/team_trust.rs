@@ -391,6 +391,15 @@ fn a_member_pulls_verifies_and_deploys_the_team_artifact() {
     assert!(cursor_servers(&s.member)["fetch"].is_object());
     let status = member_ok(&s.member, "", &["status"]);
     assert_eq!(status["team"][0]["state"], "up-to-date", "{status}");
+    // the member's own table agrees: the file holds the last pull, so it is in step
+    let cursor = status["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["client_id"] == "cursor" && f["scope"] == "user")
+        .unwrap_or_else(|| panic!("no cursor row: {status}"));
+    assert_eq!(cursor["state"], "in-sync", "{cursor}");
+    assert_eq!(cursor["pulled_from"], "team", "{cursor}");
 
     // local guarantees hold for pulled artifacts too: an edited file is drift, refused
     let path = s.member.file(".cursor/mcp.json");

@@ -243,6 +243,11 @@ pub struct FileStatus {
     pub deployed: Option<DeployedArtifact>,
     pub latest_artifact_id: Option<String>,
     pub up_to_date: Option<bool>,
+    /// The team server the deployed artifact was pulled from (`imprint deploy --from`):
+    /// the file is then in step when it holds what was last pulled from that server (the
+    /// status's `team` rows say whether the server has published a newer one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pulled_from: Option<String>,
     pub drift: Option<FileDrift>,
     /// Why the file could not be read or compared.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -930,6 +935,7 @@ impl Service {
             deployed: None,
             latest_artifact_id: None,
             up_to_date: None,
+            pulled_from: None,
             drift: None,
             error: present.as_ref().err().cloned(),
             state: "",
@@ -949,7 +955,13 @@ impl Service {
                     .store()
                     .head(&deployment.document)?
                     .map(|h| h.artifact_id);
-                let up_to_date = latest.as_deref() == Some(deployment.artifact_id.as_str());
+                // A member's file holds what it pulled from a team server, not a local
+                // publish: compared with the last pull, or every pulled file reads outdated.
+                let pulled_from =
+                    self.pulled_from(&client.id, &profile_id, &deployment.artifact_id);
+                let up_to_date = latest.as_deref() == Some(deployment.artifact_id.as_str())
+                    || pulled_from.is_some();
+                row.pulled_from = pulled_from;
                 let previous = PreviousDeploy {
                     section: deployment.section.clone(),
                     file_sha256: deployment.file_sha256.clone(),

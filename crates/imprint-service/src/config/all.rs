@@ -507,15 +507,12 @@ impl Service {
         let views: Vec<ClientPayload> = payloads.iter().map(|(v, _)| v.clone()).collect();
         let report = combined_report(target, &views);
         if !report.valid {
-            let summary: Vec<String> = report
-                .errors
-                .iter()
-                .map(|issue| format!("{}: {}", issue.code, issue.message))
-                .collect();
-            return Err(ServiceError::invalid(format!(
-                "the draft of all does not validate for every linked client, nothing was published: {}",
-                summary.join("; ")
-            ))
+            // Worded per surface like a single client's refusal; the details stay per client.
+            return Err(crate::error::does_not_validate(
+                "the draft of all does not validate for every linked client, nothing was published: ",
+                &report,
+                &Draft::new(&target.client_id, &target.profile_id, &target.draft_name),
+            )
             .with_details(json!({"clients": views})));
         }
         let neutral = self.neutral_payload(target, false)?;

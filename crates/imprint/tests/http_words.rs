@@ -332,12 +332,65 @@ fn rest_refusals_that_named_tools_name_routes_and_mcp_keeps_its_text() {
         "no secret named 'NOPE': set it with `imprint secrets set NOPE` (or the set_secret tool), or pass the value itself"
     );
 
-    // Linking no client to all.
+    // A publish of a draft whose secret was removed since: the same hint inside the refusal.
+    server.tool(
+        &secret,
+        "set_secret",
+        json!({"name": "GONE", "value": "v"}),
+    );
+    let added = server.post(
+        "/v1/config/vscode/default/draft/add",
+        &secret,
+        json!({"server_id": "github",
+            "env_vars": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${secret:GONE}"}}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    server.tool(&secret, "remove_secret", json!({"name": "GONE"}));
+    let reply = server.post("/v1/config/vscode/default/publish", &secret, json!({}));
+    assert_eq!(
+        refused(&tools, &reply, 422),
+        "the draft refers to a secret that is not stored, nothing was published: no secret named 'GONE': set it with the CLI's `imprint secrets set <name>` (no route), or pass the value itself"
+    );
+    assert_eq!(
+        mcp_message(&server, &secret, "publish_config", json!({"client_id": "vscode"})),
+        "the draft refers to a secret that is not stored, nothing was published: no secret named 'GONE': set it with `imprint secrets set GONE` (or the set_secret tool), or pass the value itself"
+    );
+
+    // Linking no client to all; then a diff of all against servers that are not entries.
     let reply = server.post("/v1/profiles/default/link", &secret, json!({"clients": []}));
     assert!(
         refused(&tools, &reply, 422).ends_with("(GET /v1/clients shows them)"),
         "{}",
         reply.body
+    );
+    // (a profile of its own: the clients linked to all are not asked about alone below)
+    let linked = server.post(
+        "/v1/profiles/team/link",
+        &secret,
+        json!({"clients": ["cursor"]}),
+    );
+    assert_eq!(linked.status, 200, "{}", linked.body);
+    let added = server.post(
+        "/v1/config/all/team/draft/add",
+        &secret,
+        json!({"server_id": "memory"}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let published = server.post("/v1/config/all/team/publish", &secret, json!({}));
+    assert_eq!(published.status, 200, "{}", published.body);
+    let bad = json!({"client_id": "all", "profile_id": "team",
+        "local_payload": {"servers": {"x": 5}}});
+    let reply = server.post("/v1/config/diff", &secret, bad.clone());
+    assert!(
+        refused(&tools, &reply, 422).ends_with(
+            ": with client_id \"all\" pass {\"servers\": {name: entry}} as GET /v1/config/all/team/draft shows it, or leave local_payload out to compare the draft"
+        ),
+        "{}",
+        reply.body
+    );
+    assert!(
+        mcp_message(&server, &secret, "diff_config", bad)
+            .ends_with("as view_draft_config shows it, or leave local_payload out to compare the draft")
     );
 
     // Review requests: nothing to ask for, no such draft or request.

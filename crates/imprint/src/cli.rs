@@ -880,7 +880,7 @@ fn execute(
                 deployed: true,
                 ..
             } if addresses_all(Some(&flags.client)) => {
-                return diff_deployed_all(&service, flags, json, verbose);
+                return diff_deployed_all(service, flags, json, verbose);
             }
             ConfigCommand::Diff {
                 flags,

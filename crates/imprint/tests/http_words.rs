@@ -333,11 +333,7 @@ fn rest_refusals_that_named_tools_name_routes_and_mcp_keeps_its_text() {
     );
 
     // A publish of a draft whose secret was removed since: the same hint inside the refusal.
-    server.tool(
-        &secret,
-        "set_secret",
-        json!({"name": "GONE", "value": "v"}),
-    );
+    server.tool(&secret, "set_secret", json!({"name": "GONE", "value": "v"}));
     let added = server.post(
         "/v1/config/vscode/default/draft/add",
         &secret,
@@ -352,7 +348,12 @@ fn rest_refusals_that_named_tools_name_routes_and_mcp_keeps_its_text() {
         "the draft refers to a secret that is not stored, nothing was published: no secret named 'GONE': set it with the CLI's `imprint secrets set <name>` (no route), or pass the value itself"
     );
     assert_eq!(
-        mcp_message(&server, &secret, "publish_config", json!({"client_id": "vscode"})),
+        mcp_message(
+            &server,
+            &secret,
+            "publish_config",
+            json!({"client_id": "vscode"})
+        ),
         "the draft refers to a secret that is not stored, nothing was published: no secret named 'GONE': set it with `imprint secrets set GONE` (or the set_secret tool), or pass the value itself"
     );
 
@@ -388,10 +389,9 @@ fn rest_refusals_that_named_tools_name_routes_and_mcp_keeps_its_text() {
         "{}",
         reply.body
     );
-    assert!(
-        mcp_message(&server, &secret, "diff_config", bad)
-            .ends_with("as view_draft_config shows it, or leave local_payload out to compare the draft")
-    );
+    assert!(mcp_message(&server, &secret, "diff_config", bad).ends_with(
+        "as view_draft_config shows it, or leave local_payload out to compare the draft"
+    ));
 
     // Review requests: nothing to ask for, no such draft or request.
     let reply = server.post(
@@ -564,4 +564,46 @@ fn a_role_refusal_says_this_on_rest_and_the_panel_and_names_the_tool_on_mcp() {
         "{flash}"
     );
     assert_no_tool(&tools, &after.body);
+}
+
+#[test]
+fn the_import_of_all_names_the_route_that_adds_a_server_the_clients_disagree_about() {
+    let env = TestEnv::new();
+    for (path, port) in [
+        (".cursor/mcp.json", 4000),
+        (".config/Claude/claude_desktop_config.json", 5000),
+    ] {
+        env.write(
+            path,
+            &format!(
+                r#"{{"mcpServers": {{"docs": {{"command": "docs-server", "args": ["--port", "{port}"]}}}}}}"#
+            ),
+        );
+    }
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let tools = catalogue(&server, &secret);
+    let linked = server.post(
+        "/v1/profiles/default/link",
+        &secret,
+        json!({"clients": ["cursor", "claude-desktop"]}),
+    );
+    assert_eq!(linked.status, 200, "{}", linked.body);
+    let imported = server.post("/v1/config/all/default/import", &secret, json!({}));
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    assert_answer_words(&tools, &imported);
+    let message = imported.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains(
+            "docs (claude-desktop vs cursor) (add the one you want with POST /v1/config/all/default/draft/add, limited with clients/except); POST /v1/config/all/default/publish then"
+        ),
+        "{message}"
+    );
+    let over_mcp = server.tool(&secret, "import_config", json!({"client_id": "all"}));
+    assert!(
+        over_mcp["message"].as_str().unwrap().contains(
+            "(add the one you want with add_server_to_config, limited with clients/except); publish_config then deploy_config to manage them"
+        ),
+        "{over_mcp}"
+    );
 }

@@ -332,6 +332,14 @@ fn rest_refusals_that_named_tools_name_routes_and_mcp_keeps_its_text() {
         "no secret named 'NOPE': set it with `imprint secrets set NOPE` (or the set_secret tool), or pass the value itself"
     );
 
+    let two = json!({"server_id": "github", "env_vars": {
+        "GITHUB_PERSONAL_ACCESS_TOKEN": "${secret:NOPE}", "EXTRA": "${secret:NADA}"}});
+    let reply = server.post("/v1/config/cursor/default/draft/add", &secret, two);
+    assert_eq!(
+        refused(&tools, &reply, 404),
+        "no secrets named 'NADA', 'NOPE': set each with the CLI's `imprint secrets set <name>` (no route), or pass the values themselves"
+    );
+
     // A publish of a draft whose secret was removed since: the same hint inside the refusal.
     server.tool(&secret, "set_secret", json!({"name": "GONE", "value": "v"}));
     let added = server.post(

@@ -18,6 +18,8 @@ impl Words for RestWords {
                 format!("{route}?draft_name={}", d.draft_name)
             }
         };
+        // the deletes take `force` in the query
+        let forced = |force: bool| if force { "?force=true" } else { "" };
         match step {
             NextStep::ListCatalog => "GET /v1/servers".to_string(),
             NextStep::RegisterServer => "POST /v1/servers".to_string(),
@@ -79,6 +81,37 @@ impl Words for RestWords {
                 format!("POST /v1/content/entries/{entry_id}/restore")
             }
             NextStep::DeleteEntry { entry_id } => format!("DELETE /v1/content/entries/{entry_id}"),
+            NextStep::UpdateEntryType => {
+                "PATCH /v1/content/entry-types/{entry_type_id}".to_string()
+            }
+            NextStep::DeleteEntryPermanently { entry_id } => {
+                format!("DELETE /v1/content/entries/{entry_id}?permanentlyDelete=true")
+            }
+            NextStep::MakeSitePrimary => {
+                "PATCH /v1/content/sites/{site_id} with \"primary\": true".to_string()
+            }
+            NextStep::GetFieldLayout { field_layout_id } => {
+                format!("GET /v1/content/field-layouts/{field_layout_id}")
+            }
+            NextStep::DeleteSection { section_id, force } => {
+                format!("DELETE /v1/content/sections/{section_id}{}", forced(*force))
+            }
+            NextStep::DeleteEntryType {
+                entry_type_id,
+                force,
+            } => format!(
+                "DELETE /v1/content/entry-types/{entry_type_id}{}",
+                forced(*force)
+            ),
+            NextStep::DeleteField { field_id, force } => {
+                format!("DELETE /v1/content/fields/{field_id}{}", forced(*force))
+            }
+            NextStep::RequestPublish => "POST /v1/requests/publish".to_string(),
+            NextStep::RequestApply => "POST /v1/requests/apply".to_string(),
+            NextStep::ListRequests => "GET /v1/requests".to_string(),
+            NextStep::ApproveRequest { request_id } => {
+                format!("POST /v1/requests/{request_id}/approve")
+            }
             NextStep::InProject { project_dir, inner } => {
                 let route = self.step(inner);
                 let joint = if route.contains(" with ") {
@@ -151,6 +184,36 @@ impl Words for PanelWords {
             NextStep::DeleteEntry { .. } => {
                 "the CLI's `imprint content delete-entry` (not in the panel)"
             }
+            NextStep::MakeSitePrimary => {
+                "the CLI's `imprint content update-site <id> --primary` (not in the panel)"
+            }
+            NextStep::DeleteSection { section_id, force } => {
+                return not_in_panel(&format!("delete-section {section_id}"), *force);
+            }
+            NextStep::DeleteEntryType {
+                entry_type_id,
+                force,
+            } => return not_in_panel(&format!("delete-entry-type {entry_type_id}"), *force),
+            NextStep::DeleteField { field_id, force } => {
+                return not_in_panel(&format!("delete-field {field_id}"), *force);
+            }
+            NextStep::GetFieldLayout { field_layout_id } => {
+                return not_in_panel(&format!("field-layout {field_layout_id}"), false);
+            }
+            NextStep::UpdateEntryType => {
+                "the CLI's `imprint content update-entry-type` (not in the panel)"
+            }
+            NextStep::DeleteEntryPermanently { entry_id } => {
+                return format!(
+                    "the CLI's `imprint content delete-entry {entry_id} --permanently` (not in the panel)"
+                );
+            }
+            NextStep::RequestApply => {
+                "the CLI's `imprint requests ask-apply <draft id>` (not in the panel)"
+            }
+            NextStep::RequestPublish => "the CLI's `imprint requests ask` (not in the panel)",
+            NextStep::ListRequests => "the Requests page",
+            NextStep::ApproveRequest { .. } => "Approve",
             // the panel deploys and imports user-scope files only; the step is the same
             NextStep::InProject { inner, .. } => return self.step(inner),
         };
@@ -165,4 +228,12 @@ impl Words for PanelWords {
     fn verb(&self) -> &'static str {
         "use"
     }
+}
+
+/// A content command the panel has no form for, as the CLI's (with its id and `--force`).
+fn not_in_panel(command: &str, force: bool) -> String {
+    format!(
+        "the CLI's `imprint content {command}{}` (not in the panel)",
+        if force { " --force" } else { "" }
+    )
 }

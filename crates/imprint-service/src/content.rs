@@ -158,6 +158,18 @@ pub(crate) fn required_text(
         .ok_or_else(|| ServiceError::invalid(format!("{name} is required, e.g. {example}")))
 }
 
+/// The way past a delete refused over what it would remove: MCP's old "pass force: true",
+/// every other surface the same delete with force, in its words.
+pub(crate) fn force_hint(forced: crate::next::NextStep) -> crate::next::Hint {
+    use crate::next::Hint;
+    Hint::text(": ")
+        .either(
+            "pass force: true",
+            Hint::default().verb().then(" ").step(forced),
+        )
+        .then(" to go ahead")
+}
+
 /// What a delete removed (or, refused, would remove), in rows: an entry in two sites
 /// counts twice.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -160,6 +160,14 @@ impl ServiceError {
         self
     }
 
+    /// This error told after `prefix` as a `kind` refusal (a missing secret refusing a
+    /// publish, say): its hint and details kept, so each surface still words the steps.
+    pub(crate) fn told_after(mut self, kind: ErrorKind, prefix: &str) -> Self {
+        self.kind = kind;
+        self.message = format!("{prefix}{}", self.message);
+        self
+    }
+
     /// The same error with `text` added to its message (what to do next, say).
     pub fn with_suffix(mut self, text: &str) -> Self {
         self.message = format!("{}{text}", self.message);

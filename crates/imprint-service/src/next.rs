@@ -103,6 +103,28 @@ pub enum NextStep {
     RestoreEntry { entry_id: i64 },
     /// Move an entry to the trash.
     DeleteEntry { entry_id: i64 },
+    /// Change an entry type (its field layout, say).
+    UpdateEntryType,
+    /// Delete an entry for good (not to the trash).
+    DeleteEntryPermanently { entry_id: i64 },
+    /// Make another site the primary one (on that site, not the one refused).
+    MakeSitePrimary,
+    /// One field layout, its elements with their uids.
+    GetFieldLayout { field_layout_id: i64 },
+    /// Delete a section (`force`: with the entries, drafts and revisions it holds).
+    DeleteSection { section_id: i64, force: bool },
+    /// Delete an entry type (`force`: with its entries, drafts and revisions).
+    DeleteEntryType { entry_type_id: i64, force: bool },
+    /// Delete a field (`force`: although entries hold values of it).
+    DeleteField { field_id: i64, force: bool },
+    /// Ask a publisher to publish a config draft as it is now.
+    RequestPublish,
+    /// Ask a publisher to apply a content draft as it is now.
+    RequestApply,
+    /// The review requests.
+    ListRequests,
+    /// Approve a review request (publish or apply exactly what it froze).
+    ApproveRequest { request_id: String },
     /// `inner` (a deploy or an import) on the client's project-scope file under `project_dir`.
     InProject {
         project_dir: String,
@@ -201,6 +223,17 @@ pub fn tool_name(step: &NextStep) -> &'static str {
         NextStep::RevertEntry { .. } => "revert_entry",
         NextStep::RestoreEntry { .. } => "restore_entry",
         NextStep::DeleteEntry { .. } => "delete_entry",
+        NextStep::UpdateEntryType => "update_entry_type",
+        NextStep::DeleteEntryPermanently { .. } => "delete_entry",
+        NextStep::MakeSitePrimary => "update_site",
+        NextStep::GetFieldLayout { .. } => "get_field_layout",
+        NextStep::DeleteSection { .. } => "delete_section",
+        NextStep::DeleteEntryType { .. } => "delete_entry_type",
+        NextStep::DeleteField { .. } => "delete_field",
+        NextStep::RequestPublish => "request_publish",
+        NextStep::RequestApply => "request_apply",
+        NextStep::ListRequests => "list_requests",
+        NextStep::ApproveRequest { .. } => "approve_request",
         NextStep::InProject { inner, .. } => tool_name(inner),
     }
 }

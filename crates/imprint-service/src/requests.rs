@@ -21,6 +21,7 @@ use crate::config::{PublishConfig, Target};
 use crate::content::ApplyDraft;
 use crate::content::entries::row_content;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Draft, Hint, NextStep};
 use crate::{Service, new_id, now_millis};
 use imprint_store::content::EntryDraftRow;
 
@@ -175,7 +176,26 @@ pub struct RequestAnswer {
     #[serde(flatten)]
     pub request: RequestView,
     pub message: String,
+    /// What can follow (the end of `message`, in tool names there): not serialized, so MCP's
+    /// answer stays as it was; REST and the CLI word the message with it.
+    #[serde(skip)]
+    pub next: Hint,
 }
+
+/// What follows asking: a publisher approves request `request_id` (MCP's text names the
+/// tool with the id after it).
+fn approval(request_id: &str) -> Hint {
+    Hint::text(": a publisher approves it (")
+        .either(
+            &format!("approve_request {request_id}"),
+            Hint::default().step(NextStep::ApproveRequest {
+                request_id: request_id.to_string(),
+            }),
+        )
+        .then(") or rejects it; changing the draft now makes approval refuse")
+}
+
+crate::next::worded!(RequestAnswer);
 
 /// The answer of `approve_request`.
 #[derive(Debug, Clone, Serialize)]
@@ -262,9 +282,18 @@ impl Service {
             .find_draft(&target.document(), &target.draft_name)?
             .ok_or_else(|| {
                 ServiceError::not_found(format!(
-                    "no draft '{}' of {}/{} to ask a publish for: add servers to it first (add_server_to_config)",
+                    "no draft '{}' of {}/{} to ask a publish for",
                     target.draft_name, target.client_id, target.profile_id
                 ))
+                .with_hint(
+                    Hint::text(": add servers to it first (")
+                        .step(NextStep::AddServer(Draft::new(
+                            &target.client_id,
+                            &target.profile_id,
+                            &target.draft_name,
+                        )))
+                        .then(")"),
+                )
             })?;
         let row = self.new_request(
             "config",
@@ -273,12 +302,18 @@ impl Service {
             draft.version,
             request.changelog,
         )?;
+        let next = approval(&row.id);
         Ok(RequestAnswer {
             message: format!(
-                "asked for a publish of draft '{}' of {}/{} at version {}: a publisher approves it (approve_request {}) or rejects it; changing the draft now makes approval refuse",
-                target.draft_name, target.client_id, target.profile_id, draft.version, row.id
+                "asked for a publish of draft '{}' of {}/{} at version {}{}",
+                target.draft_name,
+                target.client_id,
+                target.profile_id,
+                draft.version,
+                next.word(&crate::next::ToolWords)
             ),
             request: view(&row),
+            next,
         })
     }
 
@@ -290,8 +325,13 @@ impl Service {
             .entry_draft(draft_id)?
             .ok_or_else(|| {
                 ServiceError::not_found(format!(
-                    "draftId {draft_id} does not exist (applied or deleted?): list_drafts lists the drafts"
+                    "draftId {draft_id} does not exist (applied or deleted?)"
                 ))
+                .with_hint(
+                    Hint::text(": ")
+                        .step(NextStep::ListDrafts)
+                        .then(" lists the drafts"),
+                )
             })?;
         let row = self.new_request(
             "content",
@@ -300,12 +340,15 @@ impl Service {
             draft.version,
             request.notes,
         )?;
+        let next = approval(&row.id);
         Ok(RequestAnswer {
             message: format!(
-                "asked for draft {draft_id} to be applied at version {}: a publisher approves it (approve_request {}) or rejects it; changing the draft now makes approval refuse",
-                draft.version, row.id
+                "asked for draft {draft_id} to be applied at version {}{}",
+                draft.version,
+                next.word(&crate::next::ToolWords)
             ),
             request: view(&row),
+            next,
         })
     }
 
@@ -431,9 +474,11 @@ impl Service {
             .team()
             .request(request_id.trim())?
             .ok_or_else(|| {
-                ServiceError::not_found(format!(
-                    "no request '{request_id}': list_requests lists them"
-                ))
+                ServiceError::not_found(format!("no request '{request_id}'")).with_hint(
+                    Hint::text(": ")
+                        .step(NextStep::ListRequests)
+                        .then(" lists them"),
+                )
             })?;
         if row.status != "open" {
             return Err(ServiceError::conflict(format!(
@@ -530,14 +575,20 @@ impl Service {
         };
         if !self.store().team().decide_request(&row.id, &decided)? {
             return Err(ServiceError::conflict(format!(
-                "request {} was decided meanwhile: list_requests shows it",
+                "request {} was decided meanwhile",
                 row.id
-            )));
+            ))
+            .with_hint(
+                Hint::text(": ")
+                    .step(NextStep::ListRequests)
+                    .then(" shows it"),
+            ));
         }
         let row = self.store().team().request(&row.id)?.unwrap_or(row);
         Ok(RequestAnswer {
             message: format!("rejected request {} from {}", row.id, row.requested_by),
             request: view(&row),
+            next: Hint::default(),
         })
     }
 

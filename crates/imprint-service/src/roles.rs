@@ -25,6 +25,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::{Service, now_millis};
 
 /// What a caller may do. Ordered: each role has every right of the roles before it.
@@ -317,29 +318,35 @@ impl Service {
         if self.caller.role >= rule.role {
             return Ok(rule);
         }
-        let hint = match (operation, self.caller.role) {
+        let way = match (operation, self.caller.role) {
             ("publish_config", Role::Editor) => {
-                ": ask a publisher to publish it, or ask for a publish with request_publish"
+                Hint::text(": ask a publisher to publish it, or ask for a publish with ")
+                    .step(NextStep::RequestPublish)
             }
             ("apply_draft", Role::Editor) => {
-                ": ask a publisher to apply it, or ask for it with request_apply"
+                Hint::text(": ask a publisher to apply it, or ask for it with ")
+                    .step(NextStep::RequestApply)
             }
-            _ => ": ask an admin for a token with that role",
+            _ => Hint::text(": ask an admin for a token with that role"),
         };
-        Err(ServiceError::new(
-            ErrorKind::Forbidden,
-            format!(
-                "{operation} needs the {} role; '{}' is {}{hint}",
+        // MCP names the operation (its tool); a route, a command or a button was what the
+        // caller just used, so the other surfaces say "this"
+        let refusal = Hint::default()
+            .either(operation, Hint::text("this"))
+            .then(&format!(
+                " needs the {} role; '{}' is {}",
                 rule.role,
                 self.actor(),
                 self.caller.role.with_article(),
-            ),
-        )
-        .with_details(serde_json::json!({
-            "operation": operation,
-            "required_role": rule.role,
-            "role": self.caller.role,
-        })))
+            ))
+            .and(way);
+        Err(ServiceError::new(ErrorKind::Forbidden, "")
+            .with_hint(refusal)
+            .with_details(serde_json::json!({
+                "operation": operation,
+                "required_role": rule.role,
+                "role": self.caller.role,
+            })))
     }
 
     /// The audit row of `operation` on `target` by this caller, if it is a change

@@ -237,11 +237,16 @@ impl Service {
             [] => Ok(()),
             [one] => Err(unknown_secret(one)),
             many => Err(ServiceError::not_found(format!(
-                "no secrets named {}: set each with `imprint secrets set NAME` (or the set_secret tool), or pass the values themselves",
+                "no secrets named {}",
                 many.iter()
                     .map(|n| format!("'{n}'"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ))
+            .with_hint(set_secret_hint(
+                "each",
+                "`imprint secrets set NAME` (or the set_secret tool)",
+                "the values themselves",
             ))),
         }
     }
@@ -415,9 +420,20 @@ pub struct RemoveSecret {
 }
 
 fn unknown_secret(name: &str) -> ServiceError {
-    ServiceError::not_found(format!(
-        "no secret named '{name}': set it with `imprint secrets set {name}` (or the set_secret tool), or pass the value itself"
+    ServiceError::not_found(format!("no secret named '{name}'")).with_hint(set_secret_hint(
+        "it",
+        &format!("`imprint secrets set {name}` (or the set_secret tool)"),
+        "the value itself",
     ))
+}
+
+/// How a missing secret is set: MCP's old text names the command and the tool both; every
+/// other surface names its own way once.
+fn set_secret_hint(which: &str, as_tools: &str, or_pass: &str) -> crate::next::Hint {
+    use crate::next::{Hint, NextStep};
+    Hint::text(&format!(": set {which} with "))
+        .either(as_tools, Hint::default().step(NextStep::SetSecret))
+        .then(&format!(", or pass {or_pass}"))
 }
 
 #[cfg(test)]

@@ -712,7 +712,7 @@ fn execute(
         Command::Serve(args) => return serve::run(service.clone(), args),
         Command::Content(command) => content_cli::run(service, command, json),
         Command::Token(command) => token_cli::run(service, command, json),
-        Command::Requests(command) => crate::review_cli::run_requests(service, command),
+        Command::Requests(command) => crate::review_cli::run_requests(service, command, json),
         Command::Audit { limit } => crate::review_cli::run_audit(service, limit),
         Command::SelfCommand(command) => {
             return Ok(self_install::run(
@@ -1134,11 +1134,8 @@ fn execute(
                 // every client's outcome is printed; a refusal makes the command fail after
                 let mut deployed = service.deploy_all(request)?;
                 if !json {
+                    // each refusal's reason too, with its own fix
                     deployed.reword(&CliWords { styled: true });
-                    // each refusal's reason is the single deploy's message, in commands
-                    for client in &mut deployed.clients {
-                        client.reason = client.reason.as_deref().map(cli_words);
-                    }
                 }
                 output::print(view, &deployed, json, verbose);
                 return match deployed.refused {

@@ -606,9 +606,10 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
             field_id: id(field_id)?,
             force: Some(Flag(force)),
         })),
-        C::CreateFieldLayout { kind } => {
-            answer(service.create_field_layout(CreateFieldLayout { kind }))
-        }
+        C::CreateFieldLayout { kind } => crate::cli::worded(
+            service.create_field_layout(CreateFieldLayout { kind }),
+            json,
+        ),
         C::FieldLayout { field_layout_id } => answer(service.get_field_layout(GetFieldLayout {
             field_layout_id: id(field_layout_id)?,
         })),
@@ -650,10 +651,13 @@ pub fn run(service: &Service, command: ContentCommand, json: bool) -> ServiceRes
         C::DeleteEntry {
             entry_id,
             permanently,
-        } => answer(service.delete_entry(DeleteEntry {
-            entry_id: id(entry_id)?,
-            permanently_delete: Some(Flag(permanently)),
-        })),
+        } => crate::cli::worded(
+            service.delete_entry(DeleteEntry {
+                entry_id: id(entry_id)?,
+                permanently_delete: Some(Flag(permanently)),
+            }),
+            json,
+        ),
         C::RestoreEntry { entry_id } => answer(service.restore_entry(RestoreEntry {
             entry_id: id(entry_id)?,
         })),

@@ -63,7 +63,11 @@ pub enum RequestsCommand {
 }
 
 /// Runs a requests command; changes are recorded in the audit log.
-pub fn run_requests(service: &Service, command: RequestsCommand) -> ServiceResult<Value> {
+pub fn run_requests(
+    service: &Service,
+    command: RequestsCommand,
+    json: bool,
+) -> ServiceResult<Value> {
     match command {
         RequestsCommand::Ask {
             client,
@@ -72,25 +76,27 @@ pub fn run_requests(service: &Service, command: RequestsCommand) -> ServiceResul
             changelog,
         } => {
             let target = format!("{client}/{profile}");
-            answer(service.perform("request_publish", &target, |s| {
-                s.request_publish(RequestPublish {
-                    client_id: Some(client),
-                    profile_id: Some(profile),
-                    draft_name: Some(draft),
-                    changelog,
-                })
-            }))
-        }
-        RequestsCommand::AskApply { draft_id, notes } => {
-            answer(
-                service.perform("request_apply", &format!("draft {draft_id}"), |s| {
-                    s.request_apply(RequestApply {
-                        draft_id: imprint_service::api::Id(draft_id),
-                        notes,
+            crate::cli::worded(
+                service.perform("request_publish", &target, |s| {
+                    s.request_publish(RequestPublish {
+                        client_id: Some(client),
+                        profile_id: Some(profile),
+                        draft_name: Some(draft),
+                        changelog,
                     })
                 }),
+                json,
             )
         }
+        RequestsCommand::AskApply { draft_id, notes } => crate::cli::worded(
+            service.perform("request_apply", &format!("draft {draft_id}"), |s| {
+                s.request_apply(RequestApply {
+                    draft_id: imprint_service::api::Id(draft_id),
+                    notes,
+                })
+            }),
+            json,
+        ),
         RequestsCommand::List { status } => answer(service.list_requests(ListRequests {
             status: Some(status),
         })),

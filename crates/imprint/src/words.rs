@@ -1,18 +1,15 @@
 //! The CLI's own words for what can follow an operation.
 //!
 //! Operations return their next steps as data ([`NextStep`]); [`CliWords`] names each as the
-//! command that does it, with the flags it needs (`imprint publish --client cursor`). The
-//! messages that do not carry structured steps yet still name MCP tools in their text;
-//! [`cli_words`] is the fallback for those: one table from tool name to command, applied to
-//! every text the CLI prints. The config and content crates' fixes (validation issues, a
-//! missing env var, the registry refusal, a layout's field ids, field types) and the
-//! structure / field types / `set_secret` answers now carry their steps as data and are
-//! worded before this table sees them. What still needs it: a few service errors built as
-//! plain text (the primary site, a layout's tabs required, a relation to a draft, secrets not
-//! set, the draft of all's `link_clients`), a lower crate's error the service wraps in text
-//! of its own (its steps are lost there), the content deletes' "pass force: true", and
-//! `diff_config`'s parameter names. The table stays whole: it is keyed by tool, and any of
-//! those texts may name any tool.
+//! command that does it, with the flags it needs (`imprint publish --client cursor`). Every
+//! service error and answer message known to name a tool now carries its steps as data and
+//! is worded before [`cli_words`] sees it. [`cli_words`] (one table from tool name to
+//! command, applied to every text the CLI prints) stays as the fallback for what still does
+//! not: the publish of all's refusal over a missing secret (`publish_all` wraps the secret
+//! error's text in its own, dropping its steps), `describe_server`'s `example` field (an MCP
+//! call by design, which `imprint servers describe` may print), `diff_config`'s parameter names
+//! (the same on REST, flags on the CLI), and any text that copies a message without its hint.
+//! The table stays whole: it is keyed by tool, and such a text may name any tool.
 
 use imprint_service::next::{NextStep, Words};
 
@@ -56,6 +53,9 @@ pub fn command(step: &NextStep) -> String {
         }
         out
     }
+    fn forced(force: bool) -> &'static str {
+        if force { " --force" } else { "" }
+    }
     match step {
         NextStep::ListCatalog => "imprint servers list".to_string(),
         NextStep::RegisterServer => "imprint servers register".to_string(),
@@ -71,7 +71,7 @@ pub fn command(step: &NextStep) -> String {
         } => format!(
             "imprint deploy{}{}",
             target(client_id, profile_id),
-            if *force { " --force" } else { "" }
+            forced(*force)
         ),
         NextStep::ImportConfig(d) => format!("imprint config import{}", draft(d)),
         NextStep::ConfigHistory {
@@ -113,6 +113,34 @@ pub fn command(step: &NextStep) -> String {
         }
         NextStep::RestoreEntry { entry_id } => format!("imprint content restore-entry {entry_id}"),
         NextStep::DeleteEntry { entry_id } => format!("imprint content delete-entry {entry_id}"),
+        NextStep::UpdateEntryType => "imprint content update-entry-type <id>".to_string(),
+        NextStep::DeleteEntryPermanently { entry_id } => {
+            format!("imprint content delete-entry {entry_id} --permanently")
+        }
+        NextStep::MakeSitePrimary => "imprint content update-site <id> --primary".to_string(),
+        NextStep::GetFieldLayout { field_layout_id } => {
+            format!("imprint content field-layout {field_layout_id}")
+        }
+        NextStep::DeleteSection { section_id, force } => {
+            format!(
+                "imprint content delete-section {section_id}{}",
+                forced(*force)
+            )
+        }
+        NextStep::DeleteEntryType {
+            entry_type_id,
+            force,
+        } => format!(
+            "imprint content delete-entry-type {entry_type_id}{}",
+            forced(*force)
+        ),
+        NextStep::DeleteField { field_id, force } => {
+            format!("imprint content delete-field {field_id}{}", forced(*force))
+        }
+        NextStep::RequestPublish => "imprint requests ask".to_string(),
+        NextStep::RequestApply => "imprint requests ask-apply <draft id>".to_string(),
+        NextStep::ListRequests => "imprint requests list".to_string(),
+        NextStep::ApproveRequest { request_id } => format!("imprint requests approve {request_id}"),
         NextStep::InProject { project_dir, inner } => {
             let dir = if project_dir.contains(char::is_whitespace) {
                 format!("'{project_dir}'")
@@ -125,9 +153,9 @@ pub fn command(step: &NextStep) -> String {
 }
 
 /// Whole phrases first: where a tool name comes with its argument, the command has a flag.
-/// Each row stays for a text still built without steps: a forced deploy as `ToolWords` names
-/// it (a hint's text copied into a field the answer does not reword, such as a status
-/// reason), the content deletes' "pass force: true", and `diff_config`'s parameter names.
+/// Each row stays for a text that may still reach the CLI without its steps: a forced deploy
+/// as `ToolWords` names it, "pass force: true" (a deploy refusal's MCP text, copied without
+/// its hint), and `diff_config`'s parameter names.
 const PHRASES: &[(&str, &str)] = &[
     ("deploy_config (force)", "`imprint deploy --force`"),
     ("force: true", "--force"),

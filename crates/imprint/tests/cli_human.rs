@@ -883,3 +883,93 @@ fn lower_crate_fixes_are_worded_as_commands() {
         "{stdout}"
     );
 }
+
+/// The refusals and answers whose next step was plain text naming a tool carry it as a step:
+/// the CLI names the command with its arguments (which a tool → command table cannot), and
+/// nothing it prints names a tool.
+#[tokio::test]
+async fn converted_refusals_name_commands_with_their_arguments() {
+    let env = TestEnv::new();
+    let tools = tool_names(&env).await;
+    let mut said = String::new();
+    let mut run = |args: &[&str], expect: &str| {
+        let (_, stdout, stderr) = human(&env, args);
+        let out = format!("{stdout}{stderr}");
+        assert!(out.contains(expect), "{args:?}: {out}");
+        said.push_str(&format!("$ imprint {}\n{out}", args.join(" ")));
+    };
+    run(
+        &["content", "create-entry-type", "--name", "Post"],
+        "created",
+    );
+    run(
+        &[
+            "content",
+            "create-section",
+            "--name",
+            "Blog",
+            "--entry-type-ids",
+            "1",
+        ],
+        "created",
+    );
+    run(
+        &[
+            "content",
+            "create-entry",
+            "--section",
+            "1",
+            "--data",
+            r#"{"title": "Hi"}"#,
+        ],
+        "created",
+    );
+    run(
+        &["content", "delete-section", "1"],
+        ": run `imprint content delete-section 1 --force` to go ahead",
+    );
+    run(
+        &["content", "delete-entry", "1"],
+        "imprint content restore-entry 1 brings it back, imprint content delete-entry 1 --permanently removes it for good",
+    );
+    run(
+        &["content", "create-field", "--type", " ", "--name", "Body"],
+        "type is required, e.g. \"PlainText\" (`imprint content field-types` lists them)",
+    );
+    run(
+        &["content", "create-field-layout"],
+        "; imprint content update-field-layout <id> sets its tabs",
+    );
+    run(
+        &["requests", "approve", "nosuch"],
+        "no request 'nosuch': `imprint requests list` lists them",
+    );
+    run(
+        &["requests", "ask-apply", "99999"],
+        ": `imprint content drafts` lists the drafts",
+    );
+    run(
+        &["requests", "ask", "--client", "cursor", "--draft", "nosuch"],
+        "add servers to it first (`imprint draft add <id> --client cursor --draft nosuch`)",
+    );
+    run(
+        &[
+            "draft",
+            "add",
+            "github",
+            "--env",
+            "GITHUB_PERSONAL_ACCESS_TOKEN=${secret:NOPE}",
+        ],
+        "no secret named 'NOPE': set it with `imprint secrets set <name>`, or pass the value itself",
+    );
+    run(&["draft", "add", "memory", "--client", "cursor"], "added");
+    run(
+        &["requests", "ask", "--client", "cursor"],
+        "a publisher approves it (imprint requests approve ",
+    );
+    let named: Vec<&String> = tools.iter().filter(|t| names(&said, t)).collect();
+    assert!(
+        named.is_empty(),
+        "the CLI named MCP tools {named:?}:\n{said}"
+    );
+}

@@ -97,13 +97,7 @@ pub(crate) fn status_rows(status: &ProfileStatus) -> String {
 /// The Deploy of `all`: every linked client, each outcome in the flash.
 pub(crate) fn deploy(s: &Service, request: DeployConfig) -> ServiceResult<String> {
     let mut deployed: AllDeployed = s.deploy_all(request)?;
+    // the refusals' reasons too: each is worded with its own fix
     deployed.reword(&PanelWords);
-    // each refusal's reason is the single deploy's message, its fix named in tool words
-    let mut message = deployed.message;
-    for client in &deployed.clients {
-        if let Some(reason) = &client.reason {
-            message = message.replace(reason, &client.next.reword(reason, &PanelWords));
-        }
-    }
-    Ok(message)
+    Ok(deployed.message)
 }

@@ -379,7 +379,7 @@ async fn delete_field(
 async fn create_field_layout(caller: Caller, JsonBody(body): Body) -> ApiResult<Response> {
     let request: CreateFieldLayout = request(body, &[])?;
     caller
-        .run(move |s| s.create_field_layout(request))
+        .run(move |s| s.create_field_layout(request).map(super::said))
         .await
         .map(created)
 }
@@ -449,7 +449,10 @@ async fn delete_entry(
     QueryParams(q): Pairs,
 ) -> ApiResult<Json<EntryDeleted>> {
     let request: DeleteEntry = query_request(q, &[("entryId", entry_id)])?;
-    caller.run(move |s| s.delete_entry(request)).await.map(Json)
+    caller
+        .run(move |s| s.delete_entry(request).map(super::said))
+        .await
+        .map(Json)
 }
 
 async fn restore_entry(

@@ -37,7 +37,7 @@ async fn request_publish(
     JsonBody(request): JsonBody<RequestPublish>,
 ) -> ApiResult<Json<RequestAnswer>> {
     caller
-        .run(move |s| s.request_publish(request))
+        .run(move |s| s.request_publish(request).map(super::said))
         .await
         .map(Json)
 }
@@ -47,7 +47,7 @@ async fn request_apply(
     JsonBody(request): JsonBody<RequestApply>,
 ) -> ApiResult<Json<RequestAnswer>> {
     caller
-        .run(move |s| s.request_apply(request))
+        .run(move |s| s.request_apply(request).map(super::said))
         .await
         .map(Json)
 }

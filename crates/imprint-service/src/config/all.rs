@@ -361,7 +361,12 @@ impl Service {
         let target = self.all_target(profile_id)?;
         if ids.is_empty() {
             return Err(ServiceError::invalid(
-                "clients is required: name one or more client ids, e.g. [\"cursor\", \"vscode\"] (list_clients shows them)",
+                "clients is required: name one or more client ids, e.g. [\"cursor\", \"vscode\"]",
+            )
+            .with_hint(
+                Hint::text(" (")
+                    .step(NextStep::ListClients)
+                    .then(" shows them)"),
             ));
         }
         for id in ids {
@@ -944,24 +949,13 @@ impl Service {
             })?;
             (self.store().draft_item_count(&draft.id)?, Some(version))
         };
-        let next = Hint::text("; ")
-            .step(NextStep::Publish(Draft::new(
-                ALL_CLIENTS,
-                &target.profile_id,
-                &target.draft_name,
-            )))
-            .then(" then ")
-            .step(NextStep::Deploy {
-                client_id: ALL_CLIENTS.into(),
-                profile_id: target.profile_id.clone(),
-                force: false,
-            })
-            .then(" to manage them");
-        let conflict_text = if conflicts.is_empty() {
-            String::new()
+        let draft_of_all = Draft::new(ALL_CLIENTS, &target.profile_id, &target.draft_name);
+        // what was left out, and the step that adds it, then what makes the rest live
+        let left_out = if conflicts.is_empty() {
+            Hint::default()
         } else {
-            format!(
-                "; not imported, the clients disagree about: {} (add the one you want with add_server_to_config, limited with clients/except)",
+            Hint::text(&format!(
+                "; not imported, the clients disagree about: {} (add the one you want with ",
                 conflicts
                     .iter()
                     .map(|c| format!(
@@ -971,13 +965,25 @@ impl Service {
                     ))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )
+            ))
+            .step(NextStep::AddServer(draft_of_all.clone()))
+            .then(", limited with clients/except)")
         };
+        let next = left_out
+            .then("; ")
+            .step(NextStep::Publish(draft_of_all))
+            .then(" then ")
+            .step(NextStep::Deploy {
+                client_id: ALL_CLIENTS.into(),
+                profile_id: target.profile_id.clone(),
+                force: false,
+            })
+            .then(" to manage them");
         Ok(AllImported {
             status: "imported",
             client_id: ALL_CLIENTS,
             message: format!(
-                "imported {} server(s) from {} client file(s) into the draft of all{conflict_text}{}",
+                "imported {} server(s) from {} client file(s) into the draft of all{}",
                 imported.len(),
                 read.len(),
                 next.word(&ToolWords)
@@ -1257,4 +1263,19 @@ fn summary(entry: &ServerEntry) -> Value {
     Value::Object(out)
 }
 
-crate::next::worded!(AllDeployed, AllImported);
+crate::next::worded!(AllImported);
+
+impl crate::next::Worded for AllDeployed {
+    /// The message's own steps, and each refused client's reason (the single deploy's
+    /// message, in the message too) with its fix, in `words`.
+    fn reword(&mut self, words: &dyn crate::next::Words) {
+        self.message = self.next.reword(&self.message, words);
+        for client in &mut self.clients {
+            if let Some(reason) = &client.reason {
+                let worded = client.next.reword(reason, words);
+                self.message = self.message.replace(reason.as_str(), &worded);
+                client.reason = Some(worded);
+            }
+        }
+    }
+}

@@ -88,7 +88,12 @@ impl Service {
             (Some(payload), _) => {
                 let payload = Value::Object(payload.into_inner());
                 let servers = neutral_servers(&payload);
-                let items = items_of(&servers)?;
+                let view = NextStep::ViewDraft(Draft::new(
+                    &target.client_id,
+                    &target.profile_id,
+                    &target.draft_name,
+                ));
+                let items = items_of(&servers, &view)?;
                 let clients = linked
                     .iter()
                     .map(|c| (c.id.clone(), render_client(c, &items).1))
@@ -408,14 +413,20 @@ fn neutral_servers(payload: &Value) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// A caller's neutral servers read as entries; one that is not an entry is named.
-fn items_of(servers: &Map<String, Value>) -> ServiceResult<NeutralItems> {
+/// A caller's neutral servers read as entries; one that is not an entry is named, with
+/// `view`, the step that shows the shape expected.
+fn items_of(servers: &Map<String, Value>, view: &NextStep) -> ServiceResult<NeutralItems> {
     let mut items = BTreeMap::new();
     for (name, value) in servers {
         let entry = serde_json::from_value::<ServerEntry>(value.clone()).map_err(|e| {
             ServiceError::invalid(format!(
-                "local_payload.servers.{name} is not a server entry ({e}): with client_id \"all\" pass {{\"servers\": {{name: entry}}}} as view_draft_config shows it, or leave local_payload out to compare the draft"
+                "local_payload.servers.{name} is not a server entry ({e})"
             ))
+            .with_hint(
+                Hint::text(": with client_id \"all\" pass {\"servers\": {name: entry}} as ")
+                    .step(view.clone())
+                    .then(" shows it, or leave local_payload out to compare the draft"),
+            )
         })?;
         items.insert(name.clone(), (entry, Scope::of(value), value.clone()));
     }

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ARTIFACT_FORMAT, Target};
 use crate::api::{Flag, JsonObject};
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorKind, ServiceError, ServiceResult};
 use crate::keys::KeyInit;
 use crate::next::{Draft, Hint, NextStep, ToolWords};
 use crate::revisions::NewRevision;
@@ -321,10 +321,10 @@ impl Service {
             ));
         }
         if let Err(error) = self.require_secrets(&secrets::names_in_value(&payload)) {
-            return Err(ServiceError::invalid(format!(
-                "the draft refers to a secret that is not stored, nothing was published: {}",
-                error.message()
-            )));
+            return Err(error.told_after(
+                ErrorKind::InvalidInput,
+                "the draft refers to a secret that is not stored, nothing was published: ",
+            ));
         }
         let mut metadata = json!({
             "changelog": changelog.unwrap_or(""),

@@ -460,21 +460,29 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         let _ = &schema;
-        let next = Hint::text("; nothing is live until ")
+        // a new entry's note names applying without a step of its own (the step follows)
+        let of = match row.canonical_id {
+            Some(id) => Hint::text(&format!(" of entry {id}")),
+            None => Hint::text(
+                " of a new entry (from scratch: not live, not searchable; canonicalId stays null until ",
+            )
+            .either("apply_draft", Hint::text("applying the draft"))
+            .then(
+                " creates the entry, unlike the Craft plugin, which published such drafts at once)",
+            ),
+        };
+        let next = of
+            .then("; nothing is live until ")
             .step(NextStep::ApplyDraft { draft_id: row.id })
             .then(". Change it with ")
             .step(NextStep::UpdateDraft { draft_id: row.id });
         Ok(DraftCreated {
             draft: self.draft_view(&row)?,
             message: format!(
-                "created {}draft {} ('{}'){}{}; show the user {}",
+                "created {}draft {} ('{}'){}; show the user {}",
                 if provisional { "provisional " } else { "" },
                 row.id,
                 row.name,
-                match row.canonical_id {
-                    Some(id) => format!(" of entry {id}"),
-                    None => " of a new entry (from scratch: not live, not searchable; canonicalId stays null until apply_draft creates the entry, unlike the Craft plugin, which published such drafts at once)".to_string(),
-                },
                 next.word(&ToolWords),
                 self.draft_url(row.canonical_id, row.id)
             ),

@@ -219,7 +219,13 @@ pub struct EntryDeleted {
     pub deleted_permanently: bool,
     pub restore_url: Option<String>,
     pub message: String,
+    /// What can follow (the end of `message`, in tool names there): not serialized, so MCP's
+    /// answer stays as it was; REST and the CLI word the message with it.
+    #[serde(skip)]
+    pub next: Hint,
 }
+
+crate::next::worded!(EntryDeleted);
 
 impl Service {
     /// The entry in a site: the given one, else the primary site when it exists there,
@@ -313,17 +319,27 @@ impl Service {
         for (field, id) in relations {
             let rows = self.store().content().entry_sites(id)?;
             let Some(target) = rows.iter().find(|r| r.deleted_at.is_none()) else {
-                let what = if self.store().content().entry_draft(id)?.is_some() {
-                    "is a draft: relate a live entry (apply_draft first)"
+                let is_draft = self.store().content().entry_draft(id)?.is_some();
+                let what = if is_draft {
+                    "is a draft"
                 } else if !rows.is_empty() {
                     "is in the trash"
                 } else {
                     "does not exist"
                 };
-                return Err(ServiceError::invalid(format!(
+                let error = ServiceError::invalid(format!(
                     "field '{}' relates entry {id}, which {what}",
                     field.handle
-                )));
+                ));
+                return Err(if is_draft {
+                    error.with_hint(
+                        Hint::text(": relate a live entry (")
+                            .step(NextStep::ApplyDraft { draft_id: id })
+                            .then(" first)"),
+                    )
+                } else {
+                    error
+                });
             };
             if let Some(sources) = imprint_content::FieldType::sources(&field.settings) {
                 let section = sections.iter().find(|s| s.id == target.section_id);
@@ -901,9 +917,18 @@ impl Service {
                     "permanently deleted entry {entry_id}: {} site row(s), {} draft(s), {} revision(s); this cannot be undone",
                     impact.entries, impact.drafts, impact.revisions
                 ),
+                next: Hint::default(),
             });
         }
         let already = rows.iter().all(|r| r.deleted_at.is_some());
+        let next = Hint::text("; ")
+            .step(NextStep::RestoreEntry { entry_id })
+            .then(" brings it back, ")
+            .either(
+                "delete_entry with permanentlyDelete: true",
+                Hint::default().step(NextStep::DeleteEntryPermanently { entry_id }),
+            )
+            .then(" removes it for good");
         if !already {
             self.store()
                 .content()
@@ -917,9 +942,11 @@ impl Service {
             deleted_permanently: false,
             restore_url: Some(self.entry_url(entry_id)),
             message: format!(
-                "{} entry {entry_id} in the trash: it is no longer live or searchable; restore_entry brings it back, delete_entry with permanentlyDelete: true removes it for good",
-                if already { "left" } else { "moved" }
+                "{} entry {entry_id} in the trash: it is no longer live or searchable{}",
+                if already { "left" } else { "moved" },
+                next.word(&crate::next::ToolWords)
             ),
+            next,
         })
     }
 

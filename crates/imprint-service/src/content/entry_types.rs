@@ -539,9 +539,13 @@ impl Service {
         let impact = content.impact(Scope::EntryType(entry_type_id))?;
         if (impact.entries > 0 || impact.drafts > 0) && !force {
             return Err(ServiceError::conflict(format!(
-                "entry type '{}' has {} entr(y/ies), {} draft(s) and {} revision(s); deleting it deletes them: pass force: true to go ahead",
+                "entry type '{}' has {} entr(y/ies), {} draft(s) and {} revision(s); deleting it deletes them",
                 row.handle, impact.entries, impact.drafts, impact.revisions
             ))
+            .with_hint(super::force_hint(NextStep::DeleteEntryType {
+                entry_type_id,
+                force: true,
+            }))
             .with_details(json!({"impact": impact_json(&impact)})));
         }
         let impact = content.delete_scope(Scope::EntryType(entry_type_id))?;

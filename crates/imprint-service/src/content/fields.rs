@@ -311,11 +311,14 @@ impl Service {
     }
 
     pub fn create_field(&self, input: CreateField) -> ServiceResult<FieldSaved> {
-        let type_name = required_text(
-            "type",
-            Some(&input.field_type),
-            "\"PlainText\" (get_field_types lists them)",
-        )?;
+        let type_name =
+            required_text("type", Some(&input.field_type), "\"PlainText\"").map_err(|e| {
+                e.with_hint(
+                    Hint::text(" (")
+                        .step(NextStep::ListFieldTypes)
+                        .then(" lists them)"),
+                )
+            })?;
         let field_type = FieldType::parse(&type_name)?;
         let name = required_text("name", Some(&input.name), "\"Body\"")?;
         let handle = input
@@ -487,13 +490,17 @@ impl Service {
         }
         if (impact.entries > 0 || impact.drafts > 0) && !force {
             return Err(ServiceError::conflict(format!(
-                "field '{}' is in the layout of entry type(s) {} with {} entr(y/ies) and {} draft(s); deleting it hides their '{}' values (revisions keep them): pass force: true to go ahead",
+                "field '{}' is in the layout of entry type(s) {} with {} entr(y/ies) and {} draft(s); deleting it hides their '{}' values (revisions keep them)",
                 row.handle,
                 type_handles.join(", "),
                 impact.entries,
                 impact.drafts,
                 row.handle
             ))
+            .with_hint(super::force_hint(NextStep::DeleteField {
+                field_id,
+                force: true,
+            }))
             .with_details(json!({"impact": {"entries": impact.entries, "drafts": impact.drafts}})));
         }
         content.delete_field(field_id, &changed_layouts)?;

@@ -9,6 +9,7 @@ use super::ObjectList;
 use super::fields::unknown_field;
 use crate::api::Id;
 use crate::error::{ServiceError, ServiceResult};
+use crate::next::{Hint, NextStep};
 use crate::{Service, now_millis};
 
 /// `create_field_layout`: an empty layout (the title element in one tab).
@@ -66,6 +67,10 @@ pub struct FieldLayoutSaved {
     #[serde(flatten)]
     pub layout: FieldLayoutView,
     pub message: String,
+    /// What can follow (the end of `message`, in tool names there): not serialized, so MCP's
+    /// answer stays as it was; REST and the CLI word the message with it.
+    #[serde(skip)]
+    pub next: Hint,
 }
 
 impl Service {
@@ -155,11 +160,20 @@ impl Service {
                 created_at: now,
                 updated_at: now,
             })?;
+        let next = Hint::text("; ")
+            .step(NextStep::UpdateFieldLayout)
+            .then(" sets its tabs, ")
+            .step(NextStep::CreateEntryType)
+            .then(" or ")
+            .step(NextStep::UpdateEntryType)
+            .then(&format!(" (fieldLayoutId {id}) uses it"));
         Ok(FieldLayoutSaved {
             layout: self.layout_view(id, kind, &layout)?,
             message: format!(
-                "created field layout {id} with the title element; update_field_layout sets its tabs, create_entry_type or update_entry_type (fieldLayoutId {id}) uses it"
+                "created field layout {id} with the title element{}",
+                next.word(&crate::next::ToolWords)
             ),
+            next,
         })
     }
 
@@ -186,7 +200,14 @@ impl Service {
         let tabs = match request.tabs.0 {
             Value::Null => {
                 return Err(ServiceError::invalid(
-                    "tabs is required: an array like [{\"name\": \"Content\", \"elements\": [{\"type\": \"title\"}, {\"type\": \"CustomField\", \"fieldId\": 3, \"required\": true}]}] (elements with a uid from get_field_layout are kept)",
+                    "tabs is required: an array like [{\"name\": \"Content\", \"elements\": [{\"type\": \"title\"}, {\"type\": \"CustomField\", \"fieldId\": 3, \"required\": true}]}]",
+                )
+                .with_hint(
+                    Hint::text(" (elements with a uid from ")
+                        .step(NextStep::GetFieldLayout {
+                            field_layout_id: layout_id,
+                        })
+                        .then(" are kept)"),
                 ));
             }
             Value::String(text) => serde_json::from_str(&text)
@@ -224,6 +245,7 @@ impl Service {
                 layout.tabs.len(),
                 layout.field_ids().len()
             ),
+            next: Hint::default(),
         })
     }
 }
@@ -291,3 +313,5 @@ pub(crate) fn new_uid() -> String {
         &hex[20..32]
     )
 }
+
+crate::next::worded!(FieldLayoutSaved);

@@ -699,9 +699,13 @@ impl Service {
         let impact = content.impact(Scope::Section(section_id))?;
         if (impact.entries > 0 || impact.drafts > 0) && !force {
             return Err(ServiceError::conflict(format!(
-                "section '{}' holds {} entr(y/ies) in all sites, {} draft(s) and {} revision(s); deleting it deletes them: pass force: true to go ahead",
+                "section '{}' holds {} entr(y/ies) in all sites, {} draft(s) and {} revision(s); deleting it deletes them",
                 section.handle, impact.entries, impact.drafts, impact.revisions
             ))
+            .with_hint(super::force_hint(NextStep::DeleteSection {
+                section_id,
+                force: true,
+            }))
             .with_details(json!({"impact": impact_json(&impact)})));
         }
         let types = content.entry_types()?;

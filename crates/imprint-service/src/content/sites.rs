@@ -276,8 +276,16 @@ impl Service {
             Some(true) => row.primary = true,
             Some(false) if row.primary => {
                 return Err(ServiceError::invalid(format!(
-                    "site {site_id} is the primary site and exactly one site is primary: make another site primary instead (update_site with primary: true on it)"
-                )));
+                    "site {site_id} is the primary site and exactly one site is primary"
+                ))
+                .with_hint(
+                    Hint::text(": make another site primary instead (")
+                        .either(
+                            "update_site with primary: true on it",
+                            Hint::default().step(NextStep::MakeSitePrimary),
+                        )
+                        .then(")"),
+                ));
             }
             _ => {}
         }

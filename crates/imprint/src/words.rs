@@ -5,8 +5,7 @@
 //! service error and answer message known to name a tool now carries its steps as data and
 //! is worded before [`cli_words`] sees it. [`cli_words`] (one table from tool name to
 //! command, applied to every text the CLI prints) stays as the fallback for what still does
-//! not: the publish of all's refusal over a missing secret (`publish_all` wraps the secret
-//! error's text in its own, dropping its steps), `describe_server`'s `example` field (an MCP
+//! not: `describe_server`'s `example` field (an MCP
 //! call by design, which `imprint servers describe` may print), `diff_config`'s parameter names
 //! (the same on REST, flags on the CLI), and any text that copies a message without its hint.
 //! The table stays whole: it is keyed by tool, and such a text may name any tool.

@@ -615,3 +615,41 @@ fn the_import_of_all_names_the_route_that_adds_a_server_the_clients_disagree_abo
         "{over_mcp}"
     );
 }
+
+#[test]
+fn a_publish_of_all_over_a_removed_secret_names_the_cli_on_rest_and_the_tool_on_mcp() {
+    let env = TestEnv::new();
+    let server = Server::start(&env, &[]);
+    let secret = token(&env, "t");
+    let tools = catalogue(&server, &secret);
+    let linked = server.post(
+        "/v1/profiles/default/link",
+        &secret,
+        json!({"clients": ["cursor"]}),
+    );
+    assert_eq!(linked.status, 200, "{}", linked.body);
+    server.tool(&secret, "set_secret", json!({"name": "GONE", "value": "v"}));
+    let added = server.post(
+        "/v1/config/all/default/draft/add",
+        &secret,
+        json!({"server_id": "github",
+            "env_vars": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${secret:GONE}"}}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    server.tool(&secret, "remove_secret", json!({"name": "GONE"}));
+
+    let reply = server.post("/v1/config/all/default/publish", &secret, json!({}));
+    assert_eq!(
+        refused(&tools, &reply, 422),
+        "the draft refers to a secret that is not stored, nothing was published: no secret named 'GONE': set it with the CLI's `imprint secrets set <name>` (no route), or pass the value itself"
+    );
+    assert_eq!(
+        mcp_message(
+            &server,
+            &secret,
+            "publish_config",
+            json!({"client_id": "all"})
+        ),
+        "the draft refers to a secret that is not stored, nothing was published: no secret named 'GONE': set it with `imprint secrets set GONE` (or the set_secret tool), or pass the value itself"
+    );
+}

@@ -522,10 +522,11 @@ impl Service {
         }
         let neutral = self.neutral_payload(target, false)?;
         if let Err(error) = self.require_secrets(&secrets::names_in_value(&neutral)) {
-            return Err(ServiceError::invalid(format!(
-                "the draft refers to a secret that is not stored, nothing was published: {}",
-                error.message()
-            )));
+            // Its hint kept, so each surface names its own way to store the secret.
+            return Err(error.told_after(
+                crate::error::ErrorKind::InvalidInput,
+                "the draft refers to a secret that is not stored, nothing was published: ",
+            ));
         }
         let server_count = neutral["servers"].as_object().map_or(0, Map::len);
         let metadata = |count: usize| {

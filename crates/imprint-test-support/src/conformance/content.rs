@@ -973,6 +973,105 @@ pub fn the_window_is_the_newest_matches_at_any_density(db: &dyn Database) {
     }
 }
 
+/// The window of a prefix or of several terms is the same however a backend finds it
+/// (PostgreSQL walks the newest rows by key for a prefix, then reads further ranges
+/// through its index, and drives several terms by their rarest word): over 600 entries,
+/// `re*` matches every entry (its first range holds more than the window), `her*` matches one entry in 13 throughout plus old ones, `hera*` matches only entries
+/// older than any first range (and titles), `rare reed` pairs a word in 7 entries with one
+/// in all, and `heron reed` a word in one entry in 13 with one in all. Each search's results are the
+/// window's title matches newest first, then its other matches, then older matches.
+pub fn a_prefix_or_several_terms_take_the_window_of_the_newest_matches(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let ids = content
+        .insert_entries(600, &mut |index, id| {
+            let title = if index % 41 == 0 {
+                "Herald heron"
+            } else {
+                "Plain"
+            };
+            let mut body = vec!["reed"];
+            if index % 13 == 0 {
+                body.push("heron");
+            }
+            if index < 60 && index % 3 == 0 {
+                body.push("herald");
+            }
+            if index % 97 == 0 {
+                body.push("rare");
+            }
+            let mut w = write(id, 1, &format!("e{index}"), 1, title, &body.join(" "));
+            w.row.enabled = index % 2 == 0;
+            Ok(w)
+        })
+        .unwrap();
+    type Case = (&'static str, fn(usize) -> bool, fn(usize) -> bool);
+    let cases: [Case; 5] = [
+        ("re*", |_| true, |_| false),
+        (
+            "her*",
+            |i| i % 13 == 0 || (i < 60 && i % 3 == 0) || i % 41 == 0,
+            |i| i % 41 == 0,
+        ),
+        (
+            "hera*",
+            |i| (i < 60 && i % 3 == 0) || i % 41 == 0,
+            |i| i % 41 == 0,
+        ),
+        ("rare reed", |i| i % 97 == 0, |_| false),
+        // A title's "heron" counts too: "reed" is in every body.
+        ("heron reed", |i| i % 13 == 0 || i % 41 == 0, |_| false),
+    ];
+    for (text, matching, in_title) in cases {
+        let terms: Vec<SearchTerm> = text
+            .split(' ')
+            .map(|word| match word.strip_suffix('*') {
+                Some(prefix) => SearchTerm::prefix(prefix),
+                None => SearchTerm::word(word),
+            })
+            .collect();
+        let matches: Vec<usize> = (0..600).rev().filter(|i| matching(*i)).collect();
+        for (window, limit, status) in [
+            (5, 4, "all"),
+            (10, 12, "all"),
+            (10, 8, "live"),
+            (25, 30, "all"),
+        ] {
+            let hits: Vec<i64> = content
+                .search(&SearchQuery {
+                    terms: terms.clone(),
+                    status: status.into(),
+                    now: 1_000,
+                    limit,
+                    window,
+                    ..Default::default()
+                })
+                .unwrap()
+                .into_iter()
+                .map(|hit| hit.row.entry_id)
+                .collect();
+            let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
+            // Every case has a term in more than `window` entries ("reed" is in all), so
+            // none is ranked; a query with fewer matches than that has them all in its window.
+            let newest = &matches[..window.min(matches.len())];
+            let mut expected: Vec<usize> = newest
+                .iter()
+                .filter(|i| in_title(**i))
+                .filter(kept)
+                .copied()
+                .collect();
+            expected.extend(newest.iter().filter(|i| !in_title(**i)).filter(kept));
+            expected.extend(matches[newest.len()..].iter().filter(kept));
+            expected.truncate(limit);
+            let expected: Vec<i64> = expected.into_iter().map(|i| ids[i]).collect();
+            assert_eq!(
+                hits, expected,
+                "{text}: window {window}, limit {limit}, {status}"
+            );
+        }
+    }
+}
+
 /// A search is bounded in time: out of time it stops with `TimedOut` and leaves the store
 /// (and the connection it ran on) working; within its time it answers as without a limit.
 pub fn a_search_out_of_time_is_stopped_and_the_store_keeps_working(db: &dyn Database) {

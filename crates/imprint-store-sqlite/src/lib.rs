@@ -39,17 +39,57 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::Value;
 
 /// Numbered migrations, applied in order. Append only.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_initial.sql"),
-    include_str!("../migrations/0002_content.sql"),
-    include_str!("../migrations/0003_tokens.sql"),
-    include_str!("../migrations/0004_secrets.sql"),
-    include_str!("../migrations/0005_draft_item_count.sql"),
-    include_str!("../migrations/0006_pending_deployments.sql"),
-    include_str!("../migrations/0007_site_groups.sql"),
-    include_str!("../migrations/0008_roles_requests_audit.sql"),
-    include_str!("../migrations/0009_key_retirements.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration::all(include_str!("../migrations/0001_initial.sql")),
+    Migration::all(include_str!("../migrations/0002_content.sql")),
+    Migration::all(include_str!("../migrations/0003_tokens.sql")),
+    Migration::all(include_str!("../migrations/0004_secrets.sql")),
+    Migration::all(include_str!("../migrations/0005_draft_item_count.sql")),
+    Migration::all(include_str!("../migrations/0006_pending_deployments.sql")),
+    Migration::all(include_str!("../migrations/0007_site_groups.sql")),
+    Migration::all(include_str!("../migrations/0008_roles_requests_audit.sql")),
+    Migration::all(include_str!("../migrations/0009_key_retirements.sql")),
+    // Stores created with 16 KiB pages (all before this version) keep their WITHOUT ROWID
+    // revisions: there envelopes already stay in their rows, and rebuilding the table of a
+    // large content store would rewrite all of it at upgrade.
+    Migration::pages_below(
+        include_str!("../migrations/0010_revisions_rowid.sql"),
+        8_192,
+    ),
 ];
+
+/// The page size of stores created from now on. A WAL commit writes each changed page
+/// whole, so a small page is a cheaper commit (the MCP hot path writes three pages per
+/// add); revision envelopes (~1 KB) stay in their rows by migration 0010.
+const NEW_STORE_PAGE_SIZE: i64 = 4_096;
+
+/// One numbered migration and the stores it changes.
+struct Migration {
+    sql: &'static str,
+    /// Applied only where the page size is below this many bytes; elsewhere the number is
+    /// taken without a change.
+    pages_below: Option<i64>,
+}
+
+impl Migration {
+    const fn all(sql: &'static str) -> Self {
+        Self {
+            sql,
+            pages_below: None,
+        }
+    }
+
+    const fn pages_below(sql: &'static str, bytes: i64) -> Self {
+        Self {
+            sql,
+            pages_below: Some(bytes),
+        }
+    }
+
+    fn applies(&self, page_size: i64) -> bool {
+        self.pages_below.is_none_or(|limit| page_size < limit)
+    }
+}
 
 pub struct SqliteStore {
     // One write connection: SQLite serializes writers anyway, and every write is short.
@@ -117,11 +157,10 @@ impl SqliteStore {
         connection
             .busy_timeout(Duration::from_secs(10))
             .map_err(other)?;
-        // Page size only takes effect on a new database: 16 KiB pages keep ~1 KB revision
-        // envelopes in their rows instead of mostly-empty overflow pages (about 40% smaller
-        // content stores, faster search); the cache is a ceiling, used only as pages are read.
+        // Page size only takes effect on a new database (existing stores keep theirs); the
+        // cache is a ceiling, used only as pages are read.
         connection
-            .pragma_update(None, "page_size", 16_384)
+            .pragma_update(None, "page_size", NEW_STORE_PAGE_SIZE)
             .map_err(other)?;
         connection
             .pragma_update(None, "cache_size", -65_536)
@@ -417,8 +456,13 @@ fn migrate(connection: &mut Connection) -> StoreResult<()> {
             MIGRATIONS.len()
         )));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        transaction.execute_batch(sql).map_err(other)?;
+    let page_size: i64 = transaction
+        .pragma_query_value(None, "page_size", |row| row.get(0))
+        .map_err(other)?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
+        if migration.applies(page_size) {
+            transaction.execute_batch(migration.sql).map_err(other)?;
+        }
         transaction
             .pragma_update(
                 None,

@@ -309,18 +309,21 @@ impl SqliteStore {
 }
 
 /// Adds `key` to draft `id` at `expected_version` inside the caller's write transaction.
+/// `count_before`: the draft's item count if the caller read it in this transaction.
 fn add_item_in(
     tx: &Connection,
     id: &str,
     expected_version: i64,
+    count_before: Option<i64>,
     key: &str,
     value: &Value,
     now: i64,
 ) -> StoreResult<ItemAdded> {
-    // The happy path is three statements: the insert, the version bump that checks the
-    // expected version and counts the item, and the count read back (a `RETURNING` clause
-    // would cost SQLite an ephemeral table and a statement journal on every add). The
-    // failure paths read the version to say which failure it was.
+    // The happy path is two statements: the insert, and the version bump that checks the
+    // expected version and counts the item; the count is read back only when the caller
+    // did not read it (a `RETURNING` clause would cost SQLite an ephemeral table and a
+    // statement journal on every add). The failure paths read the version to say which
+    // failure it was.
     let current_version = || -> StoreResult<Option<i64>> {
         tx.prepare_cached("SELECT version FROM drafts WHERE id = ?1")
             .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
@@ -365,10 +368,14 @@ fn add_item_in(
         // an error rolls the insert back with the transaction
         return Err(moved(current_version()?));
     }
-    let count: i64 = tx
-        .prepare_cached("SELECT item_count FROM drafts WHERE id = ?1")
-        .and_then(|mut s| s.query_row([id], |row| row.get(0)))
-        .map_err(map_error)?;
+    // The write transaction holds the lock: nothing changed the count since it was read.
+    let count = match count_before {
+        Some(before) => before + 1,
+        None => tx
+            .prepare_cached("SELECT item_count FROM drafts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |row| row.get(0)))
+            .map_err(map_error)?,
+    };
     Ok(ItemAdded::Added {
         version: expected_version + 1,
         item_count: usize::try_from(count).unwrap_or(0),
@@ -758,7 +765,7 @@ impl Store for SqliteStore {
         value: &Value,
         now: i64,
     ) -> StoreResult<ItemAdded> {
-        self.write_hot(|tx| add_item_in(tx, id, expected_version, key, value, now))
+        self.write_hot(|tx| add_item_in(tx, id, expected_version, None, key, value, now))
     }
 
     fn add_item_to_named_draft(
@@ -773,16 +780,20 @@ impl Store for SqliteStore {
         self.write_hot(|tx| {
             // Read inside the write transaction: a separate read would cost SQLite a
             // transaction (and its lock calls) of its own.
-            let found: Option<(String, i64)> = tx
-                .prepare_cached("SELECT id, version FROM drafts WHERE document = ?1 AND name = ?2")
+            let found: Option<(String, i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT id, version, item_count FROM drafts WHERE document = ?1 AND name = ?2",
+                )
                 .and_then(|mut s| {
-                    s.query_row([document, name], |row| Ok((row.get(0)?, row.get(1)?)))
-                        .optional()
+                    s.query_row([document, name], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })
+                    .optional()
                 })
                 .map_err(map_error)?;
-            let (id, version) = found.ok_or(StoreError::NotFound)?;
+            let (id, version, count) = found.ok_or(StoreError::NotFound)?;
             imprint_store::check_draft_version(version, expected_version)?;
-            add_item_in(tx, &id, version, key, value, now)
+            add_item_in(tx, &id, version, Some(count), key, value, now)
         })
     }
 

@@ -49,18 +49,24 @@ const MIGRATIONS: &[Migration] = &[
     Migration::all(include_str!("../migrations/0007_site_groups.sql")),
     Migration::all(include_str!("../migrations/0008_roles_requests_audit.sql")),
     Migration::all(include_str!("../migrations/0009_key_retirements.sql")),
-    // Stores created with 16 KiB pages (all before this version) keep their WITHOUT ROWID
-    // revisions: there envelopes already stay in their rows, and rebuilding the table of a
-    // large content store would rewrite all of it at upgrade.
+    // The layout of stores created with 4 KiB pages (from this version on). Stores created
+    // with 16 KiB pages (all before it) keep the layout they have: their envelopes already
+    // stay in their rows, and rebuilding the tables of a large store would rewrite all of
+    // it at upgrade.
     Migration::pages_below(
         include_str!("../migrations/0010_revisions_rowid.sql"),
+        8_192,
+    ),
+    Migration::pages_below(
+        include_str!("../migrations/0011_audit_log_rowid.sql"),
         8_192,
     ),
 ];
 
 /// The page size of stores created from now on. A WAL commit writes each changed page
 /// whole, so a small page is a cheaper commit (the MCP hot path writes three pages per
-/// add); revision envelopes (~1 KB) stay in their rows by migration 0010.
+/// add: the item's, the draft row's, the audit row's); revision envelopes (~1 KB) stay in
+/// their rows by migration 0010.
 const NEW_STORE_PAGE_SIZE: i64 = 4_096;
 
 /// One numbered migration and the stores it changes.

@@ -1,9 +1,11 @@
 //! New stores get 4 KiB pages (a cheaper durable commit) with revision envelopes kept in
-//! their rows (migration 0010); stores created with 16 KiB pages keep their page size and
-//! their WITHOUT ROWID revisions table.
+//! their rows (migration 0010) and an audit log without AUTOINCREMENT (0011: one page
+//! fewer per audited commit); stores created with 16 KiB pages keep their page size and
+//! their layout.
 
 use std::path::Path;
 
+use imprint_store::team::{AuditRow, TeamStore};
 use imprint_store::{RevisionRow, Store};
 use imprint_store_sqlite::SqliteStore;
 use serde_json::json;
@@ -29,14 +31,45 @@ fn page_size(path: &Path) -> i64 {
         .unwrap()
 }
 
-fn revisions_sql(path: &Path) -> String {
+fn table_sql(path: &Path, table: &str) -> String {
     connection(path)
         .query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'revisions'",
-            [],
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [table],
             |row| row.get(0),
         )
         .unwrap()
+}
+
+fn revisions_sql(path: &Path) -> String {
+    table_sql(path, "revisions")
+}
+
+fn audit(operation: &str) -> AuditRow {
+    AuditRow {
+        seq: 0,
+        at: 1,
+        actor: "me".into(),
+        token_id: None,
+        role: "admin".into(),
+        surface: "cli".into(),
+        operation: operation.into(),
+        target: String::new(),
+    }
+}
+
+/// Appends three audit rows and checks their seqs count on from `after`, and that the log
+/// still refuses changes.
+fn audit_appends_in_order(store: &SqliteStore, path: &Path, after: i64) {
+    for (n, operation) in ["a", "b", "c"].into_iter().enumerate() {
+        let seq = store.append_audit(&audit(operation)).unwrap();
+        assert_eq!(seq, after + 1 + i64::try_from(n).unwrap());
+    }
+    let log = store.audit_log(10).unwrap();
+    assert_eq!(log[0].seq, after + 3);
+    assert_eq!(log[0].operation, "c");
+    let refused = connection(path).execute("DELETE FROM audit_log WHERE seq = ?1", [after + 3]);
+    assert!(refused.is_err(), "the audit log must stay append-only");
 }
 
 /// Overflow pages under the revisions table and its key, from SQLite's own page walk.
@@ -81,6 +114,7 @@ fn a_new_store_has_4_kib_pages_and_keeps_envelopes_in_their_rows() {
     let path = dir.path().join("imprint.db");
     let store = SqliteStore::open(&path).unwrap();
     append_and_read_back(&store, 100);
+    audit_appends_in_order(&store, &path, 0);
     // the same (document, seq) twice is still refused
     assert!(
         store
@@ -90,6 +124,7 @@ fn a_new_store_has_4_kib_pages_and_keeps_envelopes_in_their_rows() {
     drop(store);
     assert_eq!(page_size(&path), 4_096);
     assert!(!revisions_sql(&path).contains("WITHOUT ROWID"));
+    assert!(!table_sql(&path, "audit_log").contains("AUTOINCREMENT"));
     assert_eq!(revision_overflow_pages(&path), 0);
 }
 
@@ -107,9 +142,11 @@ fn a_store_created_with_16_kib_pages_keeps_them_and_its_table() {
     }
     let store = SqliteStore::open(&path).unwrap();
     append_and_read_back(&store, 100);
+    audit_appends_in_order(&store, &path, 0);
     drop(store);
     assert_eq!(page_size(&path), 16_384);
     assert!(revisions_sql(&path).contains("WITHOUT ROWID"));
+    assert!(table_sql(&path, "audit_log").contains("AUTOINCREMENT"));
     assert_eq!(revision_overflow_pages(&path), 0);
 }
 
@@ -138,6 +175,18 @@ fn an_older_4_kib_store_gets_the_rowid_table_with_its_revisions() {
              DROP TABLE revisions;
              ALTER TABLE revisions_old RENAME TO revisions;
              CREATE INDEX revisions_by_artifact ON revisions (document, artifact_id, seq);
+             DROP TABLE audit_log;
+             CREATE TABLE audit_log (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
+                 actor TEXT NOT NULL, token_id TEXT, role TEXT NOT NULL, surface TEXT NOT NULL,
+                 operation TEXT NOT NULL, target TEXT NOT NULL
+             );
+             INSERT INTO audit_log (at, actor, role, surface, operation, target)
+                 VALUES (1, 'me', 'admin', 'cli', 'x', ''), (1, 'me', 'admin', 'cli', 'y', '');
+             CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+             CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
              PRAGMA user_version = 9;",
         )
         .unwrap();
@@ -163,11 +212,15 @@ fn an_older_4_kib_store_gets_the_rowid_table_with_its_revisions() {
             .append_revision(&revision("config/cursor/default", 51))
             .is_err()
     );
+    // the log kept its rows and counts on after them
+    assert_eq!(store.audit_log(10).unwrap().len(), 2);
+    audit_appends_in_order(&store, &path, 2);
     drop(store);
     assert!(!revisions_sql(&path).contains("WITHOUT ROWID"));
+    assert!(!table_sql(&path, "audit_log").contains("AUTOINCREMENT"));
     assert_eq!(revision_overflow_pages(&path), 0);
     let user_version: i64 = connection(&path)
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(user_version, 10);
+    assert_eq!(user_version, 11);
 }

@@ -270,31 +270,6 @@ fn audit_target(arguments: Option<&serde_json::Map<String, serde_json::Value>>) 
     target
 }
 
-#[cfg(test)]
-mod audit_target_tests {
-    use serde_json::json;
-
-    use super::audit_target;
-
-    #[test]
-    fn names_the_identifying_arguments_in_order_each_cut_at_80_characters() {
-        let long = "é".repeat(100);
-        let arguments = json!({
-            "server_id": "memory", "client_id": "cursor", "entryId": 42,
-            "params": {"x": 1}, "name": long, "siteId": true,
-        });
-        assert_eq!(
-            audit_target(arguments.as_object()),
-            format!(
-                "client_id=cursor server_id=memory name={} entryId=42",
-                "é".repeat(80)
-            )
-        );
-        assert_eq!(audit_target(json!({}).as_object()), "");
-        assert_eq!(audit_target(None), "");
-    }
-}
-
 /// Serves the tools of `toolsets` over stdin/stdout until the client disconnects, through
 /// the frame checks of [`crate::stdio`]. Logs go to stderr.
 pub async fn serve_stdio(
@@ -343,4 +318,29 @@ fn pipes() -> Option<(
         pipe::Receiver::from_file(input).ok()?,
         pipe::Sender::from_file(output).ok()?,
     ))
+}
+
+#[cfg(test)]
+mod audit_target_tests {
+    use serde_json::json;
+
+    use super::audit_target;
+
+    #[test]
+    fn names_the_identifying_arguments_in_order_each_cut_at_80_characters() {
+        let long = "é".repeat(100);
+        let arguments = json!({
+            "server_id": "memory", "client_id": "cursor", "entryId": 42,
+            "params": {"x": 1}, "name": long, "siteId": true,
+        });
+        assert_eq!(
+            audit_target(arguments.as_object()),
+            format!(
+                "client_id=cursor server_id=memory name={} entryId=42",
+                "é".repeat(80)
+            )
+        );
+        assert_eq!(audit_target(json!({}).as_object()), "");
+        assert_eq!(audit_target(None), "");
+    }
 }

@@ -434,9 +434,9 @@ fn own_cpu_ticks() -> u64 {
 
 /// One bare durable commit: one row inserted in its own transaction, WAL and
 /// `synchronous=FULL` as the store sets them. Nothing durable can cost less, so the other
-/// rows are read against it. `page_size` `None` is SQLite's default (4 KiB); the store
-/// creates its databases with 16 KiB pages (for content rows), and a WAL commit writes whole
-/// pages, so the floor is measured at both.
+/// rows are read against it. `page_size` `None` is SQLite's default (4 KiB), the page size
+/// of the stores the server creates; stores created before 2026-12-03 have 16 KiB pages,
+/// and a WAL commit writes whole pages, so the floor is measured at both.
 fn sqlite_commit_floor(dir: &Path, page_size: Option<u32>) -> Duration {
     std::fs::create_dir_all(dir).unwrap();
     let connection = rusqlite::Connection::open(dir.join("floor.db")).unwrap();
@@ -476,7 +476,7 @@ fn sqlite_commit_floor(dir: &Path, page_size: Option<u32>) -> Duration {
         &match page_size {
             None => "bare durable SQLite commit, one row (the floor; 4 KiB pages)".to_string(),
             Some(size) => format!(
-                "bare durable SQLite commit, one row, at the store's {} KiB pages",
+                "bare durable SQLite commit, one row, at {} KiB pages (stores created before 2026-12-03)",
                 size / 1024
             ),
         },

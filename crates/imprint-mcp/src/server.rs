@@ -243,24 +243,31 @@ fn audit_target(arguments: Option<&serde_json::Map<String, serde_json::Value>>) 
         "siteId",
         "handle",
     ];
+    let mut target = String::new();
     let Some(arguments) = arguments else {
-        return String::new();
+        return target;
     };
-    KEYS.iter()
-        .filter_map(|key| {
-            let value = arguments.get(*key)?;
-            let text = match value {
-                serde_json::Value::String(text) => text.clone(),
-                serde_json::Value::Number(number) => number.to_string(),
-                _ => return None,
-            };
-            Some(format!(
-                "{key}={}",
-                text.chars().take(80).collect::<String>()
-            ))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    // written into one string: this runs on every call (the MCP hot path, issue 8)
+    for key in KEYS {
+        let number;
+        let text = match arguments.get(*key) {
+            Some(serde_json::Value::String(text)) => text.as_str(),
+            Some(serde_json::Value::Number(n)) => {
+                number = n.to_string();
+                number.as_str()
+            }
+            _ => continue,
+        };
+        if !target.is_empty() {
+            target.push(' ');
+        }
+        target.push_str(key);
+        target.push('=');
+        // at most 80 characters of each value
+        let end = text.char_indices().nth(80).map_or(text.len(), |(at, _)| at);
+        target.push_str(&text[..end]);
+    }
+    target
 }
 
 /// Serves the tools of `toolsets` over stdin/stdout until the client disconnects, through
@@ -311,4 +318,29 @@ fn pipes() -> Option<(
         pipe::Receiver::from_file(input).ok()?,
         pipe::Sender::from_file(output).ok()?,
     ))
+}
+
+#[cfg(test)]
+mod audit_target_tests {
+    use serde_json::json;
+
+    use super::audit_target;
+
+    #[test]
+    fn names_the_identifying_arguments_in_order_each_cut_at_80_characters() {
+        let long = "é".repeat(100);
+        let arguments = json!({
+            "server_id": "memory", "client_id": "cursor", "entryId": 42,
+            "params": {"x": 1}, "name": long, "siteId": true,
+        });
+        assert_eq!(
+            audit_target(arguments.as_object()),
+            format!(
+                "client_id=cursor server_id=memory name={} entryId=42",
+                "é".repeat(80)
+            )
+        );
+        assert_eq!(audit_target(json!({}).as_object()), "");
+        assert_eq!(audit_target(None), "");
+    }
 }

@@ -39,17 +39,63 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::Value;
 
 /// Numbered migrations, applied in order. Append only.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_initial.sql"),
-    include_str!("../migrations/0002_content.sql"),
-    include_str!("../migrations/0003_tokens.sql"),
-    include_str!("../migrations/0004_secrets.sql"),
-    include_str!("../migrations/0005_draft_item_count.sql"),
-    include_str!("../migrations/0006_pending_deployments.sql"),
-    include_str!("../migrations/0007_site_groups.sql"),
-    include_str!("../migrations/0008_roles_requests_audit.sql"),
-    include_str!("../migrations/0009_key_retirements.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration::all(include_str!("../migrations/0001_initial.sql")),
+    Migration::all(include_str!("../migrations/0002_content.sql")),
+    Migration::all(include_str!("../migrations/0003_tokens.sql")),
+    Migration::all(include_str!("../migrations/0004_secrets.sql")),
+    Migration::all(include_str!("../migrations/0005_draft_item_count.sql")),
+    Migration::all(include_str!("../migrations/0006_pending_deployments.sql")),
+    Migration::all(include_str!("../migrations/0007_site_groups.sql")),
+    Migration::all(include_str!("../migrations/0008_roles_requests_audit.sql")),
+    Migration::all(include_str!("../migrations/0009_key_retirements.sql")),
+    // The layout of stores created with 4 KiB pages (from this version on). Stores created
+    // with 16 KiB pages (all before it) keep the layout they have: their envelopes already
+    // stay in their rows, and rebuilding the tables of a large store would rewrite all of
+    // it at upgrade.
+    Migration::pages_below(
+        include_str!("../migrations/0010_revisions_rowid.sql"),
+        8_192,
+    ),
+    Migration::pages_below(
+        include_str!("../migrations/0011_audit_log_rowid.sql"),
+        8_192,
+    ),
 ];
+
+/// The page size of stores created from now on. A WAL commit writes each changed page
+/// whole, so a small page is a cheaper commit (the MCP hot path writes three pages per
+/// add: the item's, the draft row's, the audit row's); revision envelopes (~1 KB) stay in
+/// their rows by migration 0010.
+const NEW_STORE_PAGE_SIZE: i64 = 4_096;
+
+/// One numbered migration and the stores it changes.
+struct Migration {
+    sql: &'static str,
+    /// Applied only where the page size is below this many bytes; elsewhere the number is
+    /// taken without a change.
+    pages_below: Option<i64>,
+}
+
+impl Migration {
+    const fn all(sql: &'static str) -> Self {
+        Self {
+            sql,
+            pages_below: None,
+        }
+    }
+
+    const fn pages_below(sql: &'static str, bytes: i64) -> Self {
+        Self {
+            sql,
+            pages_below: Some(bytes),
+        }
+    }
+
+    fn applies(&self, page_size: i64) -> bool {
+        self.pages_below.is_none_or(|limit| page_size < limit)
+    }
+}
 
 pub struct SqliteStore {
     // One write connection: SQLite serializes writers anyway, and every write is short.
@@ -117,11 +163,10 @@ impl SqliteStore {
         connection
             .busy_timeout(Duration::from_secs(10))
             .map_err(other)?;
-        // Page size only takes effect on a new database: 16 KiB pages keep ~1 KB revision
-        // envelopes in their rows instead of mostly-empty overflow pages (about 40% smaller
-        // content stores, faster search); the cache is a ceiling, used only as pages are read.
+        // Page size only takes effect on a new database (existing stores keep theirs); the
+        // cache is a ceiling, used only as pages are read.
         connection
-            .pragma_update(None, "page_size", 16_384)
+            .pragma_update(None, "page_size", NEW_STORE_PAGE_SIZE)
             .map_err(other)?;
         connection
             .pragma_update(None, "cache_size", -65_536)
@@ -270,18 +315,21 @@ impl SqliteStore {
 }
 
 /// Adds `key` to draft `id` at `expected_version` inside the caller's write transaction.
+/// `count_before`: the draft's item count if the caller read it in this transaction.
 fn add_item_in(
     tx: &Connection,
     id: &str,
     expected_version: i64,
+    count_before: Option<i64>,
     key: &str,
     value: &Value,
     now: i64,
 ) -> StoreResult<ItemAdded> {
-    // The happy path is three statements: the insert, the version bump that checks the
-    // expected version and counts the item, and the count read back (a `RETURNING` clause
-    // would cost SQLite an ephemeral table and a statement journal on every add). The
-    // failure paths read the version to say which failure it was.
+    // The happy path is two statements: the insert, and the version bump that checks the
+    // expected version and counts the item; the count is read back only when the caller
+    // did not read it (a `RETURNING` clause would cost SQLite an ephemeral table and a
+    // statement journal on every add). The failure paths read the version to say which
+    // failure it was.
     let current_version = || -> StoreResult<Option<i64>> {
         tx.prepare_cached("SELECT version FROM drafts WHERE id = ?1")
             .and_then(|mut s| s.query_row([id], |row| row.get(0)).optional())
@@ -326,10 +374,14 @@ fn add_item_in(
         // an error rolls the insert back with the transaction
         return Err(moved(current_version()?));
     }
-    let count: i64 = tx
-        .prepare_cached("SELECT item_count FROM drafts WHERE id = ?1")
-        .and_then(|mut s| s.query_row([id], |row| row.get(0)))
-        .map_err(map_error)?;
+    // The write transaction holds the lock: nothing changed the count since it was read.
+    let count = match count_before {
+        Some(before) => before + 1,
+        None => tx
+            .prepare_cached("SELECT item_count FROM drafts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |row| row.get(0)))
+            .map_err(map_error)?,
+    };
     Ok(ItemAdded::Added {
         version: expected_version + 1,
         item_count: usize::try_from(count).unwrap_or(0),
@@ -417,8 +469,13 @@ fn migrate(connection: &mut Connection) -> StoreResult<()> {
             MIGRATIONS.len()
         )));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        transaction.execute_batch(sql).map_err(other)?;
+    let page_size: i64 = transaction
+        .pragma_query_value(None, "page_size", |row| row.get(0))
+        .map_err(other)?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
+        if migration.applies(page_size) {
+            transaction.execute_batch(migration.sql).map_err(other)?;
+        }
         transaction
             .pragma_update(
                 None,
@@ -714,7 +771,7 @@ impl Store for SqliteStore {
         value: &Value,
         now: i64,
     ) -> StoreResult<ItemAdded> {
-        self.write_hot(|tx| add_item_in(tx, id, expected_version, key, value, now))
+        self.write_hot(|tx| add_item_in(tx, id, expected_version, None, key, value, now))
     }
 
     fn add_item_to_named_draft(
@@ -729,16 +786,20 @@ impl Store for SqliteStore {
         self.write_hot(|tx| {
             // Read inside the write transaction: a separate read would cost SQLite a
             // transaction (and its lock calls) of its own.
-            let found: Option<(String, i64)> = tx
-                .prepare_cached("SELECT id, version FROM drafts WHERE document = ?1 AND name = ?2")
+            let found: Option<(String, i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT id, version, item_count FROM drafts WHERE document = ?1 AND name = ?2",
+                )
                 .and_then(|mut s| {
-                    s.query_row([document, name], |row| Ok((row.get(0)?, row.get(1)?)))
-                        .optional()
+                    s.query_row([document, name], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })
+                    .optional()
                 })
                 .map_err(map_error)?;
-            let (id, version) = found.ok_or(StoreError::NotFound)?;
+            let (id, version, count) = found.ok_or(StoreError::NotFound)?;
             imprint_store::check_draft_version(version, expected_version)?;
-            add_item_in(tx, &id, version, key, value, now)
+            add_item_in(tx, &id, version, Some(count), key, value, now)
         })
     }
 

@@ -482,7 +482,7 @@ fn import_one(tx: &rusqlite::Transaction<'_>, record: Record) -> StoreResult<()>
                 row.artifact_id
             ],
         ),
-        // The seq is kept (AUTOINCREMENT continues after the highest one).
+        // The seq is kept (new rows continue after the highest one).
         Record::Audit(row) => run(
             &format!(
                 "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"

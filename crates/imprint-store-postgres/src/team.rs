@@ -65,6 +65,32 @@ pub(crate) fn insert_audit(c: &mut Conn, row: &AuditRow) -> StoreResult<i64> {
     get(&inserted, 0)
 }
 
+/// One publish request as it is, id and decision included (a new request, or a copied one).
+pub(crate) fn insert_request(c: &mut Conn, row: &RequestRow) -> StoreResult<()> {
+    c.exec(
+        &format!(
+            "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        ),
+        &[
+            &row.id,
+            &row.kind,
+            &row.target,
+            &row.draft_name,
+            &row.draft_version,
+            &row.changelog,
+            &row.requested_by,
+            &row.requested_at,
+            &row.status,
+            &row.decided_by,
+            &row.decided_at,
+            &row.reason,
+            &row.artifact_id,
+        ],
+    )
+    .map(drop)
+}
+
 impl TeamStore for PostgresStore {
     fn append_audit(&self, row: &AuditRow) -> StoreResult<i64> {
         self.write(|c| insert_audit(c, row))
@@ -84,30 +110,7 @@ impl TeamStore for PostgresStore {
     }
 
     fn create_request(&self, row: &RequestRow) -> StoreResult<()> {
-        self.write(|c| {
-            c.exec(
-                &format!(
-                    "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                ),
-                &[
-                    &row.id,
-                    &row.kind,
-                    &row.target,
-                    &row.draft_name,
-                    &row.draft_version,
-                    &row.changelog,
-                    &row.requested_by,
-                    &row.requested_at,
-                    &row.status,
-                    &row.decided_by,
-                    &row.decided_at,
-                    &row.reason,
-                    &row.artifact_id,
-                ],
-            )
-            .map(|_| ())
-        })
+        self.write(|c| insert_request(c, row))
     }
 
     fn request(&self, id: &str) -> StoreResult<Option<RequestRow>> {

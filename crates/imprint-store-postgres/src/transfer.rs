@@ -17,7 +17,9 @@ use crate::content::{
     entry_from_row, entry_type_from_row, field_from_row, layout_from_row, save_entry,
     save_section_entry_types, section_from_row, site_from_row,
 };
-use crate::team::{AUDIT_COLUMNS, REQUEST_COLUMNS, audit_from_row, request_from_row};
+use crate::team::{
+    AUDIT_COLUMNS, REQUEST_COLUMNS, audit_from_row, insert_request, request_from_row,
+};
 use crate::tokens::{TOKEN_COLUMNS, token_from_row};
 use crate::{
     Conn, DEPLOYMENT_COLUMNS, DRAFT_COLUMNS, PostgresStore, REVISION_COLUMNS, all,
@@ -511,27 +513,7 @@ fn import_one(c: &mut Conn, record: Record) -> StoreResult<()> {
             "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES ($1, $2, $3)",
             &[&row.key_id, &row.retired_at, &row.endorsement],
         ),
-        Record::Request(row) => run(
-            &format!(
-                "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-            ),
-            &[
-                &row.id,
-                &row.kind,
-                &row.target,
-                &row.draft_name,
-                &row.draft_version,
-                &row.changelog,
-                &row.requested_by,
-                &row.requested_at,
-                &row.status,
-                &row.decided_by,
-                &row.decided_at,
-                &row.reason,
-                &row.artifact_id,
-            ],
-        ),
+        Record::Request(row) => insert_request(c, &row),
         // The seq is kept; the sequence continues after the highest one once all are in.
         Record::Audit(row) => run(
             &format!(

@@ -62,6 +62,33 @@ pub(crate) fn insert_audit(tx: &Connection, row: &AuditRow) -> StoreResult<()> {
     .map_err(map_error)
 }
 
+/// One publish request as it is, id and decision included (a new request, or a copied one).
+pub(crate) fn insert_request(tx: &Connection, row: &RequestRow) -> StoreResult<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    ))
+    .and_then(|mut statement| {
+        statement.execute(params![
+            row.id,
+            row.kind,
+            row.target,
+            row.draft_name,
+            row.draft_version,
+            row.changelog,
+            row.requested_by,
+            row.requested_at,
+            row.status,
+            row.decided_by,
+            row.decided_at,
+            row.reason,
+            row.artifact_id
+        ])
+    })
+    .map(drop)
+    .map_err(map_error)
+}
+
 impl TeamStore for SqliteStore {
     fn append_audit(&self, row: &AuditRow) -> StoreResult<i64> {
         self.write(|tx| {
@@ -80,31 +107,7 @@ impl TeamStore for SqliteStore {
     }
 
     fn create_request(&self, row: &RequestRow) -> StoreResult<()> {
-        self.write(|tx| {
-            tx.execute(
-                &format!(
-                    "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-                ),
-                params![
-                    row.id,
-                    row.kind,
-                    row.target,
-                    row.draft_name,
-                    row.draft_version,
-                    row.changelog,
-                    row.requested_by,
-                    row.requested_at,
-                    row.status,
-                    row.decided_by,
-                    row.decided_at,
-                    row.reason,
-                    row.artifact_id
-                ],
-            )
-            .map_err(map_error)?;
-            Ok(())
-        })
+        self.write(|tx| insert_request(tx, row))
     }
 
     fn request(&self, id: &str) -> StoreResult<Option<RequestRow>> {

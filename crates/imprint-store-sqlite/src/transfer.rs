@@ -15,7 +15,9 @@ use crate::content::{
     entry_from_row, entry_type_from_row, field_from_row, layout_from_row, save_entry,
     save_section_entry_types, section_from_row, site_from_row,
 };
-use crate::team::{AUDIT_COLUMNS, REQUEST_COLUMNS, audit_from_row, request_from_row};
+use crate::team::{
+    AUDIT_COLUMNS, REQUEST_COLUMNS, audit_from_row, insert_request, request_from_row,
+};
 use crate::tokens::{TOKEN_COLUMNS, token_from_row};
 use crate::{
     DEPLOYMENT_COLUMNS, DRAFT_COLUMNS, REVISION_COLUMNS, SqliteStore, deployment_from_row,
@@ -461,27 +463,7 @@ fn import_one(tx: &rusqlite::Transaction<'_>, record: Record) -> StoreResult<()>
             "INSERT INTO key_retirements (key_id, retired_at, endorsement) VALUES (?1, ?2, ?3)",
             params![row.key_id, row.retired_at, row.endorsement],
         ),
-        Record::Request(row) => run(
-            &format!(
-                "INSERT INTO publish_requests ({REQUEST_COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            ),
-            params![
-                row.id,
-                row.kind,
-                row.target,
-                row.draft_name,
-                row.draft_version,
-                row.changelog,
-                row.requested_by,
-                row.requested_at,
-                row.status,
-                row.decided_by,
-                row.decided_at,
-                row.reason,
-                row.artifact_id
-            ],
-        ),
+        Record::Request(row) => insert_request(tx, &row),
         // The seq is kept (new rows continue after the highest one).
         Record::Audit(row) => run(
             &format!(

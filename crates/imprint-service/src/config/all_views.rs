@@ -293,14 +293,7 @@ impl Service {
             },
             next.word(&ToolWords)
         );
-        let summary = DiffSummary {
-            servers_added: changes.servers_added.len(),
-            servers_removed: changes.servers_removed.len(),
-            servers_modified: changes.servers_modified.len(),
-            servers_unchanged: changes.servers_unchanged.len(),
-            total_changes: changes.changes.len(),
-            local_changes,
-        };
+        let summary = DiffSummary::of(&changes, local_changes);
         Ok(ConfigDiff {
             status,
             recommendation,

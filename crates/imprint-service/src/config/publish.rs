@@ -237,6 +237,20 @@ pub struct DiffSummary {
     pub local_changes: Vec<String>,
 }
 
+impl DiffSummary {
+    /// The counts of a local → latest diff (so "added" is what the latest adds).
+    pub(super) fn of(changes: &PayloadDiff, local_changes: Vec<String>) -> Self {
+        Self {
+            servers_added: changes.servers_added.len(),
+            servers_removed: changes.servers_removed.len(),
+            servers_modified: changes.servers_modified.len(),
+            servers_unchanged: changes.servers_unchanged.len(),
+            total_changes: changes.changes.len(),
+            local_changes,
+        }
+    }
+}
+
 /// The answer of `get_config_history`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigHistory {
@@ -604,15 +618,7 @@ impl Service {
             ),
         };
         let message = format!("{said}{}", next.word(&ToolWords));
-        let summary = DiffSummary {
-            // the diff runs local → latest: "added" is what the latest adds
-            servers_added: changes.servers_added.len(),
-            servers_removed: changes.servers_removed.len(),
-            servers_modified: changes.servers_modified.len(),
-            servers_unchanged: changes.servers_unchanged.len(),
-            total_changes: changes.changes.len(),
-            local_changes,
-        };
+        let summary = DiffSummary::of(&changes, local_changes);
         Ok(ConfigDiff {
             status,
             recommendation,

@@ -9,8 +9,12 @@
 //! - the floor any durable write stands on: one bare SQLite commit of one row (WAL,
 //!   `synchronous=FULL`, same disk), measured in this process in the same run.
 //!
-//! Server CPU per call comes from the child's `/proc/<pid>/stat` (utime + stime) over a
-//! batch, so it excludes the pipe round trip that wall time includes.
+//! Server CPU per call is the time the child's threads ran on a CPU over a batch (the sum of
+//! `/proc/<pid>/task/*/schedstat`, in nanoseconds), so it excludes the pipe round trip that
+//! wall time includes. Issue 8's ratio, add ÷ floor, is taken from batches that alternate
+//! (100 commits of the floor, then 100 adds, ten times) and reported as the median of the
+//! ten paired ratios: a host whose disk or neighbours change speed moves both halves of a
+//! pair alike.
 
 #![forbid(unsafe_code)]
 
@@ -43,12 +47,15 @@ fn main() {
     cold_start(&binary, &scratch.join("cold"));
     let floor = sqlite_commit_floor(&scratch.join("floor"), None);
     let floor_16k = sqlite_commit_floor(&scratch.join("floor-16k"), Some(16_384));
-    let (rss, add) = add_server_growing_draft(&binary, &scratch.join("add"), None);
+    let mut paired_floor = Floor::open(&scratch.join("floor-paired"), None);
+    let (rss, add, mut pairs) =
+        add_server_growing_draft(&binary, &scratch.join("add"), None, Some(&mut paired_floor));
     for page_size in [4_096, 8_192, 16_384] {
         add_server_growing_draft(
             &binary,
             &scratch.join(format!("add-{page_size}")),
             Some(page_size),
+            None,
         );
     }
     // Issue 8's target, from this run's rows: the add's server CPU within 2x of the floor.
@@ -57,6 +64,14 @@ fn main() {
         "| **add ÷ floor** (server CPU, this run) | | | {:.2}× the 4 KiB floor, {:.2}× the 16 KiB floor | ≤ 2× |",
         ratio(floor),
         ratio(floor_16k)
+    );
+    pairs.sort_by(f64::total_cmp);
+    println!(
+        "| **add ÷ floor, paired** (server CPU; {} pairs of 100 floor commits then 100 adds, alternating) | | | median {:.2}×, range {:.2}–{:.2}× | ≤ 2× |",
+        pairs.len(),
+        median(&pairs),
+        pairs[0],
+        pairs[pairs.len() - 1]
     );
     get_config_with_history(&binary, &scratch.join("history"));
     publish(&binary, &scratch.join("publish"));
@@ -142,12 +157,14 @@ impl Server {
         response
     }
 
-    /// utime + stime of the server process, in clock ticks (100 Hz on Linux).
-    fn cpu_ticks(&self) -> u64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-        let fields: Vec<&str> = after_name.split_whitespace().collect();
-        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    /// Time the server's threads have run on a CPU, in nanoseconds.
+    fn cpu_ns(&self) -> u64 {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        std::fs::read_dir(tasks)
+            .unwrap()
+            .filter_map(|task| task.ok())
+            .map(|task| schedstat_ns(&task.path().join("schedstat")))
+            .sum()
     }
 
     fn rss_kib(&self) -> u64 {
@@ -185,8 +202,17 @@ fn row(name: &str, samples: &mut [Duration], cpu_per_call: Option<Duration>, tar
     println!("| {name} | {} | {} | {cpu} | {target} |", ms(p50), ms(p95));
 }
 
-fn cpu_per_call(ticks: u64, calls: usize) -> Duration {
-    Duration::from_secs_f64(ticks as f64 / 100.0 / calls as f64)
+/// The first field of a `schedstat` file: the task's time on a CPU, in nanoseconds (user
+/// and system, exact, unlike the 10 ms ticks of `/proc/<pid>/stat`).
+fn schedstat_ns(path: &Path) -> u64 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn cpu_per_call(ns: u64, calls: usize) -> Duration {
+    Duration::from_nanos(ns / calls as u64)
 }
 
 fn cold_start(binary: &Path, home: &Path) {
@@ -232,9 +258,17 @@ fn page_size_of(home: &Path) -> u32 {
 }
 
 /// `page_size`: `None` for a store the server creates (its default page size), else a
-/// store created beforehand with that page size.
-/// Returns the idle RSS (KiB) and the server CPU per add (both only for a new store).
-fn add_server_growing_draft(binary: &Path, home: &Path, page_size: Option<u32>) -> (u64, Duration) {
+/// store created beforehand with that page size. With `floor`, each batch of 100 adds
+/// follows a batch of 100 floor commits, and the server CPU of each add batch over its
+/// floor batch's CPU is one paired ratio.
+/// Returns the idle RSS (KiB), the server CPU per add (both only for a new store) and the
+/// paired ratios.
+fn add_server_growing_draft(
+    binary: &Path,
+    home: &Path,
+    page_size: Option<u32>,
+    mut floor: Option<&mut Floor>,
+) -> (u64, Duration, Vec<f64>) {
     if let Some(page_size) = page_size {
         precreate_store(home, page_size);
     } else {
@@ -247,11 +281,22 @@ fn add_server_growing_draft(binary: &Path, home: &Path, page_size: Option<u32>) 
     server.initialize();
     let mut all = Vec::new();
     let mut last_hundred = Vec::new();
-    let before = server.cpu_ticks();
+    let before = server.cpu_ns();
     let mut before_last = 0;
+    let mut floor_samples = Vec::new();
+    let mut pairs = Vec::new();
+    // Floor batches run while the server waits, so its CPU over the loop is the adds'.
+    let (mut floor_batch, mut floor_cpu, mut add_batch_start) = (0, 0, 0);
     for i in 0..1000 {
+        if i % 100 == 0 {
+            if let Some(floor) = floor.as_deref_mut() {
+                floor_batch = floor.batch(100, &mut floor_samples);
+                floor_cpu += floor_batch;
+            }
+            add_batch_start = server.cpu_ns();
+        }
         if i == 900 {
-            before_last = server.cpu_ticks();
+            before_last = server.cpu_ns();
         }
         let started = Instant::now();
         server.call(
@@ -263,8 +308,12 @@ fn add_server_growing_draft(binary: &Path, home: &Path, page_size: Option<u32>) 
         if i >= 900 {
             last_hundred.push(elapsed);
         }
+        if i % 100 == 99 && floor.is_some() {
+            let add_batch = server.cpu_ns() - add_batch_start;
+            pairs.push(add_batch as f64 / floor_batch.max(1) as f64);
+        }
     }
-    let after = server.cpu_ticks();
+    let after = server.cpu_ns();
     let pages = page_size_of(home);
     if page_size.is_some() {
         assert_eq!(
@@ -281,7 +330,7 @@ fn add_server_growing_draft(binary: &Path, home: &Path, page_size: Option<u32>) 
             Some(cpu_per_call(after - before, 1000)),
             "",
         );
-        return (0, Duration::ZERO);
+        return (0, Duration::ZERO, pairs);
     }
     row(
         &format!(
@@ -300,7 +349,25 @@ fn add_server_growing_draft(binary: &Path, home: &Path, page_size: Option<u32>) 
     );
     // Idle: let the runtime settle, then read resident memory.
     std::thread::sleep(Duration::from_millis(200));
-    (server.rss_kib(), cpu_per_call(after - before, 1000))
+    if !floor_samples.is_empty() {
+        let commits = floor_samples.len();
+        row(
+            "bare durable SQLite commit, one row: the floor batches paired with these adds",
+            &mut floor_samples,
+            Some(cpu_per_call(floor_cpu, commits)),
+            "",
+        );
+    }
+    (server.rss_kib(), cpu_per_call(after - before, 1000), pairs)
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let middle = sorted.len() / 2;
+    if sorted.len().is_multiple_of(2) {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    } else {
+        sorted[middle]
+    }
 }
 
 /// `add_server_to_config` with the default answer, which renders the whole draft.
@@ -308,7 +375,7 @@ fn add_server_with_draft_in_answers(binary: &Path, home: &Path) {
     let mut server = Server::spawn(binary, home);
     server.initialize();
     let mut samples = Vec::new();
-    let before = server.cpu_ticks();
+    let before = server.cpu_ns();
     for i in 0..1000 {
         let started = Instant::now();
         server.call(
@@ -317,7 +384,7 @@ fn add_server_with_draft_in_answers(binary: &Path, home: &Path) {
         );
         samples.push(started.elapsed());
     }
-    let after = server.cpu_ticks();
+    let after = server.cpu_ns();
     row(
         "add_server_to_config, draft 0 → 1,000, answer with the whole `draft` (default)",
         &mut samples,
@@ -382,13 +449,13 @@ fn measure_get_config(binary: &Path, home: &Path, label: &str) {
     let head: Value = serde_json::from_str(text).unwrap();
     assert!(head["revisions"][0]["sequence"].as_u64().unwrap() >= 1);
     let mut samples = Vec::new();
-    let before = server.cpu_ticks();
+    let before = server.cpu_ns();
     for _ in 0..1000 {
         let started = Instant::now();
         server.call("get_config", json!({}));
         samples.push(started.elapsed());
     }
-    let after = server.cpu_ticks();
+    let after = server.cpu_ns();
     row(
         label,
         &mut samples,
@@ -409,13 +476,13 @@ fn publish(binary: &Path, home: &Path) {
     // Each publish is a full revision (validate, render, JCS, hash, sign, append, fsync),
     // even when the payload repeats: the envelope's time and sequence differ.
     let mut samples = Vec::new();
-    let before = server.cpu_ticks();
+    let before = server.cpu_ns();
     for i in 0..500 {
         let started = Instant::now();
         server.call("publish_config", json!({"changelog": format!("p{i}")}));
         samples.push(started.elapsed());
     }
-    let after = server.cpu_ticks();
+    let after = server.cpu_ns();
     row(
         "publish_config, 10 servers (durable)",
         &mut samples,
@@ -424,12 +491,9 @@ fn publish(binary: &Path, home: &Path) {
     );
 }
 
-/// utime + stime of this process, in clock ticks.
-fn own_cpu_ticks() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+/// Time this thread has run on a CPU, in nanoseconds (the floor's commits run on it).
+fn own_cpu_ns() -> u64 {
+    schedstat_ns(Path::new("/proc/thread-self/schedstat"))
 }
 
 /// One bare durable commit: one row inserted in its own transaction, WAL and
@@ -437,41 +501,62 @@ fn own_cpu_ticks() -> u64 {
 /// rows are read against it. `page_size` `None` is SQLite's default (4 KiB), the page size
 /// of the stores the server creates; stores created before 2026-12-03 have 16 KiB pages,
 /// and a WAL commit writes whole pages, so the floor is measured at both.
+struct Floor {
+    connection: rusqlite::Connection,
+    next_row: i64,
+}
+
+impl Floor {
+    fn open(dir: &Path, page_size: Option<u32>) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        let connection = rusqlite::Connection::open(dir.join("floor.db")).unwrap();
+        if let Some(page_size) = page_size {
+            connection
+                .pragma_update(None, "page_size", page_size)
+                .unwrap();
+        }
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .unwrap();
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .unwrap();
+        connection
+            .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            .unwrap();
+        Self {
+            connection,
+            next_row: 0,
+        }
+    }
+
+    /// `commits` commits; returns this thread's CPU time over them and adds their wall
+    /// times to `samples`.
+    fn batch(&mut self, commits: usize, samples: &mut Vec<Duration>) -> u64 {
+        let before = own_cpu_ns();
+        for _ in 0..commits {
+            let started = Instant::now();
+            self.connection
+                .execute_batch("BEGIN IMMEDIATE")
+                .and_then(|()| {
+                    self.connection.execute(
+                        "INSERT INTO t (id, body) VALUES (?1, ?2)",
+                        rusqlite::params![self.next_row, "{\"command\": \"npx\"}"],
+                    )
+                })
+                .and_then(|_| self.connection.execute_batch("COMMIT"))
+                .unwrap();
+            samples.push(started.elapsed());
+            self.next_row += 1;
+        }
+        own_cpu_ns() - before
+    }
+}
+
 fn sqlite_commit_floor(dir: &Path, page_size: Option<u32>) -> Duration {
-    std::fs::create_dir_all(dir).unwrap();
-    let connection = rusqlite::Connection::open(dir.join("floor.db")).unwrap();
-    if let Some(page_size) = page_size {
-        connection
-            .pragma_update(None, "page_size", page_size)
-            .unwrap();
-    }
-    connection
-        .pragma_update(None, "journal_mode", "WAL")
-        .unwrap();
-    connection
-        .pragma_update(None, "synchronous", "FULL")
-        .unwrap();
-    connection
-        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .unwrap();
+    let mut floor = Floor::open(dir, page_size);
     let mut samples = Vec::new();
-    let before = own_cpu_ticks();
-    for i in 0..1000 {
-        let started = Instant::now();
-        connection
-            .execute_batch("BEGIN IMMEDIATE")
-            .and_then(|()| {
-                connection.execute(
-                    "INSERT INTO t (id, body) VALUES (?1, ?2)",
-                    rusqlite::params![i, "{\"command\": \"npx\"}"],
-                )
-            })
-            .and_then(|_| connection.execute_batch("COMMIT"))
-            .unwrap();
-        samples.push(started.elapsed());
-    }
-    let after = own_cpu_ticks();
-    let cpu = cpu_per_call(after - before, 1000);
+    let cpu = cpu_per_call(floor.batch(1000, &mut samples), 1000);
     row(
         &match page_size {
             None => "bare durable SQLite commit, one row (the floor; 4 KiB pages)".to_string(),

@@ -974,13 +974,20 @@ fn execute(
                     return Ok(());
                 }
                 if addresses_all(client_id.as_deref()) {
-                    // the service compares the neutral draft itself, and each client's payload
+                    // The service compares the default neutral draft itself, and each
+                    // client's payload; another draft is handed over as the payload it holds.
+                    let local_payload = match shown.draft_name.as_str() {
+                        imprint_service::config::DEFAULT_DRAFT => None,
+                        _ => Some(serde_json::from_value::<JsonObject>(shown.payload).map_err(
+                            |e| ServiceError::internal(format!("the draft's payload {e}")),
+                        )?),
+                    };
                     let diff = worded(
                         service.diff_config(DiffConfig {
                             client_id,
                             profile_id,
                             local_artifact_id: None,
-                            local_payload: None,
+                            local_payload,
                         }),
                         json,
                     )?;

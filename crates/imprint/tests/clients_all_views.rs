@@ -130,6 +130,23 @@ async fn diff_of_all_compares_the_neutral_set_and_each_linked_clients_payload() 
         "the CLI names commands: {text}"
     );
 
+    // another draft of all, named with --draft, is the one compared (not the default)
+    env.cli_ok(&[
+        "draft", "add", "fetch", "--client", "all", "--draft", "next", "--only", "vscode",
+    ]);
+    let next = env.cli_ok(&["config", "diff", "--client", "all", "--draft", "next"]);
+    assert_eq!(
+        next["diff"]["servers_added"],
+        json!(["memory", "time"]),
+        "{next}"
+    );
+    assert_eq!(next["diff"]["servers_removed"], json!(["fetch"]), "{next}");
+    assert_eq!(next["reaches"]["fetch"], json!(["vscode"]), "{next}");
+    assert_eq!(
+        of(&next, "cursor")["diff"]["servers_added"],
+        json!(["memory", "time"])
+    );
+
     // an older neutral artifact against a newer publish: outdated, deploy brings it
     mcp.ok("publish_config", json!({"client_id": "all"})).await;
     let old = mcp

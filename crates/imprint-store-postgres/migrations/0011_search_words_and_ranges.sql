@@ -10,20 +10,20 @@
 --   snapshot sees has its words in that snapshot too. There is no unique key, so a writer
 --   never waits for another writer's new word (no lock, no deadlock); two writers adding
 --   the same new word at once leave it twice, which the expansion reads as one.
--- * Wide ranges through a BRIN index on the row id. The window's ranges (0010) are GIN
---   keys of recency-block lexemes: cheap for frequent words, whose entries GIN skips to
---   the range, but each candidate passes every block, so wide ranges (sparse terms) read
---   the rest of the table, fetching every match of the term from the heap (a word in
---   5,000 entries: 5,000 heap pages, 20–55 ms). A BRIN index on `row_id + 0` (not `row_id`:
---   the planner must never walk the primary key, see 0009) gives the planner a bitmap of
---   the range's pages to AND with the term's, so only the range's matches are fetched
---   (the same search: 1,050 pages, 8 ms).
+-- * The window's title matches found while it is read. Search took title matches first by
+--   testing the window's rows again by key (two rare words: up to 2,000 rows, 3–12 ms);
+--   the statements that read the window now also say which rows match the title query.
+-- * Wider ranges before the rest of the table for words (k = 160 in the rule below).
 -- * "Is this term in `n` entries?" is a count that stops at `n`, not the term's `n`
 --   newest row ids: a two-word query whose pair is rare probes each word only for that
 --   (a word in 12,000 entries: 50 ms for its newest 2,000, a few ms to count 2,000).
 --
 -- The rows found are the same (the newest `n` matches of the query), so no answer changes.
 
+-- Writers wait until the words are in (about 11 s at 1,000,000 entries): a row written
+-- meanwhile by 0008's trigger would have no words here.
+LOCK TABLE entries, entry_search IN SHARE MODE;
+-- "C": a prefix is a range of the index.
 CREATE TABLE entry_words (word TEXT COLLATE "C" NOT NULL);
 SET LOCAL maintenance_work_mem = '256MB';
 INSERT INTO entry_words (word)
@@ -62,7 +62,7 @@ $$;
 -- quotes or colons) replaced by the OR of the words in use that start with it, when there
 -- are 1 to 100 of them; matches the same rows as `q`.
 CREATE FUNCTION entry_search_expand(q TEXT) RETURNS TEXT
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     m TEXT[];
     words TEXT;
@@ -107,10 +107,8 @@ END
 $$;
 
 -- 0010's entry_search_newest, with prefixes expanded for GIN (entry_search_expand; the
--- walk tests rows with `q` itself, where a prefix costs less than an OR of its words), a
--- range too wide for recency blocks read through the BRIN index unless it reaches the
--- oldest row, and the window's rows that match `titles` (`titled`, newest first) found
--- while they are read: search then takes title matches by key among a few ids instead of
+-- walk tests rows with `q` itself, where a prefix costs less than an OR of its words), and
+-- the window's rows that match `titles` (`titled`, newest first) found while they are read: search then takes title matches by key among a few ids instead of
 -- testing the whole window again (two rare words: up to 2,000 rows, 3–12 ms).
 DROP FUNCTION entry_search_newest(TEXT, INT, BIGINT);
 CREATE FUNCTION entry_search_window(q TEXT, titles TEXT, n INT, top BIGINT,
@@ -137,7 +135,10 @@ BEGIN
         -- `row_id + 0`: never the key's order or range, except in the walk. The newest
         -- rows are past the statistics' histogram, so the planner took a range as nearly
         -- empty and tested every row of it by key (97,000 rows, 290 ms for a prefix).
-        IF lower <= 0 OR span::FLOAT8 * span > 20.0 * n * top THEN
+        -- A range wider than sqrt(k · n · top) reads the rest of the table: k = 20 in 0010;
+        -- 160 (566,000 rows at 1M) measured faster for words (two-word p95 0.7–0.8× of 20's),
+        -- while a prefix's OR of words costs more per row of a range (k = 20 stays).
+        IF lower <= 0 OR span::FLOAT8 * span > (CASE WHEN prefix THEN 20.0 ELSE 160.0 END) * n * top THEN
             SELECT count(*), array_agg(m.row_id),
                    array_agg(m.row_id) FILTER (WHERE m.titled)
             INTO more, part, part_titled FROM (

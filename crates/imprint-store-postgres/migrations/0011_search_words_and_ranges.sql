@@ -82,27 +82,48 @@ BEGIN
 END
 $$;
 
--- Whether `q` matches at least `n` rows: first among the newest 16n rows (GIN skips a
--- frequent word's entry to their blocks), else a bitmap of all its matches read until the
--- `n`th (the word is then in fewer than 1 row in 16: its entry is short).
+-- Whether `q` matches at least `n` rows: counted in the ranges entry_search_window would
+-- read (newest first, sized by the density seen), each count stopping at the matches still
+-- missing; no row ids kept, no order needed.
 CREATE FUNCTION entry_search_has(q TEXT, n INT, top BIGINT) RETURNS BOOLEAN
-LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan SET enable_seqscan = off AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
-    found BIGINT;
+    span BIGINT := n::BIGINT * 5 / 4;
+    upper BIGINT := top;
+    lower BIGINT;
+    found BIGINT := 0;
+    more BIGINT;
+    prefix BOOLEAN := strpos(q, ':*') > 0;
+    found_by TEXT := entry_search_expand(q);
 BEGIN
-    IF top > 16 * n THEN
-        SELECT count(*) INTO found FROM (
+    LOOP
+        lower := top - span;
+        IF lower <= 0 OR span::FLOAT8 * span > (CASE WHEN prefix THEN 20.0 ELSE 160.0 END) * n * top THEN
+            SELECT count(*) INTO more FROM (
+                SELECT 1 FROM entry_search s
+                WHERE s.search @@ found_by::tsquery AND s.row_id + 0 <= upper
+                LIMIT n - found) m;
+            RETURN found + more = n;
+        END IF;
+        SELECT count(*) INTO more FROM (
             SELECT 1 FROM entry_search s
-            WHERE s.search @@ q::tsquery AND s.search @@ entry_search_range(top - 16 * n + 1, top)::tsquery
-              AND s.row_id + 0 > top - 16 * n
-            LIMIT n) m;
+            WHERE s.search @@ found_by::tsquery
+              AND s.search @@ entry_search_range(lower + 1, upper)::tsquery
+              AND s.row_id + 0 > lower AND s.row_id + 0 <= upper
+            LIMIT n - found) m;
+        found := found + more;
         IF found = n THEN
             RETURN TRUE;
         END IF;
-    END IF;
-    SELECT count(*) INTO found FROM (
-        SELECT 1 FROM entry_search s WHERE s.search @@ q::tsquery LIMIT n) m;
-    RETURN found = n;
+        upper := lower;
+        IF greatest(found, 1)::FLOAT8 * top / span < 2.0 * n THEN
+            span := top;
+        ELSIF found = 0 THEN
+            span := span * 8;
+        ELSE
+            span := greatest(span * n / found * 5, span * 5) / 4;
+        END IF;
+    END LOOP;
 END
 $$;
 
@@ -242,7 +263,7 @@ BEGIN
         common := coalesce(cardinality(newest), 0) = win;
         IF NOT common AND cardinality(singles) > 1 THEN
             FOREACH single IN ARRAY singles LOOP
-                IF entry_search_has(entry_search_expand(single), win, top) THEN
+                IF entry_search_has(single, win, top) THEN
                     common := TRUE;
                     EXIT;
                 END IF;

@@ -14,9 +14,9 @@
 --   testing the window's rows again by key (two rare words: up to 2,000 rows, 3–12 ms);
 --   the statements that read the window now also say which rows match the title query.
 -- * Wider ranges before the rest of the table for words (k = 160 in the rule below).
--- * "Is this term in `n` entries?" is a count that stops at `n`, not the term's `n`
---   newest row ids: a two-word query whose pair is rare probes each word only for that
---   (a word in 12,000 entries: 50 ms for its newest 2,000, a few ms to count 2,000).
+-- * "Is this term in `n` entries?" (a two-word query whose pair is rare asks it of each
+--   word) counts matches in the window's ranges, stopping at `n`, instead of collecting
+--   and sorting the word's `n` newest row ids.
 --
 -- The rows found are the same (the newest `n` matches of the query), so no answer changes.
 
@@ -213,10 +213,11 @@ BEGIN
 END
 $$;
 
--- 0010's, finding rows with prefixes expanded (`found_by`) and probing terms with
--- entry_search_has. One search's hits in order (row ids, with the rank when ranked): the same algorithm as
--- SQLite's search (imprint-store-sqlite/src/search.rs). `expression` NULL: everything the
--- filters keep, newest first. `singles`: each term's own query, when there are several.
+-- 0010's, finding rows with prefixes expanded (`found_by`), probing terms with
+-- entry_search_has and taking title matches from the window's `titled`. One search's hits
+-- in order (row ids, with the rank when ranked): the same algorithm as SQLite's search
+-- (imprint-store-sqlite/src/search.rs). `expression` NULL: everything the filters keep,
+-- newest first. `singles`: each term's own query, when there are several.
 CREATE OR REPLACE FUNCTION entry_search_hits(
     expression TEXT, in_titles TEXT, singles TEXT[], win INT, lim INT,
     site BIGINT, sections BIGINT[], status TEXT, now_ms BIGINT)

@@ -711,6 +711,33 @@ impl Store for PostgresStore {
         })
     }
 
+    fn heads(&self, documents: &[String]) -> StoreResult<Vec<Option<RevisionRow>>> {
+        // One statement for all: each document's newest revision, as `head` reads it.
+        self.read(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT r.* FROM unnest($1::TEXT[]) WITH ORDINALITY d(document, n)
+                     CROSS JOIN LATERAL (SELECT {REVISION_COLUMNS} FROM revisions
+                                         WHERE document = d.document
+                                         ORDER BY seq DESC LIMIT 1) r
+                     ORDER BY d.n"
+                ),
+                &[&documents],
+            )?;
+            // In the documents' order; a document without revisions has no row.
+            let mut found = rows
+                .iter()
+                .map(revision_from_row)
+                .collect::<StoreResult<Vec<_>>>()?
+                .into_iter()
+                .peekable();
+            Ok(documents
+                .iter()
+                .map(|document| found.next_if(|head| head.document == *document))
+                .collect())
+        })
+    }
+
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()> {
         self.write(|c| insert_revision(c, revision))
     }

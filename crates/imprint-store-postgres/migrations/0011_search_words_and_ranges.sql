@@ -13,7 +13,7 @@
 -- * The window's title matches found while it is read. Search took title matches first by
 --   testing the window's rows again by key (two rare words: up to 2,000 rows, 3–12 ms);
 --   the statements that read the window now also say which rows match the title query.
--- * Wider ranges before the rest of the table for words (k = 160 in the rule below).
+-- * Wider ranges before the rest of the table for several words (k = 160 in the rule below).
 -- * "Is this term in `n` entries?" (a two-word query whose pair is rare asks it of each
 --   word) counts matches in the window's ranges, stopping at `n`, instead of collecting
 --   and sorting the word's `n` newest row ids.
@@ -95,10 +95,12 @@ DECLARE
     more BIGINT;
     prefix BOOLEAN := strpos(q, ':*') > 0;
     found_by TEXT := entry_search_expand(q);
+    wide FLOAT8 := CASE WHEN NOT prefix AND (strpos(q, '&') > 0 OR strpos(q, '<->') > 0)
+                        THEN 160.0 ELSE 20.0 END;
 BEGIN
     LOOP
         lower := top - span;
-        IF lower <= 0 OR span::FLOAT8 * span > (CASE WHEN prefix THEN 20.0 ELSE 160.0 END) * n * top THEN
+        IF lower <= 0 OR span::FLOAT8 * span > wide * n * top THEN
             SELECT count(*) INTO more FROM (
                 SELECT 1 FROM entry_search s
                 WHERE s.search @@ found_by::tsquery AND s.row_id + 0 <= upper
@@ -148,6 +150,9 @@ DECLARE
     prefix BOOLEAN := strpos(q, ':*') > 0;
     -- `q` as GIN reads it best.
     found_by TEXT := entry_search_expand(q);
+    -- k below: 160 for several words (search.rs joins terms with & and phrase words with <->).
+    wide FLOAT8 := CASE WHEN NOT prefix AND (strpos(q, '&') > 0 OR strpos(q, '<->') > 0)
+                        THEN 160.0 ELSE 20.0 END;
 BEGIN
     ids := '{}';
     titled := '{}';
@@ -157,9 +162,10 @@ BEGIN
         -- rows are past the statistics' histogram, so the planner took a range as nearly
         -- empty and tested every row of it by key (97,000 rows, 290 ms for a prefix).
         -- A range wider than sqrt(k · n · top) reads the rest of the table: k = 20 in 0010;
-        -- 160 (566,000 rows at 1M) measured faster for words (two-word p95 0.7–0.8× of 20's),
-        -- while a prefix's OR of words costs more per row of a range (k = 20 stays).
-        IF lower <= 0 OR span::FLOAT8 * span > (CASE WHEN prefix THEN 20.0 ELSE 160.0 END) * n * top THEN
+        -- 160 (566,000 rows at 1M) for several words, whose rest of the table costs an
+        -- intersection of whole entries (two-word p95 28 against 38 ms with 20, server-side),
+        -- while one word or a prefix keeps 20 (one word's p95 9 against 18 ms with 160).
+        IF lower <= 0 OR span::FLOAT8 * span > wide * n * top THEN
             SELECT count(*), array_agg(m.row_id),
                    array_agg(m.row_id) FILTER (WHERE m.titled)
             INTO more, part, part_titled FROM (

@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_search_table.sql"),
     include_str!("../migrations/0009_search_function.sql"),
     include_str!("../migrations/0010_search_range_key.sql"),
+    include_str!("../migrations/0011_search_words_and_ranges.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).
@@ -707,6 +708,33 @@ impl Store for PostgresStore {
             .as_ref()
             .map(revision_from_row)
             .transpose()
+        })
+    }
+
+    fn heads(&self, documents: &[String]) -> StoreResult<Vec<Option<RevisionRow>>> {
+        // One statement for all: each document's newest revision, as `head` reads it.
+        self.read(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT r.* FROM unnest($1::TEXT[]) WITH ORDINALITY d(document, n)
+                     CROSS JOIN LATERAL (SELECT {REVISION_COLUMNS} FROM revisions
+                                         WHERE document = d.document
+                                         ORDER BY seq DESC LIMIT 1) r
+                     ORDER BY d.n"
+                ),
+                &[&documents],
+            )?;
+            // In the documents' order; a document without revisions has no row.
+            let mut found = rows
+                .iter()
+                .map(revision_from_row)
+                .collect::<StoreResult<Vec<_>>>()?
+                .into_iter()
+                .peekable();
+            Ok(documents
+                .iter()
+                .map(|document| found.next_if(|head| head.document == *document))
+                .collect())
         })
     }
 

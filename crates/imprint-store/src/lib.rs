@@ -249,6 +249,14 @@ pub trait Store: Send + Sync {
     fn delete_draft(&self, id: &str) -> StoreResult<bool>;
 
     fn head(&self, document: &str) -> StoreResult<Option<RevisionRow>>;
+    /// The heads of several documents, in their order: [`Store::head`] of each, which a
+    /// backend may read in one round trip (search checks every hit against its head).
+    fn heads(&self, documents: &[String]) -> StoreResult<Vec<Option<RevisionRow>>> {
+        documents
+            .iter()
+            .map(|document| self.head(document))
+            .collect()
+    }
     /// Appends a revision; `Conflict` unless `revision.seq` is the head's seq + 1.
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()>;
     /// Appends several revisions (of different documents) in one transaction: all land or

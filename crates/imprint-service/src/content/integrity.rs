@@ -17,6 +17,7 @@ use std::sync::Mutex;
 
 use imprint_content::Content;
 use imprint_engine::canonical;
+use imprint_store::RevisionRow;
 use imprint_store::content::EntryRow;
 use serde_json::{Value, json};
 
@@ -84,7 +85,16 @@ impl Service {
     /// Refuses a live row that is not exactly what its head revision signed: an integrity
     /// error naming the entry and the revision that restores it.
     pub(crate) fn check_live_row(&self, row: &EntryRow) -> ServiceResult<()> {
-        let Some(mismatch) = self.live_row_mismatch(row)? else {
+        self.check_live_row_with(row, None)
+    }
+
+    /// [`Self::check_live_row`] with the row's head already read (`Some`), or not (`None`).
+    fn check_live_row_with(
+        &self,
+        row: &EntryRow,
+        head: Option<Option<RevisionRow>>,
+    ) -> ServiceResult<()> {
+        let Some(mismatch) = self.live_row_mismatch(row, head)? else {
             return Ok(());
         };
         let error = ServiceError::new(
@@ -122,8 +132,53 @@ impl Service {
         &self,
         rows: impl IntoIterator<Item = &'a EntryRow>,
     ) -> ServiceResult<()> {
-        rows.into_iter()
-            .try_for_each(|row| self.check_live_row(row))
+        // The heads of rows not verified before, read in one round trip (a search's hits
+        // used to cost one each).
+        let rows: Vec<&EntryRow> = rows.into_iter().collect();
+        let unknown: Vec<&EntryRow> = rows
+            .iter()
+            .copied()
+            .filter(|row| !self.is_verified(row))
+            .collect();
+        let documents: Vec<String> = unknown
+            .iter()
+            .map(|row| document(row.entry_id, row.site_id))
+            .collect();
+        let mut heads = if documents.len() > 1 {
+            self.store().heads(&documents)?
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        let mut unknown = unknown.into_iter().peekable();
+        rows.into_iter().try_for_each(|row| {
+            let head = match unknown.peek() {
+                Some(next) if std::ptr::eq(*next, row) => {
+                    unknown.next();
+                    heads.next()
+                }
+                _ => None,
+            };
+            self.check_live_row_with(row, head)
+        })
+    }
+
+    /// Whether the row is what a head verified before said (no read needed).
+    fn is_verified(&self, row: &EntryRow) -> bool {
+        row_content(row).is_ok_and(|content| {
+            let actual = canonical::artifact_id(&revision_payload(
+                row.entry_id,
+                row.site_id,
+                row.section_id,
+                row.entry_type_id,
+                &content,
+            ));
+            self.inner.verified_heads.knows(
+                &document(row.entry_id, row.site_id),
+                row.head_seq,
+                &actual,
+            )
+        })
     }
 
     /// Records the head a write of this process just signed, so reading it back costs
@@ -136,7 +191,11 @@ impl Service {
         );
     }
 
-    fn live_row_mismatch(&self, row: &EntryRow) -> ServiceResult<Option<Mismatch>> {
+    fn live_row_mismatch(
+        &self,
+        row: &EntryRow,
+        head: Option<Option<RevisionRow>>,
+    ) -> ServiceResult<Option<Mismatch>> {
         let document = document(row.entry_id, row.site_id);
         let actual = match row_content(row) {
             Ok(content) => canonical::artifact_id(&revision_payload(
@@ -160,7 +219,11 @@ impl Service {
         {
             return Ok(None);
         }
-        let revision = match self.store().head(&document)? {
+        let head = match head {
+            Some(head) => head,
+            None => self.store().head(&document)?,
+        };
+        let revision = match head {
             None => {
                 return Ok(Some(Mismatch {
                     problem: "it has no signed revision".into(),

@@ -1072,6 +1072,92 @@ pub fn a_prefix_or_several_terms_take_the_window_of_the_newest_matches(db: &dyn 
     }
 }
 
+/// A prefix finds every word that starts with it whenever the word was written: a word
+/// first written after the others (PostgreSQL turns a prefix into the words in use, kept as
+/// entries are written), a word removed from every entry (it matches nothing, though
+/// PostgreSQL's list of words keeps it) and written again; the same prefix when it is in
+/// more entries than the window (title matches first) and when it is rare (ranked), and
+/// beside a word in every entry. Fails if a backend misses a word written later or still
+/// finds one no entry holds.
+pub fn a_prefix_finds_words_written_after_it_and_not_words_gone(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let ids = content
+        .insert_entries(30, &mut |index, id| {
+            let body = if index % 5 == 0 { "reed marsh" } else { "reed" };
+            Ok(write(id, 1, &format!("e{index}"), 1, "Plain", body))
+        })
+        .unwrap();
+    let find = |text: &str, window: usize, limit: usize| -> Vec<i64> {
+        let terms: Vec<SearchTerm> = text
+            .split(' ')
+            .map(|word| match word.strip_suffix('*') {
+                Some(prefix) => SearchTerm::prefix(prefix),
+                None => SearchTerm::word(word),
+            })
+            .collect();
+        content
+            .search(&SearchQuery {
+                terms,
+                status: "all".into(),
+                now: 1_000,
+                limit,
+                window,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|hit| hit.row.entry_id)
+            .collect()
+    };
+    let sorted = |mut found: Vec<i64>| {
+        found.sort_unstable();
+        found
+    };
+    let marsh: Vec<i64> = (0..30).filter(|i| i % 5 == 0).map(|i| ids[i]).collect();
+    assert_eq!(sorted(find("mar*", 50, 100)), marsh);
+
+    // A word first written now, in a title: found by the prefix at once.
+    let maram = create(&*store, "maram", "Maram", "reed maram");
+    let mut with_maram = marsh.clone();
+    with_maram.push(maram);
+    assert_eq!(sorted(find("mar*", 50, 100)), with_maram);
+    assert_eq!(find("maram", 50, 100), [maram]);
+    // In more entries than a window of 3: its 3 newest matches, the title match first.
+    let newest: Vec<i64> = marsh.iter().rev().take(2).copied().collect();
+    let mut expected = vec![maram];
+    expected.extend(&newest);
+    assert_eq!(find("mar*", 3, 3), expected);
+    assert_eq!(find("mar* reed", 3, 3), expected);
+    assert_eq!(sorted(find("reed mar*", 50, 100)), with_maram);
+
+    // "marsh" leaves every entry: the prefix finds only "maram", and "marsh" nothing.
+    for (seq, id) in marsh.iter().enumerate() {
+        let index = ids.iter().position(|i| i == id).unwrap();
+        content
+            .write_entry(
+                WriteCheck {
+                    entry_id: Some(*id),
+                    site_id: 1,
+                    expected_head: Some(1),
+                    draft: None,
+                },
+                &mut |id| Ok(write(id, 1, &format!("e{index}"), 2, "Plain", "reed")),
+            )
+            .unwrap_or_else(|error| panic!("rewrite {seq}: {error}"));
+    }
+    assert_eq!(find("mar*", 50, 100), [maram]);
+    assert_eq!(find("mar*", 3, 3), [maram]);
+    assert!(find("marsh", 50, 100).is_empty());
+    assert!(find("mars*", 50, 100).is_empty());
+    assert!(find("mars* reed", 3, 3).is_empty());
+
+    // Written again into one entry: found again.
+    let back = create(&*store, "back", "Plain", "marsh reed");
+    assert_eq!(sorted(find("mars*", 50, 100)), [back]);
+    assert_eq!(sorted(find("mar*", 50, 100)), [maram, back]);
+}
+
 /// A search is bounded in time: out of time it stops with `TimedOut` and leaves the store
 /// (and the connection it ran on) working; within its time it answers as without a limit.
 pub fn a_search_out_of_time_is_stopped_and_the_store_keeps_working(db: &dyn Database) {

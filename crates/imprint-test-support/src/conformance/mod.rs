@@ -20,6 +20,7 @@ pub trait Database {
 macro_rules! store_conformance {
     ($fresh:expr) => {
         $crate::store_conformance!(@each $fresh; store: drafts_round_trip_and_reject_duplicate_names,
+            heads_are_each_documents_newest_revision_in_order,
             stale_draft_version_is_a_conflict_and_changes_nothing,
             update_removes_clears_and_renames,
             revisions_append_only_in_sequence,
@@ -48,6 +49,7 @@ macro_rules! store_conformance {
             a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first,
             the_window_is_the_newest_matches_at_any_density,
             a_prefix_or_several_terms_take_the_window_of_the_newest_matches,
+            a_prefix_finds_words_written_after_it_and_not_words_gone,
             a_search_out_of_time_is_stopped_and_the_store_keeps_working,
             a_save_and_its_copies_in_other_sites_are_written_together,
             a_failed_copy_writes_nothing_of_the_save,

@@ -36,6 +36,45 @@ fn revision(document: &str, seq: i64, artifact: &str) -> RevisionRow {
     }
 }
 
+/// Several documents' heads in one call are each document's `head`, in the order asked,
+/// `None` for a document without revisions (search checks its hits against them).
+pub fn heads_are_each_documents_newest_revision_in_order(db: &dyn Database) {
+    let store = db.open();
+    store
+        .append_revision(&revision("entry/1/1", 1, "a1"))
+        .unwrap();
+    store
+        .append_revision(&revision("entry/1/1", 2, "a2"))
+        .unwrap();
+    store
+        .append_revision(&revision("entry/2/1", 1, "b1"))
+        .unwrap();
+    let asked: Vec<String> = ["entry/2/1", "entry/9/1", "entry/1/1", "entry/2/1"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let heads = store.heads(&asked).unwrap();
+    let expected: Vec<Option<RevisionRow>> = asked
+        .iter()
+        .map(|document| store.head(document).unwrap())
+        .collect();
+    assert_eq!(heads, expected);
+    let artifacts: Vec<Option<String>> = heads
+        .into_iter()
+        .map(|head| head.map(|head| head.artifact_id))
+        .collect();
+    assert_eq!(
+        artifacts,
+        [
+            Some("b1".into()),
+            None,
+            Some("a2".into()),
+            Some("b1".into())
+        ]
+    );
+    assert!(store.heads(&[]).unwrap().is_empty());
+}
+
 pub fn drafts_round_trip_and_reject_duplicate_names(db: &dyn Database) {
     let store = db.open();
     store

@@ -1,0 +1,104 @@
+//! Search checks every hit against its head revision, reading the heads of the hits it has
+//! not verified before in one call (`Store::heads`): a hit whose document moved past its row
+//! is still refused, and sound hits still answer. A fresh service (an empty cache of
+//! verified heads, as after a restart) over the same SQLite store reads them.
+
+use std::sync::Arc;
+
+use imprint_service::api::{Id, IdList, JsonObject};
+use imprint_service::content::{CreateEntry, CreateEntryType, CreateSection, SearchContent};
+use imprint_service::{ErrorKind, Service, ServiceOptions};
+use imprint_store::{RevisionRow, Store};
+use imprint_store_sqlite::SqliteStore;
+use serde_json::json;
+
+fn search(service: &Service, query: &str) -> Result<Vec<i64>, imprint_service::ServiceError> {
+    service
+        .search_content(SearchContent {
+            query: Some(query.into()),
+            limit: Some(10),
+            ..Default::default()
+        })
+        .map(|found| {
+            // Equal ranks: compare the entries found, not their order.
+            let mut ids: Vec<i64> = found.results.iter().map(|hit| hit.entry_id).collect();
+            ids.sort_unstable();
+            ids
+        })
+}
+
+#[test]
+fn hits_are_checked_against_heads_read_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Arc::new(SqliteStore::open_in_data_dir(&data).unwrap());
+    let options = || ServiceOptions::new(data.clone(), dir.path().to_path_buf());
+    let writer = Service::new(options(), store.clone());
+    let entry_type = writer
+        .create_entry_type(CreateEntryType {
+            name: "Article".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .entry_type;
+    let section = writer
+        .create_section(CreateSection {
+            name: "Blog".into(),
+            entry_type_ids: IdList(vec![Id(entry_type.entry_type_id)]),
+            ..Default::default()
+        })
+        .unwrap()
+        .section;
+    let create = |title: &str| {
+        writer
+            .create_entry(CreateEntry {
+                section_id: Id(section.section_id),
+                entry_type_id: None,
+                site_id: None,
+                attribute_and_field_data: Some(JsonObject(
+                    json!({"title": title}).as_object().cloned().unwrap(),
+                )),
+                site_ids: None,
+            })
+            .unwrap()
+            .entry
+            .entry_id
+    };
+    let first = create("Heron marsh");
+    let second = create("Heron reed");
+    let third = create("Heron pond marsh");
+
+    // A fresh service has verified no head: three hits, their heads read together.
+    let reader = Service::new(options(), store.clone());
+    assert_eq!(search(&reader, "heron").unwrap(), [first, second, third]);
+
+    // A revision the row never took (written around Imprint) makes that hit refused.
+    let head = store
+        .head(&format!("entry/{second}/1"))
+        .unwrap()
+        .expect("a head");
+    store
+        .append_revision(&RevisionRow {
+            seq: head.seq + 1,
+            artifact_id: "forged".into(),
+            ..head
+        })
+        .unwrap();
+    let reader = Service::new(options(), store.clone());
+    let refused = search(&reader, "heron").unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Integrity, "{refused:?}");
+    assert!(
+        refused.message().contains(&format!(
+            "entry {second} in site 1 was changed outside Imprint"
+        )),
+        "{}",
+        refused.message()
+    );
+    // The sound hits still answer, two at once.
+    let reader = Service::new(options(), store);
+    assert_eq!(search(&reader, "marsh").unwrap(), [first, third]);
+    assert_eq!(
+        search(&reader, "heron").map_err(|e| e.kind()),
+        Err(ErrorKind::Integrity)
+    );
+}

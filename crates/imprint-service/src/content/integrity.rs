@@ -81,20 +81,36 @@ struct Mismatch {
     restore_from: Option<i64>,
 }
 
+/// The artifact id a live row's content implies (what its head revision must have signed),
+/// or why its content cannot be read.
+fn row_artifact_id(row: &EntryRow) -> ServiceResult<String> {
+    row_content(row).map(|content| {
+        canonical::artifact_id(&revision_payload(
+            row.entry_id,
+            row.site_id,
+            row.section_id,
+            row.entry_type_id,
+            &content,
+        ))
+    })
+}
+
 impl Service {
     /// Refuses a live row that is not exactly what its head revision signed: an integrity
     /// error naming the entry and the revision that restores it.
     pub(crate) fn check_live_row(&self, row: &EntryRow) -> ServiceResult<()> {
-        self.check_live_row_with(row, None)
+        self.check_live_row_with(row, &row_artifact_id(row), None)
     }
 
-    /// [`Self::check_live_row`] with the row's head already read (`Some`), or not (`None`).
+    /// [`Self::check_live_row`] with the row's [`row_artifact_id`] computed, and its head
+    /// already read (`Some`) or not (`None`).
     fn check_live_row_with(
         &self,
         row: &EntryRow,
+        actual: &ServiceResult<String>,
         head: Option<Option<RevisionRow>>,
     ) -> ServiceResult<()> {
-        let Some(mismatch) = self.live_row_mismatch(row, head)? else {
+        let Some(mismatch) = self.live_row_mismatch(row, actual, head)? else {
             return Ok(());
         };
         let error = ServiceError::new(
@@ -132,13 +148,16 @@ impl Service {
         &self,
         rows: impl IntoIterator<Item = &'a EntryRow>,
     ) -> ServiceResult<()> {
-        // The heads of rows not verified before, read in one round trip (a search's hits
-        // used to cost one each).
-        let rows: Vec<&EntryRow> = rows.into_iter().collect();
+        // Each row's artifact id once; the heads of rows not verified before, read in one
+        // round trip (a search's hits used to cost one each).
+        let rows: Vec<(&EntryRow, ServiceResult<String>)> = rows
+            .into_iter()
+            .map(|row| (row, row_artifact_id(row)))
+            .collect();
         let unknown: Vec<&EntryRow> = rows
             .iter()
-            .copied()
-            .filter(|row| !self.is_verified(row))
+            .filter(|(row, actual)| !self.is_verified(row, actual))
+            .map(|(row, _)| *row)
             .collect();
         let documents: Vec<String> = unknown
             .iter()
@@ -151,32 +170,25 @@ impl Service {
         }
         .into_iter();
         let mut unknown = unknown.into_iter().peekable();
-        rows.into_iter().try_for_each(|row| {
+        rows.iter().try_for_each(|(row, actual)| {
             let head = match unknown.peek() {
-                Some(next) if std::ptr::eq(*next, row) => {
+                Some(next) if std::ptr::eq(*next, *row) => {
                     unknown.next();
                     heads.next()
                 }
                 _ => None,
             };
-            self.check_live_row_with(row, head)
+            self.check_live_row_with(row, actual, head)
         })
     }
 
     /// Whether the row is what a head verified before said (no read needed).
-    fn is_verified(&self, row: &EntryRow) -> bool {
-        row_content(row).is_ok_and(|content| {
-            let actual = canonical::artifact_id(&revision_payload(
-                row.entry_id,
-                row.site_id,
-                row.section_id,
-                row.entry_type_id,
-                &content,
-            ));
+    fn is_verified(&self, row: &EntryRow, actual: &ServiceResult<String>) -> bool {
+        actual.as_ref().is_ok_and(|actual| {
             self.inner.verified_heads.knows(
                 &document(row.entry_id, row.site_id),
                 row.head_seq,
-                &actual,
+                actual,
             )
         })
     }
@@ -194,17 +206,12 @@ impl Service {
     fn live_row_mismatch(
         &self,
         row: &EntryRow,
+        actual: &ServiceResult<String>,
         head: Option<Option<RevisionRow>>,
     ) -> ServiceResult<Option<Mismatch>> {
         let document = document(row.entry_id, row.site_id);
-        let actual = match row_content(row) {
-            Ok(content) => canonical::artifact_id(&revision_payload(
-                row.entry_id,
-                row.site_id,
-                row.section_id,
-                row.entry_type_id,
-                &content,
-            )),
+        let actual = match actual {
+            Ok(actual) => actual.as_str(),
             Err(e) => {
                 return Ok(Some(Mismatch {
                     problem: format!("its stored content is unreadable ({e})"),
@@ -215,7 +222,7 @@ impl Service {
         if self
             .inner
             .verified_heads
-            .knows(&document, row.head_seq, &actual)
+            .knows(&document, row.head_seq, actual)
         {
             return Ok(None);
         }
@@ -281,7 +288,7 @@ impl Service {
         }
         self.inner
             .verified_heads
-            .remember(&document, revision.seq, &actual);
+            .remember(&document, revision.seq, actual);
         Ok(None)
     }
 }

@@ -11,10 +11,10 @@
 //!
 //! Server CPU per call is the time the child's threads ran on a CPU over a batch (the sum of
 //! `/proc/<pid>/task/*/schedstat`, in nanoseconds), so it excludes the pipe round trip that
-//! wall time includes. Issue 8's ratio, add ÷ floor, is taken from batches that alternate
-//! (100 commits of the floor, then 100 adds, ten times) and reported as the median of the
-//! ten paired ratios: a host whose disk or neighbours change speed moves both halves of a
-//! pair alike.
+//! wall time includes. Issue 8's ratio, add ÷ floor, is taken like for like (both past
+//! their first WAL checkpoint) from batches that alternate (100 commits of the floor, then
+//! 100 adds, ten times), reported as the ratio of the sums and the median of the pairs: see
+//! [`paired_against_floor`].
 
 #![forbid(unsafe_code)]
 
@@ -56,7 +56,7 @@ fn main() {
             Some(page_size),
         );
     }
-    // Both from a new database, as the figures before 2026-12-04 were taken.
+    // Both from a new database, as issue 8's figures were taken until 2026-12-03 15:50.
     println!(
         "| add ÷ floor, both new databases (server CPU, rows above) | | | {:.2}× | |",
         add.as_secs_f64() / floor_fresh.as_secs_f64().max(1e-9)
@@ -515,10 +515,10 @@ struct Floor {
 }
 
 impl Floor {
-    /// `steady`: first commit past the first checkpoint (1,000 WAL frames), so the commits
-    /// measured rewrite the WAL from its start, as a store in use does, instead of growing
-    /// the file block by block (which on this disk doubles a commit's CPU, and flatters any
-    /// ratio taken against it).
+    /// `steady`: first make 1,100 unmeasured commits, past the first checkpoint (1,000 WAL
+    /// frames), so the commits measured rewrite the WAL from its start, as a store in use
+    /// does, instead of growing the file block by block (which on this disk makes a commit
+    /// up to twice as dear in CPU, and flatters any ratio taken against it).
     fn open(dir: &Path, page_size: Option<u32>, steady: bool) -> Self {
         std::fs::create_dir_all(dir).unwrap();
         let connection = rusqlite::Connection::open(dir.join("floor.db")).unwrap();

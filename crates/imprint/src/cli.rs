@@ -973,38 +973,33 @@ fn execute(
                     );
                     return Ok(());
                 }
-                if addresses_all(client_id.as_deref()) {
-                    // The service compares the default neutral draft itself, and each
-                    // client's payload; another draft is handed over as the payload it holds.
-                    let local_payload = match shown.draft_name.as_str() {
-                        imprint_service::config::DEFAULT_DRAFT => None,
-                        _ => Some(serde_json::from_value::<JsonObject>(shown.payload).map_err(
-                            |e| ServiceError::internal(format!("the draft's payload {e}")),
-                        )?),
+                // The service compares the default neutral draft of all itself (and each
+                // linked client's payload); any other draft is handed over as the payload it
+                // holds.
+                let all = addresses_all(client_id.as_deref());
+                let local_payload =
+                    match all && shown.draft_name == imprint_service::config::DEFAULT_DRAFT {
+                        true => None,
+                        false => {
+                            Some(serde_json::from_value::<JsonObject>(shown.payload).map_err(
+                                |e| ServiceError::internal(format!("the draft's payload {e}")),
+                            )?)
+                        }
                     };
-                    let diff = worded(
-                        service.diff_config(DiffConfig {
-                            client_id,
-                            profile_id,
-                            local_artifact_id: None,
-                            local_payload,
-                        }),
-                        json,
-                    )?;
-                    output::print(view, &diff, json, verbose);
-                    return Ok(());
-                }
-                let payload = serde_json::from_value::<JsonObject>(shown.payload)
-                    .map_err(|e| ServiceError::internal(format!("the draft's payload {e}")))?;
-                worded(
+                let diff = worded(
                     service.diff_config(DiffConfig {
                         client_id,
                         profile_id,
                         local_artifact_id: None,
-                        local_payload: Some(payload),
+                        local_payload,
                     }),
                     json,
-                )
+                )?;
+                if all {
+                    output::print(view, &diff, json, verbose);
+                    return Ok(());
+                }
+                Ok(diff)
             }
             ConfigCommand::Diff {
                 flags,

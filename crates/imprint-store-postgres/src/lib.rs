@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_search_function.sql"),
     include_str!("../migrations/0010_search_range_key.sql"),
     include_str!("../migrations/0011_search_words_and_ranges.sql"),
+    include_str!("../migrations/0012_search_range_steps.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

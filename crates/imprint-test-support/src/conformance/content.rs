@@ -973,6 +973,76 @@ pub fn the_window_is_the_newest_matches_at_any_density(db: &dyn Database) {
     }
 }
 
+/// The window's floor is the same when a term's density changes over time: PostgreSQL
+/// sizes each range from the matches seen so far, so a term rare among the newest rows
+/// and common in older ones is read in several steps of different sizes, the last sized
+/// for the matches still missing. Over 3,000 entries, `kite` is in one entry in 60 of
+/// the newest 600 and one in 3 of the older ones (a title in 1 in 97); `kite reed` pairs it
+/// with a word in every entry. Each search's results are the window's title matches newest
+/// first, then its other matches, then older matches.
+pub fn the_window_is_the_newest_matches_when_density_drifts(db: &dyn Database) {
+    let store = with_structure(db);
+    let content = store.content();
+    let has_kite = |index: usize| {
+        if index >= 2_400 {
+            index.is_multiple_of(60)
+        } else {
+            index.is_multiple_of(3)
+        }
+    };
+    let ids = content
+        .insert_entries(3_000, &mut |index, id| {
+            let title = if index.is_multiple_of(97) {
+                "Kite"
+            } else {
+                "Plain"
+            };
+            let body = if has_kite(index) { "reed kite" } else { "reed" };
+            let mut w = write(id, 1, &format!("e{index}"), 1, title, body);
+            w.row.enabled = index.is_multiple_of(2);
+            Ok(w)
+        })
+        .unwrap();
+    let matching = |i: usize| has_kite(i) || i.is_multiple_of(97);
+    let matches: Vec<usize> = (0..3_000).rev().filter(|i| matching(*i)).collect();
+    // A title match needs every word in the title: "reed" never is.
+    for (text, titles_match) in [("kite", true), ("kite reed", false)] {
+        let in_title = |i: usize| titles_match && i.is_multiple_of(97);
+        let terms: Vec<SearchTerm> = text.split(' ').map(SearchTerm::word).collect();
+        for (window, limit, status) in [(40, 10, "all"), (100, 20, "live"), (400, 30, "all")] {
+            let hits: Vec<i64> = content
+                .search(&SearchQuery {
+                    terms: terms.clone(),
+                    status: status.into(),
+                    now: 1_000,
+                    limit,
+                    window,
+                    ..Default::default()
+                })
+                .unwrap()
+                .into_iter()
+                .map(|hit| hit.row.entry_id)
+                .collect();
+            let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
+            let newest = &matches[..window];
+            let mut expected: Vec<usize> = newest
+                .iter()
+                .filter(|i| in_title(**i))
+                .filter(kept)
+                .copied()
+                .collect();
+            expected.extend(newest.iter().filter(|i| !in_title(**i)).filter(kept));
+            expected.extend(matches[window..].iter().filter(kept));
+            expected.truncate(limit);
+            let expected: Vec<i64> = expected.into_iter().map(|i| ids[i]).collect();
+            assert_eq!(
+                hits, expected,
+                "{text}: window {window}, limit {limit}, {status}"
+            );
+        }
+    }
+}
+
 /// The window of a prefix or of several terms is the same however a backend finds it
 /// (PostgreSQL walks the newest rows by key for a prefix, then reads further ranges
 /// through its index, and drives several terms by their rarest word): over 600 entries,

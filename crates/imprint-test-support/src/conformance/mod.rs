@@ -48,6 +48,7 @@ macro_rules! store_conformance {
             drafts_round_trip_update_by_version_and_one_provisional_per_entry_and_creator,
             a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_matches_first,
             the_window_is_the_newest_matches_at_any_density,
+            the_window_is_the_newest_matches_when_density_drifts,
             a_prefix_or_several_terms_take_the_window_of_the_newest_matches,
             a_prefix_finds_words_written_after_it_and_not_words_gone,
             a_search_out_of_time_is_stopped_and_the_store_keeps_working,

@@ -13,8 +13,10 @@
 //! and from inside tokio runtimes (the MCP and HTTP surfaces, current-thread or
 //! multi-thread). The connections and their I/O tasks live on a small runtime this store
 //! owns; a caller's thread only waits on channel futures with `futures_executor::block_on`,
-//! which never enters a tokio runtime, so nothing here can hit tokio's
-//! "runtime within a runtime" panic.
+//! which never blocks inside a tokio runtime's own `block_on`, so nothing here can hit
+//! tokio's "runtime within a runtime" panic. Taking a pooled connection enters the store
+//! runtime's context on the caller's thread (a context, not a `block_on`), so the pool's
+//! timers and a new connection's task land on the store's runtime.
 //!
 //! Migrations are numbered files in `migrations/`, append-only, applied at connect under
 //! a transaction-level advisory lock, so replicas starting together apply them once.
@@ -179,20 +181,21 @@ impl PostgresStore {
 
     /// Takes a connection from the pool, opening one on the store's runtime if needed.
     fn connection(&self) -> StoreResult<Conn> {
-        let pool = self.pool.clone();
         let runtime = self
             .runtime
             .0
             .as_ref()
             .expect("runtime lives as long as the store");
-        let object = futures_executor::block_on(runtime.spawn(async move { pool.get().await }))
-            .map_err(|e| StoreError::Other(format!("the database task failed: {e}")))?
-            .map_err(|e| {
-                StoreError::Unavailable(format!(
-                    "cannot reach the PostgreSQL database at {} ({e})",
-                    self.target
-                ))
-            })?;
+        // Taken on the caller's thread, in the store runtime's context (its timer for the
+        // pool's timeouts; its workers for a new connection's I/O task): sending the take
+        // to the runtime and waiting for the answer cost two thread wake-ups per call.
+        let _context = runtime.enter();
+        let object = futures_executor::block_on(self.pool.get()).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot reach the PostgreSQL database at {} ({e})",
+                self.target
+            ))
+        })?;
         Ok(Conn {
             object: Some(object),
         })
@@ -343,6 +346,35 @@ impl Conn {
     /// Runs SQL text without parameters (transaction control, migrations).
     pub(crate) fn batch(&mut self, sql: &str) -> StoreResult<()> {
         wait(self.client().batch_execute(sql))
+    }
+
+    /// `begin` (SQL text), then `sql`, then `end`, sent together: one round trip where
+    /// three sequential calls cost three (each a wake-up of the store's runtime, the
+    /// server and this thread). The server runs them in order; a statement that fails
+    /// inside a transaction leaves it aborted, and `COMMIT` then rolls it back. The first
+    /// error is returned; a connection whose `end` failed is discarded (its transaction
+    /// state is unknown).
+    pub(crate) fn query_between(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: Params<'_>,
+        end: &str,
+    ) -> StoreResult<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        let client = self.client();
+        let (began, rows, ended) = futures_executor::block_on(futures_util::future::join3(
+            client.batch_execute(begin),
+            client.query(&statement, params),
+            client.batch_execute(end),
+        ));
+        if ended.is_err() {
+            self.discard();
+        }
+        began.map_err(map_error)?;
+        let rows = rows.map_err(map_error)?;
+        ended.map_err(map_error)?;
+        Ok(rows)
     }
 }
 

@@ -87,8 +87,9 @@ fn tsquery(terms: &[SearchTerm], weights: &str) -> Option<String> {
 /// queries are ranked by `ts_rank` over all their matches. Every statement reads the
 /// narrow `entry_search` rows (migration 0008); only the hits are read from `entries`.
 /// One call instead of a statement per step: on a busy host each round trip cost more
-/// than the statements.
-fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+/// than the statements. The call goes out between `begin` and `COMMIT` in one round trip
+/// ([`Conn::query_between`]).
+fn search(c: &mut Conn, query: &SearchQuery, begin: &str) -> StoreResult<Vec<SearchHit>> {
     let (expression, in_titles) = if query.terms.is_empty() {
         (None, None)
     } else {
@@ -115,7 +116,8 @@ fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
          FROM entry_search_hits($1, $2, $3, $4, $5, $6, $7, $8, $9) WITH ORDINALITY h(hit, rank, n)
          JOIN entries e ON e.row_id = h.hit ORDER BY h.n"
     );
-    c.query(
+    c.query_between(
+        begin,
         &sql,
         &[
             &expression,
@@ -128,6 +130,7 @@ fn search(c: &mut Conn, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
             &query.status,
             &query.now,
         ],
+        "COMMIT",
     )?
     .iter()
     .map(|row| {
@@ -164,17 +167,7 @@ pub(crate) fn search_within_limit(
         let millis = limit.as_millis().clamp(1, i32::MAX as u128);
         settings.push_str(&format!("; SET LOCAL statement_timeout = {millis}"));
     }
-    c.batch(&settings)?;
-    let result = search(c, query);
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    if let Err(error) = c.batch(end) {
-        // A connection in an unknown transaction state never goes back to the pool.
-        c.discard();
-        if result.is_ok() {
-            return Err(error);
-        }
-    }
-    result
+    search(c, query, &settings)
 }
 
 #[cfg(test)]

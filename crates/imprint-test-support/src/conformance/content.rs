@@ -8,7 +8,7 @@ use imprint_store::content::{
     FieldLayoutRow, FieldRow, Impact, Scope, SearchQuery, SearchTerm, SectionRow, SiteRow,
     WriteCheck,
 };
-use imprint_store::{RevisionRow, Store, StoreError};
+use imprint_store::{ContentStore, RevisionRow, Store, StoreError};
 use serde_json::json;
 
 use super::Database;
@@ -921,6 +921,55 @@ pub fn a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_
     assert!(query(vec!["three"], 3, 10).iter().all(|h| h.rank.is_some()));
 }
 
+/// The entry ids a search for `terms` returns (the window stories below).
+fn window_hits(
+    content: &dyn ContentStore,
+    terms: &[SearchTerm],
+    window: usize,
+    limit: usize,
+    status: &str,
+) -> Vec<i64> {
+    content
+        .search(&SearchQuery {
+            terms: terms.to_vec(),
+            status: status.into(),
+            now: 1_000,
+            limit,
+            window,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.row.entry_id)
+        .collect()
+}
+
+/// What a search must return when a term is in more entries than `window` (or all its
+/// matches are in it): of `matches` (indexes, newest first), the window's title matches,
+/// then its other matches, then older matches, each kept by the status (the window stories
+/// enable the even indexes), at most `limit`; as entry ids.
+fn window_expected(
+    ids: &[i64],
+    matches: &[usize],
+    window: usize,
+    limit: usize,
+    status: &str,
+    in_title: impl Fn(usize) -> bool,
+) -> Vec<i64> {
+    let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
+    let newest = &matches[..window.min(matches.len())];
+    let mut expected: Vec<usize> = newest
+        .iter()
+        .filter(|i| in_title(**i))
+        .filter(kept)
+        .copied()
+        .collect();
+    expected.extend(newest.iter().filter(|i| !in_title(**i)).filter(kept));
+    expected.extend(matches[newest.len()..].iter().filter(kept));
+    expected.truncate(limit);
+    expected.into_iter().map(|i| ids[i]).collect()
+}
+
 /// The window's floor is the same however a backend finds it (PostgreSQL looks in growing
 /// ranges of the newest rows): over 400 entries where one in 13 mentions the term and one
 /// in 39 has it in its title, the results are the window's title matches newest first,
@@ -944,32 +993,12 @@ pub fn the_window_is_the_newest_matches_at_any_density(db: &dyn Database) {
         (10, 8, "live"),
         (25, 30, "all"),
     ] {
-        let hits: Vec<i64> = content
-            .search(&SearchQuery {
-                terms: vec![SearchTerm::word("heron")],
-                status: status.into(),
-                now: 1_000,
-                limit,
-                window,
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|hit| hit.row.entry_id)
-            .collect();
-        let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
-        let newest = &matches[..window];
-        let mut expected: Vec<usize> = newest
-            .iter()
-            .filter(|i| *i % 39 == 0)
-            .filter(kept)
-            .copied()
-            .collect();
-        expected.extend(newest.iter().filter(|i| *i % 39 != 0).filter(kept));
-        expected.extend(matches[window..].iter().filter(kept));
-        expected.truncate(limit);
-        let expected: Vec<i64> = expected.into_iter().map(|i| ids[i]).collect();
-        assert_eq!(hits, expected, "window {window}, limit {limit}, {status}");
+        assert_eq!(
+            window_hits(content, &[SearchTerm::word("heron")], window, limit, status),
+            window_expected(&ids, &matches, window, limit, status, |i| i
+                .is_multiple_of(39)),
+            "window {window}, limit {limit}, {status}"
+        );
     }
 }
 
@@ -1010,33 +1039,9 @@ pub fn the_window_is_the_newest_matches_when_density_drifts(db: &dyn Database) {
         let in_title = |i: usize| titles_match && i.is_multiple_of(97);
         let terms: Vec<SearchTerm> = text.split(' ').map(SearchTerm::word).collect();
         for (window, limit, status) in [(40, 10, "all"), (100, 20, "live"), (400, 30, "all")] {
-            let hits: Vec<i64> = content
-                .search(&SearchQuery {
-                    terms: terms.clone(),
-                    status: status.into(),
-                    now: 1_000,
-                    limit,
-                    window,
-                    ..Default::default()
-                })
-                .unwrap()
-                .into_iter()
-                .map(|hit| hit.row.entry_id)
-                .collect();
-            let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
-            let newest = &matches[..window];
-            let mut expected: Vec<usize> = newest
-                .iter()
-                .filter(|i| in_title(**i))
-                .filter(kept)
-                .copied()
-                .collect();
-            expected.extend(newest.iter().filter(|i| !in_title(**i)).filter(kept));
-            expected.extend(matches[window..].iter().filter(kept));
-            expected.truncate(limit);
-            let expected: Vec<i64> = expected.into_iter().map(|i| ids[i]).collect();
             assert_eq!(
-                hits, expected,
+                window_hits(content, &terms, window, limit, status),
+                window_expected(&ids, &matches, window, limit, status, in_title),
                 "{text}: window {window}, limit {limit}, {status}"
             );
         }
@@ -1107,35 +1112,11 @@ pub fn a_prefix_or_several_terms_take_the_window_of_the_newest_matches(db: &dyn 
             (10, 8, "live"),
             (25, 30, "all"),
         ] {
-            let hits: Vec<i64> = content
-                .search(&SearchQuery {
-                    terms: terms.clone(),
-                    status: status.into(),
-                    now: 1_000,
-                    limit,
-                    window,
-                    ..Default::default()
-                })
-                .unwrap()
-                .into_iter()
-                .map(|hit| hit.row.entry_id)
-                .collect();
-            let kept = |i: &&usize| status == "all" || (**i).is_multiple_of(2);
             // Every case has a term in more than `window` entries ("reed" is in all), so
             // none is ranked; a query with fewer matches than that has them all in its window.
-            let newest = &matches[..window.min(matches.len())];
-            let mut expected: Vec<usize> = newest
-                .iter()
-                .filter(|i| in_title(**i))
-                .filter(kept)
-                .copied()
-                .collect();
-            expected.extend(newest.iter().filter(|i| !in_title(**i)).filter(kept));
-            expected.extend(matches[newest.len()..].iter().filter(kept));
-            expected.truncate(limit);
-            let expected: Vec<i64> = expected.into_iter().map(|i| ids[i]).collect();
             assert_eq!(
-                hits, expected,
+                window_hits(content, &terms, window, limit, status),
+                window_expected(&ids, &matches, window, limit, status, in_title),
                 "{text}: window {window}, limit {limit}, {status}"
             );
         }

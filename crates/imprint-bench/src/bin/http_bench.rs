@@ -179,10 +179,15 @@ fn seed(binary: &Path, scratch: &Path, extra: &[&str]) -> String {
             .args(args)
             .output()
             .expect("run imprint");
+        let hint = if extra.is_empty() {
+            ""
+        } else {
+            " (--team needs an empty database: create a new one for each run)"
+        };
         assert!(
             output.status.success(),
-            "imprint {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
+            "imprint {args:?}: {}{hint}",
+            String::from_utf8_lossy(&output.stderr).trim_end()
         );
         String::from_utf8_lossy(&output.stdout).trim().to_string()
     };
@@ -243,7 +248,15 @@ impl Server {
             .unwrap_or(0)
     }
 
-    fn stop(mut self) {
+    fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Server {
+    /// Stops the server also when the bench panics (a seeding that fails, a refused
+    /// connection), so no `imprint serve` outlives the run.
+    fn drop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();

@@ -1147,19 +1147,7 @@ pub fn a_prefix_finds_words_written_after_it_and_not_words_gone(db: &dyn Databas
                 None => SearchTerm::word(word),
             })
             .collect();
-        content
-            .search(&SearchQuery {
-                terms,
-                status: "all".into(),
-                now: 1_000,
-                limit,
-                window,
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|hit| hit.row.entry_id)
-            .collect()
+        window_hits(content, &terms, window, limit, "all")
     };
     let sorted = |mut found: Vec<i64>| {
         found.sort_unstable();

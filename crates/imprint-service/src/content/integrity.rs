@@ -149,37 +149,26 @@ impl Service {
         rows: impl IntoIterator<Item = &'a EntryRow>,
     ) -> ServiceResult<()> {
         // Each row's artifact id once; the heads of rows not verified before, read in one
-        // round trip (a search's hits used to cost one each).
+        // round trip (a search's hits used to cost one each). A verified row needs nothing
+        // more.
         let rows: Vec<(&EntryRow, ServiceResult<String>)> = rows
             .into_iter()
             .map(|row| (row, row_artifact_id(row)))
-            .collect();
-        let unknown: Vec<&EntryRow> = rows
-            .iter()
             .filter(|(row, actual)| !self.is_verified(row, actual))
-            .map(|(row, _)| *row)
             .collect();
-        let documents: Vec<String> = unknown
+        let documents: Vec<String> = rows
             .iter()
-            .map(|row| document(row.entry_id, row.site_id))
+            .map(|(row, _)| document(row.entry_id, row.site_id))
             .collect();
+        // One document is read by `live_row_mismatch` itself.
         let mut heads = if documents.len() > 1 {
             self.store().heads(&documents)?
         } else {
             Vec::new()
         }
         .into_iter();
-        let mut unknown = unknown.into_iter().peekable();
-        rows.iter().try_for_each(|(row, actual)| {
-            let head = match unknown.peek() {
-                Some(next) if std::ptr::eq(*next, *row) => {
-                    unknown.next();
-                    heads.next()
-                }
-                _ => None,
-            };
-            self.check_live_row_with(row, actual, head)
-        })
+        rows.iter()
+            .try_for_each(|(row, actual)| self.check_live_row_with(row, actual, heads.next()))
     }
 
     /// Whether the row is what a head verified before said (no read needed).

@@ -978,13 +978,14 @@ fn execute(
                 // holds.
                 let all = addresses_all(client_id.as_deref());
                 let local_payload =
-                    match all && shown.draft_name == imprint_service::config::DEFAULT_DRAFT {
-                        true => None,
-                        false => {
-                            Some(serde_json::from_value::<JsonObject>(shown.payload).map_err(
-                                |e| ServiceError::internal(format!("the draft's payload {e}")),
-                            )?)
-                        }
+                    if all && shown.draft_name == imprint_service::config::DEFAULT_DRAFT {
+                        None
+                    } else {
+                        Some(
+                            serde_json::from_value::<JsonObject>(shown.payload).map_err(|e| {
+                                ServiceError::internal(format!("the draft's payload {e}"))
+                            })?,
+                        )
                     };
                 let diff = worded(
                     service.diff_config(DiffConfig {

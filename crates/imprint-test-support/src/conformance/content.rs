@@ -116,14 +116,10 @@ fn create(store: &dyn Store, slug: &str, title: &str, body: &str) -> i64 {
 
 /// Titles found for one plain term (`word`, or `pre*` for a prefix).
 fn search(store: &dyn Store, term: &str, status: &str) -> Vec<String> {
-    let term = match term.strip_suffix('*') {
-        Some(prefix) => SearchTerm::prefix(prefix),
-        None => SearchTerm::word(term),
-    };
     store
         .content()
         .search(&SearchQuery {
-            terms: vec![term],
+            terms: search_terms(term),
             status: status.into(),
             now: 1_000,
             limit: 10,
@@ -921,6 +917,16 @@ pub fn a_term_in_more_entries_than_the_window_is_served_newest_first_with_title_
     assert!(query(vec!["three"], 3, 10).iter().all(|h| h.rank.is_some()));
 }
 
+/// A query's terms as a user writes them: words, `word*` a prefix.
+fn search_terms(text: &str) -> Vec<SearchTerm> {
+    text.split(' ')
+        .map(|word| match word.strip_suffix('*') {
+            Some(prefix) => SearchTerm::prefix(prefix),
+            None => SearchTerm::word(word),
+        })
+        .collect()
+}
+
 /// The entry ids a search for `terms` returns (the window stories below).
 fn window_hits(
     content: &dyn ContentStore,
@@ -1098,13 +1104,7 @@ pub fn a_prefix_or_several_terms_take_the_window_of_the_newest_matches(db: &dyn 
         ("heron reed", |i| i % 13 == 0 || i % 41 == 0, |_| false),
     ];
     for (text, matching, in_title) in cases {
-        let terms: Vec<SearchTerm> = text
-            .split(' ')
-            .map(|word| match word.strip_suffix('*') {
-                Some(prefix) => SearchTerm::prefix(prefix),
-                None => SearchTerm::word(word),
-            })
-            .collect();
+        let terms = search_terms(text);
         let matches: Vec<usize> = (0..600).rev().filter(|i| matching(*i)).collect();
         for (window, limit, status) in [
             (5, 4, "all"),
@@ -1140,13 +1140,7 @@ pub fn a_prefix_finds_words_written_after_it_and_not_words_gone(db: &dyn Databas
         })
         .unwrap();
     let find = |text: &str, window: usize, limit: usize| -> Vec<i64> {
-        let terms: Vec<SearchTerm> = text
-            .split(' ')
-            .map(|word| match word.strip_suffix('*') {
-                Some(prefix) => SearchTerm::prefix(prefix),
-                None => SearchTerm::word(word),
-            })
-            .collect();
+        let terms = search_terms(text);
         window_hits(content, &terms, window, limit, "all")
     };
     let sorted = |mut found: Vec<i64>| {

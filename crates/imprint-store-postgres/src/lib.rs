@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_search_range_key.sql"),
     include_str!("../migrations/0011_search_words_and_ranges.sql"),
     include_str!("../migrations/0012_search_range_steps.sql"),
+    include_str!("../migrations/0013_search_coarse_blocks.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

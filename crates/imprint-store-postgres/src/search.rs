@@ -4,7 +4,7 @@
 //! outranks a body match (as SQLite's bm25(10, 1) does). The algorithm (the window of
 //! newest matches, then ranking) runs on the server, in the SQL function
 //! `entry_search_hits` (migration 0009, replaced by 0010 and 0011; its ranges sized by
-//! 0012): one call per search.
+//! 0012 and covered by coarser recency blocks since 0013): one call per search.
 //!
 //! Words are cut the way SQLite's `unicode61 remove_diacritics` tokenizer cuts them —
 //! runs of letters and digits, lowercased, accents removed — here in Rust, for both the

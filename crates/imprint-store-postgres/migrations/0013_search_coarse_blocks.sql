@@ -16,29 +16,11 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT format('''~s%s'' ''~t%s''', row_id / 32768, row_id / 262144)::tsvector
 $$;
 
--- 0011's copy, the copied vector with its coarse lexemes.
-CREATE OR REPLACE FUNCTION entry_search_copy() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Every vector written to the search table gets them (the copy trigger writes it; an
+-- upsert's update adds them again, which changes nothing).
+CREATE FUNCTION entry_search_add_coarse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.row_id <> NEW.row_id) THEN
-        DELETE FROM entry_search WHERE row_id = OLD.row_id;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    INSERT INTO entry_search (row_id, entry_id, site_id, section_id, enabled, post_date,
-                              expiry_date, deleted_at, search)
-    VALUES (NEW.row_id, NEW.entry_id, NEW.site_id, NEW.section_id, NEW.enabled, NEW.post_date,
-            NEW.expiry_date, NEW.deleted_at, NEW.search || entry_search_coarse(NEW.row_id))
-    ON CONFLICT (row_id) DO UPDATE SET
-        entry_id = EXCLUDED.entry_id, site_id = EXCLUDED.site_id,
-        section_id = EXCLUDED.section_id, enabled = EXCLUDED.enabled,
-        post_date = EXCLUDED.post_date, expiry_date = EXCLUDED.expiry_date,
-        deleted_at = EXCLUDED.deleted_at, search = EXCLUDED.search;
-    IF TG_OP = 'INSERT' OR OLD.search IS DISTINCT FROM NEW.search THEN
-        INSERT INTO entry_words (word)
-        SELECT DISTINCT w FROM unnest(tsvector_to_array(NEW.search)) w
-        WHERE w NOT LIKE '~%' AND NOT EXISTS (SELECT 1 FROM entry_words e WHERE e.word = w);
-    END IF;
+    NEW.search := NEW.search || entry_search_coarse(NEW.row_id);
     RETURN NEW;
 END
 $$;
@@ -84,4 +66,6 @@ ALTER TABLE entry_search_coarse_rows RENAME TO entry_search;
 ALTER TABLE entry_search ADD CONSTRAINT entry_search_pkey PRIMARY KEY (row_id);
 CREATE INDEX entry_search_words ON entry_search USING GIN (search)
     WITH (gin_pending_list_limit = 64);
+CREATE TRIGGER entry_search_add_coarse BEFORE INSERT OR UPDATE ON entry_search
+    FOR EACH ROW EXECUTE FUNCTION entry_search_add_coarse();
 ANALYZE entry_search;

@@ -106,6 +106,16 @@ impl Service {
     /// Checks a stored revision before it is used: its signature against the keyring and its
     /// id against its envelope. Tampering is reported, never silently served.
     pub(crate) fn verify_revision(&self, revision: &RevisionRow) -> ServiceResult<()> {
+        self.verify_revision_with(revision, None)
+    }
+
+    /// [`Self::verify_revision`] with the artifact id of the revision before it already
+    /// read (`Some`; `Some(None)` when there is none), or read here (`None`).
+    pub(crate) fn verify_revision_with(
+        &self,
+        revision: &RevisionRow,
+        parent: Option<Option<String>>,
+    ) -> ServiceResult<()> {
         let key_id = envelope::key_id(&revision.envelope)
             .unwrap_or_default()
             .to_string();
@@ -139,7 +149,7 @@ impl Service {
                 ),
             ));
         }
-        match self.misplacement(revision)? {
+        match self.misplacement_with(revision, parent)? {
             Some(problem) => Err(ServiceError::new(ErrorKind::Integrity, problem)),
             None => Ok(()),
         }
@@ -151,12 +161,23 @@ impl Service {
     /// into another row (another client's head, a later revision) would be served as that
     /// row. `Some` says what does not match, for an integrity error or a verification report.
     pub(crate) fn misplacement(&self, revision: &RevisionRow) -> ServiceResult<Option<String>> {
-        let actual_parent = if revision.seq > 1 {
-            self.store()
+        self.misplacement_with(revision, None)
+    }
+
+    /// [`Self::misplacement`] with the parent's artifact id already read (`Some`), or read
+    /// here (`None`).
+    fn misplacement_with(
+        &self,
+        revision: &RevisionRow,
+        parent: Option<Option<String>>,
+    ) -> ServiceResult<Option<String>> {
+        let actual_parent = match parent {
+            Some(parent) => parent,
+            None if revision.seq > 1 => self
+                .store()
                 .revision(&revision.document, revision.seq - 1)?
-                .map(|p| p.artifact_id)
-        } else {
-            None
+                .map(|p| p.artifact_id),
+            None => None,
         };
         let Some(misbinding) = binding(
             &revision.envelope,

@@ -1,12 +1,16 @@
 //! Search checks every hit against its head revision, reading the heads of the hits it has
-//! not verified before in one call (`Store::heads`): a hit whose document moved past its row
-//! is still refused, and sound hits still answer. A fresh service (an empty cache of
-//! verified heads, as after a restart) over the same SQLite store reads them.
+//! not verified before in one call (`Store::heads`), and the revisions before those heads
+//! in one more (`Store::artifact_ids`): a hit whose document moved past its row, or whose
+//! head's parent is not the one it was signed after, is still refused, and sound hits still
+//! answer. A fresh service (an empty cache of verified heads, as after a restart) over the
+//! same SQLite store reads them.
 
 use std::sync::Arc;
 
 use imprint_service::api::{Id, IdList, JsonObject};
-use imprint_service::content::{CreateEntry, CreateEntryType, CreateSection, SearchContent};
+use imprint_service::content::{
+    CreateEntry, CreateEntryType, CreateSection, SearchContent, UpdateEntry,
+};
 use imprint_service::{ErrorKind, Service, ServiceOptions};
 use imprint_store::{RevisionRow, Store};
 use imprint_store_sqlite::SqliteStore;
@@ -101,4 +105,85 @@ fn hits_are_checked_against_heads_read_together() {
         search(&reader, "heron").map_err(|e| e.kind()),
         Err(ErrorKind::Integrity)
     );
+}
+
+#[test]
+fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Arc::new(SqliteStore::open_in_data_dir(&data).unwrap());
+    let options = || ServiceOptions::new(data.clone(), dir.path().to_path_buf());
+    let writer = Service::new(options(), store.clone());
+    let entry_type = writer
+        .create_entry_type(CreateEntryType {
+            name: "Article".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .entry_type;
+    let section = writer
+        .create_section(CreateSection {
+            name: "Blog".into(),
+            entry_type_ids: IdList(vec![Id(entry_type.entry_type_id)]),
+            ..Default::default()
+        })
+        .unwrap()
+        .section;
+    let object = |value: serde_json::Value| JsonObject(value.as_object().cloned().unwrap());
+    // Three entries at their second revision, one at its first; all but the second in a marsh.
+    let mut ids = Vec::new();
+    for (title, edited) in [
+        ("Heron one marsh", true),
+        ("Heron two", true),
+        ("Heron three marsh", true),
+        ("Heron four marsh", false),
+    ] {
+        let id = writer
+            .create_entry(CreateEntry {
+                section_id: Id(section.section_id),
+                entry_type_id: None,
+                site_id: None,
+                attribute_and_field_data: Some(object(json!({"title": title}))),
+                site_ids: None,
+            })
+            .unwrap()
+            .entry
+            .entry_id;
+        if edited {
+            writer
+                .update_entry(UpdateEntry {
+                    entry_id: Id(id),
+                    attribute_and_field_data: object(json!({"title": format!("{title} heron")})),
+                    site_id: None,
+                    site_ids: None,
+                })
+                .unwrap();
+        }
+        ids.push(id);
+    }
+    let reader = Service::new(options(), store.clone());
+    assert_eq!(search(&reader, "heron").unwrap(), ids);
+
+    // The first revision of the second entry changed in the database: its head's signed
+    // parent is no longer the revision before it.
+    let db = rusqlite::Connection::open(data.join("imprint.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE revisions SET artifact_id = 'forged' WHERE document = ?1 AND seq = 1",
+            [format!("entry/{}/1", ids[1])],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let reader = Service::new(options(), store.clone());
+    let refused = search(&reader, "heron").unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Integrity, "{refused:?}");
+    assert!(
+        refused.message().contains("copied or moved"),
+        "{}",
+        refused.message()
+    );
+    // The other hits, two of them at their second revision, still answer: their heads and
+    // parents read together.
+    let reader = Service::new(options(), store);
+    assert_eq!(search(&reader, "marsh").unwrap(), [ids[0], ids[2], ids[3]]);
 }

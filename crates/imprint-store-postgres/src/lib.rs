@@ -772,6 +772,25 @@ impl Store for PostgresStore {
         })
     }
 
+    fn artifact_ids(&self, revisions: &[(String, i64)]) -> StoreResult<Vec<Option<String>>> {
+        let (documents, seqs): (Vec<&str>, Vec<i64>) = revisions
+            .iter()
+            .map(|(document, seq)| (document.as_str(), *seq))
+            .unzip();
+        // One statement for all, one row per revision asked, in its order.
+        self.read(|c| {
+            c.query(
+                "SELECT r.artifact_id FROM unnest($1::TEXT[], $2::BIGINT[]) WITH ORDINALITY w(document, seq, n)
+                 LEFT JOIN revisions r ON r.document = w.document AND r.seq = w.seq
+                 ORDER BY w.n",
+                &[&documents, &seqs],
+            )?
+            .iter()
+            .map(|row| get(row, 0))
+            .collect()
+        })
+    }
+
     fn append_revision(&self, revision: &RevisionRow) -> StoreResult<()> {
         self.write(|c| insert_revision(c, revision))
     }

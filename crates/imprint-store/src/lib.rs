@@ -264,6 +264,15 @@ pub trait Store: Send + Sync {
     /// linked client of a profile).
     fn append_revisions(&self, revisions: &[RevisionRow]) -> StoreResult<()>;
     fn revision(&self, document: &str, seq: i64) -> StoreResult<Option<RevisionRow>>;
+    /// The artifact ids of revisions `(document, seq)`, in the order asked, `None` where
+    /// there is no such revision: the parents a search's hits' heads are checked against,
+    /// which a backend may read in one round trip.
+    fn artifact_ids(&self, revisions: &[(String, i64)]) -> StoreResult<Vec<Option<String>>> {
+        revisions
+            .iter()
+            .map(|(document, seq)| Ok(self.revision(document, *seq)?.map(|r| r.artifact_id)))
+            .collect()
+    }
     /// The newest revision of `document` with this artifact id.
     fn revision_by_artifact(
         &self,

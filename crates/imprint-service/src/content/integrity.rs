@@ -99,18 +99,20 @@ impl Service {
     /// Refuses a live row that is not exactly what its head revision signed: an integrity
     /// error naming the entry and the revision that restores it.
     pub(crate) fn check_live_row(&self, row: &EntryRow) -> ServiceResult<()> {
-        self.check_live_row_with(row, &row_artifact_id(row), None)
+        self.check_live_row_with(row, &row_artifact_id(row), None, None)
     }
 
     /// [`Self::check_live_row`] with the row's [`row_artifact_id`] computed, and its head
-    /// already read (`Some`) or not (`None`).
+    /// already read (`Some`) or not (`None`); `parent`: the artifact id of the revision
+    /// before the head, already read, with the head's seq.
     fn check_live_row_with(
         &self,
         row: &EntryRow,
         actual: &ServiceResult<String>,
         head: Option<Option<RevisionRow>>,
+        parent: Option<(i64, Option<String>)>,
     ) -> ServiceResult<()> {
-        let Some(mismatch) = self.live_row_mismatch(row, actual, head)? else {
+        let Some(mismatch) = self.live_row_mismatch(row, actual, head, parent)? else {
             return Ok(());
         };
         let error = ServiceError::new(
@@ -161,14 +163,35 @@ impl Service {
             .map(|(row, _)| document(row.entry_id, row.site_id))
             .collect();
         // One document is read by `live_row_mismatch` itself.
-        let mut heads = if documents.len() > 1 {
+        let heads = if documents.len() > 1 {
             self.store().heads(&documents)?
+        } else {
+            Vec::new()
+        };
+        // The revisions before the heads (where a head is not a first revision), which
+        // checking a head's place compares with its claimed parent: read together too,
+        // not one round trip per hit.
+        let wanted: Vec<(String, i64)> = heads
+            .iter()
+            .flatten()
+            .filter(|head| head.seq > 1)
+            .map(|head| (head.document.clone(), head.seq - 1))
+            .collect();
+        let mut parents = if wanted.len() > 1 {
+            self.store().artifact_ids(&wanted)?
         } else {
             Vec::new()
         }
         .into_iter();
-        rows.iter()
-            .try_for_each(|(row, actual)| self.check_live_row_with(row, actual, heads.next()))
+        let mut heads = heads.into_iter();
+        rows.iter().try_for_each(|(row, actual)| {
+            let head = heads.next();
+            let parent = match &head {
+                Some(Some(head)) if head.seq > 1 => parents.next().map(|id| (head.seq, id)),
+                _ => None,
+            };
+            self.check_live_row_with(row, actual, head, parent)
+        })
     }
 
     /// Whether the row is what a head verified before said (no read needed).
@@ -197,6 +220,7 @@ impl Service {
         row: &EntryRow,
         actual: &ServiceResult<String>,
         head: Option<Option<RevisionRow>>,
+        parent: Option<(i64, Option<String>)>,
     ) -> ServiceResult<Option<Mismatch>> {
         let document = document(row.entry_id, row.site_id);
         let actual = match actual {
@@ -264,8 +288,12 @@ impl Service {
                 }));
             }
         };
-        // A revision that fails verification is its own integrity error.
-        self.verify_revision(&revision)?;
+        // A revision that fails verification is its own integrity error. The parent read
+        // with the head is the one this revision needs unless the head moved on.
+        let parent = parent
+            .filter(|(seq, _)| *seq == revision.seq)
+            .map(|(_, parent)| parent);
+        self.verify_revision_with(&revision, parent)?;
         if revision.artifact_id != actual {
             return Ok(Some(Mismatch {
                 problem: format!(

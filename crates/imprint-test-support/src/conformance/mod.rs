@@ -21,6 +21,7 @@ macro_rules! store_conformance {
     ($fresh:expr) => {
         $crate::store_conformance!(@each $fresh; store: drafts_round_trip_and_reject_duplicate_names,
             heads_are_each_documents_newest_revision_in_order,
+            artifact_ids_are_each_revisions_in_order,
             stale_draft_version_is_a_conflict_and_changes_nothing,
             update_removes_clears_and_renames,
             revisions_append_only_in_sequence,

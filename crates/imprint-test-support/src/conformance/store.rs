@@ -75,6 +75,44 @@ pub fn heads_are_each_documents_newest_revision_in_order(db: &dyn Database) {
     assert!(store.heads(&[]).unwrap().is_empty());
 }
 
+/// Several revisions' artifact ids in one call, in the order asked, `None` for a
+/// revision that does not exist (search checks its hits' heads against their parents).
+pub fn artifact_ids_are_each_revisions_in_order(db: &dyn Database) {
+    let store = db.open();
+    for (document, seq, artifact) in [
+        ("entry/1/1", 1, "a1"),
+        ("entry/1/1", 2, "a2"),
+        ("entry/2/1", 1, "b1"),
+    ] {
+        store
+            .append_revision(&revision(document, seq, artifact))
+            .unwrap();
+    }
+    let asked: Vec<(String, i64)> = [
+        ("entry/1/1", 2),
+        ("entry/2/1", 1),
+        ("entry/1/1", 3),
+        ("entry/9/1", 1),
+        ("entry/1/1", 1),
+        ("entry/2/1", 1),
+    ]
+    .into_iter()
+    .map(|(document, seq)| (document.to_string(), seq))
+    .collect();
+    assert_eq!(
+        store.artifact_ids(&asked).unwrap(),
+        [
+            Some("a2".to_string()),
+            Some("b1".into()),
+            None,
+            None,
+            Some("a1".into()),
+            Some("b1".into())
+        ]
+    );
+    assert!(store.artifact_ids(&[]).unwrap().is_empty());
+}
+
 pub fn drafts_round_trip_and_reject_duplicate_names(db: &dyn Database) {
     let store = db.open();
     store

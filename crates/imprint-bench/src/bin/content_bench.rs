@@ -392,6 +392,35 @@ impl Bench {
             row(name, n, &mut samples);
         }
         row("search_content: all of the above", n, &mut all);
+        self.measure_search_edited(n);
+    }
+
+    /// Searches whose hits are past their first revision, so each hit's head is checked
+    /// against the revision before it: entries the drafts of earlier runs applied, titled
+    /// "changed {i}" (not in "all of the above": a first run has none yet).
+    fn measure_search_edited(&mut self, n: usize) {
+        let name = "search_content: edited entries (\"changed N\", hits past their first revision)";
+        let mut samples = Vec::with_capacity(100);
+        let mut found = 0usize;
+        for _ in 0..100 {
+            let query = format!("changed {}", self.rng.below(300));
+            let started = Instant::now();
+            let result = self
+                .service
+                .search_content(SearchContent {
+                    query: Some(query.clone()),
+                    limit: Some(10),
+                    ..Default::default()
+                })
+                .unwrap_or_else(|error| panic!("{name}: {query}: {error}"));
+            samples.push(started.elapsed());
+            found += result.count;
+        }
+        if found == 0 {
+            println!("| {name}: none yet (the drafts below make them; run again) | {n} | | | |");
+            return;
+        }
+        row(name, n, &mut samples);
     }
 
     fn measure_create_entry(&mut self, n: usize) {

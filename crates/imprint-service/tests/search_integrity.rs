@@ -31,64 +31,97 @@ fn search(service: &Service, query: &str) -> Result<Vec<i64>, imprint_service::S
         })
 }
 
-#[test]
-fn hits_are_checked_against_heads_read_together() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = Arc::new(SqliteStore::open_in_data_dir(&data).unwrap());
-    let options = || ServiceOptions::new(data.clone(), dir.path().to_path_buf());
-    let writer = Service::new(options(), store.clone());
-    let entry_type = writer
-        .create_entry_type(CreateEntryType {
-            name: "Article".into(),
-            ..Default::default()
-        })
-        .unwrap()
-        .entry_type;
-    let section = writer
-        .create_section(CreateSection {
-            name: "Blog".into(),
-            entry_type_ids: IdList(vec![Id(entry_type.entry_type_id)]),
-            ..Default::default()
-        })
-        .unwrap()
-        .section;
-    let create = |title: &str| {
+/// A SQLite store with a "Blog" section of articles, and services over it.
+struct Blog {
+    dir: tempfile::TempDir,
+    store: Arc<SqliteStore>,
+    section_id: i64,
+}
+
+impl Blog {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open_in_data_dir(&dir.path().join("data")).unwrap());
+        let mut blog = Self {
+            dir,
+            store,
+            section_id: 0,
+        };
+        let writer = blog.service();
+        let entry_type = writer
+            .create_entry_type(CreateEntryType {
+                name: "Article".into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .entry_type;
+        blog.section_id = writer
+            .create_section(CreateSection {
+                name: "Blog".into(),
+                entry_type_ids: IdList(vec![Id(entry_type.entry_type_id)]),
+                ..Default::default()
+            })
+            .unwrap()
+            .section
+            .section_id;
+        blog
+    }
+
+    /// A fresh service: an empty cache of verified heads, as after a restart.
+    fn service(&self) -> Service {
+        let data = self.dir.path().join("data");
+        Service::new(
+            ServiceOptions::new(data, self.dir.path().to_path_buf()),
+            self.store.clone(),
+        )
+    }
+
+    fn create(&self, writer: &Service, title: &str) -> i64 {
         writer
             .create_entry(CreateEntry {
-                section_id: Id(section.section_id),
+                section_id: Id(self.section_id),
                 entry_type_id: None,
                 site_id: None,
-                attribute_and_field_data: Some(JsonObject(
-                    json!({"title": title}).as_object().cloned().unwrap(),
-                )),
+                attribute_and_field_data: Some(object(json!({"title": title}))),
                 site_ids: None,
             })
             .unwrap()
             .entry
             .entry_id
-    };
+    }
+}
+
+fn object(value: serde_json::Value) -> JsonObject {
+    JsonObject(value.as_object().cloned().unwrap())
+}
+
+#[test]
+fn hits_are_checked_against_heads_read_together() {
+    let blog = Blog::new();
+    let writer = blog.service();
+    let create = |title: &str| blog.create(&writer, title);
     let first = create("Heron marsh");
     let second = create("Heron reed");
     let third = create("Heron pond marsh");
 
     // A fresh service has verified no head: three hits, their heads read together.
-    let reader = Service::new(options(), store.clone());
+    let reader = blog.service();
     assert_eq!(search(&reader, "heron").unwrap(), [first, second, third]);
 
     // A revision the row never took (written around Imprint) makes that hit refused.
-    let head = store
+    let head = blog
+        .store
         .head(&format!("entry/{second}/1"))
         .unwrap()
         .expect("a head");
-    store
+    blog.store
         .append_revision(&RevisionRow {
             seq: head.seq + 1,
             artifact_id: "forged".into(),
             ..head
         })
         .unwrap();
-    let reader = Service::new(options(), store.clone());
+    let reader = blog.service();
     let refused = search(&reader, "heron").unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Integrity, "{refused:?}");
     assert!(
@@ -99,7 +132,7 @@ fn hits_are_checked_against_heads_read_together() {
         refused.message()
     );
     // The sound hits still answer, two at once.
-    let reader = Service::new(options(), store);
+    let reader = blog.service();
     assert_eq!(search(&reader, "marsh").unwrap(), [first, third]);
     assert_eq!(
         search(&reader, "heron").map_err(|e| e.kind()),
@@ -109,27 +142,8 @@ fn hits_are_checked_against_heads_read_together() {
 
 #[test]
 fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = Arc::new(SqliteStore::open_in_data_dir(&data).unwrap());
-    let options = || ServiceOptions::new(data.clone(), dir.path().to_path_buf());
-    let writer = Service::new(options(), store.clone());
-    let entry_type = writer
-        .create_entry_type(CreateEntryType {
-            name: "Article".into(),
-            ..Default::default()
-        })
-        .unwrap()
-        .entry_type;
-    let section = writer
-        .create_section(CreateSection {
-            name: "Blog".into(),
-            entry_type_ids: IdList(vec![Id(entry_type.entry_type_id)]),
-            ..Default::default()
-        })
-        .unwrap()
-        .section;
-    let object = |value: serde_json::Value| JsonObject(value.as_object().cloned().unwrap());
+    let blog = Blog::new();
+    let writer = blog.service();
     // Three entries at their second revision, one at its first; all but the second in a marsh.
     let mut ids = Vec::new();
     for (title, edited) in [
@@ -138,17 +152,7 @@ fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
         ("Heron three marsh", true),
         ("Heron four marsh", false),
     ] {
-        let id = writer
-            .create_entry(CreateEntry {
-                section_id: Id(section.section_id),
-                entry_type_id: None,
-                site_id: None,
-                attribute_and_field_data: Some(object(json!({"title": title}))),
-                site_ids: None,
-            })
-            .unwrap()
-            .entry
-            .entry_id;
+        let id = blog.create(&writer, title);
         if edited {
             writer
                 .update_entry(UpdateEntry {
@@ -161,12 +165,12 @@ fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
         }
         ids.push(id);
     }
-    let reader = Service::new(options(), store.clone());
+    let reader = blog.service();
     assert_eq!(search(&reader, "heron").unwrap(), ids);
 
     // The first revision of the second entry changed in the database: its head's signed
     // parent is no longer the revision before it.
-    let db = rusqlite::Connection::open(data.join("imprint.db")).unwrap();
+    let db = rusqlite::Connection::open(blog.dir.path().join("data").join("imprint.db")).unwrap();
     let changed = db
         .execute(
             "UPDATE revisions SET artifact_id = 'forged' WHERE document = ?1 AND seq = 1",
@@ -174,7 +178,7 @@ fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
         )
         .unwrap();
     assert_eq!(changed, 1);
-    let reader = Service::new(options(), store.clone());
+    let reader = blog.service();
     let refused = search(&reader, "heron").unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Integrity, "{refused:?}");
     assert!(
@@ -184,6 +188,6 @@ fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
     );
     // The other hits, two of them at their second revision, still answer: their heads and
     // parents read together.
-    let reader = Service::new(options(), store);
+    let reader = blog.service();
     assert_eq!(search(&reader, "marsh").unwrap(), [ids[0], ids[2], ids[3]]);
 }

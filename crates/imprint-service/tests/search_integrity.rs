@@ -67,11 +67,14 @@ impl Blog {
         blog
     }
 
+    fn data(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
     /// A fresh service: an empty cache of verified heads, as after a restart.
     fn service(&self) -> Service {
-        let data = self.dir.path().join("data");
         Service::new(
-            ServiceOptions::new(data, self.dir.path().to_path_buf()),
+            ServiceOptions::new(self.data(), self.dir.path().to_path_buf()),
             self.store.clone(),
         )
     }
@@ -170,7 +173,7 @@ fn hits_past_their_first_revision_are_checked_against_parents_read_together() {
 
     // The first revision of the second entry changed in the database: its head's signed
     // parent is no longer the revision before it.
-    let db = rusqlite::Connection::open(blog.dir.path().join("data").join("imprint.db")).unwrap();
+    let db = rusqlite::Connection::open(blog.data().join("imprint.db")).unwrap();
     let changed = db
         .execute(
             "UPDATE revisions SET artifact_id = 'forged' WHERE document = ?1 AND seq = 1",

@@ -360,30 +360,7 @@ impl Bench {
         kinds.push(("search_content: prefix (4 letters*)", prefix));
         let mut all = Vec::new();
         for (name, queries) in kinds {
-            let mut samples = Vec::with_capacity(queries.len());
-            let mut found = 0usize;
-            let mut stopped = 0usize;
-            for query in &queries {
-                let started = Instant::now();
-                let result = self.service.search_content(SearchContent {
-                    query: Some(query.clone()),
-                    limit: Some(10),
-                    ..Default::default()
-                });
-                samples.push(started.elapsed());
-                // A search stopped at its time limit is a sample at that limit, counted.
-                match result {
-                    Ok(result) => found += result.count,
-                    Err(error) if error.to_string().contains("took too long") => stopped += 1,
-                    Err(error) => panic!("{name}: {query}: {error}"),
-                }
-            }
-            if stopped > 0 {
-                println!(
-                    "| {name}: stopped at the time limit | {n} | {stopped} of {} | | |",
-                    queries.len()
-                );
-            }
+            let (mut samples, found) = self.timed_searches(name, n, &queries);
             assert!(
                 found > 0,
                 "{name} found nothing: the benchmark data is wrong"
@@ -400,27 +377,45 @@ impl Bench {
     /// "changed {i}" (not in "all of the above": a first run has none yet).
     fn measure_search_edited(&mut self, n: usize) {
         let name = "search_content: edited entries (\"changed N\", hits past their first revision)";
-        let mut samples = Vec::with_capacity(100);
-        let mut found = 0usize;
-        for _ in 0..100 {
-            let query = format!("changed {}", self.rng.below(300));
-            let started = Instant::now();
-            let result = self
-                .service
-                .search_content(SearchContent {
-                    query: Some(query.clone()),
-                    limit: Some(10),
-                    ..Default::default()
-                })
-                .unwrap_or_else(|error| panic!("{name}: {query}: {error}"));
-            samples.push(started.elapsed());
-            found += result.count;
-        }
+        let queries: Vec<String> = (0..100)
+            .map(|_| format!("changed {}", self.rng.below(300)))
+            .collect();
+        let (mut samples, found) = self.timed_searches(name, n, &queries);
         if found == 0 {
             println!("| {name}: none yet (the drafts below make them; run again) | {n} | | | |");
             return;
         }
         row(name, n, &mut samples);
+    }
+
+    /// Each query's `search_content` (limit 10) timed; the samples, and the hits found. A
+    /// search stopped at its time limit is a sample at that limit, counted in a row of its
+    /// own; any other error ends the run.
+    fn timed_searches(&self, name: &str, n: usize, queries: &[String]) -> (Vec<Duration>, usize) {
+        let mut samples = Vec::with_capacity(queries.len());
+        let mut found = 0usize;
+        let mut stopped = 0usize;
+        for query in queries {
+            let started = Instant::now();
+            let result = self.service.search_content(SearchContent {
+                query: Some(query.clone()),
+                limit: Some(10),
+                ..Default::default()
+            });
+            samples.push(started.elapsed());
+            match result {
+                Ok(result) => found += result.count,
+                Err(error) if error.to_string().contains("took too long") => stopped += 1,
+                Err(error) => panic!("{name}: {query}: {error}"),
+            }
+        }
+        if stopped > 0 {
+            println!(
+                "| {name}: stopped at the time limit | {n} | {stopped} of {} | | |",
+                queries.len()
+            );
+        }
+        (samples, found)
     }
 
     fn measure_create_entry(&mut self, n: usize) {

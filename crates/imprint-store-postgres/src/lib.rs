@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_search_words_and_ranges.sql"),
     include_str!("../migrations/0012_search_range_steps.sql"),
     include_str!("../migrations/0013_search_coarse_blocks.sql"),
+    include_str!("../migrations/0014_search_rows_keep_their_pages.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_search_range_steps.sql"),
     include_str!("../migrations/0013_search_coarse_blocks.sql"),
     include_str!("../migrations/0014_search_rows_keep_their_pages.sql"),
+    include_str!("../migrations/0015_search_filter_indexes.sql"),
 ];
 
 /// The advisory lock migrations take (any constant; "imprint" in ASCII).

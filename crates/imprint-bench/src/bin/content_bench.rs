@@ -370,6 +370,7 @@ impl Bench {
         }
         row("search_content: all of the above", n, &mut all);
         self.measure_search_edited(n);
+        self.measure_search_filtered(n);
     }
 
     /// Searches whose hits are past their first revision, so each hit's head is checked
@@ -388,10 +389,36 @@ impl Bench {
         row(name, n, &mut samples);
     }
 
+    /// The most common words searched in statuses the bench's entries never have: every
+    /// match of the window is filtered out, and the search looks further back (not in "all
+    /// of the above": no user's mix is all of these).
+    fn measure_search_filtered(&mut self, n: usize) {
+        let name = "search_content: one of the 10 most common words, status disabled / pending / expired (none are)";
+        let queries: Vec<String> = (0..20).map(|i| self.words.words[i % 10].clone()).collect();
+        let mut samples = Vec::new();
+        for status in ["disabled", "pending", "expired"] {
+            let (mut some, found) = self.timed_searches_in(name, n, &queries, Some(status));
+            assert_eq!(found, 0, "{name}: the bench writes no {status} entries");
+            samples.append(&mut some);
+        }
+        row(name, n, &mut samples);
+    }
+
     /// Each query's `search_content` (limit 10) timed; the samples, and the hits found. A
     /// search stopped at its time limit is a sample at that limit, counted in a row of its
     /// own; any other error ends the run.
     fn timed_searches(&self, name: &str, n: usize, queries: &[String]) -> (Vec<Duration>, usize) {
+        self.timed_searches_in(name, n, queries, None)
+    }
+
+    /// [`Self::timed_searches`] with a status filter.
+    fn timed_searches_in(
+        &self,
+        name: &str,
+        n: usize,
+        queries: &[String],
+        status: Option<&str>,
+    ) -> (Vec<Duration>, usize) {
         let mut samples = Vec::with_capacity(queries.len());
         let mut found = 0usize;
         let mut stopped = 0usize;
@@ -400,6 +427,7 @@ impl Bench {
             let result = self.service.search_content(SearchContent {
                 query: Some(query.clone()),
                 limit: Some(10),
+                status: status.map(str::to_string),
                 ..Default::default()
             });
             samples.push(started.elapsed());

@@ -268,3 +268,37 @@ fn an_edited_search_row_stays_on_its_page() {
         "edited rows moved off their page"
     );
 }
+
+/// Migration 0015 indexes the search table's filter columns: a common word searched in a
+/// status none of its matches has (the window holds no hit, so the search looks further
+/// back) starts from the disabled rows' index instead of every match of the word.
+#[test]
+fn a_filtered_search_past_its_window_starts_from_the_filters_index() {
+    let Some(schema) = fresh() else { return };
+    drop(schema.open());
+    let seed = "INSERT INTO entry_search (row_id, entry_id, site_id, section_id, enabled, post_date, search)
+                SELECT g, g, 1, 1, TRUE, 0, 'common'::tsvector FROM generate_series(1, 20000) g;
+                ANALYZE entry_search";
+    if psql_in(&schema, seed).is_none() {
+        eprintln!("psql is not available: skipping the filter index check");
+        return;
+    }
+    // Each psql is its own session: its statistics are flushed when it ends.
+    let hits = psql_in(
+        &schema,
+        "SELECT count(*) FROM entry_search_hits('''common''', '''common'':A', '{}', 100, 10,
+                                                NULL, NULL, 'disabled', 1000)",
+    )
+    .unwrap();
+    assert_eq!(hits, "0", "no entry is disabled");
+    let scans = psql_in(
+        &schema,
+        "SELECT coalesce(sum(idx_scan), -1) FROM pg_stat_user_indexes
+         WHERE relid = 'entry_search'::regclass AND indexrelname = 'entry_search_disabled'",
+    )
+    .unwrap();
+    assert!(
+        scans.parse::<i64>().unwrap() > 0,
+        "the disabled rows' index was not used (scans: {scans})"
+    );
+}
